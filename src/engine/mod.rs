@@ -1,0 +1,9 @@
+//! The discrete-event kernel: simulated time, the event queue, and seeded random streams.
+//!
+//! The kernel knows nothing about servers or caches: it orders `Copy` events by
+//! `(time, sequence number)` and hands them out one at a time. The model (`crate::model`)
+//! decides what an event means.
+
+pub mod time;
+
+pub use time::SimTime;

@@ -1,0 +1,9 @@
+//! Measurement: latency histograms, counters, time-weighted averages, time series, and the
+//! [`Report`] they end up in. Nothing here does I/O.
+
+pub mod report;
+
+pub use report::{
+    CdfPoint, ClassReport, ClientReport, ComponentReport, EngineReport, LatencySummary, Report,
+    RequestCounts, TimeSeries, WindowRow,
+};

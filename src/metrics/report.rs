@@ -1,0 +1,177 @@
+//! The [`Report`]: everything a run measured, as plain data.
+//!
+//! A report is produced by the model at the end of a run and consumed by the writers in
+//! `report/` (table, JSON, CSV, charts). It holds no references into the model. Its serde
+//! form *is* the JSON output contract (`docs/output.md`): keys keep their names and units;
+//! new keys may be added. Figures that cannot be defined for a run (a percentile of zero
+//! requests) are `null` in JSON, never a made-up zero.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+/// The summary of one run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// The scenario's `name`.
+    pub scenario: String,
+    /// The scenario's `about` text (empty when the file has none).
+    pub about: String,
+    /// The seed the run used.
+    pub seed: u64,
+    /// Simulated time, seconds.
+    pub duration_s: f64,
+    /// Warm-up excluded from statistics, seconds.
+    pub warmup_s: f64,
+    /// Requests that started after warm-up, by outcome.
+    pub requests: RequestCounts,
+    /// Completed requests per simulated second after warm-up.
+    pub throughput_rps: f64,
+    /// completed / offered after warm-up (1.0 when nothing was offered).
+    pub availability: f64,
+    /// End-to-end latency of completed requests, milliseconds.
+    pub latency_ms: LatencySummary,
+    /// Failed requests by cause (`queue_full`, `timeout`, ...), only causes that occurred.
+    pub errors: IndexMap<String, u64>,
+    /// Per request class, in scenario order.
+    pub classes: IndexMap<String, ClassReport>,
+    /// Per component, in scenario order.
+    pub components: IndexMap<String, ComponentReport>,
+    /// The component with the highest utilization, if any component has workers.
+    pub bottleneck: Option<String>,
+    /// Client-side figures: attempts per request, DNS lookups.
+    pub client: ClientReport,
+    /// How hard the engine worked.
+    pub engine: EngineReport,
+    /// Fixed-window time series over the whole run (warm-up included, so cold starts show).
+    #[serde(skip)]
+    pub timeseries: TimeSeries,
+    /// Points of the end-to-end latency distribution, for CDF and histogram charts.
+    #[serde(skip)]
+    pub latency_cdf: Vec<CdfPoint>,
+}
+
+/// Request outcomes. `offered = completed + failed + in_flight` always holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RequestCounts {
+    /// Requests that started after warm-up.
+    pub offered: u64,
+    /// Of those, answered successfully before the end.
+    pub completed: u64,
+    /// Of those, ended with a failure cause.
+    pub failed: u64,
+    /// Of those, still waiting for an answer when the run ended.
+    pub in_flight: u64,
+}
+
+/// Latency statistics in milliseconds; `None` (JSON `null`) when there was no sample.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct LatencySummary {
+    /// Number of samples behind the figures.
+    pub count: u64,
+    pub mean: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+    pub p999: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// Per request class.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ClassReport {
+    pub offered: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub latency_ms: LatencySummary,
+}
+
+/// Per component. Kind-specific figures (`hit_ratio`, `stale_reads`, ...) live in `extra`,
+/// flattened into the same JSON object.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ComponentReport {
+    /// The component kind as written in the scenario (`server`, `database`, ...).
+    pub kind: String,
+    /// Instances (servers) or nodes (databases); 1 for single components.
+    pub instances: u32,
+    /// Busy worker time / (workers x instances x measured time), 0..=1. `null` for kinds
+    /// without workers (dns, load balancer).
+    pub utilization: Option<f64>,
+    /// Time-average number of requests waiting (not in service), summed over instances.
+    pub mean_queue: f64,
+    /// Largest number waiting at once in any one instance.
+    pub max_queue: u64,
+    /// Requests turned away (queue full) after warm-up.
+    pub rejected: u64,
+    /// Requests that arrived at the component after warm-up.
+    pub arrivals: u64,
+    /// Time-average number of requests present (waiting + in service + waiting on calls).
+    pub mean_in_system: f64,
+    /// Time from arriving at the component to its reply leaving it, milliseconds.
+    pub latency_ms: LatencySummary,
+    /// Kind-specific figures, flattened into this object.
+    #[serde(flatten)]
+    pub extra: IndexMap<String, f64>,
+}
+
+/// Client-side figures.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct ClientReport {
+    /// Attempts sent (first tries plus retries) per request offered after warm-up.
+    pub attempts_per_request: f64,
+    /// DNS lookups made after warm-up (0 when the scenario has no dns component).
+    pub dns_lookups: u64,
+}
+
+/// Engine effort. `wall_s` and `events_per_s` are the only figures in a report that depend on
+/// the machine; they are `null` when the run was asked not to report wall-clock time.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct EngineReport {
+    /// Events processed.
+    pub events: u64,
+    /// Wall-clock seconds the run took.
+    pub wall_s: Option<f64>,
+    /// events / wall_s.
+    pub events_per_s: Option<f64>,
+}
+
+/// One point of a latency distribution: `fraction` of completed requests took at most `ms`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CdfPoint {
+    pub ms: f64,
+    pub fraction: f64,
+}
+
+/// Fixed-window series. Row `i` covers `[i * window_s, (i + 1) * window_s)`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TimeSeries {
+    /// Window length, seconds.
+    pub window_s: f64,
+    /// Component names, in the order of [`WindowRow::utilization`].
+    pub components: Vec<String>,
+    pub rows: Vec<WindowRow>,
+}
+
+/// One window. Requests count in the window where they end (complete or fail); arrivals in
+/// the window where they start. Every request counts here, warm-up included.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct WindowRow {
+    /// Window start, seconds.
+    pub t_s: f64,
+    /// Requests that started in the window.
+    pub offered: u64,
+    /// Requests that completed in the window.
+    pub completed: u64,
+    /// Requests that failed in the window.
+    pub failed: u64,
+    /// completed / window_s.
+    pub throughput_rps: f64,
+    /// failed / (completed + failed), 0 when nothing ended.
+    pub error_rate: f64,
+    /// Latency of requests completed in the window, ms (`None` when none completed).
+    pub p50_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    /// Per component (same order as [`TimeSeries::components`]): utilization in the window,
+    /// `None` for kinds without workers.
+    pub utilization: Vec<Option<f64>>,
+}
