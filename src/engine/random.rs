@@ -1,0 +1,212 @@
+//! Seeded random streams and the distributions the scenario language offers.
+//!
+//! Every component (and the traffic source, and the network) draws from its own stream,
+//! derived from the scenario seed and a stable name (`"web#2"`, `"traffic"`). Because streams
+//! are keyed by name, two scenarios that share a component see the same draws there (common
+//! random numbers), and adding a component does not shift anybody else's numbers.
+//!
+//! The generator is `Xoshiro256PlusPlus`, seeded through SplitMix64 from `seed ^ fnv1a(name)`:
+//! a named, portable algorithm whose output will not change under us. [`Dist::sample`] returns
+//! whole nanoseconds; sampling never allocates.
+
+use rand::{Rng, RngExt, SeedableRng};
+use rand_distr::{Distribution, Exp1, StandardNormal};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::SimTime;
+
+/// One independent random stream.
+pub type Stream = Xoshiro256PlusPlus;
+
+/// FNV-1a over the bytes of `name`: a stable 64-bit hash (std's hashers are not promised stable).
+pub fn stable_hash(name: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// SplitMix64 finaliser: spreads nearby seeds far apart.
+pub fn mix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The stream for `name` under scenario seed `seed`.
+pub fn stream(seed: u64, name: &str) -> Stream {
+    Stream::seed_from_u64(mix64(seed ^ stable_hash(name)))
+}
+
+/// A distribution of durations, resolved from the scenario language. Parameters are in
+/// nanoseconds (as `f64` where the sampling needs it).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dist {
+    /// Always the same value.
+    Const(u64),
+    /// Exponential with this mean.
+    Exp { mean: f64 },
+    /// Uniform on `[lo, hi]`.
+    Uniform { lo: f64, hi: f64 },
+    /// Normal, truncated at zero by rejection (so the result is never negative).
+    Normal { mean: f64, sd: f64 },
+    /// Log-normal with log-space parameters `mu` (of ns) and `sigma`.
+    LogNormal { mu: f64, sigma: f64 },
+    /// Pareto (type I) with minimum `scale` and tail index `shape`.
+    Pareto { scale: f64, shape: f64 },
+    /// Sum of `k` exponentials, each with mean `mean / k`.
+    Erlang { k: u32, mean: f64 },
+    /// Uniform choice among recorded samples.
+    Empirical(Box<[u64]>),
+}
+
+impl Dist {
+    /// Draws one value, in whole nanoseconds.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
+        let x: f64 = match self {
+            Dist::Const(v) => return *v,
+            Dist::Exp { mean } => {
+                let e: f64 = Exp1.sample(rng);
+                e * mean
+            }
+            Dist::Uniform { lo, hi } => lo + (hi - lo) * rng.random::<f64>(),
+            Dist::Normal { mean, sd } => loop {
+                let z: f64 = StandardNormal.sample(rng);
+                let v = mean + sd * z;
+                if v >= 0.0 {
+                    break v;
+                }
+            },
+            Dist::LogNormal { mu, sigma } => {
+                let z: f64 = StandardNormal.sample(rng);
+                (mu + sigma * z).exp()
+            }
+            Dist::Pareto { scale, shape } => {
+                // Inversion: scale * U^(-1/shape), U in (0, 1].
+                let u = 1.0 - rng.random::<f64>();
+                scale * u.powf(-1.0 / shape)
+            }
+            Dist::Erlang { k, mean } => {
+                let mut s = 0.0;
+                for _ in 0..*k {
+                    let e: f64 = Exp1.sample(rng);
+                    s += e;
+                }
+                s * mean / f64::from(*k)
+            }
+            Dist::Empirical(samples) => return samples[rng.random_range(0..samples.len())],
+        };
+        // Saturating float -> int conversion; `as` maps NaN to 0 and clamps at u64::MAX.
+        x.round() as u64
+    }
+
+    /// The mean, in nanoseconds (for capacity hints and reports).
+    pub fn mean_ns(&self) -> f64 {
+        match self {
+            Dist::Const(v) => *v as f64,
+            Dist::Exp { mean } | Dist::Erlang { mean, .. } => *mean,
+            Dist::Uniform { lo, hi } => (lo + hi) / 2.0,
+            Dist::Normal { mean, sd } => {
+                // Mean of a normal truncated below at zero.
+                if *sd == 0.0 {
+                    return *mean;
+                }
+                let a = -mean / sd;
+                let phi = (-0.5 * a * a).exp() / (2.0 * std::f64::consts::PI).sqrt();
+                let big_phi = 0.5 * erfc(a / std::f64::consts::SQRT_2);
+                mean + sd * phi / big_phi
+            }
+            Dist::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
+            Dist::Pareto { scale, shape } => {
+                if *shape > 1.0 {
+                    scale * shape / (shape - 1.0)
+                } else {
+                    f64::INFINITY
+                }
+            }
+            Dist::Empirical(s) => s.iter().map(|&v| v as f64).sum::<f64>() / s.len() as f64,
+        }
+    }
+
+    /// The mean as a [`SimTime`] (rounded; infinite means saturate).
+    pub fn mean(&self) -> SimTime {
+        SimTime(self.mean_ns().round() as u64)
+    }
+
+    /// True when every draw is the same value.
+    pub fn is_const(&self) -> Option<u64> {
+        match self {
+            Dist::Const(v) => Some(*v),
+            _ => None,
+        }
+    }
+}
+
+/// Complementary error function (Numerical Recipes `erfcc`, |error| < 1.2e-7): enough for
+/// the truncated-normal mean used in reports.
+fn erfc(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let r = t * (-z * z - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+        .exp();
+    if x >= 0.0 { r } else { 2.0 - r }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mean_of(d: &Dist, n: usize) -> f64 {
+        let mut rng = stream(1, "test");
+        (0..n).map(|_| d.sample(&mut rng) as f64).sum::<f64>() / n as f64
+    }
+
+    #[test]
+    fn streams_depend_on_seed_and_name_only() {
+        let a: u64 = stream(7, "web#0").random();
+        let b: u64 = stream(7, "web#0").random();
+        let c: u64 = stream(7, "web#1").random();
+        let d: u64 = stream(8, "web#0").random();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(a, d);
+    }
+
+    #[test]
+    fn sample_means_match_the_stated_means() {
+        let cases = [
+            Dist::Const(5_000),
+            Dist::Exp { mean: 4e6 },
+            Dist::Uniform { lo: 1e6, hi: 3e6 },
+            Dist::Normal { mean: 5e6, sd: 1e6 },
+            Dist::Normal { mean: 1e6, sd: 2e6 },
+            Dist::LogNormal { mu: (3e6f64).ln() - 0.5 * 2f64.ln(), sigma: 2f64.ln().sqrt() },
+            Dist::Pareto { scale: 1e6, shape: 3.5 },
+            Dist::Erlang { k: 4, mean: 4e6 },
+            Dist::Empirical(vec![1, 2, 3, 10].into_boxed_slice()),
+        ];
+        for d in &cases {
+            let m = mean_of(d, 400_000);
+            let want = d.mean_ns();
+            assert!((m - want).abs() / want < 0.02, "{d:?}: sample mean {m}, expected {want}");
+        }
+    }
+
+    #[test]
+    fn truncated_normal_is_never_negative() {
+        let d = Dist::Normal { mean: 0.0, sd: 1e6 };
+        let mut rng = stream(3, "n");
+        assert!((0..10_000).all(|_| d.sample(&mut rng) < u64::MAX));
+    }
+}

@@ -1,0 +1,365 @@
+//! The scenario file as serde reads it: the first of two parsing stages.
+//!
+//! These types mirror the YAML one to one and reject unknown fields. They hold names, not
+//! indices, and optional fields stay `Option` so that the second stage (`resolve`) can tell
+//! "absent" from "given" and apply the documented defaults — and reject a field given to a
+//! component kind it does not apply to.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use super::units::Duration;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: String,
+    #[serde(default)]
+    pub about: Option<String>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    pub duration: Duration,
+    #[serde(default)]
+    pub warmup: Option<Duration>,
+    #[serde(default)]
+    pub window: Option<Duration>,
+    pub traffic: RawTraffic,
+    #[serde(default)]
+    pub network: Option<RawNetwork>,
+    pub entry: String,
+    pub components: IndexMap<String, RawComponent>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArrivalKind {
+    Poisson,
+    Closed,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTraffic {
+    #[serde(default)]
+    pub users: Option<u64>,
+    #[serde(default)]
+    pub arrival: Option<ArrivalKind>,
+    #[serde(default)]
+    pub rate: Option<f64>,
+    #[serde(default)]
+    pub profile: Option<Vec<RawProfilePoint>>,
+    #[serde(default)]
+    pub think: Option<RawDist>,
+    #[serde(default)]
+    pub timeout: Option<Duration>,
+    #[serde(default)]
+    pub classes: Option<Vec<RawClass>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProfilePoint {
+    pub at: Duration,
+    pub rate: f64,
+    #[serde(default)]
+    pub ramp: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    Read,
+    Write,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClass {
+    pub name: String,
+    pub weight: f64,
+    #[serde(default)]
+    pub op: Option<Op>,
+    #[serde(default)]
+    pub keys: Option<RawKeys>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKeys {
+    pub n: u64,
+    #[serde(default)]
+    pub zipf: Option<f64>,
+}
+
+/// A distribution: a one-key map such as `{exp: 4ms}`.
+#[derive(Debug, Clone)]
+pub enum RawDist {
+    Const(Duration),
+    Exp(Duration),
+    Uniform(Vec<Duration>),
+    Normal(NormalParams),
+    LogNormal(LogNormalParams),
+    Pareto(ParetoParams),
+    Erlang(ErlangParams),
+    Empirical(Vec<Duration>),
+}
+
+/// The distribution names, as written.
+pub const DIST_NAMES: &str = "const, exp, uniform, normal, lognormal, pareto, erlang, empirical";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NormalParams {
+    pub mean: Duration,
+    pub sd: Duration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogNormalParams {
+    #[serde(default)]
+    pub mean: Option<Duration>,
+    #[serde(default)]
+    pub cv: Option<f64>,
+    #[serde(default)]
+    pub median: Option<Duration>,
+    #[serde(default)]
+    pub p99: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParetoParams {
+    pub scale: Duration,
+    pub shape: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErlangParams {
+    pub k: u32,
+    pub mean: Duration,
+}
+
+impl<'de> Deserialize<'de> for RawDist {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawDist;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a distribution: a one-key map like {{exp: 4ms}} ({DIST_NAMES})")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawDist, A::Error> {
+                let Some(name) = map.next_key::<String>()? else {
+                    return Err(de::Error::custom(format!(
+                        "expected a distribution like {{exp: 4ms}} ({DIST_NAMES}), found an empty map"
+                    )));
+                };
+                let dist = match name.as_str() {
+                    "const" => RawDist::Const(map.next_value()?),
+                    "exp" => RawDist::Exp(map.next_value()?),
+                    "uniform" => RawDist::Uniform(map.next_value()?),
+                    "normal" => RawDist::Normal(map.next_value()?),
+                    "lognormal" => RawDist::LogNormal(map.next_value()?),
+                    "pareto" => RawDist::Pareto(map.next_value()?),
+                    "erlang" => RawDist::Erlang(map.next_value()?),
+                    "empirical" => RawDist::Empirical(map.next_value()?),
+                    other => {
+                        return Err(de::Error::custom(format!(
+                            "unknown distribution `{other}`, expected one of {DIST_NAMES}"
+                        )));
+                    }
+                };
+                if let Some(extra) = map.next_key::<String>()? {
+                    return Err(de::Error::custom(format!(
+                        "expected one distribution per map, found `{name}` and `{extra}`"
+                    )));
+                }
+                Ok(dist)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    #[serde(default)]
+    pub hop: Option<RawDist>,
+    #[serde(default)]
+    pub links: Option<Vec<RawLink>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLink {
+    pub from: String,
+    pub to: String,
+    pub latency: RawDist,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Dns,
+    LoadBalancer,
+    Server,
+    Database,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Dns => "dns",
+            Kind::LoadBalancer => "load_balancer",
+            Kind::Server => "server",
+            Kind::Database => "database",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LbPolicy {
+    RoundRobin,
+    Random,
+    LeastConnections,
+    PowerOfTwo,
+    Hash,
+}
+
+/// Every component kind's fields in one flat struct; `resolve` checks which apply.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawComponent {
+    pub kind: Kind,
+    #[serde(default)]
+    pub count: Option<u32>,
+    #[serde(default)]
+    pub workers: Option<u32>,
+    #[serde(default)]
+    pub queue: Option<QueueCap>,
+    #[serde(default)]
+    pub service: Option<RawDist>,
+    #[serde(default)]
+    pub service_by_class: Option<IndexMap<String, RawDist>>,
+    #[serde(default)]
+    pub calls: Option<RawCalls>,
+    #[serde(default)]
+    pub policy: Option<LbPolicy>,
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub latency: Option<RawDist>,
+    #[serde(default)]
+    pub ttl: Option<Duration>,
+    #[serde(default)]
+    pub read: Option<RawDist>,
+    #[serde(default)]
+    pub write: Option<RawDist>,
+}
+
+impl RawComponent {
+    /// The optional fields that were given, by their YAML names.
+    pub fn given_fields(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        let mut add = |given: bool, name: &'static str| {
+            if given {
+                v.push(name);
+            }
+        };
+        add(self.count.is_some(), "count");
+        add(self.workers.is_some(), "workers");
+        add(self.queue.is_some(), "queue");
+        add(self.service.is_some(), "service");
+        add(self.service_by_class.is_some(), "service_by_class");
+        add(self.calls.is_some(), "calls");
+        add(self.policy.is_some(), "policy");
+        add(self.to.is_some(), "to");
+        add(self.latency.is_some(), "latency");
+        add(self.ttl.is_some(), "ttl");
+        add(self.read.is_some(), "read");
+        add(self.write.is_some(), "write");
+        v
+    }
+}
+
+/// A waiting-room size: a whole number, or `unbounded`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueCap {
+    Bounded(u64),
+    Unbounded,
+}
+
+impl<'de> Deserialize<'de> for QueueCap {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = QueueCap;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a whole number >= 0 or `unbounded`")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<QueueCap, E> {
+                Ok(QueueCap::Bounded(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<QueueCap, E> {
+                Err(E::custom(format!(
+                    "expected a whole number >= 0 or `unbounded`, found {v}"
+                )))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<QueueCap, E> {
+                Err(E::custom(format!(
+                    "expected a whole number >= 0 or `unbounded`, found {v}"
+                )))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<QueueCap, E> {
+                if v == "unbounded" {
+                    Ok(QueueCap::Unbounded)
+                } else {
+                    Err(E::custom(format!(
+                        "expected a whole number >= 0 or `unbounded`, found `{v}`"
+                    )))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Downstream calls: a list (every class makes them) or a map from class name to a list.
+#[derive(Debug, Clone)]
+pub enum RawCalls {
+    All(Vec<String>),
+    ByClass(IndexMap<String, Vec<String>>),
+}
+
+impl<'de> Deserialize<'de> for RawCalls {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawCalls;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of component names, or a map from class name to such a list")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawCalls, A::Error> {
+                let mut v = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    v.push(s);
+                }
+                Ok(RawCalls::All(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawCalls, A::Error> {
+                let mut m = IndexMap::new();
+                while let Some((k, v)) = map.next_entry::<String, Vec<String>>()? {
+                    m.insert(k, v);
+                }
+                Ok(RawCalls::ByClass(m))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
