@@ -4,6 +4,8 @@
 //! `(time, sequence number)` and hands them out one at a time. The model (`crate::model`)
 //! decides what an event means.
 
+pub mod queue;
 pub mod time;
 
+pub use queue::EventQueue;
 pub use time::SimTime;
