@@ -4,8 +4,10 @@
 //! `(time, sequence number)` and hands them out one at a time. The model (`crate::model`)
 //! decides what an event means.
 
+pub mod queue;
 pub mod random;
 pub mod time;
 
+pub use queue::EventQueue;
 pub use random::{Dist, Stream};
 pub use time::SimTime;

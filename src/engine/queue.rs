@@ -1,0 +1,413 @@
+//! The event queue: a monotone priority queue of `Copy` events keyed by simulated time.
+//!
+//! # Ordering
+//!
+//! Events come out ordered by `(time, sequence number)`, where the sequence number is the order in
+//! which they were pushed. Events scheduled for the same instant therefore pop in push order
+//! (FIFO), which keeps a run deterministic: the same pushes always give the same pops.
+//!
+//! # Monotone times
+//!
+//! As in any discrete-event simulation, time never runs backwards: a pushed time must not be
+//! earlier than the time of the last popped event (the current simulated time; zero before the
+//! first pop). Pushing at exactly that time is fine, and such an event pops after every event
+//! already pending at that time. A push that breaks the rule is a bug in the caller: debug builds
+//! panic on it, and release builds clamp the time up to the last popped time, so the structure
+//! stays consistent and the event runs "now", after those already due now.
+//!
+//! # Structure
+//!
+//! A radix heap (Ahuja, Mehlhorn, Orlin and Tarjan) on the `u64` time, which exploits the
+//! monotone rule. Let `last` be the last popped time. Every pending event lives either in the
+//! *now lane* (time equal to `last`) or in bucket `i` (0..64), where `i` is the index of the highest
+//! bit in which its time differs from `last`. A push is O(1): compute the bucket with one
+//! `leading_zeros` and append. A pop takes the front of the now lane; when the lane is empty it
+//! takes the lowest non-empty bucket, makes its minimum the new `last`, and redistributes that
+//! bucket's events into the now lane and lower buckets. An event only ever moves to a lower
+//! bucket, so it is moved at most 64 times over its life and usually only a few: the cost per
+//! event is small and does not grow with the number of pending events, unlike a binary heap's
+//! `log n` cache misses.
+//!
+//! FIFO ties come without storing a sequence number: appends and redistribution both keep each
+//! bucket's events in push order (redistribution walks a bucket front to back and only ever
+//! appends to buckets that are empty at that moment), so events of equal time, which always share
+//! a bucket, stay in push order and leave the now lane from the front.
+//!
+//! Each bucket also records its minimum time, and a bit mask records which buckets are non-empty,
+//! so [`EventQueue::peek_time`] is O(1) on `&self` and a redistribution needs no extra pass to find
+//! the minimum.
+//!
+//! # Memory
+//!
+//! An event costs one `(u64, T)` slot (just `T` in the now lane). The buckets are `Vec`s that are
+//! reused, never freed: each grows to its own high-water mark and keeps that capacity, also across
+//! [`EventQueue::clear`]. Once warmed up, pushes and pops do not allocate. Memory is bounded by the
+//! peak number of pending events times the slot size, times a small factor for the buckets' separate
+//! high-water marks; it does not grow with the number of events processed.
+
+use super::SimTime;
+
+/// Number of radix buckets besides the now lane: one per bit of a `u64` time.
+const BUCKETS: usize = 64;
+
+/// A monotone priority queue of `Copy` events ordered by `(time, push order)`.
+///
+/// See the [module documentation](self) for the ordering rules, the structure and its memory use.
+#[derive(Clone, Debug)]
+pub struct EventQueue<T: Copy> {
+    /// Events whose time equals `last`, in push order; the live ones are `now[head..]`.
+    now: Vec<T>,
+    /// Index of the next event to pop from `now`.
+    head: usize,
+    /// `buckets[i]` holds the events whose time differs from `last` first at bit `i`
+    /// (counting from the least significant bit), each bucket in push order.
+    buckets: [Vec<(u64, T)>; BUCKETS],
+    /// The minimum time in each bucket; `u64::MAX` for an empty bucket.
+    mins: [u64; BUCKETS],
+    /// Bit `i` set when `buckets[i]` is non-empty.
+    nonempty: u64,
+    /// The time of the last popped event (zero before the first pop).
+    last: u64,
+    /// Number of pending events.
+    len: usize,
+    /// Number of events pushed so far.
+    pushed: u64,
+}
+
+impl<T: Copy> EventQueue<T> {
+    /// An empty queue. It allocates nothing until the first push.
+    pub fn new() -> Self {
+        EventQueue {
+            now: Vec::new(),
+            head: 0,
+            buckets: std::array::from_fn(|_| Vec::new()),
+            mins: [u64::MAX; BUCKETS],
+            nonempty: 0,
+            last: 0,
+            len: 0,
+            pushed: 0,
+        }
+    }
+
+    /// An empty queue with room reserved for about `n` pending events, spread over the now lane
+    /// and the buckets. It is a hint: the buckets still grow as needed.
+    pub fn with_capacity(n: usize) -> Self {
+        let mut q = Self::new();
+        let share = n.div_ceil(BUCKETS);
+        q.now.reserve(share);
+        for b in &mut q.buckets {
+            b.reserve(share);
+        }
+        q
+    }
+
+    /// Schedules `item` at `time` (ns). `time` must be >= the time of the last popped event.
+    ///
+    /// An earlier time panics in debug builds and is clamped to the last popped time in release
+    /// builds (see the [module documentation](self)).
+    #[inline]
+    pub fn push(&mut self, time: SimTime, item: T) {
+        let t = time.as_nanos();
+        debug_assert!(
+            t >= self.last,
+            "event pushed at {t} ns, before the last popped time {} ns",
+            self.last
+        );
+        self.pushed += 1;
+        self.len += 1;
+        if t <= self.last {
+            self.now.push(item);
+        } else {
+            let i = bucket_of(t, self.last);
+            self.buckets[i].push((t, item));
+            self.mins[i] = self.mins[i].min(t);
+            self.nonempty |= 1 << i;
+        }
+    }
+
+    /// Removes and returns the earliest event; ties in push order.
+    #[inline]
+    pub fn pop(&mut self) -> Option<(SimTime, T)> {
+        if self.head == self.now.len() {
+            if self.nonempty == 0 {
+                return None;
+            }
+            self.refill();
+        }
+        let item = self.now[self.head];
+        self.head += 1;
+        if self.head == self.now.len() {
+            self.now.clear();
+            self.head = 0;
+        }
+        self.len -= 1;
+        Some((SimTime(self.last), item))
+    }
+
+    /// Moves the lowest non-empty bucket into the now lane and the lower buckets, making its
+    /// minimum the new `last`. Called only when the now lane is empty and some bucket is not.
+    #[inline]
+    fn refill(&mut self) {
+        debug_assert!(self.now.is_empty() && self.nonempty != 0);
+        let i = self.nonempty.trailing_zeros() as usize;
+        let m = self.mins[i];
+        self.last = m;
+        // Taking the Vec out leaves an empty, unallocated one behind; it goes back, with its
+        // capacity, once drained. Every bucket below `i` is empty, so appending keeps push order.
+        let mut moving = std::mem::take(&mut self.buckets[i]);
+        for &(t, item) in &moving {
+            if t == m {
+                self.now.push(item);
+            } else {
+                let j = bucket_of(t, m);
+                self.buckets[j].push((t, item));
+                self.mins[j] = self.mins[j].min(t);
+                self.nonempty |= 1 << j;
+            }
+        }
+        moving.clear();
+        self.buckets[i] = moving;
+        self.mins[i] = u64::MAX;
+        self.nonempty &= !(1 << i);
+    }
+
+    /// The time of the earliest pending event, if any.
+    #[inline]
+    pub fn peek_time(&self) -> Option<SimTime> {
+        if self.head < self.now.len() {
+            Some(SimTime(self.last))
+        } else if self.nonempty != 0 {
+            Some(SimTime(self.mins[self.nonempty.trailing_zeros() as usize]))
+        } else {
+            None
+        }
+    }
+
+    /// Number of pending events.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no event is pending.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Drops every pending event and returns the queue to the state of [`EventQueue::new`]: the
+    /// last popped time and [`EventQueue::pushed`] go back to zero. Allocated memory is kept for
+    /// reuse.
+    pub fn clear(&mut self) {
+        self.now.clear();
+        self.head = 0;
+        for b in &mut self.buckets {
+            b.clear();
+        }
+        self.mins = [u64::MAX; BUCKETS];
+        self.nonempty = 0;
+        self.last = 0;
+        self.len = 0;
+        self.pushed = 0;
+    }
+
+    /// Total events pushed so far (the next sequence number).
+    #[inline]
+    pub fn pushed(&self) -> u64 {
+        self.pushed
+    }
+}
+
+impl<T: Copy> Default for EventQueue<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The bucket of time `t` relative to `last` (`t != last`): the index of the highest differing bit.
+#[inline]
+fn bucket_of(t: u64, last: u64) -> usize {
+    debug_assert!(t != last);
+    (u64::BITS - 1 - (t ^ last).leading_zeros()) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
+    fn drain<T: Copy>(q: &mut EventQueue<T>) -> Vec<(u64, T)> {
+        std::iter::from_fn(|| q.pop().map(|(t, x)| (t.as_nanos(), x))).collect()
+    }
+
+    #[test]
+    fn pops_in_time_order() {
+        let mut q = EventQueue::new();
+        for (i, t) in [50u64, 3, 1_000_000, 7, 0, 42, u64::MAX, 8]
+            .into_iter()
+            .enumerate()
+        {
+            q.push(SimTime(t), i);
+        }
+        let times: Vec<u64> = drain(&mut q).into_iter().map(|(t, _)| t).collect();
+        assert_eq!(times, [0, 3, 7, 8, 42, 50, 1_000_000, u64::MAX]);
+        assert_eq!(q.pop(), None);
+    }
+
+    #[test]
+    fn ties_pop_in_push_order() {
+        let mut q = EventQueue::new();
+        // Interleave two instants so the ties travel through the buckets, not only the now lane.
+        for i in 0..10u32 {
+            q.push(SimTime(100), i);
+            q.push(SimTime(40), 100 + i);
+        }
+        let got = drain(&mut q);
+        let want: Vec<(u64, u32)> = (0..10)
+            .map(|i| (40, 100 + i))
+            .chain((0..10).map(|i| (100, i)))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn push_at_current_time_runs_after_pending_ties() {
+        let mut q = EventQueue::new();
+        q.push(SimTime(5), 'a');
+        q.push(SimTime(5), 'b');
+        q.push(SimTime(9), 'z');
+        assert_eq!(q.pop(), Some((SimTime(5), 'a')));
+        q.push(SimTime(5), 'c');
+        q.push(SimTime(6), 'd');
+        assert_eq!(drain(&mut q), [(5, 'b'), (5, 'c'), (6, 'd'), (9, 'z')]);
+    }
+
+    #[test]
+    fn interleaved_push_and_pop() {
+        let mut q = EventQueue::new();
+        q.push(SimTime(10), 1);
+        q.push(SimTime(30), 3);
+        assert_eq!(q.pop(), Some((SimTime(10), 1)));
+        q.push(SimTime(20), 2);
+        q.push(SimTime(10), 10);
+        assert_eq!(q.peek_time(), Some(SimTime(10)));
+        assert_eq!(q.pop(), Some((SimTime(10), 10)));
+        assert_eq!(q.pop(), Some((SimTime(20), 2)));
+        q.push(SimTime(25), 25);
+        assert_eq!(q.peek_time(), Some(SimTime(25)));
+        assert_eq!(drain(&mut q), [(25, 25), (30, 3)]);
+        assert_eq!(q.peek_time(), None);
+        // An empty queue still remembers the current time; later pushes may land anywhere after it.
+        q.push(SimTime(1000), 7);
+        q.push(SimTime(31), 8);
+        assert_eq!(drain(&mut q), [(31, 8), (1000, 7)]);
+    }
+
+    #[test]
+    fn len_pushed_and_clear() {
+        let mut q = EventQueue::with_capacity(100);
+        assert!(q.is_empty());
+        assert_eq!(q.len(), 0);
+        for t in 0..5u64 {
+            q.push(SimTime(t * 3), t);
+        }
+        assert_eq!(q.len(), 5);
+        assert_eq!(q.pushed(), 5);
+        q.pop();
+        q.pop();
+        assert_eq!(q.len(), 3);
+        assert_eq!(q.pushed(), 5);
+        assert!(!q.is_empty());
+
+        q.clear();
+        assert!(q.is_empty());
+        assert_eq!(q.len(), 0);
+        assert_eq!(q.pushed(), 0);
+        assert_eq!(q.peek_time(), None);
+        assert_eq!(q.pop(), None);
+        // After a clear the queue starts over at time zero.
+        q.push(SimTime(1), 1);
+        q.push(SimTime(0), 0);
+        assert_eq!(drain(&mut q), [(0, 0), (1, 1)]);
+        assert_eq!(EventQueue::<u8>::default().len(), 0);
+    }
+
+    #[test]
+    #[cfg(not(debug_assertions))]
+    fn release_clamps_a_push_into_the_past() {
+        let mut q = EventQueue::new();
+        q.push(SimTime(10), 0);
+        q.push(SimTime(10), 1);
+        q.push(SimTime(20), 2);
+        assert_eq!(q.pop(), Some((SimTime(10), 0)));
+        q.push(SimTime(3), 9);
+        assert_eq!(q.len(), 3);
+        assert_eq!(drain(&mut q), [(10, 1), (10, 9), (20, 2)]);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "before the last popped time")]
+    fn debug_panics_on_a_push_into_the_past() {
+        let mut q = EventQueue::new();
+        q.push(SimTime(10), 0);
+        q.pop();
+        q.push(SimTime(3), 1);
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        /// Push at (last popped time + offset).
+        Push(u64),
+        Pop,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            // Small offsets make many ties; wide ones exercise the high buckets.
+            3 => (0u64..4).prop_map(Op::Push),
+            3 => (0u64..1_000).prop_map(Op::Push),
+            1 => (0u64..u64::MAX / 4).prop_map(Op::Push),
+            1 => (0u64..64).prop_map(|b| Op::Push(1u64 << b >> 2)),
+            5 => Just(Op::Pop),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn matches_a_binary_heap(ops in prop::collection::vec(op(), 0..400)) {
+            let mut q = EventQueue::new();
+            let mut reference = BinaryHeap::new();
+            let mut now = 0u64;
+            let mut seq = 0u64;
+            for op in ops {
+                match op {
+                    Op::Push(offset) => {
+                        let t = now.saturating_add(offset);
+                        q.push(SimTime(t), seq);
+                        reference.push(Reverse((t, seq)));
+                        seq += 1;
+                    }
+                    Op::Pop => {
+                        let want = reference.pop().map(|Reverse((t, s))| (SimTime(t), s));
+                        prop_assert_eq!(q.pop(), want);
+                        if let Some((t, _)) = want {
+                            now = t.as_nanos();
+                        }
+                    }
+                }
+                prop_assert_eq!(q.len(), reference.len());
+                prop_assert_eq!(q.pushed(), seq);
+                prop_assert_eq!(q.peek_time(), reference.peek().map(|r| SimTime(r.0.0)));
+            }
+            while let Some(Reverse((t, s))) = reference.pop() {
+                prop_assert_eq!(q.pop(), Some((SimTime(t), s)));
+            }
+            prop_assert_eq!(q.pop(), None);
+        }
+    }
+}
