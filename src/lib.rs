@@ -9,3 +9,40 @@
 pub mod engine;
 pub mod metrics;
 pub mod scenario;
+pub mod model;
+
+use std::time::Instant;
+
+pub use metrics::Report;
+pub use scenario::{Override, Scenario, ScenarioError};
+
+/// How to run a scenario.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Replace the scenario's seed.
+    pub seed: Option<u64>,
+    /// Leave wall-clock figures (`engine.wall_s`, `engine.events_per_s`) out of the report, so
+    /// that two runs of the same scenario and seed give byte-identical output.
+    pub no_wall_clock: bool,
+}
+
+/// Builds the model for `scenario` and runs it to the end.
+pub fn run(scenario: &Scenario, opts: &RunOptions) -> Report {
+    let mut sc;
+    let scenario = match opts.seed {
+        Some(seed) => {
+            sc = scenario.clone();
+            sc.seed = seed;
+            &sc
+        }
+        None => scenario,
+    };
+    let started = Instant::now();
+    let mut report = model::Model::new(scenario).run();
+    if !opts.no_wall_clock {
+        let wall = started.elapsed().as_secs_f64();
+        report.engine.wall_s = Some(wall);
+        report.engine.events_per_s = Some(report.engine.events as f64 / wall.max(1e-9));
+    }
+    report
+}

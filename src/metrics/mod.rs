@@ -1,8 +1,10 @@
 //! Measurement: latency histograms, counters, time-weighted averages, time series, and the
 //! [`Report`] they end up in. Nothing here does I/O.
 
+pub mod hist;
 pub mod report;
 
+pub use hist::LatencyHist;
 pub use report::{
     CdfPoint, ClassReport, ClientReport, ComponentReport, EngineReport, LatencySummary, Report,
     RequestCounts, TimeSeries, WindowRow,

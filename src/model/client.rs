@@ -1,0 +1,248 @@
+//! The traffic source: when requests arrive, which class, user and key each one has, and the
+//! client-side DNS cache.
+//!
+//! All draws for one arrival come from the `traffic` stream in a fixed order (gap, class,
+//! user, key), whatever the topology, so two stages see the same requests at the same times.
+
+use rand::RngExt;
+use rand_distr::{Distribution, Exp1, Zipf};
+
+use crate::engine::random::stream;
+use crate::engine::{Dist, SimTime, Stream};
+use crate::scenario::{Keys, RateProfile, Scenario};
+
+/// Inverts the cumulative rate of a piecewise-linear profile to produce Poisson arrival times.
+#[derive(Debug)]
+pub struct ArrivalGen {
+    /// Segments `(t0_s, t1_s, r0, r1)`, rate linear from r0 to r1 over [t0, t1); the last
+    /// has `t1 = inf` and a constant rate.
+    segs: Vec<(f64, f64, f64, f64)>,
+    seg: usize,
+}
+
+impl ArrivalGen {
+    pub fn new(p: &RateProfile) -> ArrivalGen {
+        let mut segs = Vec::new();
+        let mut t = 0.0;
+        let mut r = p.points[0].rate_per_s;
+        for pt in &p.points {
+            let at = pt.at.as_secs_f64();
+            if at > t {
+                segs.push((t, at, r, r));
+            }
+            let end = at + pt.ramp.as_secs_f64();
+            if end > at {
+                segs.push((at, end, r, pt.rate_per_s));
+            }
+            t = end.max(at).max(t);
+            r = pt.rate_per_s;
+        }
+        segs.push((t, f64::INFINITY, r, r));
+        ArrivalGen { segs, seg: 0 }
+    }
+
+    /// The next arrival after `now_ns`, or `None` when the rate stays zero from here on.
+    pub fn next(&mut self, now_ns: u64, rng: &mut Stream) -> Option<u64> {
+        let mut e: f64 = Exp1.sample(rng);
+        let t = now_ns as f64 / 1e9;
+        while self.seg < self.segs.len() {
+            let (t0, t1, r0, r1) = self.segs[self.seg];
+            if t >= t1 {
+                self.seg += 1;
+                continue;
+            }
+            let t = t.max(t0);
+            let slope = if t1.is_finite() { (r1 - r0) / (t1 - t0) } else { 0.0 };
+            let r = r0 + slope * (t - t0);
+            // Mass available in the rest of the segment.
+            let span = t1 - t;
+            let mass = if t1.is_finite() { r * span + 0.5 * slope * span * span } else if r > 0.0 { f64::INFINITY } else { 0.0 };
+            if e <= mass {
+                let x = if slope.abs() < 1e-12 {
+                    e / r
+                } else {
+                    // Solve r x + slope x^2 / 2 = e for the smallest x >= 0.
+                    let disc = (r * r + 2.0 * slope * e).max(0.0);
+                    2.0 * e / (r + disc.sqrt())
+                };
+                let ns = ((t + x) * 1e9).ceil();
+                return Some((ns as u64).max(now_ns));
+            }
+            if !t1.is_finite() {
+                return None;
+            }
+            e -= mass;
+            self.seg += 1;
+        }
+        None
+    }
+}
+
+/// How a class picks its key.
+#[derive(Debug)]
+pub enum KeyPick {
+    User,
+    Uniform(u64),
+    Zipf(Zipf<f64>),
+}
+
+impl KeyPick {
+    pub fn new(k: &Keys) -> KeyPick {
+        match *k {
+            Keys::User => KeyPick::User,
+            Keys::Uniform { n } => KeyPick::Uniform(n),
+            Keys::Zipf { n, s } => {
+                KeyPick::Zipf(Zipf::new(n as f64, s).expect("validated Zipf parameters"))
+            }
+        }
+    }
+
+    #[inline]
+    pub fn pick(&self, user: u32, rng: &mut Stream) -> u64 {
+        match self {
+            KeyPick::User => u64::from(user),
+            KeyPick::Uniform(n) => rng.random_range(0..*n),
+            KeyPick::Zipf(z) => z.sample(rng) as u64 - 1,
+        }
+    }
+}
+
+/// The client side of a run.
+#[derive(Debug)]
+pub struct Client {
+    pub rng: Stream,
+    pub arrivals: Option<ArrivalGen>,
+    pub think: Option<Dist>,
+    pub users: u64,
+    /// Cumulative class weights.
+    cum: Vec<f64>,
+    keys: Vec<KeyPick>,
+    pub timeout: Option<u64>,
+    /// DNS: lookup latency, answer lifetime, and when each user's answer expires.
+    pub dns: Option<Dns>,
+}
+
+#[derive(Debug)]
+pub struct Dns {
+    pub comp: usize,
+    pub latency: Dist,
+    pub ttl: u64,
+    pub rng: Stream,
+    pub expires: Vec<u64>,
+}
+
+impl Client {
+    pub fn new(sc: &Scenario) -> Client {
+        use crate::scenario::{Arrival, ComponentKind};
+        let (arrivals, think) = match &sc.traffic.arrival {
+            Arrival::Open(p) => (Some(ArrivalGen::new(p)), None),
+            Arrival::Closed { think } => (None, Some(think.clone())),
+        };
+        let mut acc = 0.0;
+        let cum = sc
+            .traffic
+            .classes
+            .iter()
+            .map(|c| {
+                acc += c.weight;
+                acc
+            })
+            .collect();
+        let dns = sc.components.iter().enumerate().find_map(|(i, c)| match &c.kind {
+            ComponentKind::Dns { latency, ttl } => Some(Dns {
+                comp: i,
+                latency: latency.clone(),
+                ttl: ttl.0,
+                rng: stream(sc.seed, &c.name),
+                expires: vec![0; sc.traffic.users as usize],
+            }),
+            _ => None,
+        });
+        Client {
+            rng: stream(sc.seed, "traffic"),
+            arrivals,
+            think,
+            users: sc.traffic.users,
+            cum,
+            keys: sc.traffic.classes.iter().map(|c| KeyPick::new(&c.keys)).collect(),
+            timeout: sc.traffic.timeout.map(SimTime::as_nanos),
+            dns,
+        }
+    }
+
+    /// Class, user and key of a new request, drawn in that order.
+    #[inline]
+    pub fn draw(&mut self, fixed_user: Option<u32>) -> (u16, u32, u64) {
+        let class = if self.cum.len() == 1 {
+            0
+        } else {
+            let u: f64 = self.rng.random();
+            self.cum.iter().position(|&c| u < c).unwrap_or(self.cum.len() - 1)
+        };
+        let user = match fixed_user {
+            Some(u) => u,
+            None => self.rng.random_range(0..self.users) as u32,
+        };
+        let key = self.keys[class].pick(user, &mut self.rng);
+        (class as u16, user, key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::RatePoint;
+
+    fn count(p: &RateProfile, until_s: f64) -> Vec<u64> {
+        let mut g = ArrivalGen::new(p);
+        let mut rng = stream(5, "traffic");
+        let mut t = 0;
+        let mut per_s = vec![0u64; until_s as usize];
+        while let Some(n) = g.next(t, &mut rng) {
+            if n as f64 / 1e9 >= until_s {
+                break;
+            }
+            per_s[(n / 1_000_000_000) as usize] += 1;
+            t = n;
+        }
+        per_s
+    }
+
+    #[test]
+    fn constant_rate() {
+        let c = count(&RateProfile::constant(1000.0), 100.0);
+        let total: u64 = c.iter().sum();
+        assert!((total as f64 - 100_000.0).abs() < 1500.0, "{total}");
+    }
+
+    #[test]
+    fn step_and_ramp() {
+        let p = RateProfile {
+            points: vec![
+                RatePoint { at: SimTime::ZERO, rate_per_s: 1000.0, ramp: SimTime::ZERO },
+                RatePoint { at: SimTime::from_secs(10), rate_per_s: 5000.0, ramp: SimTime::ZERO },
+                RatePoint { at: SimTime::from_secs(20), rate_per_s: 1000.0, ramp: SimTime::from_secs(10) },
+            ],
+        };
+        let c = count(&p, 40.0);
+        let sum = |a: usize, b: usize| c[a..b].iter().sum::<u64>() as f64;
+        assert!((sum(0, 10) - 10_000.0).abs() < 500.0);
+        assert!((sum(10, 20) - 50_000.0).abs() < 1200.0);
+        // Linear ramp 5000 -> 1000 over 10 s: mean 3000/s.
+        assert!((sum(20, 30) - 30_000.0).abs() < 1000.0);
+        assert!((sum(30, 40) - 10_000.0).abs() < 500.0);
+    }
+
+    #[test]
+    fn rate_zero_at_the_end_stops_arrivals() {
+        let p = RateProfile {
+            points: vec![
+                RatePoint { at: SimTime::ZERO, rate_per_s: 100.0, ramp: SimTime::ZERO },
+                RatePoint { at: SimTime::from_secs(5), rate_per_s: 0.0, ramp: SimTime::ZERO },
+            ],
+        };
+        let c = count(&p, 10.0);
+        assert_eq!(c[5..].iter().sum::<u64>(), 0);
+        assert!(c[..5].iter().sum::<u64>() > 400);
+    }
+}

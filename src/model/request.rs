@@ -1,0 +1,198 @@
+//! Requests in flight, kept in a slab (a `Vec` plus a free list) and reused.
+//!
+//! A request carries a small call stack of [`Frame`]s: each component that accepted it pushes
+//! one on arrival and pops it when it replies, so a reply travels back the way the request
+//! came (client -> lb -> web -> db -> web -> lb -> client). The bottom frame is the client's.
+
+use crate::scenario::MAX_DEPTH;
+
+/// Why a request failed. The numeric value indexes per-cause counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Cause {
+    /// Not failed.
+    None = 0,
+    /// A waiting room was full.
+    QueueFull = 1,
+    /// The client's deadline passed first.
+    Timeout = 2,
+}
+
+impl Cause {
+    /// Every failure cause, in report order.
+    pub const ALL: [Cause; 2] = [Cause::QueueFull, Cause::Timeout];
+    /// Number of slots a per-cause counter array needs.
+    pub const COUNT: usize = 3;
+
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::None => "none",
+            Cause::QueueFull => "queue_full",
+            Cause::Timeout => "timeout",
+        }
+    }
+}
+
+/// One component's place on a request's call stack.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Frame {
+    /// The node (instance) that pushed the frame.
+    pub node: u32,
+    /// Node-owned progress: the next downstream call (servers), the backend chosen (balancers).
+    pub step: u32,
+    /// When the request arrived at the node, ns.
+    pub t_in: u64,
+}
+
+/// A request in flight.
+#[derive(Clone, Copy, Debug)]
+pub struct Request {
+    /// Creation time at the client, ns.
+    pub start: u64,
+    /// Bumped on every reuse of the slot, so stale timers can tell.
+    pub generation: u32,
+    pub class: u16,
+    /// The client has recorded this request's outcome (completed, failed or timed out).
+    pub client_done: bool,
+    /// Started after warm-up: counts in the statistics.
+    pub measured: bool,
+    /// Failure travelling back up the stack.
+    pub fail: Cause,
+    /// Component that failed it (valid when `fail != None`).
+    pub fail_comp: u32,
+    pub user: u32,
+    pub key: u64,
+    depth: u8,
+    stack: [Frame; MAX_DEPTH],
+}
+
+impl Request {
+    fn blank() -> Request {
+        Request {
+            start: 0,
+            generation: 0,
+            class: 0,
+            client_done: false,
+            measured: false,
+            fail: Cause::None,
+            fail_comp: 0,
+            user: 0,
+            key: 0,
+            depth: 0,
+            stack: [Frame::default(); MAX_DEPTH],
+        }
+    }
+
+    #[inline]
+    pub fn push(&mut self, f: Frame) {
+        // The scenario check bounds chain depth by MAX_DEPTH, so this cannot overflow.
+        self.stack[self.depth as usize] = f;
+        self.depth += 1;
+    }
+
+    #[inline]
+    pub fn pop(&mut self) -> Frame {
+        self.depth -= 1;
+        self.stack[self.depth as usize]
+    }
+
+    #[inline]
+    pub fn top(&self) -> &Frame {
+        &self.stack[self.depth as usize - 1]
+    }
+
+    #[inline]
+    pub fn top_mut(&mut self) -> &mut Frame {
+        &mut self.stack[self.depth as usize - 1]
+    }
+
+    #[inline]
+    pub fn depth(&self) -> usize {
+        self.depth as usize
+    }
+}
+
+/// Slab of requests: indices stay valid until freed; freed slots are reused.
+#[derive(Debug, Default)]
+pub struct Slab {
+    items: Vec<Request>,
+    free: Vec<u32>,
+    live: usize,
+}
+
+impl Slab {
+    /// A fresh request slot (fields reset, generation bumped).
+    #[inline]
+    pub fn alloc(&mut self) -> u32 {
+        self.live += 1;
+        match self.free.pop() {
+            Some(i) => {
+                let r = &mut self.items[i as usize];
+                let generation = r.generation.wrapping_add(1);
+                *r = Request::blank();
+                r.generation = generation;
+                i
+            }
+            None => {
+                self.items.push(Request::blank());
+                (self.items.len() - 1) as u32
+            }
+        }
+    }
+
+    #[inline]
+    pub fn free(&mut self, i: u32) {
+        self.live -= 1;
+        self.free.push(i);
+    }
+
+    #[inline]
+    pub fn get(&self, i: u32) -> &Request {
+        &self.items[i as usize]
+    }
+
+    #[inline]
+    pub fn get_mut(&mut self, i: u32) -> &mut Request {
+        &mut self.items[i as usize]
+    }
+
+    /// Requests currently allocated.
+    pub fn live(&self) -> usize {
+        self.live
+    }
+
+    /// Slots ever allocated (the high-water mark of requests in flight).
+    pub fn capacity_used(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Live requests (for end-of-run accounting).
+    pub fn iter_live(&self) -> impl Iterator<Item = &Request> {
+        let mut is_free = vec![false; self.items.len()];
+        for &f in &self.free {
+            is_free[f as usize] = true;
+        }
+        self.items.iter().enumerate().filter(move |(i, _)| !is_free[*i]).map(|(_, r)| r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_are_reused_with_a_new_generation() {
+        let mut s = Slab::default();
+        let a = s.alloc();
+        let g = s.get(a).generation;
+        s.get_mut(a).push(Frame { node: 3, step: 1, t_in: 9 });
+        s.free(a);
+        let b = s.alloc();
+        assert_eq!(a, b);
+        assert_eq!(s.get(b).generation, g + 1);
+        assert_eq!(s.get(b).depth(), 0);
+        assert_eq!(s.live(), 1);
+        assert_eq!(s.iter_live().count(), 1);
+    }
+}

@@ -1,0 +1,145 @@
+//! A station: `workers` servers in front of a FIFO waiting room of bounded (or unbounded)
+//! size. Server instances and database nodes are stations.
+//!
+//! Accounting is by time-weighted areas in integer ns-units (busy workers x ns, waiting
+//! requests x ns, present requests x ns), brought up to date by [`Station::touch`] before any
+//! change. Areas are never clipped: the report subtracts a snapshot taken at the end of
+//! warm-up, and the time series subtracts one taken at each window boundary.
+
+use std::collections::VecDeque;
+
+use crate::engine::Stream;
+
+#[derive(Debug)]
+pub struct Station {
+    pub workers: u32,
+    pub busy: u32,
+    /// Waiting-room size (`u64::MAX`: unbounded).
+    pub cap: u64,
+    pub queue: VecDeque<u32>,
+    /// Requests accepted and not yet replied: waiting, in service, or waiting on calls.
+    pub present: u32,
+    last: u64,
+    pub acc: Areas,
+    /// Largest waiting room occupancy since the last reset.
+    pub max_queue: u64,
+    pub rng: Stream,
+}
+
+/// Running totals, cumulative from time zero.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Areas {
+    pub busy: u128,
+    pub queue: u128,
+    pub present: u128,
+    /// Requests that arrived (accepted or not).
+    pub arrivals: u64,
+    /// Requests turned away.
+    pub rejected: u64,
+}
+
+impl Areas {
+    pub fn minus(&self, o: &Areas) -> Areas {
+        Areas {
+            busy: self.busy - o.busy,
+            queue: self.queue - o.queue,
+            present: self.present - o.present,
+            arrivals: self.arrivals - o.arrivals,
+            rejected: self.rejected - o.rejected,
+        }
+    }
+}
+
+impl Station {
+    pub fn new(workers: u32, cap: Option<u64>, rng: Stream) -> Station {
+        let cap = cap.unwrap_or(u64::MAX);
+        Station {
+            workers,
+            busy: 0,
+            cap,
+            queue: VecDeque::with_capacity(cap.min(1024) as usize),
+            present: 0,
+            last: 0,
+            acc: Areas::default(),
+            max_queue: 0,
+            rng,
+        }
+    }
+
+    /// Brings the areas up to `now`.
+    #[inline]
+    pub fn touch(&mut self, now: u64) {
+        let dt = u128::from(now - self.last);
+        if dt > 0 {
+            self.acc.busy += u128::from(self.busy) * dt;
+            self.acc.queue += self.queue.len() as u128 * dt;
+            self.acc.present += u128::from(self.present) * dt;
+            self.last = now;
+        }
+    }
+
+    /// A request arrives. Returns `Admit::Serve` (a worker is free: caller starts service),
+    /// `Admit::Queued`, or `Admit::Rejected` (waiting room full).
+    #[inline]
+    pub fn arrive(&mut self, now: u64, req: u32) -> Admit {
+        self.touch(now);
+        self.acc.arrivals += 1;
+        if self.busy < self.workers {
+            self.busy += 1;
+            self.present += 1;
+            Admit::Serve
+        } else if (self.queue.len() as u64) < self.cap {
+            self.queue.push_back(req);
+            self.present += 1;
+            self.max_queue = self.max_queue.max(self.queue.len() as u64);
+            Admit::Queued
+        } else {
+            self.acc.rejected += 1;
+            Admit::Rejected
+        }
+    }
+
+    /// A request leaves (its reply is sent). Returns the next request to start serving, if
+    /// one was waiting: its worker stays busy.
+    #[inline]
+    pub fn depart(&mut self, now: u64) -> Option<u32> {
+        self.touch(now);
+        self.present -= 1;
+        match self.queue.pop_front() {
+            Some(next) => Some(next),
+            None => {
+                self.busy -= 1;
+                None
+            }
+        }
+    }
+}
+
+/// What happened to an arriving request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admit {
+    Serve,
+    Queued,
+    Rejected,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::random::stream;
+
+    #[test]
+    fn serves_queues_then_rejects_and_keeps_areas() {
+        let mut s = Station::new(1, Some(1), stream(1, "s"));
+        assert_eq!(s.arrive(0, 1), Admit::Serve);
+        assert_eq!(s.arrive(10, 2), Admit::Queued);
+        assert_eq!(s.arrive(10, 3), Admit::Rejected);
+        assert_eq!(s.depart(30), Some(2));
+        assert_eq!(s.depart(50), None);
+        s.touch(100);
+        assert_eq!(s.acc.busy, 50);
+        assert_eq!(s.acc.queue, 20);
+        assert_eq!(s.acc.present, 10 + 2 * 20 + 20);
+        assert_eq!((s.acc.arrivals, s.acc.rejected, s.max_queue), (3, 1, 1));
+    }
+}
