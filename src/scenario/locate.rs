@@ -126,7 +126,7 @@ mod tests {
         assert_eq!(l.value("components.web.workers"), Some(Pos { line: 3, column: 32 }));
         assert_eq!(l.value("components.db.workers"), Some(Pos { line: 6, column: 14 }));
         assert_eq!(l.key("components.db.workers"), Some(Pos { line: 6, column: 5 }));
-        assert_eq!(l.value("list[1].a"), Some(Pos { line: 9, column: 8 }));
+        assert_eq!(l.value("list[1].a"), Some(Pos { line: 9, column: 9 }));
         // A missing field falls back to its parent.
         assert_eq!(l.value("components.db.service"), Some(Pos { line: 5, column: 5 }));
     }
