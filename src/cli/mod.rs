@@ -1,0 +1,91 @@
+//! Command-line interface: clap definitions, the commands, and the mapping of failures to
+//! exit codes. All terminal and file output of the binary happens here and in
+//! `scalesim::report`.
+
+mod run;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// How a command failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad scenario or arguments: exit 1.
+    BadInput(anyhow::Error),
+    /// Anything else (a file that could not be written): exit 2.
+    Internal(anyhow::Error),
+    /// Already reported on stderr (scenario problems): exit 1.
+    Reported,
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        Failure::Internal(e.into())
+    }
+}
+
+pub type CliResult = Result<(), Failure>;
+
+/// A discrete-event simulator of the journey from one server to millions of users.
+#[derive(Debug, Parser)]
+#[command(name = "scalesim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run scenarios: print a summary table and write JSON, CSV and charts.
+    Run(run::RunArgs),
+    /// Check scenarios without running them; print every problem.
+    Validate(run::ValidateArgs),
+}
+
+/// Parses the command line, runs the command, returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Run(a) => run::run(&a),
+        Command::Validate(a) => run::validate(&a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Reported) => ExitCode::from(1),
+        Err(Failure::BadInput(e)) => {
+            let _ = writeln!(io::stderr(), "Error: {e:#}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Internal(e)) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(io::stderr(), "Error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+}
+
+/// Writes to stdout; a closed pipe ends the program quietly (exit 0).
+pub fn out(text: &str) -> CliResult {
+    let mut o = io::stdout().lock();
+    match o.write_all(text.as_bytes()).and_then(|()| o.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,146 @@
+//! `scalesim run` and `scalesim validate`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow};
+use clap::Args;
+
+use scalesim::report::{self, csv, json, table};
+use scalesim::scenario::Override;
+use scalesim::{RunOptions, Scenario};
+
+use super::{CliResult, Failure, out};
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario files (YAML). Each writes its outputs to results/<file stem>/ unless --out.
+    #[arg(required = true, value_name = "SCENARIO")]
+    pub files: Vec<PathBuf>,
+    /// Replace the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override a scenario value before validation, e.g. `web.count=6` or `traffic.rate=3000`.
+    /// Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<Override>,
+    /// Also write the JSON summary to PATH (`-`: stdout, and print nothing else there).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<String>,
+    /// Also write the summary CSV to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub csv: Option<PathBuf>,
+    /// Also write the time-series CSV to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub timeseries: Option<PathBuf>,
+    /// Directory for the outputs (summary.json, summary.csv, timeseries.csv, charts).
+    /// Default: results/<file stem>.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print no table (errors still go to stderr).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Leave wall-clock figures out of the JSON so that reruns are byte-identical.
+    #[arg(long)]
+    pub no_wall_clock: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario files (YAML).
+    #[arg(required = true, value_name = "SCENARIO")]
+    pub files: Vec<PathBuf>,
+    /// Overrides to apply before validating, as for `run`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<Override>,
+}
+
+/// Reads and validates one scenario; prints its problems to stderr on failure.
+pub fn load(path: &Path, sets: &[Override]) -> Result<Scenario, Failure> {
+    let text = fs::read_to_string(path)
+        .with_context(|| format!("cannot read scenario `{}`", path.display()))
+        .map_err(Failure::BadInput)?;
+    Scenario::parse(&text, &path.display().to_string(), sets).map_err(|e| {
+        eprintln!("{e}");
+        let n = e.problems.len();
+        eprintln!("{}: {n} problem{} found", path.display(), if n == 1 { "" } else { "s" });
+        Failure::Reported
+    })
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into())
+}
+
+fn internal(e: impl Into<anyhow::Error>) -> Failure {
+    Failure::Internal(e.into())
+}
+
+pub fn run(a: &RunArgs) -> CliResult {
+    if a.files.len() > 1 && (a.json.is_some() || a.csv.is_some() || a.timeseries.is_some() || a.out.is_some()) {
+        return Err(Failure::BadInput(anyhow!(
+            "--json, --csv, --timeseries and --out name one file or directory, so they take a single scenario (found {}); each scenario already writes results/<name>/",
+            a.files.len()
+        )));
+    }
+    // Validate everything first: a typo in the last file should not cost the first run.
+    let mut scenarios = Vec::new();
+    let mut failed = false;
+    for f in &a.files {
+        match load(f, &a.sets) {
+            Ok(s) => scenarios.push((f, s)),
+            Err(Failure::Reported) => failed = true,
+            Err(e) => return Err(e),
+        }
+    }
+    if failed {
+        return Err(Failure::Reported);
+    }
+    let json_stdout = a.json.as_deref() == Some("-");
+    let show_table = !a.quiet && !json_stdout;
+    for (i, (path, sc)) in scenarios.iter().enumerate() {
+        let opts = RunOptions { seed: a.seed, no_wall_clock: a.no_wall_clock };
+        let rep = scalesim::run(sc, &opts);
+        let dir = a.out.clone().unwrap_or_else(|| Path::new("results").join(stem(path)));
+        report::write_run_outputs(&rep, &dir).map_err(internal)?;
+        match a.json.as_deref() {
+            Some("-") => out(&json::to_json(&rep))?,
+            Some(p) => report::write_atomic(Path::new(p), json::to_json(&rep).as_bytes()).map_err(internal)?,
+            None => {}
+        }
+        if let Some(p) = &a.csv {
+            report::write_atomic(p, csv::summary_csv(&rep).as_bytes()).map_err(internal)?;
+        }
+        if let Some(p) = &a.timeseries {
+            report::write_atomic(p, csv::timeseries_csv(&rep).as_bytes()).map_err(internal)?;
+        }
+        if show_table {
+            if i > 0 {
+                out("\n")?;
+            }
+            out(&table::render_table(&rep))?;
+            out(&format!("outputs: {}/\n", dir.display()))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn validate(a: &ValidateArgs) -> CliResult {
+    let mut failed = false;
+    for f in &a.files {
+        match load(f, &a.sets) {
+            Ok(sc) => out(&format!(
+                "{}: ok ({}: {} component{}, {} request class{})\n",
+                f.display(),
+                sc.name,
+                sc.components.len(),
+                if sc.components.len() == 1 { "" } else { "s" },
+                sc.traffic.classes.len(),
+                if sc.traffic.classes.len() == 1 { "" } else { "es" },
+            ))?,
+            Err(Failure::Reported) => failed = true,
+            Err(e) => return Err(e),
+        }
+    }
+    if failed { Err(Failure::Reported) } else { Ok(()) }
+}
