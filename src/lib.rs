@@ -8,8 +8,9 @@
 
 pub mod engine;
 pub mod metrics;
-pub mod scenario;
 pub mod model;
+pub mod report;
+pub mod scenario;
 
 use std::time::Instant;
 

@@ -1,0 +1,762 @@
+//! Charts of one run, each drawn twice from the same code: PNG (for slides and the terminal
+//! viewer) and SVG (for the web and print).
+//!
+//! * [`latency_chart`]: the end-to-end latency CDF on a logarithmic millisecond axis, with
+//!   p50 and p99 marked.
+//! * [`timeseries_chart`]: throughput, p50/p99 latency and error rate in three panels that
+//!   share the time axis, with the warm-up shaded.
+//!
+//! Text is set in DejaVu Sans, embedded in the binary (`assets/fonts/DejaVuSans.ttf`, licence
+//! beside it) and registered with plotters once, so charts render the same on a machine
+//! without any system font. Colours come from the Okabe–Ito palette, which stays distinct
+//! under the common colour-vision deficiencies.
+//!
+//! This file must not compute statistics: it plots the figures the [`Report`] holds. Missing
+//! data (no completed requests, no windows, a panel with no values) yields a chart that says
+//! "no data" rather than an error or a panic. Files are written through [`write_atomic`]: the
+//! PNG is rendered to a temporary file beside the target and renamed into place, the SVG is
+//! rendered into memory.
+
+use std::error::Error;
+use std::iter::once;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{FontStyle, register_font};
+
+use super::table::{count, ms};
+use super::{ReportError, write_atomic, write_atomic_with};
+use crate::metrics::{Report, WindowRow};
+
+/// Pixel size of the latency chart.
+pub const LATENCY_SIZE: (u32, u32) = (1000, 600);
+/// Pixel size of the time-series chart (taller: three panels).
+pub const TIMESERIES_SIZE: (u32, u32) = (1000, 720);
+
+/// The font file embedded below, relative to the crate root (for error messages).
+const FONT_PATH: &str = "assets/fonts/DejaVuSans.ttf";
+static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+/// The family name every text style uses; the embedded font is registered under it.
+const FAMILY: &str = "sans-serif";
+
+// Font sizes in pixels, chosen to stay readable when a chart fills a slide.
+const TITLE_PX: f64 = 30.0;
+const DESC_PX: f64 = 20.0;
+const TICK_PX: f64 = 17.0;
+const LEGEND_PX: f64 = 18.0;
+
+/// The Okabe–Ito palette (Okabe & Ito 2008), plus the greys used for text and grid.
+mod palette {
+    use plotters::style::RGBColor;
+
+    pub const BLUE: RGBColor = RGBColor(0, 114, 178);
+    pub const BLUISH_GREEN: RGBColor = RGBColor(0, 158, 115);
+    pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+    pub const REDDISH_PURPLE: RGBColor = RGBColor(204, 121, 167);
+    pub const TEXT: RGBColor = RGBColor(20, 20, 20);
+    pub const MUTED: RGBColor = RGBColor(110, 110, 110);
+    pub const GRID: RGBColor = RGBColor(215, 215, 215);
+    pub const LIGHT_GRID: RGBColor = RGBColor(238, 238, 238);
+    pub const SHADE: RGBColor = RGBColor(0, 0, 0);
+}
+
+/// Draws the end-to-end latency distribution of `report` as a CDF on a logarithmic x axis
+/// (ms), with markers for p50 and p99, into `png` and `svg`.
+pub fn latency_chart(report: &Report, png: &Path, svg: &Path) -> Result<(), ReportError> {
+    render(&LatencyChart(report), png, svg)
+}
+
+/// Draws throughput (req/s), p50/p99 latency (ms) and error rate (%) over time in three
+/// stacked panels sharing the time axis (s), warm-up shaded, into `png` and `svg`.
+pub fn timeseries_chart(report: &Report, png: &Path, svg: &Path) -> Result<(), ReportError> {
+    render(&TimeseriesChart(report), png, svg)
+}
+
+type DrawResult = Result<(), Box<dyn Error>>;
+
+/// A chart that can be drawn on any plotters backend.
+trait Chart {
+    fn size(&self) -> (u32, u32);
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static;
+}
+
+fn render(chart: &impl Chart, png: &Path, svg: &Path) -> Result<(), ReportError> {
+    ensure_font()?;
+    let size = chart.size();
+    write_atomic_with(png, |tmp| {
+        // The bitmap backend picks the encoder from the extension, which the temporary path
+        // keeps.
+        let root = BitMapBackend::new(tmp, size).into_drawing_area();
+        chart
+            .draw(&root)
+            .and_then(|()| Ok(root.present()?))
+            .map_err(chart_error(png))
+    })?;
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+        chart
+            .draw(&root)
+            .and_then(|()| Ok(root.present()?))
+            .map_err(chart_error(svg))?;
+    }
+    write_atomic(svg, text.as_bytes())
+}
+
+fn chart_error(path: &Path) -> impl FnOnce(Box<dyn Error>) -> ReportError {
+    let path = path.to_path_buf();
+    move |e| ReportError::Chart {
+        path,
+        message: e.to_string(),
+    }
+}
+
+/// Registers the embedded font with plotters, once per process.
+fn ensure_font() -> Result<(), ReportError> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok =
+        *REGISTERED.get_or_init(|| register_font(FAMILY, FontStyle::Normal, FONT_BYTES).is_ok());
+    if ok {
+        Ok(())
+    } else {
+        Err(ReportError::Font {
+            path: FONT_PATH.into(),
+        })
+    }
+}
+
+fn font(px: f64) -> TextStyle<'static> {
+    (FAMILY, px).into_font().color(&palette::TEXT)
+}
+
+/// The title font, smaller for a title too long to fit the canvas at the usual size.
+fn title_style<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<TextStyle<'static>, Box<dyn Error>>
+where
+    DB::ErrorType: 'static,
+{
+    let room = area.dim_in_pixel().0.saturating_sub(40);
+    let mut px = TITLE_PX;
+    while px > 14.0 && area.estimate_text_size(title, &font(px))?.0 > room {
+        px -= 2.0;
+    }
+    Ok(font(px))
+}
+
+fn centred(style: TextStyle<'static>) -> TextStyle<'static> {
+    style.pos(Pos::new(HPos::Center, VPos::Center))
+}
+
+/// The whole canvas says "no data", under the chart's title.
+fn no_data<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, why: &str) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let (w, h) = root.dim_in_pixel();
+    let (cx, cy) = (w as i32 / 2, h as i32 / 2);
+    root.draw(&Text::new(
+        title,
+        (cx, 40),
+        centred(title_style(root, title)?),
+    ))?;
+    root.draw(&Text::new(
+        "no data",
+        (cx, cy - 20),
+        centred(font(44.0).color(&palette::MUTED)),
+    ))?;
+    root.draw(&Text::new(
+        why,
+        (cx, cy + 30),
+        centred(font(DESC_PX).color(&palette::MUTED)),
+    ))?;
+    Ok(())
+}
+
+struct LatencyChart<'a>(&'a Report);
+
+impl Chart for LatencyChart<'_> {
+    fn size(&self) -> (u32, u32) {
+        LATENCY_SIZE
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let r = self.0;
+        root.fill(&WHITE)?;
+        let title = format!("{}: end-to-end latency distribution", r.scenario);
+        let points = cdf_points(r);
+        let (Some(first), Some(last)) = (points.first(), points.last()) else {
+            return no_data(root, &title, "no request completed after warm-up");
+        };
+        // The axis spans the curve and both markers, so a marker is never pinned to an edge.
+        let marked = [r.latency_ms.p50, r.latency_ms.p99]
+            .into_iter()
+            .flatten()
+            .filter(|v| v.is_finite() && *v > 0.0);
+        let min = marked.clone().fold(first.0, f64::min);
+        let max = marked.fold(last.0, f64::max);
+        let (lo, hi) = log_bounds(min, max);
+
+        let (labelled, unlabelled) = log_ticks(lo, hi);
+
+        let mut chart = ChartBuilder::on(root)
+            .caption(&title, title_style(root, &title)?)
+            .margin(20)
+            .margin_right(40)
+            .x_label_area_size(70)
+            .y_label_area_size(90)
+            .build_cartesian_2d(
+                (lo..hi)
+                    .log_scale()
+                    .with_key_points(labelled)
+                    .with_light_points(unlabelled),
+                0.0..100.0,
+            )?;
+        chart
+            .configure_mesh()
+            .x_desc("latency (ms, log scale)")
+            .y_desc("requests at or below (%)")
+            .y_labels(11)
+            .y_max_light_lines(0)
+            .x_label_formatter(&|v| axis_number(*v))
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .label_style(font(TICK_PX))
+            .axis_desc_style(font(DESC_PX))
+            .bold_line_style(palette::GRID)
+            .light_line_style(palette::LIGHT_GRID)
+            .draw()?;
+
+        let cdf_style = palette::BLUE.stroke_width(3);
+        let n = r.latency_ms.count;
+        chart
+            .draw_series(LineSeries::new(points.iter().copied(), cdf_style))?
+            .label(if n > 0 {
+                format!("CDF of {} requests", count(n))
+            } else {
+                "CDF".to_string()
+            })
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 30, y)], cdf_style));
+
+        // p50's label sits left of its line and p99's right of its own, so they never
+        // collide, and both sit where the curve is not (left of p50 the curve is below 50%,
+        // right of p99 above 99%).
+        let markers = [
+            ("p50", r.latency_ms.p50, palette::BLUISH_GREEN, true),
+            ("p99", r.latency_ms.p99, palette::VERMILLION, false),
+        ];
+        for (name, value, colour, label_left) in markers {
+            let Some(x) = value.filter(|v| v.is_finite() && *v > 0.0) else {
+                continue;
+            };
+            let style = colour.stroke_width(2);
+            chart
+                .draw_series(DashedLineSeries::new([(x, 0.0), (x, 100.0)], 10, 6, style))?
+                .label(format!("{name} = {} ms", ms(x)))
+                .legend(move |(x, y)| {
+                    EmptyElement::at((x, y))
+                        + PathElement::new(vec![(0, 0), (12, 0)], style)
+                        + PathElement::new(vec![(18, 0), (30, 0)], style)
+                });
+            let (dx, h) = if label_left {
+                (-8, HPos::Right)
+            } else {
+                (8, HPos::Left)
+            };
+            chart.draw_series(once(
+                EmptyElement::at((x, 92.0))
+                    + Text::new(
+                        name,
+                        (dx, 0),
+                        font(LEGEND_PX)
+                            .color(&colour)
+                            .pos(Pos::new(h, VPos::Center)),
+                    ),
+            ))?;
+        }
+
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .margin(16)
+            .legend_area_size(44)
+            .label_font(font(LEGEND_PX))
+            .background_style(WHITE.mix(0.9))
+            .border_style(palette::MUTED)
+            .draw()?;
+        Ok(())
+    }
+}
+
+/// The CDF as `(ms, percent)` points sorted by latency, starting at 0%; points that cannot be
+/// drawn on a log axis (zero, negative or non-finite latency) are left out.
+fn cdf_points(r: &Report) -> Vec<(f64, f64)> {
+    let mut pts: Vec<(f64, f64)> = r
+        .latency_cdf
+        .iter()
+        .filter(|p| p.ms.is_finite() && p.ms > 0.0 && p.fraction.is_finite())
+        .map(|p| (p.ms, (p.fraction * 100.0).clamp(0.0, 100.0)))
+        .collect();
+    pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    if let Some(&(x0, y0)) = pts.first()
+        && y0 > 0.0
+    {
+        pts.insert(0, (x0, 0.0));
+    }
+    pts
+}
+
+/// Log-axis bounds: down to a power of ten (plotters only places ticks from a power of ten
+/// upwards), up to the next 1-2-5 value with a little room.
+fn log_bounds(min: f64, max: f64) -> (f64, f64) {
+    let lo = 10f64.powi(min.log10().floor() as i32);
+    let mut hi = nice_ceil(max * 1.05);
+    if hi <= lo * 1.0001 {
+        hi = nice_ceil(lo * 2.0);
+    }
+    (lo, hi)
+}
+
+/// The smallest value of the form {1, 2, 5} x 10^k that is at least `x` (> 0).
+fn nice_ceil(x: f64) -> f64 {
+    let p = 10f64.powi(x.log10().floor() as i32);
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * p)
+        .find(|v| *v >= x * (1.0 - 1e-9))
+        .unwrap_or(10.0 * p)
+}
+
+/// Ticks of a log axis from `lo` (a power of ten) to `hi`: the labelled ones at 1, 2 and 5
+/// x 10^k (only at powers of ten when the axis spans more than four decades), and unlabelled
+/// ones at the other whole multiples, for the grid.
+fn log_ticks(lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
+    let first = lo.log10().round() as i32;
+    let decades = (hi / lo).log10().ceil().max(1.0) as i32;
+    let labelled_mantissas: &[u32] = if decades > 4 { &[1] } else { &[1, 2, 5] };
+    let (mut labelled, mut unlabelled) = (Vec::new(), Vec::new());
+    for k in first..first + decades {
+        let p = 10f64.powi(k);
+        for m in 1..=9u32 {
+            // Multiply whole numbers by a power of ten, never step by adding floats.
+            let v = f64::from(m) * p;
+            if v > hi * (1.0 + 1e-9) {
+                break;
+            }
+            if labelled_mantissas.contains(&m) {
+                labelled.push(v);
+            } else {
+                unlabelled.push(v);
+            }
+        }
+    }
+    if hi >= 10f64.powi(first + decades) * (1.0 - 1e-9) {
+        labelled.push(10f64.powi(first + decades));
+    }
+    (labelled, unlabelled)
+}
+
+/// A tick value without float noise: `0.05`, `2.5`, `1200`.
+fn axis_number(v: f64) -> String {
+    let a = v.abs();
+    let decimals = if a == 0.0 || a >= 100.0 {
+        0
+    } else {
+        // Enough for two significant digits.
+        (1 - a.log10().floor() as i32).max(0) as usize
+    };
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+struct TimeseriesChart<'a>(&'a Report);
+
+/// One line of a panel; `None` points break the line.
+struct Series {
+    colour: RGBColor,
+    points: Vec<Option<(f64, f64)>>,
+}
+
+/// Height of the title and legend strip, and the extra height of the bottom panel for the
+/// time axis.
+const HEAD_PX: u32 = 96;
+const TIME_AXIS_PX: u32 = 64;
+
+impl Chart for TimeseriesChart<'_> {
+    fn size(&self) -> (u32, u32) {
+        TIMESERIES_SIZE
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let r = self.0;
+        root.fill(&WHITE)?;
+        let title = format!("{}: throughput, latency and errors over time", r.scenario);
+        let ts = &r.timeseries;
+        let Some(last) = ts.rows.last() else {
+            return no_data(root, &title, "the run recorded no time windows");
+        };
+        let window = if ts.window_s.is_finite() && ts.window_s > 0.0 {
+            ts.window_s
+        } else {
+            1.0
+        };
+        let end = [r.duration_s, last.t_s + window]
+            .into_iter()
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        let x_end = if end > 0.0 { end } else { 1.0 };
+
+        // Each window's figure is drawn at the window's middle.
+        let series = |colour: RGBColor, value: fn(&WindowRow) -> Option<f64>| Series {
+            colour,
+            points: ts
+                .rows
+                .iter()
+                .map(|row| {
+                    value(row)
+                        .filter(|v| v.is_finite())
+                        .map(|v| (row.t_s + window / 2.0, v))
+                })
+                .collect(),
+        };
+        let throughput = series(palette::BLUE, |w| Some(w.throughput_rps));
+        let p50 = series(palette::BLUISH_GREEN, |w| w.p50_ms);
+        let p99 = series(palette::VERMILLION, |w| w.p99_ms);
+        let errors = series(palette::REDDISH_PURPLE, |w| Some(w.error_rate * 100.0));
+
+        let (head, body) = root.split_vertically(HEAD_PX);
+        header(
+            &head,
+            &title,
+            &[
+                ("throughput", palette::BLUE),
+                ("p50 latency", palette::BLUISH_GREEN),
+                ("p99 latency", palette::VERMILLION),
+                ("error rate", palette::REDDISH_PURPLE),
+            ],
+        )?;
+        let panel_px = (body.dim_in_pixel().1.saturating_sub(TIME_AXIS_PX) / 3).max(1);
+        let (top, rest) = body.split_vertically(panel_px);
+        let (middle, bottom) = rest.split_vertically(panel_px);
+        let panel = |area, y_desc, series: &[&Series], position| {
+            Panel {
+                x_end,
+                warmup_s: r.warmup_s,
+                y_desc,
+                is_top: position == 0,
+                is_bottom: position == 2,
+            }
+            .draw(area, series)
+        };
+        panel(&top, "throughput (req/s)", &[&throughput], 0)?;
+        panel(&middle, "latency (ms)", &[&p50, &p99], 1)?;
+        panel(&bottom, "errors (%)", &[&errors], 2)?;
+        Ok(())
+    }
+}
+
+/// The title, centred, and one legend row for all panels below it.
+fn header<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    items: &[(&str, RGBColor)],
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    const SWATCH: i32 = 32;
+    const GAP: i32 = 8;
+    const SPACE: i32 = 36;
+    let (w, _) = area.dim_in_pixel();
+    area.draw(&Text::new(
+        title,
+        (w as i32 / 2, 32),
+        centred(title_style(area, title)?),
+    ))?;
+    let style = font(LEGEND_PX).pos(Pos::new(HPos::Left, VPos::Center));
+    let mut widths = Vec::with_capacity(items.len());
+    for (name, _) in items {
+        widths.push(area.estimate_text_size(name, &style)?.0 as i32);
+    }
+    let total: i32 = widths.iter().map(|tw| SWATCH + GAP + tw).sum::<i32>()
+        + SPACE * (items.len() as i32 - 1).max(0);
+    let mut x = (w as i32 - total).max(0) / 2;
+    let y = 76;
+    for ((name, colour), tw) in items.iter().zip(widths) {
+        area.draw(&PathElement::new(
+            vec![(x, y), (x + SWATCH, y)],
+            colour.stroke_width(3),
+        ))?;
+        area.draw(&Text::new(*name, (x + SWATCH + GAP, y), style.clone()))?;
+        x += SWATCH + GAP + tw + SPACE;
+    }
+    Ok(())
+}
+
+/// One panel of the time-series chart.
+struct Panel<'a> {
+    x_end: f64,
+    warmup_s: f64,
+    y_desc: &'a str,
+    /// Only the top panel labels the warm-up band.
+    is_top: bool,
+    /// Only the bottom panel shows the time axis.
+    is_bottom: bool,
+}
+
+impl Panel<'_> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        series: &[&Series],
+    ) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let values = || series.iter().flat_map(|s| s.points.iter().flatten());
+        let has_data = values().next().is_some();
+        let y_top = values().map(|p| p.1).fold(0.0, f64::max);
+        // Head room so the warm-up label and the top of the lines stay apart.
+        let y_max = if y_top > 0.0 { y_top * 1.25 } else { 1.0 };
+
+        let mut chart = ChartBuilder::on(area)
+            .margin_left(20)
+            .margin_right(40)
+            .margin_top(10)
+            .margin_bottom(if self.is_bottom { 0 } else { 10 })
+            .x_label_area_size(if self.is_bottom { TIME_AXIS_PX } else { 0 })
+            .y_label_area_size(90)
+            .build_cartesian_2d(0.0..self.x_end, 0.0..y_max)?;
+        let mut mesh = chart.configure_mesh();
+        mesh.y_desc(self.y_desc)
+            .x_labels(12)
+            .y_labels(4)
+            .x_label_formatter(&|v| axis_number(*v))
+            .y_label_formatter(&|v| axis_number(*v))
+            .label_style(font(TICK_PX))
+            .axis_desc_style(font(DESC_PX))
+            .bold_line_style(palette::GRID)
+            .light_line_style(WHITE.mix(0.0));
+        if self.is_bottom {
+            mesh.x_desc("time (s)");
+        }
+        mesh.draw()?;
+
+        if self.warmup_s > 0.0 && self.warmup_s.is_finite() {
+            let wx = self.warmup_s.min(self.x_end);
+            chart.draw_series(once(Rectangle::new(
+                [(0.0, 0.0), (wx, y_max)],
+                palette::SHADE.mix(0.10).filled(),
+            )))?;
+        }
+        if self.is_top && self.warmup_s > 0.0 && self.warmup_s.is_finite() {
+            chart.draw_series(once(
+                EmptyElement::at((0.0, y_max))
+                    + Text::new(
+                        "warm-up",
+                        (6, 4),
+                        font(TICK_PX)
+                            .color(&palette::MUTED)
+                            .pos(Pos::new(HPos::Left, VPos::Top)),
+                    ),
+            ))?;
+        }
+
+        for s in series {
+            for segment in segments(&s.points) {
+                if let [only] = segment[..] {
+                    chart.draw_series(once(Circle::new(only, 3, s.colour.filled())))?;
+                } else {
+                    chart.draw_series(LineSeries::new(segment, s.colour.stroke_width(2)))?;
+                }
+            }
+        }
+        if !has_data {
+            chart.draw_series(once(Text::new(
+                "no data",
+                (self.x_end / 2.0, y_max / 2.0),
+                centred(font(DESC_PX).color(&palette::MUTED)),
+            )))?;
+        }
+        Ok(())
+    }
+}
+
+/// The runs of consecutive `Some` points.
+fn segments(points: &[Option<(f64, f64)>]) -> Vec<Vec<(f64, f64)>> {
+    points
+        .split(Option::is_none)
+        .filter(|run| !run.is_empty())
+        .map(|run| run.iter().flatten().copied().collect())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixtures;
+
+    const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+    /// Width and height from a PNG's IHDR chunk.
+    fn png_size(bytes: &[u8]) -> (u32, u32) {
+        let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
+        (be(16), be(20))
+    }
+
+    fn draw(
+        f: fn(&Report, &Path, &Path) -> Result<(), ReportError>,
+        report: &Report,
+    ) -> (Vec<u8>, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let (png, svg) = (dir.path().join("c.png"), dir.path().join("c.svg"));
+        f(report, &png, &svg).unwrap();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n != "c.png" && n != "c.svg")
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+        (
+            std::fs::read(png).unwrap(),
+            std::fs::read_to_string(svg).unwrap(),
+        )
+    }
+
+    fn check_png(bytes: &[u8], size: (u32, u32)) {
+        assert!(bytes.starts_with(PNG_SIGNATURE));
+        assert_eq!(png_size(bytes), size);
+        assert!(
+            (5_000..3_000_000).contains(&bytes.len()),
+            "{} bytes",
+            bytes.len()
+        );
+    }
+
+    #[test]
+    fn latency_chart_png_and_svg() {
+        let (png, svg) = draw(latency_chart, &fixtures::sample());
+        check_png(&png, LATENCY_SIZE);
+        assert!(svg.contains("<svg"));
+        assert!(svg.contains("05-cache: end-to-end latency distribution"));
+        assert!(svg.contains("latency (ms, log scale)"));
+        assert!(svg.contains("p99 = 40.0 ms"), "legend shows the p99 value");
+        assert!(!svg.contains("no data"));
+    }
+
+    #[test]
+    fn timeseries_chart_png_and_svg() {
+        let (png, svg) = draw(timeseries_chart, &fixtures::sample());
+        check_png(&png, TIMESERIES_SIZE);
+        assert!(svg.contains("<svg"));
+        assert!(svg.contains("05-cache: throughput, latency and errors over time"));
+        for text in [
+            "throughput (req/s)",
+            "latency (ms)",
+            "errors (%)",
+            "time (s)",
+        ] {
+            assert!(svg.contains(text), "missing {text}");
+        }
+        assert!(svg.contains("warm-up"));
+        assert!(!svg.contains("no data"));
+    }
+
+    #[test]
+    fn empty_report_charts_say_no_data() {
+        let r = fixtures::empty();
+        for f in [latency_chart, timeseries_chart] {
+            let (png, svg) = draw(f, &r);
+            assert!(png.starts_with(PNG_SIGNATURE));
+            assert!(svg.contains("<svg"));
+            assert!(svg.contains("no data"));
+            assert!(svg.contains("empty: "), "title names the scenario");
+        }
+    }
+
+    #[test]
+    fn windows_without_completions_say_no_data_in_the_latency_panel() {
+        let mut r = fixtures::sample();
+        for row in &mut r.timeseries.rows {
+            row.p50_ms = None;
+            row.p99_ms = None;
+        }
+        // Holes in the other series, and a window with a lone value, must not panic either.
+        r.timeseries.rows[3].throughput_rps = f64::NAN;
+        r.timeseries.rows[5].throughput_rps = f64::NAN;
+        r.warmup_s = 100.0;
+        let (png, svg) = draw(timeseries_chart, &r);
+        assert!(png.starts_with(PNG_SIGNATURE));
+        assert_eq!(svg.matches("no data").count(), 1);
+    }
+
+    #[test]
+    fn a_single_latency_value_still_draws() {
+        let mut r = fixtures::sample();
+        r.latency_cdf = vec![crate::metrics::CdfPoint {
+            ms: 5.0,
+            fraction: 1.0,
+        }];
+        let (png, _) = draw(latency_chart, &r);
+        assert!(png.starts_with(PNG_SIGNATURE));
+    }
+
+    #[test]
+    fn scenario_names_are_escaped_in_svg() {
+        let mut r = fixtures::empty();
+        r.scenario = "a<b&c".to_string();
+        let (_, svg) = draw(latency_chart, &r);
+        assert!(svg.contains("a&lt;b&amp;c"));
+    }
+
+    #[test]
+    fn log_axis_helpers() {
+        assert_eq!(log_bounds(0.5, 400.0), (0.1, 500.0));
+        assert_eq!(log_bounds(12.0, 18.0), (10.0, 20.0));
+        assert_eq!(log_bounds(10.0, 10.0), (10.0, 20.0));
+        let (labelled, unlabelled) = log_ticks(0.1, 500.0);
+        let labels: Vec<String> = labelled.iter().map(|v| axis_number(*v)).collect();
+        assert_eq!(
+            labels,
+            [
+                "0.1", "0.2", "0.5", "1", "2", "5", "10", "20", "50", "100", "200", "500"
+            ]
+        );
+        assert_eq!(unlabelled.len(), 6 * 3 + 2);
+        let (labelled, _) = log_ticks(10.0, 20.0);
+        assert_eq!(labelled, [10.0, 20.0]);
+        let (labelled, _) = log_ticks(1.0, 100.0);
+        assert_eq!(labelled, [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]);
+        let (labelled, _) = log_ticks(0.01, 50_000.0);
+        assert_eq!(labelled, [0.01, 0.1, 1.0, 10.0, 100.0, 1000.0, 10_000.0]);
+        assert_eq!(axis_number(0.05), "0.05");
+        assert_eq!(axis_number(2.5), "2.5");
+        assert_eq!(axis_number(1200.0), "1200");
+        assert_eq!(axis_number(0.0), "0");
+    }
+
+    #[test]
+    fn segments_break_at_gaps() {
+        let p = |x: f64| Some((x, x));
+        assert_eq!(
+            segments(&[p(0.0), p(1.0), None, p(3.0), None, None]),
+            vec![vec![(0.0, 0.0), (1.0, 1.0)], vec![(3.0, 3.0)]]
+        );
+        assert!(segments(&[None]).is_empty());
+    }
+}

@@ -1,0 +1,324 @@
+//! Tidy CSV: the summary in long form and the time series in wide form.
+//!
+//! * [`summary_csv`] has one figure per row, `scope,name,metric,value`, so that the summaries
+//!   of many runs concatenate and load straight into a data frame or a spreadsheet pivot.
+//!   Scopes: `run` (name = scenario), `error` (name = cause), `class`, `component`.
+//! * [`timeseries_csv`] has one row per window: `t_s,offered,completed,failed,throughput_rps,
+//!   error_rate,p50_ms,p99_ms,util_<component>...`.
+//!
+//! Conventions: a missing figure (`None`, or a non-finite float) is an empty cell — never a
+//! made-up zero; floats use Rust's shortest round-trip form, so output is deterministic.
+//! This file formats only: it returns `String`s and does no I/O.
+
+use ::csv::Writer;
+
+use crate::metrics::{LatencySummary, Report};
+
+/// The summary in long form: header `scope,name,metric,value`.
+pub fn summary_csv(report: &Report) -> String {
+    let mut out = Out::new();
+    out.row(["scope", "name", "metric", "value"]);
+
+    let run = |out: &mut Out, metric: &str, value: String| {
+        out.row(["run", &report.scenario, metric, &value]);
+    };
+    let r = &report.requests;
+    run(&mut out, "offered", r.offered.to_string());
+    run(&mut out, "completed", r.completed.to_string());
+    run(&mut out, "failed", r.failed.to_string());
+    run(&mut out, "in_flight", r.in_flight.to_string());
+    run(&mut out, "throughput_rps", float(report.throughput_rps));
+    run(&mut out, "availability", float(report.availability));
+    for (metric, value) in latency_cells(&report.latency_ms) {
+        run(&mut out, metric, value);
+    }
+    run(
+        &mut out,
+        "attempts_per_request",
+        float(report.client.attempts_per_request),
+    );
+    run(&mut out, "events", report.engine.events.to_string());
+
+    for (cause, count) in &report.errors {
+        out.row(["error", cause, "count", &count.to_string()]);
+    }
+
+    for (name, class) in &report.classes {
+        let mut cell = |metric: &str, value: String| out.row(["class", name, metric, &value]);
+        cell("offered", class.offered.to_string());
+        cell("completed", class.completed.to_string());
+        cell("failed", class.failed.to_string());
+        for (metric, value) in latency_cells(&class.latency_ms) {
+            cell(metric, value);
+        }
+    }
+
+    for (name, comp) in &report.components {
+        let mut cell = |metric: &str, value: String| out.row(["component", name, metric, &value]);
+        cell("utilization", opt_float(comp.utilization));
+        cell("mean_queue", float(comp.mean_queue));
+        cell("max_queue", comp.max_queue.to_string());
+        cell("rejected", comp.rejected.to_string());
+        cell("arrivals", comp.arrivals.to_string());
+        cell("mean_in_system", float(comp.mean_in_system));
+        for (metric, value) in latency_cells(&comp.latency_ms) {
+            cell(metric, value);
+        }
+        for (key, value) in &comp.extra {
+            cell(key, float(*value));
+        }
+    }
+
+    out.finish()
+}
+
+/// The time series, one row per window: `t_s,offered,completed,failed,throughput_rps,
+/// error_rate,p50_ms,p99_ms` and then `util_<component>` for each name in
+/// `report.timeseries.components`, in that order.
+pub fn timeseries_csv(report: &Report) -> String {
+    let ts = &report.timeseries;
+    let mut out = Out::new();
+    let mut header: Vec<String> = [
+        "t_s",
+        "offered",
+        "completed",
+        "failed",
+        "throughput_rps",
+        "error_rate",
+        "p50_ms",
+        "p99_ms",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(ts.components.iter().map(|c| format!("util_{c}")));
+    out.row(&header);
+
+    for row in &ts.rows {
+        let mut cells = vec![
+            float(row.t_s),
+            row.offered.to_string(),
+            row.completed.to_string(),
+            row.failed.to_string(),
+            float(row.throughput_rps),
+            float(row.error_rate),
+            opt_float(row.p50_ms),
+            opt_float(row.p99_ms),
+        ];
+        // A row shorter than the component list (it should not be) gets empty cells, so the
+        // file stays rectangular.
+        cells.extend(
+            (0..ts.components.len()).map(|i| opt_float(row.utilization.get(i).copied().flatten())),
+        );
+        out.row(&cells);
+    }
+    out.finish()
+}
+
+/// The latency figures of a summary as `(metric, cell)` pairs.
+fn latency_cells(l: &LatencySummary) -> [(&'static str, String); 7] {
+    [
+        ("mean_ms", opt_float(l.mean)),
+        ("p50_ms", opt_float(l.p50)),
+        ("p90_ms", opt_float(l.p90)),
+        ("p95_ms", opt_float(l.p95)),
+        ("p99_ms", opt_float(l.p99)),
+        ("p999_ms", opt_float(l.p999)),
+        ("max_ms", opt_float(l.max)),
+    ]
+}
+
+/// Shortest round-trip form; empty for NaN and infinities (JSON writes those as `null`).
+fn float(v: f64) -> String {
+    if v.is_finite() {
+        v.to_string()
+    } else {
+        String::new()
+    }
+}
+
+fn opt_float(v: Option<f64>) -> String {
+    v.map_or_else(String::new, float)
+}
+
+/// A CSV writer into memory.
+struct Out(Writer<Vec<u8>>);
+
+impl Out {
+    fn new() -> Self {
+        Out(Writer::from_writer(Vec::new()))
+    }
+
+    fn row<I, T>(&mut self, cells: I)
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        // Writing to a Vec cannot fail, and every row of a file has the same width.
+        self.0
+            .write_record(cells)
+            .expect("writing CSV to memory cannot fail");
+    }
+
+    fn finish(self) -> String {
+        let bytes = self
+            .0
+            .into_inner()
+            .expect("flushing CSV to memory cannot fail");
+        String::from_utf8(bytes).expect("CSV built from UTF-8 strings is UTF-8")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixtures;
+
+    /// One error cause, one class, one component with a kind-specific figure.
+    fn small() -> Report {
+        let sample = fixtures::sample();
+        let mut r = fixtures::empty();
+        r.scenario = "01-single-server".to_string();
+        r.requests = crate::metrics::RequestCounts {
+            offered: 100,
+            completed: 97,
+            failed: 2,
+            in_flight: 1,
+        };
+        r.throughput_rps = 9.7;
+        r.availability = 0.97;
+        r.latency_ms = sample.classes["read"].latency_ms;
+        r.errors.insert("timeout".to_string(), 2);
+        let mut read = sample.classes["read"].clone();
+        (read.offered, read.completed, read.failed) = (100, 97, 2);
+        r.classes.insert("read".to_string(), read);
+        let mut db = sample.components["web"].clone();
+        db.kind = "database".to_string();
+        (db.arrivals, db.rejected) = (100, 2);
+        db.extra.insert("stale_reads".to_string(), 4.0);
+        r.components.insert("db".to_string(), db);
+        r.client.attempts_per_request = 1.02;
+        r.engine.events = 512;
+        r
+    }
+
+    #[test]
+    fn summary_csv_snapshot() {
+        insta::assert_snapshot!(summary_csv(&small()), @r"
+    scope,name,metric,value
+    run,01-single-server,offered,100
+    run,01-single-server,completed,97
+    run,01-single-server,failed,2
+    run,01-single-server,in_flight,1
+    run,01-single-server,throughput_rps,9.7
+    run,01-single-server,availability,0.97
+    run,01-single-server,mean_ms,10
+    run,01-single-server,p50_ms,8
+    run,01-single-server,p90_ms,16
+    run,01-single-server,p95_ms,20
+    run,01-single-server,p99_ms,32
+    run,01-single-server,p999_ms,64
+    run,01-single-server,max_ms,100
+    run,01-single-server,attempts_per_request,1.02
+    run,01-single-server,events,512
+    error,timeout,count,2
+    class,read,offered,100
+    class,read,completed,97
+    class,read,failed,2
+    class,read,mean_ms,10
+    class,read,p50_ms,8
+    class,read,p90_ms,16
+    class,read,p95_ms,20
+    class,read,p99_ms,32
+    class,read,p999_ms,64
+    class,read,max_ms,100
+    component,db,utilization,0.8125
+    component,db,mean_queue,2.375
+    component,db,max_queue,17
+    component,db,rejected,2
+    component,db,arrivals,100
+    component,db,mean_in_system,8.5
+    component,db,mean_ms,11.25
+    component,db,p50_ms,9
+    component,db,p90_ms,18
+    component,db,p95_ms,22.5
+    component,db,p99_ms,36
+    component,db,p999_ms,72
+    component,db,max_ms,112.5
+    component,db,stale_reads,4
+    ");
+    }
+
+    #[test]
+    fn summary_csv_covers_every_component_and_extra() {
+        let csv = summary_csv(&fixtures::sample());
+        assert!(csv.contains("\ncomponent,lb,utilization,\n"));
+        assert!(csv.contains("\ncomponent,cache,hit_ratio,0.93\n"));
+        assert!(csv.contains("\ncomponent,cache,evictions,120\n"));
+        assert!(csv.contains("\nclass,write,p99_ms,80\n"));
+        assert!(csv.contains("\nerror,queue_full,count,30\n"));
+        assert_eq!(csv.lines().count(), 79);
+    }
+
+    #[test]
+    fn summary_csv_of_empty_report_has_empty_cells() {
+        let csv = summary_csv(&fixtures::empty());
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "scope,name,metric,value");
+        assert!(lines.contains(&"run,empty,offered,0"));
+        assert!(lines.contains(&"run,empty,p99_ms,"));
+        assert!(lines.contains(&"run,empty,availability,1"));
+        assert!(!csv.contains("error,"));
+    }
+
+    #[test]
+    fn names_with_commas_are_quoted() {
+        let mut r = fixtures::empty();
+        r.scenario = "a, b".to_string();
+        assert!(summary_csv(&r).contains("run,\"a, b\",offered,0\n"));
+    }
+
+    #[test]
+    fn non_finite_floats_are_empty_cells() {
+        let mut r = fixtures::empty();
+        r.throughput_rps = f64::NAN;
+        assert!(summary_csv(&r).contains("run,empty,throughput_rps,\n"));
+    }
+
+    #[test]
+    fn timeseries_has_one_util_column_per_component() {
+        let r = fixtures::sample();
+        let csv = timeseries_csv(&r);
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "t_s,offered,completed,failed,throughput_rps,error_rate,p50_ms,p99_ms,\
+             util_lb,util_web,util_cache"
+        );
+        assert_eq!(lines.next().unwrap(), "0,1000,400,0,400,0,10,40,,0.5,0.25");
+        let rows: Vec<&str> = csv.lines().skip(1).collect();
+        assert_eq!(rows.len(), r.timeseries.rows.len());
+        assert_eq!(
+            rows[6],
+            "6,1000,995,40,995,0.03864734299516908,13,120,,0.68,0.25"
+        );
+        for row in rows {
+            assert_eq!(row.split(',').count(), 8 + r.timeseries.components.len());
+        }
+    }
+
+    #[test]
+    fn timeseries_of_empty_report_is_only_a_header() {
+        assert_eq!(
+            timeseries_csv(&fixtures::empty()),
+            "t_s,offered,completed,failed,throughput_rps,error_rate,p50_ms,p99_ms\n"
+        );
+    }
+
+    #[test]
+    fn short_utilization_rows_are_padded() {
+        let mut r = fixtures::sample();
+        r.timeseries.rows[0].utilization.clear();
+        let csv = timeseries_csv(&r);
+        assert_eq!(csv.lines().nth(1).unwrap(), "0,1000,400,0,400,0,10,40,,,");
+    }
+}

@@ -1,0 +1,461 @@
+//! Writers: turn a [`Report`] into files and text — the JSON summary, tidy CSV, the human
+//! table and the charts.
+//!
+//! This module owns the on-disk layout of one run's outputs ([`write_run_outputs`]) and the
+//! one way files get written ([`write_atomic`]): a temporary file in the target's directory,
+//! synced, then renamed over the target. A reader therefore sees either the old file or the
+//! new one, never half of one, and a stopped run leaves no partial output.
+//!
+//! It must not compute statistics: every figure comes from the [`Report`] as it is. The
+//! submodules that render text ([`json`], [`csv`], [`table`]) return `String`s and do no I/O;
+//! only this file and [`charts`] touch the file system.
+
+pub mod charts;
+pub mod csv;
+pub mod json;
+pub mod table;
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use thiserror::Error;
+
+use crate::metrics::Report;
+
+pub use self::charts::{latency_chart, timeseries_chart};
+pub use self::csv::{summary_csv, timeseries_csv};
+pub use self::json::to_json;
+pub use self::table::render_table;
+
+/// What went wrong while writing a run's outputs. Every message names the file.
+#[derive(Debug, Error)]
+pub enum ReportError {
+    /// A file-system operation failed.
+    #[error("{path}: could not {action}: {source}", path = .path.display())]
+    Io {
+        /// The file or directory the operation was about.
+        path: PathBuf,
+        /// What was being done, as a verb phrase (`create the directory`, ...).
+        action: &'static str,
+        #[source]
+        source: io::Error,
+    },
+    /// The target path has no file name (it is `/` or ends in `..`).
+    #[error("{path}: not a file path (it has no file name)", path = .path.display())]
+    NotAFile {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The chart library failed while drawing.
+    #[error("{path}: could not draw the chart: {message}", path = .path.display())]
+    Chart {
+        /// The chart file being drawn.
+        path: PathBuf,
+        /// The chart library's message.
+        message: String,
+    },
+    /// The bundled font could not be loaded (the build embedded a damaged file).
+    #[error("{path}: the bundled font could not be parsed", path = .path.display())]
+    Font {
+        /// The font file, relative to the crate root.
+        path: PathBuf,
+    },
+}
+
+impl ReportError {
+    fn io(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> Self {
+        let path = path.to_path_buf();
+        move |source| ReportError::Io {
+            path,
+            action,
+            source,
+        }
+    }
+}
+
+/// Writes `bytes` to `path` atomically: parent directories are created, the bytes go to a
+/// temporary file in the same directory, which is synced and then renamed over `path`.
+///
+/// On error the temporary file is removed and `path` is left as it was.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    write_atomic_with(path, |tmp| {
+        let mut file = File::create(tmp).map_err(ReportError::io(tmp, "create the file"))?;
+        file.write_all(bytes)
+            .map_err(ReportError::io(tmp, "write the file"))?;
+        Ok(())
+    })
+}
+
+/// The general form of [`write_atomic`]: `fill` writes the whole file at the temporary path it
+/// is given (which ends in the target's extension, for writers that pick a format by
+/// extension); this function then syncs it and renames it over `path`.
+pub(crate) fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&Path) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    let file_name = path.file_name().ok_or_else(|| ReportError::NotAFile {
+        path: path.to_path_buf(),
+    })?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(dir).map_err(ReportError::io(dir, "create the directory"))?;
+
+    // Unique within the process (counter) and across processes (pid); hidden; same directory,
+    // so the rename cannot cross file systems.
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut tmp_name = format!(
+        ".{}.{}-{n}.tmp",
+        file_name.to_string_lossy(),
+        std::process::id()
+    );
+    if let Some(ext) = path.extension() {
+        tmp_name.push('.');
+        tmp_name.push_str(&ext.to_string_lossy());
+    }
+    let tmp = dir.join(tmp_name);
+
+    let result = fill(&tmp).and_then(|()| {
+        File::options()
+            .write(true)
+            .open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(ReportError::io(&tmp, "sync the file"))?;
+        fs::rename(&tmp, path).map_err(ReportError::io(path, "replace the file"))
+    });
+    if result.is_err() {
+        // Best effort: the original error is the one worth reporting.
+        let _ = fs::remove_file(&tmp);
+        return result;
+    }
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Makes the rename durable where the platform allows it. Best effort: the file is already in
+/// place, and some file systems refuse to sync a directory.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// File names written by [`write_run_outputs`], in the order they are written.
+pub const RUN_OUTPUT_FILES: [&str; 7] = [
+    "summary.json",
+    "summary.csv",
+    "timeseries.csv",
+    "latency.png",
+    "latency.svg",
+    "timeseries.png",
+    "timeseries.svg",
+];
+
+/// Writes one run's outputs into `dir` (created if needed): `summary.json`, `summary.csv`,
+/// `timeseries.csv`, `latency.png`, `latency.svg`, `timeseries.png`, `timeseries.svg`.
+/// Each file is written whole through [`write_atomic`]. Returns the paths written, in that
+/// order.
+pub fn write_run_outputs(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    let [json, summary, timeseries, lat_png, lat_svg, ts_png, ts_svg] =
+        RUN_OUTPUT_FILES.map(|name| dir.join(name));
+    write_atomic(&json, to_json(report).as_bytes())?;
+    write_atomic(&summary, summary_csv(report).as_bytes())?;
+    write_atomic(&timeseries, timeseries_csv(report).as_bytes())?;
+    latency_chart(report, &lat_png, &lat_svg)?;
+    timeseries_chart(report, &ts_png, &ts_svg)?;
+    Ok(vec![
+        json, summary, timeseries, lat_png, lat_svg, ts_png, ts_svg,
+    ])
+}
+
+/// A small hand-built report shared by the writers' tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use indexmap::IndexMap;
+
+    use crate::metrics::{
+        CdfPoint, ClassReport, ClientReport, ComponentReport, EngineReport, LatencySummary, Report,
+        RequestCounts, TimeSeries, WindowRow,
+    };
+
+    fn lat(count: u64, base: f64) -> LatencySummary {
+        LatencySummary {
+            count,
+            mean: Some(base * 1.25),
+            p50: Some(base),
+            p90: Some(base * 2.0),
+            p95: Some(base * 2.5),
+            p99: Some(base * 4.0),
+            p999: Some(base * 8.0),
+            max: Some(base * 12.5),
+        }
+    }
+
+    /// Two classes, three components (one cache, one without workers), two error causes,
+    /// ten one-second windows with a 2 s warm-up.
+    pub(crate) fn sample() -> Report {
+        let mut errors = IndexMap::new();
+        errors.insert("queue_full".to_string(), 30);
+        errors.insert("timeout".to_string(), 12);
+
+        let mut classes = IndexMap::new();
+        classes.insert(
+            "read".to_string(),
+            ClassReport {
+                offered: 6000,
+                completed: 5980,
+                failed: 20,
+                latency_ms: lat(5980, 8.0),
+            },
+        );
+        classes.insert(
+            "write".to_string(),
+            ClassReport {
+                offered: 2000,
+                completed: 1978,
+                failed: 22,
+                latency_ms: lat(1978, 20.0),
+            },
+        );
+
+        let mut components = IndexMap::new();
+        components.insert(
+            "lb".to_string(),
+            ComponentReport {
+                kind: "load_balancer".to_string(),
+                instances: 1,
+                utilization: None,
+                mean_queue: 0.0,
+                max_queue: 0,
+                rejected: 0,
+                arrivals: 8000,
+                mean_in_system: 9.5,
+                latency_ms: lat(7958, 9.5),
+                extra: IndexMap::new(),
+            },
+        );
+        components.insert(
+            "web".to_string(),
+            ComponentReport {
+                kind: "server".to_string(),
+                instances: 4,
+                utilization: Some(0.8125),
+                mean_queue: 2.375,
+                max_queue: 17,
+                rejected: 30,
+                arrivals: 8000,
+                mean_in_system: 8.5,
+                latency_ms: lat(7958, 9.0),
+                extra: IndexMap::new(),
+            },
+        );
+        let mut cache_extra = IndexMap::new();
+        cache_extra.insert("hit_ratio".to_string(), 0.93);
+        cache_extra.insert("evictions".to_string(), 120.0);
+        components.insert(
+            "cache".to_string(),
+            ComponentReport {
+                kind: "cache".to_string(),
+                instances: 1,
+                utilization: Some(0.25),
+                mean_queue: 0.0625,
+                max_queue: 3,
+                rejected: 0,
+                arrivals: 6000,
+                mean_in_system: 0.5,
+                latency_ms: lat(6000, 0.5),
+                extra: cache_extra,
+            },
+        );
+
+        let names: Vec<String> = components.keys().cloned().collect();
+        let rows = (0..10u32)
+            .map(|i| {
+                let t = f64::from(i);
+                let completed = if i < 2 { 400 + 200 * u64::from(i) } else { 995 };
+                let failed = u64::from(i == 6) * 40 + u64::from(i == 7) * 2;
+                WindowRow {
+                    t_s: t,
+                    offered: 1000,
+                    completed,
+                    failed,
+                    throughput_rps: completed as f64,
+                    error_rate: failed as f64 / (completed + failed) as f64,
+                    p50_ms: Some(10.0 + t * 0.5),
+                    p99_ms: Some(if i == 6 { 120.0 } else { 40.0 + t }),
+                    utilization: vec![None, Some(f64::from(50 + 3 * i) / 100.0), Some(0.25)],
+                }
+            })
+            .collect();
+
+        // A right-skewed distribution through the run's percentiles (p50 10 ms, p99 40 ms).
+        let latency_cdf = [
+            (2.0, 0.0),
+            (4.0, 0.1),
+            (6.5, 0.25),
+            (10.0, 0.5),
+            (14.0, 0.75),
+            (20.0, 0.9),
+            (25.0, 0.95),
+            (40.0, 0.99),
+            (80.0, 0.999),
+            (125.0, 1.0),
+        ]
+        .map(|(ms, fraction)| CdfPoint { ms, fraction })
+        .to_vec();
+
+        Report {
+            scenario: "05-cache".to_string(),
+            about: "A read-through cache in front of the database.".to_string(),
+            seed: 42,
+            duration_s: 10.0,
+            warmup_s: 2.0,
+            requests: RequestCounts {
+                offered: 8000,
+                completed: 7958,
+                failed: 42,
+                in_flight: 0,
+            },
+            throughput_rps: 994.75,
+            availability: 0.99475,
+            latency_ms: lat(7958, 10.0),
+            errors,
+            classes,
+            components,
+            bottleneck: Some("web".to_string()),
+            client: ClientReport {
+                attempts_per_request: 1.0125,
+                dns_lookups: 0,
+            },
+            engine: EngineReport {
+                events: 123_456,
+                wall_s: Some(0.05),
+                events_per_s: Some(2_469_120.0),
+            },
+            timeseries: TimeSeries {
+                window_s: 1.0,
+                components: names,
+                rows,
+            },
+            latency_cdf,
+        }
+    }
+
+    /// A run in which nothing completed: no latencies, no windows, no components.
+    pub(crate) fn empty() -> Report {
+        Report {
+            scenario: "empty".to_string(),
+            about: String::new(),
+            seed: 1,
+            duration_s: 0.0,
+            warmup_s: 0.0,
+            requests: RequestCounts::default(),
+            throughput_rps: 0.0,
+            availability: 1.0,
+            latency_ms: LatencySummary::default(),
+            errors: IndexMap::new(),
+            classes: IndexMap::new(),
+            components: IndexMap::new(),
+            bottleneck: None,
+            client: ClientReport::default(),
+            engine: EngineReport::default(),
+            timeseries: TimeSeries::default(),
+            latency_cdf: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".tmp"))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        fs::write(&path, "old contents that are longer than the new ones").unwrap();
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert!(
+            leftovers(dir.path()).is_empty(),
+            "{:?}",
+            leftovers(dir.path())
+        );
+    }
+
+    #[test]
+    fn atomic_write_creates_parent_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b/c.csv");
+        write_atomic(&path, b"x\n").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"x\n");
+    }
+
+    #[test]
+    fn failed_write_names_the_file_and_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        // The target is an existing non-empty directory: the rename must fail.
+        let path = dir.path().join("occupied");
+        fs::create_dir(&path).unwrap();
+        fs::write(path.join("inside"), "x").unwrap();
+        let err = write_atomic(&path, b"data").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("occupied"), "{msg}");
+        assert!(msg.contains("could not replace the file"), "{msg}");
+        assert!(
+            leftovers(dir.path()).is_empty(),
+            "{:?}",
+            leftovers(dir.path())
+        );
+    }
+
+    #[test]
+    fn a_path_without_file_name_is_rejected() {
+        let err = write_atomic(Path::new("/"), b"x").unwrap_err();
+        assert!(matches!(err, ReportError::NotAFile { .. }), "{err}");
+    }
+
+    #[test]
+    fn run_outputs_are_all_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("run");
+        let paths = write_run_outputs(&fixtures::sample(), &out).unwrap();
+        let names: Vec<_> = paths
+            .iter()
+            .map(|p| p.file_name().unwrap().to_str().unwrap())
+            .collect();
+        assert_eq!(names, RUN_OUTPUT_FILES);
+        for p in &paths {
+            assert!(
+                fs::metadata(p).unwrap().len() > 0,
+                "{} is empty",
+                p.display()
+            );
+        }
+        assert!(leftovers(&out).is_empty(), "{:?}", leftovers(&out));
+    }
+
+    #[test]
+    fn run_outputs_of_an_empty_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = write_run_outputs(&fixtures::empty(), dir.path()).unwrap();
+        assert_eq!(paths.len(), RUN_OUTPUT_FILES.len());
+    }
+}

@@ -1,0 +1,436 @@
+//! The human summary that `scalesim run` prints: a few labelled lines for the whole run, a
+//! per-class section when there is more than one class, a per-component table with the
+//! bottleneck marked, and the engine line.
+//!
+//! It returns a `String` and does no I/O; it uses no colours, so it reads the same in a
+//! terminal, a pipe or a file. Columns are aligned by computing widths (text left, numbers
+//! right). A figure that does not exist (no samples, a kind without workers) prints as `-`.
+//! The layout is for people and may change; scripts should read the JSON or CSV.
+
+use std::fmt::Write as _;
+
+use crate::metrics::{LatencySummary, Report};
+
+/// Width of the label column of the run-level lines.
+const LABEL: usize = 14;
+
+/// The human summary of a run, ending with a newline.
+pub fn render_table(report: &Report) -> String {
+    let mut s = String::new();
+    // `write!` into a String cannot fail.
+    let mut line = |label: &str, text: &str| {
+        let _ = writeln!(s, "{label:<LABEL$}{text}");
+    };
+
+    line(
+        "scenario",
+        &format!(
+            "{}  (seed {}, {} s simulated, warm-up {} s)",
+            report.scenario,
+            report.seed,
+            secs(report.duration_s),
+            secs(report.warmup_s)
+        ),
+    );
+    let r = &report.requests;
+    line(
+        "requests",
+        &format!(
+            "{} offered, {} completed, {} failed, {} in flight",
+            count(r.offered),
+            count(r.completed),
+            count(r.failed),
+            count(r.in_flight)
+        ),
+    );
+    line(
+        "availability",
+        &format!("{} %", percent(report.availability)),
+    );
+    line(
+        "throughput",
+        &format!("{} req/s", rate(report.throughput_rps)),
+    );
+    line("latency ms", &latency_line(&report.latency_ms));
+    let errors = if report.errors.is_empty() {
+        "none".to_string()
+    } else {
+        report
+            .errors
+            .iter()
+            .map(|(cause, n)| format!("{cause} {}", count(*n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    line("errors", &errors);
+
+    if report.classes.len() > 1 {
+        s.push('\n');
+        s.push_str(&class_table(report));
+    }
+    if !report.components.is_empty() {
+        s.push('\n');
+        s.push_str(&component_table(report));
+    }
+
+    s.push('\n');
+    let mut engine = format!("{} events", count(report.engine.events));
+    if let (Some(wall), Some(per_s)) = (report.engine.wall_s, report.engine.events_per_s) {
+        let _ = write!(engine, " in {} s wall, {} events/s", sig3(wall), si(per_s));
+    }
+    let _ = writeln!(s, "{:<LABEL$}{engine}", "engine");
+    s
+}
+
+fn latency_line(l: &LatencySummary) -> String {
+    if l.count == 0 {
+        return "no completed requests".to_string();
+    }
+    [
+        ("mean", l.mean),
+        ("p50", l.p50),
+        ("p90", l.p90),
+        ("p95", l.p95),
+        ("p99", l.p99),
+        ("p99.9", l.p999),
+        ("max", l.max),
+    ]
+    .iter()
+    .map(|(name, v)| format!("{name} {}", opt(*v, ms)))
+    .collect::<Vec<_>>()
+    .join("  ")
+}
+
+fn class_table(report: &Report) -> String {
+    let mut t = Table::new(&[
+        ("class", Align::Left),
+        ("offered", Align::Right),
+        ("completed", Align::Right),
+        ("failed", Align::Right),
+        ("p50 ms", Align::Right),
+        ("p99 ms", Align::Right),
+        ("max ms", Align::Right),
+    ]);
+    for (name, c) in &report.classes {
+        t.push(vec![
+            name.clone(),
+            count(c.offered),
+            count(c.completed),
+            count(c.failed),
+            opt(c.latency_ms.p50, ms),
+            opt(c.latency_ms.p99, ms),
+            opt(c.latency_ms.max, ms),
+        ]);
+    }
+    t.render()
+}
+
+fn component_table(report: &Report) -> String {
+    let mut t = Table::new(&[
+        ("component", Align::Left),
+        ("kind", Align::Left),
+        ("instances", Align::Right),
+        ("util %", Align::Right),
+        ("mean queue", Align::Right),
+        ("max queue", Align::Right),
+        ("rejected", Align::Right),
+        ("p99 ms", Align::Right),
+        ("extras", Align::Left),
+    ]);
+    for (name, c) in &report.components {
+        let is_bottleneck = report.bottleneck.as_deref() == Some(name.as_str());
+        let extras = c
+            .extra
+            .iter()
+            .map(|(k, v)| format!("{k} {}", num(*v)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        t.push(vec![
+            if is_bottleneck {
+                format!("{name} *")
+            } else {
+                name.clone()
+            },
+            c.kind.clone(),
+            c.instances.to_string(),
+            opt(c.utilization, |u| format!("{:.1}", u * 100.0)),
+            format!("{:.2}", c.mean_queue),
+            count(c.max_queue),
+            count(c.rejected),
+            opt(c.latency_ms.p99, ms),
+            extras,
+        ]);
+    }
+    let mut s = t.render();
+    if let Some(b) = &report.bottleneck {
+        let util = report
+            .components
+            .get(b)
+            .and_then(|c| c.utilization)
+            .map(|u| format!(" (utilization {:.1} %)", u * 100.0))
+            .unwrap_or_default();
+        let _ = writeln!(s, "* bottleneck: {b}{util}");
+    }
+    s
+}
+
+#[derive(Clone, Copy)]
+enum Align {
+    Left,
+    Right,
+}
+
+/// A plain-text table: a header row and rows of cells, columns two spaces apart.
+struct Table {
+    columns: Vec<(String, Align)>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(columns: &[(&str, Align)]) -> Self {
+        Table {
+            columns: columns.iter().map(|(h, a)| (h.to_string(), *a)).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, row: Vec<String>) {
+        debug_assert_eq!(row.len(), self.columns.len());
+        self.rows.push(row);
+    }
+
+    fn render(&self) -> String {
+        let width = |i: usize| {
+            self.rows
+                .iter()
+                .map(|r| r[i].chars().count())
+                .chain([self.columns[i].0.chars().count()])
+                .max()
+                .unwrap_or(0)
+        };
+        let widths: Vec<usize> = (0..self.columns.len()).map(width).collect();
+        let mut s = String::new();
+        let header: Vec<String> = self.columns.iter().map(|(h, _)| h.clone()).collect();
+        for row in std::iter::once(&header).chain(&self.rows) {
+            let mut line = String::new();
+            for (i, cell) in row.iter().enumerate() {
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                let w = widths[i];
+                let _ = match self.columns[i].1 {
+                    Align::Left => write!(line, "{cell:<w$}"),
+                    Align::Right => write!(line, "{cell:>w$}"),
+                };
+            }
+            s.push_str(line.trim_end());
+            s.push('\n');
+        }
+        s
+    }
+}
+
+fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
+    v.filter(|v| v.is_finite())
+        .map_or_else(|| "-".to_string(), f)
+}
+
+/// Milliseconds with about three significant digits, never fewer than whole ms.
+pub(super) fn ms(v: f64) -> String {
+    let a = v.abs();
+    if a >= 100.0 {
+        format!("{v:.0}")
+    } else if a >= 10.0 {
+        format!("{v:.1}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+/// Requests per second: whole numbers from 100 up, one or two decimals below.
+fn rate(v: f64) -> String {
+    if !v.is_finite() {
+        return "-".to_string();
+    }
+    let a = v.abs();
+    if a >= 100.0 {
+        count_f(v)
+    } else if a >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// A fraction as a percentage with two decimals, with more (up to six) when rounding would
+/// otherwise show an imperfect run as `100.00`.
+fn percent(f: f64) -> String {
+    if !f.is_finite() {
+        return "-".to_string();
+    }
+    let mut decimals = 2;
+    loop {
+        let s = format!("{:.*}", decimals, f * 100.0);
+        if f >= 1.0 || !s.starts_with("100") || decimals >= 6 {
+            return s;
+        }
+        decimals += 1;
+    }
+}
+
+/// Seconds as written in a scenario: `60`, `0.5`.
+fn secs(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        sig3(v)
+    }
+}
+
+/// A kind-specific figure: whole numbers as such, others with three significant digits.
+fn num(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
+        count_f(v)
+    } else {
+        sig3(v)
+    }
+}
+
+/// Three significant digits, trailing zeros dropped (`0.931`, `12.5`, `1234`).
+fn sig3(v: f64) -> String {
+    if !v.is_finite() {
+        return "-".to_string();
+    }
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    let decimals = (2 - magnitude).max(0) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// An SI-prefixed figure for big rates: `950`, `12.3 k`, `4.57 M`.
+fn si(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e9 {
+        format!("{} G", sig3(v / 1e9))
+    } else if a >= 1e6 {
+        format!("{} M", sig3(v / 1e6))
+    } else if a >= 1e3 {
+        format!("{} k", sig3(v / 1e3))
+    } else {
+        sig3(v)
+    }
+}
+
+/// A count with thousands separators: `1,234,567`.
+pub(super) fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A non-negative float rounded to a whole number, with thousands separators.
+fn count_f(v: f64) -> String {
+    let r = v.round();
+    if r < 0.0 {
+        format!("-{}", count((-r) as u64))
+    } else {
+        count(r as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixtures;
+
+    #[test]
+    fn table_snapshot() {
+        insta::assert_snapshot!(render_table(&fixtures::sample()), @r"
+    scenario      05-cache  (seed 42, 10 s simulated, warm-up 2 s)
+    requests      8,000 offered, 7,958 completed, 42 failed, 0 in flight
+    availability  99.48 %
+    throughput    995 req/s
+    latency ms    mean 12.5  p50 10.0  p90 20.0  p95 25.0  p99 40.0  p99.9 80.0  max 125
+    errors        queue_full 30, timeout 12
+
+    class  offered  completed  failed  p50 ms  p99 ms  max ms
+    read     6,000      5,980      20    8.00    32.0     100
+    write    2,000      1,978      22    20.0    80.0     250
+
+    component  kind           instances  util %  mean queue  max queue  rejected  p99 ms  extras
+    lb         load_balancer          1       -        0.00          0         0    38.0
+    web *      server                 4    81.2        2.38         17        30    36.0
+    cache      cache                  1    25.0        0.06          3         0    2.00  hit_ratio 0.93, evictions 120
+    * bottleneck: web (utilization 81.2 %)
+
+    engine        123,456 events in 0.05 s wall, 2.47 M events/s
+    ");
+    }
+
+    #[test]
+    fn empty_report_table() {
+        insta::assert_snapshot!(render_table(&fixtures::empty()), @r"
+    scenario      empty  (seed 1, 0 s simulated, warm-up 0 s)
+    requests      0 offered, 0 completed, 0 failed, 0 in flight
+    availability  100.00 %
+    throughput    0.00 req/s
+    latency ms    no completed requests
+    errors        none
+
+    engine        0 events
+    ");
+    }
+
+    #[test]
+    fn one_class_has_no_class_section() {
+        let mut r = fixtures::sample();
+        r.classes.truncate(1);
+        assert!(!render_table(&r).contains("class"));
+    }
+
+    #[test]
+    fn engine_line_without_wall_time() {
+        let mut r = fixtures::sample();
+        r.engine.wall_s = None;
+        r.engine.events_per_s = None;
+        assert!(render_table(&r).ends_with("\nengine        123,456 events\n"));
+    }
+
+    #[test]
+    fn number_formats() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(percent(1.0), "100.00");
+        assert_eq!(percent(0.9947), "99.47");
+        assert_eq!(percent(0.99999), "99.999");
+        assert_eq!(percent(0.0), "0.00");
+        assert_eq!(ms(0.1234), "0.123");
+        assert_eq!(ms(12.345), "12.3");
+        assert_eq!(ms(1234.4), "1234");
+        assert_eq!(sig3(0.93), "0.93");
+        assert_eq!(sig3(0.93125), "0.931");
+        assert_eq!(sig3(2.0), "2");
+        assert_eq!(si(2_469_120.0), "2.47 M");
+        assert_eq!(secs(60.0), "60");
+        assert_eq!(secs(0.5), "0.5");
+        assert_eq!(rate(994.75), "995");
+        assert_eq!(rate(12.345), "12.3");
+    }
+}
