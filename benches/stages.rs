@@ -1,1 +1,66 @@
-fn main(){}
+//! Stage benchmarks: simulated requests per wall second through the full scenario path
+//! (parse once, then build the model and run it), one core.
+//!
+//! One element of throughput is one request offered by the traffic source during the run
+//! (warm-up included), so criterion's "elements/s" reads as simulated requests per wall
+//! second. The runs are shortened with overrides so that each iteration takes well under a
+//! second; the per-request cost does not depend on the duration.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use scalesim::{Override, RunOptions, Scenario};
+
+fn scenario(rel: &str, sets: &[&str]) -> Scenario {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let text = std::fs::read_to_string(&path).expect("scenario file");
+    let ovs: Vec<Override> = sets.iter().map(|s| s.parse().expect("override")).collect();
+    Scenario::parse(&text, rel, &ovs).expect("valid scenario")
+}
+
+/// Requests the source offers in one run (counted once, outside the timing).
+fn offered(sc: &Scenario) -> u64 {
+    let r = scalesim::run(
+        sc,
+        &RunOptions {
+            seed: None,
+            no_wall_clock: true,
+        },
+    );
+    r.timeseries.rows.iter().map(|w| w.offered).sum()
+}
+
+fn bench(c: &mut Criterion) {
+    let cases = [
+        (
+            "mm1_rho0.9",
+            "scenarios/validation/mm1-rho0.9.yaml",
+            vec!["duration=200s", "warmup=10s"],
+        ),
+        (
+            "stage03_load_balancer",
+            "scenarios/03-load-balancer.yaml",
+            vec!["duration=60s", "warmup=5s"],
+        ),
+    ];
+    let mut g = c.benchmark_group("stages");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(8))
+        .warm_up_time(Duration::from_secs(1));
+    for (name, file, sets) in &cases {
+        let sc = scenario(file, sets);
+        g.throughput(Throughput::Elements(offered(&sc)));
+        let opts = RunOptions {
+            seed: None,
+            no_wall_clock: true,
+        };
+        g.bench_function(*name, |b| {
+            b.iter(|| black_box(scalesim::run(black_box(&sc), &opts)))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

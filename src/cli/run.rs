@@ -63,13 +63,19 @@ pub fn load(path: &Path, sets: &[Override]) -> Result<Scenario, Failure> {
     Scenario::parse(&text, &path.display().to_string(), sets).map_err(|e| {
         eprintln!("{e}");
         let n = e.problems.len();
-        eprintln!("{}: {n} problem{} found", path.display(), if n == 1 { "" } else { "s" });
+        eprintln!(
+            "{}: {n} problem{} found",
+            path.display(),
+            if n == 1 { "" } else { "s" }
+        );
         Failure::Reported
     })
 }
 
 fn stem(path: &Path) -> String {
-    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into())
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".into())
 }
 
 fn internal(e: impl Into<anyhow::Error>) -> Failure {
@@ -77,7 +83,9 @@ fn internal(e: impl Into<anyhow::Error>) -> Failure {
 }
 
 pub fn run(a: &RunArgs) -> CliResult {
-    if a.files.len() > 1 && (a.json.is_some() || a.csv.is_some() || a.timeseries.is_some() || a.out.is_some()) {
+    if a.files.len() > 1
+        && (a.json.is_some() || a.csv.is_some() || a.timeseries.is_some() || a.out.is_some())
+    {
         return Err(Failure::BadInput(anyhow!(
             "--json, --csv, --timeseries and --out name one file or directory, so they take a single scenario (found {}); each scenario already writes results/<name>/",
             a.files.len()
@@ -99,13 +107,20 @@ pub fn run(a: &RunArgs) -> CliResult {
     let json_stdout = a.json.as_deref() == Some("-");
     let show_table = !a.quiet && !json_stdout;
     for (i, (path, sc)) in scenarios.iter().enumerate() {
-        let opts = RunOptions { seed: a.seed, no_wall_clock: a.no_wall_clock };
+        let opts = RunOptions {
+            seed: a.seed,
+            no_wall_clock: a.no_wall_clock,
+        };
         let rep = scalesim::run(sc, &opts);
-        let dir = a.out.clone().unwrap_or_else(|| Path::new("results").join(stem(path)));
+        let dir = a
+            .out
+            .clone()
+            .unwrap_or_else(|| Path::new("results").join(stem(path)));
         report::write_run_outputs(&rep, &dir).map_err(internal)?;
         match a.json.as_deref() {
             Some("-") => out(&json::to_json(&rep))?,
-            Some(p) => report::write_atomic(Path::new(p), json::to_json(&rep).as_bytes()).map_err(internal)?,
+            Some(p) => report::write_atomic(Path::new(p), json::to_json(&rep).as_bytes())
+                .map_err(internal)?,
             None => {}
         }
         if let Some(p) = &a.csv {
@@ -136,11 +151,19 @@ pub fn validate(a: &ValidateArgs) -> CliResult {
                 sc.components.len(),
                 if sc.components.len() == 1 { "" } else { "s" },
                 sc.traffic.classes.len(),
-                if sc.traffic.classes.len() == 1 { "" } else { "es" },
+                if sc.traffic.classes.len() == 1 {
+                    ""
+                } else {
+                    "es"
+                },
             ))?,
             Err(Failure::Reported) => failed = true,
             Err(e) => return Err(e),
         }
     }
-    if failed { Err(Failure::Reported) } else { Ok(()) }
+    if failed {
+        Err(Failure::Reported)
+    } else {
+        Ok(())
+    }
 }

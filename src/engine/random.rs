@@ -151,15 +151,17 @@ impl Dist {
 fn erfc(x: f64) -> f64 {
     let z = x.abs();
     let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t * (-z * z - 1.265_512_23
-        + t * (1.000_023_68
-            + t * (0.374_091_96
-                + t * (0.096_784_18
-                    + t * (-0.186_288_06
-                        + t * (0.278_868_07
-                            + t * (-1.135_203_98
-                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
-        .exp();
+    let r = t
+        * (-z * z - 1.265_512_23
+            + t * (1.000_023_68
+                + t * (0.374_091_96
+                    + t * (0.096_784_18
+                        + t * (-0.186_288_06
+                            + t * (0.278_868_07
+                                + t * (-1.135_203_98
+                                    + t * (1.488_515_87
+                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+            .exp();
     if x >= 0.0 { r } else { 2.0 - r }
 }
 
@@ -191,15 +193,24 @@ mod tests {
             Dist::Uniform { lo: 1e6, hi: 3e6 },
             Dist::Normal { mean: 5e6, sd: 1e6 },
             Dist::Normal { mean: 1e6, sd: 2e6 },
-            Dist::LogNormal { mu: (3e6f64).ln() - 0.5 * 2f64.ln(), sigma: 2f64.ln().sqrt() },
-            Dist::Pareto { scale: 1e6, shape: 3.5 },
+            Dist::LogNormal {
+                mu: (3e6f64).ln() - 0.5 * 2f64.ln(),
+                sigma: 2f64.ln().sqrt(),
+            },
+            Dist::Pareto {
+                scale: 1e6,
+                shape: 3.5,
+            },
             Dist::Erlang { k: 4, mean: 4e6 },
             Dist::Empirical(vec![1, 2, 3, 10].into_boxed_slice()),
         ];
         for d in &cases {
             let m = mean_of(d, 400_000);
             let want = d.mean_ns();
-            assert!((m - want).abs() / want < 0.02, "{d:?}: sample mean {m}, expected {want}");
+            assert!(
+                (m - want).abs() / want < 0.02,
+                "{d:?}: sample mean {m}, expected {want}"
+            );
         }
     }
 

@@ -67,7 +67,9 @@ impl LatencyHist {
 
     /// Adds another histogram's samples.
     pub fn merge(&mut self, other: &LatencyHist) {
-        self.h.add(&other.h).expect("histograms with the same bounds");
+        self.h
+            .add(&other.h)
+            .expect("histograms with the same bounds");
         self.sum_ns += other.sum_ns;
         self.max_ns = self.max_ns.max(other.max_ns);
     }

@@ -52,11 +52,21 @@ impl ArrivalGen {
                 continue;
             }
             let t = t.max(t0);
-            let slope = if t1.is_finite() { (r1 - r0) / (t1 - t0) } else { 0.0 };
+            let slope = if t1.is_finite() {
+                (r1 - r0) / (t1 - t0)
+            } else {
+                0.0
+            };
             let r = r0 + slope * (t - t0);
             // Mass available in the rest of the segment.
             let span = t1 - t;
-            let mass = if t1.is_finite() { r * span + 0.5 * slope * span * span } else if r > 0.0 { f64::INFINITY } else { 0.0 };
+            let mass = if t1.is_finite() {
+                r * span + 0.5 * slope * span * span
+            } else if r > 0.0 {
+                f64::INFINITY
+            } else {
+                0.0
+            };
             if e <= mass {
                 let x = if slope.abs() < 1e-12 {
                     e / r
@@ -148,23 +158,32 @@ impl Client {
                 acc
             })
             .collect();
-        let dns = sc.components.iter().enumerate().find_map(|(i, c)| match &c.kind {
-            ComponentKind::Dns { latency, ttl } => Some(Dns {
-                comp: i,
-                latency: latency.clone(),
-                ttl: ttl.0,
-                rng: stream(sc.seed, &c.name),
-                expires: vec![0; sc.traffic.users as usize],
-            }),
-            _ => None,
-        });
+        let dns = sc
+            .components
+            .iter()
+            .enumerate()
+            .find_map(|(i, c)| match &c.kind {
+                ComponentKind::Dns { latency, ttl } => Some(Dns {
+                    comp: i,
+                    latency: latency.clone(),
+                    ttl: ttl.0,
+                    rng: stream(sc.seed, &c.name),
+                    expires: vec![0; sc.traffic.users as usize],
+                }),
+                _ => None,
+            });
         Client {
             rng: stream(sc.seed, "traffic"),
             arrivals,
             think,
             users: sc.traffic.users,
             cum,
-            keys: sc.traffic.classes.iter().map(|c| KeyPick::new(&c.keys)).collect(),
+            keys: sc
+                .traffic
+                .classes
+                .iter()
+                .map(|c| KeyPick::new(&c.keys))
+                .collect(),
             timeout: sc.traffic.timeout.map(SimTime::as_nanos),
             dns,
         }
@@ -177,7 +196,10 @@ impl Client {
             0
         } else {
             let u: f64 = self.rng.random();
-            self.cum.iter().position(|&c| u < c).unwrap_or(self.cum.len() - 1)
+            self.cum
+                .iter()
+                .position(|&c| u < c)
+                .unwrap_or(self.cum.len() - 1)
         };
         let user = match fixed_user {
             Some(u) => u,
@@ -219,9 +241,21 @@ mod tests {
     fn step_and_ramp() {
         let p = RateProfile {
             points: vec![
-                RatePoint { at: SimTime::ZERO, rate_per_s: 1000.0, ramp: SimTime::ZERO },
-                RatePoint { at: SimTime::from_secs(10), rate_per_s: 5000.0, ramp: SimTime::ZERO },
-                RatePoint { at: SimTime::from_secs(20), rate_per_s: 1000.0, ramp: SimTime::from_secs(10) },
+                RatePoint {
+                    at: SimTime::ZERO,
+                    rate_per_s: 1000.0,
+                    ramp: SimTime::ZERO,
+                },
+                RatePoint {
+                    at: SimTime::from_secs(10),
+                    rate_per_s: 5000.0,
+                    ramp: SimTime::ZERO,
+                },
+                RatePoint {
+                    at: SimTime::from_secs(20),
+                    rate_per_s: 1000.0,
+                    ramp: SimTime::from_secs(10),
+                },
             ],
         };
         let c = count(&p, 40.0);
@@ -237,8 +271,16 @@ mod tests {
     fn rate_zero_at_the_end_stops_arrivals() {
         let p = RateProfile {
             points: vec![
-                RatePoint { at: SimTime::ZERO, rate_per_s: 100.0, ramp: SimTime::ZERO },
-                RatePoint { at: SimTime::from_secs(5), rate_per_s: 0.0, ramp: SimTime::ZERO },
+                RatePoint {
+                    at: SimTime::ZERO,
+                    rate_per_s: 100.0,
+                    ramp: SimTime::ZERO,
+                },
+                RatePoint {
+                    at: SimTime::from_secs(5),
+                    rate_per_s: 0.0,
+                    ramp: SimTime::ZERO,
+                },
             ],
         };
         let c = count(&p, 10.0);

@@ -20,7 +20,12 @@ pub struct Balancer {
 
 impl Balancer {
     pub fn new(policy: LbPolicy, backends: usize, rng: Stream) -> Balancer {
-        Balancer { policy, conns: vec![0; backends], next: 0, rng }
+        Balancer {
+            policy,
+            conns: vec![0; backends],
+            next: 0,
+            rng,
+        }
     }
 
     /// Chooses a backend instance (0-based within the group) for a request from `user`.

@@ -87,9 +87,18 @@ struct Node {
 #[derive(Debug)]
 enum Role {
     Dns,
-    Balancer { to: u32, latency: Dist },
-    Server { service: Vec<Dist>, calls: Vec<(u32, u32)> },
-    Database { read: Dist, write: Dist },
+    Balancer {
+        to: u32,
+        latency: Dist,
+    },
+    Server {
+        service: Vec<Dist>,
+        calls: Vec<(u32, u32)>,
+    },
+    Database {
+        read: Dist,
+        write: Dist,
+    },
 }
 
 #[derive(Debug)]
@@ -183,7 +192,10 @@ pub struct Model {
 impl Model {
     /// Builds the model for `sc`. Allocates everything the run needs up front.
     pub fn new(sc: &Scenario) -> Model {
-        let mut nodes = vec![Node { comp: u32::MAX, kind: NodeKind::Client }];
+        let mut nodes = vec![Node {
+            comp: u32::MAX,
+            kind: NodeKind::Client,
+        }];
         let mut comps = Vec::with_capacity(sc.components.len());
         let mut stations = Vec::new();
         let mut lbs = Vec::new();
@@ -193,34 +205,83 @@ impl Model {
             let first_node = nodes.len() as u32;
             let (n_nodes, workers, role) = match &c.kind {
                 ComponentKind::Dns { .. } => (0, 0, Role::Dns),
-                ComponentKind::LoadBalancer { policy, to, latency } => {
+                ComponentKind::LoadBalancer {
+                    policy,
+                    to,
+                    latency,
+                } => {
                     let backends = match &sc.components[*to].kind {
                         ComponentKind::Server { count, .. } => *count as usize,
                         _ => 1,
                     };
                     let lb = lbs.len() as u32;
                     lbs.push(Balancer::new(*policy, backends, stream(sc.seed, &c.name)));
-                    nodes.push(Node { comp: ci as u32, kind: NodeKind::Balancer(lb) });
-                    (1, 0, Role::Balancer { to: *to as u32, latency: latency.clone() })
+                    nodes.push(Node {
+                        comp: ci as u32,
+                        kind: NodeKind::Balancer(lb),
+                    });
+                    (
+                        1,
+                        0,
+                        Role::Balancer {
+                            to: *to as u32,
+                            latency: latency.clone(),
+                        },
+                    )
                 }
-                ComponentKind::Server { count, workers, queue, service, calls: cc } => {
+                ComponentKind::Server {
+                    count,
+                    workers,
+                    queue,
+                    service,
+                    calls: cc,
+                } => {
                     for i in 0..*count {
                         let s = stations.len() as u32;
-                        stations.push(Station::new(*workers, *queue, stream(sc.seed, &format!("{}#{i}", c.name))));
-                        nodes.push(Node { comp: ci as u32, kind: NodeKind::Station(s) });
+                        stations.push(Station::new(
+                            *workers,
+                            *queue,
+                            stream(sc.seed, &format!("{}#{i}", c.name)),
+                        ));
+                        nodes.push(Node {
+                            comp: ci as u32,
+                            kind: NodeKind::Station(s),
+                        });
                     }
                     let mut ranges = Vec::with_capacity(n_classes);
                     for list in cc {
                         ranges.push((calls.len() as u32, list.len() as u32));
                         calls.extend(list.iter().map(|&t| t as u32));
                     }
-                    (*count, *workers, Role::Server { service: service.clone(), calls: ranges })
+                    (
+                        *count,
+                        *workers,
+                        Role::Server {
+                            service: service.clone(),
+                            calls: ranges,
+                        },
+                    )
                 }
-                ComponentKind::Database { workers, queue, read, write } => {
+                ComponentKind::Database {
+                    workers,
+                    queue,
+                    read,
+                    write,
+                } => {
                     let s = stations.len() as u32;
                     stations.push(Station::new(*workers, *queue, stream(sc.seed, &c.name)));
-                    nodes.push(Node { comp: ci as u32, kind: NodeKind::Station(s) });
-                    (1, *workers, Role::Database { read: read.clone(), write: write.clone() })
+                    nodes.push(Node {
+                        comp: ci as u32,
+                        kind: NodeKind::Station(s),
+                    });
+                    (
+                        1,
+                        *workers,
+                        Role::Database {
+                            read: read.clone(),
+                            write: write.clone(),
+                        },
+                    )
                 }
             };
             comps.push(Comp {
@@ -269,7 +330,12 @@ impl Model {
             stations,
             lbs,
             calls,
-            op_write: sc.traffic.classes.iter().map(|c| c.op == Op::Write).collect(),
+            op_write: sc
+                .traffic
+                .classes
+                .iter()
+                .map(|c| c.op == Op::Write)
+                .collect(),
             entry: sc.entry as u32,
             client: Client::new(sc),
             hop_idx,
@@ -304,22 +370,50 @@ impl Model {
                 if let Some(t) = source.next(0, &mut self.client.rng)
                     && t < self.end
                 {
-                    self.queue.push(SimTime(t), Ev { kind: EvKind::Arrival, node: 0, req: 0 });
+                    self.queue.push(
+                        SimTime(t),
+                        Ev {
+                            kind: EvKind::Arrival,
+                            node: 0,
+                            req: 0,
+                        },
+                    );
                 }
             }
             Arrival::Closed { think } => {
                 for u in 0..sc.traffic.users {
                     let t = think.sample(&mut self.client.rng);
                     if t < self.end {
-                        self.queue.push(SimTime(t), Ev { kind: EvKind::UserWake, node: 0, req: u as u32 });
+                        self.queue.push(
+                            SimTime(t),
+                            Ev {
+                                kind: EvKind::UserWake,
+                                node: 0,
+                                req: u as u32,
+                            },
+                        );
                     }
                 }
             }
         }
         if self.window.len < self.end {
-            self.queue.push(SimTime(self.window.len), Ev { kind: EvKind::Tick, node: 0, req: 0 });
+            self.queue.push(
+                SimTime(self.window.len),
+                Ev {
+                    kind: EvKind::Tick,
+                    node: 0,
+                    req: 0,
+                },
+            );
         }
-        self.queue.push(SimTime(self.warmup), Ev { kind: EvKind::Warmup, node: 0, req: 0 });
+        self.queue.push(
+            SimTime(self.warmup),
+            Ev {
+                kind: EvKind::Warmup,
+                node: 0,
+                req: 0,
+            },
+        );
     }
 
     /// Runs to the end of the scenario and returns the report (engine wall time unset).
@@ -377,7 +471,11 @@ impl Model {
 
     #[inline]
     fn row_of(&self, node: u32) -> usize {
-        if node == CLIENT { 0 } else { self.nodes[node as usize].comp as usize + 1 }
+        if node == CLIENT {
+            0
+        } else {
+            self.nodes[node as usize].comp as usize + 1
+        }
     }
 
     /// Picks the node of `comp` a caller without a balancer sends to: round robin.
@@ -397,7 +495,14 @@ impl Model {
         if let Some(t) = source.next(self.now, &mut self.client.rng)
             && t < self.end
         {
-            self.queue.push(SimTime(t), Ev { kind: EvKind::Arrival, node: 0, req: 0 });
+            self.queue.push(
+                SimTime(t),
+                Ev {
+                    kind: EvKind::Arrival,
+                    node: 0,
+                    req: 0,
+                },
+            );
         }
         self.new_request(None);
     }
@@ -413,7 +518,11 @@ impl Model {
         req.user = user;
         req.key = key;
         req.measured = measured;
-        req.push(Frame { node: CLIENT, step: 0, t_in: now });
+        req.push(Frame {
+            node: CLIENT,
+            step: 0,
+            t_in: now,
+        });
         let generation = req.generation;
         self.window.offered += 1;
         if measured {
@@ -422,7 +531,14 @@ impl Model {
             self.classes[class as usize].offered += 1;
         }
         if let Some(t) = self.client.timeout {
-            self.queue.push(SimTime(now + t), Ev { kind: EvKind::Timeout, node: generation, req: r });
+            self.queue.push(
+                SimTime(now + t),
+                Ev {
+                    kind: EvKind::Timeout,
+                    node: generation,
+                    req: r,
+                },
+            );
         }
         if let Some(dns) = &mut self.client.dns
             && dns.expires[user as usize] <= now
@@ -434,7 +550,14 @@ impl Model {
             if measured {
                 self.dns_lookups += 1;
             }
-            self.after(lat, Ev { kind: EvKind::DnsDone, node: 0, req: r });
+            self.after(
+                lat,
+                Ev {
+                    kind: EvKind::DnsDone,
+                    node: 0,
+                    req: r,
+                },
+            );
             return;
         }
         self.send_to_entry(r);
@@ -443,7 +566,14 @@ impl Model {
     fn send_to_entry(&mut self, r: u32) {
         let node = self.pick_node(self.entry);
         let d = self.hop(0, self.entry);
-        self.after(d, Ev { kind: EvKind::Deliver, node, req: r });
+        self.after(
+            d,
+            Ev {
+                kind: EvKind::Deliver,
+                node,
+                req: r,
+            },
+        );
     }
 
     fn on_deliver(&mut self, node: u32, r: u32) {
@@ -457,7 +587,11 @@ impl Model {
                 let lb = &mut self.lbs[b as usize];
                 let i = lb.choose(user);
                 lb.conns[i] += 1;
-                req.push(Frame { node, step: i as u32, t_in: now });
+                req.push(Frame {
+                    node,
+                    step: i as u32,
+                    t_in: now,
+                });
                 self.open_change(n.comp, true);
                 let Role::Balancer { to, latency, .. } = &self.comps[n.comp as usize].role else {
                     unreachable!("balancer node of a non-balancer component")
@@ -466,14 +600,29 @@ impl Model {
                 let extra = latency.sample(&mut self.lbs[b as usize].rng);
                 let target = self.comps[to as usize].first_node + i as u32;
                 let d = extra + self.hop(n.comp as usize + 1, to);
-                self.after(d, Ev { kind: EvKind::Deliver, node: target, req: r });
+                self.after(
+                    d,
+                    Ev {
+                        kind: EvKind::Deliver,
+                        node: target,
+                        req: r,
+                    },
+                );
             }
             NodeKind::Station(s) => match self.stations[s as usize].arrive(now, r) {
                 Admit::Serve => {
-                    self.reqs.get_mut(r).push(Frame { node, step: 0, t_in: now });
+                    self.reqs.get_mut(r).push(Frame {
+                        node,
+                        step: 0,
+                        t_in: now,
+                    });
                     self.start_service(node, s, r);
                 }
-                Admit::Queued => self.reqs.get_mut(r).push(Frame { node, step: 0, t_in: now }),
+                Admit::Queued => self.reqs.get_mut(r).push(Frame {
+                    node,
+                    step: 0,
+                    t_in: now,
+                }),
                 Admit::Rejected => self.fail_back(r, Cause::QueueFull, n.comp),
             },
             NodeKind::Client => unreachable!("requests are never delivered to the client"),
@@ -501,11 +650,22 @@ impl Model {
         let t = match &self.comps[comp].role {
             Role::Server { service, .. } => service[class].sample(&mut st.rng),
             Role::Database { read, write } => {
-                if self.op_write[class] { write.sample(&mut st.rng) } else { read.sample(&mut st.rng) }
+                if self.op_write[class] {
+                    write.sample(&mut st.rng)
+                } else {
+                    read.sample(&mut st.rng)
+                }
             }
             _ => unreachable!("only stations serve"),
         };
-        self.after(t, Ev { kind: EvKind::ServiceDone, node, req: r });
+        self.after(
+            t,
+            Ev {
+                kind: EvKind::ServiceDone,
+                node,
+                req: r,
+            },
+        );
     }
 
     fn on_service_done(&mut self, node: u32, r: u32) {
@@ -529,7 +689,14 @@ impl Model {
             let target = self.calls[(off + step) as usize];
             let tnode = self.pick_node(target);
             let d = self.hop(comp as usize + 1, target);
-            self.after(d, Ev { kind: EvKind::Deliver, node: tnode, req: r });
+            self.after(
+                d,
+                Ev {
+                    kind: EvKind::Deliver,
+                    node: tnode,
+                    req: r,
+                },
+            );
         } else {
             self.finish(node, r);
         }
@@ -538,10 +705,14 @@ impl Model {
     /// The station replies: pops its frame, frees (or hands on) the worker, sends the reply.
     fn finish(&mut self, node: u32, r: u32) {
         let n = self.nodes[node as usize];
-        let NodeKind::Station(s) = n.kind else { unreachable!("finish on a station") };
+        let NodeKind::Station(s) = n.kind else {
+            unreachable!("finish on a station")
+        };
         let frame = self.reqs.get_mut(r).pop();
         if self.now >= self.warmup {
-            self.comps[n.comp as usize].hist.record(self.now - frame.t_in);
+            self.comps[n.comp as usize]
+                .hist
+                .record(self.now - frame.t_in);
         }
         if let Some(next) = self.stations[s as usize].depart(self.now) {
             self.start_service(node, s, next);
@@ -554,7 +725,14 @@ impl Model {
     fn reply(&mut self, from: u32, r: u32) {
         let caller = self.reqs.get(r).top().node;
         let d = self.hop(self.row_of(caller), from);
-        self.after(d, Ev { kind: EvKind::Reply, node: caller, req: r });
+        self.after(
+            d,
+            Ev {
+                kind: EvKind::Reply,
+                node: caller,
+                req: r,
+            },
+        );
     }
 
     fn fail_back(&mut self, r: u32, cause: Cause, comp: u32) {
@@ -609,7 +787,8 @@ impl Model {
         let now = self.now;
         let req = self.reqs.get_mut(r);
         req.client_done = true;
-        let (lat, measured, class, user) = (now - req.start, req.measured, req.class as usize, req.user);
+        let (lat, measured, class, user) =
+            (now - req.start, req.measured, req.class as usize, req.user);
         if cause == Cause::None {
             self.window.completed += 1;
             self.window.hist.record(lat);
@@ -631,7 +810,14 @@ impl Model {
         if let Some(think) = &self.client.think {
             let t = think.sample(&mut self.client.rng);
             if now + t < self.end {
-                self.queue.push(SimTime(now + t), Ev { kind: EvKind::UserWake, node: 0, req: user });
+                self.queue.push(
+                    SimTime(now + t),
+                    Ev {
+                        kind: EvKind::UserWake,
+                        node: 0,
+                        req: user,
+                    },
+                );
             }
         }
     }
@@ -662,7 +848,14 @@ impl Model {
         self.flush_window();
         let next = self.now + self.window.len;
         if next < self.end {
-            self.queue.push(SimTime(next), Ev { kind: EvKind::Tick, node: 0, req: 0 });
+            self.queue.push(
+                SimTime(next),
+                Ev {
+                    kind: EvKind::Tick,
+                    node: 0,
+                    req: 0,
+                },
+            );
         }
     }
 
@@ -693,7 +886,8 @@ impl Model {
             .enumerate()
             .map(|(i, c)| {
                 (c.workers > 0).then(|| {
-                    (busy[i] - w.busy_snap[i]) as f64 / (f64::from(c.workers) * f64::from(c.n_nodes) * len as f64)
+                    (busy[i] - w.busy_snap[i]) as f64
+                        / (f64::from(c.workers) * f64::from(c.n_nodes) * len as f64)
                 })
             })
             .collect();
@@ -704,7 +898,11 @@ impl Model {
             completed: w.completed,
             failed: w.failed,
             throughput_rps: w.completed as f64 / secs,
-            error_rate: if ended > 0 { w.failed as f64 / ended as f64 } else { 0.0 },
+            error_rate: if ended > 0 {
+                w.failed as f64 / ended as f64
+            } else {
+                0.0
+            },
             p50_ms: w.hist.quantile_ns(0.5).map(|v| v as f64 / 1e6),
             p99_ms: w.hist.quantile_ns(0.99).map(|v| v as f64 / 1e6),
             utilization,
@@ -721,7 +919,11 @@ impl Model {
         self.flush_window();
         let measured_ns = (self.end - self.warmup) as f64;
         let measured_s = measured_ns / 1e9;
-        let in_flight = self.reqs.iter_live().filter(|r| r.measured && !r.client_done).count() as u64;
+        let in_flight = self
+            .reqs
+            .iter_live()
+            .filter(|r| r.measured && !r.client_done)
+            .count() as u64;
         let mut errors = indexmap::IndexMap::new();
         for c in Cause::ALL {
             let n = self.errors[c as usize];
@@ -733,7 +935,12 @@ impl Model {
         for (i, c) in self.classes.iter().enumerate() {
             classes.insert(
                 self.class_names[i].clone(),
-                ClassReport { offered: c.offered, completed: c.completed, failed: c.failed, latency_ms: c.hist.summary() },
+                ClassReport {
+                    offered: c.offered,
+                    completed: c.completed,
+                    failed: c.failed,
+                    latency_ms: c.hist.summary(),
+                },
             );
         }
         let mut components = indexmap::IndexMap::new();
@@ -755,8 +962,9 @@ impl Model {
         let mut bottleneck: Option<(f64, String)> = None;
         for (i, c) in self.comps.iter().enumerate() {
             let a = &per_comp[i];
-            let utilization = (c.workers > 0)
-                .then(|| a.busy as f64 / (f64::from(c.workers) * f64::from(c.n_nodes) * measured_ns));
+            let utilization = (c.workers > 0).then(|| {
+                a.busy as f64 / (f64::from(c.workers) * f64::from(c.n_nodes) * measured_ns)
+            });
             if let Some(u) = utilization
                 && bottleneck.as_ref().is_none_or(|(b, _)| u > *b)
             {
@@ -790,19 +998,36 @@ impl Model {
             seed: self.seed,
             duration_s: self.end as f64 / 1e9,
             warmup_s: self.warmup as f64 / 1e9,
-            requests: RequestCounts { offered, completed: self.completed, failed: self.failed, in_flight },
+            requests: RequestCounts {
+                offered,
+                completed: self.completed,
+                failed: self.failed,
+                in_flight,
+            },
             throughput_rps: self.completed as f64 / measured_s,
-            availability: if offered > 0 { self.completed as f64 / offered as f64 } else { 1.0 },
+            availability: if offered > 0 {
+                self.completed as f64 / offered as f64
+            } else {
+                1.0
+            },
             latency_ms: self.hist.summary(),
             errors,
             classes,
             components,
             bottleneck: bottleneck.map(|(_, n)| n),
             client: ClientReport {
-                attempts_per_request: if offered > 0 { self.attempts as f64 / offered as f64 } else { 0.0 },
+                attempts_per_request: if offered > 0 {
+                    self.attempts as f64 / offered as f64
+                } else {
+                    0.0
+                },
                 dns_lookups: self.dns_lookups,
             },
-            engine: EngineReport { events: self.events, wall_s: None, events_per_s: None },
+            engine: EngineReport {
+                events: self.events,
+                wall_s: None,
+                events_per_s: None,
+            },
             timeseries: TimeSeries {
                 window_s: self.window.len as f64 / 1e9,
                 components: self.comps.iter().map(|c| c.name.clone()).collect(),

@@ -173,7 +173,11 @@ impl Slab {
         for &f in &self.free {
             is_free[f as usize] = true;
         }
-        self.items.iter().enumerate().filter(move |(i, _)| !is_free[*i]).map(|(_, r)| r)
+        self.items
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| !is_free[*i])
+            .map(|(_, r)| r)
     }
 }
 
@@ -186,7 +190,11 @@ mod tests {
         let mut s = Slab::default();
         let a = s.alloc();
         let g = s.get(a).generation;
-        s.get_mut(a).push(Frame { node: 3, step: 1, t_in: 9 });
+        s.get_mut(a).push(Frame {
+            node: 3,
+            step: 1,
+            t_in: 9,
+        });
         s.free(a);
         let b = s.alloc();
         assert_eq!(a, b);

@@ -29,7 +29,11 @@ enum Frame {
 }
 
 fn child(parent: &str, key: &str) -> String {
-    if parent.is_empty() { key.to_string() } else { format!("{parent}.{key}") }
+    if parent.is_empty() {
+        key.to_string()
+    } else {
+        format!("{parent}.{key}")
+    }
 }
 
 impl Locations {
@@ -40,10 +44,16 @@ impl Locations {
         let mut stack: Vec<Frame> = Vec::new();
         let mut parser = Parser::new_from_str(text);
         while let Some(Ok((event, span))) = parser.next_event() {
-            let pos = Pos { line: span.start.line(), column: span.start.col() + 1 };
+            let pos = Pos {
+                line: span.start.line(),
+                column: span.start.col() + 1,
+            };
             let is_node = matches!(
                 event,
-                Event::Scalar(..) | Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(..)
+                Event::Scalar(..)
+                    | Event::MappingStart(..)
+                    | Event::SequenceStart(..)
+                    | Event::Alias(..)
             );
             if is_node {
                 // Is this node a key of the enclosing map?
@@ -58,7 +68,10 @@ impl Locations {
                     *key = Some(k);
                     if let Event::MappingStart(..) | Event::SequenceStart(..) = event {
                         // A complex key: give it a frame so its end is matched, then drop it.
-                        stack.push(Frame::Seq { path: String::from("?"), index: 0 });
+                        stack.push(Frame::Seq {
+                            path: String::from("?"),
+                            index: 0,
+                        });
                     }
                     continue;
                 }
@@ -123,11 +136,29 @@ mod tests {
         let text = "name: x\ncomponents:\n  web: {kind: server, workers: 4}\n  db:\n    kind: database\n    workers: 0\nlist:\n  - {a: 1}\n  - {a: 2}\n";
         let l = Locations::index(text);
         assert_eq!(l.value("name"), Some(Pos { line: 1, column: 7 }));
-        assert_eq!(l.value("components.web.workers"), Some(Pos { line: 3, column: 32 }));
-        assert_eq!(l.value("components.db.workers"), Some(Pos { line: 6, column: 14 }));
-        assert_eq!(l.key("components.db.workers"), Some(Pos { line: 6, column: 5 }));
+        assert_eq!(
+            l.value("components.web.workers"),
+            Some(Pos {
+                line: 3,
+                column: 32
+            })
+        );
+        assert_eq!(
+            l.value("components.db.workers"),
+            Some(Pos {
+                line: 6,
+                column: 14
+            })
+        );
+        assert_eq!(
+            l.key("components.db.workers"),
+            Some(Pos { line: 6, column: 5 })
+        );
         assert_eq!(l.value("list[1].a"), Some(Pos { line: 9, column: 9 }));
         // A missing field falls back to its parent.
-        assert_eq!(l.value("components.db.service"), Some(Pos { line: 5, column: 5 }));
+        assert_eq!(
+            l.value("components.db.service"),
+            Some(Pos { line: 5, column: 5 })
+        );
     }
 }

@@ -82,7 +82,13 @@ pub struct RatePoint {
 impl RateProfile {
     /// A constant rate.
     pub fn constant(rate_per_s: f64) -> Self {
-        RateProfile { points: vec![RatePoint { at: SimTime::ZERO, rate_per_s, ramp: SimTime::ZERO }] }
+        RateProfile {
+            points: vec![RatePoint {
+                at: SimTime::ZERO,
+                rate_per_s,
+                ramp: SimTime::ZERO,
+            }],
+        }
     }
 }
 
@@ -120,7 +126,11 @@ pub enum ComponentKind {
     /// Name resolution: clients look the entry up here when their cached answer expired.
     Dns { latency: Dist, ttl: SimTime },
     /// Spreads requests over the instances of a server group.
-    LoadBalancer { policy: LbPolicy, to: CompId, latency: Dist },
+    LoadBalancer {
+        policy: LbPolicy,
+        to: CompId,
+        latency: Dist,
+    },
     /// `count` identical instances, each with `workers` and a waiting room of `queue`.
     Server {
         count: u32,
@@ -133,7 +143,12 @@ pub enum ComponentKind {
         calls: Vec<Vec<CompId>>,
     },
     /// A single database node: reads and writes with their own service times.
-    Database { workers: u32, queue: Option<u64>, read: Dist, write: Dist },
+    Database {
+        workers: u32,
+        queue: Option<u64>,
+        read: Dist,
+        write: Dist,
+    },
 }
 
 impl ComponentKind {
@@ -180,7 +195,11 @@ pub const MAX_DEPTH: usize = 12;
 impl Scenario {
     /// Parses and validates scenario text. `source` names the file in messages; `overrides`
     /// are `--set path=value` assignments applied before validation.
-    pub fn parse(text: &str, source: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    pub fn parse(
+        text: &str,
+        source: &str,
+        overrides: &[Override],
+    ) -> Result<Scenario, ScenarioError> {
         resolve::parse(text, source, overrides)
     }
 

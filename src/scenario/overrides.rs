@@ -11,7 +11,15 @@ use serde_yaml::Value;
 
 /// Top-level keys of a scenario file.
 pub const TOP_LEVEL_KEYS: [&str; 10] = [
-    "name", "about", "seed", "duration", "warmup", "window", "traffic", "network", "entry",
+    "name",
+    "about",
+    "seed",
+    "duration",
+    "warmup",
+    "window",
+    "traffic",
+    "network",
+    "entry",
     "components",
 ];
 
@@ -30,9 +38,14 @@ impl FromStr for Override {
             .ok_or_else(|| format!("expected path=value (like web.count=8), found `{s}`"))?;
         let path = path.trim();
         if path.is_empty() {
-            return Err(format!("expected path=value (like web.count=8), found `{s}` (empty path)"));
+            return Err(format!(
+                "expected path=value (like web.count=8), found `{s}` (empty path)"
+            ));
         }
-        Ok(Override { path: path.to_string(), value: value.trim().to_string() })
+        Ok(Override {
+            path: path.to_string(),
+            value: value.trim().to_string(),
+        })
     }
 }
 
@@ -77,11 +90,12 @@ pub fn canonical_path(root: &Value, path: &str) -> String {
     if TOP_LEVEL_KEYS.contains(&first) {
         return path.to_string();
     }
-    let is_component = root
-        .get("components")
-        .and_then(|c| c.get(first))
-        .is_some();
-    if is_component { format!("components.{path}") } else { path.to_string() }
+    let is_component = root.get("components").and_then(|c| c.get(first)).is_some();
+    if is_component {
+        format!("components.{path}")
+    } else {
+        path.to_string()
+    }
 }
 
 /// Applies `ov` to `root`. Errors say which part of the path did not fit.
@@ -109,9 +123,9 @@ pub fn apply(root: &mut Value, ov: &Override) -> Result<(), String> {
                 if cur.is_null() {
                     *cur = Value::Mapping(Default::default());
                 }
-                let map = cur
-                    .as_mapping_mut()
-                    .ok_or_else(|| format!("`{walked}` is not a mapping, so it has no field `{k}`"))?;
+                let map = cur.as_mapping_mut().ok_or_else(|| {
+                    format!("`{walked}` is not a mapping, so it has no field `{k}`")
+                })?;
                 let key = Value::String(k.clone());
                 if last {
                     map.insert(key, value);

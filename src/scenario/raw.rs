@@ -150,7 +150,10 @@ impl<'de> Deserialize<'de> for RawDist {
         impl<'de> Visitor<'de> for V {
             type Value = RawDist;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "a distribution: a one-key map like {{exp: 4ms}} ({DIST_NAMES})")
+                write!(
+                    f,
+                    "a distribution: a one-key map like {{exp: 4ms}} ({DIST_NAMES})"
+                )
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawDist, A::Error> {
                 let Some(name) = map.next_key::<String>()? else {

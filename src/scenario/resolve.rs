@@ -23,10 +23,9 @@ struct Problems<'a> {
 
 impl Problems<'_> {
     fn push(&mut self, path: &str, pos: Option<Pos>, message: String) {
-        let from_set = self
-            .set
-            .iter()
-            .find(|(p, _)| path == p || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}[")));
+        let from_set = self.set.iter().find(|(p, _)| {
+            path == p || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}["))
+        });
         let (message, pos) = match from_set {
             Some((_, text)) => (format!("{message} (set by --set {text})"), None),
             None => (message, pos),
@@ -52,7 +51,10 @@ impl Problems<'_> {
 
 /// Parses, applies overrides, resolves. See [`Scenario::parse`].
 pub fn parse(text: &str, source: &str, ovs: &[Override]) -> Result<Scenario, ScenarioError> {
-    let fail = |problems: Vec<Problem>| ScenarioError { source: source.to_string(), problems };
+    let fail = |problems: Vec<Problem>| ScenarioError {
+        source: source.to_string(),
+        problems,
+    };
     if text.lines().all(|l| {
         let t = l.trim();
         t.is_empty() || t.starts_with('#') || t == "---"
@@ -72,7 +74,8 @@ pub fn parse(text: &str, source: &str, ovs: &[Override]) -> Result<Scenario, Sce
     // Stage 1b: overrides, on the YAML tree, then serde again.
     let mut set = Vec::new();
     if !ovs.is_empty() {
-        let mut tree: Value = serde_yaml::from_str(text).map_err(|e| fail(vec![serde_problem(&e)]))?;
+        let mut tree: Value =
+            serde_yaml::from_str(text).map_err(|e| fail(vec![serde_problem(&e)]))?;
         let mut problems = Vec::new();
         for ov in ovs {
             let canonical = overrides::canonical_path(&tree, &ov.path);
@@ -87,7 +90,10 @@ pub fn parse(text: &str, source: &str, ovs: &[Override]) -> Result<Scenario, Sce
             set.push((canonical, ov.to_string()));
         }
         if !problems.is_empty() {
-            return Err(ScenarioError { source: "--set".into(), problems });
+            return Err(ScenarioError {
+                source: "--set".into(),
+                problems,
+            });
         }
         raw = match serde_yaml::from_value(tree) {
             Ok(r) => r,
@@ -95,13 +101,20 @@ pub fn parse(text: &str, source: &str, ovs: &[Override]) -> Result<Scenario, Sce
                 let mut p = serde_problem(&e);
                 let list: Vec<String> = ovs.iter().map(|o| o.to_string()).collect();
                 p.message = format!("{} (after --set {})", p.message, list.join(", "));
-                return Err(ScenarioError { source: "--set".into(), problems: vec![p] });
+                return Err(ScenarioError {
+                    source: "--set".into(),
+                    problems: vec![p],
+                });
             }
         };
     }
     // Stage 2.
     let locs = Locations::index(text);
-    let mut pr = Problems { locs: &locs, set, list: Vec::new() };
+    let mut pr = Problems {
+        locs: &locs,
+        set,
+        list: Vec::new(),
+    };
     let scenario = resolve(&raw, &mut pr);
     if pr.list.is_empty() {
         Ok(scenario.expect("a scenario resolves when no problem was found"))
@@ -123,7 +136,12 @@ fn serde_problem(e: &serde_yaml::Error) -> Problem {
         _ => (String::new(), msg),
     };
     let loc = e.location();
-    Problem { path, line: loc.as_ref().map(|l| l.line()), column: loc.as_ref().map(|l| l.column()), message }
+    Problem {
+        path,
+        line: loc.as_ref().map(|l| l.line()),
+        column: loc.as_ref().map(|l| l.column()),
+        message,
+    }
 }
 
 fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
@@ -136,13 +154,22 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
     }
     let warmup = raw.warmup.map(|w| w.0).unwrap_or(SimTime::ZERO);
     if warmup >= duration && duration > SimTime::ZERO {
-        pr.at("warmup", format!("expected a warm-up shorter than the duration ({duration}), found {warmup}"));
+        pr.at(
+            "warmup",
+            format!("expected a warm-up shorter than the duration ({duration}), found {warmup}"),
+        );
     }
     let window = raw.window.map(|w| w.0).unwrap_or(DEFAULT_WINDOW);
     if window == SimTime::ZERO {
         pr.at("window", "expected a window > 0, found 0s");
     } else if duration.0 / window.0.max(1) > 1_000_000 {
-        pr.at("window", format!("expected at most 1,000,000 windows in the run, found {} (make the window longer)", duration.0 / window.0));
+        pr.at(
+            "window",
+            format!(
+                "expected at most 1,000,000 windows in the run, found {} (make the window longer)",
+                duration.0 / window.0
+            ),
+        );
     }
 
     // Component names first, so that references can be checked.
@@ -179,7 +206,10 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
             dns_seen = Some(name.clone());
         }
         if let Some(kind) = resolve_component(&base, rc, &names, &class_names, pr) {
-            components.push(Component { name: name.clone(), kind });
+            components.push(Component {
+                name: name.clone(),
+                kind,
+            });
         }
     }
 
@@ -217,7 +247,10 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
 }
 
 fn unknown_component(name: &str, names: &[&str]) -> String {
-    format!("expected the name of a component ({}), found `{name}`", names.join(", "))
+    format!(
+        "expected the name of a component ({}), found `{name}`",
+        names.join(", ")
+    )
 }
 
 fn finite_positive(pr: &mut Problems, path: &str, v: f64, what: &str) -> bool {
@@ -233,9 +266,15 @@ fn resolve_traffic(t: &RawTraffic, pr: &mut Problems) -> Option<Traffic> {
     let arrival_kind = t.arrival.unwrap_or(ArrivalKind::Poisson);
     let users = t.users.unwrap_or(DEFAULT_USERS);
     if users == 0 {
-        pr.at("traffic.users", "expected a whole number of users >= 1, found 0");
+        pr.at(
+            "traffic.users",
+            "expected a whole number of users >= 1, found 0",
+        );
     } else if users > u64::from(u32::MAX) {
-        pr.at("traffic.users", format!("expected at most {} users, found {users}", u32::MAX));
+        pr.at(
+            "traffic.users",
+            format!("expected at most {} users, found {users}", u32::MAX),
+        );
     }
     let arrival = match arrival_kind {
         ArrivalKind::Poisson => {
@@ -244,15 +283,20 @@ fn resolve_traffic(t: &RawTraffic, pr: &mut Problems) -> Option<Traffic> {
             }
             match (&t.rate, &t.profile) {
                 (Some(_), Some(_)) => {
-                    pr.at_key("traffic.profile", "expected either `rate` or `profile`, found both");
+                    pr.at_key(
+                        "traffic.profile",
+                        "expected either `rate` or `profile`, found both",
+                    );
                     None
                 }
                 (None, None) => {
                     pr.at("traffic", "expected `rate` (requests per second) or a rate `profile` for poisson arrivals");
                     None
                 }
-                (Some(r), None) => finite_positive(pr, "traffic.rate", *r, "a rate in requests per second")
-                    .then(|| Arrival::Open(RateProfile::constant(*r))),
+                (Some(r), None) => {
+                    finite_positive(pr, "traffic.rate", *r, "a rate in requests per second")
+                        .then(|| Arrival::Open(RateProfile::constant(*r)))
+                }
                 (None, Some(points)) => resolve_profile(points, pr).map(Arrival::Open),
             }
         }
@@ -261,13 +305,21 @@ fn resolve_traffic(t: &RawTraffic, pr: &mut Problems) -> Option<Traffic> {
                 pr.at_key("traffic.rate", "`rate` applies to poisson arrivals; closed users send at their own pace (set `think` instead)");
             }
             if t.profile.is_some() {
-                pr.at_key("traffic.profile", "`profile` applies to poisson arrivals; closed users send at their own pace");
+                pr.at_key(
+                    "traffic.profile",
+                    "`profile` applies to poisson arrivals; closed users send at their own pace",
+                );
             }
             if t.users.is_none() {
-                pr.at("traffic", "closed arrivals need `users`: how many users send requests");
+                pr.at(
+                    "traffic",
+                    "closed arrivals need `users`: how many users send requests",
+                );
             }
             match &t.think {
-                Some(d) => resolve_dist("traffic.think", d, pr).map(|think| Arrival::Closed { think }),
+                Some(d) => {
+                    resolve_dist("traffic.think", d, pr).map(|think| Arrival::Closed { think })
+                }
                 None => {
                     pr.at("traffic", "closed arrivals need `think`: the distribution of a user's pause between requests");
                     None
@@ -277,18 +329,34 @@ fn resolve_traffic(t: &RawTraffic, pr: &mut Problems) -> Option<Traffic> {
     };
     let timeout = t.timeout.map(|d| d.0);
     if timeout == Some(SimTime::ZERO) {
-        pr.at("traffic.timeout", "expected a timeout > 0, found 0s (leave it out for no timeout)");
+        pr.at(
+            "traffic.timeout",
+            "expected a timeout > 0, found 0s (leave it out for no timeout)",
+        );
     }
     let classes = match &t.classes {
-        None => vec![Class { name: "default".into(), weight: 1.0, op: Op::Read, keys: Keys::User }],
+        None => vec![Class {
+            name: "default".into(),
+            weight: 1.0,
+            op: Op::Read,
+            keys: Keys::User,
+        }],
         Some(list) => resolve_classes(list, pr)?,
     };
-    Some(Traffic { users, arrival: arrival?, timeout, classes })
+    Some(Traffic {
+        users,
+        arrival: arrival?,
+        timeout,
+        classes,
+    })
 }
 
 fn resolve_profile(points: &[RawProfilePoint], pr: &mut Problems) -> Option<RateProfile> {
     if points.is_empty() {
-        pr.at("traffic.profile", "expected at least one point like {at: 0s, rate: 1000}");
+        pr.at(
+            "traffic.profile",
+            "expected at least one point like {at: 0s, rate: 1000}",
+        );
         return None;
     }
     let mut out = Vec::new();
@@ -297,7 +365,10 @@ fn resolve_profile(points: &[RawProfilePoint], pr: &mut Problems) -> Option<Rate
     for (i, p) in points.iter().enumerate() {
         let path = format!("traffic.profile[{i}]");
         if !p.rate.is_finite() || p.rate < 0.0 {
-            pr.at(&format!("{path}.rate"), format!("expected a rate >= 0 requests per second, found {}", p.rate));
+            pr.at(
+                &format!("{path}.rate"),
+                format!("expected a rate >= 0 requests per second, found {}", p.rate),
+            );
             ok = false;
         }
         any_positive |= p.rate > 0.0;
@@ -310,10 +381,17 @@ fn resolve_profile(points: &[RawProfilePoint], pr: &mut Problems) -> Option<Rate
             ));
             ok = false;
         }
-        out.push(RatePoint { at: p.at.0, rate_per_s: p.rate, ramp });
+        out.push(RatePoint {
+            at: p.at.0,
+            rate_per_s: p.rate,
+            ramp,
+        });
     }
     if ok && !any_positive {
-        pr.at("traffic.profile", "expected at least one point with a rate > 0");
+        pr.at(
+            "traffic.profile",
+            "expected at least one point with a rate > 0",
+        );
         ok = false;
     }
     ok.then_some(RateProfile { points: out })
@@ -321,7 +399,10 @@ fn resolve_profile(points: &[RawProfilePoint], pr: &mut Problems) -> Option<Rate
 
 fn resolve_classes(list: &[RawClass], pr: &mut Problems) -> Option<Vec<Class>> {
     if list.is_empty() {
-        pr.at("traffic.classes", "expected at least one class (or leave `classes` out for a single class)");
+        pr.at(
+            "traffic.classes",
+            "expected at least one class (or leave `classes` out for a single class)",
+        );
         return None;
     }
     let mut out = Vec::new();
@@ -330,11 +411,20 @@ fn resolve_classes(list: &[RawClass], pr: &mut Problems) -> Option<Vec<Class>> {
     for (i, c) in list.iter().enumerate() {
         let path = format!("traffic.classes[{i}]");
         if c.name.is_empty() || list[..i].iter().any(|d| d.name == c.name) {
-            pr.at(&format!("{path}.name"), format!("expected a unique, non-empty class name, found `{}`", c.name));
+            pr.at(
+                &format!("{path}.name"),
+                format!(
+                    "expected a unique, non-empty class name, found `{}`",
+                    c.name
+                ),
+            );
             ok = false;
         }
         if !c.weight.is_finite() || c.weight < 0.0 {
-            pr.at(&format!("{path}.weight"), format!("expected a weight >= 0, found {}", c.weight));
+            pr.at(
+                &format!("{path}.weight"),
+                format!("expected a weight >= 0, found {}", c.weight),
+            );
             ok = false;
         } else {
             total += c.weight;
@@ -343,25 +433,43 @@ fn resolve_classes(list: &[RawClass], pr: &mut Problems) -> Option<Vec<Class>> {
             None => Keys::User,
             Some(k) => {
                 if k.n == 0 {
-                    pr.at(&format!("{path}.keys.n"), "expected a number of keys >= 1, found 0");
+                    pr.at(
+                        &format!("{path}.keys.n"),
+                        "expected a number of keys >= 1, found 0",
+                    );
                     ok = false;
                 }
                 match k.zipf {
                     None => Keys::Uniform { n: k.n },
                     Some(s) if s.is_finite() && s >= 0.0 => Keys::Zipf { n: k.n, s },
                     Some(s) => {
-                        pr.at(&format!("{path}.keys.zipf"), format!("expected a Zipf exponent >= 0 (1.0 is typical), found {s}"));
+                        pr.at(
+                            &format!("{path}.keys.zipf"),
+                            format!("expected a Zipf exponent >= 0 (1.0 is typical), found {s}"),
+                        );
                         ok = false;
                         Keys::Uniform { n: k.n }
                     }
                 }
             }
         };
-        let op = c.op.unwrap_or(if c.name == "write" { Op::Write } else { Op::Read });
-        out.push(Class { name: c.name.clone(), weight: c.weight, op, keys });
+        let op = c.op.unwrap_or(if c.name == "write" {
+            Op::Write
+        } else {
+            Op::Read
+        });
+        out.push(Class {
+            name: c.name.clone(),
+            weight: c.weight,
+            op,
+            keys,
+        });
     }
     if ok && total <= 0.0 {
-        pr.at("traffic.classes", format!("expected class weights that sum to a positive value, found a sum of {total}"));
+        pr.at(
+            "traffic.classes",
+            format!("expected class weights that sum to a positive value, found a sum of {total}"),
+        );
         ok = false;
     }
     if !ok {
@@ -379,7 +487,12 @@ fn resolve_network(raw: Option<&RawNetwork>, names: &[&str], pr: &mut Problems) 
         None => Dist::Const(DEFAULT_HOP.0),
     };
     let mut links = Vec::new();
-    for (i, l) in raw.and_then(|n| n.links.as_ref()).into_iter().flatten().enumerate() {
+    for (i, l) in raw
+        .and_then(|n| n.links.as_ref())
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         let path = format!("network.links[{i}]");
         let from = if l.from == "client" {
             Some(None)
@@ -387,7 +500,14 @@ fn resolve_network(raw: Option<&RawNetwork>, names: &[&str], pr: &mut Problems) 
             match names.iter().position(|n| *n == l.from) {
                 Some(ix) => Some(Some(ix)),
                 None => {
-                    pr.at(&format!("{path}.from"), format!("expected `client` or the name of a component ({}), found `{}`", names.join(", "), l.from));
+                    pr.at(
+                        &format!("{path}.from"),
+                        format!(
+                            "expected `client` or the name of a component ({}), found `{}`",
+                            names.join(", "),
+                            l.from
+                        ),
+                    );
                     None
                 }
             }
@@ -409,34 +529,62 @@ fn fields_of(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Dns => &["latency", "ttl"],
         Kind::LoadBalancer => &["policy", "to", "latency"],
-        Kind::Server => &["count", "workers", "queue", "service", "service_by_class", "calls"],
+        Kind::Server => &[
+            "count",
+            "workers",
+            "queue",
+            "service",
+            "service_by_class",
+            "calls",
+        ],
         Kind::Database => &["workers", "queue", "read", "write"],
     }
 }
 
-fn resolve_component(base: &str, rc: &RawComponent, names: &[&str], classes: &[String], pr: &mut Problems) -> Option<ComponentKind> {
+fn resolve_component(
+    base: &str,
+    rc: &RawComponent,
+    names: &[&str],
+    classes: &[String],
+    pr: &mut Problems,
+) -> Option<ComponentKind> {
     let allowed = fields_of(rc.kind);
     let mut ok = true;
     for f in rc.given_fields() {
         if !allowed.contains(&f) {
-            pr.at_key(&format!("{base}.{f}"), format!(
-                "`{f}` does not apply to a {}; a {} takes: {}",
-                rc.kind.as_str(), rc.kind.as_str(), allowed.join(", ")
-            ));
+            pr.at_key(
+                &format!("{base}.{f}"),
+                format!(
+                    "`{f}` does not apply to a {}; a {} takes: {}",
+                    rc.kind.as_str(),
+                    rc.kind.as_str(),
+                    allowed.join(", ")
+                ),
+            );
             ok = false;
         }
     }
     let need = |pr: &mut Problems, field: &str, what: &str| {
-        pr.at(base, format!("a {} needs `{field}`: {what}", rc.kind.as_str()));
+        pr.at(
+            base,
+            format!("a {} needs `{field}`: {what}", rc.kind.as_str()),
+        );
     };
     let workers = |pr: &mut Problems| -> Option<u32> {
         match rc.workers {
             None => {
-                need(pr, "workers", "how many requests one instance serves at once");
+                need(
+                    pr,
+                    "workers",
+                    "how many requests one instance serves at once",
+                );
                 None
             }
             Some(0) => {
-                pr.at(&format!("{base}.workers"), "expected a whole number >= 1, found 0");
+                pr.at(
+                    &format!("{base}.workers"),
+                    "expected a whole number >= 1, found 0",
+                );
                 None
             }
             Some(w) => Some(w),
@@ -457,9 +605,17 @@ fn resolve_component(base: &str, rc: &RawComponent, names: &[&str], classes: &[S
     };
     let kind = match rc.kind {
         Kind::Dns => {
-            let latency = dist(pr, "latency", &rc.latency, "the distribution of a lookup's duration");
+            let latency = dist(
+                pr,
+                "latency",
+                &rc.latency,
+                "the distribution of a lookup's duration",
+            );
             let ttl = rc.ttl.map(|d| d.0).unwrap_or(DEFAULT_DNS_TTL);
-            Some(ComponentKind::Dns { latency: latency?, ttl })
+            Some(ComponentKind::Dns {
+                latency: latency?,
+                ttl,
+            })
         }
         Kind::LoadBalancer => {
             let to = match &rc.to {
@@ -488,16 +644,30 @@ fn resolve_component(base: &str, rc: &RawComponent, names: &[&str], classes: &[S
         Kind::Server => {
             let count = rc.count.unwrap_or(1);
             if count == 0 {
-                pr.at(&format!("{base}.count"), "expected a whole number of instances >= 1, found 0");
+                pr.at(
+                    &format!("{base}.count"),
+                    "expected a whole number of instances >= 1, found 0",
+                );
             }
             let w = workers(pr);
-            let service = dist(pr, "service", &rc.service, "the distribution of the time one request takes");
+            let service = dist(
+                pr,
+                "service",
+                &rc.service,
+                "the distribution of the time one request takes",
+            );
             let mut per_class = vec![service.clone(); classes.len()];
             if let Some(by) = &rc.service_by_class {
                 for (cname, d) in by {
                     let p = format!("{base}.service_by_class.{cname}");
                     match classes.iter().position(|c| c == cname) {
-                        None => pr.at_key(&p, format!("expected a request class ({}), found `{cname}`", classes.join(", "))),
+                        None => pr.at_key(
+                            &p,
+                            format!(
+                                "expected a request class ({}), found `{cname}`",
+                                classes.join(", ")
+                            ),
+                        ),
                         Some(ci) => per_class[ci] = resolve_dist(&p, d, pr),
                     }
                 }
@@ -507,19 +677,46 @@ fn resolve_component(base: &str, rc: &RawComponent, names: &[&str], classes: &[S
                 return None;
             }
             let service: Option<Vec<Dist>> = per_class.into_iter().collect();
-            Some(ComponentKind::Server { count, workers: w?, queue, service: service?, calls: calls? })
+            Some(ComponentKind::Server {
+                count,
+                workers: w?,
+                queue,
+                service: service?,
+                calls: calls?,
+            })
         }
         Kind::Database => {
             let w = workers(pr);
-            let read = dist(pr, "read", &rc.read, "the distribution of a read's service time");
-            let write = dist(pr, "write", &rc.write, "the distribution of a write's service time");
-            Some(ComponentKind::Database { workers: w?, queue, read: read?, write: write? })
+            let read = dist(
+                pr,
+                "read",
+                &rc.read,
+                "the distribution of a read's service time",
+            );
+            let write = dist(
+                pr,
+                "write",
+                &rc.write,
+                "the distribution of a write's service time",
+            );
+            Some(ComponentKind::Database {
+                workers: w?,
+                queue,
+                read: read?,
+                write: write?,
+            })
         }
     };
     if ok { kind } else { None }
 }
 
-fn resolve_calls(base: &str, calls: Option<&RawCalls>, names: &[&str], classes: &[String], pr: &mut Problems) -> Option<Vec<Vec<CompId>>> {
+fn resolve_calls(
+    base: &str,
+    calls: Option<&RawCalls>,
+    names: &[&str],
+    classes: &[String],
+    pr: &mut Problems,
+) -> Option<Vec<Vec<CompId>>> {
     let mut out = vec![Vec::new(); classes.len()];
     let mut ok = true;
     let targets = |pr: &mut Problems, path: &str, list: &[String], ok: &mut bool| -> Vec<CompId> {
@@ -549,7 +746,13 @@ fn resolve_calls(base: &str, calls: Option<&RawCalls>, names: &[&str], classes: 
                 match classes.iter().position(|c| c == cname) {
                     Some(ci) => out[ci] = targets(pr, &path, list, &mut ok),
                     None => {
-                        pr.at_key(&path, format!("expected a request class ({}), found `{cname}`", classes.join(", ")));
+                        pr.at_key(
+                            &path,
+                            format!(
+                                "expected a request class ({}), found `{cname}`",
+                                classes.join(", ")
+                            ),
+                        );
                         ok = false;
                     }
                 }
@@ -577,33 +780,46 @@ fn edges(c: &ComponentKind) -> Vec<CompId> {
 /// request's call stack.
 fn check_call_graph(comps: &[Component], entry: CompId, pr: &mut Problems) {
     let name = |i: CompId| comps[i].name.as_str();
-    for (i, c) in comps.iter().enumerate() {
+    for c in comps {
         match &c.kind {
-            ComponentKind::LoadBalancer { to, .. } => {
-                if !matches!(comps[*to].kind, ComponentKind::Server { .. }) {
-                    pr.at(&format!("components.{}.to", c.name), format!(
-                        "expected a server group to balance over, found `{}`, a {}", name(*to), comps[*to].kind.name()
-                    ));
-                }
+            ComponentKind::LoadBalancer { to, .. }
+                if !matches!(comps[*to].kind, ComponentKind::Server { .. }) =>
+            {
+                pr.at(
+                    &format!("components.{}.to", c.name),
+                    format!(
+                        "expected a server group to balance over, found `{}`, a {}",
+                        name(*to),
+                        comps[*to].kind.name()
+                    ),
+                );
             }
             ComponentKind::Server { calls, .. } => {
                 for t in calls.iter().flatten() {
                     if matches!(comps[*t].kind, ComponentKind::Dns { .. }) {
-                        pr.at(&format!("components.{}.calls", c.name), format!(
-                            "expected components that serve requests, found `{}`, a dns (clients use dns by themselves)", name(*t)
-                        ));
+                        pr.at(
+                            &format!("components.{}.calls", c.name),
+                            format!(
+                                "expected components that serve requests, found `{}`, a dns (clients use dns by themselves)",
+                                name(*t)
+                            ),
+                        );
                     }
                 }
             }
             _ => {}
         }
-        let _ = i;
     }
     // Cycle search: depth-first, colours 0 = new, 1 = on the path, 2 = done.
     let n = comps.len();
     let mut colour = vec![0u8; n];
     let mut path: Vec<CompId> = Vec::new();
-    fn dfs(u: CompId, comps: &[Component], colour: &mut [u8], path: &mut Vec<CompId>) -> Option<Vec<CompId>> {
+    fn dfs(
+        u: CompId,
+        comps: &[Component],
+        colour: &mut [u8],
+        path: &mut Vec<CompId>,
+    ) -> Option<Vec<CompId>> {
         colour[u] = 1;
         path.push(u);
         for v in edges(&comps[u].kind) {
@@ -629,10 +845,18 @@ fn check_call_graph(comps: &[Component], entry: CompId, pr: &mut Problems) {
         {
             let text: Vec<&str> = cyc.iter().map(|&i| name(i)).collect();
             let first = cyc[0];
-            let field = if matches!(comps[first].kind, ComponentKind::LoadBalancer { .. }) { "to" } else { "calls" };
-            pr.at(&format!("components.{}.{field}", name(first)), format!(
-                "expected calls without a cycle, found {}", text.join(" -> ")
-            ));
+            let field = if matches!(comps[first].kind, ComponentKind::LoadBalancer { .. }) {
+                "to"
+            } else {
+                "calls"
+            };
+            pr.at(
+                &format!("components.{}.{field}", name(first)),
+                format!(
+                    "expected calls without a cycle, found {}",
+                    text.join(" -> ")
+                ),
+            );
             return;
         }
     }
@@ -641,21 +865,36 @@ fn check_call_graph(comps: &[Component], entry: CompId, pr: &mut Problems) {
         if memo[u] > 0 {
             return memo[u];
         }
-        let d = 1 + edges(&comps[u].kind).into_iter().map(|v| depth(v, comps, memo)).max().unwrap_or(0);
+        let d = 1 + edges(&comps[u].kind)
+            .into_iter()
+            .map(|v| depth(v, comps, memo))
+            .max()
+            .unwrap_or(0);
         memo[u] = d;
         d
     }
     let mut memo = vec![0; n];
     let d = 1 + depth(entry, comps, &mut memo);
     if d > MAX_DEPTH {
-        pr.at("components", format!("expected call chains at most {} components deep, found {}", MAX_DEPTH - 1, d - 1));
+        pr.at(
+            "components",
+            format!(
+                "expected call chains at most {} components deep, found {}",
+                MAX_DEPTH - 1,
+                d - 1
+            ),
+        );
     }
 }
 
 fn resolve_dist(path: &str, d: &RawDist, pr: &mut Problems) -> Option<Dist> {
     let ns = |x: super::units::Duration| x.0.0 as f64;
     let bad = |pr: &mut Problems, field: &str, msg: String| {
-        let p = if field.is_empty() { path.to_string() } else { format!("{path}.{field}") };
+        let p = if field.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}.{field}")
+        };
         pr.at(&p, msg);
         None
     };
@@ -663,64 +902,125 @@ fn resolve_dist(path: &str, d: &RawDist, pr: &mut Problems) -> Option<Dist> {
         RawDist::Const(v) => Some(Dist::Const(v.0.0)),
         RawDist::Exp(m) => {
             if m.0 == SimTime::ZERO {
-                return bad(pr, "exp", "expected a mean > 0 for exp, found 0s (use {const: 0s} for no delay)".into());
+                return bad(
+                    pr,
+                    "exp",
+                    "expected a mean > 0 for exp, found 0s (use {const: 0s} for no delay)".into(),
+                );
             }
             Some(Dist::Exp { mean: ns(*m) })
         }
         RawDist::Uniform(v) => {
             if v.len() != 2 {
-                return bad(pr, "uniform", format!("expected two durations [low, high], found {} value(s)", v.len()));
+                return bad(
+                    pr,
+                    "uniform",
+                    format!(
+                        "expected two durations [low, high], found {} value(s)",
+                        v.len()
+                    ),
+                );
             }
             if v[0] > v[1] {
-                return bad(pr, "uniform", format!("expected low <= high, found [{}, {}]", v[0].0, v[1].0));
+                return bad(
+                    pr,
+                    "uniform",
+                    format!("expected low <= high, found [{}, {}]", v[0].0, v[1].0),
+                );
             }
-            Some(Dist::Uniform { lo: ns(v[0]), hi: ns(v[1]) })
+            Some(Dist::Uniform {
+                lo: ns(v[0]),
+                hi: ns(v[1]),
+            })
         }
         RawDist::Normal(NormalParams { mean, sd }) => {
             if mean.0 == SimTime::ZERO {
                 return bad(pr, "normal.mean", "expected a mean > 0, found 0s".into());
             }
-            Some(Dist::Normal { mean: ns(*mean), sd: ns(*sd) })
+            Some(Dist::Normal {
+                mean: ns(*mean),
+                sd: ns(*sd),
+            })
         }
-        RawDist::LogNormal(LogNormalParams { mean, cv, median, p99 }) => match (mean, cv, median, p99) {
+        RawDist::LogNormal(LogNormalParams {
+            mean,
+            cv,
+            median,
+            p99,
+        }) => match (mean, cv, median, p99) {
             (Some(m), Some(cv), None, None) => {
                 if m.0 == SimTime::ZERO {
                     return bad(pr, "lognormal.mean", "expected a mean > 0, found 0s".into());
                 }
                 if !cv.is_finite() || *cv < 0.0 {
-                    return bad(pr, "lognormal.cv", format!("expected a coefficient of variation >= 0, found {cv}"));
+                    return bad(
+                        pr,
+                        "lognormal.cv",
+                        format!("expected a coefficient of variation >= 0, found {cv}"),
+                    );
                 }
                 let s2 = (1.0 + cv * cv).ln();
-                Some(Dist::LogNormal { mu: ns(*m).ln() - s2 / 2.0, sigma: s2.sqrt() })
+                Some(Dist::LogNormal {
+                    mu: ns(*m).ln() - s2 / 2.0,
+                    sigma: s2.sqrt(),
+                })
             }
             (None, None, Some(med), Some(p99)) => {
                 if med.0 == SimTime::ZERO || p99 <= med {
-                    return bad(pr, "lognormal", format!("expected 0 < median < p99, found median {} and p99 {}", med.0, p99.0));
+                    return bad(
+                        pr,
+                        "lognormal",
+                        format!(
+                            "expected 0 < median < p99, found median {} and p99 {}",
+                            med.0, p99.0
+                        ),
+                    );
                 }
                 // z of the 99th percentile of the standard normal.
                 const Z99: f64 = 2.326_347_874_040_841;
                 let mu = ns(*med).ln();
-                Some(Dist::LogNormal { mu, sigma: (ns(*p99).ln() - mu) / Z99 })
+                Some(Dist::LogNormal {
+                    mu,
+                    sigma: (ns(*p99).ln() - mu) / Z99,
+                })
             }
-            _ => bad(pr, "lognormal", "expected either {mean, cv} or {median, p99}".into()),
+            _ => bad(
+                pr,
+                "lognormal",
+                "expected either {mean, cv} or {median, p99}".into(),
+            ),
         },
         RawDist::Pareto(ParetoParams { scale, shape }) => {
             if scale.0 == SimTime::ZERO {
                 return bad(pr, "pareto.scale", "expected a scale > 0, found 0s".into());
             }
             if !shape.is_finite() || *shape <= 0.0 {
-                return bad(pr, "pareto.shape", format!("expected a shape > 0 (above 1 for a finite mean), found {shape}"));
+                return bad(
+                    pr,
+                    "pareto.shape",
+                    format!("expected a shape > 0 (above 1 for a finite mean), found {shape}"),
+                );
             }
-            Some(Dist::Pareto { scale: ns(*scale), shape: *shape })
+            Some(Dist::Pareto {
+                scale: ns(*scale),
+                shape: *shape,
+            })
         }
         RawDist::Erlang(ErlangParams { k, mean }) => {
             if *k == 0 || *k > 1000 {
-                return bad(pr, "erlang.k", format!("expected a whole number of phases from 1 to 1000, found {k}"));
+                return bad(
+                    pr,
+                    "erlang.k",
+                    format!("expected a whole number of phases from 1 to 1000, found {k}"),
+                );
             }
             if mean.0 == SimTime::ZERO {
                 return bad(pr, "erlang.mean", "expected a mean > 0, found 0s".into());
             }
-            Some(Dist::Erlang { k: *k, mean: ns(*mean) })
+            Some(Dist::Erlang {
+                k: *k,
+                mean: ns(*mean),
+            })
         }
         RawDist::Empirical(v) => {
             if v.is_empty() {

@@ -44,13 +44,13 @@ pub fn parse_duration(text: &str) -> Result<SimTime, String> {
         .parse()
         .map_err(|_| format!("expected {DURATION_EXPECTED}, found `{text}`"))?;
     if !value.is_finite() || value < 0.0 {
-        return Err(format!(
-            "expected a duration >= 0, found `{text}`"
-        ));
+        return Err(format!("expected a duration >= 0, found `{text}`"));
     }
     let ns = value * factor;
     if ns > 1e18 {
-        return Err(format!("expected a duration below 30 years, found `{text}`"));
+        return Err(format!(
+            "expected a duration below 30 years, found `{text}`"
+        ));
     }
     Ok(SimTime(ns.round() as u64))
 }

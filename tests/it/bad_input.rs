@@ -1,1 +1,354 @@
-//! Bad scenarios.
+//! Bad scenarios: each gives exactly the expected message, with file, line and column, and
+//! exit code 1 from the binary. Nothing panics.
+
+use assert_cmd::cargo::cargo_bin_cmd;
+
+/// A valid scenario; each case breaks it with one textual replacement.
+const BASE: &str = "\
+name: bad-input base
+duration: 10s
+traffic:
+  rate: 100
+  classes:
+    - {name: read, weight: 0.9}
+    - {name: write, weight: 0.1}
+entry: lb
+components:
+  dns: {kind: dns, latency: {const: 10ms}}
+  lb: {kind: load_balancer, to: web}
+  web:
+    kind: server
+    count: 2
+    workers: 4
+    service: {exp: 2ms}
+    calls: [db]
+  db:
+    kind: database
+    workers: 4
+    read: {exp: 1ms}
+    write: {exp: 3ms}
+";
+
+/// Runs `scalesim validate bad.yaml` on `text` and returns (exit code, stderr).
+fn validate(text: &str, extra: &[&str]) -> (i32, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("bad.yaml"), text).expect("write");
+    let out = cargo_bin_cmd!("scalesim")
+        .current_dir(dir.path())
+        .arg("validate")
+        .arg("bad.yaml")
+        .args(extra)
+        .output()
+        .expect("run scalesim");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Applies `(from, to)` replacements to BASE (each must match) and checks the whole stderr.
+fn case(edits: &[(&str, &str)], expected: &[&str]) {
+    let mut text = BASE.to_string();
+    for (from, to) in edits {
+        assert!(
+            text.contains(from),
+            "test setup: `{from}` not in the base scenario"
+        );
+        text = text.replacen(from, to, 1);
+    }
+    let (code, stderr) = validate(&text, &[]);
+    let n = expected.len();
+    let mut want: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+    want.push(format!(
+        "bad.yaml: {n} problem{} found",
+        if n == 1 { "" } else { "s" }
+    ));
+    assert_eq!(stderr.lines().collect::<Vec<_>>(), want, "edits {edits:?}");
+    assert_eq!(code, 1, "exit code for edits {edits:?}");
+}
+
+#[test]
+fn the_base_scenario_is_valid() {
+    let (code, stderr) = validate(BASE, &[]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn unknown_field() {
+    case(
+        &[("    workers: 4\n    service", "    wokers: 4\n    service")],
+        &[
+            "bad.yaml:15:5: components.web: unknown field `wokers`, expected one of `kind`, `count`, `workers`, `queue`, `service`, `service_by_class`, `calls`, `policy`, `to`, `latency`, `ttl`, `read`, `write`",
+        ],
+    );
+}
+
+#[test]
+fn wrong_type() {
+    case(
+        &[(
+            "    workers: 4\n    service",
+            "    workers: lots\n    service",
+        )],
+        &["bad.yaml:15:14: components.web.workers: invalid type: string \"lots\", expected u32"],
+    );
+}
+
+#[test]
+fn unknown_component_in_to() {
+    case(
+        &[("to: web", "to: wbe")],
+        &[
+            "bad.yaml:11:33: components.lb.to: expected the name of a component (dns, lb, web, db), found `wbe`",
+        ],
+    );
+}
+
+#[test]
+fn unknown_component_in_calls() {
+    case(
+        &[("calls: [db]", "calls: [db, cache]")],
+        &[
+            "bad.yaml:17:17: components.web.calls[1]: expected the name of a component (dns, lb, web, db), found `cache`",
+        ],
+    );
+}
+
+#[test]
+fn unknown_class_in_calls() {
+    case(
+        &[("calls: [db]", "calls: {read: [db], wirte: [db]}")],
+        &[
+            "bad.yaml:17:25: components.web.calls.wirte: expected a request class (read, write), found `wirte`",
+        ],
+    );
+}
+
+#[test]
+fn zero_workers() {
+    case(
+        &[("    workers: 4\n    read", "    workers: 0\n    read")],
+        &["bad.yaml:20:14: components.db.workers: expected a whole number >= 1, found 0"],
+    );
+}
+
+#[test]
+fn zero_instances() {
+    case(
+        &[("count: 2", "count: 0")],
+        &[
+            "bad.yaml:14:12: components.web.count: expected a whole number of instances >= 1, found 0",
+        ],
+    );
+}
+
+#[test]
+fn negative_rate() {
+    case(
+        &[("rate: 100", "rate: -5")],
+        &["bad.yaml:4:9: traffic.rate: expected a rate in requests per second > 0, found -5"],
+    );
+}
+
+#[test]
+fn weights_summing_to_zero() {
+    case(
+        &[("weight: 0.9", "weight: 0"), ("weight: 0.1", "weight: 0")],
+        &[
+            "bad.yaml:6:5: traffic.classes: expected class weights that sum to a positive value, found a sum of 0",
+        ],
+    );
+}
+
+#[test]
+fn call_cycle() {
+    case(
+        &[("calls: [db]", "calls: [db, lb]")],
+        &[
+            "bad.yaml:11:33: components.lb.to: expected calls without a cycle, found lb -> web -> lb",
+        ],
+    );
+}
+
+#[test]
+fn bad_duration_unit() {
+    case(
+        &[("duration: 10s", "duration: 10x")],
+        &[
+            "bad.yaml:2:11: duration: expected a duration with a unit, like 250us, 4ms, 2s, 5m or 1h (units: ns, us, ms, s, m, h), found `10x` (unknown unit `x`)",
+        ],
+    );
+}
+
+#[test]
+fn duration_without_unit() {
+    case(
+        &[("duration: 10s", "duration: 10")],
+        &[
+            "bad.yaml:2:11: duration: expected a duration with a unit, like 250us, 4ms, 2s, 5m or 1h (units: ns, us, ms, s, m, h), found the bare number 10 (add a unit)",
+        ],
+    );
+}
+
+#[test]
+fn unknown_distribution() {
+    case(
+        &[("service: {exp: 2ms}", "service: {expo: 2ms}")],
+        &[
+            "bad.yaml:16:14: components.web.service: unknown distribution `expo`, expected one of const, exp, uniform, normal, lognormal, pareto, erlang, empirical",
+        ],
+    );
+}
+
+#[test]
+fn uniform_bounds_out_of_order() {
+    case(
+        &[("service: {exp: 2ms}", "service: {uniform: [5ms, 1ms]}")],
+        &["bad.yaml:16:24: components.web.service.uniform: expected low <= high, found [5ms, 1ms]"],
+    );
+}
+
+#[test]
+fn lognormal_with_mixed_parameters() {
+    case(
+        &[(
+            "service: {exp: 2ms}",
+            "service: {lognormal: {mean: 2ms, p99: 9ms}}",
+        )],
+        &[
+            "bad.yaml:16:26: components.web.service.lognormal: expected either {mean, cv} or {median, p99}",
+        ],
+    );
+}
+
+#[test]
+fn empty_file() {
+    let (code, stderr) = validate("# nothing here\n", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        "bad.yaml: the file is empty: expected a scenario mapping with name, duration, traffic, entry and components\nbad.yaml: 1 problem found\n"
+    );
+}
+
+#[test]
+fn missing_required_field() {
+    case(
+        &[("entry: lb\n", "")],
+        &["bad.yaml:1:1: missing field `entry`"],
+    );
+}
+
+#[test]
+fn field_of_another_kind() {
+    case(
+        &[(
+            "latency: {const: 10ms}}",
+            "latency: {const: 10ms}, workers: 3}",
+        )],
+        &[
+            "bad.yaml:10:44: components.dns.workers: `workers` does not apply to a dns; a dns takes: latency, ttl",
+        ],
+    );
+}
+
+#[test]
+fn warmup_longer_than_duration() {
+    case(
+        &[("duration: 10s\n", "duration: 10s\nwarmup: 15s\n")],
+        &["bad.yaml:3:9: warmup: expected a warm-up shorter than the duration (10s), found 15s"],
+    );
+}
+
+#[test]
+fn unknown_kind() {
+    case(
+        &[("kind: database", "kind: postgres")],
+        &[
+            "bad.yaml:19:11: components.db.kind: unknown variant `postgres`, expected one of `dns`, `load_balancer`, `server`, `database`",
+        ],
+    );
+}
+
+#[test]
+fn entry_is_a_dns() {
+    case(
+        &[("entry: lb", "entry: dns")],
+        &[
+            "bad.yaml:8:8: entry: expected the component requests enter (a load_balancer, server or database), found `dns`, a dns",
+        ],
+    );
+}
+
+#[test]
+fn balancer_over_a_database() {
+    case(
+        &[("to: web", "to: db")],
+        &[
+            "bad.yaml:11:33: components.lb.to: expected a server group to balance over, found `db`, a database",
+        ],
+    );
+}
+
+#[test]
+fn yaml_syntax_error() {
+    case(
+        &[("rate: 100", "rate: [100")],
+        &["bad.yaml:4:9: traffic.rate: invalid type: sequence, expected f64"],
+    );
+}
+
+#[test]
+fn several_problems_are_all_reported() {
+    case(
+        &[
+            ("rate: 100", "rate: 0"),
+            ("to: web", "to: wbe"),
+            ("    workers: 4\n    read", "    workers: 0\n    read"),
+        ],
+        &[
+            "bad.yaml:4:9: traffic.rate: expected a rate in requests per second > 0, found 0",
+            "bad.yaml:11:33: components.lb.to: expected the name of a component (dns, lb, web, db), found `wbe`",
+            "bad.yaml:20:14: components.db.workers: expected a whole number >= 1, found 0",
+        ],
+    );
+}
+
+#[test]
+fn a_bad_override_says_it_came_from_set() {
+    let (code, stderr) = validate(BASE, &["--set", "web.workers=0"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        "bad.yaml: components.web.workers: expected a whole number >= 1, found 0 (set by --set web.workers=0)\nbad.yaml: 1 problem found\n"
+    );
+    let (code, stderr) = validate(BASE, &["--set", "nosuch.workers=3"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with("--set: nosuch.workers: `nosuch` is neither a top-level key"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_missing_file_is_bad_input() {
+    let out = cargo_bin_cmd!("scalesim")
+        .args(["validate", "does-not-exist.yaml"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("Error: cannot read scenario `does-not-exist.yaml`: "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bad_arguments_exit_1() {
+    let out = cargo_bin_cmd!("scalesim")
+        .args(["run", "--nope"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -1,1 +1,264 @@
-//! CLI.
+//! The command line end to end: `run` outputs, flags, determinism through the binary.
+
+use std::path::Path;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+
+use crate::root;
+
+fn scalesim(dir: &Path, args: &[&str]) -> std::process::Output {
+    cargo_bin_cmd!("scalesim")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run scalesim")
+}
+
+fn stage(name: &str) -> String {
+    root()
+        .join("scenarios")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn run_prints_a_table_and_writes_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = scalesim(
+        dir.path(),
+        &[
+            "run",
+            &stage("03-load-balancer.yaml"),
+            "--set",
+            "duration=15s",
+            "--set",
+            "warmup=3s",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "03 load balancer",
+        "offered",
+        "availability",
+        "throughput",
+        "p99.9",
+        "errors",
+        "component",
+        "db",
+        "bottleneck",
+        "outputs: results/03-load-balancer/",
+    ] {
+        assert!(table.contains(needle), "table lacks `{needle}`:\n{table}");
+    }
+    let res = dir.path().join("results/03-load-balancer");
+    for f in [
+        "summary.json",
+        "summary.csv",
+        "timeseries.csv",
+        "latency.png",
+        "latency.svg",
+        "timeseries.png",
+        "timeseries.svg",
+    ] {
+        let meta = std::fs::metadata(res.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(meta.len() > 100, "{f} is too small");
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(res.join("summary.json")).unwrap()).unwrap();
+    for key in [
+        "scenario",
+        "seed",
+        "duration_s",
+        "warmup_s",
+        "requests",
+        "throughput_rps",
+        "latency_ms",
+        "errors",
+        "classes",
+        "components",
+        "engine",
+    ] {
+        assert!(json.get(key).is_some(), "summary.json lacks {key}");
+    }
+    let png = std::fs::read(res.join("latency.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&res)
+        .unwrap()
+        .filter_map(|e| {
+            let n = e.unwrap().file_name().to_string_lossy().into_owned();
+            n.starts_with('.').then_some(n)
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn every_flag_of_run_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = scalesim(
+        dir.path(),
+        &[
+            "run",
+            &stage("03-load-balancer.yaml"),
+            "--seed",
+            "9",
+            "--set",
+            "web.count=6",
+            "--set",
+            "traffic.rate=3000",
+            "--set",
+            "duration=10s",
+            "--set",
+            "warmup=2s",
+            "--json",
+            "-",
+            "--csv",
+            "out.csv",
+            "--timeseries",
+            "ts.csv",
+            "--out",
+            "DIR",
+            "--quiet",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // `--json -` prints only JSON on stdout.
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is exactly one JSON document");
+    assert_eq!(json["seed"], 9);
+    assert_eq!(json["components"]["web"]["instances"], 6);
+    let offered = json["requests"]["offered"].as_u64().unwrap();
+    assert!(
+        (offered as f64 - 24_000.0).abs() < 1_000.0,
+        "rate 3000 for 8 s: {offered}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    assert!(csv.starts_with("scope,name,metric,value\n"), "{csv}");
+    let ts = std::fs::read_to_string(dir.path().join("ts.csv")).unwrap();
+    assert!(ts.starts_with("t_s,offered,completed,failed,throughput_rps,error_rate,p50_ms,p99_ms,util_dns,util_lb,util_web,util_db\n"), "{ts}");
+    assert_eq!(ts.lines().count(), 1 + 10, "one row per 1 s window");
+    assert!(dir.path().join("DIR/summary.json").exists());
+    assert!(
+        !dir.path().join("results").exists(),
+        "--out replaces results/<stem>"
+    );
+}
+
+#[test]
+fn same_seed_gives_byte_identical_json_through_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = |seed: &'static str| {
+        vec![
+            "run",
+            "X",
+            "--json",
+            "-",
+            "--no-wall-clock",
+            "--seed",
+            seed,
+            "--set",
+            "duration=10s",
+            "--set",
+            "warmup=1s",
+            "--out",
+            "o",
+        ]
+    };
+    let f = stage("02-app-db-separation.yaml");
+    let run = |seed| {
+        let mut a = args(seed);
+        a[1] = &f;
+        scalesim(dir.path(), &a).stdout
+    };
+    let (a, b, c) = (run("4"), run("4"), run("5"));
+    assert!(!a.is_empty());
+    assert_eq!(a, b, "same seed, same bytes");
+    assert_ne!(a, c, "another seed, other numbers");
+}
+
+#[test]
+fn several_scenarios_in_one_run_and_their_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = scalesim(
+        dir.path(),
+        &[
+            "run",
+            &stage("01-single-server.yaml"),
+            &stage("02-app-db-separation.yaml"),
+            "--set",
+            "duration=5s",
+            "--set",
+            "warmup=1s",
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty(), "--quiet prints nothing");
+    assert!(
+        dir.path()
+            .join("results/01-single-server/summary.json")
+            .exists()
+    );
+    assert!(
+        dir.path()
+            .join("results/02-app-db-separation/summary.json")
+            .exists()
+    );
+    let out = scalesim(
+        dir.path(),
+        &[
+            "run",
+            &stage("01-single-server.yaml"),
+            &stage("02-app-db-separation.yaml"),
+            "--json",
+            "x.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("take a single scenario"));
+}
+
+#[test]
+fn validate_accepts_every_shipped_scenario() {
+    let files: Vec<String> = crate::all_scenarios()
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let mut args = vec!["validate"];
+    args.extend(files.iter().map(String::as_str));
+    let out = scalesim(&root(), &args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        files.len()
+    );
+}
+
+#[test]
+fn summary_of_a_small_seeded_run() {
+    // The deterministic core, pinned: any change to the engine, the model or the report shows here.
+    let sc = crate::load(
+        "scenarios/02-app-db-separation.yaml",
+        &["duration=3s", "warmup=1s", "traffic.rate=200"],
+    );
+    let r = crate::run_seed(&sc, 1);
+    insta::assert_snapshot!("summary_02_small", scalesim::report::json::to_json(&r));
+}

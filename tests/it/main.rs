@@ -25,7 +25,13 @@ pub fn load(rel: &str, sets: &[&str]) -> Scenario {
 
 /// Runs a scenario with a given seed, wall-clock figures off.
 pub fn run_seed(sc: &Scenario, seed: u64) -> Report {
-    scalesim::run(sc, &RunOptions { seed: Some(seed), no_wall_clock: true })
+    scalesim::run(
+        sc,
+        &RunOptions {
+            seed: Some(seed),
+            no_wall_clock: true,
+        },
+    )
 }
 
 /// Every scenario file shipped under scenarios/, recursively, sorted.

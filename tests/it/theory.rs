@@ -24,7 +24,9 @@ fn mean_ci(xs: &[f64]) -> (f64, f64) {
     let m = xs.iter().sum::<f64>() / n;
     let var = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
     // t quantiles for 99.95%, df = 1..=9.
-    let t = [636.6, 31.60, 12.92, 8.610, 6.869, 5.959, 5.408, 5.041, 4.781][xs.len().min(10) - 2];
+    let t = [
+        636.6, 31.60, 12.92, 8.610, 6.869, 5.959, 5.408, 5.041, 4.781,
+    ][xs.len().min(10) - 2];
     (m, t * (var / n).sqrt())
 }
 
@@ -35,20 +37,36 @@ fn replications(file: &str, r: u64) -> Vec<Report> {
 
 fn close(what: &str, got: f64, want: f64, rel: f64) {
     let err = (got - want).abs() / want;
-    assert!(err <= rel, "{what}: simulated {got:.5}, theory {want:.5}, off by {:.2}% (tolerance {:.1}%)", err * 100.0, rel * 100.0);
+    assert!(
+        err <= rel,
+        "{what}: simulated {got:.5}, theory {want:.5}, off by {:.2}% (tolerance {:.1}%)",
+        err * 100.0,
+        rel * 100.0
+    );
 }
 
 /// Pooled mean and p99 (ms) over replications, weighting by completed requests.
 fn pooled(reports: &[Report]) -> (f64, f64, u64) {
     let n: u64 = reports.iter().map(|r| r.latency_ms.count).sum();
-    let mean = reports.iter().map(|r| r.latency_ms.mean.unwrap() * r.latency_ms.count as f64).sum::<f64>() / n as f64;
-    let p99 = reports.iter().map(|r| r.latency_ms.p99.unwrap()).sum::<f64>() / reports.len() as f64;
+    let mean = reports
+        .iter()
+        .map(|r| r.latency_ms.mean.unwrap() * r.latency_ms.count as f64)
+        .sum::<f64>()
+        / n as f64;
+    let p99 = reports
+        .iter()
+        .map(|r| r.latency_ms.p99.unwrap())
+        .sum::<f64>()
+        / reports.len() as f64;
     (mean, p99, n)
 }
 
 fn check_ci_contains(what: &str, xs: &[f64], want: f64) {
     let (m, h) = mean_ci(xs);
-    assert!((m - want).abs() <= h.max(want * 0.002), "{what}: 99.9% CI {m:.5} +- {h:.5} does not contain theory {want:.5}");
+    assert!(
+        (m - want).abs() <= h.max(want * 0.002),
+        "{what}: 99.9% CI {m:.5} +- {h:.5} does not contain theory {want:.5}"
+    );
 }
 
 fn mm1(file: &str, lambda: f64, mu: f64) {
@@ -66,7 +84,10 @@ fn mm1(file: &str, lambda: f64, mu: f64) {
         let s = &r.components["server"];
         close("M/M/1 utilization", s.utilization.unwrap(), rho, 0.02);
     }
-    let l: Vec<f64> = reps.iter().map(|r| r.components["server"].mean_in_system).collect();
+    let l: Vec<f64> = reps
+        .iter()
+        .map(|r| r.components["server"].mean_in_system)
+        .collect();
     check_ci_contains("M/M/1 mean number in system", &l, rho / (1.0 - rho));
 }
 
@@ -101,7 +122,8 @@ fn mmc_erlang_c_with_8_workers_at_rho_0_9() {
     let w_ms = (pw / theta + 1.0 / mu) * 1e3;
     // p99 of response = wait + service: P(T > t) = (1 - C) e^{-mu t} + C P(Exp(theta) + Exp(mu) > t).
     let tail = |t: f64| {
-        (1.0 - pw) * (-mu * t).exp() + pw * (mu * (-theta * t).exp() - theta * (-mu * t).exp()) / (mu - theta)
+        (1.0 - pw) * (-mu * t).exp()
+            + pw * (mu * (-theta * t).exp() - theta * (-mu * t).exp()) / (mu - theta)
     };
     let (mut lo, mut hi) = (0.0, 1.0);
     for _ in 0..200 {
@@ -117,7 +139,12 @@ fn mmc_erlang_c_with_8_workers_at_rho_0_9() {
     let means: Vec<f64> = reps.iter().map(|r| r.latency_ms.mean.unwrap()).collect();
     check_ci_contains("M/M/8 mean response", &means, w_ms);
     for r in &reps {
-        close("M/M/8 utilization", r.components["server"].utilization.unwrap(), a / f64::from(c), 0.01);
+        close(
+            "M/M/8 utilization",
+            r.components["server"].utilization.unwrap(),
+            a / f64::from(c),
+            0.01,
+        );
     }
 }
 
@@ -142,10 +169,18 @@ fn mmck_blocking_and_response() {
         let rejected = r.errors.get("queue_full").copied().unwrap_or(0) as f64;
         let ended = (r.requests.completed + r.requests.failed) as f64;
         let got = rejected / ended;
-        assert!((got - blocking).abs() < 0.005, "M/M/4/10 blocking: simulated {got:.4}, theory {blocking:.4}");
+        assert!(
+            (got - blocking).abs() < 0.005,
+            "M/M/4/10 blocking: simulated {got:.4}, theory {blocking:.4}"
+        );
     }
     let (mean, _, _) = pooled(&reps);
-    close("M/M/4/10 mean response of admitted requests (ms)", mean, w_ms, 0.03);
+    close(
+        "M/M/4/10 mean response of admitted requests (ms)",
+        mean,
+        w_ms,
+        0.03,
+    );
 }
 
 /// L = lambda W for one component of one report.
@@ -154,7 +189,12 @@ fn little(r: &Report, name: &str) {
     let t = r.duration_s - r.warmup_s;
     let lambda = (c.arrivals - c.rejected) as f64 / t;
     let w = c.latency_ms.mean.unwrap() / 1e3;
-    close(&format!("{}: Little's law for {name} (L vs lambda W)", r.scenario), c.mean_in_system, lambda * w, 0.02);
+    close(
+        &format!("{}: Little's law for {name} (L vs lambda W)", r.scenario),
+        c.mean_in_system,
+        lambda * w,
+        0.02,
+    );
 }
 
 #[test]
@@ -163,7 +203,10 @@ fn littles_law_per_component() {
     little(&r, "server");
     let r = run_seed(&load("scenarios/validation/mmck-c4-k10.yaml", &[]), 3);
     little(&r, "server");
-    for stage in ["scenarios/02-app-db-separation.yaml", "scenarios/03-load-balancer.yaml"] {
+    for stage in [
+        "scenarios/02-app-db-separation.yaml",
+        "scenarios/03-load-balancer.yaml",
+    ] {
         let r = run_seed(&load(stage, &[]), 3);
         for name in r.components.keys() {
             if r.components[name].kind != "dns" {
