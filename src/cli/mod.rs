@@ -54,10 +54,16 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let result = match cli.command {
-        Command::Run(a) => run::run(&a),
-        Command::Validate(a) => run::validate(&a),
-    };
+    // A panic is a bug in scalesim, not bad input: report it as an internal error (exit 2).
+    let result = std::panic::catch_unwind(|| match &cli.command {
+        Command::Run(a) => run::run(a),
+        Command::Validate(a) => run::validate(a),
+    })
+    .unwrap_or_else(|_| {
+        Err(Failure::Internal(anyhow::anyhow!(
+            "internal error (a bug in scalesim): the run panicked"
+        )))
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Reported) => ExitCode::from(1),

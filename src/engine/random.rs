@@ -41,6 +41,12 @@ pub fn stream(seed: u64, name: &str) -> Stream {
     Stream::seed_from_u64(mix64(seed ^ stable_hash(name)))
 }
 
+/// The stream of a component (or instance, `web#2`): its name in a namespace of its own, so
+/// that a component called `traffic` does not share the traffic source's stream.
+pub fn component_stream(seed: u64, name: &str) -> Stream {
+    stream(seed, &format!("component/{name}"))
+}
+
 /// A distribution of durations, resolved from the scenario language. Parameters are in
 /// nanoseconds (as `f64` where the sampling needs it).
 #[derive(Clone, Debug, PartialEq)]

@@ -2,12 +2,15 @@
 //! client-side DNS cache.
 //!
 //! All draws for one arrival come from the `traffic` stream in a fixed order (gap, class,
-//! user, key), whatever the topology, so two stages see the same requests at the same times.
+//! user, key). With open arrivals nothing else draws from that stream, so two stages see the
+//! same requests at the same times whatever their topology. Closed users also draw their
+//! think times from it when their replies come back, so their request times depend on the
+//! system's response times, as they should.
 
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1, Zipf};
 
-use crate::engine::random::stream;
+use crate::engine::random::{component_stream, stream};
 use crate::engine::{Dist, SimTime, Stream};
 use crate::scenario::{Keys, RateProfile, Scenario};
 
@@ -167,7 +170,7 @@ impl Client {
                     comp: i,
                     latency: latency.clone(),
                     ttl: ttl.0,
-                    rng: stream(sc.seed, &c.name),
+                    rng: component_stream(sc.seed, &c.name),
                     expires: vec![0; sc.traffic.users as usize],
                 }),
                 _ => None,

@@ -24,7 +24,7 @@ pub mod station;
 
 use std::collections::VecDeque;
 
-use crate::engine::random::stream;
+use crate::engine::random::{component_stream, stream};
 use crate::engine::{Dist, EventQueue, SimTime, Stream};
 use crate::metrics::{
     ClassReport, ClientReport, ComponentReport, EngineReport, LatencyHist, Report, RequestCounts,
@@ -215,7 +215,11 @@ impl Model {
                         _ => 1,
                     };
                     let lb = lbs.len() as u32;
-                    lbs.push(Balancer::new(*policy, backends, stream(sc.seed, &c.name)));
+                    lbs.push(Balancer::new(
+                        *policy,
+                        backends,
+                        component_stream(sc.seed, &c.name),
+                    ));
                     nodes.push(Node {
                         comp: ci as u32,
                         kind: NodeKind::Balancer(lb),
@@ -241,7 +245,7 @@ impl Model {
                         stations.push(Station::new(
                             *workers,
                             *queue,
-                            stream(sc.seed, &format!("{}#{i}", c.name)),
+                            component_stream(sc.seed, &format!("{}#{i}", c.name)),
                         ));
                         nodes.push(Node {
                             comp: ci as u32,
@@ -269,7 +273,11 @@ impl Model {
                     write,
                 } => {
                     let s = stations.len() as u32;
-                    stations.push(Station::new(*workers, *queue, stream(sc.seed, &c.name)));
+                    stations.push(Station::new(
+                        *workers,
+                        *queue,
+                        component_stream(sc.seed, &c.name),
+                    ));
                     nodes.push(Node {
                         comp: ci as u32,
                         kind: NodeKind::Station(s),
@@ -303,10 +311,15 @@ impl Model {
         let n = sc.components.len();
         let mut hops = vec![sc.network.hop.clone()];
         let mut hop_idx = vec![0u16; (n + 1) * n];
+        // A link's latency applies in both directions (request and reply).
         for l in &sc.network.links {
-            let row = l.from.map_or(0, |f| f + 1);
             hops.push(l.latency.clone());
-            hop_idx[row * n + l.to] = (hops.len() - 1) as u16;
+            let ix = (hops.len() - 1) as u16;
+            let row = l.from.map_or(0, |f| f + 1);
+            hop_idx[row * n + l.to] = ix;
+            if let Some(f) = l.from {
+                hop_idx[(l.to + 1) * n + f] = ix;
+            }
         }
         let window = Window {
             len: sc.window.0,

@@ -33,7 +33,7 @@ pub use self::table::render_table;
 #[derive(Debug, Error)]
 pub enum ReportError {
     /// A file-system operation failed.
-    #[error("{path}: could not {action}: {source}", path = .path.display())]
+    #[error("{path}: could not {action}", path = .path.display())]
     Io {
         /// The file or directory the operation was about.
         path: PathBuf,

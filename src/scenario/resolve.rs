@@ -178,7 +178,12 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
         pr.at("components", "expected at least one component");
     }
     for n in &names {
-        if n.is_empty() || n.contains(['#', '.', '[', ']', ' ']) || *n == "client" {
+        if n.is_empty()
+            || !n
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            || *n == "client"
+        {
             pr.at_key(&format!("components.{n}"), format!(
                 "expected a component name of letters, digits, `_` or `-` (not `client`), found `{n}`"
             ));
@@ -193,7 +198,7 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
         None => vec!["default".to_string()],
     };
 
-    let network = resolve_network(raw.network.as_ref(), &names, pr);
+    let network = resolve_network(raw, &names, pr);
 
     let mut components = Vec::new();
     let mut dns_seen = None;
@@ -481,11 +486,21 @@ fn resolve_classes(list: &[RawClass], pr: &mut Problems) -> Option<Vec<Class>> {
     Some(out)
 }
 
-fn resolve_network(raw: Option<&RawNetwork>, names: &[&str], pr: &mut Problems) -> Option<Network> {
+fn resolve_network(sc: &RawScenario, names: &[&str], pr: &mut Problems) -> Option<Network> {
+    let raw = sc.network.as_ref();
+    let is_dns = |i: usize| sc.components[i].kind == Kind::Dns;
     let hop = match raw.and_then(|n| n.hop.as_ref()) {
-        Some(d) => resolve_dist("network.hop", d, pr)?,
-        None => Dist::Const(DEFAULT_HOP.0),
+        Some(d) => resolve_dist("network.hop", d, pr),
+        None => Some(Dist::Const(DEFAULT_HOP.0)),
     };
+    let n_links = raw.and_then(|n| n.links.as_ref()).map_or(0, Vec::len);
+    if n_links > 10_000 {
+        pr.at(
+            "network.links",
+            format!("expected at most 10,000 links, found {n_links}"),
+        );
+        return None;
+    }
     let mut links = Vec::new();
     for (i, l) in raw
         .and_then(|n| n.links.as_ref())
@@ -516,12 +531,39 @@ fn resolve_network(raw: Option<&RawNetwork>, names: &[&str], pr: &mut Problems) 
         if to.is_none() {
             pr.at(&format!("{path}.to"), unknown_component(&l.to, names));
         }
+        let mut ok = true;
+        for (field, end) in [("from", from.flatten()), ("to", to)] {
+            if let Some(e) = end
+                && is_dns(e)
+            {
+                pr.at(&format!("{path}.{field}"), format!(
+                    "expected a component that serves requests, found `{}`, a dns (a lookup's latency is the dns component's `latency`)",
+                    names[e]
+                ));
+                ok = false;
+            }
+        }
+        if let (Some(None), Some(t)) = (from, to)
+            && names[t] != sc.entry
+        {
+            pr.at(
+                &format!("{path}.to"),
+                format!(
+                    "expected the entry component `{}`: clients send only to the entry, found `{}`",
+                    sc.entry, names[t]
+                ),
+            );
+            ok = false;
+        }
         let latency = resolve_dist(&format!("{path}.latency"), &l.latency, pr);
+        if !ok {
+            continue;
+        }
         if let (Some(from), Some(to), Some(latency)) = (from, to, latency) {
             links.push(Link { from, to, latency });
         }
     }
-    Some(Network { hop, links })
+    Some(Network { hop: hop?, links })
 }
 
 /// Which fields each kind takes (beyond `kind`).

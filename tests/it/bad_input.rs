@@ -352,3 +352,18 @@ fn bad_arguments_exit_1() {
         .expect("run");
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn links_must_join_serving_components() {
+    case(&[("entry: lb\n", "entry: lb\nnetwork:\n  links:\n    - {from: client, to: db, latency: {const: 1ms}}\n    - {from: dns, to: web, latency: {const: 1ms}}\n")], &[
+        "bad.yaml:11:26: network.links[0].to: expected the entry component `lb`: clients send only to the entry, found `db`",
+        "bad.yaml:12:14: network.links[1].from: expected a component that serves requests, found `dns`, a dns (a lookup's latency is the dns component's `latency`)",
+    ]);
+}
+
+#[test]
+fn component_names_are_plain() {
+    case(&[("  web:\n", "  web server:\n"), ("to: web", "to: web server"), ("calls: [db]", "calls: [db]")], &[
+        "bad.yaml:12:3: components.web server: expected a component name of letters, digits, `_` or `-` (not `client`), found `web server`",
+    ]);
+}
