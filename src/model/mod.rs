@@ -1,37 +1,48 @@
 //! The model: components built from a [`Scenario`], driven by the engine's event queue.
 //!
-//! Components are flattened at build time into *nodes* (one per instance: `web#0..web#3`,
-//! the database, each balancer) and node 0, the client. Every name is resolved to an index
-//! then; while running, an event is a `Copy` value `(kind, node, request)` and a request is
-//! a slab index. Nothing is allocated or looked up by name per event.
+//! Components are flattened at build time into *nodes* (one per instance: `web#0..web#3`, a
+//! database's primary and each replica, each balancer, each cache) and node 0, the client.
+//! Every name is resolved to an index then; while running, an event is a `Copy` value
+//! `(kind, node, request, aux)` and a request is a slab index. Nothing is allocated or
+//! looked up by name per event.
 //!
 //! Flow of a request: the client creates it (after a DNS lookup when the user's cached
-//! answer has expired) and sends it to the entry component; a balancer forwards it to one
-//! instance; a server instance queues it, serves it (holding a worker), then makes its
-//! downstream calls in order, still holding the worker, and replies when the last call
-//! returns; a database serves it and replies. Replies retrace the call stack. A failure
-//! (a full queue) travels back the same way and ends the request with its cause.
+//! answer has expired) and sends it to the entry component — or, for a static class, to the
+//! CDN. A balancer forwards it to one instance; a server instance queues it, serves it
+//! (holding a worker), then makes its downstream calls in order, still holding the worker,
+//! and replies when the last call returns; a database node serves it and replies; a cache
+//! answers a hit itself and reads a miss through to its backing component, filling itself
+//! from the reply. Replies retrace the call stack. A failure (a full queue, a lost session)
+//! travels back the same way and ends the request with its cause.
+//!
+//! Data is tracked per key: each database keeps the version of every key on its primary and
+//! on each replica, so a read that a replica serves before it applied the latest write of
+//! that key is counted as a stale read, and a cache entry filled from such a read (or left
+//! in place by a write that bypassed the cache) is counted as a stale hit.
 //!
 //! Ordering: events pop in `(time, sequence)` order. A message sent with zero delay goes to
 //! a FIFO lane that is drained before the next timed event, so it is handled at the same
 //! instant, in the order sent. The run processes events with time strictly below the
 //! duration; when [`Model::run`] returns, the clock stands at the duration.
 
+pub mod cache_store;
 pub mod client;
 pub mod load_balancer;
 pub mod request;
 pub mod station;
+mod summary;
 
 use std::collections::VecDeque;
 
 use crate::engine::random::{component_stream, stream};
 use crate::engine::{Dist, EventQueue, SimTime, Stream};
-use crate::metrics::{
-    ClassReport, ClientReport, ComponentReport, EngineReport, LatencyHist, Report, RequestCounts,
-    TimeSeries, WindowRow,
+use crate::metrics::{LatencyHist, Report, WindowRow};
+use crate::scenario::{
+    Arrival, CacheSpec, ComponentKind, EvictionPolicy, Op, ReadFrom, Scenario, Sessions,
+    WritePolicy,
 };
-use crate::scenario::{Arrival, ComponentKind, Op, Scenario};
 
+use cache_store::{KeyCache, Lookup};
 use client::Client;
 use load_balancer::Balancer;
 pub use request::Cause;
@@ -40,6 +51,11 @@ use station::{Admit, Areas, Station};
 
 /// Node 0 is the client.
 const CLIENT: u32 = 0;
+
+/// Cache frame steps: what to do with the reply.
+const PASS: u32 = 0;
+const FILL: u32 = 1;
+const WRITE_THROUGH: u32 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -56,8 +72,12 @@ enum EvKind {
     ServiceDone,
     /// A reply arrives back at a node.
     Reply,
-    /// A client deadline; `node` holds the request generation.
+    /// A client deadline; `aux` holds the request generation.
     Timeout,
+    /// A replica applies a write: `node` the replica, `req` the key, `aux` the version.
+    Apply,
+    /// Every replica acknowledged a synchronous write: the primary replies.
+    SyncAck,
     /// A time-series window ends.
     Tick,
     /// Warm-up ends: statistics start.
@@ -69,6 +89,19 @@ struct Ev {
     kind: EvKind,
     node: u32,
     req: u32,
+    aux: u32,
+}
+
+impl Ev {
+    #[inline]
+    fn new(kind: EvKind, node: u32, req: u32) -> Ev {
+        Ev {
+            kind,
+            node,
+            req,
+            aux: 0,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -76,6 +109,7 @@ enum NodeKind {
     Client,
     Balancer(u32),
     Station(u32),
+    Cache(u32),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -94,11 +128,85 @@ enum Role {
     Server {
         service: Vec<Dist>,
         calls: Vec<(u32, u32)>,
+        local: Option<LocalSessions>,
     },
     Database {
-        read: Dist,
-        write: Dist,
+        db: u32,
     },
+    Cache {
+        cache: u32,
+        miss: u32,
+        write_policy: WritePolicy,
+        cacheable: Vec<bool>,
+    },
+    Cdn {
+        cache: u32,
+        origin: u32,
+    },
+    Store {
+        service: Dist,
+    },
+}
+
+/// Sessions kept inside server instances.
+#[derive(Debug)]
+struct LocalSessions {
+    /// `None`: a lost session fails the request.
+    relogin: Option<Dist>,
+    /// Per user: the instance holding their session, + 1 (0: none).
+    home: Vec<u16>,
+}
+
+/// A database's replication state.
+#[derive(Debug)]
+struct Db {
+    read: Dist,
+    write: Dist,
+    replicas: u32,
+    read_from: ReadFrom,
+    lag: Option<Dist>,
+    sync: bool,
+    keys: usize,
+    /// Committed version of each key on the primary.
+    primary: Vec<u32>,
+    /// Applied version of each key on each replica: `replica * keys + key`.
+    applied: Vec<u32>,
+    /// When each replica applies its latest write (replicas apply in commit order).
+    last_apply: Vec<u64>,
+    rng: Stream,
+    rr: u32,
+    lag_hist: LatencyHist,
+}
+
+/// A cache or CDN edge.
+#[derive(Debug)]
+struct CacheNode {
+    store: KeyCache,
+    ttl: Option<u64>,
+    latency: Dist,
+    rng: Stream,
+    /// The database whose primary versions tell whether a hit is stale.
+    backing_db: Option<u32>,
+    class_hits: Vec<u64>,
+    class_lookups: Vec<u64>,
+}
+
+/// Counters of a component, cumulative from time zero (the report subtracts the warm-up
+/// snapshot).
+#[derive(Clone, Copy, Debug, Default)]
+struct Ctr {
+    arrivals: u64,
+    hits: u64,
+    misses: u64,
+    stale_hits: u64,
+    evictions: u64,
+    expirations: u64,
+    invalidations: u64,
+    reads: u64,
+    writes: u64,
+    stale_reads: u64,
+    sessions_lost: u64,
+    sessions_created: u64,
 }
 
 #[derive(Debug)]
@@ -112,11 +220,10 @@ struct Comp {
     role: Role,
     /// Round-robin pointer for callers without a balancer.
     rr: u32,
-    /// Requests that arrived (all kinds), cumulative.
-    arrivals: u64,
+    ctr: Ctr,
     /// Time in component of replies sent after warm-up.
     hist: LatencyHist,
-    /// Balancers: open connections and their area.
+    /// Requests inside the component (balancers and caches; stations keep their own).
     open: u32,
     open_area: u128,
     open_last: u64,
@@ -146,8 +253,10 @@ struct Window {
 #[derive(Debug, Default, Clone)]
 struct WarmSnap {
     stations: Vec<Areas>,
-    comp_arrivals: Vec<u64>,
+    ctr: Vec<Ctr>,
     open_area: Vec<u128>,
+    class_hits: Vec<Vec<u64>>,
+    class_lookups: Vec<Vec<u64>>,
 }
 
 /// A built model, ready to run once.
@@ -162,9 +271,13 @@ pub struct Model {
     comps: Vec<Comp>,
     stations: Vec<Station>,
     lbs: Vec<Balancer>,
+    dbs: Vec<Db>,
+    caches: Vec<CacheNode>,
     calls: Vec<u32>,
     op_write: Vec<bool>,
-    entry: u32,
+    class_session: Vec<bool>,
+    /// Where each class enters: the entry, or the CDN for static classes.
+    class_entry: Vec<u32>,
     client: Client,
     /// Hop latency table: row = caller (0 client, c+1 component c), column = callee.
     hop_idx: Vec<u16>,
@@ -189,6 +302,15 @@ pub struct Model {
     class_names: Vec<String>,
 }
 
+fn eviction(p: EvictionPolicy) -> cache_store::EvictionPolicy {
+    match p {
+        EvictionPolicy::Lru => cache_store::EvictionPolicy::Lru,
+        EvictionPolicy::Lfu => cache_store::EvictionPolicy::Lfu,
+        EvictionPolicy::Fifo => cache_store::EvictionPolicy::Fifo,
+        EvictionPolicy::Random => cache_store::EvictionPolicy::Random,
+    }
+}
+
 impl Model {
     /// Builds the model for `sc`. Allocates everything the run needs up front.
     pub fn new(sc: &Scenario) -> Model {
@@ -199,10 +321,27 @@ impl Model {
         let mut comps = Vec::with_capacity(sc.components.len());
         let mut stations = Vec::new();
         let mut lbs = Vec::new();
+        let mut dbs = Vec::new();
+        let mut caches = Vec::new();
         let mut calls = Vec::new();
         let n_classes = sc.traffic.classes.len();
+        let key_space = sc.key_space();
+        let users = sc.traffic.users;
         for (ci, c) in sc.components.iter().enumerate() {
             let first_node = nodes.len() as u32;
+            let mut add_station =
+                |nodes: &mut Vec<Node>, workers: u32, queue: Option<u64>, name: &str| {
+                    let s = stations.len() as u32;
+                    stations.push(Station::new(
+                        workers,
+                        queue,
+                        component_stream(sc.seed, name),
+                    ));
+                    nodes.push(Node {
+                        comp: ci as u32,
+                        kind: NodeKind::Station(s),
+                    });
+                };
             let (n_nodes, workers, role) = match &c.kind {
                 ComponentKind::Dns { .. } => (0, 0, Role::Dns),
                 ComponentKind::LoadBalancer {
@@ -218,6 +357,7 @@ impl Model {
                     lbs.push(Balancer::new(
                         *policy,
                         backends,
+                        users,
                         component_stream(sc.seed, &c.name),
                     ));
                     nodes.push(Node {
@@ -239,30 +379,30 @@ impl Model {
                     queue,
                     service,
                     calls: cc,
+                    sessions,
                 } => {
                     for i in 0..*count {
-                        let s = stations.len() as u32;
-                        stations.push(Station::new(
-                            *workers,
-                            *queue,
-                            component_stream(sc.seed, &format!("{}#{i}", c.name)),
-                        ));
-                        nodes.push(Node {
-                            comp: ci as u32,
-                            kind: NodeKind::Station(s),
-                        });
+                        add_station(&mut nodes, *workers, *queue, &format!("{}#{i}", c.name));
                     }
                     let mut ranges = Vec::with_capacity(n_classes);
                     for list in cc {
                         ranges.push((calls.len() as u32, list.len() as u32));
                         calls.extend(list.iter().map(|&t| t as u32));
                     }
+                    let local = match sessions {
+                        Some(Sessions::Local { relogin }) => Some(LocalSessions {
+                            relogin: relogin.clone(),
+                            home: vec![0; users as usize],
+                        }),
+                        _ => None,
+                    };
                     (
                         *count,
                         *workers,
                         Role::Server {
                             service: service.clone(),
                             calls: ranges,
+                            local,
                         },
                     )
                 }
@@ -271,23 +411,86 @@ impl Model {
                     queue,
                     read,
                     write,
+                    replicas,
+                    read_from,
+                    lag,
+                    sync,
                 } => {
-                    let s = stations.len() as u32;
-                    stations.push(Station::new(
-                        *workers,
-                        *queue,
-                        component_stream(sc.seed, &c.name),
-                    ));
+                    add_station(&mut nodes, *workers, *queue, &c.name);
+                    for j in 0..*replicas {
+                        add_station(
+                            &mut nodes,
+                            *workers,
+                            *queue,
+                            &format!("{}#replica{j}", c.name),
+                        );
+                    }
+                    let keys = key_space as usize;
+                    let db = dbs.len() as u32;
+                    dbs.push(Db {
+                        read: read.clone(),
+                        write: write.clone(),
+                        replicas: *replicas,
+                        read_from: *read_from,
+                        lag: lag.clone(),
+                        sync: *sync,
+                        keys,
+                        primary: vec![0; keys],
+                        applied: vec![0; keys * *replicas as usize],
+                        last_apply: vec![0; *replicas as usize],
+                        rng: component_stream(sc.seed, &format!("{}#replication", c.name)),
+                        rr: 0,
+                        lag_hist: LatencyHist::new(),
+                    });
+                    (1 + replicas, *workers, Role::Database { db })
+                }
+                ComponentKind::Cache {
+                    cache,
+                    miss,
+                    write_policy,
+                    cacheable,
+                } => {
+                    let ix = caches.len() as u32;
+                    caches.push(Self::cache_node(sc, &c.name, cache, key_space, n_classes));
                     nodes.push(Node {
                         comp: ci as u32,
-                        kind: NodeKind::Station(s),
+                        kind: NodeKind::Cache(ix),
+                    });
+                    let role = Role::Cache {
+                        cache: ix,
+                        miss: *miss as u32,
+                        write_policy: *write_policy,
+                        cacheable: cacheable.clone(),
+                    };
+                    (1, 0, role)
+                }
+                ComponentKind::Cdn { cache, origin } => {
+                    let ix = caches.len() as u32;
+                    caches.push(Self::cache_node(sc, &c.name, cache, key_space, n_classes));
+                    nodes.push(Node {
+                        comp: ci as u32,
+                        kind: NodeKind::Cache(ix),
                     });
                     (
                         1,
+                        0,
+                        Role::Cdn {
+                            cache: ix,
+                            origin: *origin as u32,
+                        },
+                    )
+                }
+                ComponentKind::Store {
+                    workers,
+                    queue,
+                    service,
+                } => {
+                    add_station(&mut nodes, *workers, *queue, &c.name);
+                    (
+                        1,
                         *workers,
-                        Role::Database {
-                            read: read.clone(),
-                            write: write.clone(),
+                        Role::Store {
+                            service: service.clone(),
                         },
                     )
                 }
@@ -300,18 +503,29 @@ impl Model {
                 workers,
                 role,
                 rr: 0,
-                arrivals: 0,
+                ctr: Ctr::default(),
                 hist: LatencyHist::new(),
                 open: 0,
                 open_area: 0,
                 open_last: 0,
             });
         }
-        // Hop table.
+        // Caches whose miss target is a database judge staleness against its primary.
+        for c in &comps {
+            if let Role::Cache { cache, miss, .. }
+            | Role::Cdn {
+                cache,
+                origin: miss,
+            } = &c.role
+                && let Role::Database { db } = &comps[*miss as usize].role
+            {
+                caches[*cache as usize].backing_db = Some(*db);
+            }
+        }
+        // Hop table. A link's latency applies in both directions (request and reply).
         let n = sc.components.len();
         let mut hops = vec![sc.network.hop.clone()];
         let mut hop_idx = vec![0u16; (n + 1) * n];
-        // A link's latency applies in both directions (request and reply).
         for l in &sc.network.links {
             hops.push(l.latency.clone());
             let ix = (hops.len() - 1) as u16;
@@ -331,6 +545,15 @@ impl Model {
             busy_snap: vec![0; n],
             rows: Vec::with_capacity((sc.duration.0 / sc.window.0.max(1) + 1) as usize),
         };
+        let class_entry = sc
+            .traffic
+            .classes
+            .iter()
+            .map(|c| match (c.is_static, sc.cdn) {
+                (true, Some(cdn)) => cdn as u32,
+                _ => sc.entry as u32,
+            })
+            .collect();
         let mut m = Model {
             now: 0,
             end: sc.duration.0,
@@ -342,6 +565,8 @@ impl Model {
             comps,
             stations,
             lbs,
+            dbs,
+            caches,
             calls,
             op_write: sc
                 .traffic
@@ -349,7 +574,8 @@ impl Model {
                 .iter()
                 .map(|c| c.op == Op::Write)
                 .collect(),
-            entry: sc.entry as u32,
+            class_session: sc.traffic.classes.iter().map(|c| c.session).collect(),
+            class_entry,
             client: Client::new(sc),
             hop_idx,
             hops,
@@ -375,6 +601,49 @@ impl Model {
         m
     }
 
+    /// Builds a cache or CDN edge; a `prefill` cache starts with the most popular keys of
+    /// the first class it serves, their expiry spread evenly over one ttl.
+    fn cache_node(
+        sc: &Scenario,
+        name: &str,
+        spec: &CacheSpec,
+        key_space: u64,
+        n_classes: usize,
+    ) -> CacheNode {
+        let mut rng = component_stream(sc.seed, name);
+        let mut store = KeyCache::new(
+            spec.capacity.min(key_space) as usize,
+            key_space,
+            eviction(spec.policy),
+            component_stream(sc.seed, &format!("{name}#evict")),
+        );
+        if spec.prefill {
+            // Key 0 is the most popular under Zipf; for uniform keys any set is as good.
+            // Inserted least popular first, so the most popular is the most recent.
+            let n = spec.capacity.min(key_space);
+            for key in (0..n).rev() {
+                let expires = match spec.ttl {
+                    Some(t) => {
+                        use rand::RngExt;
+                        let u: f64 = rng.random();
+                        (t.0 as f64 * (1.0 - u)).ceil().max(1.0) as u64
+                    }
+                    None => u64::MAX,
+                };
+                store.put(key, 0, expires);
+            }
+        }
+        CacheNode {
+            store,
+            ttl: spec.ttl.map(SimTime::as_nanos),
+            latency: spec.latency.clone(),
+            rng,
+            backing_db: None,
+            class_hits: vec![0; n_classes],
+            class_lookups: vec![0; n_classes],
+        }
+    }
+
     /// Schedules the first events: arrivals or user wake-ups, ticks, the end of warm-up.
     fn prime(&mut self, sc: &Scenario) {
         match &sc.traffic.arrival {
@@ -383,50 +652,25 @@ impl Model {
                 if let Some(t) = source.next(0, &mut self.client.rng)
                     && t < self.end
                 {
-                    self.queue.push(
-                        SimTime(t),
-                        Ev {
-                            kind: EvKind::Arrival,
-                            node: 0,
-                            req: 0,
-                        },
-                    );
+                    self.queue.push(SimTime(t), Ev::new(EvKind::Arrival, 0, 0));
                 }
             }
             Arrival::Closed { think } => {
                 for u in 0..sc.traffic.users {
                     let t = think.sample(&mut self.client.rng);
                     if t < self.end {
-                        self.queue.push(
-                            SimTime(t),
-                            Ev {
-                                kind: EvKind::UserWake,
-                                node: 0,
-                                req: u as u32,
-                            },
-                        );
+                        self.queue
+                            .push(SimTime(t), Ev::new(EvKind::UserWake, 0, u as u32));
                     }
                 }
             }
         }
         if self.window.len < self.end {
-            self.queue.push(
-                SimTime(self.window.len),
-                Ev {
-                    kind: EvKind::Tick,
-                    node: 0,
-                    req: 0,
-                },
-            );
+            self.queue
+                .push(SimTime(self.window.len), Ev::new(EvKind::Tick, 0, 0));
         }
-        self.queue.push(
-            SimTime(self.warmup),
-            Ev {
-                kind: EvKind::Warmup,
-                node: 0,
-                req: 0,
-            },
-        );
+        self.queue
+            .push(SimTime(self.warmup), Ev::new(EvKind::Warmup, 0, 0));
     }
 
     /// Runs to the end of the scenario and returns the report (engine wall time unset).
@@ -459,7 +703,9 @@ impl Model {
             EvKind::Deliver => self.on_deliver(ev.node, ev.req),
             EvKind::ServiceDone => self.on_service_done(ev.node, ev.req),
             EvKind::Reply => self.on_reply(ev.node, ev.req),
-            EvKind::Timeout => self.on_timeout(ev.node, ev.req),
+            EvKind::Timeout => self.on_timeout(ev.aux, ev.req),
+            EvKind::Apply => self.on_apply(ev.node, ev.req, ev.aux),
+            EvKind::SyncAck => self.finish(ev.node, ev.req),
             EvKind::Tick => self.on_tick(),
             EvKind::Warmup => self.on_warmup(),
         }
@@ -491,10 +737,32 @@ impl Model {
         }
     }
 
-    /// Picks the node of `comp` a caller without a balancer sends to: round robin.
+    /// The node of `comp` that request `r` goes to when its caller has no balancer: for a
+    /// database, the primary for writes and the read policy's choice for reads; otherwise
+    /// round robin over the instances.
     #[inline]
-    fn pick_node(&mut self, comp: u32) -> u32 {
+    fn pick_node(&mut self, comp: u32, r: u32) -> u32 {
         let c = &mut self.comps[comp as usize];
+        if let Role::Database { db } = c.role {
+            let db = &mut self.dbs[db as usize];
+            let class = self.reqs.get(r).class as usize;
+            if self.op_write[class] || db.replicas == 0 {
+                return c.first_node;
+            }
+            let pool = match db.read_from {
+                ReadFrom::Primary => return c.first_node,
+                ReadFrom::Replicas => db.replicas,
+                ReadFrom::Any => db.replicas + 1,
+            };
+            let i = db.rr % pool;
+            db.rr = db.rr.wrapping_add(1);
+            let base = if db.read_from == ReadFrom::Replicas {
+                1
+            } else {
+                0
+            };
+            return c.first_node + base + i;
+        }
         if c.n_nodes <= 1 {
             return c.first_node;
         }
@@ -503,19 +771,21 @@ impl Model {
         c.first_node + i
     }
 
+    /// Sends request `r` from component `from` (row) to component `to`, after `extra` ns
+    /// of local latency plus the hop.
+    #[inline]
+    fn forward(&mut self, from_row: usize, to: u32, r: u32, extra: u64) {
+        let node = self.pick_node(to, r);
+        let d = extra + self.hop(from_row, to);
+        self.after(d, Ev::new(EvKind::Deliver, node, r));
+    }
+
     fn on_arrival(&mut self) {
         let source = self.client.arrivals.as_mut().expect("open arrivals");
         if let Some(t) = source.next(self.now, &mut self.client.rng)
             && t < self.end
         {
-            self.queue.push(
-                SimTime(t),
-                Ev {
-                    kind: EvKind::Arrival,
-                    node: 0,
-                    req: 0,
-                },
-            );
+            self.queue.push(SimTime(t), Ev::new(EvKind::Arrival, 0, 0));
         }
         self.new_request(None);
     }
@@ -544,14 +814,13 @@ impl Model {
             self.classes[class as usize].offered += 1;
         }
         if let Some(t) = self.client.timeout {
-            self.queue.push(
-                SimTime(now + t),
-                Ev {
-                    kind: EvKind::Timeout,
-                    node: generation,
-                    req: r,
-                },
-            );
+            let ev = Ev {
+                kind: EvKind::Timeout,
+                node: 0,
+                req: r,
+                aux: generation,
+            };
+            self.queue.push(SimTime(now + t), ev);
         }
         if let Some(dns) = &mut self.client.dns
             && dns.expires[user as usize] <= now
@@ -559,40 +828,25 @@ impl Model {
             let lat = dns.latency.sample(&mut dns.rng);
             dns.expires[user as usize] = now + lat + dns.ttl;
             let comp = dns.comp;
-            self.comps[comp].arrivals += 1;
+            self.comps[comp].ctr.arrivals += 1;
             if measured {
                 self.dns_lookups += 1;
             }
-            self.after(
-                lat,
-                Ev {
-                    kind: EvKind::DnsDone,
-                    node: 0,
-                    req: r,
-                },
-            );
+            self.after(lat, Ev::new(EvKind::DnsDone, 0, r));
             return;
         }
         self.send_to_entry(r);
     }
 
     fn send_to_entry(&mut self, r: u32) {
-        let node = self.pick_node(self.entry);
-        let d = self.hop(0, self.entry);
-        self.after(
-            d,
-            Ev {
-                kind: EvKind::Deliver,
-                node,
-                req: r,
-            },
-        );
+        let entry = self.class_entry[self.reqs.get(r).class as usize];
+        self.forward(0, entry, r, 0);
     }
 
     fn on_deliver(&mut self, node: u32, r: u32) {
         let n = self.nodes[node as usize];
         let now = self.now;
-        self.comps[n.comp as usize].arrivals += 1;
+        self.comps[n.comp as usize].ctr.arrivals += 1;
         match n.kind {
             NodeKind::Balancer(b) => {
                 let req = self.reqs.get_mut(r);
@@ -606,21 +860,14 @@ impl Model {
                     t_in: now,
                 });
                 self.open_change(n.comp, true);
-                let Role::Balancer { to, latency, .. } = &self.comps[n.comp as usize].role else {
+                let Role::Balancer { to, latency } = &self.comps[n.comp as usize].role else {
                     unreachable!("balancer node of a non-balancer component")
                 };
                 let to = *to;
                 let extra = latency.sample(&mut self.lbs[b as usize].rng);
                 let target = self.comps[to as usize].first_node + i as u32;
                 let d = extra + self.hop(n.comp as usize + 1, to);
-                self.after(
-                    d,
-                    Ev {
-                        kind: EvKind::Deliver,
-                        node: target,
-                        req: r,
-                    },
-                );
+                self.after(d, Ev::new(EvKind::Deliver, target, r));
             }
             NodeKind::Station(s) => match self.stations[s as usize].arrive(now, r) {
                 Admit::Serve => {
@@ -638,11 +885,92 @@ impl Model {
                 }),
                 Admit::Rejected => self.fail_back(r, Cause::QueueFull, n.comp),
             },
+            NodeKind::Cache(ci) => self.cache_deliver(node, n.comp, ci, r),
             NodeKind::Client => unreachable!("requests are never delivered to the client"),
         }
     }
 
-    /// Balancer connection accounting (area of open connections).
+    /// A request reaches a cache or CDN edge.
+    fn cache_deliver(&mut self, node: u32, comp: u32, ci: u32, r: u32) {
+        let now = self.now;
+        let req = self.reqs.get(r);
+        let (class, key) = (req.class as usize, req.key);
+        let write = self.op_write[class];
+        let (target, cacheable, write_policy) = match &self.comps[comp as usize].role {
+            Role::Cache {
+                miss,
+                write_policy,
+                cacheable,
+                ..
+            } => (*miss, cacheable[class], Some(*write_policy)),
+            Role::Cdn { origin, .. } => (*origin, !write, None),
+            _ => unreachable!("cache node of a non-cache component"),
+        };
+        let row = comp as usize + 1;
+        let cache = &mut self.caches[ci as usize];
+        if write {
+            // A write passing through: drop or refresh the entry when the write returns.
+            let step = match write_policy {
+                Some(WritePolicy::WriteThrough) => WRITE_THROUGH,
+                _ => {
+                    if cache.store.remove(key) {
+                        self.comps[comp as usize].ctr.invalidations += 1;
+                    }
+                    PASS
+                }
+            };
+            self.reqs.get_mut(r).push(Frame {
+                node,
+                step,
+                t_in: now,
+            });
+            self.open_change(comp, true);
+            self.forward(row, target, r, 0);
+            return;
+        }
+        if !cacheable {
+            self.reqs.get_mut(r).push(Frame {
+                node,
+                step: PASS,
+                t_in: now,
+            });
+            self.open_change(comp, true);
+            self.forward(row, target, r, 0);
+            return;
+        }
+        let lookup = cache.latency.sample(&mut cache.rng);
+        cache.class_lookups[class] += 1;
+        match cache.store.get(key, now) {
+            Lookup::Hit { version } => {
+                cache.class_hits[class] += 1;
+                let stale = cache
+                    .backing_db
+                    .is_some_and(|db| version < self.dbs[db as usize].primary[key as usize]);
+                let ctr = &mut self.comps[comp as usize].ctr;
+                ctr.hits += 1;
+                if stale {
+                    ctr.stale_hits += 1;
+                }
+                if now >= self.warmup {
+                    self.comps[comp as usize].hist.record(lookup);
+                }
+                self.reqs.get_mut(r).version = version;
+                self.reply_after(comp, r, lookup);
+            }
+            Lookup::Miss | Lookup::Expired => {
+                self.comps[comp as usize].ctr.misses += 1;
+                self.reqs.get_mut(r).push(Frame {
+                    node,
+                    step: FILL,
+                    t_in: now,
+                });
+                self.open_change(comp, true);
+                self.forward(row, target, r, lookup);
+            }
+        }
+    }
+
+    /// In-component accounting for balancers and caches (area of requests inside).
     #[inline]
     fn open_change(&mut self, comp: u32, open: bool) {
         let c = &mut self.comps[comp as usize];
@@ -658,35 +986,136 @@ impl Model {
     #[inline]
     fn start_service(&mut self, node: u32, s: u32, r: u32) {
         let comp = self.nodes[node as usize].comp as usize;
-        let class = self.reqs.get(r).class as usize;
+        let req = self.reqs.get(r);
+        let (class, user) = (req.class as usize, req.user);
         let st = &mut self.stations[s as usize];
-        let t = match &self.comps[comp].role {
-            Role::Server { service, .. } => service[class].sample(&mut st.rng),
-            Role::Database { read, write } => {
+        let c = &mut self.comps[comp];
+        let t = match &mut c.role {
+            Role::Server { service, local, .. } => {
+                let mut t = service[class].sample(&mut st.rng);
+                if let Some(local) = local
+                    && self.class_session[class]
+                {
+                    let here = (node - c.first_node + 1) as u16;
+                    let home = &mut local.home[user as usize];
+                    if *home == 0 {
+                        *home = here;
+                        c.ctr.sessions_created += 1;
+                    } else if *home != here {
+                        c.ctr.sessions_lost += 1;
+                        match &local.relogin {
+                            Some(d) => {
+                                t += d.sample(&mut st.rng);
+                                *home = here;
+                            }
+                            None => {
+                                let req = self.reqs.get_mut(r);
+                                req.fail = Cause::SessionLost;
+                                req.fail_comp = comp as u32;
+                                self.after(0, Ev::new(EvKind::ServiceDone, node, r));
+                                return;
+                            }
+                        }
+                    }
+                }
+                t
+            }
+            Role::Database { db } => {
+                let db = &self.dbs[*db as usize];
                 if self.op_write[class] {
-                    write.sample(&mut st.rng)
+                    db.write.sample(&mut st.rng)
                 } else {
-                    read.sample(&mut st.rng)
+                    db.read.sample(&mut st.rng)
                 }
             }
+            Role::Store { service } => service.sample(&mut st.rng),
             _ => unreachable!("only stations serve"),
         };
-        self.after(
-            t,
-            Ev {
-                kind: EvKind::ServiceDone,
-                node,
-                req: r,
-            },
-        );
+        self.after(t, Ev::new(EvKind::ServiceDone, node, r));
     }
 
     fn on_service_done(&mut self, node: u32, r: u32) {
         let comp = self.nodes[node as usize].comp as usize;
         match self.comps[comp].role {
-            Role::Server { .. } => self.advance(node, r),
+            Role::Server { .. } => {
+                if self.reqs.get(r).fail != Cause::None {
+                    self.finish(node, r);
+                } else {
+                    self.advance(node, r);
+                }
+            }
+            Role::Database { db } => self.db_done(node, comp, db, r),
             _ => self.finish(node, r),
         }
+    }
+
+    /// A database node finished a read or a write.
+    fn db_done(&mut self, node: u32, comp: usize, db_ix: u32, r: u32) {
+        let now = self.now;
+        let first = self.comps[comp].first_node;
+        let req = self.reqs.get(r);
+        let (class, key) = (req.class as usize, req.key as usize);
+        let db = &mut self.dbs[db_ix as usize];
+        let ctr = &mut self.comps[comp].ctr;
+        if self.op_write[class] {
+            ctr.writes += 1;
+            let v = db.primary[key].wrapping_add(1);
+            db.primary[key] = v;
+            self.reqs.get_mut(r).version = v;
+            let mut last = now;
+            if let Some(lag) = &db.lag {
+                for j in 0..db.replicas as usize {
+                    // Replicas apply writes in commit order.
+                    let at = (now + lag.sample(&mut db.rng)).max(db.last_apply[j]);
+                    db.last_apply[j] = at;
+                    last = last.max(at);
+                    if now >= self.warmup {
+                        db.lag_hist.record(at - now);
+                    }
+                    let ev = Ev {
+                        kind: EvKind::Apply,
+                        node: first + 1 + j as u32,
+                        req: key as u32,
+                        aux: v,
+                    };
+                    if at == now {
+                        self.lane.push_back(ev);
+                    } else {
+                        self.queue.push(SimTime(at), ev);
+                    }
+                }
+            }
+            if db.sync && last > now {
+                self.after(last - now, Ev::new(EvKind::SyncAck, node, r));
+                return;
+            }
+        } else {
+            ctr.reads += 1;
+            let primary = db.primary[key];
+            let version = if node == first {
+                primary
+            } else {
+                let j = (node - first - 1) as usize;
+                let v = db.applied[j * db.keys + key];
+                if v < primary {
+                    ctr.stale_reads += 1;
+                }
+                v
+            };
+            self.reqs.get_mut(r).version = version;
+        }
+        self.finish(node, r);
+    }
+
+    fn on_apply(&mut self, node: u32, key: u32, version: u32) {
+        let comp = self.nodes[node as usize].comp as usize;
+        let Role::Database { db } = self.comps[comp].role else {
+            unreachable!("apply on a database")
+        };
+        let j = (node - self.comps[comp].first_node - 1) as usize;
+        let db = &mut self.dbs[db as usize];
+        let slot = &mut db.applied[j * db.keys + key as usize];
+        *slot = (*slot).max(version);
     }
 
     /// Makes the server's next downstream call, or replies when there is none left.
@@ -700,16 +1129,7 @@ impl Model {
         let (off, len) = calls[class];
         if step < len {
             let target = self.calls[(off + step) as usize];
-            let tnode = self.pick_node(target);
-            let d = self.hop(comp as usize + 1, target);
-            self.after(
-                d,
-                Ev {
-                    kind: EvKind::Deliver,
-                    node: tnode,
-                    req: r,
-                },
-            );
+            self.forward(comp as usize + 1, target, r, 0);
         } else {
             self.finish(node, r);
         }
@@ -730,29 +1150,23 @@ impl Model {
         if let Some(next) = self.stations[s as usize].depart(self.now) {
             self.start_service(node, s, next);
         }
-        self.reply(n.comp, r);
+        self.reply_after(n.comp, r, 0);
     }
 
-    /// Sends the reply of component `from` to whoever is on top of the request's stack.
+    /// Sends the reply of component `from`, after `extra` ns, to whoever is on top of the
+    /// request's stack.
     #[inline]
-    fn reply(&mut self, from: u32, r: u32) {
+    fn reply_after(&mut self, from: u32, r: u32, extra: u64) {
         let caller = self.reqs.get(r).top().node;
-        let d = self.hop(self.row_of(caller), from);
-        self.after(
-            d,
-            Ev {
-                kind: EvKind::Reply,
-                node: caller,
-                req: r,
-            },
-        );
+        let d = extra + self.hop(self.row_of(caller), from);
+        self.after(d, Ev::new(EvKind::Reply, caller, r));
     }
 
     fn fail_back(&mut self, r: u32, cause: Cause, comp: u32) {
         let req = self.reqs.get_mut(r);
         req.fail = cause;
         req.fail_comp = comp;
-        self.reply(comp, r);
+        self.reply_after(comp, r, 0);
     }
 
     fn on_reply(&mut self, node: u32, r: u32) {
@@ -762,11 +1176,19 @@ impl Model {
             NodeKind::Balancer(b) => {
                 let f = self.reqs.get_mut(r).pop();
                 self.lbs[b as usize].conns[f.step as usize] -= 1;
-                self.open_change(n.comp, false);
-                if self.now >= self.warmup {
-                    self.comps[n.comp as usize].hist.record(self.now - f.t_in);
+                self.leave(n.comp, f.t_in);
+                self.reply_after(n.comp, r, 0);
+            }
+            NodeKind::Cache(ci) => {
+                let f = self.reqs.get_mut(r).pop();
+                let req = self.reqs.get(r);
+                if req.fail == Cause::None && f.step != PASS {
+                    let cache = &mut self.caches[ci as usize];
+                    let expires = cache.ttl.map_or(u64::MAX, |t| self.now + t);
+                    cache.store.put(req.key, req.version, expires);
                 }
-                self.reply(n.comp, r);
+                self.leave(n.comp, f.t_in);
+                self.reply_after(n.comp, r, 0);
             }
             NodeKind::Station(_) => {
                 if self.reqs.get(r).fail != Cause::None {
@@ -776,6 +1198,15 @@ impl Model {
                     self.advance(node, r);
                 }
             }
+        }
+    }
+
+    /// A request leaves a balancer or cache that it entered at `t_in`.
+    #[inline]
+    fn leave(&mut self, comp: u32, t_in: u64) {
+        self.open_change(comp, false);
+        if self.now >= self.warmup {
+            self.comps[comp as usize].hist.record(self.now - t_in);
         }
     }
 
@@ -823,14 +1254,8 @@ impl Model {
         if let Some(think) = &self.client.think {
             let t = think.sample(&mut self.client.rng);
             if now + t < self.end {
-                self.queue.push(
-                    SimTime(now + t),
-                    Ev {
-                        kind: EvKind::UserWake,
-                        node: 0,
-                        req: user,
-                    },
-                );
+                self.queue
+                    .push(SimTime(now + t), Ev::new(EvKind::UserWake, 0, user));
             }
         }
     }
@@ -843,14 +1268,28 @@ impl Model {
             c.open_area += u128::from(c.open) * u128::from(self.now - c.open_last);
             c.open_last = self.now;
         }
+        // Cache counters live in the stores; copy them where the report looks.
+        for c in &mut self.comps {
+            if let Role::Cache { cache, .. } | Role::Cdn { cache, .. } = c.role {
+                let s = &self.caches[cache as usize].store;
+                c.ctr.evictions = s.evictions();
+                c.ctr.expirations = s.expirations();
+            }
+        }
     }
 
     fn on_warmup(&mut self) {
         self.touch_all();
         self.warm = WarmSnap {
             stations: self.stations.iter().map(|s| s.acc).collect(),
-            comp_arrivals: self.comps.iter().map(|c| c.arrivals).collect(),
+            ctr: self.comps.iter().map(|c| c.ctr).collect(),
             open_area: self.comps.iter().map(|c| c.open_area).collect(),
+            class_hits: self.caches.iter().map(|c| c.class_hits.clone()).collect(),
+            class_lookups: self
+                .caches
+                .iter()
+                .map(|c| c.class_lookups.clone())
+                .collect(),
         };
         for s in &mut self.stations {
             s.max_queue = s.queue.len() as u64;
@@ -861,14 +1300,7 @@ impl Model {
         self.flush_window();
         let next = self.now + self.window.len;
         if next < self.end {
-            self.queue.push(
-                SimTime(next),
-                Ev {
-                    kind: EvKind::Tick,
-                    node: 0,
-                    req: 0,
-                },
-            );
+            self.queue.push(SimTime(next), Ev::new(EvKind::Tick, 0, 0));
         }
     }
 
@@ -926,127 +1358,5 @@ impl Model {
         w.completed = 0;
         w.failed = 0;
         w.hist.reset();
-    }
-
-    fn report(mut self) -> Report {
-        self.flush_window();
-        let measured_ns = (self.end - self.warmup) as f64;
-        let measured_s = measured_ns / 1e9;
-        let in_flight = self
-            .reqs
-            .iter_live()
-            .filter(|r| r.measured && !r.client_done)
-            .count() as u64;
-        let mut errors = indexmap::IndexMap::new();
-        for c in Cause::ALL {
-            let n = self.errors[c as usize];
-            if n > 0 {
-                errors.insert(c.as_str().to_string(), n);
-            }
-        }
-        let mut classes = indexmap::IndexMap::new();
-        for (i, c) in self.classes.iter().enumerate() {
-            classes.insert(
-                self.class_names[i].clone(),
-                ClassReport {
-                    offered: c.offered,
-                    completed: c.completed,
-                    failed: c.failed,
-                    latency_ms: c.hist.summary(),
-                },
-            );
-        }
-        let mut components = indexmap::IndexMap::new();
-        let mut per_comp = vec![Areas::default(); self.comps.len()];
-        let mut max_queue = vec![0u64; self.comps.len()];
-        for node in &self.nodes {
-            if let NodeKind::Station(s) = node.kind {
-                let st = &self.stations[s as usize];
-                let d = st.acc.minus(&self.warm.stations[s as usize]);
-                let a = &mut per_comp[node.comp as usize];
-                a.busy += d.busy;
-                a.queue += d.queue;
-                a.present += d.present;
-                a.arrivals += d.arrivals;
-                a.rejected += d.rejected;
-                max_queue[node.comp as usize] = max_queue[node.comp as usize].max(st.max_queue);
-            }
-        }
-        let mut bottleneck: Option<(f64, String)> = None;
-        for (i, c) in self.comps.iter().enumerate() {
-            let a = &per_comp[i];
-            let utilization = (c.workers > 0).then(|| {
-                a.busy as f64 / (f64::from(c.workers) * f64::from(c.n_nodes) * measured_ns)
-            });
-            if let Some(u) = utilization
-                && bottleneck.as_ref().is_none_or(|(b, _)| u > *b)
-            {
-                bottleneck = Some((u, c.name.clone()));
-            }
-            let present = if matches!(c.role, Role::Balancer { .. }) {
-                (c.open_area - self.warm.open_area[i]) as f64
-            } else {
-                a.present as f64
-            };
-            components.insert(
-                c.name.clone(),
-                ComponentReport {
-                    kind: c.kind.to_string(),
-                    instances: c.n_nodes.max(1),
-                    utilization,
-                    mean_queue: a.queue as f64 / measured_ns,
-                    max_queue: max_queue[i],
-                    rejected: a.rejected,
-                    arrivals: c.arrivals - self.warm.comp_arrivals[i],
-                    mean_in_system: present / measured_ns,
-                    latency_ms: c.hist.summary(),
-                    extra: indexmap::IndexMap::new(),
-                },
-            );
-        }
-        let offered = self.offered;
-        Report {
-            scenario: self.scenario_name.clone(),
-            about: self.about.clone(),
-            seed: self.seed,
-            duration_s: self.end as f64 / 1e9,
-            warmup_s: self.warmup as f64 / 1e9,
-            requests: RequestCounts {
-                offered,
-                completed: self.completed,
-                failed: self.failed,
-                in_flight,
-            },
-            throughput_rps: self.completed as f64 / measured_s,
-            availability: if offered > 0 {
-                self.completed as f64 / offered as f64
-            } else {
-                1.0
-            },
-            latency_ms: self.hist.summary(),
-            errors,
-            classes,
-            components,
-            bottleneck: bottleneck.map(|(_, n)| n),
-            client: ClientReport {
-                attempts_per_request: if offered > 0 {
-                    self.attempts as f64 / offered as f64
-                } else {
-                    0.0
-                },
-                dns_lookups: self.dns_lookups,
-            },
-            engine: EngineReport {
-                events: self.events,
-                wall_s: None,
-                events_per_s: None,
-            },
-            timeseries: TimeSeries {
-                window_s: self.window.len as f64 / 1e9,
-                components: self.comps.iter().map(|c| c.name.clone()).collect(),
-                rows: std::mem::take(&mut self.window.rows),
-            },
-            latency_cdf: self.hist.cdf(),
-        }
     }
 }

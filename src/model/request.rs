@@ -16,13 +16,15 @@ pub enum Cause {
     QueueFull = 1,
     /// The client's deadline passed first.
     Timeout = 2,
+    /// The user's session was on another instance (`session_lost: fail`).
+    SessionLost = 3,
 }
 
 impl Cause {
     /// Every failure cause, in report order.
-    pub const ALL: [Cause; 2] = [Cause::QueueFull, Cause::Timeout];
+    pub const ALL: [Cause; 3] = [Cause::QueueFull, Cause::Timeout, Cause::SessionLost];
     /// Number of slots a per-cause counter array needs.
-    pub const COUNT: usize = 3;
+    pub const COUNT: usize = 4;
 
     /// The name used in reports.
     pub fn as_str(self) -> &'static str {
@@ -30,6 +32,7 @@ impl Cause {
             Cause::None => "none",
             Cause::QueueFull => "queue_full",
             Cause::Timeout => "timeout",
+            Cause::SessionLost => "session_lost",
         }
     }
 }
@@ -63,6 +66,8 @@ pub struct Request {
     pub fail_comp: u32,
     pub user: u32,
     pub key: u64,
+    /// The version of the key's data the request read or wrote (set by databases, caches).
+    pub version: u32,
     depth: u8,
     stack: [Frame; MAX_DEPTH],
 }
@@ -79,6 +84,7 @@ impl Request {
             fail_comp: 0,
             user: 0,
             key: 0,
+            version: 0,
             depth: 0,
             stack: [Frame::default(); MAX_DEPTH],
         }

@@ -16,7 +16,7 @@ pub mod units;
 
 pub use error::{Problem, ScenarioError};
 pub use overrides::Override;
-pub use raw::{LbPolicy, Op};
+pub use raw::{LbPolicy, Op, ReadFrom, WritePolicy};
 
 use crate::engine::{Dist, SimTime};
 
@@ -39,6 +39,8 @@ pub struct Scenario {
     pub network: Network,
     /// Where dynamic requests enter.
     pub entry: CompId,
+    /// The CDN that static classes enter at, if the scenario has one.
+    pub cdn: Option<CompId>,
     pub components: Vec<Component>,
 }
 
@@ -100,6 +102,10 @@ pub struct Class {
     pub weight: f64,
     pub op: Op,
     pub keys: Keys,
+    /// Static content: enters at the CDN when there is one.
+    pub is_static: bool,
+    /// Needs the user's session.
+    pub session: bool,
 }
 
 /// Which data key a request touches.
@@ -141,14 +147,72 @@ pub enum ComponentKind {
         service: Vec<Dist>,
         /// Downstream calls per class, in order.
         calls: Vec<Vec<CompId>>,
+        /// Where sessions live; `None`: the server keeps none.
+        sessions: Option<Sessions>,
     },
-    /// A single database node: reads and writes with their own service times.
+    /// A primary and `replicas` read replicas, each node with `workers` and a waiting room.
     Database {
         workers: u32,
         queue: Option<u64>,
         read: Dist,
         write: Dist,
+        replicas: u32,
+        read_from: ReadFrom,
+        /// Time from a write's commit on the primary to its application on a replica.
+        lag: Option<Dist>,
+        /// Writes wait until every replica applied them.
+        sync: bool,
     },
+    /// A key-level read-through cache in front of `miss`.
+    Cache {
+        cache: CacheSpec,
+        miss: CompId,
+        write_policy: WritePolicy,
+        /// Per class: are its reads answered from the cache?
+        cacheable: Vec<bool>,
+    },
+    /// An edge cache for static classes, fetching misses from `origin`.
+    Cdn { cache: CacheSpec, origin: CompId },
+    /// A key-value store (sessions): a station with one service distribution.
+    Store {
+        workers: u32,
+        queue: Option<u64>,
+        service: Dist,
+    },
+}
+
+/// The store behind a cache or a CDN edge.
+#[derive(Clone, Debug)]
+pub struct CacheSpec {
+    /// Entries (keys).
+    pub capacity: u64,
+    pub policy: EvictionPolicy,
+    /// Entry lifetime; `None`: entries never expire.
+    pub ttl: Option<SimTime>,
+    /// Time to answer a lookup (hit or miss).
+    pub latency: Dist,
+    /// Start warm: filled with the most popular keys.
+    pub prefill: bool,
+}
+
+/// Which entry a full cache gives up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvictionPolicy {
+    Lru,
+    Lfu,
+    Fifo,
+    Random,
+}
+
+/// Where a server keeps its users' sessions.
+#[derive(Clone, Debug)]
+pub enum Sessions {
+    /// In the instance that created them; a user routed elsewhere loses theirs and pays
+    /// `relogin` (or fails, when `relogin` is `None`).
+    Local { relogin: Option<Dist> },
+    /// In a shared store, read on every session request (the store is prepended to the calls
+    /// of session classes).
+    Store(CompId),
 }
 
 impl ComponentKind {
@@ -159,6 +223,9 @@ impl ComponentKind {
             ComponentKind::LoadBalancer { .. } => "load_balancer",
             ComponentKind::Server { .. } => "server",
             ComponentKind::Database { .. } => "database",
+            ComponentKind::Cache { .. } => "cache",
+            ComponentKind::Cdn { .. } => "cdn",
+            ComponentKind::Store { .. } => "store",
         }
     }
 }
@@ -189,6 +256,8 @@ pub const DEFAULT_USERS: u64 = 10_000;
 pub const DEFAULT_SEED: u64 = 1;
 /// The default time-series window.
 pub const DEFAULT_WINDOW: SimTime = SimTime::from_secs(1);
+/// The largest key space (`keys.n`, or `users` when keys are user ids).
+pub const MAX_KEYS: u64 = 100_000_000;
 /// The deepest chain of components a request may travel through (client included).
 pub const MAX_DEPTH: usize = 12;
 
@@ -201,6 +270,19 @@ impl Scenario {
         overrides: &[Override],
     ) -> Result<Scenario, ScenarioError> {
         resolve::parse(text, source, overrides)
+    }
+
+    /// Keys are `0..key_space()`: the largest `keys.n` of any class, or the users.
+    pub fn key_space(&self) -> u64 {
+        self.traffic
+            .classes
+            .iter()
+            .map(|c| match c.keys {
+                Keys::User => self.traffic.users,
+                Keys::Uniform { n } | Keys::Zipf { n, .. } => n,
+            })
+            .max()
+            .unwrap_or(1)
     }
 
     /// Index of the component called `name`.

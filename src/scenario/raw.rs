@@ -80,6 +80,12 @@ pub enum Op {
 pub struct RawClass {
     pub name: String,
     pub weight: f64,
+    /// Static content: enters at the CDN when the scenario has one.
+    #[serde(default, rename = "static")]
+    pub is_static: Option<bool>,
+    /// Needs the user's session.
+    #[serde(default)]
+    pub session: Option<bool>,
     #[serde(default)]
     pub op: Option<Op>,
     #[serde(default)]
@@ -212,6 +218,9 @@ pub enum Kind {
     LoadBalancer,
     Server,
     Database,
+    Cache,
+    Cdn,
+    Store,
 }
 
 impl Kind {
@@ -221,6 +230,9 @@ impl Kind {
             Kind::LoadBalancer => "load_balancer",
             Kind::Server => "server",
             Kind::Database => "database",
+            Kind::Cache => "cache",
+            Kind::Cdn => "cdn",
+            Kind::Store => "store",
         }
     }
 }
@@ -233,6 +245,48 @@ pub enum LbPolicy {
     LeastConnections,
     PowerOfTwo,
     Hash,
+    Sticky,
+}
+
+/// Where a replicated database sends reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadFrom {
+    Replicas,
+    Primary,
+    Any,
+}
+
+/// Whether a write waits for the replicas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Replication {
+    Async,
+    Sync,
+}
+
+/// What a cache does with a write that passes through it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WritePolicy {
+    Invalidate,
+    WriteThrough,
+}
+
+/// Where a server keeps user sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionMode {
+    Local,
+    Store,
+}
+
+/// What happens to a request whose local session is on another instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionLost {
+    Relogin,
+    Fail,
 }
 
 /// Every component kind's fields in one flat struct; `resolve` checks which apply.
@@ -252,8 +306,9 @@ pub struct RawComponent {
     pub service_by_class: Option<IndexMap<String, RawDist>>,
     #[serde(default)]
     pub calls: Option<RawCalls>,
+    /// Load balancer policy or cache eviction policy (checked per kind).
     #[serde(default)]
-    pub policy: Option<LbPolicy>,
+    pub policy: Option<String>,
     #[serde(default)]
     pub to: Option<String>,
     #[serde(default)]
@@ -264,6 +319,34 @@ pub struct RawComponent {
     pub read: Option<RawDist>,
     #[serde(default)]
     pub write: Option<RawDist>,
+    #[serde(default)]
+    pub replicas: Option<u32>,
+    #[serde(default)]
+    pub read_from: Option<ReadFrom>,
+    #[serde(default)]
+    pub replication_lag: Option<RawDist>,
+    #[serde(default)]
+    pub replication: Option<Replication>,
+    #[serde(default)]
+    pub capacity: Option<u64>,
+    #[serde(default)]
+    pub miss: Option<String>,
+    #[serde(default)]
+    pub origin: Option<String>,
+    #[serde(default)]
+    pub write_policy: Option<WritePolicy>,
+    #[serde(default)]
+    pub cacheable: Option<Vec<String>>,
+    #[serde(default)]
+    pub prefill: Option<bool>,
+    #[serde(default)]
+    pub session: Option<SessionMode>,
+    #[serde(default)]
+    pub session_store: Option<String>,
+    #[serde(default)]
+    pub relogin: Option<RawDist>,
+    #[serde(default)]
+    pub session_lost: Option<SessionLost>,
 }
 
 impl RawComponent {
@@ -287,6 +370,20 @@ impl RawComponent {
         add(self.ttl.is_some(), "ttl");
         add(self.read.is_some(), "read");
         add(self.write.is_some(), "write");
+        add(self.replicas.is_some(), "replicas");
+        add(self.read_from.is_some(), "read_from");
+        add(self.replication_lag.is_some(), "replication_lag");
+        add(self.replication.is_some(), "replication");
+        add(self.capacity.is_some(), "capacity");
+        add(self.miss.is_some(), "miss");
+        add(self.origin.is_some(), "origin");
+        add(self.write_policy.is_some(), "write_policy");
+        add(self.cacheable.is_some(), "cacheable");
+        add(self.prefill.is_some(), "prefill");
+        add(self.session.is_some(), "session");
+        add(self.session_store.is_some(), "session_store");
+        add(self.relogin.is_some(), "relogin");
+        add(self.session_lost.is_some(), "session_lost");
         v
     }
 }

@@ -69,7 +69,7 @@ pub fn parse(text: &str, source: &str, ovs: &[Override]) -> Result<Scenario, Sce
     // Stage 1a: serde straight from the text, so its errors carry positions.
     let mut raw: RawScenario = match serde_yaml::from_str(text) {
         Ok(r) => r,
-        Err(e) => return Err(fail(vec![serde_problem(&e)])),
+        Err(e) => return Err(fail(vec![kind_aware(serde_problem(&e), text)])),
     };
     // Stage 1b: overrides, on the YAML tree, then serde again.
     let mut set = Vec::new();
@@ -121,6 +121,34 @@ pub fn parse(text: &str, source: &str, ovs: &[Override]) -> Result<Scenario, Sce
     } else {
         Err(fail(pr.list))
     }
+}
+
+/// An unknown field in a component: name the fields of *its* kind, not of every kind.
+fn kind_aware(mut p: Problem, text: &str) -> Problem {
+    let Some(comp) = p.path.strip_prefix("components.") else {
+        return p;
+    };
+    if comp.contains(['.', '[']) || !p.message.starts_with("unknown field") {
+        return p;
+    }
+    let kind = serde_yaml::from_str::<Value>(text).ok().and_then(|v| {
+        v.get("components")?
+            .get(comp)?
+            .get("kind")?
+            .as_str()
+            .map(str::to_string)
+    });
+    let kind = kind.and_then(|k| serde_yaml::from_value::<Kind>(Value::String(k)).ok());
+    if let (Some(kind), Some(cut)) = (kind, p.message.find(", expected")) {
+        p.message.truncate(cut);
+        p.message = format!(
+            "{}; a {} takes: kind, {}",
+            p.message,
+            kind.as_str(),
+            fields_of(kind).join(", ")
+        );
+    }
+    p
 }
 
 /// Turns a serde error into a problem: the position goes to line/column, the path prefix
@@ -193,24 +221,52 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
 
     let traffic = resolve_traffic(&raw.traffic, pr);
     // From the raw list, so that a bad weight does not also make every class "unknown".
-    let class_names: Vec<String> = match &raw.traffic.classes {
-        Some(list) => list.iter().map(|c| c.name.clone()).collect(),
-        None => vec!["default".to_string()],
+    let classes: Vec<ClassInfo> = match &raw.traffic.classes {
+        Some(list) => list
+            .iter()
+            .map(|c| ClassInfo {
+                name: c.name.clone(),
+                write: c.op.unwrap_or(if c.name == "write" {
+                    Op::Write
+                } else {
+                    Op::Read
+                }) == Op::Write,
+                session: c.session.unwrap_or(false),
+                is_static: c.is_static.unwrap_or(false),
+            })
+            .collect(),
+        None => vec![ClassInfo {
+            name: "default".to_string(),
+            write: false,
+            session: false,
+            is_static: false,
+        }],
     };
 
     let network = resolve_network(raw, &names, pr);
 
     let mut components = Vec::new();
-    let mut dns_seen = None;
+    let mut dns_seen: Option<&str> = None;
+    let mut cdn_seen: Option<&str> = None;
     for (name, rc) in &raw.components {
         let base = format!("components.{name}");
-        if rc.kind == Kind::Dns {
-            if let Some(first) = dns_seen {
-                pr.at(&format!("{base}.kind"), format!("expected at most one dns component, found a second (the first is `{first}`)"));
+        for (kind, seen) in [(Kind::Dns, &mut dns_seen), (Kind::Cdn, &mut cdn_seen)] {
+            if rc.kind == kind {
+                if let Some(first) = seen {
+                    pr.at(&format!("{base}.kind"), format!(
+                        "expected at most one {} component, found a second (the first is `{first}`)", kind.as_str()
+                    ));
+                }
+                *seen = Some(name.as_str());
             }
-            dns_seen = Some(name.clone());
         }
-        if let Some(kind) = resolve_component(&base, rc, &names, &class_names, pr) {
+        if rc.kind == Kind::Cdn && !classes.iter().any(|c| c.is_static) {
+            pr.at(
+                &format!("{base}.kind"),
+                "a cdn serves the classes marked `static: true`, and no class is",
+            );
+        }
+        if let Some(kind) = resolve_component(&base, rc, &names, &classes, pr) {
             components.push(Component {
                 name: name.clone(),
                 kind,
@@ -220,8 +276,12 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
 
     let entry = match id_of(&raw.entry) {
         Some(i) => {
-            if raw.components[i].kind == Kind::Dns {
-                pr.at("entry", format!("expected the component requests enter (a load_balancer, server or database), found `{}`, a dns", raw.entry));
+            let k = raw.components[i].kind;
+            if matches!(k, Kind::Dns | Kind::Cdn) {
+                pr.at("entry", format!(
+                    "expected the component dynamic requests enter (a load_balancer, server, cache, store or database), found `{}`, a {}",
+                    raw.entry, k.as_str()
+                ));
             }
             Some(i)
         }
@@ -231,8 +291,10 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
         }
     };
 
+    let cdn = cdn_seen.and_then(id_of);
     if pr.list.is_empty() {
-        check_call_graph(&components, entry?, pr);
+        let entries: Vec<CompId> = entry.into_iter().chain(cdn).collect();
+        check_call_graph(&components, &entries, pr);
     }
     if !pr.list.is_empty() {
         return None;
@@ -247,6 +309,7 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
         traffic: traffic?,
         network: network?,
         entry: entry?,
+        cdn,
         components,
     })
 }
@@ -275,10 +338,10 @@ fn resolve_traffic(t: &RawTraffic, pr: &mut Problems) -> Option<Traffic> {
             "traffic.users",
             "expected a whole number of users >= 1, found 0",
         );
-    } else if users > u64::from(u32::MAX) {
+    } else if users > MAX_KEYS {
         pr.at(
             "traffic.users",
-            format!("expected at most {} users, found {users}", u32::MAX),
+            format!("expected at most {MAX_KEYS} users, found {users}"),
         );
     }
     let arrival = match arrival_kind {
@@ -345,6 +408,8 @@ fn resolve_traffic(t: &RawTraffic, pr: &mut Problems) -> Option<Traffic> {
             weight: 1.0,
             op: Op::Read,
             keys: Keys::User,
+            is_static: false,
+            session: false,
         }],
         Some(list) => resolve_classes(list, pr)?,
     };
@@ -443,6 +508,12 @@ fn resolve_classes(list: &[RawClass], pr: &mut Problems) -> Option<Vec<Class>> {
                         "expected a number of keys >= 1, found 0",
                     );
                     ok = false;
+                } else if k.n > MAX_KEYS {
+                    pr.at(
+                        &format!("{path}.keys.n"),
+                        format!("expected at most {MAX_KEYS} keys, found {}", k.n),
+                    );
+                    ok = false;
                 }
                 match k.zipf {
                     None => Keys::Uniform { n: k.n },
@@ -468,6 +539,8 @@ fn resolve_classes(list: &[RawClass], pr: &mut Problems) -> Option<Vec<Class>> {
             weight: c.weight,
             op,
             keys,
+            is_static: c.is_static.unwrap_or(false),
+            session: c.session.unwrap_or(false),
         });
     }
     if ok && total <= 0.0 {
@@ -566,6 +639,15 @@ fn resolve_network(sc: &RawScenario, names: &[&str], pr: &mut Problems) -> Optio
     Some(Network { hop: hop?, links })
 }
 
+/// What the component pass needs to know of each class. Read from the raw list so that a bad
+/// class elsewhere does not also make every component's class references fail.
+struct ClassInfo {
+    name: String,
+    write: bool,
+    session: bool,
+    is_static: bool,
+}
+
 /// Which fields each kind takes (beyond `kind`).
 fn fields_of(kind: Kind) -> &'static [&'static str] {
     match kind {
@@ -578,8 +660,75 @@ fn fields_of(kind: Kind) -> &'static [&'static str] {
             "service",
             "service_by_class",
             "calls",
+            "session",
+            "session_store",
+            "relogin",
+            "session_lost",
         ],
-        Kind::Database => &["workers", "queue", "read", "write"],
+        Kind::Database => &[
+            "workers",
+            "queue",
+            "read",
+            "write",
+            "replicas",
+            "read_from",
+            "replication_lag",
+            "replication",
+        ],
+        Kind::Cache => &[
+            "capacity",
+            "policy",
+            "ttl",
+            "latency",
+            "miss",
+            "write_policy",
+            "cacheable",
+            "prefill",
+        ],
+        Kind::Cdn => &["capacity", "policy", "ttl", "latency", "origin", "prefill"],
+        Kind::Store => &["workers", "queue", "service"],
+    }
+}
+
+const LB_POLICIES: [(&str, LbPolicy); 6] = [
+    ("round_robin", LbPolicy::RoundRobin),
+    ("random", LbPolicy::Random),
+    ("least_connections", LbPolicy::LeastConnections),
+    ("power_of_two", LbPolicy::PowerOfTwo),
+    ("hash", LbPolicy::Hash),
+    ("sticky", LbPolicy::Sticky),
+];
+
+const EVICTION_POLICIES: [(&str, EvictionPolicy); 4] = [
+    ("lru", EvictionPolicy::Lru),
+    ("lfu", EvictionPolicy::Lfu),
+    ("fifo", EvictionPolicy::Fifo),
+    ("random", EvictionPolicy::Random),
+];
+
+/// The largest number of read replicas a database may have.
+const MAX_REPLICAS: u32 = 64;
+
+fn named<T: Copy>(
+    pr: &mut Problems,
+    path: &str,
+    value: &str,
+    table: &[(&str, T)],
+    what: &str,
+) -> Option<T> {
+    match table.iter().find(|(n, _)| *n == value) {
+        Some((_, v)) => Some(*v),
+        None => {
+            let list: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
+            pr.at(
+                path,
+                format!(
+                    "unknown {what} `{value}`, expected one of {}",
+                    list.join(", ")
+                ),
+            );
+            None
+        }
     }
 }
 
@@ -587,9 +736,10 @@ fn resolve_component(
     base: &str,
     rc: &RawComponent,
     names: &[&str],
-    classes: &[String],
+    classes: &[ClassInfo],
     pr: &mut Problems,
 ) -> Option<ComponentKind> {
+    let kind_name = rc.kind.as_str();
     let allowed = fields_of(rc.kind);
     let mut ok = true;
     for f in rc.given_fields() {
@@ -597,21 +747,35 @@ fn resolve_component(
             pr.at_key(
                 &format!("{base}.{f}"),
                 format!(
-                    "`{f}` does not apply to a {}; a {} takes: {}",
-                    rc.kind.as_str(),
-                    rc.kind.as_str(),
+                    "`{f}` does not apply to a {kind_name}; a {kind_name} takes: {}",
                     allowed.join(", ")
                 ),
             );
             ok = false;
         }
     }
+    if !ok {
+        return None;
+    }
     let need = |pr: &mut Problems, field: &str, what: &str| {
-        pr.at(
-            base,
-            format!("a {} needs `{field}`: {what}", rc.kind.as_str()),
-        );
+        pr.at(base, format!("a {kind_name} needs `{field}`: {what}"));
     };
+    let refer =
+        |pr: &mut Problems, field: &str, value: &Option<String>, what: &str| -> Option<CompId> {
+            match value {
+                None => {
+                    need(pr, field, what);
+                    None
+                }
+                Some(t) => match names.iter().position(|n| n == t) {
+                    None => {
+                        pr.at(&format!("{base}.{field}"), unknown_component(t, names));
+                        None
+                    }
+                    Some(i) => Some(i),
+                },
+            }
+        };
     let workers = |pr: &mut Problems| -> Option<u32> {
         match rc.workers {
             None => {
@@ -645,7 +809,65 @@ fn resolve_component(
             }
         }
     };
-    let kind = match rc.kind {
+    let class_list = || {
+        classes
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let cache_spec = |pr: &mut Problems| -> Option<CacheSpec> {
+        let capacity = match rc.capacity {
+            None => {
+                need(pr, "capacity", "how many keys it holds");
+                None
+            }
+            Some(0) => {
+                pr.at(
+                    &format!("{base}.capacity"),
+                    "expected a whole number of entries >= 1, found 0",
+                );
+                None
+            }
+            Some(c) if c > MAX_KEYS => {
+                pr.at(
+                    &format!("{base}.capacity"),
+                    format!("expected at most {MAX_KEYS} entries, found {c}"),
+                );
+                None
+            }
+            Some(c) => Some(c),
+        };
+        let policy = match &rc.policy {
+            None => Some(EvictionPolicy::Lru),
+            Some(p) => named(
+                pr,
+                &format!("{base}.policy"),
+                p,
+                &EVICTION_POLICIES,
+                "eviction policy",
+            ),
+        };
+        let ttl = rc.ttl.map(|d| d.0);
+        if ttl == Some(SimTime::ZERO) {
+            pr.at(
+                &format!("{base}.ttl"),
+                "expected a ttl > 0, found 0s (leave `ttl` out for entries that never expire)",
+            );
+        }
+        let latency = dist(pr, "latency", &rc.latency, "the time to answer a lookup");
+        if ttl == Some(SimTime::ZERO) {
+            return None;
+        }
+        Some(CacheSpec {
+            capacity: capacity?,
+            policy: policy?,
+            ttl,
+            latency: latency?,
+            prefill: rc.prefill.unwrap_or(false),
+        })
+    };
+    match rc.kind {
         Kind::Dns => {
             let latency = dist(
                 pr,
@@ -660,25 +882,23 @@ fn resolve_component(
             })
         }
         Kind::LoadBalancer => {
-            let to = match &rc.to {
-                None => {
-                    need(pr, "to", "the server group it balances over");
-                    None
-                }
-                Some(t) => match names.iter().position(|n| n == t) {
-                    None => {
-                        pr.at(&format!("{base}.to"), unknown_component(t, names));
-                        None
-                    }
-                    Some(i) => Some(i),
-                },
-            };
+            let to = refer(pr, "to", &rc.to, "the server group it balances over");
             let latency = match &rc.latency {
                 Some(d) => resolve_dist(&format!("{base}.latency"), d, pr),
                 None => Some(Dist::Const(0)),
             };
+            let policy = match &rc.policy {
+                None => Some(LbPolicy::RoundRobin),
+                Some(p) => named(
+                    pr,
+                    &format!("{base}.policy"),
+                    p,
+                    &LB_POLICIES,
+                    "load balancing policy",
+                ),
+            };
             Some(ComponentKind::LoadBalancer {
-                policy: rc.policy.unwrap_or(LbPolicy::RoundRobin),
+                policy: policy?,
                 to: to?,
                 latency: latency?,
             })
@@ -689,6 +909,11 @@ fn resolve_component(
                 pr.at(
                     &format!("{base}.count"),
                     "expected a whole number of instances >= 1, found 0",
+                );
+            } else if count > 10_000 {
+                pr.at(
+                    &format!("{base}.count"),
+                    format!("expected at most 10000 instances, found {count}"),
                 );
             }
             let w = workers(pr);
@@ -702,20 +927,29 @@ fn resolve_component(
             if let Some(by) = &rc.service_by_class {
                 for (cname, d) in by {
                     let p = format!("{base}.service_by_class.{cname}");
-                    match classes.iter().position(|c| c == cname) {
+                    match classes.iter().position(|c| c.name == *cname) {
                         None => pr.at_key(
                             &p,
                             format!(
                                 "expected a request class ({}), found `{cname}`",
-                                classes.join(", ")
+                                class_list()
                             ),
                         ),
                         Some(ci) => per_class[ci] = resolve_dist(&p, d, pr),
                     }
                 }
             }
-            let calls = resolve_calls(base, rc.calls.as_ref(), names, classes, pr);
-            if count == 0 {
+            let names_only: Vec<String> = classes.iter().map(|c| c.name.clone()).collect();
+            let mut calls = resolve_calls(base, rc.calls.as_ref(), names, &names_only, pr);
+            let sessions = resolve_sessions(base, rc, pr, &refer, &dist);
+            if let (Some(calls), Some(Some(Sessions::Store(store)))) = (calls.as_mut(), &sessions) {
+                for (ci, c) in classes.iter().enumerate() {
+                    if c.session {
+                        calls[ci].insert(0, *store);
+                    }
+                }
+            }
+            if count == 0 || count > 10_000 {
                 return None;
             }
             let service: Option<Vec<Dist>> = per_class.into_iter().collect();
@@ -725,6 +959,7 @@ fn resolve_component(
                 queue,
                 service: service?,
                 calls: calls?,
+                sessions: sessions?,
             })
         }
         Kind::Database => {
@@ -741,15 +976,199 @@ fn resolve_component(
                 &rc.write,
                 "the distribution of a write's service time",
             );
-            Some(ComponentKind::Database {
-                workers: w?,
+            let replicas = rc.replicas.unwrap_or(0);
+            let mut good = true;
+            if replicas > MAX_REPLICAS {
+                pr.at(
+                    &format!("{base}.replicas"),
+                    format!("expected at most {MAX_REPLICAS} replicas, found {replicas}"),
+                );
+                good = false;
+            }
+            let read_from = rc.read_from.unwrap_or(if replicas > 0 {
+                ReadFrom::Replicas
+            } else {
+                ReadFrom::Primary
+            });
+            if read_from == ReadFrom::Replicas && replicas == 0 {
+                pr.at(
+                    &format!("{base}.read_from"),
+                    "`read_from: replicas` needs `replicas` >= 1, found 0 replicas",
+                );
+                good = false;
+            }
+            let lag = match (&rc.replication_lag, replicas) {
+                (Some(_), 0) => {
+                    pr.at_key(
+                        &format!("{base}.replication_lag"),
+                        "`replication_lag` needs `replicas` >= 1, found 0 replicas",
+                    );
+                    good = false;
+                    None
+                }
+                (None, 0) => None,
+                (d, _) => Some(dist(
+                    pr,
+                    "replication_lag",
+                    d,
+                    "the time from a write's commit on the primary to its application on a replica",
+                )?),
+            };
+            if rc.replication.is_some() && replicas == 0 {
+                pr.at_key(
+                    &format!("{base}.replication"),
+                    "`replication` needs `replicas` >= 1, found 0 replicas",
+                );
+                good = false;
+            }
+            let sync = rc.replication == Some(Replication::Sync);
+            let (w, read, write) = (w?, read?, write?);
+            good.then_some(ComponentKind::Database {
+                workers: w,
                 queue,
-                read: read?,
-                write: write?,
+                read,
+                write,
+                replicas,
+                read_from,
+                lag,
+                sync,
             })
         }
+        Kind::Cache => {
+            let spec = cache_spec(pr);
+            let miss = refer(
+                pr,
+                "miss",
+                &rc.miss,
+                "the component it reads through to on a miss",
+            );
+            let cacheable = match &rc.cacheable {
+                None => Some(classes.iter().map(|c| !c.write && !c.is_static).collect()),
+                Some(list) => {
+                    let mut v = vec![false; classes.len()];
+                    let mut good = true;
+                    for (i, n) in list.iter().enumerate() {
+                        match classes.iter().position(|c| c.name == *n) {
+                            Some(ci) if classes[ci].write => {
+                                pr.at(&format!("{base}.cacheable[{i}]"), format!("expected a read class, found `{n}`, a write (writes follow `write_policy`)"));
+                                good = false;
+                            }
+                            Some(ci) => v[ci] = true,
+                            None => {
+                                pr.at(
+                                    &format!("{base}.cacheable[{i}]"),
+                                    format!(
+                                        "expected a request class ({}), found `{n}`",
+                                        class_list()
+                                    ),
+                                );
+                                good = false;
+                            }
+                        }
+                    }
+                    good.then_some(v)
+                }
+            };
+            Some(ComponentKind::Cache {
+                cache: spec?,
+                miss: miss?,
+                write_policy: rc.write_policy.unwrap_or(WritePolicy::Invalidate),
+                cacheable: cacheable?,
+            })
+        }
+        Kind::Cdn => {
+            let spec = cache_spec(pr);
+            let origin = refer(
+                pr,
+                "origin",
+                &rc.origin,
+                "the component it fetches misses from",
+            );
+            Some(ComponentKind::Cdn {
+                cache: spec?,
+                origin: origin?,
+            })
+        }
+        Kind::Store => {
+            let w = workers(pr);
+            let service = dist(
+                pr,
+                "service",
+                &rc.service,
+                "the distribution of one lookup's service time",
+            );
+            Some(ComponentKind::Store {
+                workers: w?,
+                queue,
+                service: service?,
+            })
+        }
+    }
+}
+
+/// A server's `session`, `session_store`, `relogin` and `session_lost`. `Some(None)`: no
+/// sessions; `None`: a problem was reported.
+fn resolve_sessions(
+    base: &str,
+    rc: &RawComponent,
+    pr: &mut Problems,
+    refer: &dyn Fn(&mut Problems, &str, &Option<String>, &str) -> Option<CompId>,
+    dist: &dyn Fn(&mut Problems, &str, &Option<RawDist>, &str) -> Option<Dist>,
+) -> Option<Option<Sessions>> {
+    let stray = |pr: &mut Problems, field: &str, given: bool, mode: &str| {
+        if given {
+            pr.at_key(
+                &format!("{base}.{field}"),
+                format!("`{field}` applies to `session: {mode}`"),
+            );
+        }
+        given
     };
-    if ok { kind } else { None }
+    match rc.session {
+        None => {
+            let a = stray(pr, "session_store", rc.session_store.is_some(), "store");
+            let b = stray(pr, "relogin", rc.relogin.is_some(), "local");
+            let c = stray(pr, "session_lost", rc.session_lost.is_some(), "local");
+            (!(a || b || c)).then_some(None)
+        }
+        Some(SessionMode::Local) => {
+            if stray(pr, "session_store", rc.session_store.is_some(), "store") {
+                return None;
+            }
+            match rc.session_lost.unwrap_or(SessionLost::Relogin) {
+                SessionLost::Relogin => {
+                    let d = dist(
+                        pr,
+                        "relogin",
+                        &rc.relogin,
+                        "the extra service time of a request whose session was lost (or set `session_lost: fail`)",
+                    )?;
+                    Some(Some(Sessions::Local { relogin: Some(d) }))
+                }
+                SessionLost::Fail => {
+                    if rc.relogin.is_some() {
+                        pr.at_key(&format!("{base}.relogin"), "`relogin` applies to `session_lost: relogin`, but session_lost is fail");
+                        return None;
+                    }
+                    Some(Some(Sessions::Local { relogin: None }))
+                }
+            }
+        }
+        Some(SessionMode::Store) => {
+            let a = stray(pr, "relogin", rc.relogin.is_some(), "local");
+            let b = stray(pr, "session_lost", rc.session_lost.is_some(), "local");
+            let store = refer(
+                pr,
+                "session_store",
+                &rc.session_store,
+                "the component that holds the sessions",
+            );
+            if a || b {
+                return None;
+            }
+            Some(Some(Sessions::Store(store?)))
+        }
+    }
 }
 
 fn resolve_calls(
@@ -814,43 +1233,58 @@ fn edges(c: &ComponentKind) -> Vec<CompId> {
             v.dedup();
             v
         }
+        ComponentKind::Cache { miss, .. } => vec![*miss],
+        ComponentKind::Cdn { origin, .. } => vec![*origin],
         _ => Vec::new(),
     }
 }
 
-/// No cycles, nothing calls a dns, a load balancer balances over servers, chains fit the
-/// request's call stack.
-fn check_call_graph(comps: &[Component], entry: CompId, pr: &mut Problems) {
+/// The field that names a component's edges, for error positions.
+fn edge_field(c: &ComponentKind) -> &'static str {
+    match c {
+        ComponentKind::LoadBalancer { .. } => "to",
+        ComponentKind::Cache { .. } => "miss",
+        ComponentKind::Cdn { .. } => "origin",
+        _ => "calls",
+    }
+}
+
+/// No cycles, calls reach only components that serve them, a load balancer balances over
+/// servers, chains fit the request's call stack.
+fn check_call_graph(comps: &[Component], entries: &[CompId], pr: &mut Problems) {
     let name = |i: CompId| comps[i].name.as_str();
     for c in comps {
-        match &c.kind {
-            ComponentKind::LoadBalancer { to, .. }
-                if !matches!(comps[*to].kind, ComponentKind::Server { .. }) =>
-            {
+        if let ComponentKind::LoadBalancer { to, .. } = &c.kind
+            && !matches!(comps[*to].kind, ComponentKind::Server { .. })
+        {
+            pr.at(
+                &format!("components.{}.to", c.name),
+                format!(
+                    "expected a server group to balance over, found `{}`, a {}",
+                    name(*to),
+                    comps[*to].kind.name()
+                ),
+            );
+            continue;
+        }
+        for t in edges(&c.kind) {
+            if matches!(
+                comps[t].kind,
+                ComponentKind::Dns { .. } | ComponentKind::Cdn { .. }
+            ) {
                 pr.at(
-                    &format!("components.{}.to", c.name),
+                    &format!("components.{}.{}", c.name, edge_field(&c.kind)),
                     format!(
-                        "expected a server group to balance over, found `{}`, a {}",
-                        name(*to),
-                        comps[*to].kind.name()
+                        "expected components that serve requests, found `{}`, a {} (clients use it by themselves)",
+                        name(t),
+                        comps[t].kind.name()
                     ),
                 );
             }
-            ComponentKind::Server { calls, .. } => {
-                for t in calls.iter().flatten() {
-                    if matches!(comps[*t].kind, ComponentKind::Dns { .. }) {
-                        pr.at(
-                            &format!("components.{}.calls", c.name),
-                            format!(
-                                "expected components that serve requests, found `{}`, a dns (clients use dns by themselves)",
-                                name(*t)
-                            ),
-                        );
-                    }
-                }
-            }
-            _ => {}
         }
+    }
+    if !pr.list.is_empty() {
+        return;
     }
     // Cycle search: depth-first, colours 0 = new, 1 = on the path, 2 = done.
     let n = comps.len();
@@ -887,11 +1321,7 @@ fn check_call_graph(comps: &[Component], entry: CompId, pr: &mut Problems) {
         {
             let text: Vec<&str> = cyc.iter().map(|&i| name(i)).collect();
             let first = cyc[0];
-            let field = if matches!(comps[first].kind, ComponentKind::LoadBalancer { .. }) {
-                "to"
-            } else {
-                "calls"
-            };
+            let field = edge_field(&comps[first].kind);
             pr.at(
                 &format!("components.{}.{field}", name(first)),
                 format!(
@@ -916,7 +1346,11 @@ fn check_call_graph(comps: &[Component], entry: CompId, pr: &mut Problems) {
         d
     }
     let mut memo = vec![0; n];
-    let d = 1 + depth(entry, comps, &mut memo);
+    let d = 1 + entries
+        .iter()
+        .map(|&e| depth(e, comps, &mut memo))
+        .max()
+        .unwrap_or(0);
     if d > MAX_DEPTH {
         pr.at(
             "components",

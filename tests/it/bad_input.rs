@@ -78,7 +78,7 @@ fn unknown_field() {
     case(
         &[("    workers: 4\n    service", "    wokers: 4\n    service")],
         &[
-            "bad.yaml:15:5: components.web: unknown field `wokers`, expected one of `kind`, `count`, `workers`, `queue`, `service`, `service_by_class`, `calls`, `policy`, `to`, `latency`, `ttl`, `read`, `write`",
+            "bad.yaml:15:5: components.web: unknown field `wokers`; a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost",
         ],
     );
 }
@@ -265,7 +265,7 @@ fn unknown_kind() {
     case(
         &[("kind: database", "kind: postgres")],
         &[
-            "bad.yaml:19:11: components.db.kind: unknown variant `postgres`, expected one of `dns`, `load_balancer`, `server`, `database`",
+            "bad.yaml:19:11: components.db.kind: unknown variant `postgres`, expected one of `dns`, `load_balancer`, `server`, `database`, `cache`, `cdn`, `store`",
         ],
     );
 }
@@ -275,7 +275,7 @@ fn entry_is_a_dns() {
     case(
         &[("entry: lb", "entry: dns")],
         &[
-            "bad.yaml:8:8: entry: expected the component requests enter (a load_balancer, server or database), found `dns`, a dns",
+            "bad.yaml:8:8: entry: expected the component dynamic requests enter (a load_balancer, server, cache, store or database), found `dns`, a dns",
         ],
     );
 }
@@ -355,15 +355,28 @@ fn bad_arguments_exit_1() {
 
 #[test]
 fn links_must_join_serving_components() {
-    case(&[("entry: lb\n", "entry: lb\nnetwork:\n  links:\n    - {from: client, to: db, latency: {const: 1ms}}\n    - {from: dns, to: web, latency: {const: 1ms}}\n")], &[
-        "bad.yaml:11:26: network.links[0].to: expected the entry component `lb`: clients send only to the entry, found `db`",
-        "bad.yaml:12:14: network.links[1].from: expected a component that serves requests, found `dns`, a dns (a lookup's latency is the dns component's `latency`)",
-    ]);
+    case(
+        &[(
+            "entry: lb\n",
+            "entry: lb\nnetwork:\n  links:\n    - {from: client, to: db, latency: {const: 1ms}}\n    - {from: dns, to: web, latency: {const: 1ms}}\n",
+        )],
+        &[
+            "bad.yaml:11:26: network.links[0].to: expected the entry component `lb`: clients send only to the entry, found `db`",
+            "bad.yaml:12:14: network.links[1].from: expected a component that serves requests, found `dns`, a dns (a lookup's latency is the dns component's `latency`)",
+        ],
+    );
 }
 
 #[test]
 fn component_names_are_plain() {
-    case(&[("  web:\n", "  web server:\n"), ("to: web", "to: web server"), ("calls: [db]", "calls: [db]")], &[
-        "bad.yaml:12:3: components.web server: expected a component name of letters, digits, `_` or `-` (not `client`), found `web server`",
-    ]);
+    case(
+        &[
+            ("  web:\n", "  web server:\n"),
+            ("to: web", "to: web server"),
+            ("calls: [db]", "calls: [db]"),
+        ],
+        &[
+            "bad.yaml:12:3: components.web server: expected a component name of letters, digits, `_` or `-` (not `client`), found `web server`",
+        ],
+    );
 }

@@ -1,0 +1,231 @@
+//! Turning a finished model into a [`Report`]: totals, per-class and per-component figures,
+//! kind-specific extras. Runs once, at the end; nothing here is on the hot path.
+//!
+//! Component figures cover `[warmup, duration]`: time-weighted areas and counters minus
+//! their snapshot at the end of warm-up.
+
+use indexmap::IndexMap;
+
+use super::{Cause, Model, NodeKind, Role, station::Areas};
+use crate::metrics::{
+    ClassReport, ClientReport, ComponentReport, EngineReport, Report, RequestCounts, TimeSeries,
+};
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b > 0 { a as f64 / b as f64 } else { 0.0 }
+}
+
+impl Model {
+    pub(super) fn report(mut self) -> Report {
+        self.flush_window();
+        let measured_ns = (self.end - self.warmup) as f64;
+        let measured_s = measured_ns / 1e9;
+        let in_flight = self
+            .reqs
+            .iter_live()
+            .filter(|r| r.measured && !r.client_done)
+            .count() as u64;
+        let mut errors = IndexMap::new();
+        for c in Cause::ALL {
+            let n = self.errors[c as usize];
+            if n > 0 {
+                errors.insert(c.as_str().to_string(), n);
+            }
+        }
+        let mut classes = IndexMap::new();
+        for (i, c) in self.classes.iter().enumerate() {
+            classes.insert(
+                self.class_names[i].clone(),
+                ClassReport {
+                    offered: c.offered,
+                    completed: c.completed,
+                    failed: c.failed,
+                    latency_ms: c.hist.summary(),
+                },
+            );
+        }
+        // Per-node areas since warm-up, and their sums per component.
+        let node_areas: Vec<Option<Areas>> = self
+            .nodes
+            .iter()
+            .map(|n| match n.kind {
+                NodeKind::Station(s) => Some(
+                    self.stations[s as usize]
+                        .acc
+                        .minus(&self.warm.stations[s as usize]),
+                ),
+                _ => None,
+            })
+            .collect();
+        let mut per_comp = vec![Areas::default(); self.comps.len()];
+        let mut max_queue = vec![0u64; self.comps.len()];
+        for (ni, node) in self.nodes.iter().enumerate() {
+            if let (Some(d), NodeKind::Station(s)) = (node_areas[ni], node.kind) {
+                let a = &mut per_comp[node.comp as usize];
+                a.busy += d.busy;
+                a.queue += d.queue;
+                a.present += d.present;
+                a.arrivals += d.arrivals;
+                a.rejected += d.rejected;
+                let mq = &mut max_queue[node.comp as usize];
+                *mq = (*mq).max(self.stations[s as usize].max_queue);
+            }
+        }
+        let node_util = |ni: u32, workers: u32| {
+            node_areas[ni as usize]
+                .map_or(0.0, |a| a.busy as f64 / (f64::from(workers) * measured_ns))
+        };
+        let mut components = IndexMap::new();
+        let mut bottleneck: Option<(f64, String)> = None;
+        for (i, c) in self.comps.iter().enumerate() {
+            let a = &per_comp[i];
+            let ctr = &c.ctr;
+            let w = &self.warm.ctr[i];
+            let utilization = (c.workers > 0).then(|| {
+                a.busy as f64 / (f64::from(c.workers) * f64::from(c.n_nodes) * measured_ns)
+            });
+            if let Some(u) = utilization
+                && bottleneck.as_ref().is_none_or(|(b, _)| u > *b)
+            {
+                bottleneck = Some((u, c.name.clone()));
+            }
+            let has_stations = c.workers > 0;
+            let present = if has_stations {
+                a.present as f64
+            } else {
+                (c.open_area - self.warm.open_area[i]) as f64
+            };
+            let mut extra: IndexMap<String, f64> = IndexMap::new();
+            let mut put = |k: &str, v: f64| {
+                extra.insert(k.to_string(), v);
+            };
+            match &c.role {
+                Role::Server { local: Some(_), .. } => {
+                    put(
+                        "sessions_lost",
+                        (ctr.sessions_lost - w.sessions_lost) as f64,
+                    );
+                    put(
+                        "sessions_created",
+                        (ctr.sessions_created - w.sessions_created) as f64,
+                    );
+                }
+                Role::Database { db } => {
+                    let db = &self.dbs[*db as usize];
+                    let reads = ctr.reads - w.reads;
+                    put("reads", reads as f64);
+                    put("writes", (ctr.writes - w.writes) as f64);
+                    if db.replicas > 0 {
+                        let stale = ctr.stale_reads - w.stale_reads;
+                        put("stale_reads", stale as f64);
+                        put("stale_read_ratio", ratio(stale, reads));
+                        let lag = db.lag_hist.summary();
+                        put("lag_ms_mean", lag.mean.unwrap_or(0.0));
+                        put("lag_ms_p99", lag.p99.unwrap_or(0.0));
+                        put("primary_utilization", node_util(c.first_node, c.workers));
+                        let replicas: f64 = (1..=db.replicas)
+                            .map(|j| node_util(c.first_node + j, c.workers))
+                            .sum::<f64>();
+                        put("replica_utilization", replicas / f64::from(db.replicas));
+                    }
+                }
+                Role::Cache { cache, .. } | Role::Cdn { cache, .. } => {
+                    let cn = &self.caches[*cache as usize];
+                    let hits = ctr.hits - w.hits;
+                    let lookups = hits + ctr.misses - w.misses;
+                    let arrivals = ctr.arrivals - w.arrivals;
+                    put("hit_ratio", ratio(hits, lookups));
+                    put("hits", hits as f64);
+                    put("misses", (ctr.misses - w.misses) as f64);
+                    put("evictions", (ctr.evictions - w.evictions) as f64);
+                    put("expirations", (ctr.expirations - w.expirations) as f64);
+                    let offload = if matches!(c.role, Role::Cdn { .. }) {
+                        "origin_offload"
+                    } else {
+                        "offload"
+                    };
+                    put(offload, ratio(hits, arrivals));
+                    if cn.backing_db.is_some() {
+                        let stale = ctr.stale_hits - w.stale_hits;
+                        put("stale_hits", stale as f64);
+                        put("stale_hit_ratio", ratio(stale, hits));
+                    }
+                    if matches!(c.role, Role::Cache { .. }) {
+                        put(
+                            "invalidations",
+                            (ctr.invalidations - w.invalidations) as f64,
+                        );
+                    }
+                    let ci = *cache as usize;
+                    for (k, name) in self.class_names.iter().enumerate() {
+                        let l = cn.class_lookups[k] - self.warm.class_lookups[ci][k];
+                        if l > 0 {
+                            let h = cn.class_hits[k] - self.warm.class_hits[ci][k];
+                            put(&format!("hit_ratio_{name}"), ratio(h, l));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            components.insert(
+                c.name.clone(),
+                ComponentReport {
+                    kind: c.kind.to_string(),
+                    instances: c.n_nodes.max(1),
+                    utilization,
+                    mean_queue: a.queue as f64 / measured_ns,
+                    max_queue: max_queue[i],
+                    rejected: a.rejected,
+                    arrivals: ctr.arrivals - w.arrivals,
+                    mean_in_system: present / measured_ns,
+                    latency_ms: c.hist.summary(),
+                    extra,
+                },
+            );
+        }
+        let offered = self.offered;
+        Report {
+            scenario: self.scenario_name.clone(),
+            about: self.about.clone(),
+            seed: self.seed,
+            duration_s: self.end as f64 / 1e9,
+            warmup_s: self.warmup as f64 / 1e9,
+            requests: RequestCounts {
+                offered,
+                completed: self.completed,
+                failed: self.failed,
+                in_flight,
+            },
+            throughput_rps: self.completed as f64 / measured_s,
+            availability: if offered > 0 {
+                self.completed as f64 / offered as f64
+            } else {
+                1.0
+            },
+            latency_ms: self.hist.summary(),
+            errors,
+            classes,
+            components,
+            bottleneck: bottleneck.map(|(_, n)| n),
+            client: ClientReport {
+                attempts_per_request: if offered > 0 {
+                    self.attempts as f64 / offered as f64
+                } else {
+                    0.0
+                },
+                dns_lookups: self.dns_lookups,
+            },
+            engine: EngineReport {
+                events: self.events,
+                wall_s: None,
+                events_per_s: None,
+            },
+            timeseries: TimeSeries {
+                window_s: self.window.len as f64 / 1e9,
+                components: self.comps.iter().map(|c| c.name.clone()).collect(),
+                rows: std::mem::take(&mut self.window.rows),
+            },
+            latency_cdf: self.hist.cdf(),
+        }
+    }
+}
