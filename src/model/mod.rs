@@ -17,6 +17,7 @@
 //! instant, in the order sent. The run processes events with time strictly below the
 //! duration; when [`Model::run`] returns, the clock stands at the duration.
 
+pub mod cache_store;
 pub mod client;
 pub mod load_balancer;
 pub mod request;
