@@ -38,7 +38,7 @@ use crate::engine::random::{component_stream, stream};
 use crate::engine::{Dist, EventQueue, SimTime, Stream};
 use crate::metrics::{LatencyHist, Report, WindowRow};
 use crate::scenario::{
-    Arrival, CacheSpec, ComponentKind, EvictionPolicy, Op, ReadFrom, Scenario, Sessions,
+    Arrival, CacheSpec, ComponentKind, EvictionPolicy, Keys, Op, ReadFrom, Scenario, Sessions,
     WritePolicy,
 };
 
@@ -56,6 +56,7 @@ const CLIENT: u32 = 0;
 const PASS: u32 = 0;
 const FILL: u32 = 1;
 const WRITE_THROUGH: u32 = 2;
+const INVALIDATE: u32 = 3;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -169,6 +170,9 @@ struct Db {
     keys: usize,
     /// Committed version of each key on the primary.
     primary: Vec<u32>,
+    /// Latest version of each key whose write was acknowledged (committed, and with
+    /// synchronous replication applied everywhere). A read older than this is stale.
+    acked: Vec<u32>,
     /// Applied version of each key on each replica: `replica * keys + key`.
     applied: Vec<u32>,
     /// When each replica applies its latest write (replicas apply in commit order).
@@ -436,6 +440,7 @@ impl Model {
                         sync: *sync,
                         keys,
                         primary: vec![0; keys],
+                        acked: vec![0; keys],
                         applied: vec![0; keys * *replicas as usize],
                         last_apply: vec![0; *replicas as usize],
                         rng: component_stream(sc.seed, &format!("{}#replication", c.name)),
@@ -451,7 +456,9 @@ impl Model {
                     cacheable,
                 } => {
                     let ix = caches.len() as u32;
-                    caches.push(Self::cache_node(sc, &c.name, cache, key_space, n_classes));
+                    caches.push(Self::cache_node(sc, &c.name, cache, key_space, |k| {
+                        cacheable[k]
+                    }));
                     nodes.push(Node {
                         comp: ci as u32,
                         kind: NodeKind::Cache(ix),
@@ -466,7 +473,9 @@ impl Model {
                 }
                 ComponentKind::Cdn { cache, origin } => {
                     let ix = caches.len() as u32;
-                    caches.push(Self::cache_node(sc, &c.name, cache, key_space, n_classes));
+                    caches.push(Self::cache_node(sc, &c.name, cache, key_space, |k| {
+                        sc.traffic.classes[k].is_static
+                    }));
                     nodes.push(Node {
                         comp: ci as u32,
                         kind: NodeKind::Cache(ix),
@@ -608,8 +617,17 @@ impl Model {
         name: &str,
         spec: &CacheSpec,
         key_space: u64,
-        n_classes: usize,
+        served: impl Fn(usize) -> bool,
     ) -> CacheNode {
+        let n_classes = sc.traffic.classes.len();
+        // Prefill covers the keys of the first class the cache serves.
+        let prefill_keys = (0..n_classes)
+            .find(|&c| served(c))
+            .map(|c| match sc.traffic.classes[c].keys {
+                Keys::User => sc.traffic.users,
+                Keys::Uniform { n } | Keys::Zipf { n, .. } => n,
+            })
+            .unwrap_or(0);
         let mut rng = component_stream(sc.seed, name);
         let mut store = KeyCache::new(
             spec.capacity.min(key_space) as usize,
@@ -620,7 +638,7 @@ impl Model {
         if spec.prefill {
             // Key 0 is the most popular under Zipf; for uniform keys any set is as good.
             // Inserted least popular first, so the most popular is the most recent.
-            let n = spec.capacity.min(key_space);
+            let n = spec.capacity.min(prefill_keys);
             for key in (0..n).rev() {
                 let expires = match spec.ttl {
                     Some(t) => {
@@ -705,7 +723,7 @@ impl Model {
             EvKind::Reply => self.on_reply(ev.node, ev.req),
             EvKind::Timeout => self.on_timeout(ev.aux, ev.req),
             EvKind::Apply => self.on_apply(ev.node, ev.req, ev.aux),
-            EvKind::SyncAck => self.finish(ev.node, ev.req),
+            EvKind::SyncAck => self.on_sync_ack(ev.node, ev.req),
             EvKind::Tick => self.on_tick(),
             EvKind::Warmup => self.on_warmup(),
         }
@@ -907,17 +925,13 @@ impl Model {
             _ => unreachable!("cache node of a non-cache component"),
         };
         let row = comp as usize + 1;
-        let cache = &mut self.caches[ci as usize];
         if write {
             // A write passing through: drop or refresh the entry when the write returns.
+            // The entry is dropped (or refreshed) once the write has committed: the
+            // cache-aside order "update the database, then delete the cache entry".
             let step = match write_policy {
                 Some(WritePolicy::WriteThrough) => WRITE_THROUGH,
-                _ => {
-                    if cache.store.remove(key) {
-                        self.comps[comp as usize].ctr.invalidations += 1;
-                    }
-                    PASS
-                }
+                _ => INVALIDATE,
             };
             self.reqs.get_mut(r).push(Frame {
                 node,
@@ -938,6 +952,7 @@ impl Model {
             self.forward(row, target, r, 0);
             return;
         }
+        let cache = &mut self.caches[ci as usize];
         let lookup = cache.latency.sample(&mut cache.rng);
         cache.class_lookups[class] += 1;
         match cache.store.get(key, now) {
@@ -945,7 +960,7 @@ impl Model {
                 cache.class_hits[class] += 1;
                 let stale = cache
                     .backing_db
-                    .is_some_and(|db| version < self.dbs[db as usize].primary[key as usize]);
+                    .is_some_and(|db| version < self.dbs[db as usize].acked[key as usize]);
                 let ctr = &mut self.comps[comp as usize].ctr;
                 ctr.hits += 1;
                 if stale {
@@ -1089,6 +1104,7 @@ impl Model {
                 self.after(last - now, Ev::new(EvKind::SyncAck, node, r));
                 return;
             }
+            db.acked[key] = db.acked[key].max(v);
         } else {
             ctr.reads += 1;
             let primary = db.primary[key];
@@ -1097,13 +1113,25 @@ impl Model {
             } else {
                 let j = (node - first - 1) as usize;
                 let v = db.applied[j * db.keys + key];
-                if v < primary {
+                if v < db.acked[key] {
                     ctr.stale_reads += 1;
                 }
                 v
             };
             self.reqs.get_mut(r).version = version;
         }
+        self.finish(node, r);
+    }
+
+    /// Every replica applied a synchronous write: it is acknowledged, and the primary replies.
+    fn on_sync_ack(&mut self, node: u32, r: u32) {
+        let comp = self.nodes[node as usize].comp as usize;
+        let Role::Database { db } = self.comps[comp].role else {
+            unreachable!("sync ack on a database")
+        };
+        let req = self.reqs.get(r);
+        let acked = &mut self.dbs[db as usize].acked[req.key as usize];
+        *acked = (*acked).max(req.version);
         self.finish(node, r);
     }
 
@@ -1182,10 +1210,18 @@ impl Model {
             NodeKind::Cache(ci) => {
                 let f = self.reqs.get_mut(r).pop();
                 let req = self.reqs.get(r);
-                if req.fail == Cause::None && f.step != PASS {
+                if req.fail == Cause::None {
                     let cache = &mut self.caches[ci as usize];
-                    let expires = cache.ttl.map_or(u64::MAX, |t| self.now + t);
-                    cache.store.put(req.key, req.version, expires);
+                    match f.step {
+                        FILL | WRITE_THROUGH => {
+                            let expires = cache.ttl.map_or(u64::MAX, |t| self.now + t);
+                            cache.store.put(req.key, req.version, expires);
+                        }
+                        INVALIDATE if cache.store.remove(req.key) => {
+                            self.comps[n.comp as usize].ctr.invalidations += 1;
+                        }
+                        _ => {}
+                    }
                 }
                 self.leave(n.comp, f.t_in);
                 self.reply_after(n.comp, r, 0);

@@ -618,11 +618,12 @@ fn resolve_network(sc: &RawScenario, names: &[&str], pr: &mut Problems) -> Optio
         }
         if let (Some(None), Some(t)) = (from, to)
             && names[t] != sc.entry
+            && sc.components[t].kind != Kind::Cdn
         {
             pr.at(
                 &format!("{path}.to"),
                 format!(
-                    "expected the entry component `{}`: clients send only to the entry, found `{}`",
+                    "expected the entry component `{}` or a cdn: clients send only there, found `{}`",
                     sc.entry, names[t]
                 ),
             );
@@ -1106,14 +1107,19 @@ fn resolve_component(
     }
 }
 
+/// Resolves a component reference field: `(problems, field, value, what it is for)`.
+type RefFn<'a> = dyn Fn(&mut Problems, &str, &Option<String>, &str) -> Option<CompId> + 'a;
+/// Resolves a distribution field: `(problems, field, value, what it is for)`.
+type DistFn<'a> = dyn Fn(&mut Problems, &str, &Option<RawDist>, &str) -> Option<Dist> + 'a;
+
 /// A server's `session`, `session_store`, `relogin` and `session_lost`. `Some(None)`: no
 /// sessions; `None`: a problem was reported.
 fn resolve_sessions(
     base: &str,
     rc: &RawComponent,
     pr: &mut Problems,
-    refer: &dyn Fn(&mut Problems, &str, &Option<String>, &str) -> Option<CompId>,
-    dist: &dyn Fn(&mut Problems, &str, &Option<RawDist>, &str) -> Option<Dist>,
+    refer: &RefFn,
+    dist: &DistFn,
 ) -> Option<Option<Sessions>> {
     let stray = |pr: &mut Problems, field: &str, given: bool, mode: &str| {
         if given {

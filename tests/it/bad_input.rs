@@ -361,7 +361,7 @@ fn links_must_join_serving_components() {
             "entry: lb\nnetwork:\n  links:\n    - {from: client, to: db, latency: {const: 1ms}}\n    - {from: dns, to: web, latency: {const: 1ms}}\n",
         )],
         &[
-            "bad.yaml:11:26: network.links[0].to: expected the entry component `lb`: clients send only to the entry, found `db`",
+            "bad.yaml:11:26: network.links[0].to: expected the entry component `lb` or a cdn: clients send only there, found `db`",
             "bad.yaml:12:14: network.links[1].from: expected a component that serves requests, found `dns`, a dns (a lookup's latency is the dns component's `latency`)",
         ],
     );

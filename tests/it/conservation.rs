@@ -85,9 +85,10 @@ fn timeouts_fail_requests_and_conserve() {
 
 #[test]
 fn closed_users_are_bounded_by_their_number() {
-    // 50 closed users with 100 ms think time against stage 03: throughput <= 50 / (0.1 s + W).
+    // 50 closed users with 100 ms think time against eight workers: by the interactive
+    // response-time law, throughput = 50 / (0.1 s + W).
     let sc = load(
-        "scenarios/03-load-balancer.yaml",
+        "scenarios/validation/mmc-c8-rho0.9.yaml",
         &[
             "duration=30s",
             "warmup=5s",

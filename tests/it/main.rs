@@ -4,6 +4,7 @@
 mod bad_input;
 mod cli;
 mod conservation;
+mod data_tier;
 mod theory;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,11 @@ pub fn load(rel: &str, sets: &[&str]) -> Scenario {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let ovs: Vec<Override> = sets.iter().map(|s| s.parse().expect("override")).collect();
     Scenario::parse(&text, rel, &ovs).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Parses scenario text given inline in a test.
+pub fn parse(text: &str) -> Scenario {
+    Scenario::parse(text, "<test>", &[]).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Runs a scenario with a given seed, wall-clock figures off.
