@@ -32,6 +32,7 @@ fn offered(sc: &Scenario) -> u64 {
 }
 
 fn bench(c: &mut Criterion) {
+    let short = vec!["duration=60s", "warmup=5s"];
     let cases = [
         (
             "mm1_rho0.9",
@@ -41,7 +42,19 @@ fn bench(c: &mut Criterion) {
         (
             "stage03_load_balancer",
             "scenarios/03-load-balancer.yaml",
-            vec!["duration=60s", "warmup=5s"],
+            short.clone(),
+        ),
+        (
+            "stage04_database_replication",
+            "scenarios/04-database-replication.yaml",
+            short.clone(),
+        ),
+        ("stage05_cache", "scenarios/05-cache.yaml", short.clone()),
+        ("stage06_cdn", "scenarios/06-cdn.yaml", short.clone()),
+        (
+            "stage07_stateless_web_tier",
+            "scenarios/07-stateless-web-tier.yaml",
+            short.clone(),
         ),
     ];
     let mut g = c.benchmark_group("stages");

@@ -48,7 +48,12 @@ fn validate(text: &str, extra: &[&str]) -> (i32, String) {
 
 /// Applies `(from, to)` replacements to BASE (each must match) and checks the whole stderr.
 fn case(edits: &[(&str, &str)], expected: &[&str]) {
-    let mut text = BASE.to_string();
+    case_on(BASE, edits, expected);
+}
+
+/// As [`case`], on another base scenario.
+fn case_on(base: &str, edits: &[(&str, &str)], expected: &[&str]) {
+    let mut text = base.to_string();
     for (from, to) in edits {
         assert!(
             text.contains(from),
@@ -379,4 +384,109 @@ fn component_names_are_plain() {
             "bad.yaml:12:3: components.web server: expected a component name of letters, digits, `_` or `-` (not `client`), found `web server`",
         ],
     );
+}
+
+/// A valid data-tier scenario: CDN, sticky balancer, session store, cache, replicas.
+const DATA: &str = "\
+name: data tier base
+duration: 10s
+traffic:
+  rate: 100
+  classes:
+    - {name: page, weight: 0.5, session: true}
+    - {name: write, weight: 0.1}
+    - {name: asset, weight: 0.4, static: true}
+entry: lb
+components:
+  cdn: {kind: cdn, capacity: 100, latency: {const: 1ms}, origin: lb}
+  lb: {kind: load_balancer, policy: sticky, to: web}
+  web: {kind: server, count: 2, workers: 4, service: {exp: 2ms}, calls: {page: [cache], write: [cache]}, session: store, session_store: sessions}
+  sessions: {kind: store, workers: 2, service: {exp: 100us}}
+  cache: {kind: cache, capacity: 50, policy: lru, ttl: 30s, latency: {const: 200us}, miss: db}
+  db: {kind: database, workers: 4, read: {exp: 1ms}, write: {exp: 2ms}, replicas: 2, replication_lag: {exp: 10ms}}
+";
+
+#[test]
+fn the_data_tier_base_is_valid() {
+    let (code, stderr) = validate(DATA, &[]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn data_tier_keys_are_checked() {
+    let cases: [(&str, &str, &str); 14] = [
+        (
+            "policy: lru",
+            "policy: lruu",
+            "bad.yaml:15:46: components.cache.policy: unknown eviction policy `lruu`, expected one of lru, lfu, fifo, random",
+        ),
+        (
+            "capacity: 50,",
+            "capacity: 0,",
+            "bad.yaml:15:34: components.cache.capacity: expected a whole number of entries >= 1, found 0",
+        ),
+        (
+            "miss: db",
+            "miss: dbb",
+            "bad.yaml:15:92: components.cache.miss: expected the name of a component (cdn, lb, web, sessions, cache, db), found `dbb`",
+        ),
+        (
+            "miss: db",
+            "miss: web",
+            "bad.yaml:13:73: components.web.calls: expected calls without a cycle, found web -> cache -> web",
+        ),
+        (
+            "policy: sticky",
+            "policy: stiky",
+            "bad.yaml:12:37: components.lb.policy: unknown load balancing policy `stiky`, expected one of round_robin, random, least_connections, power_of_two, hash, sticky",
+        ),
+        (
+            "replicas: 2, replication_lag: {exp: 10ms}",
+            "replication_lag: {exp: 10ms}",
+            "bad.yaml:16:73: components.db.replication_lag: `replication_lag` needs `replicas` >= 1, found 0 replicas",
+        ),
+        (
+            "replicas: 2, replication_lag: {exp: 10ms}",
+            "replicas: 2",
+            "bad.yaml:16:7: components.db: a database needs `replication_lag`: the time from a write's commit on the primary to its application on a replica",
+        ),
+        (
+            "session: store, session_store: sessions",
+            "session: store",
+            "bad.yaml:13:8: components.web: a server needs `session_store`: the component that holds the sessions",
+        ),
+        (
+            "session: store, session_store: sessions",
+            "session: local",
+            "bad.yaml:13:8: components.web: a server needs `relogin`: the extra service time of a request whose session was lost (or set `session_lost: fail`)",
+        ),
+        (
+            "    - {name: asset, weight: 0.4, static: true}",
+            "    - {name: asset, weight: 0.4}",
+            "bad.yaml:11:15: components.cdn.kind: a cdn serves the classes marked `static: true`, and no class is",
+        ),
+        (
+            ", origin: lb}",
+            ", origin: db, workers: 3}",
+            "bad.yaml:11:70: components.cdn.workers: `workers` does not apply to a cdn; a cdn takes: capacity, policy, ttl, latency, origin, prefill",
+        ),
+        (
+            "entry: lb",
+            "entry: cdn",
+            "bad.yaml:9:8: entry: expected the component dynamic requests enter (a load_balancer, server, cache, store or database), found `cdn`, a cdn",
+        ),
+        (
+            "miss: db}",
+            "miss: db, cacheable: [write]}",
+            "bad.yaml:15:108: components.cache.cacheable[0]: expected a read class, found `write`, a write (writes follow `write_policy`)",
+        ),
+        (
+            "replicas: 2,",
+            "replicas: 2, read_from: everywhere,",
+            "bad.yaml:16:97: components.db.read_from: unknown variant `everywhere`, expected one of `replicas`, `primary`, `any`",
+        ),
+    ];
+    for (from, to, want) in cases {
+        case_on(DATA, &[(from, to)], &[want]);
+    }
 }
