@@ -6,6 +6,6 @@ pub mod report;
 
 pub use hist::LatencyHist;
 pub use report::{
-    CdfPoint, ClassReport, ClientReport, ComponentReport, EngineReport, LatencySummary, Report,
-    RequestCounts, TimeSeries, WindowRow,
+    CdfPoint, ClassReport, ClientReport, ComponentReport, EngineReport, FaultMark, FaultReport,
+    LatencySummary, Report, RequestCounts, TimeSeries, WindowRow,
 };

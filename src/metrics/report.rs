@@ -32,6 +32,11 @@ pub struct Report {
     pub latency_ms: LatencySummary,
     /// Failed requests by cause (`queue_full`, `timeout`, ...), only causes that occurred.
     pub errors: IndexMap<String, u64>,
+    /// Failed requests by the component that failed them, then by cause (`client` holds
+    /// timeouts, which the client decides).
+    pub errors_by_component: IndexMap<String, IndexMap<String, u64>>,
+    /// One entry per scheduled fault, in file order.
+    pub faults: Vec<FaultReport>,
     /// Per request class, in scenario order.
     pub classes: IndexMap<String, ClassReport>,
     /// Per component, in scenario order.
@@ -114,11 +119,43 @@ pub struct ComponentReport {
     pub extra: IndexMap<String, f64>,
 }
 
+/// What one fault did. Times are seconds from the start of the run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FaultReport {
+    /// As written: `crash web#2`.
+    pub fault: String,
+    pub start_s: f64,
+    /// `null`: lasted to the end of the run (or happened at an instant).
+    pub end_s: Option<f64>,
+    /// When the system noticed: a balancer's health checks took the target out of
+    /// rotation, or a replica was promoted. `null` when nothing noticed.
+    pub detected_s: Option<f64>,
+    pub time_to_detect_s: Option<f64>,
+    /// End of the last window after `start_s` whose error rate was above the baseline
+    /// (the error rate before the fault, or 1%), before the next fault or the end of the
+    /// run. `null`: errors lasted to the end (no recovery seen).
+    pub recovered_s: Option<f64>,
+    pub time_to_recover_s: Option<f64>,
+    /// Requests that failed between `start_s` and recovery (or the end), warm-up included.
+    pub failed_requests: u64,
+}
+
+/// A fault drawn on time-series charts.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FaultMark {
+    pub label: String,
+    pub start_s: f64,
+    pub end_s: Option<f64>,
+}
+
 /// Client-side figures.
 #[derive(Clone, Copy, Debug, Default, Serialize)]
 pub struct ClientReport {
-    /// Attempts sent (first tries plus retries) per request offered after warm-up.
+    /// Attempts sent (first tries plus retries) per request offered after warm-up: the
+    /// retry amplification.
     pub attempts_per_request: f64,
+    /// Retries sent after warm-up.
+    pub retries: u64,
     /// DNS lookups made after warm-up (0 when the scenario has no dns component).
     pub dns_lookups: u64,
 }
@@ -149,6 +186,8 @@ pub struct TimeSeries {
     pub window_s: f64,
     /// Component names, in the order of [`WindowRow::utilization`].
     pub components: Vec<String>,
+    /// The faults, for marking on charts.
+    pub faults: Vec<FaultMark>,
     pub rows: Vec<WindowRow>,
 }
 

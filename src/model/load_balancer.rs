@@ -1,30 +1,48 @@
-//! Load balancer policies: which instance of the server group gets the next request.
+//! Load balancer policies and health checks: which instance of the server group gets the
+//! next request.
 //!
 //! The balancer counts open connections per backend (requests it forwarded and has not seen
 //! the reply of), which `least_connections` and `power_of_two` use. `sticky` is cookie
 //! affinity: a user's first request goes to the least-connected backend, and every later
-//! request of that user to the same one.
+//! request of that user to the same one while it stays in rotation.
+//!
+//! Rotation: every backend starts in rotation. With health checks, `unhealthy` failed probes
+//! in a row take a backend out and `healthy` good ones bring it back; every policy chooses
+//! only among backends in rotation. Without health checks a dead backend stays in rotation
+//! and keeps getting requests (which are refused).
 
 use rand::RngExt;
 
 use crate::engine::Stream;
 use crate::engine::random::mix64;
-use crate::scenario::LbPolicy;
+use crate::scenario::{HealthCheck, LbPolicy};
 
 #[derive(Debug)]
 pub struct Balancer {
     pub policy: LbPolicy,
+    pub health: Option<HealthCheck>,
     /// Open connections per backend instance.
     pub conns: Vec<u32>,
     next: usize,
     pub rng: Stream,
     /// Sticky: each user's backend + 1 (0: none yet). Empty for other policies.
     affinity: Vec<u16>,
+    in_rotation: Vec<bool>,
+    /// Backends in rotation, ascending.
+    members: Vec<u32>,
+    failed_probes: Vec<u32>,
+    good_probes: Vec<u32>,
 }
 
 impl Balancer {
     /// `users` sizes the affinity table of the `sticky` policy.
-    pub fn new(policy: LbPolicy, backends: usize, users: u64, rng: Stream) -> Balancer {
+    pub fn new(
+        policy: LbPolicy,
+        backends: usize,
+        users: u64,
+        health: Option<HealthCheck>,
+        rng: Stream,
+    ) -> Balancer {
         let affinity = if policy == LbPolicy::Sticky {
             vec![0; users as usize]
         } else {
@@ -32,105 +50,186 @@ impl Balancer {
         };
         Balancer {
             policy,
+            health,
             conns: vec![0; backends],
             next: 0,
             rng,
             affinity,
+            in_rotation: vec![true; backends],
+            members: (0..backends as u32).collect(),
+            failed_probes: vec![0; backends],
+            good_probes: vec![0; backends],
         }
     }
 
+    /// Is backend `i` in rotation?
+    pub fn in_rotation(&self, i: usize) -> bool {
+        self.in_rotation[i]
+    }
+
     fn least_connections(&mut self) -> usize {
-        // Scan from a rotating start so ties spread instead of piling onto instance 0.
-        let n = self.conns.len();
-        let start = self.next;
-        let mut best = start;
-        for k in 1..n {
-            let i = (start + k) % n;
+        // Scan from a rotating start so ties spread instead of piling onto one backend.
+        let m = self.members.len();
+        let start = self.next % m;
+        let mut best = self.members[start] as usize;
+        for k in 1..m {
+            let i = self.members[(start + k) % m] as usize;
             if self.conns[i] < self.conns[best] {
                 best = i;
             }
         }
-        self.next = if best + 1 == n { 0 } else { best + 1 };
+        self.next = start + 1;
         best
     }
 
-    /// Chooses a backend instance (0-based within the group) for a request from `user`.
+    /// Chooses a backend instance (0-based within the group) for a request from `user`, or
+    /// `None` when no backend is in rotation.
     #[inline]
-    pub fn choose(&mut self, user: u32) -> usize {
-        let n = self.conns.len();
-        match self.policy {
+    pub fn choose(&mut self, user: u32) -> Option<usize> {
+        let m = self.members.len();
+        if m == 0 {
+            return None;
+        }
+        Some(match self.policy {
             LbPolicy::RoundRobin => {
-                let i = self.next;
-                self.next = if i + 1 == n { 0 } else { i + 1 };
-                i
+                let i = self.next % m;
+                self.next = i + 1;
+                self.members[i] as usize
             }
-            LbPolicy::Random => self.rng.random_range(0..n),
+            LbPolicy::Random => self.members[self.rng.random_range(0..m)] as usize,
             LbPolicy::LeastConnections => self.least_connections(),
             LbPolicy::Sticky => {
                 let a = self.affinity[user as usize];
-                if a > 0 {
-                    return usize::from(a - 1);
+                if a > 0 && self.in_rotation[usize::from(a - 1)] {
+                    return Some(usize::from(a - 1));
                 }
                 let b = self.least_connections();
                 self.affinity[user as usize] = (b + 1) as u16;
                 b
             }
             LbPolicy::PowerOfTwo => {
-                if n == 1 {
-                    return 0;
+                if m == 1 {
+                    return Some(self.members[0] as usize);
                 }
-                let a = self.rng.random_range(0..n);
-                let mut b = self.rng.random_range(0..n - 1);
+                let a = self.rng.random_range(0..m);
+                let mut b = self.rng.random_range(0..m - 1);
                 if b >= a {
                     b += 1;
                 }
+                let (a, b) = (self.members[a] as usize, self.members[b] as usize);
                 if self.conns[b] < self.conns[a] { b } else { a }
             }
-            LbPolicy::Hash => (mix64(u64::from(user)) % n as u64) as usize,
+            LbPolicy::Hash => self.members[(mix64(u64::from(user)) % m as u64) as usize] as usize,
+        })
+    }
+
+    /// Records a probe of backend `i`. Returns `Some(false)` when the backend just left
+    /// rotation, `Some(true)` when it just rejoined, `None` otherwise.
+    pub fn probe(&mut self, i: usize, ok: bool) -> Option<bool> {
+        let h = self.health?;
+        if ok {
+            self.good_probes[i] += 1;
+            self.failed_probes[i] = 0;
+            if !self.in_rotation[i] && self.good_probes[i] >= h.healthy {
+                self.set_rotation(i, true);
+                return Some(true);
+            }
+        } else {
+            self.failed_probes[i] += 1;
+            self.good_probes[i] = 0;
+            if self.in_rotation[i] && self.failed_probes[i] >= h.unhealthy {
+                self.set_rotation(i, false);
+                return Some(false);
+            }
         }
+        None
+    }
+
+    fn set_rotation(&mut self, i: usize, on: bool) {
+        self.in_rotation[i] = on;
+        self.members = (0..self.conns.len() as u32)
+            .filter(|&k| self.in_rotation[k as usize])
+            .collect();
+    }
+
+    /// Forgets every open connection (the balancer itself crashed).
+    pub fn reset_connections(&mut self) {
+        self.conns.iter_mut().for_each(|c| *c = 0);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::SimTime;
     use crate::engine::random::stream;
+
+    fn lb(policy: LbPolicy, n: usize) -> Balancer {
+        Balancer::new(policy, n, 100, None, stream(1, "lb"))
+    }
 
     #[test]
     fn round_robin_cycles() {
-        let mut b = Balancer::new(LbPolicy::RoundRobin, 3, 10, stream(1, "lb"));
-        let v: Vec<usize> = (0..6).map(|_| b.choose(0)).collect();
+        let mut b = lb(LbPolicy::RoundRobin, 3);
+        let v: Vec<usize> = (0..6).map(|_| b.choose(0).unwrap()).collect();
         assert_eq!(v, [0, 1, 2, 0, 1, 2]);
     }
 
     #[test]
     fn least_connections_picks_the_idlest() {
-        let mut b = Balancer::new(LbPolicy::LeastConnections, 3, 10, stream(1, "lb"));
+        let mut b = lb(LbPolicy::LeastConnections, 3);
         b.conns = vec![5, 1, 3];
-        assert_eq!(b.choose(0), 1);
+        assert_eq!(b.choose(0), Some(1));
     }
 
     #[test]
     fn hash_is_sticky_per_user() {
-        let mut b = Balancer::new(LbPolicy::Hash, 7, 10, stream(1, "lb"));
+        let mut b = lb(LbPolicy::Hash, 7);
         let first = b.choose(42);
         assert!((0..10).all(|_| b.choose(42) == first));
     }
 
     #[test]
     fn power_of_two_prefers_the_less_loaded_of_two() {
-        let mut b = Balancer::new(LbPolicy::PowerOfTwo, 2, 10, stream(1, "lb"));
+        let mut b = lb(LbPolicy::PowerOfTwo, 2);
         b.conns = vec![9, 0];
-        assert!((0..20).all(|_| b.choose(0) == 1));
+        assert!((0..20).all(|_| b.choose(0) == Some(1)));
     }
 
     #[test]
     fn sticky_keeps_each_user_on_one_backend() {
-        let mut b = Balancer::new(LbPolicy::Sticky, 3, 100, stream(1, "lb"));
-        let first: Vec<usize> = (0..100).map(|u| b.choose(u)).collect();
+        let mut b = lb(LbPolicy::Sticky, 3);
+        let first: Vec<usize> = (0..100).map(|u| b.choose(u).unwrap()).collect();
         b.conns = vec![50, 0, 0];
-        assert!((0..100).all(|u| b.choose(u) == first[u as usize]));
-        // New users spread over the backends.
+        assert!((0..100).all(|u| b.choose(u) == Some(first[u as usize])));
         assert!((0..3).all(|i| first.contains(&i)));
+    }
+
+    #[test]
+    fn health_checks_take_backends_out_and_back() {
+        let h = HealthCheck {
+            interval: SimTime::from_secs(1),
+            unhealthy: 2,
+            healthy: 3,
+        };
+        let mut b = Balancer::new(LbPolicy::RoundRobin, 3, 10, Some(h), stream(1, "lb"));
+        assert_eq!(b.probe(1, false), None);
+        assert_eq!(b.probe(1, false), Some(false));
+        assert!((0..12).all(|_| b.choose(0) != Some(1)));
+        assert_eq!(b.probe(1, true), None);
+        assert_eq!(b.probe(1, true), None);
+        assert_eq!(b.probe(1, true), Some(true));
+        assert!((0..3).any(|_| b.choose(0) == Some(1)));
+        for i in 0..3 {
+            b.probe(i, false);
+            b.probe(i, false);
+        }
+        assert_eq!(b.choose(0), None, "nothing in rotation");
+        // Sticky users move off a backend that left rotation.
+        let mut s = Balancer::new(LbPolicy::Sticky, 2, 10, Some(h), stream(1, "lb"));
+        let home = s.choose(7).unwrap();
+        s.probe(home, false);
+        s.probe(home, false);
+        assert_eq!(s.choose(7), Some(1 - home));
     }
 }

@@ -27,6 +27,7 @@
 
 pub mod cache_store;
 pub mod client;
+mod faults;
 pub mod load_balancer;
 pub mod request;
 pub mod station;
@@ -38,12 +39,13 @@ use crate::engine::random::{component_stream, stream};
 use crate::engine::{Dist, EventQueue, SimTime, Stream};
 use crate::metrics::{LatencyHist, Report, WindowRow};
 use crate::scenario::{
-    Arrival, CacheSpec, ComponentKind, EvictionPolicy, Keys, Op, ReadFrom, Scenario, Sessions,
-    WritePolicy,
+    Arrival, CacheSpec, ComponentKind, EvictionPolicy, Fault, Keys, Op, ReadFrom, Scenario,
+    Sessions, WritePolicy,
 };
 
 use cache_store::{KeyCache, Lookup};
 use client::Client;
+use faults::{RETRY_TOKENS_MAX, RetryPolicy};
 use load_balancer::Balancer;
 pub use request::Cause;
 use request::{Frame, Slab};
@@ -79,6 +81,20 @@ enum EvKind {
     Apply,
     /// Every replica acknowledged a synchronous write: the primary replies.
     SyncAck,
+    /// A refused or unreachable connection reports back: `node` the component, `aux` the cause.
+    Refuse,
+    /// A scheduled fault starts (`node` = fault index) or ends.
+    FaultStart,
+    FaultEnd,
+    /// A random fault takes node `req` down, or brings it back (`node` = fault index).
+    RandomDown,
+    RandomUp,
+    /// Balancer `node` probes its backends.
+    HealthTick,
+    /// Database `node` promotes a replica (if its term is still `tag`).
+    Promote,
+    /// A retry attempt `req` leaves the client.
+    RetryFire,
     /// A time-series window ends.
     Tick,
     /// Warm-up ends: statistics start.
@@ -88,6 +104,8 @@ enum EvKind {
 #[derive(Clone, Copy, Debug)]
 struct Ev {
     kind: EvKind,
+    /// A small extra: a database term.
+    tag: u16,
     node: u32,
     req: u32,
     aux: u32,
@@ -98,6 +116,7 @@ impl Ev {
     fn new(kind: EvKind, node: u32, req: u32) -> Ev {
         Ev {
             kind,
+            tag: 0,
             node,
             req,
             aux: 0,
@@ -163,23 +182,33 @@ struct LocalSessions {
 struct Db {
     read: Dist,
     write: Dist,
-    replicas: u32,
     read_from: ReadFrom,
     lag: Option<Dist>,
     sync: bool,
+    failover: Option<u64>,
     keys: usize,
-    /// Committed version of each key on the primary.
-    primary: Vec<u32>,
+    first_node: u32,
+    /// Nodes: the primary and its replicas (offsets from `first_node`).
+    n_nodes: u32,
+    /// Which node is the primary now (it moves on promotion).
+    primary: u32,
+    /// The replication term: bumped on promotion; applies from an older term are dropped.
+    term: u16,
+    /// Version of each key on each node: `node * keys + key`. The primary's row holds the
+    /// committed versions.
+    ver: Vec<u32>,
     /// Latest version of each key whose write was acknowledged (committed, and with
     /// synchronous replication applied everywhere). A read older than this is stale.
     acked: Vec<u32>,
-    /// Applied version of each key on each replica: `replica * keys + key`.
-    applied: Vec<u32>,
-    /// When each replica applies its latest write (replicas apply in commit order).
+    /// When each node applies its latest write (replicas apply in commit order).
     last_apply: Vec<u64>,
+    /// Writes each node has applied (picks the most up-to-date replica to promote).
+    applied_count: Vec<u64>,
     rng: Stream,
     rr: u32,
     lag_hist: LatencyHist,
+    lost_writes: u64,
+    promotions: u64,
 }
 
 /// A cache or CDN edge.
@@ -282,6 +311,27 @@ pub struct Model {
     class_session: Vec<bool>,
     /// Where each class enters: the entry, or the CDN for static classes.
     class_entry: Vec<u32>,
+    /// The entry component (static classes fall back to it when the CDN is down).
+    entry: u32,
+    // Faults.
+    faults: Vec<Fault>,
+    /// Per node: up, crash epoch, behind a partition.
+    node_up: Vec<bool>,
+    node_epoch: Vec<u32>,
+    node_part: Vec<bool>,
+    connect_timeout: u64,
+    /// Per node: when a balancer's health checks took it out of rotation (fault reports).
+    detected: Vec<Option<u64>>,
+    /// Per database component: when its last promotion happened.
+    promoted_at: Vec<Option<u64>>,
+    fault_rngs: Vec<Stream>,
+    // Retries.
+    retries: Option<RetryPolicy>,
+    retry_tokens: f64,
+    retried: u64,
+    /// Per fault: the node a `fail_primary` took down.
+    fault_node: Vec<Option<u32>>,
+    random_failures: u64,
     client: Client,
     /// Hop latency table: row = caller (0 client, c+1 component c), column = callee.
     hop_idx: Vec<u16>,
@@ -296,6 +346,8 @@ pub struct Model {
     attempts: u64,
     dns_lookups: u64,
     errors: [u64; Cause::COUNT],
+    /// Failed requests by the component that failed them (last row: the client, for timeouts).
+    errors_by_comp: Vec<[u64; Cause::COUNT]>,
     hist: LatencyHist,
     classes: Vec<ClassAcc>,
     window: Window,
@@ -352,6 +404,7 @@ impl Model {
                     policy,
                     to,
                     latency,
+                    health,
                 } => {
                     let backends = match &sc.components[*to].kind {
                         ComponentKind::Server { count, .. } => *count as usize,
@@ -362,6 +415,7 @@ impl Model {
                         *policy,
                         backends,
                         users,
+                        *health,
                         component_stream(sc.seed, &c.name),
                     ));
                     nodes.push(Node {
@@ -419,6 +473,7 @@ impl Model {
                     read_from,
                     lag,
                     sync,
+                    failover,
                 } => {
                     add_station(&mut nodes, *workers, *queue, &c.name);
                     for j in 0..*replicas {
@@ -431,21 +486,28 @@ impl Model {
                     }
                     let keys = key_space as usize;
                     let db = dbs.len() as u32;
+                    let n = 1 + *replicas as usize;
                     dbs.push(Db {
                         read: read.clone(),
                         write: write.clone(),
-                        replicas: *replicas,
                         read_from: *read_from,
                         lag: lag.clone(),
                         sync: *sync,
+                        failover: failover.map(SimTime::as_nanos),
                         keys,
-                        primary: vec![0; keys],
+                        first_node,
+                        n_nodes: n as u32,
+                        primary: 0,
+                        term: 0,
+                        ver: vec![0; keys * n],
                         acked: vec![0; keys],
-                        applied: vec![0; keys * *replicas as usize],
-                        last_apply: vec![0; *replicas as usize],
+                        last_apply: vec![0; n],
+                        applied_count: vec![0; n],
                         rng: component_stream(sc.seed, &format!("{}#replication", c.name)),
                         rr: 0,
                         lag_hist: LatencyHist::new(),
+                        lost_writes: 0,
+                        promotions: 0,
                     });
                     (1 + replicas, *workers, Role::Database { db })
                 }
@@ -554,6 +616,7 @@ impl Model {
             busy_snap: vec![0; n],
             rows: Vec::with_capacity((sc.duration.0 / sc.window.0.max(1) + 1) as usize),
         };
+        let n_nodes_total = nodes.len();
         let class_entry = sc
             .traffic
             .classes
@@ -585,6 +648,26 @@ impl Model {
                 .collect(),
             class_session: sc.traffic.classes.iter().map(|c| c.session).collect(),
             class_entry,
+            entry: sc.entry as u32,
+            faults: sc.faults.clone(),
+            node_up: vec![true; n_nodes_total],
+            node_epoch: vec![0; n_nodes_total],
+            node_part: vec![false; n_nodes_total],
+            connect_timeout: sc.network.connect_timeout.0,
+            detected: vec![None; n_nodes_total],
+            promoted_at: vec![None; sc.components.len()],
+            fault_rngs: (0..sc.faults.len())
+                .map(|i| stream(sc.seed, &format!("fault/{i}")))
+                .collect(),
+            retries: sc
+                .traffic
+                .retries
+                .as_ref()
+                .map(|r| RetryPolicy::new(r, sc.seed)),
+            retry_tokens: 0.0,
+            retried: 0,
+            fault_node: vec![None; sc.faults.len()],
+            random_failures: 0,
             client: Client::new(sc),
             hop_idx,
             hops,
@@ -597,6 +680,7 @@ impl Model {
             attempts: 0,
             dns_lookups: 0,
             errors: [0; Cause::COUNT],
+            errors_by_comp: vec![[0; Cause::COUNT]; sc.components.len() + 1],
             hist: LatencyHist::new(),
             classes: (0..n_classes).map(|_| ClassAcc::default()).collect(),
             window,
@@ -687,6 +771,28 @@ impl Model {
             self.queue
                 .push(SimTime(self.window.len), Ev::new(EvKind::Tick, 0, 0));
         }
+        for (i, f) in self.faults.iter().enumerate() {
+            self.queue
+                .push(f.at, Ev::new(EvKind::FaultStart, i as u32, 0));
+            if let Some(u) = f.until
+                && u.0 < self.end
+            {
+                self.queue.push(u, Ev::new(EvKind::FaultEnd, i as u32, 0));
+            }
+        }
+        for (i, lb) in self.lbs.iter().enumerate() {
+            if let Some(h) = lb.health
+                && h.interval.0 < self.end
+            {
+                let node = self
+                    .nodes
+                    .iter()
+                    .position(|n| matches!(n.kind, NodeKind::Balancer(b) if b as usize == i));
+                let node = node.expect("every balancer has a node") as u32;
+                self.queue
+                    .push(h.interval, Ev::new(EvKind::HealthTick, node, 0));
+            }
+        }
         self.queue
             .push(SimTime(self.warmup), Ev::new(EvKind::Warmup, 0, 0));
     }
@@ -719,11 +825,25 @@ impl Model {
             EvKind::UserWake => self.new_request(Some(ev.req)),
             EvKind::DnsDone => self.send_to_entry(ev.req),
             EvKind::Deliver => self.on_deliver(ev.node, ev.req),
-            EvKind::ServiceDone => self.on_service_done(ev.node, ev.req),
+            EvKind::ServiceDone => self.on_service_done(ev.node, ev.req, ev.aux),
             EvKind::Reply => self.on_reply(ev.node, ev.req),
             EvKind::Timeout => self.on_timeout(ev.aux, ev.req),
-            EvKind::Apply => self.on_apply(ev.node, ev.req, ev.aux),
-            EvKind::SyncAck => self.on_sync_ack(ev.node, ev.req),
+            EvKind::Apply => self.on_apply(ev.node, ev.req, ev.aux, ev.tag),
+            EvKind::SyncAck => self.on_sync_ack(ev.node, ev.req, ev.aux),
+            EvKind::Refuse => {
+                let cause = Cause::ALL
+                    .into_iter()
+                    .find(|c| *c as u32 == ev.aux)
+                    .unwrap_or(Cause::Unreachable);
+                self.fail_back(ev.req, cause, ev.node);
+            }
+            EvKind::FaultStart => self.fault_start(ev.node as usize),
+            EvKind::FaultEnd => self.fault_end(ev.node as usize),
+            EvKind::RandomDown => self.random_down(ev.node as usize, ev.req),
+            EvKind::RandomUp => self.random_up(ev.node as usize, ev.req),
+            EvKind::HealthTick => self.health_tick(ev.node),
+            EvKind::Promote => self.promote(ev.node, ev.tag),
+            EvKind::RetryFire => self.retry_fire(ev.req),
             EvKind::Tick => self.on_tick(),
             EvKind::Warmup => self.on_warmup(),
         }
@@ -764,22 +884,22 @@ impl Model {
         if let Role::Database { db } = c.role {
             let db = &mut self.dbs[db as usize];
             let class = self.reqs.get(r).class as usize;
-            if self.op_write[class] || db.replicas == 0 {
-                return c.first_node;
+            let primary = db.first_node + db.primary;
+            if self.op_write[class] || db.n_nodes == 1 || db.read_from == ReadFrom::Primary {
+                return primary;
             }
-            let pool = match db.read_from {
-                ReadFrom::Primary => return c.first_node,
-                ReadFrom::Replicas => db.replicas,
-                ReadFrom::Any => db.replicas + 1,
-            };
-            let i = db.rr % pool;
-            db.rr = db.rr.wrapping_add(1);
-            let base = if db.read_from == ReadFrom::Replicas {
-                1
-            } else {
-                0
-            };
-            return c.first_node + base + i;
+            // Reads rotate over the nodes in the pool that are up (the database's client
+            // library knows which replicas answer); with none up, the primary.
+            for _ in 0..db.n_nodes {
+                let i = db.rr % db.n_nodes;
+                db.rr = db.rr.wrapping_add(1);
+                let node = db.first_node + i;
+                if (db.read_from == ReadFrom::Any || i != db.primary) && self.node_up[node as usize]
+                {
+                    return node;
+                }
+            }
+            return primary;
         }
         if c.n_nodes <= 1 {
             return c.first_node;
@@ -823,9 +943,13 @@ impl Model {
             node: CLIENT,
             step: 0,
             t_in: now,
+            epoch: 0,
         });
         let generation = req.generation;
         self.window.offered += 1;
+        if let Some(b) = self.retries.as_ref().and_then(|p| p.budget) {
+            self.retry_tokens = (self.retry_tokens + b).min(RETRY_TOKENS_MAX);
+        }
         if measured {
             self.offered += 1;
             self.attempts += 1;
@@ -834,6 +958,7 @@ impl Model {
         if let Some(t) = self.client.timeout {
             let ev = Ev {
                 kind: EvKind::Timeout,
+                tag: 0,
                 node: 0,
                 req: r,
                 aux: generation,
@@ -857,7 +982,11 @@ impl Model {
     }
 
     fn send_to_entry(&mut self, r: u32) {
-        let entry = self.class_entry[self.reqs.get(r).class as usize];
+        let mut entry = self.class_entry[self.reqs.get(r).class as usize];
+        // With the CDN down, static requests go to the origin (DNS points at it again).
+        if entry != self.entry && !self.node_up[self.comps[entry as usize].first_node as usize] {
+            entry = self.entry;
+        }
         self.forward(0, entry, r, 0);
     }
 
@@ -865,17 +994,36 @@ impl Model {
         let n = self.nodes[node as usize];
         let now = self.now;
         self.comps[n.comp as usize].ctr.arrivals += 1;
+        if !self.node_up[node as usize] {
+            self.fail_back(r, Cause::ConnectionRefused, n.comp);
+            return;
+        }
+        if self.node_part[node as usize] {
+            let ev = Ev {
+                kind: EvKind::Refuse,
+                tag: 0,
+                node: n.comp,
+                req: r,
+                aux: Cause::Unreachable as u32,
+            };
+            self.after(self.connect_timeout, ev);
+            return;
+        }
         match n.kind {
             NodeKind::Balancer(b) => {
                 let req = self.reqs.get_mut(r);
                 let user = req.user;
                 let lb = &mut self.lbs[b as usize];
-                let i = lb.choose(user);
+                let Some(i) = lb.choose(user) else {
+                    self.fail_back(r, Cause::NoHealthyBackend, n.comp);
+                    return;
+                };
                 lb.conns[i] += 1;
                 req.push(Frame {
                     node,
                     step: i as u32,
                     t_in: now,
+                    epoch: self.node_epoch[node as usize],
                 });
                 self.open_change(n.comp, true);
                 let Role::Balancer { to, latency } = &self.comps[n.comp as usize].role else {
@@ -893,6 +1041,7 @@ impl Model {
                         node,
                         step: 0,
                         t_in: now,
+                        epoch: self.node_epoch[node as usize],
                     });
                     self.start_service(node, s, r);
                 }
@@ -900,6 +1049,7 @@ impl Model {
                     node,
                     step: 0,
                     t_in: now,
+                    epoch: self.node_epoch[node as usize],
                 }),
                 Admit::Rejected => self.fail_back(r, Cause::QueueFull, n.comp),
             },
@@ -937,6 +1087,7 @@ impl Model {
                 node,
                 step,
                 t_in: now,
+                epoch: self.node_epoch[node as usize],
             });
             self.open_change(comp, true);
             self.forward(row, target, r, 0);
@@ -947,6 +1098,7 @@ impl Model {
                 node,
                 step: PASS,
                 t_in: now,
+                epoch: self.node_epoch[node as usize],
             });
             self.open_change(comp, true);
             self.forward(row, target, r, 0);
@@ -978,6 +1130,7 @@ impl Model {
                     node,
                     step: FILL,
                     t_in: now,
+                    epoch: self.node_epoch[node as usize],
                 });
                 self.open_change(comp, true);
                 self.forward(row, target, r, lookup);
@@ -1027,7 +1180,17 @@ impl Model {
                                 let req = self.reqs.get_mut(r);
                                 req.fail = Cause::SessionLost;
                                 req.fail_comp = comp as u32;
-                                self.after(0, Ev::new(EvKind::ServiceDone, node, r));
+                                let epoch = self.node_epoch[node as usize];
+                                self.after(
+                                    0,
+                                    Ev {
+                                        kind: EvKind::ServiceDone,
+                                        tag: 0,
+                                        node,
+                                        req: r,
+                                        aux: epoch,
+                                    },
+                                );
                                 return;
                             }
                         }
@@ -1046,10 +1209,30 @@ impl Model {
             Role::Store { service } => service.sample(&mut st.rng),
             _ => unreachable!("only stations serve"),
         };
-        self.after(t, Ev::new(EvKind::ServiceDone, node, r));
+        let t = if st.slow == 1.0 {
+            t
+        } else {
+            (t as f64 * st.slow).round() as u64
+        };
+        let epoch = self.node_epoch[node as usize];
+        self.after(
+            t,
+            Ev {
+                kind: EvKind::ServiceDone,
+                tag: 0,
+                node,
+                req: r,
+                aux: epoch,
+            },
+        );
     }
 
-    fn on_service_done(&mut self, node: u32, r: u32) {
+    fn on_service_done(&mut self, node: u32, r: u32, epoch: u32) {
+        if epoch != self.node_epoch[node as usize] {
+            // The node crashed while serving: the request fails back to its caller.
+            self.crashed_drop(node, r);
+            return;
+        }
         let comp = self.nodes[node as usize].comp as usize;
         match self.comps[comp].role {
             Role::Server { .. } => {
@@ -1067,19 +1250,24 @@ impl Model {
     /// A database node finished a read or a write.
     fn db_done(&mut self, node: u32, comp: usize, db_ix: u32, r: u32) {
         let now = self.now;
-        let first = self.comps[comp].first_node;
         let req = self.reqs.get(r);
         let (class, key) = (req.class as usize, req.key as usize);
         let db = &mut self.dbs[db_ix as usize];
         let ctr = &mut self.comps[comp].ctr;
+        let keys = db.keys;
         if self.op_write[class] {
             ctr.writes += 1;
-            let v = db.primary[key].wrapping_add(1);
-            db.primary[key] = v;
+            let p = db.primary as usize;
+            let v = db.ver[p * keys + key].wrapping_add(1);
+            db.ver[p * keys + key] = v;
+            db.applied_count[p] += 1;
             self.reqs.get_mut(r).version = v;
             let mut last = now;
             if let Some(lag) = &db.lag {
-                for j in 0..db.replicas as usize {
+                for j in 0..db.n_nodes as usize {
+                    if j == p {
+                        continue;
+                    }
                     // Replicas apply writes in commit order.
                     let at = (now + lag.sample(&mut db.rng)).max(db.last_apply[j]);
                     db.last_apply[j] = at;
@@ -1089,7 +1277,8 @@ impl Model {
                     }
                     let ev = Ev {
                         kind: EvKind::Apply,
-                        node: first + 1 + j as u32,
+                        tag: db.term,
+                        node: db.first_node + j as u32,
                         req: key as u32,
                         aux: v,
                     };
@@ -1101,30 +1290,38 @@ impl Model {
                 }
             }
             if db.sync && last > now {
-                self.after(last - now, Ev::new(EvKind::SyncAck, node, r));
+                let epoch = self.node_epoch[node as usize];
+                self.after(
+                    last - now,
+                    Ev {
+                        kind: EvKind::SyncAck,
+                        tag: 0,
+                        node,
+                        req: r,
+                        aux: epoch,
+                    },
+                );
                 return;
             }
             db.acked[key] = db.acked[key].max(v);
         } else {
             ctr.reads += 1;
-            let primary = db.primary[key];
-            let version = if node == first {
-                primary
-            } else {
-                let j = (node - first - 1) as usize;
-                let v = db.applied[j * db.keys + key];
-                if v < db.acked[key] {
-                    ctr.stale_reads += 1;
-                }
-                v
-            };
+            let j = (node - db.first_node) as usize;
+            let version = db.ver[j * keys + key];
+            if j != db.primary as usize && version < db.acked[key] {
+                ctr.stale_reads += 1;
+            }
             self.reqs.get_mut(r).version = version;
         }
         self.finish(node, r);
     }
 
     /// Every replica applied a synchronous write: it is acknowledged, and the primary replies.
-    fn on_sync_ack(&mut self, node: u32, r: u32) {
+    fn on_sync_ack(&mut self, node: u32, r: u32, epoch: u32) {
+        if epoch != self.node_epoch[node as usize] {
+            self.crashed_drop(node, r);
+            return;
+        }
         let comp = self.nodes[node as usize].comp as usize;
         let Role::Database { db } = self.comps[comp].role else {
             unreachable!("sync ack on a database")
@@ -1135,15 +1332,21 @@ impl Model {
         self.finish(node, r);
     }
 
-    fn on_apply(&mut self, node: u32, key: u32, version: u32) {
+    fn on_apply(&mut self, node: u32, key: u32, version: u32, term: u16) {
         let comp = self.nodes[node as usize].comp as usize;
         let Role::Database { db } = self.comps[comp].role else {
             unreachable!("apply on a database")
         };
-        let j = (node - self.comps[comp].first_node - 1) as usize;
         let db = &mut self.dbs[db as usize];
-        let slot = &mut db.applied[j * db.keys + key as usize];
-        *slot = (*slot).max(version);
+        if term != db.term {
+            return; // shipped by a primary that has since been replaced
+        }
+        let j = (node - db.first_node) as usize;
+        let slot = &mut db.ver[j * db.keys + key as usize];
+        if version > *slot {
+            *slot = version;
+            db.applied_count[j] += 1;
+        }
     }
 
     /// Makes the server's next downstream call, or replies when there is none left.
@@ -1199,6 +1402,11 @@ impl Model {
 
     fn on_reply(&mut self, node: u32, r: u32) {
         let n = self.nodes[node as usize];
+        if node != CLIENT && self.reqs.get(r).top().epoch != self.node_epoch[node as usize] {
+            // The node crashed after taking the request: it fails back to the caller.
+            self.crashed_drop(node, r);
+            return;
+        }
         match n.kind {
             NodeKind::Client => self.client_reply(r),
             NodeKind::Balancer(b) => {
@@ -1256,10 +1464,24 @@ impl Model {
     }
 
     fn on_timeout(&mut self, generation: u32, r: u32) {
-        let req = self.reqs.get(r);
+        let req = self.reqs.get_mut(r);
         if req.generation == generation && !req.client_done {
+            req.fail_comp = u32::MAX;
             self.outcome(r, Cause::Timeout);
         }
+    }
+
+    /// A crashed node's request: pop its frame and fail it back to the caller. The node's
+    /// accounting was reset at the crash, so nothing else is touched.
+    fn crashed_drop(&mut self, node: u32, r: u32) {
+        let comp = self.nodes[node as usize].comp;
+        let req = self.reqs.get_mut(r);
+        req.pop();
+        if req.fail == Cause::None {
+            req.fail = Cause::Crashed;
+            req.fail_comp = comp;
+        }
+        self.reply_after(comp, r, 0);
     }
 
     /// Records how a request ended for its client (exactly once per request).
@@ -1269,6 +1491,10 @@ impl Model {
         req.client_done = true;
         let (lat, measured, class, user) =
             (now - req.start, req.measured, req.class as usize, req.user);
+        if cause != Cause::None && self.try_retry(r, cause) {
+            return;
+        }
+        let fail_comp = self.reqs.get(r).fail_comp;
         if cause == Cause::None {
             self.window.completed += 1;
             self.window.hist.record(lat);
@@ -1285,6 +1511,8 @@ impl Model {
                 self.failed += 1;
                 self.errors[cause as usize] += 1;
                 self.classes[class].failed += 1;
+                let row = (fail_comp as usize).min(self.comps.len());
+                self.errors_by_comp[row][cause as usize] += 1;
             }
         }
         if let Some(think) = &self.client.think {

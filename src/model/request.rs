@@ -18,13 +18,34 @@ pub enum Cause {
     Timeout = 2,
     /// The user's session was on another instance (`session_lost: fail`).
     SessionLost = 3,
+    /// The instance was down when the request arrived.
+    ConnectionRefused = 4,
+    /// The instance crashed while it held the request.
+    Crashed = 5,
+    /// The instance was behind a partition: the connection attempt timed out.
+    Unreachable = 6,
+    /// The load balancer had no backend in rotation.
+    NoHealthyBackend = 7,
 }
 
 impl Cause {
     /// Every failure cause, in report order.
-    pub const ALL: [Cause; 3] = [Cause::QueueFull, Cause::Timeout, Cause::SessionLost];
+    pub const ALL: [Cause; 7] = [
+        Cause::QueueFull,
+        Cause::Timeout,
+        Cause::SessionLost,
+        Cause::ConnectionRefused,
+        Cause::Crashed,
+        Cause::Unreachable,
+        Cause::NoHealthyBackend,
+    ];
     /// Number of slots a per-cause counter array needs.
-    pub const COUNT: usize = 4;
+    pub const COUNT: usize = 8;
+
+    /// The cause called `name` in reports.
+    pub fn from_name(name: &str) -> Option<Cause> {
+        Cause::ALL.into_iter().find(|c| c.as_str() == name)
+    }
 
     /// The name used in reports.
     pub fn as_str(self) -> &'static str {
@@ -33,6 +54,10 @@ impl Cause {
             Cause::QueueFull => "queue_full",
             Cause::Timeout => "timeout",
             Cause::SessionLost => "session_lost",
+            Cause::ConnectionRefused => "connection_refused",
+            Cause::Crashed => "crashed",
+            Cause::Unreachable => "unreachable",
+            Cause::NoHealthyBackend => "no_healthy_backend",
         }
     }
 }
@@ -46,6 +71,9 @@ pub struct Frame {
     pub step: u32,
     /// When the request arrived at the node, ns.
     pub t_in: u64,
+    /// The node's crash epoch when it took the request: a reply finding another epoch
+    /// knows the node crashed in between.
+    pub epoch: u32,
 }
 
 /// A request in flight.
@@ -68,6 +96,8 @@ pub struct Request {
     pub key: u64,
     /// The version of the key's data the request read or wrote (set by databases, caches).
     pub version: u32,
+    /// 0 for the first attempt, n for the n-th retry.
+    pub attempt: u32,
     depth: u8,
     stack: [Frame; MAX_DEPTH],
 }
@@ -85,6 +115,7 @@ impl Request {
             user: 0,
             key: 0,
             version: 0,
+            attempt: 0,
             depth: 0,
             stack: [Frame::default(); MAX_DEPTH],
         }
@@ -200,6 +231,7 @@ mod tests {
             node: 3,
             step: 1,
             t_in: 9,
+            epoch: 0,
         });
         s.free(a);
         let b = s.alloc();

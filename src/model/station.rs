@@ -24,6 +24,8 @@ pub struct Station {
     /// Largest waiting room occupancy since the last reset.
     pub max_queue: u64,
     pub rng: Stream,
+    /// Service times are multiplied by this (1.0, or more during a `slow` fault).
+    pub slow: f64,
 }
 
 /// Running totals, cumulative from time zero.
@@ -63,6 +65,7 @@ impl Station {
             acc: Areas::default(),
             max_queue: 0,
             rng,
+            slow: 1.0,
         }
     }
 
@@ -112,6 +115,18 @@ impl Station {
                 None
             }
         }
+    }
+}
+
+impl Station {
+    /// Empties the station (a crash): returns the requests that were waiting; in-service
+    /// ones are forgotten here (their events notice the crash).
+    pub fn crash(&mut self, now: u64) -> Vec<u32> {
+        self.touch(now);
+        let waiting: Vec<u32> = self.queue.drain(..).collect();
+        self.busy = 0;
+        self.present = 0;
+        waiting
     }
 }
 

@@ -7,9 +7,12 @@
 use indexmap::IndexMap;
 
 use super::{Cause, Model, NodeKind, Role, station::Areas};
+use crate::engine::SimTime;
 use crate::metrics::{
-    ClassReport, ClientReport, ComponentReport, EngineReport, Report, RequestCounts, TimeSeries,
+    ClassReport, ClientReport, ComponentReport, EngineReport, FaultMark, FaultReport, Report,
+    RequestCounts, TimeSeries,
 };
+use crate::scenario::{FaultAction, Target};
 
 fn ratio(a: u64, b: u64) -> f64 {
     if b > 0 { a as f64 / b as f64 } else { 0.0 }
@@ -115,18 +118,26 @@ impl Model {
                     let reads = ctr.reads - w.reads;
                     put("reads", reads as f64);
                     put("writes", (ctr.writes - w.writes) as f64);
-                    if db.replicas > 0 {
+                    if db.n_nodes > 1 || db.failover.is_some() {
+                        put("lost_writes", db.lost_writes as f64);
+                        put("promotions", db.promotions as f64);
+                    }
+                    if db.n_nodes > 1 {
                         let stale = ctr.stale_reads - w.stale_reads;
                         put("stale_reads", stale as f64);
                         put("stale_read_ratio", ratio(stale, reads));
                         let lag = db.lag_hist.summary();
                         put("lag_ms_mean", lag.mean.unwrap_or(0.0));
                         put("lag_ms_p99", lag.p99.unwrap_or(0.0));
-                        put("primary_utilization", node_util(c.first_node, c.workers));
-                        let replicas: f64 = (1..=db.replicas)
+                        put(
+                            "primary_utilization",
+                            node_util(c.first_node + db.primary, c.workers),
+                        );
+                        let replicas: f64 = (0..db.n_nodes)
+                            .filter(|&j| j != db.primary)
                             .map(|j| node_util(c.first_node + j, c.workers))
                             .sum::<f64>();
-                        put("replica_utilization", replicas / f64::from(db.replicas));
+                        put("replica_utilization", replicas / f64::from(db.n_nodes - 1));
                     }
                 }
                 Role::Cache { cache, .. } | Role::Cdn { cache, .. } => {
@@ -183,8 +194,32 @@ impl Model {
                 },
             );
         }
+        let mut errors_by_component = IndexMap::new();
+        for (row, counts) in self.errors_by_comp.iter().enumerate() {
+            let name = self.comps.get(row).map_or("client", |c| c.name.as_str());
+            let by_cause: IndexMap<String, u64> = Cause::ALL
+                .into_iter()
+                .filter(|c| counts[*c as usize] > 0)
+                .map(|c| (c.as_str().to_string(), counts[c as usize]))
+                .collect();
+            if !by_cause.is_empty() {
+                errors_by_component.insert(name.to_string(), by_cause);
+            }
+        }
+        let faults = self.fault_reports();
+        let marks = self
+            .faults
+            .iter()
+            .map(|f| FaultMark {
+                label: f.label.clone(),
+                start_s: f.at.as_secs_f64(),
+                end_s: f.until.map(SimTime::as_secs_f64),
+            })
+            .collect();
         let offered = self.offered;
         Report {
+            errors_by_component,
+            faults,
             scenario: self.scenario_name.clone(),
             about: self.about.clone(),
             seed: self.seed,
@@ -208,6 +243,7 @@ impl Model {
             components,
             bottleneck: bottleneck.map(|(_, n)| n),
             client: ClientReport {
+                retries: self.retried,
                 attempts_per_request: if offered > 0 {
                     self.attempts as f64 / offered as f64
                 } else {
@@ -223,9 +259,83 @@ impl Model {
             timeseries: TimeSeries {
                 window_s: self.window.len as f64 / 1e9,
                 components: self.comps.iter().map(|c| c.name.clone()).collect(),
+                faults: marks,
                 rows: std::mem::take(&mut self.window.rows),
             },
             latency_cdf: self.hist.cdf(),
         }
+    }
+
+    /// Detection, recovery and damage of each fault, from the time series.
+    fn fault_reports(&self) -> Vec<FaultReport> {
+        let rows = &self.window.rows;
+        let win = self.window.len as f64 / 1e9;
+        let end_s = self.end as f64 / 1e9;
+        let starts: Vec<f64> = self.faults.iter().map(|f| f.at.as_secs_f64()).collect();
+        self.faults
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let start = starts[i];
+                let horizon = starts
+                    .iter()
+                    .copied()
+                    .filter(|&t| t > start)
+                    .fold(end_s, f64::min);
+                let nodes = |t: Target| {
+                    let c = &self.comps[t.comp];
+                    match t.instance {
+                        Some(k) => c.first_node + k..c.first_node + k + 1,
+                        None => c.first_node..c.first_node + c.n_nodes.max(1),
+                    }
+                };
+                let since = |t: Option<u64>| t.map(|t| t as f64 / 1e9).filter(|&t| t >= start);
+                let detected = match &f.action {
+                    FaultAction::Crash(t)
+                    | FaultAction::Partition(t)
+                    | FaultAction::Random { target: t, .. } => nodes(*t)
+                        .filter_map(|n| since(self.detected[n as usize]))
+                        .reduce(f64::min),
+                    FaultAction::FailPrimary(comp) => since(self.promoted_at[*comp]),
+                    FaultAction::Slow(..) | FaultAction::Flush(_) => None,
+                };
+                // Baseline error rate: everything before the fault.
+                let (bf, be) = rows
+                    .iter()
+                    .filter(|w| w.t_s + win <= start)
+                    .fold((0u64, 0u64), |(f, e), w| {
+                        (f + w.failed, e + w.completed + w.failed)
+                    });
+                let threshold = (if be > 0 { bf as f64 / be as f64 } else { 0.0 } * 2.0).max(0.01);
+                let during: Vec<_> = rows
+                    .iter()
+                    .filter(|w| w.t_s + win > start && w.t_s < horizon)
+                    .collect();
+                let last_bad = during.iter().rposition(|w| w.error_rate > threshold);
+                let (recovered, upto) = match last_bad {
+                    None => (Some(start), start),
+                    Some(k) if k + 1 == during.len() => (None, horizon),
+                    Some(k) => {
+                        let t = during[k].t_s + win;
+                        (Some(t), t)
+                    }
+                };
+                let failed_requests = during
+                    .iter()
+                    .filter(|w| w.t_s < upto.max(start + 1e-9))
+                    .map(|w| w.failed)
+                    .sum();
+                FaultReport {
+                    fault: f.label.clone(),
+                    start_s: start,
+                    end_s: f.until.map(SimTime::as_secs_f64),
+                    detected_s: detected,
+                    time_to_detect_s: detected.map(|d| d - start),
+                    recovered_s: recovered,
+                    time_to_recover_s: recovered.map(|r| r - start),
+                    failed_requests,
+                }
+            })
+            .collect()
     }
 }

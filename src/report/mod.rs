@@ -312,6 +312,9 @@ pub(crate) mod fixtures {
         .to_vec();
 
         Report {
+            errors_by_component: IndexMap::new(),
+
+            faults: Vec::new(),
             scenario: "05-cache".to_string(),
             about: "A read-through cache in front of the database.".to_string(),
             seed: 42,
@@ -331,6 +334,7 @@ pub(crate) mod fixtures {
             components,
             bottleneck: Some("web".to_string()),
             client: ClientReport {
+                retries: 0,
                 attempts_per_request: 1.0125,
                 dns_lookups: 0,
             },
@@ -340,6 +344,7 @@ pub(crate) mod fixtures {
                 events_per_s: Some(2_469_120.0),
             },
             timeseries: TimeSeries {
+                faults: Vec::new(),
                 window_s: 1.0,
                 components: names,
                 rows,
@@ -351,6 +356,8 @@ pub(crate) mod fixtures {
     /// A run in which nothing completed: no latencies, no windows, no components.
     pub(crate) fn empty() -> Report {
         Report {
+            errors_by_component: IndexMap::new(),
+            faults: Vec::new(),
             scenario: "empty".to_string(),
             about: String::new(),
             seed: 1,

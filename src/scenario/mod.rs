@@ -42,7 +42,97 @@ pub struct Scenario {
     /// The CDN that static classes enter at, if the scenario has one.
     pub cdn: Option<CompId>,
     pub components: Vec<Component>,
+    /// The fault schedule, in file order.
+    pub faults: Vec<Fault>,
 }
+
+/// What a fault acts on: a whole component, or one instance (`web#2`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub comp: CompId,
+    pub instance: Option<u32>,
+}
+
+/// One scheduled fault.
+#[derive(Clone, Debug)]
+pub struct Fault {
+    pub at: SimTime,
+    /// When it ends; `None`: it lasts to the end of the run.
+    pub until: Option<SimTime>,
+    pub action: FaultAction,
+    /// As written, for reports: `crash web#2`.
+    pub label: String,
+}
+
+/// What a fault does.
+#[derive(Clone, Debug)]
+pub enum FaultAction {
+    /// The target stops: requests inside fail, new ones are refused.
+    Crash(Target),
+    /// Service times are multiplied by the factor (a gray failure).
+    Slow(Target, f64),
+    /// New connections to the target fail as unreachable after the connect timeout.
+    Partition(Target),
+    /// A cache or CDN loses its contents (at `at`; it has no duration).
+    Flush(CompId),
+    /// A database's primary crashes; a replica is promoted after the database's `failover`.
+    FailPrimary(CompId),
+    /// Each instance of the target fails and recovers at random (up-times from `mtbf`,
+    /// down-times from `mttr`) between `at` and `until`.
+    Random {
+        target: Target,
+        mtbf: Dist,
+        mttr: Dist,
+    },
+}
+
+/// Client retries of failed requests.
+#[derive(Clone, Debug)]
+pub struct Retries {
+    /// Retries after the first attempt.
+    pub max: u32,
+    /// Wait before retry n (1-based): a draw times `multiplier^(n-1)`.
+    pub backoff: Dist,
+    pub multiplier: f64,
+    /// Full jitter: the wait is uniform between zero and the computed backoff.
+    pub jitter: bool,
+    /// The failure causes that are retried.
+    pub on: Vec<String>,
+    /// At most this many retries per first attempt, on average (a token bucket); `None`:
+    /// no budget.
+    pub budget: Option<f64>,
+}
+
+/// A load balancer's health checks: every `interval` it probes each backend; `unhealthy`
+/// failed probes in a row take a backend out of rotation, `healthy` good ones bring it back.
+#[derive(Clone, Copy, Debug)]
+pub struct HealthCheck {
+    pub interval: SimTime,
+    pub unhealthy: u32,
+    pub healthy: u32,
+}
+
+/// Every failure cause a request can end with, as reported.
+pub const FAILURE_CAUSES: [&str; 7] = [
+    "queue_full",
+    "timeout",
+    "session_lost",
+    "connection_refused",
+    "crashed",
+    "unreachable",
+    "no_healthy_backend",
+];
+
+/// The causes retried when `retries.on` is not given: every cause a later attempt can
+/// escape (all but `session_lost`).
+pub const DEFAULT_RETRY_ON: [&str; 6] = [
+    "queue_full",
+    "timeout",
+    "connection_refused",
+    "crashed",
+    "unreachable",
+    "no_healthy_backend",
+];
 
 /// Who sends requests, how often, and what they ask for.
 #[derive(Clone, Debug)]
@@ -54,6 +144,7 @@ pub struct Traffic {
     pub timeout: Option<SimTime>,
     /// At least one; weights are normalised to sum to 1.
     pub classes: Vec<Class>,
+    pub retries: Option<Retries>,
 }
 
 /// The arrival process.
@@ -136,6 +227,8 @@ pub enum ComponentKind {
         policy: LbPolicy,
         to: CompId,
         latency: Dist,
+        /// `None`: no health checks; a dead backend keeps getting requests.
+        health: Option<HealthCheck>,
     },
     /// `count` identical instances, each with `workers` and a waiting room of `queue`.
     Server {
@@ -162,6 +255,9 @@ pub enum ComponentKind {
         lag: Option<Dist>,
         /// Writes wait until every replica applied them.
         sync: bool,
+        /// Time from the primary's failure to a replica's promotion; `None`: no automatic
+        /// failover.
+        failover: Option<SimTime>,
     },
     /// A key-level read-through cache in front of `miss`.
     Cache {
@@ -236,6 +332,8 @@ pub struct Network {
     /// Every hop without a link of its own.
     pub hop: Dist,
     pub links: Vec<Link>,
+    /// How long a connection attempt into a partition takes to fail.
+    pub connect_timeout: SimTime,
 }
 
 /// A hop with its own latency. `from: None` is the client.
@@ -248,6 +346,8 @@ pub struct Link {
 
 /// The default hop latency inside one data center (one way).
 pub const DEFAULT_HOP: SimTime = SimTime::from_micros(100);
+/// The default time a connection attempt into a partition takes to fail.
+pub const DEFAULT_CONNECT_TIMEOUT: SimTime = SimTime::from_secs(1);
 /// The default DNS answer lifetime.
 pub const DEFAULT_DNS_TTL: SimTime = SimTime::from_secs(300);
 /// The default number of distinct users.

@@ -10,7 +10,7 @@ use std::str::FromStr;
 use serde_yaml::Value;
 
 /// Top-level keys of a scenario file.
-pub const TOP_LEVEL_KEYS: [&str; 10] = [
+pub const TOP_LEVEL_KEYS: [&str; 11] = [
     "name",
     "about",
     "seed",
@@ -21,6 +21,7 @@ pub const TOP_LEVEL_KEYS: [&str; 10] = [
     "network",
     "entry",
     "components",
+    "faults",
 ];
 
 /// One `path=value` assignment.

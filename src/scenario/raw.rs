@@ -31,6 +31,72 @@ pub struct RawScenario {
     pub network: Option<RawNetwork>,
     pub entry: String,
     pub components: IndexMap<String, RawComponent>,
+    #[serde(default)]
+    pub faults: Option<Vec<RawFault>>,
+}
+
+/// One entry of the fault schedule: a time, an optional duration, and one verb.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFault {
+    #[serde(default)]
+    pub at: Option<Duration>,
+    #[serde(default, rename = "for")]
+    pub for_: Option<Duration>,
+    #[serde(default)]
+    pub crash: Option<String>,
+    #[serde(default)]
+    pub slow: Option<String>,
+    #[serde(default)]
+    pub factor: Option<f64>,
+    #[serde(default)]
+    pub partition: Option<String>,
+    #[serde(default)]
+    pub flush: Option<String>,
+    #[serde(default)]
+    pub fail_primary: Option<String>,
+    #[serde(default)]
+    pub random: Option<String>,
+    #[serde(default)]
+    pub mtbf: Option<RawDist>,
+    #[serde(default)]
+    pub mttr: Option<RawDist>,
+}
+
+/// Client retries.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetries {
+    pub max: u32,
+    #[serde(default)]
+    pub backoff: Option<RawDist>,
+    #[serde(default)]
+    pub multiplier: Option<f64>,
+    #[serde(default)]
+    pub jitter: Option<Jitter>,
+    #[serde(default)]
+    pub on: Option<Vec<String>>,
+    #[serde(default)]
+    pub budget: Option<f64>,
+}
+
+/// Randomising a backoff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Jitter {
+    None,
+    Full,
+}
+
+/// A load balancer's health checks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHealthCheck {
+    pub interval: Duration,
+    #[serde(default)]
+    pub unhealthy: Option<u32>,
+    #[serde(default)]
+    pub healthy: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -57,6 +123,8 @@ pub struct RawTraffic {
     pub timeout: Option<Duration>,
     #[serde(default)]
     pub classes: Option<Vec<RawClass>>,
+    #[serde(default)]
+    pub retries: Option<RawRetries>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -201,6 +269,8 @@ pub struct RawNetwork {
     pub hop: Option<RawDist>,
     #[serde(default)]
     pub links: Option<Vec<RawLink>>,
+    #[serde(default)]
+    pub connect_timeout: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -347,6 +417,10 @@ pub struct RawComponent {
     pub relogin: Option<RawDist>,
     #[serde(default)]
     pub session_lost: Option<SessionLost>,
+    #[serde(default)]
+    pub health_check: Option<RawHealthCheck>,
+    #[serde(default)]
+    pub failover: Option<Duration>,
 }
 
 impl RawComponent {
@@ -384,6 +458,8 @@ impl RawComponent {
         add(self.session_store.is_some(), "session_store");
         add(self.relogin.is_some(), "relogin");
         add(self.session_lost.is_some(), "session_lost");
+        add(self.health_check.is_some(), "health_check");
+        add(self.failover.is_some(), "failover");
         v
     }
 }

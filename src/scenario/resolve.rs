@@ -292,6 +292,7 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
     };
 
     let cdn = cdn_seen.and_then(id_of);
+    let faults = resolve_faults(raw, &names, duration, pr);
     if pr.list.is_empty() {
         let entries: Vec<CompId> = entry.into_iter().chain(cdn).collect();
         check_call_graph(&components, &entries, pr);
@@ -311,6 +312,7 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
         entry: entry?,
         cdn,
         components,
+        faults: faults?,
     })
 }
 
@@ -413,11 +415,322 @@ fn resolve_traffic(t: &RawTraffic, pr: &mut Problems) -> Option<Traffic> {
         }],
         Some(list) => resolve_classes(list, pr)?,
     };
+    let retries = match &t.retries {
+        None => Some(None),
+        Some(r) => resolve_retries(r, pr).map(Some),
+    };
     Some(Traffic {
+        retries: retries?,
         users,
         arrival: arrival?,
         timeout,
         classes,
+    })
+}
+
+fn resolve_retries(r: &RawRetries, pr: &mut Problems) -> Option<Retries> {
+    let mut good = true;
+    if r.max > 100 {
+        pr.at(
+            "traffic.retries.max",
+            format!("expected at most 100 retries, found {}", r.max),
+        );
+        good = false;
+    }
+    let backoff = match &r.backoff {
+        Some(d) => resolve_dist("traffic.retries.backoff", d, pr),
+        None => Some(Dist::Const(0)),
+    };
+    let multiplier = r.multiplier.unwrap_or(1.0);
+    if !multiplier.is_finite() || multiplier < 1.0 {
+        pr.at(
+            "traffic.retries.multiplier",
+            format!("expected a multiplier >= 1, found {multiplier}"),
+        );
+        good = false;
+    }
+    let on: Vec<String> = match &r.on {
+        None => DEFAULT_RETRY_ON.iter().map(|c| c.to_string()).collect(),
+        Some(list) => {
+            for (i, c) in list.iter().enumerate() {
+                if !FAILURE_CAUSES.contains(&c.as_str()) {
+                    pr.at(
+                        &format!("traffic.retries.on[{i}]"),
+                        format!(
+                            "unknown failure cause `{c}`, expected one of {}",
+                            FAILURE_CAUSES.join(", ")
+                        ),
+                    );
+                    good = false;
+                }
+            }
+            list.clone()
+        }
+    };
+    if let Some(b) = r.budget
+        && (!b.is_finite() || b <= 0.0)
+    {
+        pr.at(
+            "traffic.retries.budget",
+            format!("expected a budget > 0 (retries per first attempt, like 0.1), found {b}"),
+        );
+        good = false;
+    }
+    let backoff = backoff?;
+    good.then_some(Retries {
+        max: r.max,
+        backoff,
+        multiplier,
+        jitter: r.jitter == Some(Jitter::Full),
+        on,
+        budget: r.budget,
+    })
+}
+
+/// Resolves `web` or `web#2` to a target; instance numbers must exist.
+fn resolve_target(
+    sc: &RawScenario,
+    names: &[&str],
+    path: &str,
+    text: &str,
+    pr: &mut Problems,
+) -> Option<Target> {
+    let (name, instance) = match text.split_once('#') {
+        Some((n, i)) => match i.parse::<u32>() {
+            Ok(i) => (n, Some(i)),
+            Err(_) => {
+                pr.at(
+                    path,
+                    format!("expected a component or an instance like `web#2`, found `{text}`"),
+                );
+                return None;
+            }
+        },
+        None => (text, None),
+    };
+    let Some(comp) = names.iter().position(|n| *n == name) else {
+        pr.at(path, unknown_component(name, names));
+        return None;
+    };
+    let rc = &sc.components[comp];
+    if rc.kind == Kind::Dns {
+        pr.at(
+            path,
+            format!("expected a component that serves requests, found `{name}`, a dns"),
+        );
+        return None;
+    }
+    if let Some(i) = instance {
+        let n = match rc.kind {
+            Kind::Server => rc.count.unwrap_or(1),
+            _ => 1,
+        };
+        if i >= n {
+            pr.at(
+                path,
+                format!(
+                    "expected an instance of `{name}` from #0 to #{}, found #{i}",
+                    n.saturating_sub(1)
+                ),
+            );
+            return None;
+        }
+    }
+    Some(Target { comp, instance })
+}
+
+fn resolve_faults(
+    sc: &RawScenario,
+    names: &[&str],
+    duration: SimTime,
+    pr: &mut Problems,
+) -> Option<Vec<Fault>> {
+    let mut out = Vec::new();
+    let mut good = true;
+    for (i, f) in sc.faults.iter().flatten().enumerate() {
+        match resolve_fault(sc, names, duration, &format!("faults[{i}]"), f, pr) {
+            Some(fault) => out.push(fault),
+            None => good = false,
+        }
+    }
+    good.then_some(out)
+}
+
+fn resolve_fault(
+    sc: &RawScenario,
+    names: &[&str],
+    duration: SimTime,
+    base: &str,
+    f: &RawFault,
+    pr: &mut Problems,
+) -> Option<Fault> {
+    let verbs: Vec<(&str, &String)> = [
+        ("crash", &f.crash),
+        ("slow", &f.slow),
+        ("partition", &f.partition),
+        ("flush", &f.flush),
+        ("fail_primary", &f.fail_primary),
+        ("random", &f.random),
+    ]
+    .into_iter()
+    .filter_map(|(n, v)| v.as_ref().map(|v| (n, v)))
+    .collect();
+    let (verb, target_text) = match verbs.as_slice() {
+        [one] => *one,
+        [] => {
+            pr.at(
+                base,
+                "expected one verb: crash, slow, partition, flush, fail_primary or random",
+            );
+            return None;
+        }
+        [a, b, ..] => {
+            pr.at(
+                base,
+                format!("expected one verb per fault, found `{}` and `{}`", a.0, b.0),
+            );
+            return None;
+        }
+    };
+    if f.at.is_none() && verb != "random" {
+        pr.at(
+            base,
+            format!("a `{verb}` fault needs `at`: when it happens"),
+        );
+        return None;
+    }
+    let at = f.at.map_or(SimTime::ZERO, |d| d.0);
+    if at >= duration {
+        pr.at(
+            &format!("{base}.at"),
+            format!("expected a time before the end of the run ({duration}), found {at}"),
+        );
+        return None;
+    }
+    let until = match f.for_ {
+        Some(d) if d.0 == SimTime::ZERO => {
+            pr.at(
+                &format!("{base}.for"),
+                "expected a duration > 0, found 0s (leave `for` out to last until the end)",
+            );
+            return None;
+        }
+        Some(d) => Some(at + d.0),
+        None => None,
+    };
+    let path = format!("{base}.{verb}");
+    let target = resolve_target(sc, names, &path, target_text, pr)?;
+    let kind = sc.components[target.comp].kind;
+    for (field, given, owner) in [
+        ("factor", f.factor.is_some(), "slow"),
+        ("mtbf", f.mtbf.is_some(), "random"),
+        ("mttr", f.mttr.is_some(), "random"),
+    ] {
+        if given && verb != owner {
+            pr.at_key(
+                &format!("{base}.{field}"),
+                format!("`{field}` applies to `{owner}` faults, not `{verb}`"),
+            );
+            return None;
+        }
+    }
+    let whole = |pr: &mut Problems, what: &str, ok: bool| -> Option<CompId> {
+        if target.instance.is_some() {
+            pr.at(
+                &path,
+                format!("`{verb}` acts on a whole {what}, found the instance `{target_text}`"),
+            );
+            return None;
+        }
+        if !ok {
+            pr.at(
+                &path,
+                format!(
+                    "`{verb}` needs a {what}, found `{}`, a {}",
+                    names[target.comp],
+                    kind.as_str()
+                ),
+            );
+            return None;
+        }
+        Some(target.comp)
+    };
+    let action = match verb {
+        "crash" => FaultAction::Crash(target),
+        "partition" => FaultAction::Partition(target),
+        "slow" => {
+            if !matches!(kind, Kind::Server | Kind::Database | Kind::Store) {
+                pr.at(&path, format!(
+                    "`slow` needs a component with workers (server, database, store), found `{}`, a {}",
+                    names[target.comp],
+                    kind.as_str()
+                ));
+                return None;
+            }
+            match f.factor {
+                None => {
+                    pr.at(base, "a `slow` fault needs `factor`: how many times longer service takes (like 5)");
+                    return None;
+                }
+                Some(x) if !x.is_finite() || x <= 0.0 => {
+                    pr.at(
+                        &format!("{base}.factor"),
+                        format!("expected a factor > 0, found {x}"),
+                    );
+                    return None;
+                }
+                Some(x) => FaultAction::Slow(target, x),
+            }
+        }
+        "flush" => {
+            if f.for_.is_some() {
+                pr.at_key(
+                    &format!("{base}.for"),
+                    "a flush happens at an instant: leave `for` out",
+                );
+                return None;
+            }
+            FaultAction::Flush(whole(
+                pr,
+                "cache or cdn",
+                matches!(kind, Kind::Cache | Kind::Cdn),
+            )?)
+        }
+        "fail_primary" => {
+            let db = whole(pr, "database", kind == Kind::Database)?;
+            if sc.components[db].replicas.unwrap_or(0) == 0 && f.for_.is_none() {
+                pr.at(base, "a database without replicas cannot fail over: give `for` (when the primary comes back) or add replicas");
+                return None;
+            }
+            FaultAction::FailPrimary(db)
+        }
+        _ => {
+            let mtbf = match &f.mtbf {
+                Some(d) => resolve_dist(&format!("{base}.mtbf"), d, pr),
+                None => {
+                    pr.at(base, "a `random` fault needs `mtbf`: the distribution of up-times (like {exp: 10m})");
+                    None
+                }
+            };
+            let mttr = match &f.mttr {
+                Some(d) => resolve_dist(&format!("{base}.mttr"), d, pr),
+                None => {
+                    pr.at(base, "a `random` fault needs `mttr`: the distribution of repair times (like {exp: 30s})");
+                    None
+                }
+            };
+            FaultAction::Random {
+                target,
+                mtbf: mtbf?,
+                mttr: mttr?,
+            }
+        }
+    };
+    Some(Fault {
+        at,
+        until,
+        action,
+        label: format!("{verb} {target_text}"),
     })
 }
 
@@ -637,7 +950,20 @@ fn resolve_network(sc: &RawScenario, names: &[&str], pr: &mut Problems) -> Optio
             links.push(Link { from, to, latency });
         }
     }
-    Some(Network { hop: hop?, links })
+    let connect_timeout = raw
+        .and_then(|n| n.connect_timeout)
+        .map_or(DEFAULT_CONNECT_TIMEOUT, |d| d.0);
+    if connect_timeout == SimTime::ZERO {
+        pr.at(
+            "network.connect_timeout",
+            "expected a connect timeout > 0, found 0s",
+        );
+    }
+    Some(Network {
+        hop: hop?,
+        links,
+        connect_timeout,
+    })
 }
 
 /// What the component pass needs to know of each class. Read from the raw list so that a bad
@@ -653,7 +979,7 @@ struct ClassInfo {
 fn fields_of(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Dns => &["latency", "ttl"],
-        Kind::LoadBalancer => &["policy", "to", "latency"],
+        Kind::LoadBalancer => &["policy", "to", "latency", "health_check"],
         Kind::Server => &[
             "count",
             "workers",
@@ -675,6 +1001,7 @@ fn fields_of(kind: Kind) -> &'static [&'static str] {
             "read_from",
             "replication_lag",
             "replication",
+            "failover",
         ],
         Kind::Cache => &[
             "capacity",
@@ -898,10 +1225,38 @@ fn resolve_component(
                     "load balancing policy",
                 ),
             };
+            let health = match &rc.health_check {
+                None => Some(None),
+                Some(h) => {
+                    let mut good = true;
+                    if h.interval.0 == SimTime::ZERO {
+                        pr.at(
+                            &format!("{base}.health_check.interval"),
+                            "expected an interval > 0, found 0s",
+                        );
+                        good = false;
+                    }
+                    for (f, v) in [("unhealthy", h.unhealthy), ("healthy", h.healthy)] {
+                        if v == Some(0) {
+                            pr.at(
+                                &format!("{base}.health_check.{f}"),
+                                "expected a whole number of probes >= 1, found 0",
+                            );
+                            good = false;
+                        }
+                    }
+                    good.then_some(Some(HealthCheck {
+                        interval: h.interval.0,
+                        unhealthy: h.unhealthy.unwrap_or(3),
+                        healthy: h.healthy.unwrap_or(2),
+                    }))
+                }
+            };
             Some(ComponentKind::LoadBalancer {
                 policy: policy?,
                 to: to?,
                 latency: latency?,
+                health: health?,
             })
         }
         Kind::Server => {
@@ -1024,7 +1379,16 @@ fn resolve_component(
             }
             let sync = rc.replication == Some(Replication::Sync);
             let (w, read, write) = (w?, read?, write?);
+            let failover = rc.failover.map(|d| d.0);
+            if failover.is_some() && replicas == 0 {
+                pr.at_key(
+                    &format!("{base}.failover"),
+                    "`failover` promotes a replica, so it needs `replicas` >= 1, found 0 replicas",
+                );
+                good = false;
+            }
             good.then_some(ComponentKind::Database {
+                failover,
                 workers: w,
                 queue,
                 read,

@@ -1,0 +1,364 @@
+//! Faults and the machinery that survives them: the fault schedule (crash, slow, partition,
+//! flush, primary failure, random failures), load balancer health checks, database
+//! failover, and client retries.
+//!
+//! A crash bumps the node's *epoch*. Requests waiting in its queue fail at once (`crashed`);
+//! requests it was serving, or that were waiting on its downstream calls, fail when their
+//! next event reaches the node and finds another epoch — the end of their service, or the
+//! downstream reply — so nothing has to be searched for. While a node is down, requests
+//! sent to it are refused (`connection_refused`); while it is partitioned, connection
+//! attempts fail after the network's connect timeout (`unreachable`).
+
+use rand::RngExt;
+
+use super::{CLIENT, Cause, Ev, EvKind, Model, NodeKind, Role};
+use crate::engine::random::stream;
+use crate::engine::{Dist, SimTime, Stream};
+use crate::model::request::Frame;
+use crate::scenario::{FaultAction, Retries, Target};
+
+/// A session home marking a session lost in a crash.
+pub(super) const LOST: u16 = u16::MAX;
+
+/// The most retry tokens a budget can save up.
+pub(super) const RETRY_TOKENS_MAX: f64 = 10.0;
+
+/// Client retries, resolved for the model.
+#[derive(Debug)]
+pub(super) struct RetryPolicy {
+    max: u32,
+    backoff: Dist,
+    multiplier: f64,
+    jitter: bool,
+    /// Bit per retryable cause.
+    on_mask: u32,
+    pub(super) budget: Option<f64>,
+    rng: Stream,
+}
+
+impl RetryPolicy {
+    pub(super) fn new(r: &Retries, seed: u64) -> RetryPolicy {
+        let on_mask =
+            r.on.iter()
+                .filter_map(|n| Cause::from_name(n))
+                .fold(0, |m, c| m | (1 << c as u32));
+        RetryPolicy {
+            max: r.max,
+            backoff: r.backoff.clone(),
+            multiplier: r.multiplier,
+            jitter: r.jitter,
+            on_mask,
+            budget: r.budget,
+            rng: stream(seed, "retries"),
+        }
+    }
+}
+
+impl Model {
+    /// The nodes a fault target stands for.
+    fn target_nodes(&self, t: Target) -> std::ops::Range<u32> {
+        let c = &self.comps[t.comp];
+        match t.instance {
+            Some(i) => c.first_node + i..c.first_node + i + 1,
+            None => c.first_node..c.first_node + c.n_nodes.max(1),
+        }
+    }
+
+    pub(super) fn fault_start(&mut self, i: usize) {
+        match self.faults[i].action.clone() {
+            FaultAction::Crash(t) => self.target_nodes(t).for_each(|n| self.crash_node(n)),
+            FaultAction::Slow(t, f) => self.set_slow(t, f),
+            FaultAction::Partition(t) => self
+                .target_nodes(t)
+                .for_each(|n| self.node_part[n as usize] = true),
+            FaultAction::Flush(comp) => {
+                if let Role::Cache { cache, .. } | Role::Cdn { cache, .. } = self.comps[comp].role {
+                    self.caches[cache as usize].store.clear();
+                }
+            }
+            FaultAction::FailPrimary(comp) => {
+                let Role::Database { db } = self.comps[comp].role else {
+                    unreachable!("validated")
+                };
+                let db = &self.dbs[db as usize];
+                let node = db.first_node + db.primary;
+                let (term, failover) = (db.term, db.failover);
+                self.fault_node[i] = Some(node);
+                self.crash_node(node);
+                if let Some(after) = failover {
+                    let ev = Ev {
+                        kind: EvKind::Promote,
+                        tag: term,
+                        node: comp as u32,
+                        req: 0,
+                        aux: 0,
+                    };
+                    self.after(after.max(1), ev);
+                }
+            }
+            FaultAction::Random { target, mtbf, .. } => {
+                for n in self.target_nodes(target) {
+                    let up = mtbf.sample(&mut self.fault_rngs[i]);
+                    self.after(up.max(1), Ev::new(EvKind::RandomDown, i as u32, n));
+                }
+            }
+        }
+    }
+
+    pub(super) fn fault_end(&mut self, i: usize) {
+        match self.faults[i].action.clone() {
+            FaultAction::Crash(t) => self.target_nodes(t).for_each(|n| self.recover_node(n)),
+            FaultAction::Slow(t, _) => self.set_slow(t, 1.0),
+            FaultAction::Partition(t) => self
+                .target_nodes(t)
+                .for_each(|n| self.node_part[n as usize] = false),
+            FaultAction::Flush(_) => {}
+            FaultAction::FailPrimary(_) => {
+                if let Some(n) = self.fault_node[i] {
+                    self.recover_node(n);
+                }
+            }
+            FaultAction::Random { target, .. } => {
+                self.target_nodes(target).for_each(|n| self.recover_node(n))
+            }
+        }
+    }
+
+    fn random_active(&self, i: usize) -> bool {
+        self.faults[i].until.is_none_or(|u| self.now < u.0)
+    }
+
+    pub(super) fn random_down(&mut self, i: usize, node: u32) {
+        if !self.random_active(i) {
+            return;
+        }
+        let FaultAction::Random { mttr, .. } = &self.faults[i].action else {
+            unreachable!("random fault")
+        };
+        let repair = mttr.sample(&mut self.fault_rngs[i]);
+        self.crash_node(node);
+        self.random_failures += 1;
+        self.after(repair.max(1), Ev::new(EvKind::RandomUp, i as u32, node));
+    }
+
+    pub(super) fn random_up(&mut self, i: usize, node: u32) {
+        self.recover_node(node);
+        if !self.random_active(i) {
+            return;
+        }
+        let FaultAction::Random { mtbf, .. } = &self.faults[i].action else {
+            unreachable!("random fault")
+        };
+        let up = mtbf.sample(&mut self.fault_rngs[i]);
+        self.after(up.max(1), Ev::new(EvKind::RandomDown, i as u32, node));
+    }
+
+    fn set_slow(&mut self, t: Target, factor: f64) {
+        for n in self.target_nodes(t) {
+            if let NodeKind::Station(s) = self.nodes[n as usize].kind {
+                self.stations[s as usize].slow = factor;
+            }
+        }
+    }
+
+    /// Takes a node down: what it held fails, what it remembered (cache contents, local
+    /// sessions, open connections) is gone.
+    pub(super) fn crash_node(&mut self, node: u32) {
+        let ni = node as usize;
+        if !self.node_up[ni] {
+            return;
+        }
+        self.node_up[ni] = false;
+        self.node_epoch[ni] = self.node_epoch[ni].wrapping_add(1);
+        let n = self.nodes[ni];
+        let comp = n.comp;
+        match n.kind {
+            NodeKind::Station(s) => {
+                for r in self.stations[s as usize].crash(self.now) {
+                    self.crashed_drop(node, r);
+                }
+                let c = &mut self.comps[comp as usize];
+                let here = (node - c.first_node + 1) as u16;
+                if let Role::Server {
+                    local: Some(local), ..
+                } = &mut c.role
+                {
+                    local
+                        .home
+                        .iter_mut()
+                        .filter(|h| **h == here)
+                        .for_each(|h| *h = LOST);
+                }
+            }
+            NodeKind::Balancer(b) => {
+                self.open_reset(comp);
+                self.lbs[b as usize].reset_connections();
+            }
+            NodeKind::Cache(ci) => {
+                self.open_reset(comp);
+                self.caches[ci as usize].store.clear();
+            }
+            NodeKind::Client => unreachable!("the client does not crash"),
+        }
+    }
+
+    fn open_reset(&mut self, comp: u32) {
+        let c = &mut self.comps[comp as usize];
+        c.open_area += u128::from(c.open) * u128::from(self.now - c.open_last);
+        c.open_last = self.now;
+        c.open = 0;
+    }
+
+    /// Brings a node back, empty. A database node that is no longer the primary rejoins as
+    /// a replica, resynchronised from the primary.
+    pub(super) fn recover_node(&mut self, node: u32) {
+        let ni = node as usize;
+        if self.node_up[ni] {
+            return;
+        }
+        self.node_up[ni] = true;
+        if let Role::Database { db } = self.comps[self.nodes[ni].comp as usize].role {
+            let db = &mut self.dbs[db as usize];
+            let j = (node - db.first_node) as usize;
+            if j != db.primary as usize {
+                let (k, p) = (db.keys, db.primary as usize);
+                db.ver.copy_within(p * k..(p + 1) * k, j * k);
+                db.last_apply[j] = self.now;
+            }
+        }
+    }
+
+    /// A balancer probes each backend; backends leave or rejoin rotation.
+    pub(super) fn health_tick(&mut self, node: u32) {
+        let n = self.nodes[node as usize];
+        let NodeKind::Balancer(b) = n.kind else {
+            unreachable!("health tick on a balancer")
+        };
+        let Role::Balancer { to, .. } = self.comps[n.comp as usize].role else {
+            unreachable!("balancer role")
+        };
+        let first = self.comps[to as usize].first_node;
+        let backends = self.lbs[b as usize].conns.len();
+        for i in 0..backends {
+            let t = (first + i as u32) as usize;
+            let ok = self.node_up[t] && !self.node_part[t] && self.node_up[node as usize];
+            if self.lbs[b as usize].probe(i, ok) == Some(false) {
+                self.detected[t] = Some(self.now);
+            }
+        }
+        let interval = self.lbs[b as usize]
+            .health
+            .expect("health checks configured")
+            .interval
+            .0;
+        if self.now + interval < self.end {
+            self.queue.push(
+                SimTime(self.now + interval),
+                Ev::new(EvKind::HealthTick, node, 0),
+            );
+        }
+    }
+
+    /// Promotes the most up-to-date replica that is up, if the primary is still down and
+    /// no promotion happened since the failure. Acknowledged writes the new primary never
+    /// received are lost.
+    pub(super) fn promote(&mut self, comp: u32, term: u16) {
+        let Role::Database { db: di } = self.comps[comp as usize].role else {
+            unreachable!("promote a database")
+        };
+        let db = &self.dbs[di as usize];
+        if db.term != term || self.node_up[(db.first_node + db.primary) as usize] {
+            return;
+        }
+        let best = (0..db.n_nodes as usize)
+            .filter(|&j| j != db.primary as usize && self.node_up[db.first_node as usize + j])
+            .max_by_key(|&j| (db.applied_count[j], std::cmp::Reverse(j)));
+        let Some(j) = best else { return };
+        let db = &mut self.dbs[di as usize];
+        let k = db.keys;
+        let mut lost = 0u64;
+        for key in 0..k {
+            let have = db.ver[j * k + key];
+            if db.acked[key] > have {
+                lost += u64::from(db.acked[key] - have);
+                db.acked[key] = have;
+            }
+        }
+        db.lost_writes += lost;
+        for m in 0..db.n_nodes as usize {
+            if m != j {
+                db.ver.copy_within(j * k..(j + 1) * k, m * k);
+                db.applied_count[m] = db.applied_count[j];
+            }
+            db.last_apply[m] = self.now;
+        }
+        db.primary = j as u32;
+        db.term = db.term.wrapping_add(1);
+        db.promotions += 1;
+        self.promoted_at[comp as usize] = Some(self.now);
+    }
+
+    /// After a failed attempt: schedules the next one if the policy allows. Returns whether
+    /// the request goes on.
+    pub(super) fn try_retry(&mut self, r: u32, cause: Cause) -> bool {
+        let Some(p) = &mut self.retries else {
+            return false;
+        };
+        let req = *self.reqs.get(r);
+        if req.attempt >= p.max || p.on_mask & (1 << cause as u32) == 0 {
+            return false;
+        }
+        if p.budget.is_some() {
+            if self.retry_tokens < 1.0 {
+                return false;
+            }
+            self.retry_tokens -= 1.0;
+        }
+        let n = req.attempt + 1;
+        let base = p.backoff.sample(&mut p.rng) as f64 * p.multiplier.powi(n as i32 - 1);
+        let wait = if p.jitter {
+            base * p.rng.random::<f64>()
+        } else {
+            base
+        };
+        let r2 = self.reqs.alloc();
+        let next = self.reqs.get_mut(r2);
+        next.start = req.start;
+        next.class = req.class;
+        next.user = req.user;
+        next.key = req.key;
+        next.measured = req.measured;
+        next.attempt = n;
+        next.push(Frame {
+            node: CLIENT,
+            step: 0,
+            t_in: self.now,
+            epoch: 0,
+        });
+        if req.measured {
+            self.attempts += 1;
+            self.retried += 1;
+        }
+        self.after(
+            (wait.round() as u64).max(1),
+            Ev::new(EvKind::RetryFire, 0, r2),
+        );
+        true
+    }
+
+    /// A retry leaves the client: a fresh deadline, then the entry.
+    pub(super) fn retry_fire(&mut self, r: u32) {
+        if let Some(t) = self.client.timeout {
+            let generation = self.reqs.get(r).generation;
+            let ev = Ev {
+                kind: EvKind::Timeout,
+                tag: 0,
+                node: 0,
+                req: r,
+                aux: generation,
+            };
+            self.queue.push(SimTime(self.now + t), ev);
+        }
+        self.send_to_entry(r);
+    }
+}
