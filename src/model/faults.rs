@@ -8,6 +8,10 @@
 //! downstream reply — so nothing has to be searched for. While a node is down, requests
 //! sent to it are refused (`connection_refused`); while it is partitioned, connection
 //! attempts fail after the network's connect timeout (`unreachable`).
+//!
+//! A primary database's crash also ends its replication term: writes it had committed but
+//! whose replication had not reached a replica yet are gone with it. Promotion picks the
+//! replica that applied the most writes; acknowledged writes it lacks are `lost_writes`.
 
 use rand::RngExt;
 
@@ -80,11 +84,11 @@ impl Model {
                 let Role::Database { db } = self.comps[comp].role else {
                     unreachable!("validated")
                 };
-                let db = &self.dbs[db as usize];
-                let node = db.first_node + db.primary;
-                let (term, failover) = (db.term, db.failover);
+                let node = self.dbs[db as usize].first_node + self.dbs[db as usize].primary;
                 self.fault_node[i] = Some(node);
                 self.crash_node(node);
+                let db = &self.dbs[db as usize];
+                let (term, failover) = (db.term, db.failover);
                 if let Some(after) = failover {
                     let ev = Ev {
                         kind: EvKind::Promote,
@@ -177,6 +181,14 @@ impl Model {
                 for r in self.stations[s as usize].crash(self.now) {
                     self.crashed_drop(node, r);
                 }
+                if let Role::Database { db } = self.comps[comp as usize].role {
+                    let db = &mut self.dbs[db as usize];
+                    if node == db.first_node + db.primary {
+                        // Writes the primary had not shipped yet die with it: replication
+                        // still in flight from the old term is dropped.
+                        db.term = db.term.wrapping_add(1);
+                    }
+                }
                 let c = &mut self.comps[comp as usize];
                 let here = (node - c.first_node + 1) as u16;
                 if let Role::Server {
@@ -220,10 +232,16 @@ impl Model {
         if let Role::Database { db } = self.comps[self.nodes[ni].comp as usize].role {
             let db = &mut self.dbs[db as usize];
             let j = (node - db.first_node) as usize;
-            if j != db.primary as usize {
-                let (k, p) = (db.keys, db.primary as usize);
+            let (k, p) = (db.keys, db.primary as usize);
+            if j != p {
                 db.ver.copy_within(p * k..(p + 1) * k, j * k);
                 db.last_apply[j] = self.now;
+            } else {
+                // The primary is back and still primary: replicas catch up with it.
+                for m in (0..db.n_nodes as usize).filter(|&m| m != p) {
+                    db.ver.copy_within(p * k..(p + 1) * k, m * k);
+                    db.last_apply[m] = self.now;
+                }
             }
         }
     }

@@ -490,3 +490,90 @@ fn data_tier_keys_are_checked() {
         case_on(DATA, &[(from, to)], &[want]);
     }
 }
+
+#[test]
+fn fault_entries_are_checked() {
+    let cases: [(&str, &str); 12] = [
+        (
+            "{at: 5s, crash: \"cache\"}",
+            "bad.yaml:24:21: faults[0].crash: expected the name of a component (dns, lb, web, db), found `cache`",
+        ),
+        (
+            "{at: -5s, crash: web}",
+            "bad.yaml:24:10: faults[0].at: expected a duration >= 0, found `-5s`",
+        ),
+        (
+            "{at: 5s, for: 0s, crash: web}",
+            "bad.yaml:24:19: faults[0].for: expected a duration > 0, found 0s (leave `for` out to last until the end)",
+        ),
+        (
+            "{at: 5s, crash: \"web#7\"}",
+            "bad.yaml:24:21: faults[0].crash: expected an instance of `web` from #0 to #1, found #7",
+        ),
+        (
+            "{at: 5s, crash: web, slow: db}",
+            "bad.yaml:24:5: faults[0]: expected one verb per fault, found `crash` and `slow`",
+        ),
+        (
+            "{crash: web}",
+            "bad.yaml:24:5: faults[0]: a `crash` fault needs `at`: when it happens",
+        ),
+        (
+            "{at: 5s, slow: web}",
+            "bad.yaml:24:5: faults[0]: a `slow` fault needs `factor`: how many times longer service takes (like 5)",
+        ),
+        (
+            "{at: 5s, flush: web}",
+            "bad.yaml:24:21: faults[0].flush: `flush` needs a cache or cdn, found `web`, a server",
+        ),
+        (
+            "{at: 20s, crash: web}",
+            "bad.yaml:24:10: faults[0].at: expected a time before the end of the run (10s), found 20s",
+        ),
+        (
+            "{at: 5s, fail_primary: db}",
+            "bad.yaml:24:5: faults[0]: a database without replicas cannot fail over: give `for` (when the primary comes back) or add replicas",
+        ),
+        (
+            "{at: 5s, crash: dns}",
+            "bad.yaml:24:21: faults[0].crash: expected a component that serves requests, found `dns`, a dns",
+        ),
+        (
+            "{at: 5s, crash: web, factor: 2}",
+            "bad.yaml:24:26: faults[0].factor: `factor` applies to `slow` faults, not `crash`",
+        ),
+    ];
+    for (fault, want) in cases {
+        let text = format!("{BASE}faults:\n  - {fault}\n");
+        let (code, stderr) = validate(&text, &[]);
+        assert_eq!(code, 1, "{fault}");
+        assert_eq!(
+            stderr,
+            format!("{want}\nbad.yaml: 1 problem found\n"),
+            "{fault}"
+        );
+    }
+}
+
+#[test]
+fn retries_and_health_checks_are_checked() {
+    case(
+        &[(
+            "  rate: 100",
+            "  rate: 100\n  retries: {max: 2, on: [queue_full, oops], multiplier: 0.5}",
+        )],
+        &[
+            "bad.yaml:5:57: traffic.retries.multiplier: expected a multiplier >= 1, found 0.5",
+            "bad.yaml:5:38: traffic.retries.on[1]: unknown failure cause `oops`, expected one of queue_full, timeout, session_lost, connection_refused, crashed, unreachable, no_healthy_backend",
+        ],
+    );
+    case(
+        &[(
+            "  lb: {kind: load_balancer, to: web}",
+            "  lb: {kind: load_balancer, to: web, health_check: {interval: 0s}}",
+        )],
+        &[
+            "bad.yaml:11:63: components.lb.health_check.interval: expected an interval > 0, found 0s",
+        ],
+    );
+}

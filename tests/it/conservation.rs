@@ -14,8 +14,13 @@ fn every_shipped_scenario_conserves_requests() {
             .expect("inside the repo")
             .to_string_lossy()
             .into_owned();
-        // Shortened so the whole set stays quick; the full runs are covered by other tests.
-        let sc = load(&rel, &["duration=30s", "warmup=5s"]);
+        // Stages are shortened so the whole set stays quick; failure scenarios run in full
+        // (their faults are scheduled late in the run).
+        let sc = if rel.contains("failures") {
+            load(&rel, &[])
+        } else {
+            load(&rel, &["duration=30s", "warmup=5s"])
+        };
         let r = run_seed(&sc, 11);
         let q = r.requests;
         assert!(q.offered > 0, "{rel}: no traffic");

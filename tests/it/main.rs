@@ -5,6 +5,7 @@ mod bad_input;
 mod cli;
 mod conservation;
 mod data_tier;
+mod failures;
 mod theory;
 
 use std::path::{Path, PathBuf};

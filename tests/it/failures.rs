@@ -1,0 +1,298 @@
+//! Failure behaviour: each failure scenario's headline, asserted; random failures; bad
+//! fault entries. Conservation under every fault is in `conservation.rs` (it runs every
+//! file in scenarios/, failures included).
+
+use crate::{load, parse, run_seed};
+use scalesim::Report;
+
+fn extra(r: &Report, comp: &str, key: &str) -> f64 {
+    *r.components[comp]
+        .extra
+        .get(key)
+        .unwrap_or_else(|| panic!("{comp}.{key} missing"))
+}
+
+/// Window rows whose start lies in `[from, to)`.
+fn windows(r: &Report, from: f64, to: f64) -> Vec<&scalesim::metrics::WindowRow> {
+    r.timeseries
+        .rows
+        .iter()
+        .filter(|w| w.t_s >= from && w.t_s < to)
+        .collect()
+}
+
+#[test]
+fn single_server_crash_is_a_total_outage() {
+    let r = run_seed(
+        &load("scenarios/failures/01-single-server-crash.yaml", &[]),
+        42,
+    );
+    for w in windows(&r, 41.0, 60.0) {
+        assert_eq!(
+            w.completed, 0,
+            "nothing completes while the only server is down (t = {})",
+            w.t_s
+        );
+        assert!(w.failed > 0);
+    }
+    assert!(r.errors["connection_refused"] > 10_000);
+    assert!(
+        windows(&r, 100.0, 120.0).iter().all(|w| w.failed == 0),
+        "it works again later"
+    );
+}
+
+#[test]
+fn a_web_server_crash_is_survived_once_health_checks_notice() {
+    let r = run_seed(
+        &load("scenarios/failures/03-web-server-crash.yaml", &[]),
+        42,
+    );
+    let f = &r.faults[0];
+    // Two failed probes at a 2 s interval: detected within 2 x 2 s of the crash.
+    let detect = f.time_to_detect_s.expect("the health checks notice");
+    assert!(detect <= 4.0, "detected after {detect} s");
+    // Errors stop within the detection delay plus one check interval.
+    let recover = f.time_to_recover_s.expect("recovers");
+    assert!(
+        recover <= detect + 2.0,
+        "recovered after {recover} s, detected after {detect} s"
+    );
+    // From one interval after detection (requests already on their way are refused) to
+    // the server's return, no request fails.
+    let after: u64 = windows(&r, 60.0 + detect + 2.0, 90.0)
+        .iter()
+        .map(|w| w.failed)
+        .sum();
+    assert_eq!(after, 0, "no errors once web#1 is out of rotation");
+    assert!(
+        extra(&r, "web", "sessions_lost") > 0.0,
+        "its users log in again elsewhere"
+    );
+    // Without health checks a quarter of requests fail for the whole crash.
+    let blind = run_seed(
+        &load(
+            "scenarios/failures/03-web-server-crash.yaml",
+            &["lb.health_check=null"],
+        ),
+        42,
+    );
+    assert!(blind.faults[0].time_to_detect_s.is_none());
+    let failed: u64 = windows(&blind, 61.0, 90.0).iter().map(|w| w.failed).sum();
+    let ended: u64 = windows(&blind, 61.0, 90.0)
+        .iter()
+        .map(|w| w.failed + w.completed)
+        .sum();
+    let share = failed as f64 / ended as f64;
+    assert!(
+        (share - 0.25).abs() < 0.03,
+        "a quarter of requests go to the dead server: {share}"
+    );
+}
+
+#[test]
+fn primary_failure_loses_writes_only_with_async_replication() {
+    let asynchronous = run_seed(&load("scenarios/failures/04-primary-failure.yaml", &[]), 42);
+    let sync = run_seed(
+        &load("scenarios/failures/04-primary-failure-sync.yaml", &[]),
+        42,
+    );
+    for r in [&asynchronous, &sync] {
+        assert_eq!(extra(r, "db", "promotions"), 1.0);
+        assert_eq!(
+            r.faults[0].time_to_detect_s,
+            Some(10.0),
+            "promotion after the failover delay"
+        );
+        // Writes fail until the promotion; reads go on from the replicas.
+        let write_failures = r.classes["write"].failed;
+        assert!(write_failures > 500, "{write_failures}");
+        assert!(
+            r.classes["page"].failed < 50,
+            "reads are served by the replicas: {}",
+            r.classes["page"].failed
+        );
+    }
+    assert!(
+        extra(&asynchronous, "db", "lost_writes") > 0.0,
+        "async replication loses writes in flight"
+    );
+    assert_eq!(
+        extra(&sync, "db", "lost_writes"),
+        0.0,
+        "sync replication loses none"
+    );
+    let (wa, ws) = (
+        asynchronous.classes["write"].latency_ms.p50.unwrap(),
+        sync.classes["write"].latency_ms.p50.unwrap(),
+    );
+    assert!(
+        ws > wa + 20.0,
+        "sync writes pay for the replicas: {ws} vs {wa}"
+    );
+}
+
+#[test]
+fn a_cache_flush_is_a_thundering_herd_on_the_database() {
+    let r = run_seed(&load("scenarios/failures/05-cache-flush.yaml", &[]), 42);
+    let db = r
+        .timeseries
+        .components
+        .iter()
+        .position(|c| c == "db")
+        .unwrap();
+    let util = |t: f64| windows(&r, t, t + 1.0)[0].utilization[db].unwrap();
+    let (before, after) = (util(58.0), util(60.0));
+    assert!(
+        after > 1.5 * before,
+        "db utilization {before:.2} -> {after:.2} after the flush"
+    );
+    assert!(
+        util(110.0) < 1.5 * before,
+        "and settles as the cache refills: {:.2}",
+        util(110.0)
+    );
+}
+
+#[test]
+fn a_cdn_outage_sends_static_traffic_to_the_origin() {
+    let normal = run_seed(&load("scenarios/06-cdn.yaml", &[]), 42);
+    let outage = run_seed(&load("scenarios/failures/06-cdn-outage.yaml", &[]), 42);
+    // 30 s of ~1,000 static req/s that the edge would have answered (~70%) reach the origin.
+    let extra_at_origin =
+        outage.components["web"].arrivals as f64 - normal.components["web"].arrivals as f64;
+    assert!(
+        extra_at_origin > 15_000.0,
+        "the origin takes the static load: {extra_at_origin}"
+    );
+    let mean = |r: &Report| r.classes["static"].latency_ms.mean.unwrap();
+    assert!(
+        mean(&outage) > mean(&normal) + 2.0,
+        "static requests travel to the origin: {} vs {}",
+        mean(&outage),
+        mean(&normal)
+    );
+    assert!(
+        outage.availability > 0.999,
+        "nothing is lost, only slower: {}",
+        outage.availability
+    );
+}
+
+#[test]
+fn stored_sessions_survive_a_server_loss_local_ones_do_not() {
+    let local = run_seed(
+        &load("scenarios/failures/07-server-loss-local-sessions.yaml", &[]),
+        42,
+    );
+    let store = run_seed(
+        &load("scenarios/failures/07-server-loss-session-store.yaml", &[]),
+        42,
+    );
+    assert!(extra(&local, "web", "sessions_lost") > 1_000.0);
+    assert!(
+        !store.components["web"].extra.contains_key("sessions_lost"),
+        "no local sessions to lose"
+    );
+    assert!(!store.errors.contains_key("session_lost"));
+}
+
+#[test]
+fn immediate_retries_turn_a_slowdown_into_a_lasting_outage() {
+    let storm = run_seed(&load("scenarios/failures/retry-storm.yaml", &[]), 42);
+    assert!(
+        storm.faults[0].recovered_s.is_none(),
+        "still failing at the end: {:?}",
+        storm.faults[0]
+    );
+    assert!(
+        storm.client.attempts_per_request > 2.0,
+        "{}",
+        storm.client.attempts_per_request
+    );
+    let last: Vec<_> = windows(&storm, 200.0, 240.0);
+    assert!(
+        last.iter().all(|w| w.error_rate > 0.5),
+        "long after the slowdown ended"
+    );
+    let tamed = run_seed(
+        &load("scenarios/failures/retry-storm-backoff.yaml", &[]),
+        42,
+    );
+    let rec = tamed.faults[0].recovered_s.expect("recovers");
+    assert!(
+        rec < 90.0,
+        "recovered at {rec} s, the slowdown ended at 70 s"
+    );
+    assert!(
+        tamed.client.attempts_per_request < 1.11,
+        "the budget caps retries at 10%"
+    );
+    assert!(windows(&tamed, 100.0, 240.0).iter().all(|w| w.failed == 0));
+}
+
+#[test]
+fn retries_hide_isolated_failures() {
+    // A server that turns away requests when its small queue is full: a retry usually
+    // finds room, so retries raise availability at the cost of extra attempts.
+    let base = "name: retries
+duration: 60s
+warmup: 5s
+traffic: {rate: 900, RETRIES}
+network: {hop: {const: 0s}}
+entry: web
+components:
+  web: {kind: server, workers: 1, queue: 2, service: {exp: 1ms}}
+";
+    let none = run_seed(&parse(&base.replace(", RETRIES", "")), 1);
+    let with = run_seed(
+        &parse(&base.replace(
+            "RETRIES",
+            "retries: {max: 3, backoff: {exp: 5ms}, on: [queue_full]}",
+        )),
+        1,
+    );
+    assert!(none.availability < 0.8, "{}", none.availability);
+    assert!(
+        with.availability > none.availability + 0.1,
+        "{} vs {}",
+        with.availability,
+        none.availability
+    );
+    assert!(with.client.attempts_per_request > 1.1);
+    assert_eq!(
+        with.requests.offered,
+        with.requests.completed + with.requests.failed + with.requests.in_flight
+    );
+}
+
+#[test]
+fn random_failures_come_and_go() {
+    let sc = load(
+        "scenarios/failures/03-web-server-crash.yaml",
+        &["faults=[{random: web, mtbf: {exp: 5m}, mttr: {exp: 10s}}]"],
+    );
+    let r = run_seed(&sc, 7);
+    assert!(r.errors.get("connection_refused").copied().unwrap_or(0) > 0);
+    assert!(
+        r.availability > 0.9,
+        "health checks keep most requests away from dead servers: {}",
+        r.availability
+    );
+    let q = r.requests;
+    assert_eq!(q.offered, q.completed + q.failed + q.in_flight);
+    // Same seed, same failures.
+    let again = run_seed(&sc, 7);
+    assert_eq!(
+        scalesim::report::json::to_json(&r),
+        scalesim::report::json::to_json(&again)
+    );
+}
+
+#[test]
+fn faults_are_deterministic() {
+    let sc = load("scenarios/failures/04-primary-failure.yaml", &[]);
+    let a = scalesim::report::json::to_json(&run_seed(&sc, 3));
+    let b = scalesim::report::json::to_json(&run_seed(&sc, 3));
+    assert_eq!(a, b);
+}
