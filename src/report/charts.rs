@@ -4,7 +4,8 @@
 //! * [`latency_chart`]: the end-to-end latency CDF on a logarithmic millisecond axis, with
 //!   p50 and p99 marked.
 //! * [`timeseries_chart`]: throughput, p50/p99 latency and error rate in three panels that
-//!   share the time axis, with the warm-up shaded.
+//!   share the time axis, with the warm-up shaded grey and each fault shaded orange from its
+//!   start to its end (a line for an instantaneous flush), labelled in the top panel.
 //!
 //! Text is set in DejaVu Sans, embedded in the binary (`assets/fonts/DejaVuSans.ttf`, licence
 //! beside it) and registered with plotters once, so charts render the same on a machine
@@ -23,13 +24,14 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontStyle, register_font};
 
 use super::table::{count, ms};
 use super::{ReportError, write_atomic, write_atomic_with};
-use crate::metrics::{Report, WindowRow};
+use crate::metrics::{FaultMark, Report, WindowRow};
 
 /// Pixel size of the latency chart.
 pub const LATENCY_SIZE: (u32, u32) = (1000, 600);
@@ -56,6 +58,10 @@ mod palette {
     pub const BLUISH_GREEN: RGBColor = RGBColor(0, 158, 115);
     pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
     pub const REDDISH_PURPLE: RGBColor = RGBColor(204, 121, 167);
+    /// Fault bands: Okabe–Ito orange, apart from the grey warm-up and the vermillion p99.
+    pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+    /// Fault labels and edges: the orange darkened until text in it reads on white.
+    pub const DARK_ORANGE: RGBColor = RGBColor(150, 96, 0);
     pub const TEXT: RGBColor = RGBColor(20, 20, 20);
     pub const MUTED: RGBColor = RGBColor(110, 110, 110);
     pub const GRID: RGBColor = RGBColor(215, 215, 215);
@@ -70,7 +76,7 @@ pub fn latency_chart(report: &Report, png: &Path, svg: &Path) -> Result<(), Repo
 }
 
 /// Draws throughput (req/s), p50/p99 latency (ms) and error rate (%) over time in three
-/// stacked panels sharing the time axis (s), warm-up shaded, into `png` and `svg`.
+/// stacked panels sharing the time axis (s), warm-up and faults shaded, into `png` and `svg`.
 pub fn timeseries_chart(report: &Report, png: &Path, svg: &Path) -> Result<(), ReportError> {
     render(&TimeseriesChart(report), png, svg)
 }
@@ -439,6 +445,8 @@ impl Chart for TimeseriesChart<'_> {
         let p99 = series(palette::VERMILLION, |w| w.p99_ms);
         let errors = series(palette::REDDISH_PURPLE, |w| Some(w.error_rate * 100.0));
 
+        let faults: Vec<Band> = ts.faults.iter().filter_map(|f| band(f, x_end)).collect();
+
         let (head, body) = root.split_vertically(HEAD_PX);
         header(
             &head,
@@ -457,6 +465,7 @@ impl Chart for TimeseriesChart<'_> {
             Panel {
                 x_end,
                 warmup_s: r.warmup_s,
+                faults: &faults,
                 y_desc,
                 is_top: position == 0,
                 is_bottom: position == 2,
@@ -508,12 +517,90 @@ where
     Ok(())
 }
 
+/// A fault as drawn: the time it covers, clipped to the axis.
+struct Band<'a> {
+    label: &'a str,
+    start: f64,
+    /// Equal to `start` for an instantaneous fault, drawn as a line.
+    end: f64,
+}
+
+/// The band of a fault on an axis from 0 to `x_end`: to `x_end` when it has no end, except
+/// for a flush, which happens at an instant. `None` when it cannot be placed.
+fn band(f: &FaultMark, x_end: f64) -> Option<Band<'_>> {
+    if !f.start_s.is_finite() || f.start_s > x_end {
+        return None;
+    }
+    let start = f.start_s.max(0.0);
+    let end = match f.end_s {
+        Some(e) if e.is_finite() => e.clamp(start, x_end),
+        None if f.label.starts_with("flush") => start,
+        _ => x_end,
+    };
+    Some(Band {
+        label: &f.label,
+        start,
+        end,
+    })
+}
+
+/// Height of one row of labels at the top of a panel, pixels.
+const LABEL_ROW_PX: i32 = 22;
+/// The most rows of labels; further labels move right in the row that ends first.
+const MAX_LABEL_ROWS: usize = 4;
+/// Horizontal room kept between two labels in a row, pixels.
+const LABEL_GAP_PX: i32 = 12;
+
+/// A label written at the top of a panel.
+struct Label<'a> {
+    text: &'a str,
+    colour: RGBColor,
+    /// The time the label belongs to (where its band starts).
+    at: f64,
+    /// Pixel offset of the text's left edge from `at`.
+    dx: i32,
+    /// Estimated text width, pixels.
+    width: i32,
+    /// Drawn on a pale backing (fault labels, which lines may cross).
+    backed: bool,
+    row: usize,
+}
+
+/// Places labels given as `(left, width)` in pixels, in drawing order, and returns each
+/// one's `(row, left)`. A label goes into the first row where it clears the labels already
+/// there by [`LABEL_GAP_PX`]. When none of `max_rows` rows has room, it goes into the row
+/// whose last label ends furthest left, moved right just past that label (but no further
+/// than `right - width`), so labels stay legible in a crowd of faults.
+fn place_labels(labels: &[(i32, i32)], max_rows: usize, right: i32) -> Vec<(usize, i32)> {
+    let mut ends: Vec<i32> = Vec::new();
+    labels
+        .iter()
+        .map(|&(left, width)| {
+            let (row, left) = match ends.iter().position(|&end| end + LABEL_GAP_PX <= left) {
+                Some(row) => (row, left),
+                None if ends.len() < max_rows.max(1) => {
+                    ends.push(i32::MIN);
+                    (ends.len() - 1, left)
+                }
+                None => {
+                    let row = (0..ends.len()).min_by_key(|&r| ends[r]).unwrap_or(0);
+                    let moved = (ends[row] + LABEL_GAP_PX).min(right - width).max(left);
+                    (row, moved)
+                }
+            };
+            ends[row] = ends[row].max(left + width);
+            (row, left)
+        })
+        .collect()
+}
+
 /// One panel of the time-series chart.
 struct Panel<'a> {
     x_end: f64,
     warmup_s: f64,
+    faults: &'a [Band<'a>],
     y_desc: &'a str,
-    /// Only the top panel labels the warm-up band.
+    /// Only the top panel labels the warm-up and the faults.
     is_top: bool,
     /// Only the bottom panel shows the time axis.
     is_bottom: bool,
@@ -531,17 +618,36 @@ impl Panel<'_> {
         let values = || series.iter().flat_map(|s| s.points.iter().flatten());
         let has_data = values().next().is_some();
         let y_top = values().map(|p| p.1).fold(0.0, f64::max);
-        // Head room so the warm-up label and the top of the lines stay apart.
-        let y_max = if y_top > 0.0 { y_top * 1.25 } else { 1.0 };
 
-        let mut chart = ChartBuilder::on(area)
-            .margin_left(20)
-            .margin_right(40)
-            .margin_top(10)
-            .margin_bottom(if self.is_bottom { 0 } else { 10 })
-            .x_label_area_size(if self.is_bottom { TIME_AXIS_PX } else { 0 })
-            .y_label_area_size(90)
-            .build_cartesian_2d(0.0..self.x_end, 0.0..y_max)?;
+        let build = |y_max: f64| {
+            ChartBuilder::on(area)
+                .margin_left(20)
+                .margin_right(40)
+                .margin_top(10)
+                .margin_bottom(if self.is_bottom { 0 } else { 10 })
+                .x_label_area_size(if self.is_bottom { TIME_AXIS_PX } else { 0 })
+                .y_label_area_size(90)
+                .build_cartesian_2d(0.0..self.x_end, 0.0..y_max)
+        };
+        // The time axis does not depend on the values, so a first chart places the labels.
+        let label_style = font(TICK_PX).pos(Pos::new(HPos::Left, VPos::Top));
+        let labels = if self.is_top {
+            self.labels(area, &build(1.0)?, &label_style)?
+        } else {
+            Vec::new()
+        };
+        // Head room so the labels and the top of the lines stay apart: a fifth of the plot
+        // height, more when the labels need more rows.
+        let y_max = if y_top > 0.0 {
+            let rows = labels.iter().map(|l| l.row + 1).max().unwrap_or(0) as f64;
+            let height = f64::from(area.dim_in_pixel().1.saturating_sub(20).max(1));
+            let room = ((rows * f64::from(LABEL_ROW_PX) + 8.0) / height).clamp(0.2, 0.6);
+            y_top / (1.0 - room)
+        } else {
+            1.0
+        };
+
+        let mut chart = build(y_max)?;
         let mut mesh = chart.configure_mesh();
         mesh.y_desc(self.y_desc)
             .x_labels(12)
@@ -564,17 +670,23 @@ impl Panel<'_> {
                 palette::SHADE.mix(0.10).filled(),
             )))?;
         }
-        if self.is_top && self.warmup_s > 0.0 && self.warmup_s.is_finite() {
-            chart.draw_series(once(
-                EmptyElement::at((0.0, y_max))
-                    + Text::new(
-                        "warm-up",
-                        (6, 4),
-                        font(TICK_PX)
-                            .color(&palette::MUTED)
-                            .pos(Pos::new(HPos::Left, VPos::Top)),
-                    ),
-            ))?;
+        for f in self.faults {
+            let edge = palette::DARK_ORANGE.mix(0.6).stroke_width(1);
+            if f.end > f.start {
+                chart.draw_series(once(Rectangle::new(
+                    [(f.start, 0.0), (f.end, y_max)],
+                    palette::ORANGE.mix(0.2).filled(),
+                )))?;
+                chart.draw_series(LineSeries::new([(f.start, 0.0), (f.start, y_max)], edge))?;
+                if f.end < self.x_end {
+                    chart.draw_series(LineSeries::new([(f.end, 0.0), (f.end, y_max)], edge))?;
+                }
+            } else {
+                chart.draw_series(LineSeries::new(
+                    [(f.start, 0.0), (f.start, y_max)],
+                    palette::ORANGE.stroke_width(2),
+                ))?;
+            }
         }
 
         for s in series {
@@ -586,6 +698,30 @@ impl Panel<'_> {
                 }
             }
         }
+        // Fault labels on a pale backing, so band edges and flush lines do not cross the text.
+        for l in &labels {
+            let top = 4 + l.row as i32 * LABEL_ROW_PX;
+            if l.backed {
+                chart.draw_series(once(
+                    EmptyElement::at((l.at, y_max))
+                        + Rectangle::new(
+                            [
+                                (l.dx - 3, top - 2),
+                                (l.dx + l.width + 3, top + LABEL_ROW_PX - 4),
+                            ],
+                            WHITE.mix(0.7).filled(),
+                        ),
+                ))?;
+            }
+            chart.draw_series(once(
+                EmptyElement::at((l.at, y_max))
+                    + Text::new(
+                        l.text.to_string(),
+                        (l.dx, top),
+                        label_style.color(&l.colour),
+                    ),
+            ))?;
+        }
         if !has_data {
             chart.draw_series(once(Text::new(
                 "no data",
@@ -594,6 +730,66 @@ impl Panel<'_> {
             )))?;
         }
         Ok(())
+    }
+
+    /// The warm-up label and one label per fault, each starting just right of where its band
+    /// starts (or ending just left of it, when it would run off the plot), in rows so that
+    /// they do not overlap.
+    fn labels<'b, DB: DrawingBackend>(
+        &'b self,
+        area: &DrawingArea<DB, Shift>,
+        chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+        style: &TextStyle<'static>,
+    ) -> Result<Vec<Label<'b>>, Box<dyn Error>>
+    where
+        DB::ErrorType: 'static,
+    {
+        let (x_range, _) = chart.plotting_area().get_pixel_range();
+        let mut labels = Vec::new();
+        if self.warmup_s > 0.0 && self.warmup_s.is_finite() {
+            labels.push(Label {
+                text: "warm-up",
+                colour: palette::MUTED,
+                at: 0.0,
+                dx: 6,
+                width: 0,
+                backed: false,
+                row: 0,
+            });
+        }
+        let mut faults: Vec<&Band> = self.faults.iter().collect();
+        faults.sort_by(|a, b| a.start.total_cmp(&b.start));
+        for f in faults {
+            labels.push(Label {
+                text: f.label,
+                colour: palette::DARK_ORANGE,
+                at: f.start,
+                dx: 5,
+                width: 0,
+                backed: true,
+                row: 0,
+            });
+        }
+        let right = x_range.end - 2;
+        let mut xs = Vec::with_capacity(labels.len());
+        let mut spans = Vec::with_capacity(labels.len());
+        for l in &mut labels {
+            let x = chart.backend_coord(&(l.at, 0.0)).0;
+            let width = area.estimate_text_size(l.text, style)?.0 as i32;
+            l.width = width;
+            let mut left = x + l.dx;
+            if left + width > right {
+                left = x - l.dx - width;
+            }
+            xs.push(x);
+            spans.push((left.max(x_range.start + 2), width));
+        }
+        let placed = place_labels(&spans, MAX_LABEL_ROWS, right);
+        for ((l, x), (row, left)) in labels.iter_mut().zip(xs).zip(placed) {
+            l.row = row;
+            l.dx = left - x;
+        }
+        Ok(labels)
     }
 }
 
@@ -675,6 +871,59 @@ mod tests {
         }
         assert!(svg.contains("warm-up"));
         assert!(!svg.contains("no data"));
+    }
+
+    #[test]
+    fn timeseries_chart_marks_faults() {
+        let (png, svg) = draw(timeseries_chart, &fixtures::faulty());
+        check_png(&png, TIMESERIES_SIZE);
+        for label in ["flush cache", "crash web#1", "slow web#0", "warm-up"] {
+            assert_eq!(svg.matches(label).count(), 1, "{label} is written once");
+        }
+        // Without faults, no fault colour appears.
+        let (_, plain) = draw(timeseries_chart, &fixtures::sample());
+        let orange = "#E69F00";
+        assert!(svg.contains(orange) && !plain.contains(orange));
+    }
+
+    #[test]
+    fn fault_bands_are_clipped_to_the_axis() {
+        let mark = |label: &str, start_s: f64, end_s: Option<f64>| FaultMark {
+            label: label.to_string(),
+            start_s,
+            end_s,
+        };
+        let span = |m: &FaultMark| band(m, 10.0).map(|b| (b.start, b.end));
+        assert_eq!(span(&mark("crash web", 2.0, Some(4.0))), Some((2.0, 4.0)));
+        assert_eq!(span(&mark("crash web", 2.0, None)), Some((2.0, 10.0)));
+        assert_eq!(span(&mark("crash web", 2.0, Some(30.0))), Some((2.0, 10.0)));
+        assert_eq!(span(&mark("flush cache", 3.0, None)), Some((3.0, 3.0)));
+        assert_eq!(span(&mark("crash web", -1.0, Some(1.0))), Some((0.0, 1.0)));
+        assert_eq!(span(&mark("crash web", 11.0, None)), None);
+        assert_eq!(span(&mark("crash web", f64::NAN, None)), None);
+    }
+
+    #[test]
+    fn labels_take_rows_without_overlapping() {
+        // Far apart: one row. Close together: new rows.
+        assert_eq!(
+            place_labels(&[(0, 50), (100, 50), (200, 50)], 4, 1000),
+            [(0, 0), (0, 100), (0, 200)]
+        );
+        assert_eq!(
+            place_labels(&[(0, 50), (40, 50), (55, 50), (80, 50), (150, 50)], 4, 1000),
+            [(0, 0), (1, 40), (2, 55), (0, 80), (0, 150)]
+        );
+        // Rows full: the label moves right, past the row that ends first.
+        assert_eq!(
+            place_labels(&[(0, 50), (10, 80), (20, 30)], 2, 1000),
+            [(0, 0), (1, 10), (0, 50 + LABEL_GAP_PX)]
+        );
+        // ... but not off the plot.
+        assert_eq!(
+            place_labels(&[(0, 50), (10, 80), (20, 30)], 2, 60),
+            [(0, 0), (1, 10), (0, 30)]
+        );
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //!
 //! * [`summary_csv`] has one figure per row, `scope,name,metric,value`, so that the summaries
 //!   of many runs concatenate and load straight into a data frame or a spreadsheet pivot.
-//!   Scopes: `run` (name = scenario), `error` (name = cause), `class`, `component`.
+//!   Scopes: `run` (name = scenario), `error` (name = cause, metric `count`),
+//!   `error_by_component` (name = the component that failed the requests, or `client` for
+//!   timeouts; metric = cause), `class`, `component`, and `fault` (name = the fault's index
+//!   in the scenario and its label, `0: crash web#1`, so repeated labels stay apart).
 //! * [`timeseries_csv`] has one row per window: `t_s,offered,completed,failed,throughput_rps,
 //!   error_rate,p50_ms,p99_ms,util_<component>...`.
 //!
@@ -37,10 +40,16 @@ pub fn summary_csv(report: &Report) -> String {
         "attempts_per_request",
         float(report.client.attempts_per_request),
     );
+    run(&mut out, "retries", report.client.retries.to_string());
     run(&mut out, "events", report.engine.events.to_string());
 
     for (cause, count) in &report.errors {
         out.row(["error", cause, "count", &count.to_string()]);
+    }
+    for (component, causes) in &report.errors_by_component {
+        for (cause, count) in causes {
+            out.row(["error_by_component", component, cause, &count.to_string()]);
+        }
     }
 
     for (name, class) in &report.classes {
@@ -67,6 +76,18 @@ pub fn summary_csv(report: &Report) -> String {
         for (key, value) in &comp.extra {
             cell(key, float(*value));
         }
+    }
+
+    for (i, f) in report.faults.iter().enumerate() {
+        let name = format!("{i}: {}", f.fault);
+        let mut cell = |metric: &str, value: String| out.row(["fault", &name, metric, &value]);
+        cell("start_s", float(f.start_s));
+        cell("end_s", opt_float(f.end_s));
+        cell("detected_s", opt_float(f.detected_s));
+        cell("time_to_detect_s", opt_float(f.time_to_detect_s));
+        cell("recovered_s", opt_float(f.recovered_s));
+        cell("time_to_recover_s", opt_float(f.time_to_recover_s));
+        cell("failed_requests", f.failed_requests.to_string());
     }
 
     out.finish()
@@ -196,7 +217,12 @@ mod tests {
         (db.arrivals, db.rejected) = (100, 2);
         db.extra.insert("stale_reads".to_string(), 4.0);
         r.components.insert("db".to_string(), db);
+        r.errors_by_component.insert(
+            "client".to_string(),
+            indexmap::IndexMap::from([("timeout".to_string(), 2)]),
+        );
         r.client.attempts_per_request = 1.02;
+        r.client.retries = 2;
         r.engine.events = 512;
         r
     }
@@ -219,8 +245,10 @@ mod tests {
     run,01-single-server,p999_ms,64
     run,01-single-server,max_ms,100
     run,01-single-server,attempts_per_request,1.02
+    run,01-single-server,retries,2
     run,01-single-server,events,512
     error,timeout,count,2
+    error_by_component,client,timeout,2
     class,read,offered,100
     class,read,completed,97
     class,read,failed,2
@@ -256,7 +284,45 @@ mod tests {
         assert!(csv.contains("\ncomponent,cache,evictions,120\n"));
         assert!(csv.contains("\nclass,write,p99_ms,80\n"));
         assert!(csv.contains("\nerror,queue_full,count,30\n"));
-        assert_eq!(csv.lines().count(), 79);
+        assert!(csv.contains("\nerror_by_component,web,queue_full,30\n"));
+        assert!(csv.contains("\nerror_by_component,client,timeout,12\n"));
+        assert!(csv.contains("\nrun,05-cache,retries,100\n"));
+        assert!(!csv.contains("\nfault,"));
+        assert_eq!(csv.lines().count(), 82);
+    }
+
+    #[test]
+    fn summary_csv_has_one_block_per_fault() {
+        let csv = summary_csv(&fixtures::faulty());
+        let faults: Vec<&str> = csv.lines().filter(|l| l.starts_with("fault,")).collect();
+        assert_eq!(
+            faults,
+            [
+                "fault,0: flush cache,start_s,3",
+                "fault,0: flush cache,end_s,",
+                "fault,0: flush cache,detected_s,",
+                "fault,0: flush cache,time_to_detect_s,",
+                "fault,0: flush cache,recovered_s,3",
+                "fault,0: flush cache,time_to_recover_s,0",
+                "fault,0: flush cache,failed_requests,0",
+                "fault,1: crash web#1,start_s,5.5",
+                "fault,1: crash web#1,end_s,7.5",
+                "fault,1: crash web#1,detected_s,6.25",
+                "fault,1: crash web#1,time_to_detect_s,0.75",
+                "fault,1: crash web#1,recovered_s,8",
+                "fault,1: crash web#1,time_to_recover_s,2.5",
+                "fault,1: crash web#1,failed_requests,42",
+                "fault,2: slow web#0,start_s,9",
+                "fault,2: slow web#0,end_s,",
+                "fault,2: slow web#0,detected_s,",
+                "fault,2: slow web#0,time_to_detect_s,",
+                "fault,2: slow web#0,recovered_s,",
+                "fault,2: slow web#0,time_to_recover_s,",
+                "fault,2: slow web#0,failed_requests,0",
+            ]
+        );
+        // The fault rows come last.
+        assert!(csv.ends_with("fault,2: slow web#0,failed_requests,0\n"));
     }
 
     #[test]

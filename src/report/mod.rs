@@ -181,8 +181,8 @@ pub(crate) mod fixtures {
     use indexmap::IndexMap;
 
     use crate::metrics::{
-        CdfPoint, ClassReport, ClientReport, ComponentReport, EngineReport, LatencySummary, Report,
-        RequestCounts, TimeSeries, WindowRow,
+        CdfPoint, ClassReport, ClientReport, ComponentReport, EngineReport, FaultMark, FaultReport,
+        LatencySummary, Report, RequestCounts, TimeSeries, WindowRow,
     };
 
     fn lat(count: u64, base: f64) -> LatencySummary {
@@ -198,12 +198,22 @@ pub(crate) mod fixtures {
         }
     }
 
-    /// Two classes, three components (one cache, one without workers), two error causes,
-    /// ten one-second windows with a 2 s warm-up.
+    /// Two classes, three components (one cache, one without workers), two error causes
+    /// (queue-full rejections by `web`, timeouts decided by the client), 100 retries, ten
+    /// one-second windows with a 2 s warm-up. No faults.
     pub(crate) fn sample() -> Report {
         let mut errors = IndexMap::new();
         errors.insert("queue_full".to_string(), 30);
         errors.insert("timeout".to_string(), 12);
+        let mut errors_by_component = IndexMap::new();
+        errors_by_component.insert(
+            "web".to_string(),
+            IndexMap::from([("queue_full".to_string(), 30)]),
+        );
+        errors_by_component.insert(
+            "client".to_string(),
+            IndexMap::from([("timeout".to_string(), 12)]),
+        );
 
         let mut classes = IndexMap::new();
         classes.insert(
@@ -312,8 +322,7 @@ pub(crate) mod fixtures {
         .to_vec();
 
         Report {
-            errors_by_component: IndexMap::new(),
-
+            errors_by_component,
             faults: Vec::new(),
             scenario: "05-cache".to_string(),
             about: "A read-through cache in front of the database.".to_string(),
@@ -334,7 +343,7 @@ pub(crate) mod fixtures {
             components,
             bottleneck: Some("web".to_string()),
             client: ClientReport {
-                retries: 0,
+                retries: 100,
                 attempts_per_request: 1.0125,
                 dns_lookups: 0,
             },
@@ -351,6 +360,55 @@ pub(crate) mod fixtures {
             },
             latency_cdf,
         }
+    }
+
+    /// [`sample`] with three faults: an instantaneous cache flush that did no harm, a crash
+    /// that was detected and recovered from (the failures of windows 6 and 7), and a
+    /// slowdown lasting to the end that no one noticed and that was not recovered from.
+    pub(crate) fn faulty() -> Report {
+        let mut r = sample();
+        r.faults = vec![
+            FaultReport {
+                fault: "flush cache".to_string(),
+                start_s: 3.0,
+                end_s: None,
+                detected_s: None,
+                time_to_detect_s: None,
+                recovered_s: Some(3.0),
+                time_to_recover_s: Some(0.0),
+                failed_requests: 0,
+            },
+            FaultReport {
+                fault: "crash web#1".to_string(),
+                start_s: 5.5,
+                end_s: Some(7.5),
+                detected_s: Some(6.25),
+                time_to_detect_s: Some(0.75),
+                recovered_s: Some(8.0),
+                time_to_recover_s: Some(2.5),
+                failed_requests: 42,
+            },
+            FaultReport {
+                fault: "slow web#0".to_string(),
+                start_s: 9.0,
+                end_s: None,
+                detected_s: None,
+                time_to_detect_s: None,
+                recovered_s: None,
+                time_to_recover_s: None,
+                failed_requests: 0,
+            },
+        ];
+        r.timeseries.faults = r
+            .faults
+            .iter()
+            .map(|f| FaultMark {
+                label: f.fault.clone(),
+                start_s: f.start_s,
+                end_s: f.end_s,
+            })
+            .collect();
+        r
     }
 
     /// A run in which nothing completed: no latencies, no windows, no components.

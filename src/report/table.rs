@@ -1,6 +1,8 @@
-//! The human summary that `scalesim run` prints: a few labelled lines for the whole run, a
-//! per-class section when there is more than one class, a per-component table with the
-//! bottleneck marked, and the engine line.
+//! The human summary that `scalesim run` prints: a few labelled lines for the whole run
+//! (errors broken down by the component that failed them, and the client's retry
+//! amplification when it retried), a fault table when faults were scheduled, a per-class
+//! section when there is more than one class, a per-component table with the bottleneck
+//! marked, and the engine line.
 //!
 //! It returns a `String` and does no I/O; it uses no colours, so it reads the same in a
 //! terminal, a pipe or a file. Columns are aligned by computing widths (text left, numbers
@@ -63,7 +65,25 @@ pub fn render_table(report: &Report) -> String {
             .join(", ")
     };
     line("errors", &errors);
+    let by_component = errors_by_component(report);
+    for (i, text) in by_component.iter().enumerate() {
+        line(if i == 0 { "by component" } else { "" }, text);
+    }
+    if report.client.retries > 0 {
+        line(
+            "client",
+            &format!(
+                "attempts per request {:.2} ({} retries)",
+                report.client.attempts_per_request,
+                count(report.client.retries)
+            ),
+        );
+    }
 
+    if !report.faults.is_empty() {
+        s.push('\n');
+        s.push_str(&fault_table(report));
+    }
     if report.classes.len() > 1 {
         s.push('\n');
         s.push_str(&class_table(report));
@@ -99,6 +119,53 @@ fn latency_line(l: &LatencySummary) -> String {
     .map(|(name, v)| format!("{name} {}", opt(*v, ms)))
     .collect::<Vec<_>>()
     .join("  ")
+}
+
+/// One line per component that failed requests, `name: cause n, cause n`, the names padded
+/// so the causes line up.
+fn errors_by_component(report: &Report) -> Vec<String> {
+    let width = report
+        .errors_by_component
+        .keys()
+        .map(|name| name.chars().count() + 1)
+        .max()
+        .unwrap_or(0);
+    report
+        .errors_by_component
+        .iter()
+        .map(|(name, causes)| {
+            let causes = causes
+                .iter()
+                .map(|(cause, n)| format!("{cause} {}", count(*n)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("{:<width$} {causes}", format!("{name}:"))
+        })
+        .collect()
+}
+
+fn fault_table(report: &Report) -> String {
+    let mut t = Table::new(&[
+        ("fault", Align::Left),
+        ("start s", Align::Right),
+        ("end s", Align::Right),
+        ("detected after s", Align::Right),
+        ("recovered after s", Align::Right),
+        ("failed requests", Align::Right),
+    ]);
+    for f in &report.faults {
+        t.push(vec![
+            f.fault.clone(),
+            secs(f.start_s),
+            opt(f.end_s, secs),
+            opt(f.time_to_detect_s, secs),
+            f.time_to_recover_s
+                .filter(|v| v.is_finite())
+                .map_or_else(|| "not recovered".to_string(), secs),
+            count(f.failed_requests),
+        ]);
+    }
+    t.render()
 }
 
 fn class_table(report: &Report) -> String {
@@ -367,6 +434,9 @@ mod tests {
     throughput    995 req/s
     latency ms    mean 12.5  p50 10.0  p90 20.0  p95 25.0  p99 40.0  p99.9 80.0  max 125
     errors        queue_full 30, timeout 12
+    by component  web:    queue_full 30
+                  client: timeout 12
+    client        attempts per request 1.01 (100 retries)
 
     class  offered  completed  failed  p50 ms  p99 ms  max ms
     read     6,000      5,980      20    8.00    32.0     100
@@ -394,6 +464,37 @@ mod tests {
 
     engine        0 events
     ");
+    }
+
+    #[test]
+    fn fault_table_snapshot() {
+        let r = fixtures::faulty();
+        let faults = fault_table(&r);
+        insta::assert_snapshot!(faults, @r"
+    fault        start s  end s  detected after s  recovered after s  failed requests
+    flush cache        3      -                 -                  0                0
+    crash web#1      5.5    7.5              0.75                2.5               42
+    slow web#0         9      -                 -      not recovered                0
+    ");
+        // Between the run-level lines and the class table, set off by blank lines.
+        let table = render_table(&r);
+        assert!(
+            table.contains(&format!("retries)\n\n{faults}\nclass ")),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn no_failures_no_retries_no_extra_lines() {
+        let mut r = fixtures::sample();
+        r.errors.clear();
+        r.errors_by_component.clear();
+        r.client.retries = 0;
+        let t = render_table(&r);
+        assert!(t.contains("\nerrors        none\n"), "{t}");
+        assert!(!t.contains("by component"), "{t}");
+        assert!(!t.contains("\nclient"), "{t}");
+        assert!(!t.contains("fault"), "{t}");
     }
 
     #[test]

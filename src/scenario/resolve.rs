@@ -842,6 +842,13 @@ fn resolve_classes(list: &[RawClass], pr: &mut Problems) -> Option<Vec<Class>> {
                 }
             }
         };
+        if c.is_static == Some(true) && c.op == Some(Op::Write) {
+            pr.at(
+                &format!("{path}.op"),
+                "a static class serves files and cannot write: leave `op` out or drop `static`",
+            );
+            ok = false;
+        }
         let op = c.op.unwrap_or(if c.name == "write" {
             Op::Write
         } else {
