@@ -173,6 +173,11 @@ impl Model {
             return;
         }
         self.node_up[ni] = false;
+        if let NodeKind::Queue(_) = self.nodes[ni].kind {
+            // A durable broker: while down it refuses publishes; what it stored survives,
+            // and acknowledgements of jobs already delivered still count.
+            return;
+        }
         self.node_epoch[ni] = self.node_epoch[ni].wrapping_add(1);
         let n = self.nodes[ni];
         let comp = n.comp;
@@ -210,7 +215,7 @@ impl Model {
                 self.open_reset(comp);
                 self.caches[ci as usize].store.clear();
             }
-            NodeKind::Client => unreachable!("the client does not crash"),
+            NodeKind::Client | NodeKind::Queue(_) => unreachable!("handled above"),
         }
     }
 
@@ -229,7 +234,14 @@ impl Model {
             return;
         }
         self.node_up[ni] = true;
-        if let Role::Database { db } = self.comps[self.nodes[ni].comp as usize].role {
+        let comp = self.nodes[ni].comp as usize;
+        if let Some(q) = self.feeds[comp] {
+            self.dispatch_jobs(q);
+        }
+        if let NodeKind::Queue(q) = self.nodes[ni].kind {
+            self.dispatch_jobs(q);
+        }
+        if let Role::Database { db } = self.comps[comp].role {
             let db = &mut self.dbs[db as usize];
             let j = (node - db.first_node) as usize;
             let (k, p) = (db.keys, db.primary as usize);

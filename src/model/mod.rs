@@ -29,6 +29,7 @@ pub mod cache_store;
 pub mod client;
 mod faults;
 pub mod load_balancer;
+mod queue;
 pub mod request;
 pub mod station;
 mod summary;
@@ -95,6 +96,8 @@ enum EvKind {
     Promote,
     /// A retry attempt `req` leaves the client.
     RetryFire,
+    /// Queue node `node`: job `req` (generation `aux`) was not acknowledged in time.
+    VisTimeout,
     /// A time-series window ends.
     Tick,
     /// Warm-up ends: statistics start.
@@ -130,6 +133,7 @@ enum NodeKind {
     Balancer(u32),
     Station(u32),
     Cache(u32),
+    Queue(u32),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -165,6 +169,9 @@ enum Role {
     },
     Store {
         service: Dist,
+    },
+    Queue {
+        q: u32,
     },
 }
 
@@ -224,6 +231,25 @@ struct CacheNode {
     class_lookups: Vec<u64>,
 }
 
+/// A message queue and its consumers.
+#[derive(Debug)]
+struct QueueNode {
+    /// Jobs waiting for a consumer, oldest first.
+    ready: VecDeque<u32>,
+    capacity: u64,
+    latency: Dist,
+    rng: Stream,
+    consumers: u32,
+    /// Per consumer instance: jobs handed to it and not yet back.
+    assigned: Vec<u32>,
+    rr: u32,
+    visibility: u64,
+    max_attempts: u32,
+    backlog_area: u128,
+    backlog_last: u64,
+    backlog_max: u64,
+}
+
 /// Counters of a component, cumulative from time zero (the report subtracts the warm-up
 /// snapshot).
 #[derive(Clone, Copy, Debug, Default)]
@@ -240,6 +266,13 @@ struct Ctr {
     stale_reads: u64,
     sessions_lost: u64,
     sessions_created: u64,
+    published: u64,
+    dropped: u64,
+    delivered: u64,
+    redelivered: u64,
+    duplicates: u64,
+    acked: u64,
+    dead_lettered: u64,
 }
 
 #[derive(Debug)]
@@ -290,6 +323,7 @@ struct WarmSnap {
     open_area: Vec<u128>,
     class_hits: Vec<Vec<u64>>,
     class_lookups: Vec<Vec<u64>>,
+    backlog_area: Vec<u128>,
 }
 
 /// A built model, ready to run once.
@@ -306,6 +340,9 @@ pub struct Model {
     lbs: Vec<Balancer>,
     dbs: Vec<Db>,
     caches: Vec<CacheNode>,
+    queues: Vec<QueueNode>,
+    /// Per component: the queue a worker group consumes from.
+    feeds: Vec<Option<u32>>,
     calls: Vec<u32>,
     op_write: Vec<bool>,
     class_session: Vec<bool>,
@@ -379,6 +416,8 @@ impl Model {
         let mut lbs = Vec::new();
         let mut dbs = Vec::new();
         let mut caches = Vec::new();
+        let mut queues: Vec<QueueNode> = Vec::new();
+        let mut feeds = vec![None; sc.components.len()];
         let mut calls = Vec::new();
         let n_classes = sc.traffic.classes.len();
         let key_space = sc.key_space();
@@ -565,6 +604,63 @@ impl Model {
                         },
                     )
                 }
+                ComponentKind::Worker {
+                    count,
+                    workers,
+                    service,
+                    calls: cc,
+                } => {
+                    for i in 0..*count {
+                        add_station(&mut nodes, *workers, None, &format!("{}#{i}", c.name));
+                    }
+                    let mut ranges = Vec::with_capacity(n_classes);
+                    for list in cc {
+                        ranges.push((calls.len() as u32, list.len() as u32));
+                        calls.extend(list.iter().map(|&t| t as u32));
+                    }
+                    (
+                        *count,
+                        *workers,
+                        Role::Server {
+                            service: service.clone(),
+                            calls: ranges,
+                            local: None,
+                        },
+                    )
+                }
+                ComponentKind::Queue {
+                    capacity,
+                    latency,
+                    consumers,
+                    visibility_timeout,
+                    max_attempts,
+                } => {
+                    let q = queues.len() as u32;
+                    let instances = match &sc.components[*consumers].kind {
+                        ComponentKind::Worker { count, .. } => *count as usize,
+                        _ => 1,
+                    };
+                    queues.push(QueueNode {
+                        ready: VecDeque::new(),
+                        capacity: capacity.unwrap_or(u64::MAX),
+                        latency: latency.clone(),
+                        rng: component_stream(sc.seed, &c.name),
+                        consumers: *consumers as u32,
+                        assigned: vec![0; instances],
+                        rr: 0,
+                        visibility: visibility_timeout.0,
+                        max_attempts: *max_attempts,
+                        backlog_area: 0,
+                        backlog_last: 0,
+                        backlog_max: 0,
+                    });
+                    feeds[*consumers] = Some(q);
+                    nodes.push(Node {
+                        comp: ci as u32,
+                        kind: NodeKind::Queue(q),
+                    });
+                    (1, 0, Role::Queue { q })
+                }
             };
             comps.push(Comp {
                 name: c.name.clone(),
@@ -639,6 +735,8 @@ impl Model {
             lbs,
             dbs,
             caches,
+            queues,
+            feeds,
             calls,
             op_write: sc
                 .traffic
@@ -844,6 +942,7 @@ impl Model {
             EvKind::HealthTick => self.health_tick(ev.node),
             EvKind::Promote => self.promote(ev.node, ev.tag),
             EvKind::RetryFire => self.retry_fire(ev.req),
+            EvKind::VisTimeout => self.vis_timeout(ev.node, ev.req, ev.aux, ev.tag),
             EvKind::Tick => self.on_tick(),
             EvKind::Warmup => self.on_warmup(),
         }
@@ -1054,6 +1153,7 @@ impl Model {
                 Admit::Rejected => self.fail_back(r, Cause::QueueFull, n.comp),
             },
             NodeKind::Cache(ci) => self.cache_deliver(node, n.comp, ci, r),
+            NodeKind::Queue(q) => self.publish(node, n.comp, q, r),
             NodeKind::Client => unreachable!("requests are never delivered to the client"),
         }
     }
@@ -1434,6 +1534,7 @@ impl Model {
                 self.leave(n.comp, f.t_in);
                 self.reply_after(n.comp, r, 0);
             }
+            NodeKind::Queue(q) => self.job_back(node, q, r),
             NodeKind::Station(_) => {
                 if self.reqs.get(r).fail != Cause::None {
                     self.finish(node, r);
@@ -1525,6 +1626,10 @@ impl Model {
     }
 
     fn touch_all(&mut self) {
+        for q in &mut self.queues {
+            q.backlog_area += q.ready.len() as u128 * u128::from(self.now - q.backlog_last);
+            q.backlog_last = self.now;
+        }
         for s in &mut self.stations {
             s.touch(self.now);
         }
@@ -1554,9 +1659,13 @@ impl Model {
                 .iter()
                 .map(|c| c.class_lookups.clone())
                 .collect(),
+            backlog_area: self.queues.iter().map(|q| q.backlog_area).collect(),
         };
         for s in &mut self.stations {
             s.max_queue = s.queue.len() as u64;
+        }
+        for q in &mut self.queues {
+            q.backlog_max = q.ready.len() as u64;
         }
     }
 

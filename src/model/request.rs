@@ -96,8 +96,11 @@ pub struct Request {
     pub key: u64,
     /// The version of the key's data the request read or wrote (set by databases, caches).
     pub version: u32,
-    /// 0 for the first attempt, n for the n-th retry.
+    /// 0 for the first attempt, n for the n-th retry (jobs: the n-th redelivery).
     pub attempt: u32,
+    /// A job whose delivery was given up on (visibility timeout): its late completion is a
+    /// duplicate.
+    pub orphan: bool,
     depth: u8,
     stack: [Frame; MAX_DEPTH],
 }
@@ -116,6 +119,7 @@ impl Request {
             key: 0,
             version: 0,
             attempt: 0,
+            orphan: false,
             depth: 0,
             stack: [Frame::default(); MAX_DEPTH],
         }

@@ -140,6 +140,24 @@ impl Model {
                         put("replica_utilization", replicas / f64::from(db.n_nodes - 1));
                     }
                 }
+                Role::Queue { q } => {
+                    let qn = &self.queues[*q as usize];
+                    for (k, v) in [
+                        ("published", ctr.published - w.published),
+                        ("dropped", ctr.dropped - w.dropped),
+                        ("delivered", ctr.delivered - w.delivered),
+                        ("redelivered", ctr.redelivered - w.redelivered),
+                        ("duplicates", ctr.duplicates - w.duplicates),
+                        ("acked", ctr.acked - w.acked),
+                        ("dead_lettered", ctr.dead_lettered - w.dead_lettered),
+                    ] {
+                        put(k, v as f64);
+                    }
+                    let area = qn.backlog_area - self.warm.backlog_area[*q as usize];
+                    put("backlog_mean", area as f64 / measured_ns);
+                    put("backlog_max", qn.backlog_max as f64);
+                    put("backlog_end", qn.ready.len() as f64);
+                }
                 Role::Cache { cache, .. } | Role::Cdn { cache, .. } => {
                     let cn = &self.caches[*cache as usize];
                     let hits = ctr.hits - w.hits;

@@ -269,6 +269,29 @@ pub enum ComponentKind {
     },
     /// An edge cache for static classes, fetching misses from `origin`.
     Cdn { cache: CacheSpec, origin: CompId },
+    /// A message queue: publishing is a call that returns once the message is stored;
+    /// `consumers` take messages as their workers free up.
+    Queue {
+        /// Messages waiting, at most; `None`: unbounded.
+        capacity: Option<u64>,
+        /// Time to store a message and acknowledge the publisher.
+        latency: Dist,
+        /// The worker group that consumes.
+        consumers: CompId,
+        /// A delivered message not acknowledged in this time is delivered again.
+        visibility_timeout: SimTime,
+        /// Deliveries before a message is dead-lettered.
+        max_attempts: u32,
+    },
+    /// Consumers of a queue: like a server group, but fed by the queue instead of callers.
+    Worker {
+        count: u32,
+        workers: u32,
+        /// Service time per class (the class of the request that published the job).
+        service: Vec<Dist>,
+        /// Downstream calls per class, in order.
+        calls: Vec<Vec<CompId>>,
+    },
     /// A key-value store (sessions): a station with one service distribution.
     Store {
         workers: u32,
@@ -322,6 +345,8 @@ impl ComponentKind {
             ComponentKind::Cache { .. } => "cache",
             ComponentKind::Cdn { .. } => "cdn",
             ComponentKind::Store { .. } => "store",
+            ComponentKind::Queue { .. } => "queue",
+            ComponentKind::Worker { .. } => "worker",
         }
     }
 }
@@ -346,6 +371,10 @@ pub struct Link {
 
 /// The default hop latency inside one data center (one way).
 pub const DEFAULT_HOP: SimTime = SimTime::from_micros(100);
+/// The default visibility timeout of a queue.
+pub const DEFAULT_VISIBILITY_TIMEOUT: SimTime = SimTime::from_secs(30);
+/// The default number of deliveries before a message is dead-lettered.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 /// The default time a connection attempt into a partition takes to fail.
 pub const DEFAULT_CONNECT_TIMEOUT: SimTime = SimTime::from_secs(1);
 /// The default DNS answer lifetime.

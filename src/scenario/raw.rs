@@ -291,6 +291,8 @@ pub enum Kind {
     Cache,
     Cdn,
     Store,
+    Queue,
+    Worker,
 }
 
 impl Kind {
@@ -303,6 +305,8 @@ impl Kind {
             Kind::Cache => "cache",
             Kind::Cdn => "cdn",
             Kind::Store => "store",
+            Kind::Queue => "queue",
+            Kind::Worker => "worker",
         }
     }
 }
@@ -421,6 +425,12 @@ pub struct RawComponent {
     pub health_check: Option<RawHealthCheck>,
     #[serde(default)]
     pub failover: Option<Duration>,
+    #[serde(default)]
+    pub consumers: Option<String>,
+    #[serde(default)]
+    pub visibility_timeout: Option<Duration>,
+    #[serde(default)]
+    pub max_attempts: Option<u32>,
 }
 
 impl RawComponent {
@@ -460,6 +470,9 @@ impl RawComponent {
         add(self.session_lost.is_some(), "session_lost");
         add(self.health_check.is_some(), "health_check");
         add(self.failover.is_some(), "failover");
+        add(self.consumers.is_some(), "consumers");
+        add(self.visibility_timeout.is_some(), "visibility_timeout");
+        add(self.max_attempts.is_some(), "max_attempts");
         v
     }
 }

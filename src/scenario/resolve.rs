@@ -522,7 +522,7 @@ fn resolve_target(
     }
     if let Some(i) = instance {
         let n = match rc.kind {
-            Kind::Server => rc.count.unwrap_or(1),
+            Kind::Server | Kind::Worker => rc.count.unwrap_or(1),
             _ => 1,
         };
         if i >= n {
@@ -659,9 +659,12 @@ fn resolve_fault(
         "crash" => FaultAction::Crash(target),
         "partition" => FaultAction::Partition(target),
         "slow" => {
-            if !matches!(kind, Kind::Server | Kind::Database | Kind::Store) {
+            if !matches!(
+                kind,
+                Kind::Server | Kind::Database | Kind::Store | Kind::Worker
+            ) {
                 pr.at(&path, format!(
-                    "`slow` needs a component with workers (server, database, store), found `{}`, a {}",
+                    "`slow` needs a component with workers (server, database, store, worker), found `{}`, a {}",
                     names[target.comp],
                     kind.as_str()
                 ));
@@ -1022,6 +1025,14 @@ fn fields_of(kind: Kind) -> &'static [&'static str] {
         ],
         Kind::Cdn => &["capacity", "policy", "ttl", "latency", "origin", "prefill"],
         Kind::Store => &["workers", "queue", "service"],
+        Kind::Queue => &[
+            "capacity",
+            "latency",
+            "consumers",
+            "visibility_timeout",
+            "max_attempts",
+        ],
+        Kind::Worker => &["count", "workers", "service", "service_by_class", "calls"],
     }
 }
 
@@ -1266,7 +1277,7 @@ fn resolve_component(
                 health: health?,
             })
         }
-        Kind::Server => {
+        Kind::Server | Kind::Worker => {
             let count = rc.count.unwrap_or(1);
             if count == 0 {
                 pr.at(
@@ -1316,6 +1327,14 @@ fn resolve_component(
                 return None;
             }
             let service: Option<Vec<Dist>> = per_class.into_iter().collect();
+            if rc.kind == Kind::Worker {
+                return Some(ComponentKind::Worker {
+                    count,
+                    workers: w?,
+                    service: service?,
+                    calls: calls?,
+                });
+            }
             Some(ComponentKind::Server {
                 count,
                 workers: w?,
@@ -1459,6 +1478,54 @@ fn resolve_component(
             Some(ComponentKind::Cdn {
                 cache: spec?,
                 origin: origin?,
+            })
+        }
+        Kind::Queue => {
+            let consumers = refer(
+                pr,
+                "consumers",
+                &rc.consumers,
+                "the worker group that takes the messages",
+            );
+            let latency = match &rc.latency {
+                Some(d) => resolve_dist(&format!("{base}.latency"), d, pr),
+                None => Some(Dist::Const(0)),
+            };
+            let capacity = match rc.capacity {
+                Some(0) => {
+                    pr.at(
+                        &format!("{base}.capacity"),
+                        "expected room for at least 1 message, found 0 (leave it out for no limit)",
+                    );
+                    None
+                }
+                c => Some(c),
+            };
+            let vt = rc
+                .visibility_timeout
+                .map_or(DEFAULT_VISIBILITY_TIMEOUT, |d| d.0);
+            if vt == SimTime::ZERO {
+                pr.at(
+                    &format!("{base}.visibility_timeout"),
+                    "expected a visibility timeout > 0, found 0s",
+                );
+            }
+            let max_attempts = rc.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS);
+            if max_attempts == 0 {
+                pr.at(
+                    &format!("{base}.max_attempts"),
+                    "expected at least 1 delivery attempt, found 0",
+                );
+            }
+            if vt == SimTime::ZERO || max_attempts == 0 {
+                return None;
+            }
+            Some(ComponentKind::Queue {
+                capacity: capacity?,
+                latency: latency?,
+                consumers: consumers?,
+                visibility_timeout: vt,
+                max_attempts,
             })
         }
         Kind::Store => {
@@ -1612,6 +1679,13 @@ fn edges(c: &ComponentKind) -> Vec<CompId> {
         }
         ComponentKind::Cache { miss, .. } => vec![*miss],
         ComponentKind::Cdn { origin, .. } => vec![*origin],
+        ComponentKind::Queue { consumers, .. } => vec![*consumers],
+        ComponentKind::Worker { calls, .. } => {
+            let mut v: Vec<CompId> = calls.iter().flatten().copied().collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
         _ => Vec::new(),
     }
 }
@@ -1622,6 +1696,7 @@ fn edge_field(c: &ComponentKind) -> &'static str {
         ComponentKind::LoadBalancer { .. } => "to",
         ComponentKind::Cache { .. } => "miss",
         ComponentKind::Cdn { .. } => "origin",
+        ComponentKind::Queue { .. } => "consumers",
         _ => "calls",
     }
 }
@@ -1644,7 +1719,28 @@ fn check_call_graph(comps: &[Component], entries: &[CompId], pr: &mut Problems) 
             );
             continue;
         }
+        if let ComponentKind::Queue { consumers, .. } = &c.kind
+            && !matches!(comps[*consumers].kind, ComponentKind::Worker { .. })
+        {
+            pr.at(
+                &format!("components.{}.consumers", c.name),
+                format!(
+                    "expected a worker group, found `{}`, a {}",
+                    name(*consumers),
+                    comps[*consumers].kind.name()
+                ),
+            );
+            continue;
+        }
         for t in edges(&c.kind) {
+            if matches!(comps[t].kind, ComponentKind::Worker { .. })
+                && !matches!(c.kind, ComponentKind::Queue { .. })
+            {
+                pr.at(
+                    &format!("components.{}.{}", c.name, edge_field(&c.kind)),
+                    format!("expected components that serve requests, found `{}`, a worker (workers take jobs from a queue: publish to the queue)", name(t)),
+                );
+            }
             if matches!(
                 comps[t].kind,
                 ComponentKind::Dns { .. } | ComponentKind::Cdn { .. }

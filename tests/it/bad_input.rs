@@ -577,3 +577,30 @@ fn retries_and_health_checks_are_checked() {
         ],
     );
 }
+
+#[test]
+fn queue_keys_are_checked() {
+    let base = "name: q\nduration: 10s\ntraffic: {rate: 10}\nentry: web\ncomponents:\n  web: {kind: server, workers: 2, service: {exp: 1ms}, calls: [jobs]}\n  jobs: {kind: queue, consumers: w}\n  w: {kind: worker, workers: 2, service: {exp: 1ms}}\n";
+    assert_eq!(validate(base, &[]).0, 0);
+    case_on(
+        base,
+        &[("consumers: w}", "consumers: web}")],
+        &[
+            "bad.yaml:7:34: components.jobs.consumers: expected a worker group, found `web`, a server",
+        ],
+    );
+    case_on(
+        base,
+        &[("consumers: w}", "consumers: w, max_attempts: 0}")],
+        &[
+            "bad.yaml:7:51: components.jobs.max_attempts: expected at least 1 delivery attempt, found 0",
+        ],
+    );
+    case_on(
+        base,
+        &[("calls: [jobs]", "calls: [w]")],
+        &[
+            "bad.yaml:6:63: components.web.calls: expected components that serve requests, found `w`, a worker (workers take jobs from a queue: publish to the queue)",
+        ],
+    );
+}

@@ -6,6 +6,7 @@ mod cli;
 mod conservation;
 mod data_tier;
 mod failures;
+mod queues;
 mod theory;
 
 use std::path::{Path, PathBuf};

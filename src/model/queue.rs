@@ -1,0 +1,195 @@
+//! Message queues: publishing, delivery to consumer workers, acknowledgement, redelivery
+//! and dead letters.
+//!
+//! Publishing is a call to the queue: the message (a *job*, kept in the request slab but
+//! never counted as a client request) is stored and the publisher gets its reply after the
+//! queue's `latency`. Jobs wait in FIFO order and are handed to consumer instances that are
+//! up and have a free worker (at most `workers` jobs per instance at a time). A job's reply
+//! coming back to the queue is its acknowledgement; a failure (the worker crashed, a call
+//! failed) sends it back to the queue for another delivery. A job not acknowledged within
+//! the visibility timeout is delivered again while the first delivery may still finish —
+//! at-least-once delivery, so its late completion counts as a duplicate. After
+//! `max_attempts` deliveries a job is dead-lettered.
+
+use super::{Cause, Ev, EvKind, Model, Role};
+use crate::engine::SimTime;
+use crate::model::request::Frame;
+
+impl Model {
+    /// Brings the backlog area up to now.
+    fn backlog_touch(&mut self, q: u32) {
+        let qn = &mut self.queues[q as usize];
+        qn.backlog_area += qn.ready.len() as u128 * u128::from(self.now - qn.backlog_last);
+        qn.backlog_last = self.now;
+    }
+
+    /// A publisher's request arrives at queue node `node`.
+    pub(super) fn publish(&mut self, node: u32, comp: u32, q: u32, r: u32) {
+        let qn = &self.queues[q as usize];
+        if qn.ready.len() as u64 >= qn.capacity {
+            self.comps[comp as usize].ctr.dropped += 1;
+            self.fail_back(r, Cause::QueueFull, comp);
+            return;
+        }
+        let req = *self.reqs.get(r);
+        let j = self.reqs.alloc();
+        let job = self.reqs.get_mut(j);
+        job.start = self.now;
+        job.class = req.class;
+        job.user = req.user;
+        job.key = req.key;
+        job.measured = self.now >= self.warmup;
+        // Jobs are not client requests: nothing waits for them at the client.
+        job.client_done = true;
+        job.push(Frame {
+            node,
+            step: 0,
+            t_in: self.now,
+            epoch: self.node_epoch[node as usize],
+        });
+        self.backlog_touch(q);
+        let qn = &mut self.queues[q as usize];
+        qn.ready.push_back(j);
+        qn.backlog_max = qn.backlog_max.max(qn.ready.len() as u64);
+        self.comps[comp as usize].ctr.published += 1;
+        let lat = qn.latency.sample(&mut qn.rng);
+        self.reply_after(comp, r, lat);
+        self.dispatch_jobs(q);
+    }
+
+    /// Hands waiting jobs to consumer instances with a free worker.
+    pub(super) fn dispatch_jobs(&mut self, q: u32) {
+        let qi = q as usize;
+        let consumers = self.queues[qi].consumers;
+        let (first, n, workers) = {
+            let c = &self.comps[consumers as usize];
+            (c.first_node, c.n_nodes, c.workers)
+        };
+        let queue_comp = self.queue_comp(q);
+        while !self.queues[qi].ready.is_empty() {
+            let qn = &mut self.queues[qi];
+            let mut pick = None;
+            for _ in 0..n {
+                let i = qn.rr % n;
+                qn.rr = qn.rr.wrapping_add(1);
+                if qn.assigned[i as usize] < workers && self.node_up[(first + i) as usize] {
+                    pick = Some(i);
+                    break;
+                }
+            }
+            let Some(i) = pick else { break };
+            self.backlog_touch(q);
+            let qn = &mut self.queues[qi];
+            let j = qn.ready.pop_front().expect("not empty");
+            qn.assigned[i as usize] += 1;
+            let visibility = qn.visibility;
+            let job = self.reqs.get_mut(j);
+            job.top_mut().step = i;
+            let (generation, attempt) = (job.generation, job.attempt);
+            let ctr = &mut self.comps[queue_comp as usize].ctr;
+            ctr.delivered += 1;
+            if attempt > 0 {
+                ctr.redelivered += 1;
+            }
+            let queue_node = self.comps[queue_comp as usize].first_node;
+            let ev = Ev {
+                kind: EvKind::VisTimeout,
+                tag: attempt as u16,
+                node: queue_node,
+                req: j,
+                aux: generation,
+            };
+            self.queue.push(SimTime(self.now + visibility), ev);
+            let d = self.hop(queue_comp as usize + 1, consumers);
+            self.after(d, Ev::new(EvKind::Deliver, first + i, j));
+        }
+    }
+
+    fn queue_comp(&self, q: u32) -> u32 {
+        self.comps
+            .iter()
+            .position(|c| matches!(c.role, Role::Queue { q: x } if x == q))
+            .expect("every queue has a component") as u32
+    }
+
+    /// A job comes back to its queue: acknowledged, or failed and due for another delivery.
+    pub(super) fn job_back(&mut self, node: u32, q: u32, j: u32) {
+        let comp = self.nodes[node as usize].comp as usize;
+        let frame = self.reqs.get_mut(j).pop();
+        let qn = &mut self.queues[q as usize];
+        qn.assigned[frame.step as usize] -= 1;
+        let job = *self.reqs.get(j);
+        if job.orphan {
+            // Given up on by the visibility timeout and delivered again meanwhile.
+            if job.fail == Cause::None {
+                self.comps[comp].ctr.duplicates += 1;
+            }
+            self.reqs.free(j);
+        } else if job.fail == Cause::None {
+            self.comps[comp].ctr.acked += 1;
+            if job.measured {
+                self.comps[comp].hist.record(self.now - job.start);
+            }
+            self.reqs.free(j);
+        } else {
+            self.requeue(node, q, j);
+        }
+        self.dispatch_jobs(q);
+    }
+
+    /// Puts a job back at the end of the queue for its next delivery, or dead-letters it.
+    fn requeue(&mut self, node: u32, q: u32, j: u32) {
+        let comp = self.nodes[node as usize].comp as usize;
+        let max = self.queues[q as usize].max_attempts;
+        let job = self.reqs.get_mut(j);
+        if job.attempt + 1 >= max {
+            self.comps[comp].ctr.dead_lettered += 1;
+            self.reqs.free(j);
+            return;
+        }
+        job.attempt += 1;
+        job.fail = Cause::None;
+        job.push(Frame {
+            node,
+            step: 0,
+            t_in: job.start,
+            epoch: self.node_epoch[node as usize],
+        });
+        self.backlog_touch(q);
+        let qn = &mut self.queues[q as usize];
+        qn.ready.push_back(j);
+        qn.backlog_max = qn.backlog_max.max(qn.ready.len() as u64);
+    }
+
+    /// The visibility timeout of a delivery expired: if the job is still out (same slot
+    /// generation, not back yet), a copy goes back to the queue and the original becomes an
+    /// orphan whose late completion will count as a duplicate.
+    pub(super) fn vis_timeout(&mut self, node: u32, j: u32, generation: u32, attempt: u16) {
+        let job = *self.reqs.get(j);
+        let out = job.generation == generation
+            && job.attempt as u16 == attempt
+            && !job.orphan
+            && job.depth() > 1;
+        if !out {
+            return;
+        }
+        self.reqs.get_mut(j).orphan = true;
+        let copy = self.reqs.alloc();
+        let c = self.reqs.get_mut(copy);
+        c.start = job.start;
+        c.class = job.class;
+        c.user = job.user;
+        c.key = job.key;
+        c.measured = job.measured;
+        c.client_done = true;
+        c.attempt = job.attempt;
+        let Some(q) = (match self.comps[self.nodes[node as usize].comp as usize].role {
+            Role::Queue { q } => Some(q),
+            _ => None,
+        }) else {
+            unreachable!("visibility timeouts belong to queues")
+        };
+        self.requeue(node, q, copy);
+        self.dispatch_jobs(q);
+    }
+}
