@@ -130,6 +130,8 @@ pub struct Client {
     /// Cumulative class weights.
     cum: Vec<f64>,
     keys: Vec<KeyPick>,
+    /// Per class: share of requests that go to the celebrity key 0.
+    hot: Vec<f64>,
     pub timeout: Option<u64>,
     /// DNS: lookup latency, answer lifetime, and when each user's answer expires.
     pub dns: Option<Dns>,
@@ -187,6 +189,7 @@ impl Client {
                 .iter()
                 .map(|c| KeyPick::new(&c.keys))
                 .collect(),
+            hot: sc.traffic.classes.iter().map(|c| c.hot).collect(),
             timeout: sc.traffic.timeout.map(SimTime::as_nanos),
             dns,
         }
@@ -208,7 +211,12 @@ impl Client {
             Some(u) => u,
             None => self.rng.random_range(0..self.users) as u32,
         };
-        let key = self.keys[class].pick(user, &mut self.rng);
+        let hot = self.hot[class];
+        let key = if hot > 0.0 && self.rng.random::<f64>() < hot {
+            0
+        } else {
+            self.keys[class].pick(user, &mut self.rng)
+        };
         (class as u16, user, key)
     }
 }

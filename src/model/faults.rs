@@ -62,6 +62,11 @@ impl Model {
     /// The nodes a fault target stands for.
     fn target_nodes(&self, t: Target) -> std::ops::Range<u32> {
         let c = &self.comps[t.comp];
+        // A sharded database's instances are its shards.
+        if let (Role::Database { db, .. }, Some(i)) = (&c.role, t.instance) {
+            let d = &self.dbs[(db + i) as usize];
+            return d.first_node..d.first_node + d.n_nodes;
+        }
         match t.instance {
             Some(i) => c.first_node + i..c.first_node + i + 1,
             None => c.first_node..c.first_node + c.n_nodes.max(1),
@@ -80,24 +85,28 @@ impl Model {
                     self.caches[cache as usize].store.clear();
                 }
             }
+            FaultAction::AddShard(comp) => self.add_shard(comp),
             FaultAction::FailPrimary(comp) => {
-                let Role::Database { db } = self.comps[comp].role else {
+                let Role::Database { db: first, router } = self.comps[comp].role else {
                     unreachable!("validated")
                 };
-                let node = self.dbs[db as usize].first_node + self.dbs[db as usize].primary;
-                self.fault_node[i] = Some(node);
-                self.crash_node(node);
-                let db = &self.dbs[db as usize];
-                let (term, failover) = (db.term, db.failover);
-                if let Some(after) = failover {
-                    let ev = Ev {
-                        kind: EvKind::Promote,
-                        tag: term,
-                        node: comp as u32,
-                        req: 0,
-                        aux: 0,
-                    };
-                    self.after(after.max(1), ev);
+                // Every shard's primary fails; each shard fails over on its own.
+                for db in first..first + self.routers[router as usize].active {
+                    let node = self.dbs[db as usize].first_node + self.dbs[db as usize].primary;
+                    self.fault_node[i].push(node);
+                    self.crash_node(node);
+                    let d = &self.dbs[db as usize];
+                    let (term, failover) = (d.term, d.failover);
+                    if let Some(after) = failover {
+                        let ev = Ev {
+                            kind: EvKind::Promote,
+                            tag: term,
+                            node: db,
+                            req: 0,
+                            aux: 0,
+                        };
+                        self.after(after.max(1), ev);
+                    }
                 }
             }
             FaultAction::Random { target, mtbf, .. } => {
@@ -118,10 +127,11 @@ impl Model {
                 .for_each(|n| self.node_part[n as usize] = false),
             FaultAction::Flush(_) => {}
             FaultAction::FailPrimary(_) => {
-                if let Some(n) = self.fault_node[i] {
+                for n in std::mem::take(&mut self.fault_node[i]) {
                     self.recover_node(n);
                 }
             }
+            FaultAction::AddShard(_) => {}
             FaultAction::Random { target, .. } => {
                 self.target_nodes(target).for_each(|n| self.recover_node(n))
             }
@@ -186,8 +196,8 @@ impl Model {
                 for r in self.stations[s as usize].crash(self.now) {
                     self.crashed_drop(node, r);
                 }
-                if let Role::Database { db } = self.comps[comp as usize].role {
-                    let db = &mut self.dbs[db as usize];
+                if let Role::Database { .. } = self.comps[comp as usize].role {
+                    let db = &mut self.dbs[self.node_db[ni] as usize];
                     if node == db.first_node + db.primary {
                         // Writes the primary had not shipped yet die with it: replication
                         // still in flight from the old term is dropped.
@@ -241,8 +251,8 @@ impl Model {
         if let NodeKind::Queue(q) = self.nodes[ni].kind {
             self.dispatch_jobs(q);
         }
-        if let Role::Database { db } = self.comps[comp].role {
-            let db = &mut self.dbs[db as usize];
+        if let Role::Database { .. } = self.comps[comp].role {
+            let db = &mut self.dbs[self.node_db[ni] as usize];
             let j = (node - db.first_node) as usize;
             let (k, p) = (db.keys, db.primary as usize);
             if j != p {
@@ -292,11 +302,9 @@ impl Model {
     /// Promotes the most up-to-date replica that is up, if the primary is still down and
     /// no promotion happened since the failure. Acknowledged writes the new primary never
     /// received are lost.
-    pub(super) fn promote(&mut self, comp: u32, term: u16) {
-        let Role::Database { db: di } = self.comps[comp as usize].role else {
-            unreachable!("promote a database")
-        };
+    pub(super) fn promote(&mut self, di: u32, term: u16) {
         let db = &self.dbs[di as usize];
+        let comp = db.comp;
         if db.term != term || self.node_up[(db.first_node + db.primary) as usize] {
             return;
         }
@@ -326,6 +334,28 @@ impl Model {
         db.term = db.term.wrapping_add(1);
         db.promotions += 1;
         self.promoted_at[comp as usize] = Some(self.now);
+    }
+
+    /// A sharded database gains a shard: the router changes, and every key that now
+    /// belongs to another shard takes its data (versions) there.
+    fn add_shard(&mut self, comp: usize) {
+        let Role::Database { db: first, router } = self.comps[comp].role else {
+            unreachable!("validated")
+        };
+        let moved = self.routers[router as usize].add_shard();
+        for &(key, from, to) in &moved {
+            let k = key as usize;
+            let src = &self.dbs[(first + from) as usize];
+            let (v, acked) = (src.ver[src.primary as usize * src.keys + k], src.acked[k]);
+            let dst = &mut self.dbs[(first + to) as usize];
+            for m in 0..dst.n_nodes as usize {
+                dst.ver[m * dst.keys + k] = v;
+            }
+            dst.acked[k] = acked;
+        }
+        let ctr = &mut self.comps[comp].ctr;
+        ctr.reshards += 1;
+        ctr.keys_moved += moved.len() as u64;
     }
 
     /// After a failed attempt: schedules the next one if the policy allows. Returns whether

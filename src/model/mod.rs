@@ -31,6 +31,7 @@ mod faults;
 pub mod load_balancer;
 mod queue;
 pub mod request;
+pub mod shard;
 pub mod station;
 mod summary;
 
@@ -50,6 +51,7 @@ use faults::{RETRY_TOKENS_MAX, RetryPolicy};
 use load_balancer::Balancer;
 pub use request::Cause;
 use request::{Frame, Slab};
+use shard::ShardRouter;
 use station::{Admit, Areas, Station};
 
 /// Node 0 is the client.
@@ -154,8 +156,10 @@ enum Role {
         calls: Vec<(u32, u32)>,
         local: Option<LocalSessions>,
     },
+    /// Shards are `dbs[db..db + shards]`, routed by `routers[router]`.
     Database {
         db: u32,
+        router: u32,
     },
     Cache {
         cache: u32,
@@ -186,7 +190,11 @@ struct LocalSessions {
 
 /// A database's replication state.
 #[derive(Debug)]
-struct Db {
+pub(super) struct Db {
+    /// The component this replica set belongs to.
+    comp: u32,
+    /// Time in node of this shard's requests (after warm-up).
+    hist: LatencyHist,
     read: Dist,
     write: Dist,
     read_from: ReadFrom,
@@ -225,7 +233,7 @@ struct CacheNode {
     ttl: Option<u64>,
     latency: Dist,
     rng: Stream,
-    /// The database whose primary versions tell whether a hit is stale.
+    /// The database component whose acknowledged versions tell whether a hit is stale.
     backing_db: Option<u32>,
     class_hits: Vec<u64>,
     class_lookups: Vec<u64>,
@@ -273,6 +281,8 @@ struct Ctr {
     duplicates: u64,
     acked: u64,
     dead_lettered: u64,
+    reshards: u64,
+    keys_moved: u64,
 }
 
 #[derive(Debug)]
@@ -341,6 +351,9 @@ pub struct Model {
     dbs: Vec<Db>,
     caches: Vec<CacheNode>,
     queues: Vec<QueueNode>,
+    routers: Vec<ShardRouter>,
+    /// Per node: the replica set (`dbs` index) it belongs to, or `u32::MAX`.
+    node_db: Vec<u32>,
     /// Per component: the queue a worker group consumes from.
     feeds: Vec<Option<u32>>,
     calls: Vec<u32>,
@@ -366,8 +379,8 @@ pub struct Model {
     retries: Option<RetryPolicy>,
     retry_tokens: f64,
     retried: u64,
-    /// Per fault: the node a `fail_primary` took down.
-    fault_node: Vec<Option<u32>>,
+    /// Per fault: the nodes a `fail_primary` took down.
+    fault_node: Vec<Vec<u32>>,
     random_failures: u64,
     client: Client,
     /// Hop latency table: row = caller (0 client, c+1 component c), column = callee.
@@ -417,6 +430,8 @@ impl Model {
         let mut dbs = Vec::new();
         let mut caches = Vec::new();
         let mut queues: Vec<QueueNode> = Vec::new();
+        let mut routers: Vec<ShardRouter> = Vec::new();
+        let mut node_db: Vec<u32> = Vec::new();
         let mut feeds = vec![None; sc.components.len()];
         let mut calls = Vec::new();
         let n_classes = sc.traffic.classes.len();
@@ -513,42 +528,79 @@ impl Model {
                     lag,
                     sync,
                     failover,
+                    shards,
+                    strategy,
+                    shard_key,
+                    vnodes,
                 } => {
-                    add_station(&mut nodes, *workers, *queue, &c.name);
-                    for j in 0..*replicas {
-                        add_station(
-                            &mut nodes,
-                            *workers,
-                            *queue,
-                            &format!("{}#replica{j}", c.name),
-                        );
-                    }
+                    // Shards added during the run are allocated now, idle until added.
+                    let added = sc
+                        .faults
+                        .iter()
+                        .filter(|f| matches!(f.action, crate::scenario::FaultAction::AddShard(d) if d == ci))
+                        .count() as u32;
+                    let total = shards + added;
                     let keys = key_space as usize;
-                    let db = dbs.len() as u32;
+                    let first_db = dbs.len() as u32;
                     let n = 1 + *replicas as usize;
-                    dbs.push(Db {
-                        read: read.clone(),
-                        write: write.clone(),
-                        read_from: *read_from,
-                        lag: lag.clone(),
-                        sync: *sync,
-                        failover: failover.map(SimTime::as_nanos),
-                        keys,
-                        first_node,
-                        n_nodes: n as u32,
-                        primary: 0,
-                        term: 0,
-                        ver: vec![0; keys * n],
-                        acked: vec![0; keys],
-                        last_apply: vec![0; n],
-                        applied_count: vec![0; n],
-                        rng: component_stream(sc.seed, &format!("{}#replication", c.name)),
-                        rr: 0,
-                        lag_hist: LatencyHist::new(),
-                        lost_writes: 0,
-                        promotions: 0,
-                    });
-                    (1 + replicas, *workers, Role::Database { db })
+                    for s in 0..total {
+                        // Unsharded databases keep their plain names (and random streams).
+                        let base = if total == 1 {
+                            c.name.clone()
+                        } else {
+                            format!("{}#shard{s}", c.name)
+                        };
+                        let shard_first = nodes.len() as u32;
+                        add_station(&mut nodes, *workers, *queue, &base);
+                        for j in 0..*replicas {
+                            add_station(
+                                &mut nodes,
+                                *workers,
+                                *queue,
+                                &format!("{base}#replica{j}"),
+                            );
+                        }
+                        for k in 0..n as u32 {
+                            node_db.resize(nodes.len(), u32::MAX);
+                            node_db[(shard_first + k) as usize] = first_db + s;
+                        }
+                        dbs.push(Db {
+                            comp: ci as u32,
+                            hist: LatencyHist::new(),
+                            read: read.clone(),
+                            write: write.clone(),
+                            read_from: *read_from,
+                            lag: lag.clone(),
+                            sync: *sync,
+                            failover: failover.map(SimTime::as_nanos),
+                            keys,
+                            first_node: shard_first,
+                            n_nodes: n as u32,
+                            primary: 0,
+                            term: 0,
+                            ver: vec![0; keys * n],
+                            acked: vec![0; keys],
+                            last_apply: vec![0; n],
+                            applied_count: vec![0; n],
+                            rng: component_stream(sc.seed, &format!("{base}#replication")),
+                            rr: 0,
+                            lag_hist: LatencyHist::new(),
+                            lost_writes: 0,
+                            promotions: 0,
+                        });
+                    }
+                    let router = routers.len() as u32;
+                    routers.push(ShardRouter::new(
+                        *strategy, *shard_key, *shards, key_space, *vnodes,
+                    ));
+                    (
+                        total * n as u32,
+                        *workers,
+                        Role::Database {
+                            db: first_db,
+                            router,
+                        },
+                    )
                 }
                 ComponentKind::Cache {
                     cache,
@@ -684,9 +736,9 @@ impl Model {
                 cache,
                 origin: miss,
             } = &c.role
-                && let Role::Database { db } = &comps[*miss as usize].role
+                && let Role::Database { .. } = &comps[*miss as usize].role
             {
-                caches[*cache as usize].backing_db = Some(*db);
+                caches[*cache as usize].backing_db = Some(*miss);
             }
         }
         // Hop table. A link's latency applies in both directions (request and reply).
@@ -713,6 +765,7 @@ impl Model {
             rows: Vec::with_capacity((sc.duration.0 / sc.window.0.max(1) + 1) as usize),
         };
         let n_nodes_total = nodes.len();
+        node_db.resize(n_nodes_total, u32::MAX);
         let class_entry = sc
             .traffic
             .classes
@@ -737,6 +790,8 @@ impl Model {
             caches,
             queues,
             feeds,
+            routers,
+            node_db,
             calls,
             op_write: sc
                 .traffic
@@ -764,7 +819,7 @@ impl Model {
                 .map(|r| RetryPolicy::new(r, sc.seed)),
             retry_tokens: 0.0,
             retried: 0,
-            fault_node: vec![None; sc.faults.len()],
+            fault_node: vec![Vec::new(); sc.faults.len()],
             random_failures: 0,
             client: Client::new(sc),
             hop_idx,
@@ -980,9 +1035,11 @@ impl Model {
     #[inline]
     fn pick_node(&mut self, comp: u32, r: u32) -> u32 {
         let c = &mut self.comps[comp as usize];
-        if let Role::Database { db } = c.role {
-            let db = &mut self.dbs[db as usize];
-            let class = self.reqs.get(r).class as usize;
+        if let Role::Database { db, router } = c.role {
+            let req = self.reqs.get(r);
+            let shard = self.routers[router as usize].shard(req.key, req.user);
+            let db = &mut self.dbs[(db + shard) as usize];
+            let class = req.class as usize;
             let primary = db.first_node + db.primary;
             if self.op_write[class] || db.n_nodes == 1 || db.read_from == ReadFrom::Primary {
                 return primary;
@@ -1006,6 +1063,15 @@ impl Model {
         let i = c.rr;
         c.rr = if i + 1 == c.n_nodes { 0 } else { i + 1 };
         c.first_node + i
+    }
+
+    /// The replica set (`dbs` index) of database component `comp` that holds this key.
+    #[inline]
+    fn shard_db(&self, comp: u32, key: u64, user: u32) -> usize {
+        let Role::Database { db, router } = self.comps[comp as usize].role else {
+            unreachable!("shard_db of a database")
+        };
+        (db + self.routers[router as usize].shard(key, user)) as usize
     }
 
     /// Sends request `r` from component `from` (row) to component `to`, after `extra` ns
@@ -1210,9 +1276,14 @@ impl Model {
         match cache.store.get(key, now) {
             Lookup::Hit { version } => {
                 cache.class_hits[class] += 1;
-                let stale = cache
-                    .backing_db
-                    .is_some_and(|db| version < self.dbs[db as usize].acked[key as usize]);
+                let user = self.reqs.get(r).user;
+                let stale = match cache.backing_db {
+                    Some(db) => {
+                        let d = self.shard_db(db, key, user);
+                        version < self.dbs[d].acked[key as usize]
+                    }
+                    None => false,
+                };
                 let ctr = &mut self.comps[comp as usize].ctr;
                 ctr.hits += 1;
                 if stale {
@@ -1298,7 +1369,7 @@ impl Model {
                 }
                 t
             }
-            Role::Database { db } => {
+            Role::Database { db, .. } => {
                 let db = &self.dbs[*db as usize];
                 if self.op_write[class] {
                     db.write.sample(&mut st.rng)
@@ -1342,7 +1413,7 @@ impl Model {
                     self.advance(node, r);
                 }
             }
-            Role::Database { db } => self.db_done(node, comp, db, r),
+            Role::Database { .. } => self.db_done(node, comp, self.node_db[node as usize], r),
             _ => self.finish(node, r),
         }
     }
@@ -1422,10 +1493,7 @@ impl Model {
             self.crashed_drop(node, r);
             return;
         }
-        let comp = self.nodes[node as usize].comp as usize;
-        let Role::Database { db } = self.comps[comp].role else {
-            unreachable!("sync ack on a database")
-        };
+        let db = self.node_db[node as usize];
         let req = self.reqs.get(r);
         let acked = &mut self.dbs[db as usize].acked[req.key as usize];
         *acked = (*acked).max(req.version);
@@ -1433,10 +1501,7 @@ impl Model {
     }
 
     fn on_apply(&mut self, node: u32, key: u32, version: u32, term: u16) {
-        let comp = self.nodes[node as usize].comp as usize;
-        let Role::Database { db } = self.comps[comp].role else {
-            unreachable!("apply on a database")
-        };
+        let db = self.node_db[node as usize];
         let db = &mut self.dbs[db as usize];
         if term != db.term {
             return; // shipped by a primary that has since been replaced
@@ -1477,6 +1542,10 @@ impl Model {
             self.comps[n.comp as usize]
                 .hist
                 .record(self.now - frame.t_in);
+            let db = self.node_db[node as usize];
+            if db != u32::MAX {
+                self.dbs[db as usize].hist.record(self.now - frame.t_in);
+            }
         }
         if let Some(next) = self.stations[s as usize].depart(self.now) {
             self.start_service(node, s, next);

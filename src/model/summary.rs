@@ -113,31 +113,79 @@ impl Model {
                         (ctr.sessions_created - w.sessions_created) as f64,
                     );
                 }
-                Role::Database { db } => {
-                    let db = &self.dbs[*db as usize];
+                Role::Database { db: first, router } => {
+                    let router = &self.routers[*router as usize];
+                    let total = (c.n_nodes / self.dbs[*first as usize].n_nodes).max(1);
+                    let shards: Vec<&super::Db> = (0..total)
+                        .map(|s| &self.dbs[(*first + s) as usize])
+                        .collect();
+                    let d0 = shards[0];
                     let reads = ctr.reads - w.reads;
                     put("reads", reads as f64);
                     put("writes", (ctr.writes - w.writes) as f64);
-                    if db.n_nodes > 1 || db.failover.is_some() {
-                        put("lost_writes", db.lost_writes as f64);
-                        put("promotions", db.promotions as f64);
+                    if d0.n_nodes > 1 || d0.failover.is_some() {
+                        put(
+                            "lost_writes",
+                            shards.iter().map(|d| d.lost_writes).sum::<u64>() as f64,
+                        );
+                        put(
+                            "promotions",
+                            shards.iter().map(|d| d.promotions).sum::<u64>() as f64,
+                        );
                     }
-                    if db.n_nodes > 1 {
+                    if d0.n_nodes > 1 {
                         let stale = ctr.stale_reads - w.stale_reads;
                         put("stale_reads", stale as f64);
                         put("stale_read_ratio", ratio(stale, reads));
-                        let lag = db.lag_hist.summary();
+                        let mut lag = crate::metrics::LatencyHist::new();
+                        shards.iter().for_each(|d| lag.merge(&d.lag_hist));
+                        let lag = lag.summary();
                         put("lag_ms_mean", lag.mean.unwrap_or(0.0));
                         put("lag_ms_p99", lag.p99.unwrap_or(0.0));
+                        let active = &shards[..router.active as usize];
+                        let primaries: f64 = active
+                            .iter()
+                            .map(|d| node_util(d.first_node + d.primary, c.workers))
+                            .sum();
+                        put("primary_utilization", primaries / active.len() as f64);
+                        let replicas: f64 = active
+                            .iter()
+                            .flat_map(|d| {
+                                (0..d.n_nodes)
+                                    .filter(|&j| j != d.primary)
+                                    .map(|j| node_util(d.first_node + j, c.workers))
+                            })
+                            .sum();
                         put(
-                            "primary_utilization",
-                            node_util(c.first_node + db.primary, c.workers),
+                            "replica_utilization",
+                            replicas / (active.len() as f64 * f64::from(d0.n_nodes - 1)),
                         );
-                        let replicas: f64 = (0..db.n_nodes)
-                            .filter(|&j| j != db.primary)
-                            .map(|j| node_util(c.first_node + j, c.workers))
-                            .sum::<f64>();
-                        put("replica_utilization", replicas / f64::from(db.n_nodes - 1));
+                    }
+                    if total > 1 {
+                        put("shards", f64::from(router.active));
+                        for (s, d) in shards.iter().enumerate().take(router.active as usize) {
+                            put(&format!("shard{s}_requests"), d.hist.count() as f64);
+                            let busy: f64 = (0..d.n_nodes)
+                                .map(|j| node_util(d.first_node + j, c.workers))
+                                .sum();
+                            put(
+                                &format!("shard{s}_utilization"),
+                                busy / f64::from(d.n_nodes),
+                            );
+                            put(
+                                &format!("shard{s}_p99_ms"),
+                                d.hist.summary().p99.unwrap_or(0.0),
+                            );
+                        }
+                    }
+                    if ctr.reshards > 0 {
+                        put("reshards", ctr.reshards as f64);
+                        put("keys_moved", ctr.keys_moved as f64);
+                        put(
+                            "keys_moved_fraction",
+                            ctr.keys_moved as f64
+                                / (ctr.reshards as f64 * router.key_space() as f64),
+                        );
                     }
                 }
                 Role::Queue { q } => {
@@ -315,7 +363,9 @@ impl Model {
                         .filter_map(|n| since(self.detected[n as usize]))
                         .reduce(f64::min),
                     FaultAction::FailPrimary(comp) => since(self.promoted_at[*comp]),
-                    FaultAction::Slow(..) | FaultAction::Flush(_) => None,
+                    FaultAction::Slow(..) | FaultAction::Flush(_) | FaultAction::AddShard(_) => {
+                        None
+                    }
                 };
                 // Baseline error rate: everything before the fault.
                 let (bf, be) = rows

@@ -16,7 +16,7 @@ pub mod units;
 
 pub use error::{Problem, ScenarioError};
 pub use overrides::Override;
-pub use raw::{LbPolicy, Op, ReadFrom, WritePolicy};
+pub use raw::{LbPolicy, Op, ReadFrom, ShardKey, ShardStrategy, WritePolicy};
 
 use crate::engine::{Dist, SimTime};
 
@@ -75,8 +75,11 @@ pub enum FaultAction {
     Partition(Target),
     /// A cache or CDN loses its contents (at `at`; it has no duration).
     Flush(CompId),
-    /// A database's primary crashes; a replica is promoted after the database's `failover`.
+    /// A database's primary crashes (every shard's); a replica is promoted after the
+    /// database's `failover`.
     FailPrimary(CompId),
+    /// A sharded database gains a shard: keys move to it as the strategy dictates.
+    AddShard(CompId),
     /// Each instance of the target fails and recovers at random (up-times from `mtbf`,
     /// down-times from `mttr`) between `at` and `until`.
     Random {
@@ -193,6 +196,8 @@ pub struct Class {
     pub weight: f64,
     pub op: Op,
     pub keys: Keys,
+    /// Share of this class's requests that go to key 0 (a celebrity), 0 for none.
+    pub hot: f64,
     /// Static content: enters at the CDN when there is one.
     pub is_static: bool,
     /// Needs the user's session.
@@ -258,6 +263,13 @@ pub enum ComponentKind {
         /// Time from the primary's failure to a replica's promotion; `None`: no automatic
         /// failover.
         failover: Option<SimTime>,
+        /// Sharding: the number of shards at the start (1: not sharded), each a primary
+        /// with its own replicas.
+        shards: u32,
+        strategy: ShardStrategy,
+        shard_key: ShardKey,
+        /// Points per shard on the consistent-hash ring.
+        vnodes: u32,
     },
     /// A key-level read-through cache in front of `miss`.
     Cache {

@@ -56,6 +56,8 @@ pub struct RawFault {
     #[serde(default)]
     pub fail_primary: Option<String>,
     #[serde(default)]
+    pub add_shard: Option<String>,
+    #[serde(default)]
     pub random: Option<String>,
     #[serde(default)]
     pub mtbf: Option<RawDist>,
@@ -166,6 +168,9 @@ pub struct RawKeys {
     pub n: u64,
     #[serde(default)]
     pub zipf: Option<f64>,
+    /// Share of requests that go to key 0, the "celebrity".
+    #[serde(default)]
+    pub hot: Option<f64>,
 }
 
 /// A distribution: a one-key map such as `{exp: 4ms}`.
@@ -322,6 +327,23 @@ pub enum LbPolicy {
     Sticky,
 }
 
+/// How a sharded database maps keys to shards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShardStrategy {
+    HashMod,
+    ConsistentHash,
+    Range,
+}
+
+/// What a sharded database shards by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShardKey {
+    Key,
+    User,
+}
+
 /// Where a replicated database sends reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -426,6 +448,14 @@ pub struct RawComponent {
     #[serde(default)]
     pub failover: Option<Duration>,
     #[serde(default)]
+    pub shards: Option<u32>,
+    #[serde(default)]
+    pub strategy: Option<ShardStrategy>,
+    #[serde(default)]
+    pub shard_key: Option<ShardKey>,
+    #[serde(default)]
+    pub vnodes: Option<u32>,
+    #[serde(default)]
     pub consumers: Option<String>,
     #[serde(default)]
     pub visibility_timeout: Option<Duration>,
@@ -470,6 +500,10 @@ impl RawComponent {
         add(self.session_lost.is_some(), "session_lost");
         add(self.health_check.is_some(), "health_check");
         add(self.failover.is_some(), "failover");
+        add(self.shards.is_some(), "shards");
+        add(self.strategy.is_some(), "strategy");
+        add(self.shard_key.is_some(), "shard_key");
+        add(self.vnodes.is_some(), "vnodes");
         add(self.consumers.is_some(), "consumers");
         add(self.visibility_timeout.is_some(), "visibility_timeout");
         add(self.max_attempts.is_some(), "max_attempts");

@@ -410,6 +410,7 @@ fn resolve_traffic(t: &RawTraffic, pr: &mut Problems) -> Option<Traffic> {
             weight: 1.0,
             op: Op::Read,
             keys: Keys::User,
+            hot: 0.0,
             is_static: false,
             session: false,
         }],
@@ -523,6 +524,8 @@ fn resolve_target(
     if let Some(i) = instance {
         let n = match rc.kind {
             Kind::Server | Kind::Worker => rc.count.unwrap_or(1),
+            // A sharded database's instances are its shards (as configured at the start).
+            Kind::Database => rc.shards.unwrap_or(1),
             _ => 1,
         };
         if i >= n {
@@ -570,6 +573,7 @@ fn resolve_fault(
         ("partition", &f.partition),
         ("flush", &f.flush),
         ("fail_primary", &f.fail_primary),
+        ("add_shard", &f.add_shard),
         ("random", &f.random),
     ]
     .into_iter()
@@ -580,7 +584,7 @@ fn resolve_fault(
         [] => {
             pr.at(
                 base,
-                "expected one verb: crash, slow, partition, flush, fail_primary or random",
+                "expected one verb: crash, slow, partition, flush, fail_primary, add_shard or random",
             );
             return None;
         }
@@ -698,6 +702,16 @@ fn resolve_fault(
                 "cache or cdn",
                 matches!(kind, Kind::Cache | Kind::Cdn),
             )?)
+        }
+        "add_shard" => {
+            if f.for_.is_some() {
+                pr.at_key(
+                    &format!("{base}.for"),
+                    "resharding happens at an instant: leave `for` out",
+                );
+                return None;
+            }
+            FaultAction::AddShard(whole(pr, "database", kind == Kind::Database)?)
         }
         "fail_primary" => {
             let db = whole(pr, "database", kind == Kind::Database)?;
@@ -857,11 +871,20 @@ fn resolve_classes(list: &[RawClass], pr: &mut Problems) -> Option<Vec<Class>> {
         } else {
             Op::Read
         });
+        let hot = c.keys.as_ref().and_then(|k| k.hot).unwrap_or(0.0);
+        if !(0.0..=1.0).contains(&hot) {
+            pr.at(
+                &format!("{path}.keys.hot"),
+                format!("expected a share of requests from 0 to 1, found {hot}"),
+            );
+            ok = false;
+        }
         out.push(Class {
             name: c.name.clone(),
             weight: c.weight,
             op,
             keys,
+            hot,
             is_static: c.is_static.unwrap_or(false),
             session: c.session.unwrap_or(false),
         });
@@ -1012,6 +1035,10 @@ fn fields_of(kind: Kind) -> &'static [&'static str] {
             "replication_lag",
             "replication",
             "failover",
+            "shards",
+            "strategy",
+            "shard_key",
+            "vnodes",
         ],
         Kind::Cache => &[
             "capacity",
@@ -1405,6 +1432,30 @@ fn resolve_component(
             }
             let sync = rc.replication == Some(Replication::Sync);
             let (w, read, write) = (w?, read?, write?);
+            let shards = rc.shards.unwrap_or(1);
+            if shards == 0 || shards > 1024 {
+                pr.at(
+                    &format!("{base}.shards"),
+                    format!("expected from 1 to 1024 shards, found {shards}"),
+                );
+                good = false;
+            }
+            let vnodes = rc.vnodes.unwrap_or(100);
+            if vnodes == 0 || vnodes > 10_000 {
+                pr.at(
+                    &format!("{base}.vnodes"),
+                    format!("expected from 1 to 10000 points per shard, found {vnodes}"),
+                );
+                good = false;
+            }
+            let strategy = rc.strategy.unwrap_or(ShardStrategy::HashMod);
+            if rc.vnodes.is_some() && strategy != ShardStrategy::ConsistentHash {
+                pr.at_key(
+                    &format!("{base}.vnodes"),
+                    "`vnodes` applies to `strategy: consistent_hash`",
+                );
+                good = false;
+            }
             let failover = rc.failover.map(|d| d.0);
             if failover.is_some() && replicas == 0 {
                 pr.at_key(
@@ -1415,6 +1466,10 @@ fn resolve_component(
             }
             good.then_some(ComponentKind::Database {
                 failover,
+                shards,
+                strategy,
+                shard_key: rc.shard_key.unwrap_or(ShardKey::Key),
+                vnodes,
                 workers: w,
                 queue,
                 read,

@@ -7,6 +7,7 @@ mod conservation;
 mod data_tier;
 mod failures;
 mod queues;
+mod sharding;
 mod theory;
 
 use std::path::{Path, PathBuf};
