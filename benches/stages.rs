@@ -26,6 +26,7 @@ fn offered(sc: &Scenario) -> u64 {
         &RunOptions {
             seed: None,
             no_wall_clock: true,
+            ..Default::default()
         },
     );
     r.timeseries.rows.iter().map(|w| w.offered).sum()
@@ -67,6 +68,7 @@ fn bench(c: &mut Criterion) {
         let opts = RunOptions {
             seed: None,
             no_wall_clock: true,
+            ..Default::default()
         };
         g.bench_function(*name, |b| {
             b.iter(|| black_box(scalesim::run(black_box(&sc), &opts)))

@@ -25,6 +25,8 @@ pub struct RunOptions {
     /// Leave wall-clock figures (`engine.wall_s`, `engine.events_per_s`) out of the report, so
     /// that two runs of the same scenario and seed give byte-identical output.
     pub no_wall_clock: bool,
+    /// Trace this share of requests (0 = none, 1 = all): `Report::traces`.
+    pub trace_sample: f64,
 }
 
 /// Builds the model for `scenario` and runs it to the end.
@@ -39,7 +41,9 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Report {
         None => scenario,
     };
     let started = Instant::now();
-    let mut report = model::Model::new(scenario).run();
+    let mut report = model::Model::new(scenario)
+        .with_trace_sample(opts.trace_sample)
+        .run();
     if !opts.no_wall_clock {
         let wall = started.elapsed().as_secs_f64();
         report.engine.wall_s = Some(wall);

@@ -43,6 +43,12 @@ pub struct RunArgs {
     /// Leave wall-clock figures out of the JSON so that reruns are byte-identical.
     #[arg(long)]
     pub no_wall_clock: bool,
+    /// Write sampled request traces to PATH as JSON lines (one request per line, a span per hop).
+    #[arg(long, value_name = "PATH")]
+    pub trace: Option<PathBuf>,
+    /// Share of requests to trace with --trace, from 0 to 1.
+    #[arg(long, value_name = "P", default_value_t = 0.01)]
+    pub trace_sample: f64,
 }
 
 #[derive(Debug, Args)]
@@ -83,6 +89,18 @@ fn internal(e: impl Into<anyhow::Error>) -> Failure {
 }
 
 pub fn run(a: &RunArgs) -> CliResult {
+    if !(a.trace_sample > 0.0 && a.trace_sample <= 1.0) {
+        return Err(Failure::BadInput(anyhow!(
+            "--trace-sample: expected a share of requests greater than 0 and at most 1, found {}",
+            a.trace_sample
+        )));
+    }
+    if a.files.len() > 1 && a.trace.is_some() {
+        return Err(Failure::BadInput(anyhow!(
+            "--trace names one file, so it takes a single scenario (found {})",
+            a.files.len()
+        )));
+    }
     if a.files.len() > 1
         && (a.json.is_some() || a.csv.is_some() || a.timeseries.is_some() || a.out.is_some())
     {
@@ -108,6 +126,11 @@ pub fn run(a: &RunArgs) -> CliResult {
     let show_table = !a.quiet && !json_stdout;
     for (i, (path, sc)) in scenarios.iter().enumerate() {
         let opts = RunOptions {
+            trace_sample: if a.trace.is_some() {
+                a.trace_sample
+            } else {
+                0.0
+            },
             seed: a.seed,
             no_wall_clock: a.no_wall_clock,
         };
@@ -125,6 +148,9 @@ pub fn run(a: &RunArgs) -> CliResult {
         }
         if let Some(p) = &a.csv {
             report::write_atomic(p, csv::summary_csv(&rep).as_bytes()).map_err(internal)?;
+        }
+        if let Some(p) = &a.trace {
+            report::write_atomic(p, report::trace::to_jsonl(&rep).as_bytes()).map_err(internal)?;
         }
         if let Some(p) = &a.timeseries {
             report::write_atomic(p, csv::timeseries_csv(&rep).as_bytes()).map_err(internal)?;

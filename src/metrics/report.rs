@@ -53,6 +53,41 @@ pub struct Report {
     /// Points of the end-to-end latency distribution, for CDF and histogram charts.
     #[serde(skip)]
     pub latency_cdf: Vec<CdfPoint>,
+    /// Sampled requests with a span per hop (empty unless tracing was asked for).
+    #[serde(skip)]
+    pub traces: Vec<TraceRecord>,
+}
+
+/// One sampled request: where its time went, hop by hop. Times are milliseconds from the
+/// start of the run.
+#[derive(Clone, Debug, Serialize)]
+pub struct TraceRecord {
+    pub class: String,
+    pub user: u32,
+    pub key: u64,
+    pub start_ms: f64,
+    /// Until the client's outcome; `null` if still in flight at the end.
+    pub latency_ms: Option<f64>,
+    /// `ok`, a failure cause, or `in_flight`.
+    pub outcome: String,
+    /// Attempts made (retries + 1).
+    pub attempts: u32,
+    pub spans: Vec<TraceSpan>,
+}
+
+/// One hop of a traced request: its time in one component instance.
+#[derive(Clone, Debug, Serialize)]
+pub struct TraceSpan {
+    pub component: String,
+    pub instance: u32,
+    pub arrive_ms: f64,
+    /// Waiting for a worker.
+    pub wait_ms: f64,
+    /// The instance's own work (0 for balancers and caches).
+    pub service_ms: f64,
+    /// Until the reply left: includes downstream calls.
+    pub end_ms: f64,
+    pub outcome: String,
 }
 
 /// Request outcomes. `offered = completed + failed + in_flight` always holds.

@@ -389,11 +389,13 @@ impl Model {
         next.key = req.key;
         next.measured = req.measured;
         next.attempt = n;
+        next.trace = req.trace;
         next.push(Frame {
             node: CLIENT,
             step: 0,
             t_in: self.now,
             epoch: 0,
+            ..Default::default()
         });
         if req.measured {
             self.attempts += 1;

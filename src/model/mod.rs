@@ -34,6 +34,7 @@ pub mod request;
 pub mod shard;
 pub mod station;
 mod summary;
+mod trace;
 
 use std::collections::VecDeque;
 
@@ -352,6 +353,10 @@ pub struct Model {
     caches: Vec<CacheNode>,
     queues: Vec<QueueNode>,
     routers: Vec<ShardRouter>,
+    // Tracing.
+    trace_p: f64,
+    trace_rng: Stream,
+    traces: Vec<trace::RawTrace>,
     /// Per node: the replica set (`dbs` index) it belongs to, or `u32::MAX`.
     node_db: Vec<u32>,
     /// Per component: the queue a worker group consumes from.
@@ -792,6 +797,9 @@ impl Model {
             feeds,
             routers,
             node_db,
+            trace_p: 0.0,
+            trace_rng: stream(sc.seed, "trace"),
+            traces: Vec::new(),
             calls,
             op_write: sc
                 .traffic
@@ -950,6 +958,12 @@ impl Model {
             .push(SimTime(self.warmup), Ev::new(EvKind::Warmup, 0, 0));
     }
 
+    /// Samples this share of requests (0..=1) for request traces.
+    pub fn with_trace_sample(mut self, p: f64) -> Model {
+        self.trace_p = p.clamp(0.0, 1.0);
+        self
+    }
+
     /// Runs to the end of the scenario and returns the report (engine wall time unset).
     pub fn run(mut self) -> Report {
         loop {
@@ -1104,11 +1118,15 @@ impl Model {
         req.user = user;
         req.key = key;
         req.measured = measured;
+        let trace = self.maybe_trace(class, user, key);
+        let req = self.reqs.get_mut(r);
+        req.trace = trace;
         req.push(Frame {
             node: CLIENT,
             step: 0,
             t_in: now,
             epoch: 0,
+            ..Default::default()
         });
         let generation = req.generation;
         self.window.offered += 1;
@@ -1189,6 +1207,7 @@ impl Model {
                     step: i as u32,
                     t_in: now,
                     epoch: self.node_epoch[node as usize],
+                    ..Default::default()
                 });
                 self.open_change(n.comp, true);
                 let Role::Balancer { to, latency } = &self.comps[n.comp as usize].role else {
@@ -1207,6 +1226,7 @@ impl Model {
                         step: 0,
                         t_in: now,
                         epoch: self.node_epoch[node as usize],
+                        ..Default::default()
                     });
                     self.start_service(node, s, r);
                 }
@@ -1215,6 +1235,7 @@ impl Model {
                     step: 0,
                     t_in: now,
                     epoch: self.node_epoch[node as usize],
+                    ..Default::default()
                 }),
                 Admit::Rejected => self.fail_back(r, Cause::QueueFull, n.comp),
             },
@@ -1254,6 +1275,7 @@ impl Model {
                 step,
                 t_in: now,
                 epoch: self.node_epoch[node as usize],
+                ..Default::default()
             });
             self.open_change(comp, true);
             self.forward(row, target, r, 0);
@@ -1265,6 +1287,7 @@ impl Model {
                 step: PASS,
                 t_in: now,
                 epoch: self.node_epoch[node as usize],
+                ..Default::default()
             });
             self.open_change(comp, true);
             self.forward(row, target, r, 0);
@@ -1293,6 +1316,7 @@ impl Model {
                     self.comps[comp as usize].hist.record(lookup);
                 }
                 self.reqs.get_mut(r).version = version;
+                self.span_now(r, node, lookup);
                 self.reply_after(comp, r, lookup);
             }
             Lookup::Miss | Lookup::Expired => {
@@ -1302,6 +1326,7 @@ impl Model {
                     step: FILL,
                     t_in: now,
                     epoch: self.node_epoch[node as usize],
+                    ..Default::default()
                 });
                 self.open_change(comp, true);
                 self.forward(row, target, r, lookup);
@@ -1324,6 +1349,7 @@ impl Model {
 
     #[inline]
     fn start_service(&mut self, node: u32, s: u32, r: u32) {
+        self.reqs.get_mut(r).top_mut().t_start = self.now;
         let comp = self.nodes[node as usize].comp as usize;
         let req = self.reqs.get(r);
         let (class, user) = (req.class as usize, req.user);
@@ -1404,6 +1430,7 @@ impl Model {
             self.crashed_drop(node, r);
             return;
         }
+        self.reqs.get_mut(r).top_mut().t_done = self.now;
         let comp = self.nodes[node as usize].comp as usize;
         match self.comps[comp].role {
             Role::Server { .. } => {
@@ -1538,6 +1565,7 @@ impl Model {
             unreachable!("finish on a station")
         };
         let frame = self.reqs.get_mut(r).pop();
+        self.span(r, node, &frame);
         if self.now >= self.warmup {
             self.comps[n.comp as usize]
                 .hist
@@ -1581,6 +1609,7 @@ impl Model {
             NodeKind::Balancer(b) => {
                 let f = self.reqs.get_mut(r).pop();
                 self.lbs[b as usize].conns[f.step as usize] -= 1;
+                self.span(r, node, &f);
                 self.leave(n.comp, f.t_in);
                 self.reply_after(n.comp, r, 0);
             }
@@ -1600,6 +1629,7 @@ impl Model {
                         _ => {}
                     }
                 }
+                self.span(r, node, &f);
                 self.leave(n.comp, f.t_in);
                 self.reply_after(n.comp, r, 0);
             }
@@ -1646,11 +1676,12 @@ impl Model {
     fn crashed_drop(&mut self, node: u32, r: u32) {
         let comp = self.nodes[node as usize].comp;
         let req = self.reqs.get_mut(r);
-        req.pop();
+        let frame = req.pop();
         if req.fail == Cause::None {
             req.fail = Cause::Crashed;
             req.fail_comp = comp;
         }
+        self.span(r, node, &frame);
         self.reply_after(comp, r, 0);
     }
 
@@ -1662,8 +1693,10 @@ impl Model {
         let (lat, measured, class, user) =
             (now - req.start, req.measured, req.class as usize, req.user);
         if cause != Cause::None && self.try_retry(r, cause) {
+            self.trace_outcome(r, cause, true);
             return;
         }
+        self.trace_outcome(r, cause, false);
         let fail_comp = self.reqs.get(r).fail_comp;
         if cause == Cause::None {
             self.window.completed += 1;

@@ -46,6 +46,7 @@ impl Model {
             step: 0,
             t_in: self.now,
             epoch: self.node_epoch[node as usize],
+            ..Default::default()
         });
         self.backlog_touch(q);
         let qn = &mut self.queues[q as usize];
@@ -154,6 +155,7 @@ impl Model {
             step: 0,
             t_in: job.start,
             epoch: self.node_epoch[node as usize],
+            ..Default::default()
         });
         self.backlog_touch(q);
         let qn = &mut self.queues[q as usize];

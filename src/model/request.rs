@@ -74,6 +74,9 @@ pub struct Frame {
     /// The node's crash epoch when it took the request: a reply finding another epoch
     /// knows the node crashed in between.
     pub epoch: u32,
+    /// Stations: when service started and ended, ns (0: not yet). Used by traces.
+    pub t_start: u64,
+    pub t_done: u64,
 }
 
 /// A request in flight.
@@ -101,6 +104,8 @@ pub struct Request {
     /// A job whose delivery was given up on (visibility timeout): its late completion is a
     /// duplicate.
     pub orphan: bool,
+    /// Index of this request's trace record, or `u32::MAX` when it is not sampled.
+    pub trace: u32,
     depth: u8,
     stack: [Frame; MAX_DEPTH],
 }
@@ -120,6 +125,7 @@ impl Request {
             version: 0,
             attempt: 0,
             orphan: false,
+            trace: u32::MAX,
             depth: 0,
             stack: [Frame::default(); MAX_DEPTH],
         }
@@ -236,6 +242,7 @@ mod tests {
             step: 1,
             t_in: 9,
             epoch: 0,
+            ..Default::default()
         });
         s.free(a);
         let b = s.alloc();

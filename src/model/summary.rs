@@ -329,6 +329,7 @@ impl Model {
                 rows: std::mem::take(&mut self.window.rows),
             },
             latency_cdf: self.hist.cdf(),
+            traces: self.trace_records(),
         }
     }
 

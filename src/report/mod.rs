@@ -14,6 +14,7 @@ pub mod charts;
 pub mod csv;
 pub mod json;
 pub mod table;
+pub mod trace;
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -359,6 +360,7 @@ pub(crate) mod fixtures {
                 rows,
             },
             latency_cdf,
+            traces: Vec::new(),
         }
     }
 
@@ -433,6 +435,7 @@ pub(crate) mod fixtures {
             engine: EngineReport::default(),
             timeseries: TimeSeries::default(),
             latency_cdf: Vec::new(),
+            traces: Vec::new(),
         }
     }
 }

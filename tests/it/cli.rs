@@ -262,3 +262,68 @@ fn summary_of_a_small_seeded_run() {
     let r = crate::run_seed(&sc, 1);
     insta::assert_snapshot!("summary_02_small", scalesim::report::json::to_json(&r));
 }
+
+#[test]
+fn traces_are_json_lines_and_change_no_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = stage("05-cache.yaml");
+    let base = [
+        "run",
+        f.as_str(),
+        "--set",
+        "duration=10s",
+        "--set",
+        "warmup=1s",
+        "--no-wall-clock",
+        "--json",
+        "-",
+        "--out",
+        "o",
+    ];
+    let plain = scalesim(dir.path(), &base);
+    let mut traced_args = base.to_vec();
+    traced_args.extend(["--trace", "t.jsonl", "--trace-sample", "0.01"]);
+    let traced = scalesim(dir.path(), &traced_args);
+    assert_eq!(
+        traced.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&traced.stderr)
+    );
+    assert_eq!(
+        plain.stdout, traced.stdout,
+        "sampling draws from its own stream"
+    );
+    let text = std::fs::read_to_string(dir.path().join("t.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert!(
+        (150..=350).contains(&lines.len()),
+        "about 1% of ~25,000 requests: {}",
+        lines.len()
+    );
+    for l in &lines {
+        let spans = l["spans"].as_array().unwrap();
+        if l["outcome"] == "ok" {
+            assert!(!spans.is_empty(), "{l}");
+            let last = spans.last().unwrap();
+            assert!(
+                last["component"] == "lb" || last["component"] == "web",
+                "the entry's span ends last: {l}"
+            );
+        }
+        for s in spans {
+            assert!(
+                s["wait_ms"].as_f64().unwrap() >= 0.0 && s["service_ms"].as_f64().unwrap() >= 0.0
+            );
+            assert!(s["end_ms"].as_f64().unwrap() >= s["arrive_ms"].as_f64().unwrap());
+        }
+    }
+    let bad = scalesim(
+        dir.path(),
+        &["run", f.as_str(), "--trace", "x", "--trace-sample", "2"],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+}

@@ -39,6 +39,7 @@ pub fn run_seed(sc: &Scenario, seed: u64) -> Report {
         &RunOptions {
             seed: Some(seed),
             no_wall_clock: true,
+            ..Default::default()
         },
     )
 }

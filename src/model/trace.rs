@@ -1,0 +1,153 @@
+//! Request traces: a sampled share of requests record a span per hop (component instance,
+//! arrival, wait for a worker, own service, reply), so one can see where a slow request's
+//! time went. Sampling uses a stream of its own, so tracing changes no other number.
+//! Recording allocates, but only for sampled requests, and the number of records is capped.
+
+use rand::RngExt;
+
+use super::request::Frame;
+use super::{Cause, Model};
+use crate::metrics::{TraceRecord, TraceSpan};
+
+/// The most requests one run traces.
+pub(super) const MAX_TRACES: usize = 1_000_000;
+
+#[derive(Debug)]
+pub(super) struct RawTrace {
+    class: u16,
+    user: u32,
+    key: u64,
+    start: u64,
+    end: Option<u64>,
+    outcome: Cause,
+    attempts: u32,
+    spans: Vec<RawSpan>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RawSpan {
+    node: u32,
+    arrive: u64,
+    start: u64,
+    done: u64,
+    end: u64,
+    outcome: Cause,
+}
+
+impl Model {
+    /// Decides whether a new request is traced; returns its record index or `u32::MAX`.
+    pub(super) fn maybe_trace(&mut self, class: u16, user: u32, key: u64) -> u32 {
+        if self.trace_p <= 0.0 || self.traces.len() >= MAX_TRACES {
+            return u32::MAX;
+        }
+        if self.trace_rng.random::<f64>() >= self.trace_p {
+            return u32::MAX;
+        }
+        self.traces.push(RawTrace {
+            class,
+            user,
+            key,
+            start: self.now,
+            end: None,
+            outcome: Cause::None,
+            attempts: 1,
+            spans: Vec::new(),
+        });
+        (self.traces.len() - 1) as u32
+    }
+
+    /// Records the span of `frame` (pushed by `node`) ending now.
+    pub(super) fn span(&mut self, r: u32, node: u32, frame: &Frame) {
+        let req = self.reqs.get(r);
+        if req.trace == u32::MAX {
+            return;
+        }
+        let outcome = req.fail;
+        self.traces[req.trace as usize].spans.push(RawSpan {
+            node,
+            arrive: frame.t_in,
+            start: frame.t_start,
+            done: frame.t_done,
+            end: self.now,
+            outcome,
+        });
+    }
+
+    /// Records a span that starts now and lasts `d` ns (a cache hit).
+    pub(super) fn span_now(&mut self, r: u32, node: u32, d: u64) {
+        let req = self.reqs.get(r);
+        if req.trace != u32::MAX {
+            let now = self.now;
+            self.traces[req.trace as usize].spans.push(RawSpan {
+                node,
+                arrive: now,
+                start: 0,
+                done: 0,
+                end: now + d,
+                outcome: Cause::None,
+            });
+        }
+    }
+
+    /// The client's outcome of a traced request (or another attempt starting).
+    pub(super) fn trace_outcome(&mut self, r: u32, cause: Cause, retrying: bool) {
+        let t = self.reqs.get(r).trace;
+        if t == u32::MAX {
+            return;
+        }
+        let rec = &mut self.traces[t as usize];
+        if retrying {
+            rec.attempts += 1;
+        } else {
+            rec.end = Some(self.now);
+            rec.outcome = cause;
+        }
+    }
+
+    /// Trace records with names, for the report.
+    pub(super) fn trace_records(&self) -> Vec<TraceRecord> {
+        let ms = |ns: u64| ns as f64 / 1e6;
+        self.traces
+            .iter()
+            .map(|t| TraceRecord {
+                class: self.class_names[t.class as usize].clone(),
+                user: t.user,
+                key: t.key,
+                start_ms: ms(t.start),
+                latency_ms: t.end.map(|e| ms(e - t.start)),
+                outcome: match (t.end, t.outcome) {
+                    (None, _) => "in_flight".to_string(),
+                    (_, Cause::None) => "ok".to_string(),
+                    (_, c) => c.as_str().to_string(),
+                },
+                attempts: t.attempts,
+                spans: t
+                    .spans
+                    .iter()
+                    .map(|s| {
+                        let n = self.nodes[s.node as usize];
+                        let c = &self.comps[n.comp as usize];
+                        let served = s.start > 0;
+                        TraceSpan {
+                            component: c.name.clone(),
+                            instance: s.node - c.first_node,
+                            arrive_ms: ms(s.arrive),
+                            wait_ms: if served { ms(s.start - s.arrive) } else { 0.0 },
+                            service_ms: if served && s.done >= s.start {
+                                ms(s.done - s.start)
+                            } else {
+                                0.0
+                            },
+                            end_ms: ms(s.end),
+                            outcome: if s.outcome == Cause::None {
+                                "ok".into()
+                            } else {
+                                s.outcome.as_str().into()
+                            },
+                        }
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
