@@ -279,9 +279,11 @@ impl Model {
         };
         let first = self.comps[to as usize].first_node;
         let backends = self.lbs[b as usize].conns.len();
-        for i in 0..backends {
+        // A balancer that is down probes nothing: its view of the backends stands still.
+        let probing = self.node_up[node as usize];
+        for i in (0..backends).filter(|_| probing) {
             let t = (first + i as u32) as usize;
-            let ok = self.node_up[t] && !self.node_part[t] && self.node_up[node as usize];
+            let ok = self.node_up[t] && !self.node_part[t];
             if self.lbs[b as usize].probe(i, ok) == Some(false) {
                 self.detected[t] = Some(self.now);
             }

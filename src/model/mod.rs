@@ -1374,6 +1374,8 @@ impl Model {
                                 *home = here;
                             }
                             None => {
+                                // This request fails; the user logs in again, here.
+                                *home = here;
                                 let req = self.reqs.get_mut(r);
                                 req.fail = Cause::SessionLost;
                                 req.fail_comp = comp as u32;

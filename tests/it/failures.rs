@@ -296,3 +296,44 @@ fn faults_are_deterministic() {
     let b = scalesim::report::json::to_json(&run_seed(&sc, 3));
     assert_eq!(a, b);
 }
+
+#[test]
+fn a_balancer_that_comes_back_keeps_its_backends() {
+    // While the balancer itself is down it probes nothing, so it returns with every
+    // backend still in rotation.
+    let r = run_seed(
+        &load(
+            "scenarios/failures/03-web-server-crash.yaml",
+            &["faults=[{at: 60s, for: 5s, crash: lb}]"],
+        ),
+        42,
+    );
+    assert!(
+        !r.errors.contains_key("no_healthy_backend"),
+        "{:?}",
+        r.errors
+    );
+    assert!(windows(&r, 67.0, 120.0).iter().all(|w| w.failed == 0));
+}
+
+#[test]
+fn users_whose_session_was_lost_log_in_again() {
+    // With `session_lost: fail`, each user of the crashed server fails once, then logs in
+    // again on another server: the failures are bounded by the users it held.
+    let r = run_seed(
+        &load(
+            "scenarios/failures/03-web-server-crash.yaml",
+            &["web.session_lost=fail", "web.relogin=null"],
+        ),
+        42,
+    );
+    let lost = r.errors.get("session_lost").copied().unwrap_or(0);
+    assert!(
+        lost > 0 && lost < 3_000,
+        "about a quarter of 10,000 users, once each: {lost}"
+    );
+    // Users come back at their own pace (one request per 4 s on average), so a few still
+    // meet their lost session late in the run - once each, never again.
+    let late: u64 = windows(&r, 100.0, 120.0).iter().map(|w| w.failed).sum();
+    assert!(late < 50, "failures tail off: {late} in the last 20 s");
+}
