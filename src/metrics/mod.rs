@@ -7,5 +7,5 @@ pub mod report;
 pub use hist::LatencyHist;
 pub use report::{
     CdfPoint, ClassReport, ClientReport, ComponentReport, EngineReport, FaultMark, FaultReport,
-    LatencySummary, Report, RequestCounts, TimeSeries, WindowRow,
+    LatencySummary, Report, RequestCounts, ScaleEvent, TimeSeries, WindowRow,
 };

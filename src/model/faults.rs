@@ -206,6 +206,8 @@ impl Model {
                         .filter(|h| **h == here)
                         .for_each(|h| *h = LOST);
                 }
+                // A draining instance that crashed holds nothing any more.
+                self.drain_check(node);
             }
             NodeKind::Balancer(b) => {
                 self.open_reset(comp);
@@ -270,6 +272,10 @@ impl Model {
         let first = self.comps[to as usize].first_node;
         let backends = self.lbs[b as usize].conns.len();
         for i in 0..backends {
+            if !self.lbs[b as usize].is_active(i) {
+                // Not started, or drained, by the autoscaler: not a backend now.
+                continue;
+            }
             let t = (first + i as u32) as usize;
             let ok = self.node_up[t] && !self.node_part[t] && self.node_up[node as usize];
             if self.lbs[b as usize].probe(i, ok) == Some(false) {
