@@ -270,7 +270,7 @@ fn unknown_kind() {
     case(
         &[("kind: database", "kind: postgres")],
         &[
-            "bad.yaml:19:11: components.db.kind: unknown variant `postgres`, expected one of `dns`, `load_balancer`, `server`, `database`, `cache`, `cdn`, `store`",
+            "bad.yaml:19:11: components.db.kind: unknown variant `postgres`, expected one of `dns`, `load_balancer`, `server`, `database`, `cache`, `cdn`, `store`, `queue`, `worker`",
         ],
     );
 }
