@@ -7,5 +7,6 @@ pub mod report;
 pub use hist::LatencyHist;
 pub use report::{
     CdfPoint, ClassReport, ClientReport, ComponentReport, EngineReport, FaultMark, FaultReport,
-    LatencySummary, Report, RequestCounts, TimeSeries, TraceRecord, TraceSpan, WindowRow,
+    LatencySummary, Report, RequestCounts, ScaleEvent, TimeSeries, TraceRecord, TraceSpan,
+    WindowRow,
 };

@@ -224,6 +224,25 @@ pub struct TimeSeries {
     /// The faults, for marking on charts.
     pub faults: Vec<FaultMark>,
     pub rows: Vec<WindowRow>,
+    /// Every scaling action of the autoscaled groups, in time order, warm-up included.
+    pub scaling: Vec<ScaleEvent>,
+}
+
+/// One scaling action of an autoscaled server group.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct ScaleEvent {
+    /// When the scaler decided, seconds.
+    pub t_s: f64,
+    /// Index into [`TimeSeries::components`].
+    pub component: usize,
+    /// `true`: scale-out (instances start provisioning); `false`: scale-in (drain).
+    pub out: bool,
+    /// Active instances when the scaler decided.
+    pub active: u32,
+    /// The desired count it computed.
+    pub desired: u32,
+    /// Instances started (scale-out) or drained (scale-in).
+    pub changed: u32,
 }
 
 /// One window. Requests count in the window where they end (complete or fail); arrivals in
@@ -248,4 +267,7 @@ pub struct WindowRow {
     /// Per component (same order as [`TimeSeries::components`]): utilization in the window,
     /// `None` for kinds without workers.
     pub utilization: Vec<Option<f64>>,
+    /// Per component (same order): active instances at the end of the window, for server
+    /// and worker groups (a group without autoscaling: its `count`); `None` for other kinds.
+    pub instances: Vec<Option<u32>>,
 }

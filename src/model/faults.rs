@@ -216,6 +216,8 @@ impl Model {
                         .filter(|h| **h == here)
                         .for_each(|h| *h = LOST);
                 }
+                // A draining instance that crashed holds nothing any more.
+                self.drain_check(node);
             }
             NodeKind::Balancer(b) => {
                 self.open_reset(comp);
@@ -282,6 +284,10 @@ impl Model {
         // A balancer that is down probes nothing: its view of the backends stands still.
         let probing = self.node_up[node as usize];
         for i in (0..backends).filter(|_| probing) {
+            if !self.lbs[b as usize].is_active(i) {
+                // Not started, or drained, by the autoscaler: not a backend now.
+                continue;
+            }
             let t = (first + i as u32) as usize;
             let ok = self.node_up[t] && !self.node_part[t];
             if self.lbs[b as usize].probe(i, ok) == Some(false) {

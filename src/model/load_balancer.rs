@@ -10,6 +10,11 @@
 //! in a row take a backend out and `healthy` good ones bring it back; every policy chooses
 //! only among backends in rotation. Without health checks a dead backend stays in rotation
 //! and keeps getting requests (which are refused).
+//!
+//! Autoscaling adds a second flag per backend, *active*: only active backends are members,
+//! whatever their health. Health checks move `in_rotation` only, so they never bring back
+//! a backend the autoscaler drained or has not started; a backend that becomes active starts
+//! in rotation with fresh probe counts.
 
 use rand::RngExt;
 
@@ -28,17 +33,21 @@ pub struct Balancer {
     /// Sticky: each user's backend + 1 (0: none yet). Empty for other policies.
     affinity: Vec<u16>,
     in_rotation: Vec<bool>,
-    /// Backends in rotation, ascending.
+    /// Backends the autoscaler has active (all of them for a fixed group).
+    active: Vec<bool>,
+    /// Backends in rotation and active, ascending.
     members: Vec<u32>,
     failed_probes: Vec<u32>,
     good_probes: Vec<u32>,
 }
 
 impl Balancer {
-    /// `users` sizes the affinity table of the `sticky` policy.
+    /// `users` sizes the affinity table of the `sticky` policy. The first `active` of the
+    /// `backends` are active (the rest belong to an autoscaled group and start inactive).
     pub fn new(
         policy: LbPolicy,
         backends: usize,
+        active: usize,
         users: u64,
         health: Option<HealthCheck>,
         rng: Stream,
@@ -56,15 +65,37 @@ impl Balancer {
             rng,
             affinity,
             in_rotation: vec![true; backends],
-            members: (0..backends as u32).collect(),
+            active: (0..backends).map(|i| i < active).collect(),
+            members: {
+                let mut m = Vec::with_capacity(backends);
+                m.extend(0..active.min(backends) as u32);
+                m
+            },
             failed_probes: vec![0; backends],
             good_probes: vec![0; backends],
         }
     }
 
-    /// Is backend `i` in rotation?
+    /// Is backend `i` in rotation (healthy as far as the checks know, and active)?
     pub fn in_rotation(&self, i: usize) -> bool {
-        self.in_rotation[i]
+        self.in_rotation[i] && self.active[i]
+    }
+
+    /// Is backend `i` active (not drained or never started by the autoscaler)?
+    pub fn is_active(&self, i: usize) -> bool {
+        self.active[i]
+    }
+
+    /// The autoscaler starts (`true`) or drains (`false`) backend `i`. A started backend
+    /// joins rotation at once, with fresh probe counts.
+    pub fn set_active(&mut self, i: usize, on: bool) {
+        self.active[i] = on;
+        if on {
+            self.in_rotation[i] = true;
+            self.failed_probes[i] = 0;
+            self.good_probes[i] = 0;
+        }
+        self.rebuild_members();
     }
 
     fn least_connections(&mut self) -> usize {
@@ -100,7 +131,7 @@ impl Balancer {
             LbPolicy::LeastConnections => self.least_connections(),
             LbPolicy::Sticky => {
                 let a = self.affinity[user as usize];
-                if a > 0 && self.in_rotation[usize::from(a - 1)] {
+                if a > 0 && self.in_rotation(usize::from(a - 1)) {
                     return Some(usize::from(a - 1));
                 }
                 let b = self.least_connections();
@@ -147,9 +178,17 @@ impl Balancer {
 
     fn set_rotation(&mut self, i: usize, on: bool) {
         self.in_rotation[i] = on;
-        self.members = (0..self.conns.len() as u32)
-            .filter(|&k| self.in_rotation[k as usize])
-            .collect();
+        self.rebuild_members();
+    }
+
+    /// Members: backends in rotation and active. Reuses the list's memory.
+    fn rebuild_members(&mut self) {
+        self.members.clear();
+        for k in 0..self.conns.len() {
+            if self.in_rotation[k] && self.active[k] {
+                self.members.push(k as u32);
+            }
+        }
     }
 
     /// Forgets every open connection (the balancer itself crashed).
@@ -165,7 +204,7 @@ mod tests {
     use crate::engine::random::stream;
 
     fn lb(policy: LbPolicy, n: usize) -> Balancer {
-        Balancer::new(policy, n, 100, None, stream(1, "lb"))
+        Balancer::new(policy, n, n, 100, None, stream(1, "lb"))
     }
 
     #[test]
@@ -212,7 +251,7 @@ mod tests {
             unhealthy: 2,
             healthy: 3,
         };
-        let mut b = Balancer::new(LbPolicy::RoundRobin, 3, 10, Some(h), stream(1, "lb"));
+        let mut b = Balancer::new(LbPolicy::RoundRobin, 3, 3, 10, Some(h), stream(1, "lb"));
         assert_eq!(b.probe(1, false), None);
         assert_eq!(b.probe(1, false), Some(false));
         assert!((0..12).all(|_| b.choose(0) != Some(1)));
@@ -226,10 +265,39 @@ mod tests {
         }
         assert_eq!(b.choose(0), None, "nothing in rotation");
         // Sticky users move off a backend that left rotation.
-        let mut s = Balancer::new(LbPolicy::Sticky, 2, 10, Some(h), stream(1, "lb"));
+        let mut s = Balancer::new(LbPolicy::Sticky, 2, 2, 10, Some(h), stream(1, "lb"));
         let home = s.choose(7).unwrap();
         s.probe(home, false);
         s.probe(home, false);
         assert_eq!(s.choose(7), Some(1 - home));
+    }
+
+    #[test]
+    fn health_checks_never_bring_back_an_inactive_backend() {
+        let h = HealthCheck {
+            interval: SimTime::from_secs(1),
+            unhealthy: 2,
+            healthy: 1,
+        };
+        // Four backends, two active (an autoscaled group at its start).
+        let mut b = Balancer::new(LbPolicy::RoundRobin, 4, 2, 10, Some(h), stream(1, "lb"));
+        assert!((0..8).all(|_| b.choose(0).unwrap() < 2));
+        for _ in 0..5 {
+            assert_eq!(b.probe(3, true), None, "good probes do not activate");
+        }
+        assert!(!b.in_rotation(3));
+        b.set_active(2, true);
+        assert!((0..3).any(|_| b.choose(0) == Some(2)));
+        // Drained: out at once, and good probes do not bring it back.
+        b.set_active(1, false);
+        b.probe(1, false);
+        b.probe(1, false);
+        b.probe(1, true);
+        assert!((0..12).all(|_| b.choose(0) != Some(1)));
+        // A sticky user moves off a drained backend.
+        let mut s = Balancer::new(LbPolicy::Sticky, 3, 3, 10, None, stream(1, "lb"));
+        let home = s.choose(5).unwrap();
+        s.set_active(home, false);
+        assert_ne!(s.choose(5), Some(home));
     }
 }

@@ -25,6 +25,7 @@
 //! instant, in the order sent. The run processes events with time strictly below the
 //! duration; when [`Model::run`] returns, the clock stands at the duration.
 
+mod autoscale;
 pub mod cache_store;
 pub mod client;
 mod faults;
@@ -40,12 +41,13 @@ use std::collections::VecDeque;
 
 use crate::engine::random::{component_stream, stream};
 use crate::engine::{Dist, EventQueue, SimTime, Stream};
-use crate::metrics::{LatencyHist, Report, WindowRow};
+use crate::metrics::{LatencyHist, Report, ScaleEvent, WindowRow};
 use crate::scenario::{
     Arrival, CacheSpec, ComponentKind, EvictionPolicy, Fault, Keys, Op, ReadFrom, Scenario,
     Sessions, WritePolicy,
 };
 
+use autoscale::{NO_SCALER, Scaler};
 use cache_store::{KeyCache, Lookup};
 use client::Client;
 use faults::{RETRY_TOKENS_MAX, RetryPolicy};
@@ -101,6 +103,10 @@ enum EvKind {
     RetryFire,
     /// Queue node `node`: job `req` (generation `aux`) was not acknowledged in time.
     VisTimeout,
+    /// Scaler `node` evaluates its group.
+    ScaleTick,
+    /// Scaler `node`: instance `req` of its group finished provisioning.
+    ScaleReady,
     /// A time-series window ends.
     Tick,
     /// Warm-up ends: statistics start.
@@ -297,6 +303,9 @@ struct Comp {
     role: Role,
     /// Round-robin pointer for callers without a balancer.
     rr: u32,
+    /// The instances callers without a balancer rotate over (offsets from `first_node`):
+    /// all of them, or an autoscaled group's active ones.
+    rot: Vec<u32>,
     ctr: Ctr,
     /// Time in component of replies sent after warm-up.
     hist: LatencyHist,
@@ -380,6 +389,14 @@ pub struct Model {
     /// Per database component: when its last promotion happened.
     promoted_at: Vec<Option<u64>>,
     fault_rngs: Vec<Stream>,
+    // Autoscaling.
+    scalers: Vec<Scaler>,
+    /// Per component and per node: its scaler, or `NO_SCALER`.
+    comp_scaler: Vec<u32>,
+    node_scaler: Vec<u32>,
+    /// Per node of an autoscaled group: requests sent to it and not yet delivered.
+    inbound: Vec<u32>,
+    scale_events: Vec<ScaleEvent>,
     // Retries.
     retries: Option<RetryPolicy>,
     retry_tokens: f64,
@@ -465,14 +482,18 @@ impl Model {
                     latency,
                     health,
                 } => {
-                    let backends = match &sc.components[*to].kind {
-                        ComponentKind::Server { count, .. } => *count as usize,
-                        _ => 1,
+                    let target = &sc.components[*to].kind;
+                    let (backends, active) = match target {
+                        ComponentKind::Server { count, .. } => {
+                            (target.allocated_instances() as usize, *count as usize)
+                        }
+                        _ => (1, 1),
                     };
                     let lb = lbs.len() as u32;
                     lbs.push(Balancer::new(
                         *policy,
                         backends,
+                        active,
                         users,
                         *health,
                         component_stream(sc.seed, &c.name),
@@ -491,14 +512,16 @@ impl Model {
                     )
                 }
                 ComponentKind::Server {
-                    count,
                     workers,
                     queue,
                     service,
                     calls: cc,
                     sessions,
+                    ..
                 } => {
-                    for i in 0..*count {
+                    // An autoscaled group has all of its `max` instances from the start.
+                    let allocated = c.kind.allocated_instances();
+                    for i in 0..allocated {
                         add_station(&mut nodes, *workers, *queue, &format!("{}#{i}", c.name));
                     }
                     let mut ranges = Vec::with_capacity(n_classes);
@@ -514,7 +537,7 @@ impl Model {
                         _ => None,
                     };
                     (
-                        *count,
+                        allocated,
                         *workers,
                         Role::Server {
                             service: service.clone(),
@@ -727,6 +750,7 @@ impl Model {
                 workers,
                 role,
                 rr: 0,
+                rot: (0..n_nodes).collect(),
                 ctr: Ctr::default(),
                 hist: LatencyHist::new(),
                 open: 0,
@@ -771,6 +795,45 @@ impl Model {
         };
         let n_nodes_total = nodes.len();
         node_db.resize(n_nodes_total, u32::MAX);
+        // Autoscalers, and the balancers in front of each autoscaled group.
+        let mut scalers = Vec::new();
+        let mut comp_scaler = vec![NO_SCALER; sc.components.len()];
+        let mut node_scaler = vec![NO_SCALER; n_nodes_total];
+        for (ci, c) in sc.components.iter().enumerate() {
+            let ComponentKind::Server {
+                count,
+                autoscale: Some(a),
+                ..
+            } = &c.kind
+            else {
+                continue;
+            };
+            let front: Vec<u32> = nodes
+                .iter()
+                .filter_map(|n| match n.kind {
+                    NodeKind::Balancer(b) => match comps[n.comp as usize].role {
+                        Role::Balancer { to, .. } if to as usize == ci => Some(b),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect();
+            let k = scalers.len() as u32;
+            comp_scaler[ci] = k;
+            let comp = &mut comps[ci];
+            for node in comp.first_node..comp.first_node + comp.n_nodes {
+                node_scaler[node as usize] = k;
+            }
+            comp.rot = (0..*count).collect();
+            comp.rot.reserve(comp.n_nodes as usize);
+            scalers.push(Scaler::new(
+                ci as u32,
+                a.clone(),
+                *count,
+                front,
+                component_stream(sc.seed, &format!("{}#autoscale", c.name)),
+            ));
+        }
         let class_entry = sc
             .traffic
             .classes
@@ -817,6 +880,11 @@ impl Model {
             connect_timeout: sc.network.connect_timeout.0,
             detected: vec![None; n_nodes_total],
             promoted_at: vec![None; sc.components.len()],
+            scalers,
+            comp_scaler,
+            node_scaler,
+            inbound: vec![0; n_nodes_total],
+            scale_events: Vec::new(),
             fault_rngs: (0..sc.faults.len())
                 .map(|i| stream(sc.seed, &format!("fault/{i}")))
                 .collect(),
@@ -954,6 +1022,7 @@ impl Model {
                     .push(h.interval, Ev::new(EvKind::HealthTick, node, 0));
             }
         }
+        self.prime_scalers();
         self.queue
             .push(SimTime(self.warmup), Ev::new(EvKind::Warmup, 0, 0));
     }
@@ -1012,6 +1081,8 @@ impl Model {
             EvKind::Promote => self.promote(ev.node, ev.tag),
             EvKind::RetryFire => self.retry_fire(ev.req),
             EvKind::VisTimeout => self.vis_timeout(ev.node, ev.req, ev.aux, ev.tag),
+            EvKind::ScaleTick => self.scale_tick(ev.node),
+            EvKind::ScaleReady => self.scale_ready(ev.node, ev.req),
             EvKind::Tick => self.on_tick(),
             EvKind::Warmup => self.on_warmup(),
         }
@@ -1071,12 +1142,18 @@ impl Model {
             }
             return primary;
         }
-        if c.n_nodes <= 1 {
-            return c.first_node;
+        let node = if c.n_nodes <= 1 {
+            c.first_node
+        } else {
+            let m = c.rot.len() as u32;
+            let i = c.rr % m;
+            c.rr = if i + 1 == m { 0 } else { i + 1 };
+            c.first_node + c.rot[i as usize]
+        };
+        if self.node_scaler[node as usize] != NO_SCALER {
+            self.inbound[node as usize] += 1;
         }
-        let i = c.rr;
-        c.rr = if i + 1 == c.n_nodes { 0 } else { i + 1 };
-        c.first_node + i
+        node
     }
 
     /// The replica set (`dbs` index) of database component `comp` that holds this key.
@@ -1174,6 +1251,17 @@ impl Model {
     }
 
     fn on_deliver(&mut self, node: u32, r: u32) {
+        if self.node_scaler[node as usize] != NO_SCALER {
+            // An instance of an autoscaled group: a draining one may now be empty.
+            self.inbound[node as usize] -= 1;
+            self.deliver(node, r);
+            self.drain_check(node);
+        } else {
+            self.deliver(node, r);
+        }
+    }
+
+    fn deliver(&mut self, node: u32, r: u32) {
         let n = self.nodes[node as usize];
         let now = self.now;
         self.comps[n.comp as usize].ctr.arrivals += 1;
@@ -1216,6 +1304,9 @@ impl Model {
                 let to = *to;
                 let extra = latency.sample(&mut self.lbs[b as usize].rng);
                 let target = self.comps[to as usize].first_node + i as u32;
+                if self.node_scaler[target as usize] != NO_SCALER {
+                    self.inbound[target as usize] += 1;
+                }
                 let d = extra + self.hop(n.comp as usize + 1, to);
                 self.after(d, Ev::new(EvKind::Deliver, target, r));
             }
@@ -1581,6 +1672,9 @@ impl Model {
             self.start_service(node, s, next);
         }
         self.reply_after(n.comp, r, 0);
+        if self.node_scaler[node as usize] != NO_SCALER {
+            self.drain_check(node);
+        }
     }
 
     /// Sends the reply of component `from`, after `extra` ns, to whoever is on top of the
@@ -1765,6 +1859,9 @@ impl Model {
                 .collect(),
             backlog_area: self.queues.iter().map(|q| q.backlog_area).collect(),
         };
+        for sc in &mut self.scalers {
+            sc.warm(self.now);
+        }
         for s in &mut self.stations {
             s.max_queue = s.queue.len() as u64;
         }
@@ -1801,15 +1898,37 @@ impl Model {
         }
         let busy = self.busy_by_comp();
         let secs = len as f64 / 1e9;
+        let instances = self.instances_now();
+        for sc in &mut self.scalers {
+            sc.touch(self.now);
+        }
         let w = &mut self.window;
+        let scalers = &mut self.scalers;
+        let comp_scaler = &self.comp_scaler;
         let utilization = self
             .comps
             .iter()
             .enumerate()
             .map(|(i, c)| {
                 (c.workers > 0).then(|| {
-                    (busy[i] - w.busy_snap[i]) as f64
-                        / (f64::from(c.workers) * f64::from(c.n_nodes) * len as f64)
+                    let busy = (busy[i] - w.busy_snap[i]) as f64;
+                    match comp_scaler[i] {
+                        NO_SCALER => {
+                            busy / (f64::from(c.workers) * f64::from(c.n_nodes) * len as f64)
+                        }
+                        k => {
+                            // Over the instance-time of the serving (active and draining)
+                            // instances.
+                            let sc = &mut scalers[k as usize];
+                            let serve = sc.serve_area - sc.win_serve;
+                            sc.win_serve = sc.serve_area;
+                            if serve == 0 {
+                                0.0
+                            } else {
+                                busy / (f64::from(c.workers) * serve as f64)
+                            }
+                        }
+                    }
                 })
             })
             .collect();
@@ -1828,6 +1947,7 @@ impl Model {
             p50_ms: w.hist.quantile_ns(0.5).map(|v| v as f64 / 1e6),
             p99_ms: w.hist.quantile_ns(0.99).map(|v| v as f64 / 1e6),
             utilization,
+            instances,
         });
         w.busy_snap = busy;
         w.start = self.now;

@@ -6,6 +6,7 @@
 
 use indexmap::IndexMap;
 
+use super::autoscale::NO_SCALER;
 use super::{Cause, Model, NodeKind, Role, station::Areas};
 use crate::engine::SimTime;
 use crate::metrics::{
@@ -21,6 +22,9 @@ fn ratio(a: u64, b: u64) -> f64 {
 impl Model {
     pub(super) fn report(mut self) -> Report {
         self.flush_window();
+        for sc in &mut self.scalers {
+            sc.touch(self.now);
+        }
         let measured_ns = (self.end - self.warmup) as f64;
         let measured_s = measured_ns / 1e9;
         let in_flight = self
@@ -84,8 +88,21 @@ impl Model {
             let a = &per_comp[i];
             let ctr = &c.ctr;
             let w = &self.warm.ctr[i];
-            let utilization = (c.workers > 0).then(|| {
-                a.busy as f64 / (f64::from(c.workers) * f64::from(c.n_nodes) * measured_ns)
+            let scaler = match self.comp_scaler[i] {
+                NO_SCALER => None,
+                k => Some(&self.scalers[k as usize]),
+            };
+            let utilization = (c.workers > 0).then(|| match scaler {
+                None => a.busy as f64 / (f64::from(c.workers) * f64::from(c.n_nodes) * measured_ns),
+                // Over the serving (active and draining) instances' time.
+                Some(sc) => {
+                    let serve = sc.serve_area - sc.warm_serve_area;
+                    if serve == 0 {
+                        0.0
+                    } else {
+                        a.busy as f64 / (f64::from(c.workers) * serve as f64)
+                    }
+                }
             });
             if let Some(u) = utilization
                 && bottleneck.as_ref().is_none_or(|(b, _)| u > *b)
@@ -102,6 +119,17 @@ impl Model {
             let mut put = |k: &str, v: f64| {
                 extra.insert(k.to_string(), v);
             };
+            if let Some(sc) = scaler {
+                put("instances_min", f64::from(sc.min_seen));
+                put("instances_max", f64::from(sc.max_seen));
+                put("instances_end", f64::from(sc.active));
+                put(
+                    "instances_mean",
+                    (sc.active_area - sc.warm_active_area) as f64 / measured_ns,
+                );
+                put("scale_outs", sc.scale_outs as f64);
+                put("scale_ins", sc.scale_ins as f64);
+            }
             match &c.role {
                 Role::Server { local: Some(_), .. } => {
                     put(
@@ -248,7 +276,7 @@ impl Model {
                 c.name.clone(),
                 ComponentReport {
                     kind: c.kind.to_string(),
-                    instances: c.n_nodes.max(1),
+                    instances: scaler.map_or(c.n_nodes.max(1), |sc| sc.start),
                     utilization,
                     mean_queue: a.queue as f64 / measured_ns,
                     max_queue: max_queue[i],
@@ -327,6 +355,7 @@ impl Model {
                 components: self.comps.iter().map(|c| c.name.clone()).collect(),
                 faults: marks,
                 rows: std::mem::take(&mut self.window.rows),
+                scaling: std::mem::take(&mut self.scale_events),
             },
             latency_cdf: self.hist.cdf(),
             traces: self.trace_records(),

@@ -5,7 +5,8 @@
 //!   p50 and p99 marked.
 //! * [`timeseries_chart`]: throughput, p50/p99 latency and error rate in three panels that
 //!   share the time axis, with the warm-up shaded grey and each fault shaded orange from its
-//!   start to its end (a line for an instantaneous flush), labelled in the top panel.
+//!   start to its end (a line for an instantaneous flush), labelled in the top panel. When a
+//!   server group autoscales, a fourth panel shows each such group's active instances.
 //!
 //! Text is set in DejaVu Sans, embedded in the binary (`assets/fonts/DejaVuSans.ttf`, licence
 //! beside it) and registered with plotters once, so charts render the same on a machine
@@ -37,6 +38,8 @@ use crate::metrics::{FaultMark, Report, WindowRow};
 pub const LATENCY_SIZE: (u32, u32) = (1000, 600);
 /// Pixel size of the time-series chart (taller: three panels).
 pub const TIMESERIES_SIZE: (u32, u32) = (1000, 720);
+/// Pixel size of the time-series chart with the instances panel (autoscaled groups).
+pub const TIMESERIES_SCALED_SIZE: (u32, u32) = (1000, 920);
 
 /// The font file embedded below, relative to the crate root (for error messages).
 const FONT_PATH: &str = "assets/fonts/DejaVuSans.ttf";
@@ -58,6 +61,8 @@ mod palette {
     pub const BLUISH_GREEN: RGBColor = RGBColor(0, 158, 115);
     pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
     pub const REDDISH_PURPLE: RGBColor = RGBColor(204, 121, 167);
+    pub const SKY_BLUE: RGBColor = RGBColor(86, 180, 233);
+    pub const BLACK: RGBColor = RGBColor(0, 0, 0);
     /// Fault bands: Okabe–Ito orange, apart from the grey warm-up and the vermillion p99.
     pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
     /// Fault labels and edges: the orange darkened until text in it reads on white.
@@ -76,7 +81,8 @@ pub fn latency_chart(report: &Report, png: &Path, svg: &Path) -> Result<(), Repo
 }
 
 /// Draws throughput (req/s), p50/p99 latency (ms) and error rate (%) over time in three
-/// stacked panels sharing the time axis (s), warm-up and faults shaded, into `png` and `svg`.
+/// stacked panels sharing the time axis (s), warm-up and faults shaded, into `png` and `svg`;
+/// with autoscaled server groups, a fourth panel of their active instances.
 pub fn timeseries_chart(report: &Report, png: &Path, svg: &Path) -> Result<(), ReportError> {
     render(&TimeseriesChart(report), png, svg)
 }
@@ -400,9 +406,32 @@ struct Series {
 const HEAD_PX: u32 = 96;
 const TIME_AXIS_PX: u32 = 64;
 
+/// The time-series components that autoscale (their report carries `scale_outs`), by
+/// index into `timeseries.components`.
+fn autoscaled(r: &Report) -> Vec<usize> {
+    r.timeseries
+        .components
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| {
+            r.components
+                .get(name.as_str())
+                .is_some_and(|c| c.extra.contains_key("scale_outs"))
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Colours of the instance lines, one per autoscaled group (cycled).
+const INSTANCE_COLOURS: [RGBColor; 3] = [palette::BLACK, palette::SKY_BLUE, palette::BLUE];
+
 impl Chart for TimeseriesChart<'_> {
     fn size(&self) -> (u32, u32) {
-        TIMESERIES_SIZE
+        if autoscaled(self.0).is_empty() {
+            TIMESERIES_SIZE
+        } else {
+            TIMESERIES_SCALED_SIZE
+        }
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
@@ -447,34 +476,69 @@ impl Chart for TimeseriesChart<'_> {
 
         let faults: Vec<Band> = ts.faults.iter().filter_map(|f| band(f, x_end)).collect();
 
+        // Active instances of each autoscaled group, as steps: a window's count (taken at
+        // its end) holds across the window.
+        let scaled = autoscaled(r);
+        let instance_series: Vec<Series> = scaled
+            .iter()
+            .enumerate()
+            .map(|(k, &ci)| Series {
+                colour: INSTANCE_COLOURS[k % INSTANCE_COLOURS.len()],
+                points: ts
+                    .rows
+                    .iter()
+                    .flat_map(|row| {
+                        let v = row.instances.get(ci).copied().flatten();
+                        let end = (row.t_s + window).min(x_end);
+                        [
+                            v.map(|v| (row.t_s, f64::from(v))),
+                            v.map(|v| (end, f64::from(v))),
+                        ]
+                    })
+                    .collect(),
+            })
+            .collect();
+        let instance_names: Vec<String> = scaled
+            .iter()
+            .map(|&ci| format!("instances {}", ts.components[ci]))
+            .collect();
+
         let (head, body) = root.split_vertically(HEAD_PX);
-        header(
-            &head,
-            &title,
-            &[
-                ("throughput", palette::BLUE),
-                ("p50 latency", palette::BLUISH_GREEN),
-                ("p99 latency", palette::VERMILLION),
-                ("error rate", palette::REDDISH_PURPLE),
-            ],
-        )?;
-        let panel_px = (body.dim_in_pixel().1.saturating_sub(TIME_AXIS_PX) / 3).max(1);
+        let mut legend = vec![
+            ("throughput", palette::BLUE),
+            ("p50 latency", palette::BLUISH_GREEN),
+            ("p99 latency", palette::VERMILLION),
+            ("error rate", palette::REDDISH_PURPLE),
+        ];
+        for (name, s) in instance_names.iter().zip(&instance_series) {
+            legend.push((name.as_str(), s.colour));
+        }
+        header(&head, &title, &legend)?;
+        let panels = if scaled.is_empty() { 3 } else { 4 };
+        let panel_px = (body.dim_in_pixel().1.saturating_sub(TIME_AXIS_PX) / panels).max(1);
         let (top, rest) = body.split_vertically(panel_px);
-        let (middle, bottom) = rest.split_vertically(panel_px);
-        let panel = |area, y_desc, series: &[&Series], position| {
+        let (middle, rest) = rest.split_vertically(panel_px);
+        let panel = |area, y_desc, series: &[&Series], position: u32| {
             Panel {
                 x_end,
                 warmup_s: r.warmup_s,
                 faults: &faults,
                 y_desc,
                 is_top: position == 0,
-                is_bottom: position == 2,
+                is_bottom: position + 1 == panels,
             }
             .draw(area, series)
         };
         panel(&top, "throughput (req/s)", &[&throughput], 0)?;
         panel(&middle, "latency (ms)", &[&p50, &p99], 1)?;
-        panel(&bottom, "errors (%)", &[&errors], 2)?;
+        if scaled.is_empty() {
+            panel(&rest, "errors (%)", &[&errors], 2)?;
+        } else {
+            let (third, bottom) = rest.split_vertically(panel_px);
+            panel(&third, "errors (%)", &[&errors], 2)?;
+            let lines: Vec<&Series> = instance_series.iter().collect();
+            panel(&bottom, "instances", &lines, 3)?;
+        }
         Ok(())
     }
 }
@@ -871,6 +935,25 @@ mod tests {
         }
         assert!(svg.contains("warm-up"));
         assert!(!svg.contains("no data"));
+    }
+
+    #[test]
+    fn autoscaled_groups_get_an_instances_panel() {
+        let mut r = fixtures::sample();
+        r.components["web"]
+            .extra
+            .insert("scale_outs".to_string(), 2.0);
+        for (i, row) in r.timeseries.rows.iter_mut().enumerate() {
+            row.instances[1] = Some(2 + i as u32 / 3);
+        }
+        let (png, svg) = draw(timeseries_chart, &r);
+        check_png(&png, TIMESERIES_SCALED_SIZE);
+        assert!(svg.contains("\ninstances\n"), "the panel's axis");
+        assert!(svg.contains("instances web"), "the legend");
+        // Without autoscaling: three panels, no instances.
+        let (png, svg) = draw(timeseries_chart, &fixtures::sample());
+        check_png(&png, TIMESERIES_SIZE);
+        assert!(!svg.contains("instances"));
     }
 
     #[test]

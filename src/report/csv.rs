@@ -7,7 +7,7 @@
 //!   timeouts; metric = cause), `class`, `component`, and `fault` (name = the fault's index
 //!   in the scenario and its label, `0: crash web#1`, so repeated labels stay apart).
 //! * [`timeseries_csv`] has one row per window: `t_s,offered,completed,failed,throughput_rps,
-//!   error_rate,p50_ms,p99_ms,util_<component>...`.
+//!   error_rate,p50_ms,p99_ms,util_<component>...,inst_<component>...`.
 //!
 //! Conventions: a missing figure (`None`, or a non-finite float) is an empty cell — never a
 //! made-up zero; floats use Rust's shortest round-trip form, so output is deterministic.
@@ -94,8 +94,9 @@ pub fn summary_csv(report: &Report) -> String {
 }
 
 /// The time series, one row per window: `t_s,offered,completed,failed,throughput_rps,
-/// error_rate,p50_ms,p99_ms` and then `util_<component>` for each name in
-/// `report.timeseries.components`, in that order.
+/// error_rate,p50_ms,p99_ms`, then `util_<component>` for each name in
+/// `report.timeseries.components`, in that order, then `inst_<component>` (active instances
+/// at the end of the window; empty for kinds without instances) in the same order.
 pub fn timeseries_csv(report: &Report) -> String {
     let ts = &report.timeseries;
     let mut out = Out::new();
@@ -112,6 +113,7 @@ pub fn timeseries_csv(report: &Report) -> String {
     .map(String::from)
     .to_vec();
     header.extend(ts.components.iter().map(|c| format!("util_{c}")));
+    header.extend(ts.components.iter().map(|c| format!("inst_{c}")));
     out.row(&header);
 
     for row in &ts.rows {
@@ -130,6 +132,13 @@ pub fn timeseries_csv(report: &Report) -> String {
         cells.extend(
             (0..ts.components.len()).map(|i| opt_float(row.utilization.get(i).copied().flatten())),
         );
+        cells.extend((0..ts.components.len()).map(|i| {
+            row.instances
+                .get(i)
+                .copied()
+                .flatten()
+                .map_or_else(String::new, |n| n.to_string())
+        }));
         out.row(&cells);
     }
     out.finish()
@@ -358,17 +367,23 @@ mod tests {
         assert_eq!(
             lines.next().unwrap(),
             "t_s,offered,completed,failed,throughput_rps,error_rate,p50_ms,p99_ms,\
-             util_lb,util_web,util_cache"
+             util_lb,util_web,util_cache,inst_lb,inst_web,inst_cache"
         );
-        assert_eq!(lines.next().unwrap(), "0,1000,400,0,400,0,10,40,,0.5,0.25");
+        assert_eq!(
+            lines.next().unwrap(),
+            "0,1000,400,0,400,0,10,40,,0.5,0.25,,4,"
+        );
         let rows: Vec<&str> = csv.lines().skip(1).collect();
         assert_eq!(rows.len(), r.timeseries.rows.len());
         assert_eq!(
             rows[6],
-            "6,1000,995,40,995,0.03864734299516908,13,120,,0.68,0.25"
+            "6,1000,995,40,995,0.03864734299516908,13,120,,0.68,0.25,,4,"
         );
         for row in rows {
-            assert_eq!(row.split(',').count(), 8 + r.timeseries.components.len());
+            assert_eq!(
+                row.split(',').count(),
+                8 + 2 * r.timeseries.components.len()
+            );
         }
     }
 
@@ -384,7 +399,11 @@ mod tests {
     fn short_utilization_rows_are_padded() {
         let mut r = fixtures::sample();
         r.timeseries.rows[0].utilization.clear();
+        r.timeseries.rows[0].instances.clear();
         let csv = timeseries_csv(&r);
-        assert_eq!(csv.lines().nth(1).unwrap(), "0,1000,400,0,400,0,10,40,,,");
+        assert_eq!(
+            csv.lines().nth(1).unwrap(),
+            "0,1000,400,0,400,0,10,40,,,,,,"
+        );
     }
 }

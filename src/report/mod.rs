@@ -302,6 +302,7 @@ pub(crate) mod fixtures {
                     p50_ms: Some(10.0 + t * 0.5),
                     p99_ms: Some(if i == 6 { 120.0 } else { 40.0 + t }),
                     utilization: vec![None, Some(f64::from(50 + 3 * i) / 100.0), Some(0.25)],
+                    instances: vec![None, Some(4), None],
                 }
             })
             .collect();
@@ -358,6 +359,7 @@ pub(crate) mod fixtures {
                 window_s: 1.0,
                 components: names,
                 rows,
+                scaling: Vec::new(),
             },
             latency_cdf,
             traces: Vec::new(),

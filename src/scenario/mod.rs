@@ -247,6 +247,8 @@ pub enum ComponentKind {
         calls: Vec<Vec<CompId>>,
         /// Where sessions live; `None`: the server keeps none.
         sessions: Option<Sessions>,
+        /// `None`: a fixed group of `count` instances.
+        autoscale: Option<Autoscale>,
     },
     /// A primary and `replicas` read replicas, each node with `workers` and a waiting room.
     Database {
@@ -312,6 +314,30 @@ pub enum ComponentKind {
     },
 }
 
+/// A server group's autoscaling rule (the Kubernetes HPA rule): every `interval`, the
+/// desired count is `ceil(active * metric / target)`, clamped to `[min, max]`.
+#[derive(Clone, Debug)]
+pub struct Autoscale {
+    pub min: u32,
+    pub max: u32,
+    pub target: ScaleTarget,
+    /// Evaluation period.
+    pub interval: SimTime,
+    /// Minimum time between two scaling actions.
+    pub cooldown: SimTime,
+    /// Time from a scale-out decision to a new instance taking traffic.
+    pub provision: Dist,
+}
+
+/// The metric an autoscaler holds at its target.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ScaleTarget {
+    /// Busy workers / (workers x serving instances), over the last interval.
+    Utilization(f64),
+    /// Time-average waiting requests per serving instance, over the last interval.
+    Queue(f64),
+}
+
 /// The store behind a cache or a CDN edge.
 #[derive(Clone, Debug)]
 pub struct CacheSpec {
@@ -347,6 +373,18 @@ pub enum Sessions {
 }
 
 impl ComponentKind {
+    /// Instances the model allocates: a server group's `count` (its autoscaling `max` when
+    /// it autoscales), a worker group's `count`; 1 for every other kind.
+    pub fn allocated_instances(&self) -> u32 {
+        match self {
+            ComponentKind::Server {
+                count, autoscale, ..
+            } => autoscale.as_ref().map_or(*count, |a| a.max.max(*count)),
+            ComponentKind::Worker { count, .. } => *count,
+            _ => 1,
+        }
+    }
+
     /// The kind's name as written in scenarios.
     pub fn name(&self) -> &'static str {
         match self {
@@ -383,6 +421,12 @@ pub struct Link {
 
 /// The default hop latency inside one data center (one way).
 pub const DEFAULT_HOP: SimTime = SimTime::from_micros(100);
+/// The default autoscaling evaluation period.
+pub const DEFAULT_SCALE_INTERVAL: SimTime = SimTime::from_secs(15);
+/// The default minimum time between two scaling actions.
+pub const DEFAULT_SCALE_COOLDOWN: SimTime = SimTime::from_secs(60);
+/// The most instances of a server or worker group.
+pub const MAX_INSTANCES: u32 = 10_000;
 /// The default visibility timeout of a queue.
 pub const DEFAULT_VISIBILITY_TIMEOUT: SimTime = SimTime::from_secs(30);
 /// The default number of deliveries before a message is dead-lettered.

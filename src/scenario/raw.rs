@@ -461,6 +461,36 @@ pub struct RawComponent {
     pub visibility_timeout: Option<Duration>,
     #[serde(default)]
     pub max_attempts: Option<u32>,
+    #[serde(default)]
+    pub autoscale: Option<RawAutoscale>,
+}
+
+/// A server group's autoscaling rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAutoscale {
+    #[serde(default)]
+    pub min: Option<u32>,
+    #[serde(default)]
+    pub max: Option<u32>,
+    #[serde(default)]
+    pub target: Option<RawScaleTarget>,
+    #[serde(default)]
+    pub interval: Option<Duration>,
+    #[serde(default)]
+    pub cooldown: Option<Duration>,
+    #[serde(default)]
+    pub provision: Option<RawDist>,
+}
+
+/// What an autoscaler keeps at its target: one of the two.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScaleTarget {
+    #[serde(default)]
+    pub utilization: Option<f64>,
+    #[serde(default)]
+    pub queue: Option<f64>,
 }
 
 impl RawComponent {
@@ -507,6 +537,7 @@ impl RawComponent {
         add(self.consumers.is_some(), "consumers");
         add(self.visibility_timeout.is_some(), "visibility_timeout");
         add(self.max_attempts.is_some(), "max_attempts");
+        add(self.autoscale.is_some(), "autoscale");
         v
     }
 }

@@ -522,8 +522,12 @@ fn resolve_target(
         return None;
     }
     if let Some(i) = instance {
+        // An autoscaled group's instances up to `max` exist (some inactive) and can fail.
         let n = match rc.kind {
-            Kind::Server | Kind::Worker => rc.count.unwrap_or(1),
+            Kind::Server | Kind::Worker => {
+                let max = rc.autoscale.as_ref().and_then(|a| a.max).unwrap_or(0);
+                rc.count.unwrap_or(1).max(max)
+            }
             // A sharded database's instances are its shards (as configured at the start).
             Kind::Database => rc.shards.unwrap_or(1),
             _ => 1,
@@ -1024,6 +1028,7 @@ fn fields_of(kind: Kind) -> &'static [&'static str] {
             "session_store",
             "relogin",
             "session_lost",
+            "autoscale",
         ],
         Kind::Database => &[
             "workers",
@@ -1305,18 +1310,26 @@ fn resolve_component(
             })
         }
         Kind::Server | Kind::Worker => {
-            let count = rc.count.unwrap_or(1);
+            // With autoscaling and no `count`, the group starts at `autoscale.min`.
+            let count = rc
+                .count
+                .or(rc.autoscale.as_ref().and_then(|a| a.min))
+                .unwrap_or(1);
             if count == 0 {
                 pr.at(
                     &format!("{base}.count"),
                     "expected a whole number of instances >= 1, found 0",
                 );
-            } else if count > 10_000 {
+            } else if count > MAX_INSTANCES {
                 pr.at(
                     &format!("{base}.count"),
-                    format!("expected at most 10000 instances, found {count}"),
+                    format!("expected at most {MAX_INSTANCES} instances, found {count}"),
                 );
             }
+            let autoscale = match &rc.autoscale {
+                None => Some(None),
+                Some(a) => resolve_autoscale(base, a, rc.count, count, pr).map(Some),
+            };
             let w = workers(pr);
             let service = dist(
                 pr,
@@ -1350,7 +1363,7 @@ fn resolve_component(
                     }
                 }
             }
-            if count == 0 || count > 10_000 {
+            if count == 0 || count > MAX_INSTANCES {
                 return None;
             }
             let service: Option<Vec<Dist>> = per_class.into_iter().collect();
@@ -1369,6 +1382,7 @@ fn resolve_component(
                 service: service?,
                 calls: calls?,
                 sessions: sessions?,
+                autoscale: autoscale?,
             })
         }
         Kind::Database => {
@@ -1598,6 +1612,143 @@ fn resolve_component(
             })
         }
     }
+}
+
+/// A server group's `autoscale`. `count` is the group's resolved starting size; `given_count`
+/// tells whether the file gave it (an error then points at it).
+fn resolve_autoscale(
+    base: &str,
+    a: &RawAutoscale,
+    given_count: Option<u32>,
+    count: u32,
+    pr: &mut Problems,
+) -> Option<Autoscale> {
+    let path = format!("{base}.autoscale");
+    let mut good = true;
+    let min = a.min.unwrap_or(count);
+    if min == 0 {
+        pr.at(
+            &format!("{path}.min"),
+            "expected a whole number of instances >= 1, found 0",
+        );
+        good = false;
+    }
+    let max = match a.max {
+        None => {
+            pr.at(
+                &path,
+                "autoscale needs `max`: the most instances the group may grow to",
+            );
+            None
+        }
+        Some(m) if m > MAX_INSTANCES => {
+            pr.at(
+                &format!("{path}.max"),
+                format!("expected at most {MAX_INSTANCES} instances, found {m}"),
+            );
+            None
+        }
+        Some(m) if m < min => {
+            let from = if a.min.is_none() {
+                ", from `count`"
+            } else {
+                ""
+            };
+            pr.at(
+                &format!("{path}.max"),
+                format!("expected max >= min ({min}{from}), found {m}"),
+            );
+            None
+        }
+        Some(m) => Some(m),
+    };
+    if let Some(max) = max
+        && good
+        && given_count.is_some()
+        && !(min..=max).contains(&count)
+    {
+        pr.at(
+            &format!("{base}.count"),
+            format!(
+                "expected a starting count within autoscale's [min, max] = [{min}, {max}], found {count}"
+            ),
+        );
+        good = false;
+    }
+    let target = match &a.target {
+        None => {
+            pr.at(
+                &path,
+                "autoscale needs `target`: {utilization: 0.6} (busy fraction) or {queue: 20} (waiting requests per instance)",
+            );
+            None
+        }
+        Some(t) => {
+            let tp = format!("{path}.target");
+            match (t.utilization, t.queue) {
+                (Some(_), Some(_)) => {
+                    pr.at(
+                        &tp,
+                        "expected one target, `utilization` or `queue`, found both",
+                    );
+                    None
+                }
+                (None, None) => {
+                    pr.at(
+                        &tp,
+                        "expected one target: {utilization: 0.6} (busy fraction) or {queue: 20} (waiting requests per instance)",
+                    );
+                    None
+                }
+                (Some(u), None) => {
+                    if !u.is_finite() || u <= 0.0 || u > 1.0 {
+                        pr.at(
+                            &format!("{tp}.utilization"),
+                            format!("expected a utilization target > 0 and <= 1, found {u}"),
+                        );
+                        None
+                    } else {
+                        Some(ScaleTarget::Utilization(u))
+                    }
+                }
+                (None, Some(q)) => {
+                    if !q.is_finite() || q <= 0.0 {
+                        pr.at(
+                            &format!("{tp}.queue"),
+                            format!(
+                                "expected a queue target > 0 (waiting requests per instance), found {q}"
+                            ),
+                        );
+                        None
+                    } else {
+                        Some(ScaleTarget::Queue(q))
+                    }
+                }
+            }
+        }
+    };
+    let interval = a.interval.map_or(DEFAULT_SCALE_INTERVAL, |d| d.0);
+    if interval == SimTime::ZERO {
+        pr.at(
+            &format!("{path}.interval"),
+            "expected an interval > 0, found 0s",
+        );
+        good = false;
+    }
+    let cooldown = a.cooldown.map_or(DEFAULT_SCALE_COOLDOWN, |d| d.0);
+    let provision = match &a.provision {
+        Some(d) => resolve_dist(&format!("{path}.provision"), d, pr),
+        None => Some(Dist::Const(0)),
+    };
+    let (max, target, provision) = (max?, target?, provision?);
+    good.then_some(Autoscale {
+        min,
+        max,
+        target,
+        interval,
+        cooldown,
+        provision,
+    })
 }
 
 /// Resolves a component reference field: `(problems, field, value, what it is for)`.

@@ -83,7 +83,7 @@ fn unknown_field() {
     case(
         &[("    workers: 4\n    service", "    wokers: 4\n    service")],
         &[
-            "bad.yaml:15:5: components.web: unknown field `wokers`; a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost",
+            "bad.yaml:15:5: components.web: unknown field `wokers`; a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale",
         ],
     );
 }
@@ -601,6 +601,96 @@ fn queue_keys_are_checked() {
         &[("calls: [jobs]", "calls: [w]")],
         &[
             "bad.yaml:6:63: components.web.calls: expected components that serve requests, found `w`, a worker (workers take jobs from a queue: publish to the queue)",
+        ],
+    );
+}
+
+#[test]
+fn autoscale_keys_are_checked() {
+    let scale = |rule: &str| {
+        [(
+            "    count: 2\n",
+            format!("    count: 2\n    autoscale: {rule}\n"),
+        )]
+    };
+    let check = |rule: &str, expected: &[&str]| {
+        let edits = scale(rule);
+        let edits: Vec<(&str, &str)> = edits.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        case(&edits, expected);
+    };
+    let (code, stderr) = validate(
+        &BASE.replacen(
+            "    count: 2\n",
+            "    count: 2\n    autoscale: {max: 8, target: {utilization: 0.6}}\n",
+            1,
+        ),
+        &[],
+    );
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    check(
+        "{min: 4, max: 3, target: {utilization: 0.6}}",
+        &["bad.yaml:15:30: components.web.autoscale.max: expected max >= min (4), found 3"],
+    );
+    check(
+        "{min: 3, max: 8, target: {utilization: 0.6}}",
+        &[
+            "bad.yaml:14:12: components.web.count: expected a starting count within autoscale's [min, max] = [3, 8], found 2",
+        ],
+    );
+    check(
+        "{max: 1, target: {utilization: 0.6}}",
+        &[
+            "bad.yaml:15:22: components.web.autoscale.max: expected max >= min (2, from `count`), found 1",
+        ],
+    );
+    check(
+        "{max: 8, target: {utilization: 0}}",
+        &[
+            "bad.yaml:15:47: components.web.autoscale.target.utilization: expected a utilization target > 0 and <= 1, found 0",
+        ],
+    );
+    check(
+        "{max: 8, target: {queue: -2}}",
+        &[
+            "bad.yaml:15:41: components.web.autoscale.target.queue: expected a queue target > 0 (waiting requests per instance), found -2",
+        ],
+    );
+    check(
+        "{max: 8, target: {utilization: 0.5, queue: 3}}",
+        &[
+            "bad.yaml:15:33: components.web.autoscale.target: expected one target, `utilization` or `queue`, found both",
+        ],
+    );
+    check(
+        "{max: 8, target: {}}",
+        &[
+            "bad.yaml:15:33: components.web.autoscale.target: expected one target: {utilization: 0.6} (busy fraction) or {queue: 20} (waiting requests per instance)",
+        ],
+    );
+    check(
+        "{max: 8, target: {queue: 3}, interval: 0s}",
+        &["bad.yaml:15:55: components.web.autoscale.interval: expected an interval > 0, found 0s"],
+    );
+    check(
+        "{target: {queue: 3}}",
+        &[
+            "bad.yaml:15:16: components.web.autoscale: autoscale needs `max`: the most instances the group may grow to",
+        ],
+    );
+    check(
+        "{max: 8, target: {queue: 3}, cooldwn: 5s}",
+        &[
+            "bad.yaml:15:45: components.web.autoscale: unknown field `cooldwn`, expected one of `min`, `max`, `target`, `interval`, `cooldown`, `provision`",
+        ],
+    );
+    // Only server groups autoscale.
+    case(
+        &[(
+            "    write: {exp: 3ms}\n",
+            "    write: {exp: 3ms}\n    autoscale: {max: 2}\n",
+        )],
+        &[
+            "bad.yaml:23:5: components.db.autoscale: `autoscale` does not apply to a database; a database takes: workers, queue, read, write, replicas, read_from, replication_lag, replication, failover, shards, strategy, shard_key, vnodes",
         ],
     );
 }

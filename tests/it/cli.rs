@@ -148,7 +148,7 @@ fn every_flag_of_run_works() {
     let csv = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
     assert!(csv.starts_with("scope,name,metric,value\n"), "{csv}");
     let ts = std::fs::read_to_string(dir.path().join("ts.csv")).unwrap();
-    assert!(ts.starts_with("t_s,offered,completed,failed,throughput_rps,error_rate,p50_ms,p99_ms,util_dns,util_lb,util_web,util_db\n"), "{ts}");
+    assert!(ts.starts_with("t_s,offered,completed,failed,throughput_rps,error_rate,p50_ms,p99_ms,util_dns,util_lb,util_web,util_db,inst_dns,inst_lb,inst_web,inst_db\n"), "{ts}");
     assert_eq!(ts.lines().count(), 1 + 10, "one row per 1 s window");
     assert!(dir.path().join("DIR/summary.json").exists());
     assert!(

@@ -1,6 +1,7 @@
 //! Integration tests, one binary: queueing theory, conservation, determinism, bad input,
 //! and the command line. Shared helpers live here.
 
+mod autoscale;
 mod bad_input;
 mod cli;
 mod conservation;

@@ -1,0 +1,361 @@
+//! Autoscaling of server groups: the Kubernetes HPA rule on utilization or queue length.
+//!
+//! A group that autoscales has `max` instances allocated when the model is built; each is
+//! in one of four states:
+//!
+//! * *active*: in the rotation of every balancer in front of the group and of round-robin
+//!   callers without a balancer;
+//! * *provisioning*: decided on, not taking traffic yet (a `ScaleReady` event is pending);
+//! * *draining*: out of rotation, finishing the requests it holds or that are on their way
+//!   to it;
+//! * *inactive*: does nothing and counts nowhere.
+//!
+//! Active and draining instances are *serving*: their instance-time is the denominator of
+//! the group's utilization (in the report, the time series and the scaling metric). Crashes
+//! (`node_up`) are a separate matter: a crashed active instance stays active, and balancer
+//! health checks take it out of rotation as usual; they never put back an instance that is
+//! not active.
+//!
+//! Every `interval` the group's scaler measures the metric over the interval just ended and
+//! computes `desired = ceil(active * metric / target)`, clamped to `[min, max]`. If the
+//! cooldown since its last action has passed, it provisions `desired - active -
+//! provisioning` instances (lowest-numbered inactive first), each becoming active after a
+//! `provision` draw, or drains `active - desired` (highest-numbered active first).
+
+use super::faults::LOST;
+use super::{Ev, EvKind, Model, NodeKind, Role};
+use crate::engine::{SimTime, Stream};
+use crate::metrics::ScaleEvent;
+use crate::scenario::{Autoscale, ScaleTarget};
+
+/// A node that belongs to no autoscaled group.
+pub(super) const NO_SCALER: u32 = u32::MAX;
+
+/// The state of one instance of an autoscaled group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Inst {
+    Active,
+    Provisioning,
+    Draining,
+    Inactive,
+}
+
+/// The autoscaler of one server group.
+#[derive(Debug)]
+pub(super) struct Scaler {
+    pub(super) comp: u32,
+    pub(super) spec: Autoscale,
+    rng: Stream,
+    /// Balancers (indices into `Model::lbs`) whose `to` is the group.
+    lbs: Vec<u32>,
+    /// Per instance.
+    pub(super) state: Vec<Inst>,
+    /// Instances at the start (`count`).
+    pub(super) start: u32,
+    pub(super) active: u32,
+    provisioning: u32,
+    draining: u32,
+    last_action: Option<u64>,
+    /// Active instance-ns and serving (active + draining) instance-ns, from time zero.
+    pub(super) active_area: u128,
+    pub(super) serve_area: u128,
+    area_last: u64,
+    /// Busy, waiting and serving areas at the last evaluation.
+    eval_busy: u128,
+    eval_queue: u128,
+    eval_serve: u128,
+    /// Serving area at the start of the current time-series window.
+    pub(super) win_serve: u128,
+    /// Figures since the end of warm-up.
+    pub(super) warm_active_area: u128,
+    pub(super) warm_serve_area: u128,
+    pub(super) min_seen: u32,
+    pub(super) max_seen: u32,
+    pub(super) scale_outs: u64,
+    pub(super) scale_ins: u64,
+}
+
+impl Scaler {
+    pub(super) fn new(comp: u32, spec: Autoscale, start: u32, lbs: Vec<u32>, rng: Stream) -> Self {
+        let state = (0..spec.max.max(start))
+            .map(|i| {
+                if i < start {
+                    Inst::Active
+                } else {
+                    Inst::Inactive
+                }
+            })
+            .collect();
+        Scaler {
+            comp,
+            spec,
+            rng,
+            lbs,
+            state,
+            start,
+            active: start,
+            provisioning: 0,
+            draining: 0,
+            last_action: None,
+            active_area: 0,
+            serve_area: 0,
+            area_last: 0,
+            eval_busy: 0,
+            eval_queue: 0,
+            eval_serve: 0,
+            win_serve: 0,
+            warm_active_area: 0,
+            warm_serve_area: 0,
+            min_seen: start,
+            max_seen: start,
+            scale_outs: 0,
+            scale_ins: 0,
+        }
+    }
+
+    /// Brings the instance-time areas up to `now`.
+    pub(super) fn touch(&mut self, now: u64) {
+        let dt = u128::from(now - self.area_last);
+        self.active_area += u128::from(self.active) * dt;
+        self.serve_area += u128::from(self.active + self.draining) * dt;
+        self.area_last = now;
+    }
+
+    /// The end of warm-up: the measured figures start here.
+    pub(super) fn warm(&mut self, now: u64) {
+        self.touch(now);
+        self.warm_active_area = self.active_area;
+        self.warm_serve_area = self.serve_area;
+        self.min_seen = self.active;
+        self.max_seen = self.active;
+        self.scale_outs = 0;
+        self.scale_ins = 0;
+    }
+
+    fn seen(&mut self, now: u64, warmup: u64) {
+        if now >= warmup {
+            self.min_seen = self.min_seen.min(self.active);
+            self.max_seen = self.max_seen.max(self.active);
+        }
+    }
+}
+
+impl Model {
+    /// Schedules each scaler's first evaluation.
+    pub(super) fn prime_scalers(&mut self) {
+        for k in 0..self.scalers.len() {
+            let interval = self.scalers[k].spec.interval;
+            if interval.0 < self.end {
+                self.queue
+                    .push(interval, Ev::new(EvKind::ScaleTick, k as u32, 0));
+            }
+        }
+    }
+
+    /// Busy and waiting areas of a group, summed over its stations, up to now.
+    fn group_areas(&mut self, comp: u32) -> (u128, u128) {
+        let c = &self.comps[comp as usize];
+        let (mut busy, mut waiting) = (0, 0);
+        for node in c.first_node..c.first_node + c.n_nodes {
+            if let NodeKind::Station(s) = self.nodes[node as usize].kind {
+                let st = &mut self.stations[s as usize];
+                st.touch(self.now);
+                busy += st.acc.busy;
+                waiting += st.acc.queue;
+            }
+        }
+        (busy, waiting)
+    }
+
+    /// Evaluates scaler `k`: measures the last interval, and provisions or drains.
+    pub(super) fn scale_tick(&mut self, k: u32) {
+        let now = self.now;
+        let comp = self.scalers[k as usize].comp;
+        let workers = self.comps[comp as usize].workers;
+        let (busy, waiting) = self.group_areas(comp);
+        let sc = &mut self.scalers[k as usize];
+        sc.touch(now);
+        let d_busy = busy - sc.eval_busy;
+        let d_queue = waiting - sc.eval_queue;
+        let d_serve = sc.serve_area - sc.eval_serve;
+        (sc.eval_busy, sc.eval_queue, sc.eval_serve) = (busy, waiting, sc.serve_area);
+        let (metric, target) = match sc.spec.target {
+            ScaleTarget::Utilization(t) => (
+                d_busy as f64 / (f64::from(workers) * d_serve.max(1) as f64),
+                t,
+            ),
+            ScaleTarget::Queue(t) => (d_queue as f64 / d_serve.max(1) as f64, t),
+        };
+        // The HPA rule; the small margin keeps `ceil` from rounding 2.0000000001 up to 3.
+        let want = (f64::from(sc.active) * metric / target - 1e-9).ceil();
+        let desired = want.clamp(f64::from(sc.spec.min), f64::from(sc.spec.max)) as u32;
+        let cooled = sc.last_action.is_none_or(|t| now - t >= sc.spec.cooldown.0);
+        if cooled && desired > sc.active + sc.provisioning {
+            let n = desired - sc.active - sc.provisioning;
+            self.scale_out(k, n, desired);
+        } else if cooled && desired < sc.active {
+            let n = sc.active - desired;
+            self.scale_in(k, n, desired);
+        }
+        let next = now + self.scalers[k as usize].spec.interval.0;
+        if next < self.end {
+            self.queue
+                .push(SimTime(next), Ev::new(EvKind::ScaleTick, k, 0));
+        }
+    }
+
+    fn record_action(&mut self, k: u32, out: bool, changed: u32, desired: u32) {
+        let now = self.now;
+        let sc = &mut self.scalers[k as usize];
+        sc.last_action = Some(now);
+        if now >= self.warmup {
+            if out {
+                sc.scale_outs += 1;
+            } else {
+                sc.scale_ins += 1;
+            }
+        }
+        let active = if out { sc.active } else { sc.active + changed };
+        self.scale_events.push(ScaleEvent {
+            t_s: now as f64 / 1e9,
+            component: sc.comp as usize,
+            out,
+            active,
+            desired,
+            changed,
+        });
+    }
+
+    /// Starts provisioning up to `n` inactive instances, lowest-numbered first.
+    fn scale_out(&mut self, k: u32, n: u32, desired: u32) {
+        let mut started = 0;
+        for i in 0..self.scalers[k as usize].state.len() {
+            if started == n {
+                break;
+            }
+            let sc = &mut self.scalers[k as usize];
+            if sc.state[i] != Inst::Inactive {
+                continue;
+            }
+            sc.state[i] = Inst::Provisioning;
+            sc.provisioning += 1;
+            let delay = sc.spec.provision.sample(&mut sc.rng);
+            started += 1;
+            self.after(delay, Ev::new(EvKind::ScaleReady, k, i as u32));
+        }
+        if started > 0 {
+            self.record_action(k, true, started, desired);
+        }
+    }
+
+    /// A provisioned instance joins rotation.
+    pub(super) fn scale_ready(&mut self, k: u32, i: u32) {
+        let (now, warmup) = (self.now, self.warmup);
+        let sc = &mut self.scalers[k as usize];
+        if sc.state[i as usize] != Inst::Provisioning {
+            return;
+        }
+        sc.touch(now);
+        sc.state[i as usize] = Inst::Active;
+        sc.provisioning -= 1;
+        sc.active += 1;
+        sc.seen(now, warmup);
+        for b in sc.lbs.clone() {
+            self.lbs[b as usize].set_active(i as usize, true);
+        }
+        self.rebuild_rotation(k);
+    }
+
+    /// Takes `n` active instances out of rotation, highest-numbered first; each becomes
+    /// inactive once it holds nothing.
+    fn scale_in(&mut self, k: u32, n: u32, desired: u32) {
+        let (now, warmup) = (self.now, self.warmup);
+        let first = self.comps[self.scalers[k as usize].comp as usize].first_node;
+        let sc = &mut self.scalers[k as usize];
+        sc.touch(now);
+        let mut drained = Vec::new();
+        for i in (0..sc.state.len()).rev() {
+            if drained.len() as u32 == n {
+                break;
+            }
+            if sc.state[i] == Inst::Active {
+                sc.state[i] = Inst::Draining;
+                sc.active -= 1;
+                sc.draining += 1;
+                drained.push(i);
+            }
+        }
+        sc.seen(now, warmup);
+        let lbs = sc.lbs.clone();
+        for &i in &drained {
+            for &b in &lbs {
+                self.lbs[b as usize].set_active(i, false);
+            }
+        }
+        self.rebuild_rotation(k);
+        if !drained.is_empty() {
+            self.record_action(k, false, drained.len() as u32, desired);
+        }
+        for i in drained {
+            self.drain_check(first + i as u32);
+        }
+    }
+
+    /// The group's round-robin rotation (for callers without a balancer): its active
+    /// instances, ascending.
+    fn rebuild_rotation(&mut self, k: u32) {
+        let sc = &self.scalers[k as usize];
+        let c = &mut self.comps[sc.comp as usize];
+        c.rot.clear();
+        c.rot
+            .extend((0..sc.state.len() as u32).filter(|&i| sc.state[i as usize] == Inst::Active));
+    }
+
+    /// A draining instance that holds nothing and has nothing on its way becomes inactive;
+    /// the sessions it kept are gone.
+    pub(super) fn drain_check(&mut self, node: u32) {
+        let k = self.node_scaler[node as usize];
+        if k == NO_SCALER {
+            return;
+        }
+        let n = self.nodes[node as usize];
+        let NodeKind::Station(s) = n.kind else {
+            return;
+        };
+        let c = &mut self.comps[n.comp as usize];
+        let i = (node - c.first_node) as usize;
+        let sc = &mut self.scalers[k as usize];
+        if sc.state[i] != Inst::Draining
+            || self.stations[s as usize].present > 0
+            || self.inbound[node as usize] > 0
+        {
+            return;
+        }
+        sc.touch(self.now);
+        sc.state[i] = Inst::Inactive;
+        sc.draining -= 1;
+        if let Role::Server {
+            local: Some(local), ..
+        } = &mut c.role
+        {
+            let here = (i + 1) as u16;
+            local
+                .home
+                .iter_mut()
+                .filter(|h| **h == here)
+                .for_each(|h| *h = LOST);
+        }
+    }
+
+    /// Active instances of each component now: `Some` for server and worker groups.
+    pub(super) fn instances_now(&self) -> Vec<Option<u32>> {
+        self.comps
+            .iter()
+            .enumerate()
+            .map(|(ci, c)| match self.comp_scaler[ci] {
+                NO_SCALER => matches!(c.kind, "server" | "worker").then_some(c.n_nodes),
+                k => Some(self.scalers[k as usize].active),
+            })
+            .collect()
+    }
+}
