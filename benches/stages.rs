@@ -57,6 +57,20 @@ fn bench(c: &mut Criterion) {
             "scenarios/07-stateless-web-tier.yaml",
             short.clone(),
         ),
+        (
+            "failure_retry_storm",
+            "scenarios/failures/retry-storm.yaml",
+            vec![
+                "duration=60s",
+                "warmup=5s",
+                "faults=[{at: 20s, for: 10s, slow: web, factor: 2}]",
+            ],
+        ),
+        (
+            "autoscale_ramp",
+            "scenarios/validation/autoscale-ramp.yaml",
+            vec![],
+        ),
     ];
     let mut g = c.benchmark_group("stages");
     g.sample_size(10)

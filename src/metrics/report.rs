@@ -261,7 +261,8 @@ pub struct WindowRow {
     pub throughput_rps: f64,
     /// failed / (completed + failed), 0 when nothing ended.
     pub error_rate: f64,
-    /// Latency of requests completed in the window, ms (`None` when none completed).
+    /// Latency of requests completed in the window, ms (`None` when none completed); from a
+    /// histogram with 2 significant digits, so within 1%.
     pub p50_ms: Option<f64>,
     pub p99_ms: Option<f64>,
     /// Per component (same order as [`TimeSeries::components`]): utilization in the window,

@@ -789,7 +789,7 @@ impl Model {
             offered: 0,
             completed: 0,
             failed: 0,
-            hist: LatencyHist::new(),
+            hist: LatencyHist::with_digits(2),
             busy_snap: vec![0; n],
             rows: Vec::with_capacity((sc.duration.0 / sc.window.0.max(1) + 1) as usize),
         };

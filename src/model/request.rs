@@ -111,6 +111,7 @@ pub struct Request {
 }
 
 impl Request {
+    /// A blank request (a fresh slot; reused slots reset their header fields in `alloc`).
     fn blank() -> Request {
         Request {
             start: 0,
@@ -175,10 +176,23 @@ impl Slab {
         self.live += 1;
         match self.free.pop() {
             Some(i) => {
+                // Reset the header only: frames above `depth` are never read, so the
+                // stack (most of the request's bytes) is left as it is.
                 let r = &mut self.items[i as usize];
-                let generation = r.generation.wrapping_add(1);
-                *r = Request::blank();
-                r.generation = generation;
+                r.generation = r.generation.wrapping_add(1);
+                r.start = 0;
+                r.class = 0;
+                r.client_done = false;
+                r.measured = false;
+                r.fail = Cause::None;
+                r.fail_comp = 0;
+                r.user = 0;
+                r.key = 0;
+                r.version = 0;
+                r.attempt = 0;
+                r.orphan = false;
+                r.trace = u32::MAX;
+                r.depth = 0;
                 i
             }
             None => {
