@@ -89,7 +89,7 @@ fn internal(e: impl Into<anyhow::Error>) -> Failure {
 }
 
 pub fn run(a: &RunArgs) -> CliResult {
-    if !(a.trace_sample > 0.0 && a.trace_sample <= 1.0) {
+    if a.trace.is_some() && !(a.trace_sample > 0.0 && a.trace_sample <= 1.0) {
         return Err(Failure::BadInput(anyhow!(
             "--trace-sample: expected a share of requests greater than 0 and at most 1, found {}",
             a.trace_sample

@@ -351,7 +351,10 @@ impl Model {
             unreachable!("validated")
         };
         let moved = self.routers[router as usize].add_shard();
-        for &(key, from, to) in &moved {
+        // Data versions are tracked per key: they move with key sharding. With user
+        // sharding the users move, and their data's versions are not followed.
+        let by_key = self.routers[router as usize].by == crate::scenario::ShardKey::Key;
+        for &(key, from, to) in moved.iter().filter(|_| by_key) {
             let k = key as usize;
             let src = &self.dbs[(first + from) as usize];
             let (v, acked) = (src.ver[src.primary as usize * src.keys + k], src.acked[k]);

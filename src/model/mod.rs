@@ -618,8 +618,13 @@ impl Model {
                         });
                     }
                     let router = routers.len() as u32;
+                    // Sharding by user spreads user ids; by key, the key space.
+                    let space = match shard_key {
+                        crate::scenario::ShardKey::User => users,
+                        crate::scenario::ShardKey::Key => key_space,
+                    };
                     routers.push(ShardRouter::new(
-                        *strategy, *shard_key, *shards, key_space, *vnodes,
+                        *strategy, *shard_key, *shards, space, *vnodes,
                     ));
                     (
                         total * n as u32,

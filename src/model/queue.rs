@@ -67,6 +67,9 @@ impl Model {
             (c.first_node, c.n_nodes, c.workers)
         };
         let queue_comp = self.queue_comp(q);
+        if !self.node_up[self.comps[queue_comp as usize].first_node as usize] {
+            return; // a queue that is down hands out nothing until it is back
+        }
         while !self.queues[qi].ready.is_empty() {
             let qn = &mut self.queues[qi];
             let mut pick = None;

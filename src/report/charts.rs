@@ -598,7 +598,7 @@ fn band(f: &FaultMark, x_end: f64) -> Option<Band<'_>> {
     let start = f.start_s.max(0.0);
     let end = match f.end_s {
         Some(e) if e.is_finite() => e.clamp(start, x_end),
-        None if f.label.starts_with("flush") => start,
+        None if f.label.starts_with("flush") || f.label.starts_with("add_shard") => start,
         _ => x_end,
     };
     Some(Band {

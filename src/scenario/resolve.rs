@@ -277,9 +277,9 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
     let entry = match id_of(&raw.entry) {
         Some(i) => {
             let k = raw.components[i].kind;
-            if matches!(k, Kind::Dns | Kind::Cdn) {
+            if matches!(k, Kind::Dns | Kind::Cdn | Kind::Worker) {
                 pr.at("entry", format!(
-                    "expected the component dynamic requests enter (a load_balancer, server, cache, store or database), found `{}`, a {}",
+                    "expected the component dynamic requests enter (a load_balancer, server, cache, store, queue or database), found `{}`, a {}",
                     raw.entry, k.as_str()
                 ));
             }

@@ -280,7 +280,7 @@ fn entry_is_a_dns() {
     case(
         &[("entry: lb", "entry: dns")],
         &[
-            "bad.yaml:8:8: entry: expected the component dynamic requests enter (a load_balancer, server, cache, store or database), found `dns`, a dns",
+            "bad.yaml:8:8: entry: expected the component dynamic requests enter (a load_balancer, server, cache, store, queue or database), found `dns`, a dns",
         ],
     );
 }
@@ -473,7 +473,7 @@ fn data_tier_keys_are_checked() {
         (
             "entry: lb",
             "entry: cdn",
-            "bad.yaml:9:8: entry: expected the component dynamic requests enter (a load_balancer, server, cache, store or database), found `cdn`, a cdn",
+            "bad.yaml:9:8: entry: expected the component dynamic requests enter (a load_balancer, server, cache, store, queue or database), found `cdn`, a cdn",
         ),
         (
             "miss: db}",
