@@ -392,15 +392,9 @@ impl Model {
         } else {
             base
         };
-        let r2 = self.reqs.alloc();
+        let r2 = self.reqs.alloc_copy(&req);
         let next = self.reqs.get_mut(r2);
-        next.start = req.start;
-        next.class = req.class;
-        next.user = req.user;
-        next.key = req.key;
-        next.measured = req.measured;
         next.attempt = n;
-        next.trace = req.trace;
         next.push(Frame {
             node: CLIENT,
             step: 0,

@@ -1475,17 +1475,7 @@ impl Model {
                                 let req = self.reqs.get_mut(r);
                                 req.fail = Cause::SessionLost;
                                 req.fail_comp = comp as u32;
-                                let epoch = self.node_epoch[node as usize];
-                                self.after(
-                                    0,
-                                    Ev {
-                                        kind: EvKind::ServiceDone,
-                                        tag: 0,
-                                        node,
-                                        req: r,
-                                        aux: epoch,
-                                    },
-                                );
+                                self.service_done_after(node, r, 0);
                                 return;
                             }
                         }
@@ -1509,17 +1499,21 @@ impl Model {
         } else {
             (t as f64 * st.slow).round() as u64
         };
+        self.service_done_after(node, r, t);
+    }
+
+    /// Schedules the end of `r`'s service at `node`, stamped with the node's crash epoch.
+    #[inline]
+    fn service_done_after(&mut self, node: u32, r: u32, delay: u64) {
         let epoch = self.node_epoch[node as usize];
-        self.after(
-            t,
-            Ev {
-                kind: EvKind::ServiceDone,
-                tag: 0,
-                node,
-                req: r,
-                aux: epoch,
-            },
-        );
+        let ev = Ev {
+            kind: EvKind::ServiceDone,
+            tag: 0,
+            node,
+            req: r,
+            aux: epoch,
+        };
+        self.after(delay, ev);
     }
 
     fn on_service_done(&mut self, node: u32, r: u32, epoch: u32) {

@@ -48,11 +48,9 @@ impl Model {
             epoch: self.node_epoch[node as usize],
             ..Default::default()
         });
-        self.backlog_touch(q);
-        let qn = &mut self.queues[q as usize];
-        qn.ready.push_back(j);
-        qn.backlog_max = qn.backlog_max.max(qn.ready.len() as u64);
+        self.push_ready(q, j);
         self.comps[comp as usize].ctr.published += 1;
+        let qn = &mut self.queues[q as usize];
         let lat = qn.latency.sample(&mut qn.rng);
         self.reply_after(comp, r, lat);
         self.dispatch_jobs(q);
@@ -160,6 +158,11 @@ impl Model {
             epoch: self.node_epoch[node as usize],
             ..Default::default()
         });
+        self.push_ready(q, j);
+    }
+
+    /// Job `j` joins the end of the ready list.
+    fn push_ready(&mut self, q: u32, j: u32) {
         self.backlog_touch(q);
         let qn = &mut self.queues[q as usize];
         qn.ready.push_back(j);
@@ -179,13 +182,8 @@ impl Model {
             return;
         }
         self.reqs.get_mut(j).orphan = true;
-        let copy = self.reqs.alloc();
+        let copy = self.reqs.alloc_copy(&job);
         let c = self.reqs.get_mut(copy);
-        c.start = job.start;
-        c.class = job.class;
-        c.user = job.user;
-        c.key = job.key;
-        c.measured = job.measured;
         c.client_done = true;
         c.attempt = job.attempt;
         let Some(q) = (match self.comps[self.nodes[node as usize].comp as usize].role {

@@ -202,6 +202,20 @@ impl Slab {
         }
     }
 
+    /// A new slot carrying `from`'s identity (start, class, user, key, measured, trace):
+    /// another attempt or delivery of the same logical request.
+    pub fn alloc_copy(&mut self, from: &Request) -> u32 {
+        let i = self.alloc();
+        let r = &mut self.items[i as usize];
+        r.start = from.start;
+        r.class = from.class;
+        r.user = from.user;
+        r.key = from.key;
+        r.measured = from.measured;
+        r.trace = from.trace;
+        i
+    }
+
     #[inline]
     pub fn free(&mut self, i: u32) {
         self.live -= 1;
