@@ -1295,13 +1295,7 @@ impl Model {
                     return;
                 };
                 lb.conns[i] += 1;
-                req.push(Frame {
-                    node,
-                    step: i as u32,
-                    t_in: now,
-                    epoch: self.node_epoch[node as usize],
-                    ..Default::default()
-                });
+                self.push_frame(r, node, i as u32);
                 self.open_change(n.comp, true);
                 let Role::Balancer { to, latency } = &self.comps[n.comp as usize].role else {
                     unreachable!("balancer node of a non-balancer component")
@@ -1317,22 +1311,10 @@ impl Model {
             }
             NodeKind::Station(s) => match self.stations[s as usize].arrive(now, r) {
                 Admit::Serve => {
-                    self.reqs.get_mut(r).push(Frame {
-                        node,
-                        step: 0,
-                        t_in: now,
-                        epoch: self.node_epoch[node as usize],
-                        ..Default::default()
-                    });
+                    self.push_frame(r, node, 0);
                     self.start_service(node, s, r);
                 }
-                Admit::Queued => self.reqs.get_mut(r).push(Frame {
-                    node,
-                    step: 0,
-                    t_in: now,
-                    epoch: self.node_epoch[node as usize],
-                    ..Default::default()
-                }),
+                Admit::Queued => self.push_frame(r, node, 0),
                 Admit::Rejected => self.fail_back(r, Cause::QueueFull, n.comp),
             },
             NodeKind::Cache(ci) => self.cache_deliver(node, n.comp, ci, r),
@@ -1357,7 +1339,6 @@ impl Model {
             Role::Cdn { origin, .. } => (*origin, !write, None),
             _ => unreachable!("cache node of a non-cache component"),
         };
-        let row = comp as usize + 1;
         if write {
             // A write passing through: drop or refresh the entry when the write returns.
             // The entry is dropped (or refreshed) once the write has committed: the
@@ -1366,27 +1347,11 @@ impl Model {
                 Some(WritePolicy::WriteThrough) => WRITE_THROUGH,
                 _ => INVALIDATE,
             };
-            self.reqs.get_mut(r).push(Frame {
-                node,
-                step,
-                t_in: now,
-                epoch: self.node_epoch[node as usize],
-                ..Default::default()
-            });
-            self.open_change(comp, true);
-            self.forward(row, target, r, 0);
+            self.cache_forward(node, comp, r, step, target, 0);
             return;
         }
         if !cacheable {
-            self.reqs.get_mut(r).push(Frame {
-                node,
-                step: PASS,
-                t_in: now,
-                epoch: self.node_epoch[node as usize],
-                ..Default::default()
-            });
-            self.open_change(comp, true);
-            self.forward(row, target, r, 0);
+            self.cache_forward(node, comp, r, PASS, target, 0);
             return;
         }
         let cache = &mut self.caches[ci as usize];
@@ -1417,15 +1382,7 @@ impl Model {
             }
             Lookup::Miss | Lookup::Expired => {
                 self.comps[comp as usize].ctr.misses += 1;
-                self.reqs.get_mut(r).push(Frame {
-                    node,
-                    step: FILL,
-                    t_in: now,
-                    epoch: self.node_epoch[node as usize],
-                    ..Default::default()
-                });
-                self.open_change(comp, true);
-                self.forward(row, target, r, lookup);
+                self.cache_forward(node, comp, r, FILL, target, lookup);
             }
         }
     }
@@ -1500,6 +1457,27 @@ impl Model {
             (t as f64 * st.slow).round() as u64
         };
         self.service_done_after(node, r, t);
+    }
+
+    /// Node `node` takes request `r`: pushes its frame (arrival now, the node's epoch).
+    #[inline]
+    fn push_frame(&mut self, r: u32, node: u32, step: u32) {
+        let (now, epoch) = (self.now, self.node_epoch[node as usize]);
+        self.reqs.get_mut(r).push(Frame {
+            node,
+            step,
+            t_in: now,
+            epoch,
+            ..Default::default()
+        });
+    }
+
+    /// A cache or CDN passes `r` on to `target` after `extra` ns, remembering in `step` what
+    /// to do with the reply.
+    fn cache_forward(&mut self, node: u32, comp: u32, r: u32, step: u32, target: u32, extra: u64) {
+        self.push_frame(r, node, step);
+        self.open_change(comp, true);
+        self.forward(comp as usize + 1, target, r, extra);
     }
 
     /// Schedules the end of `r`'s service at `node`, stamped with the node's crash epoch.
