@@ -1926,6 +1926,22 @@ fn check_call_graph(comps: &[Component], entries: &[CompId], pr: &mut Problems) 
             continue;
         }
         if let ComponentKind::Queue { consumers, .. } = &c.kind
+            && let Some(first) = comps.iter().find(
+                |o| matches!(&o.kind, ComponentKind::Queue { consumers: x, .. } if x == consumers),
+            )
+            && first.name != c.name
+        {
+            pr.at(
+                &format!("components.{}.consumers", c.name),
+                format!(
+                    "expected a worker group of its own, found `{}`, which already consumes queue `{}` (give each queue its own workers)",
+                    name(*consumers),
+                    first.name
+                ),
+            );
+            continue;
+        }
+        if let ComponentKind::Queue { consumers, .. } = &c.kind
             && !matches!(comps[*consumers].kind, ComponentKind::Worker { .. })
         {
             pr.at(

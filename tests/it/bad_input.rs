@@ -603,6 +603,16 @@ fn queue_keys_are_checked() {
             "bad.yaml:6:63: components.web.calls: expected components that serve requests, found `w`, a worker (workers take jobs from a queue: publish to the queue)",
         ],
     );
+    case_on(
+        base,
+        &[(
+            "  w: {kind: worker",
+            "  jobs2: {kind: queue, consumers: w}\n  w: {kind: worker",
+        )],
+        &[
+            "bad.yaml:8:35: components.jobs2.consumers: expected a worker group of its own, found `w`, which already consumes queue `jobs` (give each queue its own workers)",
+        ],
+    );
 }
 
 #[test]
