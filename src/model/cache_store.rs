@@ -50,18 +50,7 @@ use crate::engine::Stream;
 /// "No slot / no bucket": an absent key, or the end of a list.
 pub const NIL: u32 = u32::MAX;
 
-/// Which resident entry makes room for a new one when the cache is full.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EvictionPolicy {
-    /// Least recently used (a hit or a refresh counts as a use).
-    Lru,
-    /// Least frequently used among residents; least recently used among ties.
-    Lfu,
-    /// Oldest insertion; hits and refreshes do not reorder.
-    Fifo,
-    /// A uniformly random resident entry.
-    Random,
-}
+pub use crate::scenario::EvictionPolicy;
 
 /// The result of [`KeyCache::get`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

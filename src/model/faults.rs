@@ -415,17 +415,7 @@ impl Model {
 
     /// A retry leaves the client: a fresh deadline, then the entry.
     pub(super) fn retry_fire(&mut self, r: u32) {
-        if let Some(t) = self.client.timeout {
-            let generation = self.reqs.get(r).generation;
-            let ev = Ev {
-                kind: EvKind::Timeout,
-                tag: 0,
-                node: 0,
-                req: r,
-                aux: generation,
-            };
-            self.queue.push(SimTime(self.now + t), ev);
-        }
+        self.arm_deadline(r);
         self.send_to_entry(r);
     }
 }

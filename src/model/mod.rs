@@ -43,8 +43,7 @@ use crate::engine::random::{component_stream, stream};
 use crate::engine::{Dist, EventQueue, SimTime, Stream};
 use crate::metrics::{LatencyHist, Report, ScaleEvent, WindowRow};
 use crate::scenario::{
-    Arrival, CacheSpec, ComponentKind, EvictionPolicy, Fault, Keys, Op, ReadFrom, Scenario,
-    Sessions, WritePolicy,
+    Arrival, CacheSpec, ComponentKind, Fault, Keys, Op, ReadFrom, Scenario, Sessions, WritePolicy,
 };
 
 use autoscale::{NO_SCALER, Scaler};
@@ -428,15 +427,6 @@ pub struct Model {
     about: String,
     seed: u64,
     class_names: Vec<String>,
-}
-
-fn eviction(p: EvictionPolicy) -> cache_store::EvictionPolicy {
-    match p {
-        EvictionPolicy::Lru => cache_store::EvictionPolicy::Lru,
-        EvictionPolicy::Lfu => cache_store::EvictionPolicy::Lfu,
-        EvictionPolicy::Fifo => cache_store::EvictionPolicy::Fifo,
-        EvictionPolicy::Random => cache_store::EvictionPolicy::Random,
-    }
 }
 
 impl Model {
@@ -950,7 +940,7 @@ impl Model {
         let mut store = KeyCache::new(
             spec.capacity.min(key_space) as usize,
             key_space,
-            eviction(spec.policy),
+            spec.policy,
             component_stream(sc.seed, &format!("{name}#evict")),
         );
         if spec.prefill {
@@ -1210,7 +1200,6 @@ impl Model {
             epoch: 0,
             ..Default::default()
         });
-        let generation = req.generation;
         self.window.offered += 1;
         if let Some(b) = self.retries.as_ref().and_then(|p| p.budget) {
             self.retry_tokens = (self.retry_tokens + b).min(RETRY_TOKENS_MAX);
@@ -1220,16 +1209,7 @@ impl Model {
             self.attempts += 1;
             self.classes[class as usize].offered += 1;
         }
-        if let Some(t) = self.client.timeout {
-            let ev = Ev {
-                kind: EvKind::Timeout,
-                tag: 0,
-                node: 0,
-                req: r,
-                aux: generation,
-            };
-            self.queue.push(SimTime(now + t), ev);
-        }
+        self.arm_deadline(r);
         if let Some(dns) = &mut self.client.dns
             && dns.expires[user as usize] <= now
         {
@@ -1457,6 +1437,21 @@ impl Model {
             (t as f64 * st.slow).round() as u64
         };
         self.service_done_after(node, r, t);
+    }
+
+    /// Starts the client's deadline for this attempt of `r`, if the scenario has one.
+    fn arm_deadline(&mut self, r: u32) {
+        if let Some(t) = self.client.timeout {
+            let generation = self.reqs.get(r).generation;
+            let ev = Ev {
+                kind: EvKind::Timeout,
+                tag: 0,
+                node: 0,
+                req: r,
+                aux: generation,
+            };
+            self.queue.push(SimTime(self.now + t), ev);
+        }
     }
 
     /// Node `node` takes request `r`: pushes its frame (arrival now, the node's epoch).

@@ -13,7 +13,6 @@
 
 use super::{Cause, Ev, EvKind, Model, Role};
 use crate::engine::SimTime;
-use crate::model::request::Frame;
 
 impl Model {
     /// Brings the backlog area up to now.
@@ -41,13 +40,7 @@ impl Model {
         job.measured = self.now >= self.warmup;
         // Jobs are not client requests: nothing waits for them at the client.
         job.client_done = true;
-        job.push(Frame {
-            node,
-            step: 0,
-            t_in: self.now,
-            epoch: self.node_epoch[node as usize],
-            ..Default::default()
-        });
+        self.push_frame(j, node, 0);
         self.push_ready(q, j);
         self.comps[comp as usize].ctr.published += 1;
         let qn = &mut self.queues[q as usize];
@@ -151,13 +144,7 @@ impl Model {
         }
         job.attempt += 1;
         job.fail = Cause::None;
-        job.push(Frame {
-            node,
-            step: 0,
-            t_in: job.start,
-            epoch: self.node_epoch[node as usize],
-            ..Default::default()
-        });
+        self.push_frame(j, node, 0);
         self.push_ready(q, j);
     }
 

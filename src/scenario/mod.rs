@@ -352,12 +352,16 @@ pub struct CacheSpec {
     pub prefill: bool,
 }
 
-/// Which entry a full cache gives up.
+/// Which resident entry makes room for a new one when a cache is full.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EvictionPolicy {
+    /// Least recently used (a hit or a refresh counts as a use).
     Lru,
+    /// Least frequently used among residents; least recently used among ties.
     Lfu,
+    /// Oldest insertion; hits and refreshes do not reorder.
     Fifo,
+    /// A uniformly random resident entry.
     Random,
 }
 
