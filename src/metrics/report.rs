@@ -41,6 +41,14 @@ pub struct Report {
     pub classes: IndexMap<String, ClassReport>,
     /// Per component, in scenario order.
     pub components: IndexMap<String, ComponentReport>,
+    /// Per user region, in scenario order; omitted from JSON when the scenario declares no
+    /// regions.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub regions: IndexMap<String, GeoReport>,
+    /// Per data center, in scenario order, by the data center a request's first attempt
+    /// entered; omitted from JSON when the scenario declares no data centers.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub datacenters: IndexMap<String, GeoReport>,
     /// The component with the highest utilization, if any component has workers.
     pub bottleneck: Option<String>,
     /// Client-side figures: attempts per request, DNS lookups.
@@ -124,6 +132,21 @@ pub struct ClassReport {
     pub completed: u64,
     pub failed: u64,
     pub latency_ms: LatencySummary,
+}
+
+/// Outcomes of the requests of one region or one data center, after warm-up.
+/// `offered = completed + failed + in_flight` holds here too.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct GeoReport {
+    pub offered: u64,
+    pub completed: u64,
+    pub failed: u64,
+    /// completed / offered (1.0 when nothing was offered).
+    pub availability: f64,
+    /// End-to-end latency of the completed requests, milliseconds.
+    pub latency_ms: LatencySummary,
+    /// Failed requests by cause, only causes that occurred.
+    pub errors: IndexMap<String, u64>,
 }
 
 /// Per component. Kind-specific figures (`hit_ratio`, `stale_reads`, ...) live in `extra`,
@@ -221,6 +244,8 @@ pub struct TimeSeries {
     pub window_s: f64,
     /// Component names, in the order of [`WindowRow::utilization`].
     pub components: Vec<String>,
+    /// Data center names, in the order of [`WindowRow::entered`] (empty without them).
+    pub datacenters: Vec<String>,
     /// The faults, for marking on charts.
     pub faults: Vec<FaultMark>,
     pub rows: Vec<WindowRow>,
@@ -271,4 +296,7 @@ pub struct WindowRow {
     /// Per component (same order): active instances at the end of the window, for server
     /// and worker groups (a group without autoscaling: its `count`); `None` for other kinds.
     pub instances: Vec<Option<u32>>,
+    /// Per data center (same order as [`TimeSeries::datacenters`]): attempts that entered
+    /// it in the window (first tries and retries).
+    pub entered: Vec<u64>,
 }

@@ -144,6 +144,8 @@ pub struct Dns {
     pub ttl: u64,
     pub rng: Stream,
     pub expires: Vec<u64>,
+    /// GeoDNS: each user's cached answer (a data center); empty without `geo`.
+    pub answer: Vec<u8>,
 }
 
 impl Client {
@@ -168,12 +170,17 @@ impl Client {
             .iter()
             .enumerate()
             .find_map(|(i, c)| match &c.kind {
-                ComponentKind::Dns { latency, ttl } => Some(Dns {
+                ComponentKind::Dns { latency, ttl, geo } => Some(Dns {
                     comp: i,
                     latency: latency.clone(),
                     ttl: ttl.0,
                     rng: component_stream(sc.seed, &c.name),
                     expires: vec![0; sc.traffic.users as usize],
+                    answer: if geo.is_some() {
+                        vec![0; sc.traffic.users as usize]
+                    } else {
+                        Vec::new()
+                    },
                 }),
                 _ => None,
             });

@@ -1,6 +1,6 @@
 //! Faults and the machinery that survives them: the fault schedule (crash, slow, partition,
-//! flush, primary failure, random failures), load balancer health checks, database
-//! failover, and client retries.
+//! flush, primary failure, random failures, data center failure), load balancer health
+//! checks, database failover, and client retries.
 //!
 //! A crash bumps the node's *epoch*. Requests waiting in its queue fail at once (`crashed`);
 //! requests it was serving, or that were waiting on its downstream calls, fail when their
@@ -109,6 +109,33 @@ impl Model {
                     }
                 }
             }
+            FaultAction::FailDc(dc) => {
+                let dc = dc as u8;
+                let nodes: Vec<u32> = (0..self.nodes.len() as u32)
+                    .filter(|&n| self.geo.node_dc[n as usize] == dc && self.node_up[n as usize])
+                    .collect();
+                for &n in &nodes {
+                    self.crash_node(n);
+                }
+                // A primary lost with its data center fails over as after `fail_primary`.
+                for db in 0..self.dbs.len() {
+                    let d = &self.dbs[db];
+                    let primary = d.first_node + d.primary;
+                    if nodes.contains(&primary)
+                        && let Some(after) = d.failover
+                    {
+                        let ev = Ev {
+                            kind: EvKind::Promote,
+                            tag: d.term,
+                            node: db as u32,
+                            req: 0,
+                            aux: 0,
+                        };
+                        self.after(after.max(1), ev);
+                    }
+                }
+                self.fault_node[i] = nodes;
+            }
             FaultAction::Random { target, mtbf, .. } => {
                 for n in self.target_nodes(target) {
                     let up = mtbf.sample(&mut self.fault_rngs[i]);
@@ -126,7 +153,7 @@ impl Model {
                 .target_nodes(t)
                 .for_each(|n| self.node_part[n as usize] = false),
             FaultAction::Flush(_) => {}
-            FaultAction::FailPrimary(_) => {
+            FaultAction::FailPrimary(_) | FaultAction::FailDc(_) => {
                 for n in std::mem::take(&mut self.fault_node[i]) {
                     self.recover_node(n);
                 }
@@ -416,6 +443,23 @@ impl Model {
     /// A retry leaves the client: a fresh deadline, then the entry.
     pub(super) fn retry_fire(&mut self, r: u32) {
         self.arm_deadline(r);
+        // With GeoDNS, a retry whose user's answer expired looks the data center up again.
+        let now = self.now;
+        let user = self.reqs.get(r).user as usize;
+        if let (Some(g), Some(dns)) = (&self.geo.dns, &mut self.client.dns)
+            && dns.expires[user] <= now
+        {
+            let lat = dns.latency.sample(&mut dns.rng);
+            dns.expires[user] = now + lat + dns.ttl;
+            dns.answer[user] = g.answer(self.geo.region(user as u32));
+            let comp = dns.comp;
+            self.comps[comp].ctr.arrivals += 1;
+            if self.reqs.get(r).measured {
+                self.dns_lookups += 1;
+            }
+            self.after(lat, Ev::new(EvKind::DnsDone, 0, r));
+            return;
+        }
         self.send_to_entry(r);
     }
 }

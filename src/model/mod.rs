@@ -29,6 +29,7 @@ mod autoscale;
 pub mod cache_store;
 pub mod client;
 mod faults;
+mod geo;
 pub mod load_balancer;
 mod queue;
 pub mod request;
@@ -50,9 +51,10 @@ use autoscale::{NO_SCALER, Scaler};
 use cache_store::{KeyCache, Lookup};
 use client::Client;
 use faults::{RETRY_TOKENS_MAX, RetryPolicy};
+use geo::Geo;
 use load_balancer::Balancer;
 pub use request::Cause;
-use request::{Frame, Slab};
+use request::{Frame, NO_DC, Slab};
 use shard::ShardRouter;
 use station::{Admit, Areas, Station};
 
@@ -96,6 +98,8 @@ enum EvKind {
     RandomUp,
     /// Balancer `node` probes its backends.
     HealthTick,
+    /// GeoDNS probes each data center's entry.
+    DnsHealth,
     /// Database `node` promotes a replica (if its term is still `tag`).
     Promote,
     /// A retry attempt `req` leaves the client.
@@ -332,6 +336,8 @@ struct Window {
     hist: LatencyHist,
     busy_snap: Vec<u128>,
     rows: Vec<WindowRow>,
+    /// Per data center: attempts that entered it in this window.
+    entered: Vec<u64>,
 }
 
 /// Snapshot at the end of warm-up.
@@ -409,6 +415,8 @@ pub struct Model {
     hops: Vec<Dist>,
     n_comps: usize,
     net_rng: Stream,
+    /// Regions, data centers and GeoDNS (empty without data centers).
+    geo: Geo,
     // Measurements.
     events: u64,
     offered: u64,
@@ -444,6 +452,8 @@ impl Model {
         let mut queues: Vec<QueueNode> = Vec::new();
         let mut routers: Vec<ShardRouter> = Vec::new();
         let mut node_db: Vec<u32> = Vec::new();
+        // Per node: its replica number within a database shard (`u32::MAX`: not a replica).
+        let mut node_replica: Vec<u32> = Vec::new();
         let mut feeds = vec![None; sc.components.len()];
         let mut calls = Vec::new();
         let n_classes = sc.traffic.classes.len();
@@ -550,6 +560,7 @@ impl Model {
                     strategy,
                     shard_key,
                     vnodes,
+                    ..
                 } => {
                     // Shards added during the run are allocated now, idle until added.
                     let added = sc
@@ -577,6 +588,8 @@ impl Model {
                                 *queue,
                                 &format!("{base}#replica{j}"),
                             );
+                            node_replica.resize(nodes.len(), u32::MAX);
+                            node_replica[nodes.len() - 1] = j;
                         }
                         for k in 0..n as u32 {
                             node_db.resize(nodes.len(), u32::MAX);
@@ -787,9 +800,17 @@ impl Model {
             hist: LatencyHist::with_digits(2),
             busy_snap: vec![0; n],
             rows: Vec::with_capacity((sc.duration.0 / sc.window.0.max(1) + 1) as usize),
+            entered: vec![0; sc.datacenters.len()],
         };
         let n_nodes_total = nodes.len();
         node_db.resize(n_nodes_total, u32::MAX);
+        node_replica.resize(n_nodes_total, u32::MAX);
+        let node_comp: Vec<u32> = nodes.iter().map(|n| n.comp).collect();
+        let geo = Geo::new(
+            sc,
+            &node_comp,
+            &geo::replica_placement(sc, &node_comp, &node_replica),
+        );
         // Autoscalers, and the balancers in front of each autoscaled group.
         let mut scalers = Vec::new();
         let mut comp_scaler = vec![NO_SCALER; sc.components.len()];
@@ -897,6 +918,7 @@ impl Model {
             hops,
             n_comps: n,
             net_rng: stream(sc.seed, "network"),
+            geo,
             events: 0,
             offered: 0,
             completed: 0,
@@ -1018,6 +1040,7 @@ impl Model {
             }
         }
         self.prime_scalers();
+        self.prime_geo(sc.seed);
         self.queue
             .push(SimTime(self.warmup), Ev::new(EvKind::Warmup, 0, 0));
     }
@@ -1073,6 +1096,7 @@ impl Model {
             EvKind::RandomDown => self.random_down(ev.node as usize, ev.req),
             EvKind::RandomUp => self.random_up(ev.node as usize, ev.req),
             EvKind::HealthTick => self.health_tick(ev.node),
+            EvKind::DnsHealth => self.dns_health_tick(),
             EvKind::Promote => self.promote(ev.node, ev.tag),
             EvKind::RetryFire => self.retry_fire(ev.req),
             EvKind::VisTimeout => self.vis_timeout(ev.node, ev.req, ev.aux, ev.tag),
@@ -1113,7 +1137,7 @@ impl Model {
     /// database, the primary for writes and the read policy's choice for reads; otherwise
     /// round robin over the instances.
     #[inline]
-    fn pick_node(&mut self, comp: u32, r: u32) -> u32 {
+    fn pick_node(&mut self, comp: u32, r: u32, caller_dc: u8) -> u32 {
         let c = &mut self.comps[comp as usize];
         if let Role::Database { db, router } = c.role {
             let req = self.reqs.get(r);
@@ -1123,6 +1147,20 @@ impl Model {
             let primary = db.first_node + db.primary;
             if self.op_write[class] || db.n_nodes == 1 || db.read_from == ReadFrom::Primary {
                 return primary;
+            }
+            if caller_dc != NO_DC {
+                // With data centers: a node of the pool in the caller's data center first.
+                for _ in 0..db.n_nodes {
+                    let i = db.rr % db.n_nodes;
+                    db.rr = db.rr.wrapping_add(1);
+                    let node = db.first_node + i;
+                    if (db.read_from == ReadFrom::Any || i != db.primary)
+                        && self.node_up[node as usize]
+                        && self.geo.node_dc[node as usize] == caller_dc
+                    {
+                        return node;
+                    }
+                }
             }
             // Reads rotate over the nodes in the pool that are up (the database's client
             // library knows which replicas answer); with none up, the primary.
@@ -1164,8 +1202,13 @@ impl Model {
     /// of local latency plus the hop.
     #[inline]
     fn forward(&mut self, from_row: usize, to: u32, r: u32, extra: u64) {
-        let node = self.pick_node(to, r);
-        let d = extra + self.hop(from_row, to);
+        let caller_dc = if from_row == 0 || self.geo.n_dc == 0 {
+            NO_DC
+        } else {
+            self.geo.comp_dc[from_row - 1]
+        };
+        let node = self.pick_node(to, r, caller_dc);
+        let d = extra + self.hop_node(from_row, node, r);
         self.after(d, Ev::new(EvKind::Deliver, node, r));
     }
 
@@ -1208,6 +1251,10 @@ impl Model {
             self.offered += 1;
             self.attempts += 1;
             self.classes[class as usize].offered += 1;
+            if self.geo.has_regions() {
+                let region = self.geo.region(user);
+                self.geo.regions[region].offered += 1;
+            }
         }
         self.arm_deadline(r);
         if let Some(dns) = &mut self.client.dns
@@ -1215,6 +1262,10 @@ impl Model {
         {
             let lat = dns.latency.sample(&mut dns.rng);
             dns.expires[user as usize] = now + lat + dns.ttl;
+            if let Some(g) = &self.geo.dns {
+                // GeoDNS answers from its health view as the lookup is made.
+                dns.answer[user as usize] = g.answer(self.geo.region(user));
+            }
             let comp = dns.comp;
             self.comps[comp].ctr.arrivals += 1;
             if measured {
@@ -1231,6 +1282,23 @@ impl Model {
         // With the CDN down, static requests go to the origin (DNS points at it again).
         if entry != self.entry && !self.node_up[self.comps[entry as usize].first_node as usize] {
             entry = self.entry;
+        }
+        if self.geo.n_dc > 0 {
+            let user = self.reqs.get(r).user;
+            if entry == self.entry {
+                entry = self.user_entry(user);
+            }
+            let dc = self.geo.comp_dc[entry as usize];
+            if dc != NO_DC {
+                self.window.entered[dc as usize] += 1;
+                let req = self.reqs.get_mut(r);
+                if req.dc == NO_DC {
+                    req.dc = dc;
+                    if req.measured {
+                        self.geo.dcs[dc as usize].offered += 1;
+                    }
+                }
+            }
         }
         self.forward(0, entry, r, 0);
     }
@@ -1251,7 +1319,10 @@ impl Model {
         let now = self.now;
         self.comps[n.comp as usize].ctr.arrivals += 1;
         if !self.node_up[node as usize] {
-            self.fail_back(r, Cause::ConnectionRefused, n.comp);
+            let req = self.reqs.get_mut(r);
+            req.fail = Cause::ConnectionRefused;
+            req.fail_comp = n.comp;
+            self.reply_node_after(node, r, 0);
             return;
         }
         if self.node_part[node as usize] {
@@ -1286,7 +1357,7 @@ impl Model {
                 if self.node_scaler[target as usize] != NO_SCALER {
                     self.inbound[target as usize] += 1;
                 }
-                let d = extra + self.hop(n.comp as usize + 1, to);
+                let d = extra + self.hop_node(n.comp as usize + 1, target, r);
                 self.after(d, Ev::new(EvKind::Deliver, target, r));
             }
             NodeKind::Station(s) => match self.stations[s as usize].arrive(now, r) {
@@ -1527,14 +1598,36 @@ impl Model {
             self.reqs.get_mut(r).version = v;
             let mut last = now;
             if let Some(lag) = &db.lag {
+                let geo = &self.geo;
+                let from_dc = if geo.n_dc > 0 {
+                    geo.node_dc[db.first_node as usize + p]
+                } else {
+                    NO_DC
+                };
                 for j in 0..db.n_nodes as usize {
                     if j == p {
                         continue;
                     }
+                    // A replica in another data center receives the write one DC-to-DC
+                    // latency later, and its acknowledgement takes as long to come back.
+                    let (ship, back) = match from_dc {
+                        NO_DC => (0, 0),
+                        a => {
+                            let b = geo.node_dc[db.first_node as usize + j];
+                            if b == NO_DC || b == a {
+                                (0, 0)
+                            } else {
+                                let d = geo.between(a, b);
+                                let ship = d.sample(&mut db.rng);
+                                let back = if db.sync { d.sample(&mut db.rng) } else { 0 };
+                                (ship, back)
+                            }
+                        }
+                    };
                     // Replicas apply writes in commit order.
-                    let at = (now + lag.sample(&mut db.rng)).max(db.last_apply[j]);
+                    let at = (now + lag.sample(&mut db.rng) + ship).max(db.last_apply[j]);
                     db.last_apply[j] = at;
-                    last = last.max(at);
+                    last = last.max(at + back);
                     if now >= self.warmup {
                         db.lag_hist.record(at - now);
                     }
@@ -1643,7 +1736,7 @@ impl Model {
         if let Some(next) = self.stations[s as usize].depart(self.now) {
             self.start_service(node, s, next);
         }
-        self.reply_after(n.comp, r, 0);
+        self.reply_node_after(node, r, 0);
         if self.node_scaler[node as usize] != NO_SCALER {
             self.drain_check(node);
         }
@@ -1654,7 +1747,27 @@ impl Model {
     #[inline]
     fn reply_after(&mut self, from: u32, r: u32, extra: u64) {
         let caller = self.reqs.get(r).top().node;
-        let d = extra + self.hop(self.row_of(caller), from);
+        let d = if self.geo.n_dc > 0 {
+            let dc = self.geo.comp_dc[from as usize];
+            extra + self.reply_hop(caller, from, dc, r)
+        } else {
+            extra + self.hop(self.row_of(caller), from)
+        };
+        self.after(d, Ev::new(EvKind::Reply, caller, r));
+    }
+
+    /// As [`Model::reply_after`], from one node (a database replica may stand in another
+    /// data center than its component).
+    #[inline]
+    fn reply_node_after(&mut self, node: u32, r: u32, extra: u64) {
+        let from = self.nodes[node as usize].comp;
+        if self.geo.n_dc == 0 {
+            self.reply_after(from, r, extra);
+            return;
+        }
+        let caller = self.reqs.get(r).top().node;
+        let dc = self.geo.node_dc[node as usize];
+        let d = extra + self.reply_hop(caller, from, dc, r);
         self.after(d, Ev::new(EvKind::Reply, caller, r));
     }
 
@@ -1750,7 +1863,7 @@ impl Model {
             req.fail_comp = comp;
         }
         self.span(r, node, &frame);
-        self.reply_after(comp, r, 0);
+        self.reply_node_after(node, r, 0);
     }
 
     /// Records how a request ended for its client (exactly once per request).
@@ -1765,7 +1878,27 @@ impl Model {
             return;
         }
         self.trace_outcome(r, cause, false);
-        let fail_comp = self.reqs.get(r).fail_comp;
+        let (fail_comp, dc) = (self.reqs.get(r).fail_comp, self.reqs.get(r).dc);
+        if measured && self.geo.n_dc > 0 {
+            let ok = cause == Cause::None;
+            let region = self.geo.has_regions().then(|| self.geo.region(user));
+            let dc = (dc != NO_DC).then_some(dc as usize);
+            for acc in [
+                region.map(|i| &mut self.geo.regions[i]),
+                dc.map(|i| &mut self.geo.dcs[i]),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if ok {
+                    acc.completed += 1;
+                    acc.hist.record(lat);
+                } else {
+                    acc.failed += 1;
+                    acc.errors[cause as usize] += 1;
+                }
+            }
+        }
         if cause == Cause::None {
             self.window.completed += 1;
             self.window.hist.record(lat);
@@ -1920,7 +2053,9 @@ impl Model {
             p99_ms: w.hist.quantile_ns(0.99).map(|v| v as f64 / 1e6),
             utilization,
             instances,
+            entered: w.entered.clone(),
         });
+        w.entered.iter_mut().for_each(|e| *e = 0);
         w.busy_snap = busy;
         w.start = self.now;
         w.offered = 0;

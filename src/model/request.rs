@@ -6,6 +6,10 @@
 
 use crate::scenario::MAX_DEPTH;
 
+/// "No data center": a request not yet entered, or a node of a scenario without data
+/// centers (or of a global component).
+pub const NO_DC: u8 = u8::MAX;
+
 /// Why a request failed. The numeric value indexes per-cause counters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -106,6 +110,8 @@ pub struct Request {
     pub orphan: bool,
     /// Index of this request's trace record, or `u32::MAX` when it is not sampled.
     pub trace: u32,
+    /// The data center its first attempt entered (`NO_DC`: none yet, or a global entry).
+    pub dc: u8,
     depth: u8,
     stack: [Frame; MAX_DEPTH],
 }
@@ -127,6 +133,7 @@ impl Request {
             attempt: 0,
             orphan: false,
             trace: u32::MAX,
+            dc: NO_DC,
             depth: 0,
             stack: [Frame::default(); MAX_DEPTH],
         }
@@ -192,6 +199,7 @@ impl Slab {
                 r.attempt = 0;
                 r.orphan = false;
                 r.trace = u32::MAX;
+                r.dc = NO_DC;
                 r.depth = 0;
                 i
             }
@@ -213,6 +221,7 @@ impl Slab {
         r.key = from.key;
         r.measured = from.measured;
         r.trace = from.trace;
+        r.dc = from.dc;
         i
     }
 

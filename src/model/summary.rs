@@ -311,7 +311,10 @@ impl Model {
             })
             .collect();
         let offered = self.offered;
+        let (regions, datacenters) = self.geo_reports();
         Report {
+            regions,
+            datacenters,
             errors_by_component,
             faults,
             scenario: self.scenario_name.clone(),
@@ -353,6 +356,7 @@ impl Model {
             timeseries: TimeSeries {
                 window_s: self.window.len as f64 / 1e9,
                 components: self.comps.iter().map(|c| c.name.clone()).collect(),
+                datacenters: self.geo.dc_names.clone(),
                 faults: marks,
                 rows: std::mem::take(&mut self.window.rows),
                 scaling: std::mem::take(&mut self.scale_events),
@@ -393,6 +397,9 @@ impl Model {
                         .filter_map(|n| since(self.detected[n as usize]))
                         .reduce(f64::min),
                     FaultAction::FailPrimary(comp) => since(self.promoted_at[*comp]),
+                    FaultAction::FailDc(dc) => {
+                        self.geo.dns.as_ref().and_then(|g| since(g.detected[*dc]))
+                    }
                     FaultAction::Slow(..) | FaultAction::Flush(_) | FaultAction::AddShard(_) => {
                         None
                     }

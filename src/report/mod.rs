@@ -303,6 +303,7 @@ pub(crate) mod fixtures {
                     p99_ms: Some(if i == 6 { 120.0 } else { 40.0 + t }),
                     utilization: vec![None, Some(f64::from(50 + 3 * i) / 100.0), Some(0.25)],
                     instances: vec![None, Some(4), None],
+                    entered: Vec::new(),
                 }
             })
             .collect();
@@ -343,6 +344,8 @@ pub(crate) mod fixtures {
             errors,
             classes,
             components,
+            regions: IndexMap::new(),
+            datacenters: IndexMap::new(),
             bottleneck: Some("web".to_string()),
             client: ClientReport {
                 retries: 100,
@@ -358,6 +361,7 @@ pub(crate) mod fixtures {
                 faults: Vec::new(),
                 window_s: 1.0,
                 components: names,
+                datacenters: Vec::new(),
                 rows,
                 scaling: Vec::new(),
             },
@@ -432,6 +436,8 @@ pub(crate) mod fixtures {
             errors: IndexMap::new(),
             classes: IndexMap::new(),
             components: IndexMap::new(),
+            regions: IndexMap::new(),
+            datacenters: IndexMap::new(),
             bottleneck: None,
             client: ClientReport::default(),
             engine: EngineReport::default(),

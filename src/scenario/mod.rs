@@ -44,6 +44,32 @@ pub struct Scenario {
     pub components: Vec<Component>,
     /// The fault schedule, in file order.
     pub faults: Vec<Fault>,
+    /// Where users are (empty: no regions; every user is the same distance from everything).
+    pub regions: Vec<Region>,
+    /// Data centers, by index (empty: one undivided site, as before stage 08).
+    pub datacenters: Vec<String>,
+    /// One-way latency between data centers, `a * datacenters.len() + b`; `None` on the
+    /// diagonal. Symmetric.
+    pub dc_latency: Vec<Option<Dist>>,
+}
+
+/// A user region: a share of the users and the one-way latency from them to each data center.
+#[derive(Clone, Debug)]
+pub struct Region {
+    pub name: String,
+    /// Share of the users, normalised to sum to 1 over the regions.
+    pub share: f64,
+    /// Per data center (index = data center).
+    pub latency: Vec<Dist>,
+}
+
+/// GeoDNS: which entry component answers for each data center, and how DNS checks them.
+#[derive(Clone, Debug)]
+pub struct GeoDns {
+    /// Per data center (index = data center): its entry component, if DNS routes there.
+    pub entries: Vec<Option<CompId>>,
+    /// DNS probes each data center's entry every `interval`.
+    pub health: HealthCheck,
 }
 
 /// What a fault acts on: a whole component, or one instance (`web#2`).
@@ -80,6 +106,9 @@ pub enum FaultAction {
     FailPrimary(CompId),
     /// A sharded database gains a shard: keys move to it as the strategy dictates.
     AddShard(CompId),
+    /// Every component (and database node) placed in the data center crashes; all recover
+    /// at the end.
+    FailDc(usize),
     /// Each instance of the target fails and recovers at random (up-times from `mtbf`,
     /// down-times from `mttr`) between `at` and `until`.
     Random {
@@ -220,13 +249,20 @@ pub enum Keys {
 pub struct Component {
     pub name: String,
     pub kind: ComponentKind,
+    /// The data center it stands in (`None`: no data centers, or a global kind: dns, cdn).
+    pub datacenter: Option<usize>,
 }
 
 /// What a component is, with its resolved parameters.
 #[derive(Clone, Debug)]
 pub enum ComponentKind {
     /// Name resolution: clients look the entry up here when their cached answer expired.
-    Dns { latency: Dist, ttl: SimTime },
+    Dns {
+        latency: Dist,
+        ttl: SimTime,
+        /// Geographic routing: users resolve to the nearest healthy data center.
+        geo: Option<GeoDns>,
+    },
     /// Spreads requests over the instances of a server group.
     LoadBalancer {
         policy: LbPolicy,
@@ -272,6 +308,8 @@ pub enum ComponentKind {
         shard_key: ShardKey,
         /// Points per shard on the consistent-hash ring.
         vnodes: u32,
+        /// Per replica: its data center (empty: every replica in the database's own).
+        replica_dcs: Vec<usize>,
     },
     /// A key-level read-through cache in front of `miss`.
     Cache {
@@ -437,6 +475,10 @@ pub const DEFAULT_VISIBILITY_TIMEOUT: SimTime = SimTime::from_secs(30);
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 /// The default time a connection attempt into a partition takes to fail.
 pub const DEFAULT_CONNECT_TIMEOUT: SimTime = SimTime::from_secs(1);
+/// The default interval of GeoDNS health checks.
+pub const DEFAULT_DNS_HEALTH_INTERVAL: SimTime = SimTime::from_secs(10);
+/// The most regions, and the most data centers, a scenario may declare.
+pub const MAX_GEO: usize = 64;
 /// The default DNS answer lifetime.
 pub const DEFAULT_DNS_TTL: SimTime = SimTime::from_secs(300);
 /// The default number of distinct users.
@@ -472,6 +514,19 @@ impl Scenario {
             })
             .max()
             .unwrap_or(1)
+    }
+
+    /// Index of the data center called `name`.
+    pub fn datacenter(&self, name: &str) -> Option<usize> {
+        self.datacenters.iter().position(|d| d == name)
+    }
+
+    /// The GeoDNS configuration, if the scenario's dns has one.
+    pub fn geo_dns(&self) -> Option<&GeoDns> {
+        self.components.iter().find_map(|c| match &c.kind {
+            ComponentKind::Dns { geo, .. } => geo.as_ref(),
+            _ => None,
+        })
     }
 
     /// Index of the component called `name`.

@@ -10,7 +10,7 @@ use std::str::FromStr;
 use serde_yaml::Value;
 
 /// Top-level keys of a scenario file.
-pub const TOP_LEVEL_KEYS: [&str; 11] = [
+pub const TOP_LEVEL_KEYS: [&str; 13] = [
     "name",
     "about",
     "seed",
@@ -22,6 +22,8 @@ pub const TOP_LEVEL_KEYS: [&str; 11] = [
     "entry",
     "components",
     "faults",
+    "regions",
+    "datacenters",
 ];
 
 /// One `path=value` assignment.

@@ -33,6 +33,26 @@ pub struct RawScenario {
     pub components: IndexMap<String, RawComponent>,
     #[serde(default)]
     pub faults: Option<Vec<RawFault>>,
+    #[serde(default)]
+    pub regions: Option<IndexMap<String, RawRegion>>,
+    #[serde(default)]
+    pub datacenters: Option<IndexMap<String, RawDatacenter>>,
+}
+
+/// A user region: its share of the users and its latency to each data center.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegion {
+    pub share: f64,
+    pub latency: IndexMap<String, RawDist>,
+}
+
+/// A data center: its one-way latency to other data centers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDatacenter {
+    #[serde(default)]
+    pub latency: Option<IndexMap<String, RawDist>>,
 }
 
 /// One entry of the fault schedule: a time, an optional duration, and one verb.
@@ -59,6 +79,8 @@ pub struct RawFault {
     pub add_shard: Option<String>,
     #[serde(default)]
     pub random: Option<String>,
+    #[serde(default)]
+    pub fail_dc: Option<String>,
     #[serde(default)]
     pub mtbf: Option<RawDist>,
     #[serde(default)]
@@ -463,6 +485,12 @@ pub struct RawComponent {
     pub max_attempts: Option<u32>,
     #[serde(default)]
     pub autoscale: Option<RawAutoscale>,
+    #[serde(default)]
+    pub datacenter: Option<String>,
+    #[serde(default)]
+    pub geo: Option<IndexMap<String, String>>,
+    #[serde(default)]
+    pub replica_datacenters: Option<Vec<String>>,
 }
 
 /// A server group's autoscaling rule.
@@ -538,6 +566,9 @@ impl RawComponent {
         add(self.visibility_timeout.is_some(), "visibility_timeout");
         add(self.max_attempts.is_some(), "max_attempts");
         add(self.autoscale.is_some(), "autoscale");
+        add(self.datacenter.is_some(), "datacenter");
+        add(self.geo.is_some(), "geo");
+        add(self.replica_datacenters.is_some(), "replica_datacenters");
         v
     }
 }

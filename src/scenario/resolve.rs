@@ -139,13 +139,16 @@ fn kind_aware(mut p: Problem, text: &str) -> Problem {
             .map(str::to_string)
     });
     let kind = kind.and_then(|k| serde_yaml::from_value::<Kind>(Value::String(k)).ok());
+    let geo = serde_yaml::from_str::<Value>(text)
+        .ok()
+        .is_some_and(|v| v.get("datacenters").is_some());
     if let (Some(kind), Some(cut)) = (kind, p.message.find(", expected")) {
         p.message.truncate(cut);
         p.message = format!(
             "{}; a {} takes: kind, {}",
             p.message,
             kind.as_str(),
-            fields_of(kind).join(", ")
+            fields_with_geo(kind, geo).join(", ")
         );
     }
     p
@@ -244,6 +247,13 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
     };
 
     let network = resolve_network(raw, &names, pr);
+    let geo = resolve_geo(raw, pr);
+    let dcs: Vec<&str> = raw
+        .datacenters
+        .iter()
+        .flat_map(|m| m.keys().map(String::as_str))
+        .collect();
+    let geo_declared = raw.datacenters.is_some();
 
     let mut components = Vec::new();
     let mut dns_seen: Option<&str> = None;
@@ -266,10 +276,12 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
                 "a cdn serves the classes marked `static: true`, and no class is",
             );
         }
-        if let Some(kind) = resolve_component(&base, rc, &names, &classes, pr) {
+        let datacenter = component_datacenter(&base, rc, &dcs, geo_declared, pr);
+        if let Some(kind) = resolve_component(&base, rc, &names, &classes, &dcs, geo_declared, pr) {
             components.push(Component {
                 name: name.clone(),
                 kind,
+                datacenter: datacenter.flatten(),
             });
         }
     }
@@ -292,9 +304,20 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
     };
 
     let cdn = cdn_seen.and_then(id_of);
-    let faults = resolve_faults(raw, &names, duration, pr);
+    let faults = resolve_faults(raw, &names, &dcs, duration, pr);
     if pr.list.is_empty() {
-        let entries: Vec<CompId> = entry.into_iter().chain(cdn).collect();
+        check_geo_entries(raw, &components, entry, pr);
+    }
+    if pr.list.is_empty() {
+        let geo_entries = components.iter().find_map(|c| match &c.kind {
+            ComponentKind::Dns { geo: Some(g), .. } => Some(g.entries.clone()),
+            _ => None,
+        });
+        let entries: Vec<CompId> = entry
+            .into_iter()
+            .chain(cdn)
+            .chain(geo_entries.into_iter().flatten().flatten())
+            .collect();
         check_call_graph(&components, &entries, pr);
     }
     if !pr.list.is_empty() {
@@ -313,7 +336,309 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
         cdn,
         components,
         faults: faults?,
+        regions: geo.as_ref()?.regions.clone(),
+        datacenters: dcs.iter().map(|d| d.to_string()).collect(),
+        dc_latency: geo?.dc_latency,
     })
+}
+
+/// Regions and data centers, resolved.
+struct GeoParts {
+    regions: Vec<Region>,
+    dc_latency: Vec<Option<Dist>>,
+}
+
+/// The top-level `regions` and `datacenters`.
+fn resolve_geo(raw: &RawScenario, pr: &mut Problems) -> Option<GeoParts> {
+    let dcs: Vec<&str> = raw
+        .datacenters
+        .iter()
+        .flat_map(|m| m.keys().map(String::as_str))
+        .collect();
+    let n = dcs.len();
+    let mut good = true;
+    if let Some(m) = &raw.datacenters {
+        if m.is_empty() {
+            pr.at(
+                "datacenters",
+                "expected at least one data center (leave `datacenters` out for none)",
+            );
+            good = false;
+        } else if m.len() > MAX_GEO {
+            pr.at(
+                "datacenters",
+                format!("expected at most {MAX_GEO} data centers, found {}", m.len()),
+            );
+            return None;
+        }
+        for d in &dcs {
+            if !valid_name(d) {
+                pr.at_key(
+                    &format!("datacenters.{d}"),
+                    format!(
+                        "expected a data center name of letters, digits, `_` or `-`, found `{d}`"
+                    ),
+                );
+                good = false;
+            }
+        }
+    }
+    let mut dc_latency: Vec<Option<Dist>> = vec![None; n * n];
+    for (a, (name, dc)) in raw.datacenters.iter().flatten().enumerate() {
+        for (other, d) in dc.latency.iter().flatten() {
+            let path = format!("datacenters.{name}.latency.{other}");
+            let Some(b) = dcs.iter().position(|x| x == other) else {
+                pr.at_key(
+                    &path,
+                    format!(
+                        "expected the name of a data center ({}), found `{other}`",
+                        dcs.join(", ")
+                    ),
+                );
+                good = false;
+                continue;
+            };
+            if a == b {
+                pr.at_key(
+                    &path,
+                    "a data center's latency to itself is `network.hop`: give other data centers here",
+                );
+                good = false;
+                continue;
+            }
+            if dc_latency[a * n + b].is_some() {
+                pr.at_key(
+                    &path,
+                    format!("the latency between `{name}` and `{other}` is given twice: give each pair once (it is symmetric)"),
+                );
+                good = false;
+                continue;
+            }
+            match resolve_dist(&path, d, pr) {
+                Some(d) => {
+                    dc_latency[a * n + b] = Some(d.clone());
+                    dc_latency[b * n + a] = Some(d);
+                }
+                None => good = false,
+            }
+        }
+    }
+    if good {
+        for a in 0..n {
+            for b in a + 1..n {
+                if dc_latency[a * n + b].is_none() {
+                    pr.at(
+                        "datacenters",
+                        format!(
+                            "expected a latency between `{}` and `{}` (in `datacenters.{}.latency` or `datacenters.{}.latency`)",
+                            dcs[a], dcs[b], dcs[a], dcs[b]
+                        ),
+                    );
+                    good = false;
+                }
+            }
+        }
+    }
+    let mut regions = Vec::new();
+    if let Some(m) = &raw.regions {
+        if raw.datacenters.is_none() {
+            pr.at(
+                "regions",
+                "regions need `datacenters`: each region gives its latency to each data center",
+            );
+            return None;
+        }
+        if m.is_empty() || m.len() > MAX_GEO {
+            pr.at(
+                "regions",
+                format!("expected from 1 to {MAX_GEO} regions, found {}", m.len()),
+            );
+            return None;
+        }
+        let mut total = 0.0;
+        for (name, r) in m {
+            let base = format!("regions.{name}");
+            if !valid_name(name) {
+                pr.at_key(
+                    &base,
+                    format!(
+                        "expected a region name of letters, digits, `_` or `-`, found `{name}`"
+                    ),
+                );
+                good = false;
+            }
+            if !r.share.is_finite() || r.share < 0.0 {
+                pr.at(
+                    &format!("{base}.share"),
+                    format!("expected a share >= 0, found {}", r.share),
+                );
+                good = false;
+            } else {
+                total += r.share;
+            }
+            let mut latency: Vec<Option<Dist>> = vec![None; n];
+            for (dc, d) in &r.latency {
+                let path = format!("{base}.latency.{dc}");
+                match dcs.iter().position(|x| x == dc) {
+                    None => {
+                        pr.at_key(
+                            &path,
+                            format!(
+                                "expected the name of a data center ({}), found `{dc}`",
+                                dcs.join(", ")
+                            ),
+                        );
+                        good = false;
+                    }
+                    Some(i) => latency[i] = resolve_dist(&path, d, pr),
+                }
+            }
+            let missing: Vec<&str> = (0..n)
+                .filter(|&i| latency[i].is_none() && r.latency.get(dcs[i]).is_none())
+                .map(|i| dcs[i])
+                .collect();
+            if !missing.is_empty() {
+                pr.at(
+                    &format!("{base}.latency"),
+                    format!(
+                        "expected a latency to every data center, missing `{}`",
+                        missing.join("`, `")
+                    ),
+                );
+                good = false;
+            }
+            let latency: Option<Vec<Dist>> = latency.into_iter().collect();
+            if let Some(latency) = latency {
+                regions.push(Region {
+                    name: name.clone(),
+                    share: r.share,
+                    latency,
+                });
+            } else {
+                good = false;
+            }
+        }
+        if good && total <= 0.0 {
+            pr.at(
+                "regions",
+                "expected region shares that sum to a positive value, found a sum of 0",
+            );
+            good = false;
+        }
+        for r in &mut regions {
+            r.share /= total;
+        }
+    }
+    good.then_some(GeoParts {
+        regions,
+        dc_latency,
+    })
+}
+
+fn valid_name(n: &str) -> bool {
+    !n.is_empty()
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// A component's `datacenter`: `Some(None)` when it has none (allowed), `None` on error.
+fn component_datacenter(
+    base: &str,
+    rc: &RawComponent,
+    dcs: &[&str],
+    geo_declared: bool,
+    pr: &mut Problems,
+) -> Option<Option<usize>> {
+    let global = matches!(rc.kind, Kind::Dns | Kind::Cdn);
+    match &rc.datacenter {
+        None if geo_declared && !global => {
+            pr.at(
+                base,
+                format!(
+                    "a {} needs `datacenter` when the scenario declares datacenters ({})",
+                    rc.kind.as_str(),
+                    dcs.join(", ")
+                ),
+            );
+            None
+        }
+        None => Some(None),
+        // A datacenter on a global kind is reported with the kind's fields.
+        Some(_) if global => Some(None),
+        Some(_) if !geo_declared => {
+            pr.at_key(
+                &format!("{base}.datacenter"),
+                "`datacenter` needs the top-level `datacenters` to declare it",
+            );
+            None
+        }
+        Some(d) => match dcs.iter().position(|x| x == d) {
+            Some(i) => Some(Some(i)),
+            None => {
+                pr.at(
+                    &format!("{base}.datacenter"),
+                    format!(
+                        "expected the name of a data center ({}), found `{d}`",
+                        dcs.join(", ")
+                    ),
+                );
+                None
+            }
+        },
+    }
+}
+
+/// GeoDNS entries stand in the data center they answer for, and `entry` is one of them.
+fn check_geo_entries(
+    raw: &RawScenario,
+    comps: &[Component],
+    entry: Option<CompId>,
+    pr: &mut Problems,
+) {
+    let Some((dns, geo)) = comps.iter().find_map(|c| match &c.kind {
+        ComponentKind::Dns { geo: Some(g), .. } => Some((c.name.as_str(), g)),
+        _ => None,
+    }) else {
+        return;
+    };
+    let dcs: Vec<&str> = raw
+        .datacenters
+        .iter()
+        .flat_map(|m| m.keys().map(String::as_str))
+        .collect();
+    for (d, e) in geo.entries.iter().enumerate() {
+        let Some(e) = *e else { continue };
+        let c = &comps[e];
+        if c.datacenter != Some(d) {
+            pr.at(
+                &format!("components.{dns}.geo.{}", dcs[d]),
+                format!(
+                    "expected an entry component in `{}`, found `{}`, which is in `{}`",
+                    dcs[d],
+                    c.name,
+                    c.datacenter.map_or("no data center", |x| dcs[x])
+                ),
+            );
+        }
+    }
+    if let Some(e) = entry
+        && !geo.entries.contains(&Some(e))
+    {
+        let list: Vec<&str> = geo
+            .entries
+            .iter()
+            .flatten()
+            .map(|&i| comps[i].name.as_str())
+            .collect();
+        pr.at(
+            "entry",
+            format!(
+                "expected one of the GeoDNS entries ({}), found `{}`",
+                list.join(", "),
+                comps[e].name
+            ),
+        );
+    }
 }
 
 fn unknown_component(name: &str, names: &[&str]) -> String {
@@ -549,13 +874,14 @@ fn resolve_target(
 fn resolve_faults(
     sc: &RawScenario,
     names: &[&str],
+    dcs: &[&str],
     duration: SimTime,
     pr: &mut Problems,
 ) -> Option<Vec<Fault>> {
     let mut out = Vec::new();
     let mut good = true;
     for (i, f) in sc.faults.iter().flatten().enumerate() {
-        match resolve_fault(sc, names, duration, &format!("faults[{i}]"), f, pr) {
+        match resolve_fault(sc, names, dcs, duration, &format!("faults[{i}]"), f, pr) {
             Some(fault) => out.push(fault),
             None => good = false,
         }
@@ -566,6 +892,7 @@ fn resolve_faults(
 fn resolve_fault(
     sc: &RawScenario,
     names: &[&str],
+    dcs: &[&str],
     duration: SimTime,
     base: &str,
     f: &RawFault,
@@ -579,6 +906,7 @@ fn resolve_fault(
         ("fail_primary", &f.fail_primary),
         ("add_shard", &f.add_shard),
         ("random", &f.random),
+        ("fail_dc", &f.fail_dc),
     ]
     .into_iter()
     .filter_map(|(n, v)| v.as_ref().map(|v| (n, v)))
@@ -588,7 +916,7 @@ fn resolve_fault(
         [] => {
             pr.at(
                 base,
-                "expected one verb: crash, slow, partition, flush, fail_primary, add_shard or random",
+                "expected one verb: crash, slow, partition, flush, fail_primary, add_shard, random or fail_dc",
             );
             return None;
         }
@@ -627,6 +955,41 @@ fn resolve_fault(
         None => None,
     };
     let path = format!("{base}.{verb}");
+    if verb == "fail_dc" {
+        for (field, given) in [
+            ("factor", f.factor.is_some()),
+            ("mtbf", f.mtbf.is_some()),
+            ("mttr", f.mttr.is_some()),
+        ] {
+            if given {
+                pr.at_key(
+                    &format!("{base}.{field}"),
+                    format!("`{field}` does not apply to `fail_dc` faults"),
+                );
+                return None;
+            }
+        }
+        let Some(dc) = dcs.iter().position(|d| d == target_text) else {
+            let msg = if dcs.is_empty() {
+                format!(
+                    "`fail_dc` needs the top-level `datacenters`, and the scenario declares none (found `{target_text}`)"
+                )
+            } else {
+                format!(
+                    "expected the name of a data center ({}), found `{target_text}`",
+                    dcs.join(", ")
+                )
+            };
+            pr.at(&path, msg);
+            return None;
+        };
+        return Some(Fault {
+            at,
+            until,
+            action: FaultAction::FailDc(dc),
+            label: format!("{verb} {target_text}"),
+        });
+    }
     let target = resolve_target(sc, names, &path, target_text, pr)?;
     let kind = sc.components[target.comp].kind;
     for (field, given, owner) in [
@@ -1068,6 +1431,24 @@ fn fields_of(kind: Kind) -> &'static [&'static str] {
     }
 }
 
+/// The fields a kind takes when the scenario declares data centers: its own, then the
+/// placement fields.
+fn fields_with_geo(kind: Kind, geo: bool) -> Vec<&'static str> {
+    let mut v = fields_of(kind).to_vec();
+    if geo {
+        match kind {
+            Kind::Dns => v.extend(["geo", "health_check"]),
+            Kind::Cdn => {}
+            Kind::Database => v.extend(["datacenter", "replica_datacenters"]),
+            _ => v.push("datacenter"),
+        }
+    }
+    v
+}
+
+/// Fields that only exist with data centers (checked against [`fields_with_geo`]).
+const GEO_FIELDS: [&str; 3] = ["datacenter", "geo", "replica_datacenters"];
+
 const LB_POLICIES: [(&str, LbPolicy); 6] = [
     ("round_robin", LbPolicy::RoundRobin),
     ("random", LbPolicy::Random),
@@ -1110,18 +1491,60 @@ fn named<T: Copy>(
     }
 }
 
+/// A `health_check` map: interval and the probe thresholds.
+fn resolve_health(base: &str, h: &RawHealthCheck, pr: &mut Problems) -> Option<HealthCheck> {
+    let mut good = true;
+    if h.interval.0 == SimTime::ZERO {
+        pr.at(
+            &format!("{base}.health_check.interval"),
+            "expected an interval > 0, found 0s",
+        );
+        good = false;
+    }
+    for (f, v) in [("unhealthy", h.unhealthy), ("healthy", h.healthy)] {
+        if v == Some(0) {
+            pr.at(
+                &format!("{base}.health_check.{f}"),
+                "expected a whole number of probes >= 1, found 0",
+            );
+            good = false;
+        }
+    }
+    good.then_some(HealthCheck {
+        interval: h.interval.0,
+        unhealthy: h.unhealthy.unwrap_or(3),
+        healthy: h.healthy.unwrap_or(2),
+    })
+}
+
 fn resolve_component(
     base: &str,
     rc: &RawComponent,
     names: &[&str],
     classes: &[ClassInfo],
+    dcs: &[&str],
+    geo_declared: bool,
     pr: &mut Problems,
 ) -> Option<ComponentKind> {
     let kind_name = rc.kind.as_str();
-    let allowed = fields_of(rc.kind);
+    let allowed = fields_with_geo(rc.kind, geo_declared);
     let mut ok = true;
     for f in rc.given_fields() {
-        if !allowed.contains(&f) {
+        if GEO_FIELDS.contains(&f) && !geo_declared && f != "datacenter" {
+            pr.at_key(
+                &format!("{base}.{f}"),
+                format!("`{f}` needs the top-level `datacenters` to declare the data centers"),
+            );
+            ok = false;
+        } else if f == "datacenter" && !geo_declared {
+            // Reported with the component's placement.
+        } else if rc.kind == Kind::Dns && f == "health_check" && rc.geo.is_none() {
+            pr.at_key(
+                &format!("{base}.health_check"),
+                "a dns checks data centers' health only with `geo`",
+            );
+            ok = false;
+        } else if !allowed.contains(&f) {
             pr.at_key(
                 &format!("{base}.{f}"),
                 format!(
@@ -1254,9 +1677,14 @@ fn resolve_component(
                 "the distribution of a lookup's duration",
             );
             let ttl = rc.ttl.map(|d| d.0).unwrap_or(DEFAULT_DNS_TTL);
+            let geo = match &rc.geo {
+                None => Some(None),
+                Some(m) => resolve_geo_dns(base, rc, m, names, dcs, pr).map(Some),
+            };
             Some(ComponentKind::Dns {
                 latency: latency?,
                 ttl,
+                geo: geo?,
             })
         }
         Kind::LoadBalancer => {
@@ -1277,30 +1705,7 @@ fn resolve_component(
             };
             let health = match &rc.health_check {
                 None => Some(None),
-                Some(h) => {
-                    let mut good = true;
-                    if h.interval.0 == SimTime::ZERO {
-                        pr.at(
-                            &format!("{base}.health_check.interval"),
-                            "expected an interval > 0, found 0s",
-                        );
-                        good = false;
-                    }
-                    for (f, v) in [("unhealthy", h.unhealthy), ("healthy", h.healthy)] {
-                        if v == Some(0) {
-                            pr.at(
-                                &format!("{base}.health_check.{f}"),
-                                "expected a whole number of probes >= 1, found 0",
-                            );
-                            good = false;
-                        }
-                    }
-                    good.then_some(Some(HealthCheck {
-                        interval: h.interval.0,
-                        unhealthy: h.unhealthy.unwrap_or(3),
-                        healthy: h.healthy.unwrap_or(2),
-                    }))
-                }
+                Some(h) => resolve_health(base, h, pr).map(Some),
             };
             Some(ComponentKind::LoadBalancer {
                 policy: policy?,
@@ -1470,6 +1875,34 @@ fn resolve_component(
                 );
                 good = false;
             }
+            let mut replica_dcs = Vec::new();
+            if let Some(list) = &rc.replica_datacenters {
+                if list.len() != replicas as usize {
+                    pr.at(
+                        &format!("{base}.replica_datacenters"),
+                        format!(
+                            "expected one data center per replica ({replicas}), found {}",
+                            list.len()
+                        ),
+                    );
+                    good = false;
+                }
+                for (i, d) in list.iter().enumerate() {
+                    match dcs.iter().position(|x| x == d) {
+                        Some(ix) => replica_dcs.push(ix),
+                        None => {
+                            pr.at(
+                                &format!("{base}.replica_datacenters[{i}]"),
+                                format!(
+                                    "expected the name of a data center ({}), found `{d}`",
+                                    dcs.join(", ")
+                                ),
+                            );
+                            good = false;
+                        }
+                    }
+                }
+            }
             let failover = rc.failover.map(|d| d.0);
             if failover.is_some() && replicas == 0 {
                 pr.at_key(
@@ -1492,6 +1925,7 @@ fn resolve_component(
                 read_from,
                 lag,
                 sync,
+                replica_dcs,
             })
         }
         Kind::Cache => {
@@ -1612,6 +2046,62 @@ fn resolve_component(
             })
         }
     }
+}
+
+/// A dns's `geo` map (data center -> entry component) and its health checks.
+fn resolve_geo_dns(
+    base: &str,
+    rc: &RawComponent,
+    m: &indexmap::IndexMap<String, String>,
+    names: &[&str],
+    dcs: &[&str],
+    pr: &mut Problems,
+) -> Option<GeoDns> {
+    let mut good = true;
+    if m.is_empty() {
+        pr.at(
+            &format!("{base}.geo"),
+            "expected at least one data center and its entry component",
+        );
+        good = false;
+    }
+    let mut entries = vec![None; dcs.len()];
+    for (dc, comp) in m {
+        let path = format!("{base}.geo.{dc}");
+        let Some(d) = dcs.iter().position(|x| x == dc) else {
+            pr.at_key(
+                &path,
+                format!(
+                    "expected the name of a data center ({}), found `{dc}`",
+                    dcs.join(", ")
+                ),
+            );
+            good = false;
+            continue;
+        };
+        match names.iter().position(|n| n == comp) {
+            None => {
+                pr.at(&path, unknown_component(comp, names));
+                good = false;
+            }
+            Some(c) => entries[d] = Some(c),
+        }
+    }
+    let health = match &rc.health_check {
+        None => Some(HealthCheck {
+            interval: DEFAULT_DNS_HEALTH_INTERVAL,
+            unhealthy: 3,
+            healthy: 2,
+        }),
+        Some(h) => resolve_health(base, h, pr),
+    };
+    if !good {
+        return None;
+    }
+    Some(GeoDns {
+        entries,
+        health: health?,
+    })
 }
 
 /// A server group's `autoscale`. `count` is the group's resolved starting size; `given_count`
