@@ -82,7 +82,8 @@ pub fn latency_chart(report: &Report, png: &Path, svg: &Path) -> Result<(), Repo
 
 /// Draws throughput (req/s), p50/p99 latency (ms) and error rate (%) over time in three
 /// stacked panels sharing the time axis (s), warm-up and faults shaded, into `png` and `svg`;
-/// with autoscaled server groups, a fourth panel of their active instances.
+/// with autoscaled server groups, a panel of their active instances; with data centers, a
+/// panel of the requests entering each data center per second.
 pub fn timeseries_chart(report: &Report, png: &Path, svg: &Path) -> Result<(), ReportError> {
     render(&TimeseriesChart(report), png, svg)
 }
@@ -422,16 +423,26 @@ fn autoscaled(r: &Report) -> Vec<usize> {
         .collect()
 }
 
+/// Colours of the data-center lines (cycled).
+const DC_COLOURS: [RGBColor; 4] = [
+    palette::BLUE,
+    palette::VERMILLION,
+    palette::BLUISH_GREEN,
+    palette::REDDISH_PURPLE,
+];
+
 /// Colours of the instance lines, one per autoscaled group (cycled).
 const INSTANCE_COLOURS: [RGBColor; 3] = [palette::BLACK, palette::SKY_BLUE, palette::BLUE];
 
 impl Chart for TimeseriesChart<'_> {
     fn size(&self) -> (u32, u32) {
-        if autoscaled(self.0).is_empty() {
-            TIMESERIES_SIZE
-        } else {
-            TIMESERIES_SCALED_SIZE
-        }
+        let extra = u32::from(!autoscaled(self.0).is_empty())
+            + u32::from(!self.0.timeseries.datacenters.is_empty());
+        let (w, h) = TIMESERIES_SIZE;
+        (
+            w,
+            h + extra * (TIMESERIES_SCALED_SIZE.1 - TIMESERIES_SIZE.1),
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
@@ -502,6 +513,22 @@ impl Chart for TimeseriesChart<'_> {
             .iter()
             .map(|&ci| format!("instances {}", ts.components[ci]))
             .collect();
+        // Requests entering each data center per second: traffic moving after a failure.
+        let dc_series: Vec<Series> = (0..ts.datacenters.len())
+            .map(|d| Series {
+                colour: DC_COLOURS[d % DC_COLOURS.len()],
+                points: ts
+                    .rows
+                    .iter()
+                    .map(|row| {
+                        row.entered
+                            .get(d)
+                            .map(|&n| (row.t_s + window / 2.0, n as f64 / window))
+                    })
+                    .collect(),
+            })
+            .collect();
+        let dc_names: Vec<String> = ts.datacenters.iter().map(|d| d.to_string()).collect();
 
         let (head, body) = root.split_vertically(HEAD_PX);
         let mut legend = vec![
@@ -513,8 +540,18 @@ impl Chart for TimeseriesChart<'_> {
         for (name, s) in instance_names.iter().zip(&instance_series) {
             legend.push((name.as_str(), s.colour));
         }
+        for (name, s) in dc_names.iter().zip(&dc_series) {
+            legend.push((name.as_str(), s.colour));
+        }
         header(&head, &title, &legend)?;
-        let panels = if scaled.is_empty() { 3 } else { 4 };
+        let mut extra: Vec<(&str, Vec<&Series>)> = Vec::new();
+        if !scaled.is_empty() {
+            extra.push(("instances", instance_series.iter().collect()));
+        }
+        if !dc_series.is_empty() {
+            extra.push(("entering DC (req/s)", dc_series.iter().collect()));
+        }
+        let panels = 3 + extra.len() as u32;
         let panel_px = (body.dim_in_pixel().1.saturating_sub(TIME_AXIS_PX) / panels).max(1);
         let (top, rest) = body.split_vertically(panel_px);
         let (middle, rest) = rest.split_vertically(panel_px);
@@ -531,13 +568,21 @@ impl Chart for TimeseriesChart<'_> {
         };
         panel(&top, "throughput (req/s)", &[&throughput], 0)?;
         panel(&middle, "latency (ms)", &[&p50, &p99], 1)?;
-        if scaled.is_empty() {
+        if extra.is_empty() {
             panel(&rest, "errors (%)", &[&errors], 2)?;
-        } else {
-            let (third, bottom) = rest.split_vertically(panel_px);
-            panel(&third, "errors (%)", &[&errors], 2)?;
-            let lines: Vec<&Series> = instance_series.iter().collect();
-            panel(&bottom, "instances", &lines, 3)?;
+            return Ok(());
+        }
+        let (third, mut rest) = rest.split_vertically(panel_px);
+        panel(&third, "errors (%)", &[&errors], 2)?;
+        let mut areas = Vec::with_capacity(extra.len());
+        for _ in 1..extra.len() {
+            let (area, below) = rest.split_vertically(panel_px);
+            areas.push(area);
+            rest = below;
+        }
+        areas.push(rest);
+        for (k, ((desc, lines), area)) in extra.iter().zip(&areas).enumerate() {
+            panel(area, desc, lines, 3 + k as u32)?;
         }
         Ok(())
     }

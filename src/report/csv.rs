@@ -4,10 +4,13 @@
 //!   of many runs concatenate and load straight into a data frame or a spreadsheet pivot.
 //!   Scopes: `run` (name = scenario), `error` (name = cause, metric `count`),
 //!   `error_by_component` (name = the component that failed the requests, or `client` for
-//!   timeouts; metric = cause), `class`, `component`, and `fault` (name = the fault's index
-//!   in the scenario and its label, `0: crash web#1`, so repeated labels stay apart).
+//!   timeouts; metric = cause), `class`, `region` and `datacenter` (when the scenario declares
+//!   them; failures by cause as metrics `error_<cause>`), `component`, and `fault` (name = the
+//!   fault's index in the scenario and its label, `0: crash web#1`, so repeated labels stay
+//!   apart).
 //! * [`timeseries_csv`] has one row per window: `t_s,offered,completed,failed,throughput_rps,
-//!   error_rate,p50_ms,p99_ms,util_<component>...,inst_<component>...`.
+//!   error_rate,p50_ms,p99_ms,util_<component>...,inst_<component>...`, then `dc_<datacenter>...`
+//!   (attempts entering each data center) when the scenario declares data centers.
 //!
 //! Conventions: a missing figure (`None`, or a non-finite float) is an empty cell — never a
 //! made-up zero; floats use Rust's shortest round-trip form, so output is deterministic.
@@ -62,6 +65,25 @@ pub fn summary_csv(report: &Report) -> String {
         }
     }
 
+    for (scope, map) in [
+        ("region", &report.regions),
+        ("datacenter", &report.datacenters),
+    ] {
+        for (name, g) in map {
+            let mut cell = |metric: &str, value: String| out.row([scope, name, metric, &value]);
+            cell("offered", g.offered.to_string());
+            cell("completed", g.completed.to_string());
+            cell("failed", g.failed.to_string());
+            cell("availability", float(g.availability));
+            for (metric, value) in latency_cells(&g.latency_ms) {
+                cell(metric, value);
+            }
+            for (cause, n) in &g.errors {
+                cell(&format!("error_{cause}"), n.to_string());
+            }
+        }
+    }
+
     for (name, comp) in &report.components {
         let mut cell = |metric: &str, value: String| out.row(["component", name, metric, &value]);
         cell("utilization", opt_float(comp.utilization));
@@ -96,7 +118,9 @@ pub fn summary_csv(report: &Report) -> String {
 /// The time series, one row per window: `t_s,offered,completed,failed,throughput_rps,
 /// error_rate,p50_ms,p99_ms`, then `util_<component>` for each name in
 /// `report.timeseries.components`, in that order, then `inst_<component>` (active instances
-/// at the end of the window; empty for kinds without instances) in the same order.
+/// at the end of the window; empty for kinds without instances) in the same order, then
+/// `dc_<datacenter>` (attempts that entered the data center in the window) for each name in
+/// `report.timeseries.datacenters`.
 pub fn timeseries_csv(report: &Report) -> String {
     let ts = &report.timeseries;
     let mut out = Out::new();
@@ -114,6 +138,7 @@ pub fn timeseries_csv(report: &Report) -> String {
     .to_vec();
     header.extend(ts.components.iter().map(|c| format!("util_{c}")));
     header.extend(ts.components.iter().map(|c| format!("inst_{c}")));
+    header.extend(ts.datacenters.iter().map(|d| format!("dc_{d}")));
     out.row(&header);
 
     for row in &ts.rows {
@@ -137,6 +162,11 @@ pub fn timeseries_csv(report: &Report) -> String {
                 .get(i)
                 .copied()
                 .flatten()
+                .map_or_else(String::new, |n| n.to_string())
+        }));
+        cells.extend((0..ts.datacenters.len()).map(|i| {
+            row.entered
+                .get(i)
                 .map_or_else(String::new, |n| n.to_string())
         }));
         out.row(&cells);

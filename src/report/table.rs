@@ -1,8 +1,9 @@
 //! The human summary that `scalesim run` prints: a few labelled lines for the whole run
 //! (errors broken down by the component that failed them, and the client's retry
 //! amplification when it retried), a fault table when faults were scheduled, a per-class
-//! section when there is more than one class, a per-component table with the bottleneck
-//! marked, and the engine line.
+//! section when there is more than one class, a per-region and a per-data-center section
+//! when there is more than one of them, a per-component table with the bottleneck marked,
+//! and the engine line.
 //!
 //! It returns a `String` and does no I/O; it uses no colours, so it reads the same in a
 //! terminal, a pipe or a file. Columns are aligned by computing widths (text left, numbers
@@ -11,7 +12,9 @@
 
 use std::fmt::Write as _;
 
-use crate::metrics::{LatencySummary, Report};
+use indexmap::IndexMap;
+
+use crate::metrics::{GeoReport, LatencySummary, Report};
 
 /// Width of the label column of the run-level lines.
 const LABEL: usize = 14;
@@ -87,6 +90,15 @@ pub fn render_table(report: &Report) -> String {
     if report.classes.len() > 1 {
         s.push('\n');
         s.push_str(&class_table(report));
+    }
+    for (label, map) in [
+        ("region", &report.regions),
+        ("datacenter", &report.datacenters),
+    ] {
+        if map.len() > 1 {
+            s.push('\n');
+            s.push_str(&geo_table(label, map));
+        }
     }
     if !report.components.is_empty() {
         s.push('\n');
@@ -187,6 +199,33 @@ fn class_table(report: &Report) -> String {
             opt(c.latency_ms.p50, ms),
             opt(c.latency_ms.p99, ms),
             opt(c.latency_ms.max, ms),
+        ]);
+    }
+    t.render()
+}
+
+/// Outcomes and latency per region or per data center.
+fn geo_table(label: &str, map: &IndexMap<String, GeoReport>) -> String {
+    let mut t = Table::new(&[
+        (label, Align::Left),
+        ("offered", Align::Right),
+        ("completed", Align::Right),
+        ("failed", Align::Right),
+        ("avail %", Align::Right),
+        ("mean ms", Align::Right),
+        ("p50 ms", Align::Right),
+        ("p99 ms", Align::Right),
+    ]);
+    for (name, g) in map {
+        t.push(vec![
+            name.clone(),
+            count(g.offered),
+            count(g.completed),
+            count(g.failed),
+            percent(g.availability),
+            opt(g.latency_ms.mean, ms),
+            opt(g.latency_ms.p50, ms),
+            opt(g.latency_ms.p99, ms),
         ]);
     }
     t.render()

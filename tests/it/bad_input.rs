@@ -30,7 +30,7 @@ components:
 ";
 
 /// Runs `scalesim validate bad.yaml` on `text` and returns (exit code, stderr).
-fn validate(text: &str, extra: &[&str]) -> (i32, String) {
+pub(crate) fn validate(text: &str, extra: &[&str]) -> (i32, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("bad.yaml"), text).expect("write");
     let out = cargo_bin_cmd!("scalesim")
@@ -52,7 +52,7 @@ fn case(edits: &[(&str, &str)], expected: &[&str]) {
 }
 
 /// As [`case`], on another base scenario.
-fn case_on(base: &str, edits: &[(&str, &str)], expected: &[&str]) {
+pub(crate) fn case_on(base: &str, edits: &[(&str, &str)], expected: &[&str]) {
     let mut text = base.to_string();
     for (from, to) in edits {
         assert!(

@@ -1,5 +1,5 @@
 //! Integration tests, one binary: queueing theory, conservation, determinism, bad input,
-//! and the command line. Shared helpers live here.
+//! the command line, and regions and data centers. Shared helpers live here.
 
 mod autoscale;
 mod bad_input;
@@ -7,6 +7,7 @@ mod cli;
 mod conservation;
 mod data_tier;
 mod failures;
+mod geo;
 mod queues;
 mod sharding;
 mod theory;
