@@ -58,6 +58,11 @@ fn bench(c: &mut Criterion) {
             short.clone(),
         ),
         (
+            "stage08_multi_datacenter",
+            "scenarios/08-multi-datacenter.yaml",
+            short.clone(),
+        ),
+        (
             "failure_retry_storm",
             "scenarios/failures/retry-storm.yaml",
             vec![
