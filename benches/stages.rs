@@ -4,7 +4,8 @@
 //! One element of throughput is one request offered by the traffic source during the run
 //! (warm-up included), so criterion's "elements/s" reads as simulated requests per wall
 //! second. The runs are shortened with overrides so that each iteration takes well under a
-//! second; the per-request cost does not depend on the duration.
+//! second; the per-request cost does not depend on the duration. Stage 11 is benched at its
+//! peak rate over a few seconds rather than through its whole ramp.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -61,6 +62,29 @@ fn bench(c: &mut Criterion) {
             "stage08_multi_datacenter",
             "scenarios/08-multi-datacenter.yaml",
             short.clone(),
+        ),
+        (
+            "stage09_message_queue",
+            "scenarios/09-message-queue.yaml",
+            short.clone(),
+        ),
+        (
+            "stage10_sharding",
+            "scenarios/10-sharding.yaml",
+            short.clone(),
+        ),
+        (
+            // Stage 11's peak rate, 250,000 req/s, held from the start on the web servers it
+            // reaches at the top of its ramp, for 4 s: a full 40 s run takes several seconds
+            // per iteration.
+            "stage11_autoscaling_250k",
+            "scenarios/11-monitoring-and-autoscaling.yaml",
+            vec![
+                "duration=4s",
+                "warmup=1s",
+                "traffic.profile=[{at: 0s, rate: 250000}]",
+                "web.count=120",
+            ],
         ),
         (
             "failure_retry_storm",

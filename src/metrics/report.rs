@@ -224,6 +224,10 @@ pub struct ClientReport {
 pub struct EngineReport {
     /// Events processed.
     pub events: u64,
+    /// Most requests (attempts and queued jobs included) held in flight at once: the
+    /// request slab's high-water mark. Memory grows with this, not with the number of
+    /// requests simulated.
+    pub peak_in_flight: u64,
     /// Wall-clock seconds the run took.
     pub wall_s: Option<f64>,
     /// events / wall_s.
@@ -246,6 +250,8 @@ pub struct TimeSeries {
     pub components: Vec<String>,
     /// Data center names, in the order of [`WindowRow::entered`] (empty without them).
     pub datacenters: Vec<String>,
+    /// Component kinds as written in the scenario (`server`, `queue`, ...), same order.
+    pub kinds: Vec<String>,
     /// The faults, for marking on charts.
     pub faults: Vec<FaultMark>,
     pub rows: Vec<WindowRow>,
@@ -299,4 +305,23 @@ pub struct WindowRow {
     /// Per data center (same order as [`TimeSeries::datacenters`]): attempts that entered
     /// it in the window (first tries and retries).
     pub entered: Vec<u64>,
+    /// Per component (same order): requests (for a queue: messages published) that arrived
+    /// at the component in the window.
+    pub arrivals: Vec<u64>,
+    /// Per component (same order): requests that ended failed in the window with this
+    /// component as the one that failed them (timeouts belong to the client, not here).
+    pub errors: Vec<u64>,
+    /// Per component (same order): mean time from arrival to reply of the replies sent in
+    /// the window, ms; for a queue, mean publish-to-acknowledgement time of the jobs
+    /// acknowledged in the window. `None` when nothing left the component in the window.
+    pub latency_ms_mean: Vec<Option<f64>>,
+    /// Per component (same order): time-average number of requests waiting for a worker,
+    /// summed over the instances; `None` for kinds without workers.
+    pub queue_mean: Vec<Option<f64>>,
+    /// Per component (same order): time-average number of messages waiting for a consumer,
+    /// for queues; `None` for other kinds.
+    pub backlog_mean: Vec<Option<f64>>,
+    /// Per component (same order): hits / lookups in the window, for caches and CDNs;
+    /// `None` for other kinds, or when the window had no lookup.
+    pub hit_ratio: Vec<Option<f64>>,
 }

@@ -234,6 +234,9 @@ pub(super) struct Db {
     lag_hist: LatencyHist,
     lost_writes: u64,
     promotions: u64,
+    /// Requests failed by this shard's nodes after warm-up (refused while down, or lost
+    /// in a crash).
+    failed: u64,
 }
 
 /// A cache or CDN edge.
@@ -312,6 +315,12 @@ struct Comp {
     ctr: Ctr,
     /// Time in component of replies sent after warm-up.
     hist: LatencyHist,
+    /// Sum (ns) and count of the times in component of every reply, warm-up included
+    /// (the time series takes differences per window).
+    lat_sum: u64,
+    lat_n: u64,
+    /// Requests this component failed, warm-up included (the time series' `errors`).
+    failed: u64,
     /// Requests inside the component (balancers and caches; stations keep their own).
     open: u32,
     open_area: u128,
@@ -335,9 +344,24 @@ struct Window {
     failed: u64,
     hist: LatencyHist,
     busy_snap: Vec<u128>,
+    /// Per component: the cumulative figures at the start of the window.
+    comp_snap: Vec<CompSnap>,
     rows: Vec<WindowRow>,
     /// Per data center: attempts that entered it in this window.
     entered: Vec<u64>,
+}
+
+/// Cumulative per-component figures; a window's row is the difference of two of these.
+#[derive(Clone, Copy, Debug, Default)]
+struct CompSnap {
+    arrivals: u64,
+    failed: u64,
+    lat_sum: u64,
+    lat_n: u64,
+    /// Waiting requests x ns, summed over the stations; for a queue, its backlog area.
+    queue_area: u128,
+    hits: u64,
+    lookups: u64,
 }
 
 /// Snapshot at the end of warm-up.
@@ -618,6 +642,7 @@ impl Model {
                             lag_hist: LatencyHist::new(),
                             lost_writes: 0,
                             promotions: 0,
+                            failed: 0,
                         });
                     }
                     let router = routers.len() as u32;
@@ -761,6 +786,9 @@ impl Model {
                 rot: (0..n_nodes).collect(),
                 ctr: Ctr::default(),
                 hist: LatencyHist::new(),
+                lat_sum: 0,
+                lat_n: 0,
+                failed: 0,
                 open: 0,
                 open_area: 0,
                 open_last: 0,
@@ -799,6 +827,7 @@ impl Model {
             failed: 0,
             hist: LatencyHist::with_digits(2),
             busy_snap: vec![0; n],
+            comp_snap: vec![CompSnap::default(); n],
             rows: Vec::with_capacity((sc.duration.0 / sc.window.0.max(1) + 1) as usize),
             entered: vec![0; sc.datacenters.len()],
         };
@@ -1319,6 +1348,7 @@ impl Model {
         let now = self.now;
         self.comps[n.comp as usize].ctr.arrivals += 1;
         if !self.node_up[node as usize] {
+            self.shard_failed(node);
             let req = self.reqs.get_mut(r);
             req.fail = Cause::ConnectionRefused;
             req.fail_comp = n.comp;
@@ -1424,9 +1454,7 @@ impl Model {
                 if stale {
                     ctr.stale_hits += 1;
                 }
-                if now >= self.warmup {
-                    self.comps[comp as usize].hist.record(lookup);
-                }
+                self.comp_latency(comp, lookup, now >= self.warmup);
                 self.reqs.get_mut(r).version = version;
                 self.span_now(r, node, lookup);
                 self.reply_after(comp, r, lookup);
@@ -1724,10 +1752,9 @@ impl Model {
         };
         let frame = self.reqs.get_mut(r).pop();
         self.span(r, node, &frame);
-        if self.now >= self.warmup {
-            self.comps[n.comp as usize]
-                .hist
-                .record(self.now - frame.t_in);
+        let measured = self.now >= self.warmup;
+        self.comp_latency(n.comp, self.now - frame.t_in, measured);
+        if measured {
             let db = self.node_db[node as usize];
             if db != u32::MAX {
                 self.dbs[db as usize].hist.record(self.now - frame.t_in);
@@ -1830,8 +1857,18 @@ impl Model {
     #[inline]
     fn leave(&mut self, comp: u32, t_in: u64) {
         self.open_change(comp, false);
-        if self.now >= self.warmup {
-            self.comps[comp as usize].hist.record(self.now - t_in);
+        self.comp_latency(comp, self.now - t_in, self.now >= self.warmup);
+    }
+
+    /// Records a reply's time in component `comp`: in the window sums always, in the
+    /// component's histogram when `measured` (after warm-up).
+    #[inline]
+    fn comp_latency(&mut self, comp: u32, ns: u64, measured: bool) {
+        let c = &mut self.comps[comp as usize];
+        c.lat_sum += ns;
+        c.lat_n += 1;
+        if measured {
+            c.hist.record(ns);
         }
     }
 
@@ -1855,6 +1892,7 @@ impl Model {
     /// A crashed node's request: pop its frame and fail it back to the caller. The node's
     /// accounting was reset at the crash, so nothing else is touched.
     fn crashed_drop(&mut self, node: u32, r: u32) {
+        self.shard_failed(node);
         let comp = self.nodes[node as usize].comp;
         let req = self.reqs.get_mut(r);
         let frame = req.pop();
@@ -1864,6 +1902,14 @@ impl Model {
         }
         self.span(r, node, &frame);
         self.reply_node_after(node, r, 0);
+    }
+
+    /// Counts a request failed by `node` against its shard, when it is a database node.
+    fn shard_failed(&mut self, node: u32) {
+        let db = self.node_db[node as usize];
+        if db != u32::MAX && self.now >= self.warmup {
+            self.dbs[db as usize].failed += 1;
+        }
     }
 
     /// Records how a request ended for its client (exactly once per request).
@@ -1911,6 +1957,9 @@ impl Model {
             }
         } else {
             self.window.failed += 1;
+            if let Some(c) = self.comps.get_mut(fail_comp as usize) {
+                c.failed += 1;
+            }
             if measured {
                 self.failed += 1;
                 self.errors[cause as usize] += 1;
@@ -1994,6 +2043,32 @@ impl Model {
         v
     }
 
+    /// The cumulative per-component figures now (areas brought up to date by `touch_all`).
+    fn comp_snaps(&self) -> Vec<CompSnap> {
+        let mut v: Vec<CompSnap> = self
+            .comps
+            .iter()
+            .map(|c| CompSnap {
+                arrivals: c.ctr.arrivals,
+                failed: c.failed,
+                lat_sum: c.lat_sum,
+                lat_n: c.lat_n,
+                queue_area: match c.role {
+                    Role::Queue { q } => self.queues[q as usize].backlog_area,
+                    _ => 0,
+                },
+                hits: c.ctr.hits,
+                lookups: c.ctr.hits + c.ctr.misses,
+            })
+            .collect();
+        for node in &self.nodes {
+            if let NodeKind::Station(s) = node.kind {
+                v[node.comp as usize].queue_area += self.stations[s as usize].acc.queue;
+            }
+        }
+        v
+    }
+
     /// Closes the window `[start, now)` into a row.
     fn flush_window(&mut self) {
         self.touch_all();
@@ -2002,6 +2077,7 @@ impl Model {
             return;
         }
         let busy = self.busy_by_comp();
+        let snaps = self.comp_snaps();
         let secs = len as f64 / 1e9;
         let instances = self.instances_now();
         for sc in &mut self.scalers {
@@ -2037,6 +2113,27 @@ impl Model {
                 })
             })
             .collect();
+        let n = self.comps.len();
+        let (mut arrivals, mut errors) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut latency_ms_mean, mut queue_mean) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut backlog_mean, mut hit_ratio) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for (i, c) in self.comps.iter().enumerate() {
+            let (now, was) = (&snaps[i], &w.comp_snap[i]);
+            arrivals.push(now.arrivals - was.arrivals);
+            errors.push(now.failed - was.failed);
+            let lat_n = now.lat_n - was.lat_n;
+            latency_ms_mean
+                .push((lat_n > 0).then(|| (now.lat_sum - was.lat_sum) as f64 / lat_n as f64 / 1e6));
+            let waiting = (now.queue_area - was.queue_area) as f64 / len as f64;
+            let is_queue = matches!(c.role, Role::Queue { .. });
+            queue_mean.push((c.workers > 0).then_some(waiting));
+            backlog_mean.push(is_queue.then_some(waiting));
+            let lookups = now.lookups - was.lookups;
+            hit_ratio.push(
+                (matches!(c.role, Role::Cache { .. } | Role::Cdn { .. }) && lookups > 0)
+                    .then(|| (now.hits - was.hits) as f64 / lookups as f64),
+            );
+        }
         let ended = w.completed + w.failed;
         w.rows.push(WindowRow {
             t_s: w.start as f64 / 1e9,
@@ -2054,9 +2151,16 @@ impl Model {
             utilization,
             instances,
             entered: w.entered.clone(),
+            arrivals,
+            errors,
+            latency_ms_mean,
+            queue_mean,
+            backlog_mean,
+            hit_ratio,
         });
         w.entered.iter_mut().for_each(|e| *e = 0);
         w.busy_snap = busy;
+        w.comp_snap = snaps;
         w.start = self.now;
         w.offered = 0;
         w.completed = 0;

@@ -122,9 +122,7 @@ impl Model {
             self.reqs.free(j);
         } else if job.fail == Cause::None {
             self.comps[comp].ctr.acked += 1;
-            if job.measured {
-                self.comps[comp].hist.record(self.now - job.start);
-            }
+            self.comp_latency(comp as u32, self.now - job.start, job.measured);
             self.reqs.free(j);
         } else {
             self.requeue(node, q, j);

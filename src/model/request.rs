@@ -166,6 +166,11 @@ impl Request {
     pub fn depth(&self) -> usize {
         self.depth as usize
     }
+
+    /// The first frame pushed (the client's, or for a job its queue's), if any.
+    pub fn bottom(&self) -> Option<&Frame> {
+        (self.depth > 0).then(|| &self.stack[0])
+    }
 }
 
 /// Slab of requests: indices stay valid until freed; freed slots are reused.

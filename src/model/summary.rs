@@ -204,6 +204,7 @@ impl Model {
                                 &format!("shard{s}_p99_ms"),
                                 d.hist.summary().p99.unwrap_or(0.0),
                             );
+                            put(&format!("shard{s}_failed"), d.failed as f64);
                         }
                     }
                     if ctr.reshards > 0 {
@@ -233,6 +234,18 @@ impl Model {
                     put("backlog_mean", area as f64 / measured_ns);
                     put("backlog_max", qn.backlog_max as f64);
                     put("backlog_end", qn.ready.len() as f64);
+                    // Jobs delivered (or on their way to a worker) and not yet back; a
+                    // delivery given up on by the visibility timeout is not counted twice.
+                    let qnode = c.first_node;
+                    let jobs = self
+                        .reqs
+                        .iter_live()
+                        .filter(|r| !r.orphan && r.bottom().is_some_and(|f| f.node == qnode))
+                        .count();
+                    put(
+                        "in_delivery_end",
+                        jobs.saturating_sub(qn.ready.len()) as f64,
+                    );
                 }
                 Role::Cache { cache, .. } | Role::Cdn { cache, .. } => {
                     let cn = &self.caches[*cache as usize];
@@ -350,6 +363,7 @@ impl Model {
             },
             engine: EngineReport {
                 events: self.events,
+                peak_in_flight: self.reqs.capacity_used() as u64,
                 wall_s: None,
                 events_per_s: None,
             },
@@ -357,6 +371,7 @@ impl Model {
                 window_s: self.window.len as f64 / 1e9,
                 components: self.comps.iter().map(|c| c.name.clone()).collect(),
                 datacenters: self.geo.dc_names.clone(),
+                kinds: self.comps.iter().map(|c| c.kind.to_string()).collect(),
                 faults: marks,
                 rows: std::mem::take(&mut self.window.rows),
                 scaling: std::mem::take(&mut self.scale_events),

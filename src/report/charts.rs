@@ -7,6 +7,10 @@
 //!   share the time axis, with the warm-up shaded grey and each fault shaded orange from its
 //!   start to its end (a line for an instantaneous flush), labelled in the top panel. When a
 //!   server group autoscales, a fourth panel shows each such group's active instances.
+//! * [`components_chart`]: per component over time, in two panels sharing the time axis: the
+//!   utilization of the components with workers, and the requests waiting in them (for a
+//!   message queue, its backlog), at most eight components (the busiest, by peak utilization
+//!   then by peak waiting).
 //!
 //! Text is set in DejaVu Sans, embedded in the binary (`assets/fonts/DejaVuSans.ttf`, licence
 //! beside it) and registered with plotters once, so charts render the same on a machine
@@ -86,6 +90,13 @@ pub fn latency_chart(report: &Report, png: &Path, svg: &Path) -> Result<(), Repo
 /// panel of the requests entering each data center per second.
 pub fn timeseries_chart(report: &Report, png: &Path, svg: &Path) -> Result<(), ReportError> {
     render(&TimeseriesChart(report), png, svg)
+}
+
+/// Draws each component's utilization (%) and waiting requests (queue backlog for message
+/// queues) over time in two stacked panels sharing the time axis (s), warm-up and faults
+/// shaded, into `png` and `svg`.
+pub fn components_chart(report: &Report, png: &Path, svg: &Path) -> Result<(), ReportError> {
+    render(&ComponentsChart(report), png, svg)
 }
 
 type DrawResult = Result<(), Box<dyn Error>>;
@@ -588,6 +599,130 @@ impl Chart for TimeseriesChart<'_> {
     }
 }
 
+struct ComponentsChart<'a>(&'a Report);
+
+/// Pixel size of the per-component chart (two panels).
+pub const COMPONENTS_SIZE: (u32, u32) = (1000, 640);
+/// Most components drawn on the per-component chart (one legend row).
+const MAX_COMPONENT_LINES: usize = 8;
+/// Colours of the per-component lines, in order.
+const COMPONENT_COLOURS: [RGBColor; MAX_COMPONENT_LINES] = [
+    palette::BLUE,
+    palette::VERMILLION,
+    palette::BLUISH_GREEN,
+    palette::REDDISH_PURPLE,
+    palette::ORANGE,
+    palette::SKY_BLUE,
+    palette::BLACK,
+    palette::MUTED,
+];
+
+impl Chart for ComponentsChart<'_> {
+    fn size(&self) -> (u32, u32) {
+        COMPONENTS_SIZE
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let r = self.0;
+        root.fill(&WHITE)?;
+        let title = format!("{}: components over time", r.scenario);
+        let ts = &r.timeseries;
+        let Some(last) = ts.rows.last() else {
+            return no_data(root, &title, "the run recorded no time windows");
+        };
+        let window = if ts.window_s.is_finite() && ts.window_s > 0.0 {
+            ts.window_s
+        } else {
+            1.0
+        };
+        let end = [r.duration_s, last.t_s + window]
+            .into_iter()
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        let x_end = if end > 0.0 { end } else { 1.0 };
+        let util = |row: &WindowRow, i: usize| {
+            row.utilization.get(i).copied().flatten().map(|u| u * 100.0)
+        };
+        let waiting = |row: &WindowRow, i: usize| {
+            row.backlog_mean
+                .get(i)
+                .copied()
+                .flatten()
+                .or_else(|| row.queue_mean.get(i).copied().flatten())
+        };
+        let peak = |f: &dyn Fn(&WindowRow, usize) -> Option<f64>, i: usize| {
+            ts.rows
+                .iter()
+                .filter_map(|row| f(row, i))
+                .filter(|v| v.is_finite())
+                .fold(f64::NEG_INFINITY, f64::max)
+        };
+        // The components with a figure to draw, busiest first (ties in scenario order).
+        let mut picked: Vec<(usize, f64, f64)> = (0..ts.components.len())
+            .map(|i| (i, peak(&util, i), peak(&waiting, i)))
+            .filter(|&(_, u, w)| u.is_finite() || w.is_finite())
+            .collect();
+        picked.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then(b.2.total_cmp(&a.2))
+                .then(a.0.cmp(&b.0))
+        });
+        picked.truncate(MAX_COMPONENT_LINES);
+        picked.sort_by_key(|p| p.0);
+        if picked.is_empty() {
+            return no_data(root, &title, "no component has workers or a backlog");
+        }
+        let series = |f: &dyn Fn(&WindowRow, usize) -> Option<f64>| -> Vec<Series> {
+            picked
+                .iter()
+                .enumerate()
+                .map(|(k, &(i, _, _))| Series {
+                    colour: COMPONENT_COLOURS[k],
+                    points: ts
+                        .rows
+                        .iter()
+                        .map(|row| {
+                            f(row, i)
+                                .filter(|v| v.is_finite())
+                                .map(|v| (row.t_s + window / 2.0, v))
+                        })
+                        .collect(),
+                })
+                .collect()
+        };
+        let util_lines = series(&util);
+        let wait_lines = series(&waiting);
+        let faults: Vec<Band> = ts.faults.iter().filter_map(|f| band(f, x_end)).collect();
+        let (head, body) = root.split_vertically(HEAD_PX);
+        let legend: Vec<(&str, RGBColor)> = picked
+            .iter()
+            .enumerate()
+            .map(|(k, &(i, _, _))| (ts.components[i].as_str(), COMPONENT_COLOURS[k]))
+            .collect();
+        header(&head, &title, &legend)?;
+        let panel_px = (body.dim_in_pixel().1.saturating_sub(TIME_AXIS_PX) / 2).max(1);
+        let (top, bottom) = body.split_vertically(panel_px);
+        let panel = |area, y_desc, lines: &[Series], position: u32| {
+            let refs: Vec<&Series> = lines.iter().collect();
+            Panel {
+                x_end,
+                warmup_s: r.warmup_s,
+                faults: &faults,
+                y_desc,
+                is_top: position == 0,
+                is_bottom: position == 1,
+            }
+            .draw(area, &refs)
+        };
+        panel(&top, "utilization (%)", &util_lines, 0)?;
+        panel(&bottom, "waiting / backlog", &wait_lines, 1)?;
+        Ok(())
+    }
+}
+
 /// The title, centred, and one legend row for all panels below it.
 fn header<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -983,6 +1118,23 @@ mod tests {
     }
 
     #[test]
+    fn components_chart_draws_each_component() {
+        let (png, svg) = draw(components_chart, &fixtures::sample());
+        check_png(&png, COMPONENTS_SIZE);
+        assert!(svg.contains("05-cache: components over time"));
+        for text in [
+            "utilization (%)",
+            "waiting / backlog",
+            "time (s)",
+            "web",
+            "cache",
+        ] {
+            assert!(svg.contains(text), "missing {text}");
+        }
+        assert!(!svg.contains("no data"));
+    }
+
+    #[test]
     fn autoscaled_groups_get_an_instances_panel() {
         let mut r = fixtures::sample();
         r.components["web"]
@@ -1057,7 +1209,7 @@ mod tests {
     #[test]
     fn empty_report_charts_say_no_data() {
         let r = fixtures::empty();
-        for f in [latency_chart, timeseries_chart] {
+        for f in [latency_chart, timeseries_chart, components_chart] {
             let (png, svg) = draw(f, &r);
             assert!(png.starts_with(PNG_SIGNATURE));
             assert!(svg.contains("<svg"));

@@ -9,7 +9,9 @@
 //!   fault's index in the scenario and its label, `0: crash web#1`, so repeated labels stay
 //!   apart).
 //! * [`timeseries_csv`] has one row per window: `t_s,offered,completed,failed,throughput_rps,
-//!   error_rate,p50_ms,p99_ms,util_<component>...,inst_<component>...`, then `dc_<datacenter>...`
+//!   error_rate,p50_ms,p99_ms,util_<component>...,inst_<component>...`, then per-component
+//!   groups (`arrivals_`, `errors_`, `lat_ms_`, `queue_`) and kind-specific ones (`backlog_`
+//!   for queues, `hit_` for caches and CDNs), then `dc_<datacenter>...`
 //!   (attempts entering each data center) when the scenario declares data centers.
 //!
 //! Conventions: a missing figure (`None`, or a non-finite float) is an empty cell — never a
@@ -118,8 +120,13 @@ pub fn summary_csv(report: &Report) -> String {
 /// The time series, one row per window: `t_s,offered,completed,failed,throughput_rps,
 /// error_rate,p50_ms,p99_ms`, then `util_<component>` for each name in
 /// `report.timeseries.components`, in that order, then `inst_<component>` (active instances
-/// at the end of the window; empty for kinds without instances) in the same order, then
-/// `dc_<datacenter>` (attempts that entered the data center in the window) for each name in
+/// at the end of the window; empty for kinds without instances) in the same order. Then,
+/// per component in the same order, one group each of `arrivals_<component>`,
+/// `errors_<component>` (requests it failed), `lat_ms_<component>` (mean time in the
+/// component of its replies) and `queue_<component>` (time-average waiting requests, empty
+/// for kinds without workers); then `backlog_<queue>` for each queue component and
+/// `hit_<cache>` (hit ratio) for each cache and cdn; last, `dc_<datacenter>` (attempts
+/// that entered the data center in the window) for each name in
 /// `report.timeseries.datacenters`.
 pub fn timeseries_csv(report: &Report) -> String {
     let ts = &report.timeseries;
@@ -136,11 +143,28 @@ pub fn timeseries_csv(report: &Report) -> String {
     ]
     .map(String::from)
     .to_vec();
-    header.extend(ts.components.iter().map(|c| format!("util_{c}")));
-    header.extend(ts.components.iter().map(|c| format!("inst_{c}")));
+    let n = ts.components.len();
+    let kind = |i: usize| ts.kinds.get(i).map_or("", String::as_str);
+    let queues: Vec<usize> = (0..n).filter(|&i| kind(i) == "queue").collect();
+    let caches: Vec<usize> = (0..n)
+        .filter(|&i| matches!(kind(i), "cache" | "cdn"))
+        .collect();
+    for prefix in ["util", "inst", "arrivals", "errors", "lat_ms", "queue"] {
+        header.extend(ts.components.iter().map(|c| format!("{prefix}_{c}")));
+    }
+    header.extend(
+        queues
+            .iter()
+            .map(|&i| format!("backlog_{}", ts.components[i])),
+    );
+    header.extend(caches.iter().map(|&i| format!("hit_{}", ts.components[i])));
     header.extend(ts.datacenters.iter().map(|d| format!("dc_{d}")));
     out.row(&header);
 
+    // A row shorter than the component list (it should not be) gets empty cells, so the
+    // file stays rectangular.
+    let opt = |v: &[Option<f64>], i: usize| opt_float(v.get(i).copied().flatten());
+    let count = |v: &[u64], i: usize| v.get(i).map_or_else(String::new, u64::to_string);
     for row in &ts.rows {
         let mut cells = vec![
             float(row.t_s),
@@ -152,18 +176,20 @@ pub fn timeseries_csv(report: &Report) -> String {
             opt_float(row.p50_ms),
             opt_float(row.p99_ms),
         ];
-        // A row shorter than the component list (it should not be) gets empty cells, so the
-        // file stays rectangular.
-        cells.extend(
-            (0..ts.components.len()).map(|i| opt_float(row.utilization.get(i).copied().flatten())),
-        );
-        cells.extend((0..ts.components.len()).map(|i| {
+        cells.extend((0..n).map(|i| opt(&row.utilization, i)));
+        cells.extend((0..n).map(|i| {
             row.instances
                 .get(i)
                 .copied()
                 .flatten()
                 .map_or_else(String::new, |n| n.to_string())
         }));
+        cells.extend((0..n).map(|i| count(&row.arrivals, i)));
+        cells.extend((0..n).map(|i| count(&row.errors, i)));
+        cells.extend((0..n).map(|i| opt(&row.latency_ms_mean, i)));
+        cells.extend((0..n).map(|i| opt(&row.queue_mean, i)));
+        cells.extend(queues.iter().map(|&i| opt(&row.backlog_mean, i)));
+        cells.extend(caches.iter().map(|&i| opt(&row.hit_ratio, i)));
         cells.extend((0..ts.datacenters.len()).map(|i| {
             row.entered
                 .get(i)
@@ -397,22 +423,24 @@ mod tests {
         assert_eq!(
             lines.next().unwrap(),
             "t_s,offered,completed,failed,throughput_rps,error_rate,p50_ms,p99_ms,\
-             util_lb,util_web,util_cache,inst_lb,inst_web,inst_cache"
+             util_lb,util_web,util_cache,inst_lb,inst_web,inst_cache,\
+             arrivals_lb,arrivals_web,arrivals_cache,errors_lb,errors_web,errors_cache,\
+             lat_ms_lb,lat_ms_web,lat_ms_cache,queue_lb,queue_web,queue_cache,hit_cache"
         );
         assert_eq!(
             lines.next().unwrap(),
-            "0,1000,400,0,400,0,10,40,,0.5,0.25,,4,"
+            "0,1000,400,0,400,0,10,40,,0.5,0.25,,4,,0,1000,500,0,0,0,,12,0.3,,0.5,,0.6"
         );
         let rows: Vec<&str> = csv.lines().skip(1).collect();
         assert_eq!(rows.len(), r.timeseries.rows.len());
         assert_eq!(
             rows[6],
-            "6,1000,995,40,995,0.03864734299516908,13,120,,0.68,0.25,,4,"
+            "6,1000,995,40,995,0.03864734299516908,13,120,,0.68,0.25,,4,,0,1000,500,0,40,0,,18,0.3,,0.5,,0.6"
         );
         for row in rows {
             assert_eq!(
                 row.split(',').count(),
-                8 + 2 * r.timeseries.components.len()
+                8 + 6 * r.timeseries.components.len() + 1
             );
         }
     }
@@ -433,7 +461,7 @@ mod tests {
         let csv = timeseries_csv(&r);
         assert_eq!(
             csv.lines().nth(1).unwrap(),
-            "0,1000,400,0,400,0,10,40,,,,,,"
+            "0,1000,400,0,400,0,10,40,,,,,,,0,1000,500,0,0,0,,12,0.3,,0.5,,0.6"
         );
     }
 }

@@ -25,7 +25,7 @@ use thiserror::Error;
 
 use crate::metrics::Report;
 
-pub use self::charts::{latency_chart, timeseries_chart};
+pub use self::charts::{components_chart, latency_chart, timeseries_chart};
 pub use self::csv::{summary_csv, timeseries_csv};
 pub use self::json::to_json;
 pub use self::table::render_table;
@@ -149,7 +149,7 @@ fn sync_dir(dir: &Path) {
 }
 
 /// File names written by [`write_run_outputs`], in the order they are written.
-pub const RUN_OUTPUT_FILES: [&str; 7] = [
+pub const RUN_OUTPUT_FILES: [&str; 9] = [
     "summary.json",
     "summary.csv",
     "timeseries.csv",
@@ -157,22 +157,35 @@ pub const RUN_OUTPUT_FILES: [&str; 7] = [
     "latency.svg",
     "timeseries.png",
     "timeseries.svg",
+    "components.png",
+    "components.svg",
 ];
 
 /// Writes one run's outputs into `dir` (created if needed): `summary.json`, `summary.csv`,
-/// `timeseries.csv`, `latency.png`, `latency.svg`, `timeseries.png`, `timeseries.svg`.
+/// `timeseries.csv`, `latency.png`, `latency.svg`, `timeseries.png`, `timeseries.svg`,
+/// `components.png`, `components.svg`.
 /// Each file is written whole through [`write_atomic`]. Returns the paths written, in that
 /// order.
 pub fn write_run_outputs(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
-    let [json, summary, timeseries, lat_png, lat_svg, ts_png, ts_svg] =
-        RUN_OUTPUT_FILES.map(|name| dir.join(name));
+    let [
+        json,
+        summary,
+        timeseries,
+        lat_png,
+        lat_svg,
+        ts_png,
+        ts_svg,
+        comp_png,
+        comp_svg,
+    ] = RUN_OUTPUT_FILES.map(|name| dir.join(name));
     write_atomic(&json, to_json(report).as_bytes())?;
     write_atomic(&summary, summary_csv(report).as_bytes())?;
     write_atomic(&timeseries, timeseries_csv(report).as_bytes())?;
     latency_chart(report, &lat_png, &lat_svg)?;
     timeseries_chart(report, &ts_png, &ts_svg)?;
+    components_chart(report, &comp_png, &comp_svg)?;
     Ok(vec![
-        json, summary, timeseries, lat_png, lat_svg, ts_png, ts_svg,
+        json, summary, timeseries, lat_png, lat_svg, ts_png, ts_svg, comp_png, comp_svg,
     ])
 }
 
@@ -287,6 +300,7 @@ pub(crate) mod fixtures {
         );
 
         let names: Vec<String> = components.keys().cloned().collect();
+        let kinds: Vec<String> = components.values().map(|c| c.kind.clone()).collect();
         let rows = (0..10u32)
             .map(|i| {
                 let t = f64::from(i);
@@ -304,6 +318,12 @@ pub(crate) mod fixtures {
                     utilization: vec![None, Some(f64::from(50 + 3 * i) / 100.0), Some(0.25)],
                     instances: vec![None, Some(4), None],
                     entered: Vec::new(),
+                    arrivals: vec![0, 1000, 500],
+                    errors: vec![0, failed, 0],
+                    latency_ms_mean: vec![None, Some(12.0 + t), Some(0.3)],
+                    queue_mean: vec![None, Some(0.5), None],
+                    backlog_mean: vec![None, None, None],
+                    hit_ratio: vec![None, None, Some(0.6)],
                 }
             })
             .collect();
@@ -354,12 +374,14 @@ pub(crate) mod fixtures {
             },
             engine: EngineReport {
                 events: 123_456,
+                peak_in_flight: 1_234,
                 wall_s: Some(0.05),
                 events_per_s: Some(2_469_120.0),
             },
             timeseries: TimeSeries {
                 faults: Vec::new(),
                 window_s: 1.0,
+                kinds,
                 components: names,
                 datacenters: Vec::new(),
                 rows,

@@ -174,7 +174,7 @@ fn the_same_seed_gives_the_same_scaling() {
     assert_eq!(a.timeseries.scaling, b.timeseries.scaling);
     let header = timeseries_csv(&a).lines().next().unwrap().to_string();
     assert!(
-        header.ends_with(",util_lb,util_web,inst_lb,inst_web"),
+        header.contains(",util_lb,util_web,inst_lb,inst_web,arrivals_lb,"),
         "{header}"
     );
 }

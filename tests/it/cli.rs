@@ -66,6 +66,8 @@ fn run_prints_a_table_and_writes_every_output() {
         "latency.svg",
         "timeseries.png",
         "timeseries.svg",
+        "components.png",
+        "components.svg",
     ] {
         let meta = std::fs::metadata(res.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
         assert!(meta.len() > 100, "{f} is too small");
@@ -148,7 +150,15 @@ fn every_flag_of_run_works() {
     let csv = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
     assert!(csv.starts_with("scope,name,metric,value\n"), "{csv}");
     let ts = std::fs::read_to_string(dir.path().join("ts.csv")).unwrap();
-    assert!(ts.starts_with("t_s,offered,completed,failed,throughput_rps,error_rate,p50_ms,p99_ms,util_dns,util_lb,util_web,util_db,inst_dns,inst_lb,inst_web,inst_db\n"), "{ts}");
+    // The original columns first, unchanged; the per-component groups follow.
+    assert!(ts.starts_with("t_s,offered,completed,failed,throughput_rps,error_rate,p50_ms,p99_ms,util_dns,util_lb,util_web,util_db,inst_dns,inst_lb,inst_web,inst_db,arrivals_dns,"), "{ts}");
+    assert!(
+        ts.lines()
+            .next()
+            .unwrap()
+            .ends_with(",queue_dns,queue_lb,queue_web,queue_db"),
+        "{ts}"
+    );
     assert_eq!(ts.lines().count(), 1 + 10, "one row per 1 s window");
     assert!(dir.path().join("DIR/summary.json").exists());
     assert!(

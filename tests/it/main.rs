@@ -10,6 +10,7 @@ mod failures;
 mod geo;
 mod queues;
 mod sharding;
+mod stages;
 mod theory;
 
 use std::path::{Path, PathBuf};

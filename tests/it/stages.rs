@@ -1,0 +1,269 @@
+//! Stages 09-11 and their failure scenarios: each shows its lesson in the figures, and
+//! the stage files conserve requests, repeat byte for byte, and hold memory flat.
+
+use crate::{load, run_seed};
+use scalesim::Report;
+use scalesim::model::shard::ShardRouter;
+use scalesim::report::csv::timeseries_csv;
+use scalesim::report::json::to_json;
+use scalesim::scenario::{ShardKey, ShardStrategy};
+
+const S09: &str = "scenarios/09-message-queue.yaml";
+const S10: &str = "scenarios/10-sharding.yaml";
+const S11: &str = "scenarios/11-monitoring-and-autoscaling.yaml";
+const F09: &str = "scenarios/failures/09-worker-crash.yaml";
+const F10: &str = "scenarios/failures/10-shard-down.yaml";
+const F11: &str = "scenarios/failures/11-spike-beyond-autoscaler.yaml";
+
+fn extra(r: &Report, comp: &str, key: &str) -> f64 {
+    *r.components[comp]
+        .extra
+        .get(key)
+        .unwrap_or_else(|| panic!("{comp}.{key} missing"))
+}
+
+/// Index of a component in the time series.
+fn col(r: &Report, comp: &str) -> usize {
+    r.timeseries
+        .components
+        .iter()
+        .position(|c| c == comp)
+        .unwrap_or_else(|| panic!("{comp} not in the time series"))
+}
+
+#[test]
+fn stage_09_the_queue_decouples_writes_and_absorbs_the_burst() {
+    let r = run_seed(&load(S09, &[]), 42);
+    assert_eq!(r.requests.failed, 0, "{:?}", r.errors);
+    // The web tier answers a write after the publish: the 30 ms round trip to the data
+    // center, the session, 4 ms of service and the publish - not the 120 ms job.
+    let write = &r.classes["write"].latency_ms;
+    assert!(write.p50.unwrap() < 45.0, "{write:?}");
+    assert!(write.p99.unwrap() < 100.0, "{write:?}");
+    // Publish to done includes the job and, in the burst, the wait in the backlog.
+    let jobs = &r.components["jobs"].latency_ms;
+    assert!(jobs.mean.unwrap() > 120.0, "{jobs:?}");
+    assert!(jobs.p99.unwrap() > 1_000.0, "{jobs:?}");
+    // The backlog grows during the burst (60-75 s) and drains after it.
+    assert!(extra(&r, "jobs", "backlog_max") > 1_000.0);
+    assert_eq!(extra(&r, "jobs", "backlog_end"), 0.0);
+    let q = col(&r, "jobs");
+    let w = col(&r, "workers");
+    let backlog = |t: f64| {
+        r.timeseries
+            .rows
+            .iter()
+            .find(|row| row.t_s == t)
+            .and_then(|row| row.backlog_mean[q])
+            .unwrap()
+    };
+    assert!(backlog(50.0) < 5.0, "before the burst: {}", backlog(50.0));
+    assert!(
+        backlog(74.0) > 1_000.0,
+        "end of the burst: {}",
+        backlog(74.0)
+    );
+    assert!(backlog(110.0) < 5.0, "drained: {}", backlog(110.0));
+    let busy = r
+        .timeseries
+        .rows
+        .iter()
+        .find(|row| row.t_s == 74.0)
+        .and_then(|row| row.utilization[w])
+        .unwrap();
+    assert!(busy > 0.98, "workers saturated in the burst: {busy}");
+}
+
+/// The shard of key 0 (the celebrity) among `shards`, as the scenario routes it.
+fn celebrity_shard(shards: u32) -> u32 {
+    ShardRouter::new(
+        ShardStrategy::ConsistentHash,
+        ShardKey::Key,
+        shards,
+        100_000,
+        100,
+    )
+    .shard_of(0)
+}
+
+#[test]
+fn stage_10_the_celebrity_makes_its_shard_the_hot_one() {
+    let r = run_seed(&load(S10, &[]), 42);
+    assert_eq!(r.requests.failed, 0, "{:?}", r.errors);
+    assert_eq!(extra(&r, "db", "shards"), 4.0);
+    let hot = celebrity_shard(4);
+    let util = |s: u32| extra(&r, "db", &format!("shard{s}_utilization"));
+    let others = (0..4).filter(|&s| s != hot).map(util).fold(0.0, f64::max);
+    assert!(
+        util(hot) > 1.4 * others,
+        "shard {hot}: {} vs at most {others} elsewhere",
+        util(hot)
+    );
+}
+
+#[test]
+fn stage_11_the_web_tier_follows_the_ramp() {
+    // The first 14 s: 20,000 req/s, then the ramp towards 250,000 begins at 3 s.
+    let r = run_seed(&load(S11, &["duration=14s", "warmup=2s"]), 42);
+    assert!(r.requests.offered > 500_000, "{:?}", r.requests);
+    assert!(r.availability > 0.99, "{}", r.availability);
+    assert!(extra(&r, "web", "scale_outs") >= 1.0);
+    let web = col(&r, "web");
+    let first = r.timeseries.rows.first().unwrap().instances[web].unwrap();
+    let last = r.timeseries.rows.last().unwrap().instances[web].unwrap();
+    assert_eq!(first, 20);
+    assert!(last > first, "instances {first} -> {last}");
+}
+
+#[test]
+fn failure_09_jobs_run_twice_but_none_is_lost() {
+    let r = run_seed(&load(F09, &[]), 42);
+    let published = extra(&r, "jobs", "published");
+    let settled = extra(&r, "jobs", "acked")
+        + extra(&r, "jobs", "dead_lettered")
+        + extra(&r, "jobs", "backlog_end")
+        + extra(&r, "jobs", "in_delivery_end");
+    // No warm-up in this file: every job counts, and the identity is exact.
+    assert_eq!(r.warmup_s, 0.0);
+    assert_eq!(
+        published, settled,
+        "published = acked + dead + waiting + out"
+    );
+    assert!(published > 10_000.0);
+    assert!(extra(&r, "jobs", "redelivered") > 0.0);
+    assert!(
+        extra(&r, "jobs", "duplicates") > 0.0,
+        "the hung worker's jobs ran twice"
+    );
+    assert_eq!(extra(&r, "jobs", "dead_lettered"), 0.0);
+    assert_eq!(r.requests.failed, 0, "the web tier never notices");
+}
+
+/// Share of `page` requests (Zipf 1.0 over 100,000 keys, 5% to key 0) whose key lives on
+/// `shard` of 4.
+fn page_share(shard: u32) -> f64 {
+    let router = ShardRouter::new(
+        ShardStrategy::ConsistentHash,
+        ShardKey::Key,
+        4,
+        100_000,
+        100,
+    );
+    let n = 100_000u64;
+    let h: f64 = (1..=n).map(|k| 1.0 / k as f64).sum();
+    let zipf: f64 = (0..n)
+        .filter(|&k| router.shard_of(k) == shard)
+        .map(|k| 1.0 / (k + 1) as f64 / h)
+        .sum();
+    let hot = if router.shard_of(0) == shard {
+        1.0
+    } else {
+        0.0
+    };
+    0.05 * hot + 0.95 * zipf
+}
+
+#[test]
+fn failure_10_only_the_down_shards_keys_fail() {
+    let r = run_seed(&load(F10, &[]), 42);
+    assert!(r.requests.failed > 0);
+    for s in [0, 2, 3] {
+        assert_eq!(
+            extra(&r, "db", &format!("shard{s}_failed")),
+            0.0,
+            "shard {s}"
+        );
+    }
+    assert!(extra(&r, "db", "shard1_failed") > 0.0);
+    let blamed: Vec<&String> = r.errors_by_component.keys().collect();
+    assert_eq!(blamed, ["db"], "every failure is the database's");
+    // Without the cache in front, the failed pages are shard 1's share of the page
+    // traffic during the 30 s of the 100 s measured.
+    let r = run_seed(&load(F10, &["web.calls={page: [db], write: [jobs]}"]), 42);
+    let page = &r.classes["page"];
+    let expected = page.offered as f64 * 0.3 * page_share(1);
+    let got = page.failed as f64;
+    assert!(
+        (got / expected - 1.0).abs() < 0.10,
+        "failed pages {got}, expected {expected:.0} (share {:.3})",
+        page_share(1)
+    );
+}
+
+#[test]
+fn failure_11_errors_last_only_until_the_new_instances_are_up() {
+    let r = run_seed(&load(F11, &["duration=32s"]), 42);
+    let ts = &r.timeseries;
+    let spike = 20.0;
+    // Interval 2 s + provisioning 4 s + cooldown 4 s.
+    let bound = spike + 2.0 + 4.0 + 4.0;
+    let failed: u64 = ts.rows.iter().map(|w| w.failed).sum();
+    assert!(failed > 1_000, "the spike overloads the web tier: {failed}");
+    for w in &ts.rows {
+        if w.failed > 0 {
+            assert!(
+                w.t_s >= spike && w.t_s + ts.window_s <= bound,
+                "failures at {} s, outside [{spike}, {bound})",
+                w.t_s
+            );
+        }
+    }
+    let first = ts.scaling.first().expect("a scale-out");
+    assert!(first.out && first.t_s > spike && first.t_s <= spike + 2.0);
+    // Every failure is the web tier turning requests away.
+    let web = col(&r, "web");
+    let at_web: u64 = ts.rows.iter().map(|w| w.errors[web]).sum();
+    assert_eq!(at_web, failed);
+}
+
+#[test]
+fn stages_09_to_11_conserve_and_repeat() {
+    for (file, sets) in [
+        (S09, vec!["duration=20s", "warmup=2s"]),
+        (S10, vec!["duration=20s", "warmup=2s"]),
+        (S11, vec!["duration=6s", "warmup=1s"]),
+    ] {
+        let sc = load(file, &sets);
+        let (a, b) = (run_seed(&sc, 5), run_seed(&sc, 5));
+        assert_eq!(to_json(&a), to_json(&b), "{file}");
+        assert_eq!(timeseries_csv(&a), timeseries_csv(&b), "{file}");
+        let q = a.requests;
+        assert!(q.offered > 0, "{file}");
+        assert_eq!(q.offered, q.completed + q.failed + q.in_flight, "{file}");
+        // The per-component time series add up: arrivals at the web tier over the windows
+        // cover its measured arrivals, and the failures blamed on components never exceed
+        // the failures counted.
+        let web = col(&a, "web");
+        let arrivals: u64 = a.timeseries.rows.iter().map(|w| w.arrivals[web]).sum();
+        assert!(arrivals >= a.components["web"].arrivals, "{file}");
+        let failed: u64 = a.timeseries.rows.iter().map(|w| w.failed).sum();
+        let blamed: u64 = a
+            .timeseries
+            .rows
+            .iter()
+            .map(|w| w.errors.iter().sum::<u64>())
+            .sum();
+        assert!(blamed <= failed, "{file}: {blamed} > {failed}");
+        let other = run_seed(&sc, 6);
+        assert_ne!(to_json(&a), to_json(&other), "{file}: another seed");
+    }
+}
+
+#[test]
+fn requests_in_flight_do_not_grow_with_the_duration() {
+    // Stage 09 at its steady rate: doubling the simulated time doubles the requests, not
+    // the slab.
+    let steady = "traffic.profile=[{at: 0s, rate: 2500}]";
+    let peak = |d: &str| {
+        let r = run_seed(&load(S09, &[steady, d, "warmup=2s"]), 42);
+        (r.engine.peak_in_flight, r.requests.offered)
+    };
+    let (short, n_short) = peak("duration=30s");
+    let (long, n_long) = peak("duration=60s");
+    assert!(n_long > 19 * n_short / 10, "{n_short} -> {n_long} requests");
+    assert!(short > 0);
+    assert!(
+        long <= short + short / 10 + 16,
+        "peak in flight {short} -> {long}"
+    );
+}
