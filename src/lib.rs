@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod sweep;
 
 use std::time::Instant;
 
