@@ -9,6 +9,7 @@ mod data_tier;
 mod failures;
 mod queues;
 mod sharding;
+mod sweep;
 mod theory;
 
 use std::path::{Path, PathBuf};
