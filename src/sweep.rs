@@ -644,18 +644,19 @@ fn resumable(
     let mut kept = BTreeMap::new();
     let mut dropped = 0;
     for line in lines {
-        let ok = line.ends_with('\n')
-            && parse_row(line, grid.params.len()).is_some_and(|(i, _)| {
-                i < grid.runs()
+        let index = parse_row(line, grid.params.len())
+            .map(|(i, _)| i)
+            .filter(|&i| {
+                line.ends_with('\n')
+                    && i < grid.runs()
                     && plan.partition.is_none_or(|p| p.contains(i))
-                    && expected_prefix(plan, i)
-                        == line[..expected_prefix(plan, i).len().min(line.len())]
+                    && line.starts_with(&expected_prefix(plan, i))
             });
-        if ok {
-            let (i, _) = parse_row(line, grid.params.len()).expect("checked above");
-            kept.insert(i, line.to_string());
-        } else {
-            dropped += 1;
+        match index {
+            Some(i) => {
+                kept.insert(i, line.to_string());
+            }
+            None => dropped += 1,
         }
     }
     Ok((kept, dropped))
@@ -705,14 +706,13 @@ pub fn execute(
         .append(true)
         .open(plan.csv)
         .map_err(io_err(plan.csv, "open the file for appending"))?;
-    let sink: Mutex<(File, BTreeMap<u64, String>, u64)> = Mutex::new((file, kept, 0));
-
     let todo: Vec<u64> = (0..grid.runs())
-        .filter(|&i| plan.partition.is_none_or(|p| p.contains(i)))
-        .filter(|i| !sink.lock().expect("sink").1.contains_key(i))
+        .filter(|&i| plan.partition.is_none_or(|p| p.contains(i)) && !kept.contains_key(&i))
         .collect();
     let total = todo.len() as u64;
-    let kept_n = sink.lock().expect("sink").1.len() as u64;
+    let kept_n = kept.len() as u64;
+    // One writer at a time: the file, every row so far by run index, runs done.
+    let sink: Mutex<(File, BTreeMap<u64, String>, u64)> = Mutex::new((file, kept, 0));
 
     todo.par_iter()
         .try_for_each(|&i| -> Result<(), SweepError> {
