@@ -1151,6 +1151,9 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("run 0 is in both a and a2"), "{e}");
+        let (_, missing) = merge(&[("b".into(), b.clone())], Some(3), true).unwrap();
+        assert_eq!(missing, [0, 2]);
+        assert!(merge(&[("b".into(), b.clone())], Some(1), true).is_err());
         let e = merge(&[("b".into(), b)], None, false).unwrap_err();
         assert!(
             e.to_string().contains("1 of 2 runs are missing (run 0)"),

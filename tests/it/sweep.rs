@@ -208,6 +208,13 @@ fn sweep_csv_snapshot_and_chart() {
             "{f}"
         );
     }
+    // Without --csv: results/sweep-<stem>/sweep.csv, the chart beside it.
+    let mut args = vec!["sweep", "s.yaml"];
+    args.extend(GRID);
+    ok(&scalesim(dir.path(), &args, None));
+    let res = dir.path().join("results/sweep-s");
+    assert_eq!(fs::read_to_string(res.join("sweep.csv")).unwrap(), csv);
+    assert!(res.join("sweep-p99_ms.png").exists() && res.join("sweep-p99_ms.svg").exists());
 }
 
 #[test]
