@@ -2,7 +2,8 @@
 //!
 //! A YAML scenario describes one architecture stage; [`scenario`] parses and validates it,
 //! [`model`] builds the components and replays the traffic on the [`engine`], [`metrics`]
-//! measures, and [`report`] writes tables, JSON, CSV and charts.
+//! measures, and [`report`] writes tables, JSON, CSV and charts. [`sweep`] runs a scenario
+//! over a grid of values, in parallel, into a CSV that survives interruption.
 //!
 //! The core (`engine`, `model`, `metrics`, `scenario`) does no file or terminal I/O.
 
@@ -11,6 +12,7 @@ pub mod metrics;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod sweep;
 
 use std::time::Instant;
 

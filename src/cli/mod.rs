@@ -2,7 +2,9 @@
 //! exit codes. All terminal and file output of the binary happens here and in
 //! `scalesim::report`.
 
+mod capacity;
 mod run;
+mod sweep;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -42,6 +44,12 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check scenarios without running them; print every problem.
     Validate(run::ValidateArgs),
+    /// Run a scenario over a grid of parameter values; write a CSV row per run and a chart.
+    Sweep(sweep::SweepArgs),
+    /// Join the CSVs of a partitioned sweep into the CSV one machine would have written.
+    Merge(sweep::MergeArgs),
+    /// Find the smallest value of one parameter that meets service-level objectives.
+    Capacity(capacity::CapacityArgs),
 }
 
 /// Parses the command line, runs the command, returns the exit code.
@@ -58,6 +66,9 @@ pub fn main() -> ExitCode {
     let result = std::panic::catch_unwind(|| match &cli.command {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => run::validate(a),
+        Command::Sweep(a) => sweep::sweep(a),
+        Command::Merge(a) => sweep::merge(a),
+        Command::Capacity(a) => capacity::capacity(a),
     })
     .unwrap_or_else(|_| {
         Err(Failure::Internal(anyhow::anyhow!(

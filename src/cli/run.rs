@@ -6,9 +6,15 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow};
 use clap::Args;
 
+use rayon::prelude::*;
+
+use scalesim::metrics::Headline;
+use scalesim::metrics::replications::Replications;
+use scalesim::report::replications::{replications_table, to_json_with_replications};
 use scalesim::report::{self, csv, json, table};
 use scalesim::scenario::Override;
-use scalesim::{RunOptions, Scenario};
+use scalesim::sweep::run_seed;
+use scalesim::{Report, RunOptions, Scenario};
 
 use super::{CliResult, Failure, out};
 
@@ -49,6 +55,11 @@ pub struct RunArgs {
     /// Share of requests to trace with --trace, from 0 to 1.
     #[arg(long, value_name = "P", default_value_t = 0.01)]
     pub trace_sample: f64,
+    /// Run R seeds (derived from the base seed and the replication index) in parallel and
+    /// report each headline figure as mean ± 95% confidence half-width; the outputs are the
+    /// first replication's, with a `replications` object in the JSON.
+    #[arg(long, default_value_t = 1, value_name = "R")]
+    pub replications: u64,
 }
 
 #[derive(Debug, Args)]
@@ -88,7 +99,43 @@ fn internal(e: impl Into<anyhow::Error>) -> Failure {
     Failure::Internal(e.into())
 }
 
+/// Runs `sc` once, or `replications` times in parallel with seeds derived from the base
+/// seed and the replication index; returns the first replication's report and, for more
+/// than one, the summary over all.
+fn run_replicated(
+    sc: &Scenario,
+    opts: &RunOptions,
+    replications: u64,
+) -> (Report, Option<Replications>) {
+    if replications <= 1 {
+        return (scalesim::run(sc, opts), None);
+    }
+    let base = opts.seed.unwrap_or(sc.seed);
+    let seeds: Vec<u64> = (0..replications).map(|r| run_seed(base, r)).collect();
+    let mut reports: Vec<Report> = seeds
+        .par_iter()
+        .enumerate()
+        .map(|(i, &seed)| {
+            let o = RunOptions {
+                seed: Some(seed),
+                // Only the first replication's traces are written.
+                trace_sample: if i == 0 { opts.trace_sample } else { 0.0 },
+                ..opts.clone()
+            };
+            scalesim::run(sc, &o)
+        })
+        .collect();
+    let heads: Vec<Headline> = reports.iter().map(Headline::of).collect();
+    let reps = Replications::of(seeds, &heads);
+    (reports.swap_remove(0), Some(reps))
+}
+
 pub fn run(a: &RunArgs) -> CliResult {
+    if a.replications == 0 {
+        return Err(Failure::BadInput(anyhow!(
+            "--replications: expected a whole number >= 1, found 0"
+        )));
+    }
     if a.trace.is_some() && !(a.trace_sample > 0.0 && a.trace_sample <= 1.0) {
         return Err(Failure::BadInput(anyhow!(
             "--trace-sample: expected a share of requests greater than 0 and at most 1, found {}",
@@ -134,16 +181,26 @@ pub fn run(a: &RunArgs) -> CliResult {
             seed: a.seed,
             no_wall_clock: a.no_wall_clock,
         };
-        let rep = scalesim::run(sc, &opts);
+        let (rep, reps) = run_replicated(sc, &opts, a.replications);
         let dir = a
             .out
             .clone()
             .unwrap_or_else(|| Path::new("results").join(stem(path)));
-        report::write_run_outputs(&rep, &dir).map_err(internal)?;
+        let paths = report::write_run_outputs(&rep, &dir).map_err(internal)?;
+        let json_text = match &reps {
+            Some(r) => {
+                let text = to_json_with_replications(&rep, r);
+                // summary.json carries the replications too.
+                report::write_atomic(&paths[0], text.as_bytes()).map_err(internal)?;
+                text
+            }
+            None => json::to_json(&rep),
+        };
         match a.json.as_deref() {
-            Some("-") => out(&json::to_json(&rep))?,
-            Some(p) => report::write_atomic(Path::new(p), json::to_json(&rep).as_bytes())
-                .map_err(internal)?,
+            Some("-") => out(&json_text)?,
+            Some(p) => {
+                report::write_atomic(Path::new(p), json_text.as_bytes()).map_err(internal)?
+            }
             None => {}
         }
         if let Some(p) = &a.csv {
@@ -158,6 +215,13 @@ pub fn run(a: &RunArgs) -> CliResult {
         if show_table {
             if i > 0 {
                 out("\n")?;
+            }
+            if let Some(r) = &reps {
+                out(&replications_table(&rep.scenario, r))?;
+                out(&format!(
+                    "\nreplication 1 of {} (seed {}):\n",
+                    r.n, rep.seed
+                ))?;
             }
             out(&table::render_table(&rep))?;
             out(&format!("outputs: {}/\n", dir.display()))?;

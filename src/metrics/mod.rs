@@ -3,6 +3,7 @@
 
 pub mod headline;
 pub mod hist;
+pub mod replications;
 pub mod report;
 
 pub use headline::{Headline, MeanCi, mean_ci95};

@@ -52,13 +52,13 @@ static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const FAMILY: &str = "sans-serif";
 
 // Font sizes in pixels, chosen to stay readable when a chart fills a slide.
-const TITLE_PX: f64 = 30.0;
-const DESC_PX: f64 = 20.0;
-const TICK_PX: f64 = 17.0;
-const LEGEND_PX: f64 = 18.0;
+pub(crate) const TITLE_PX: f64 = 30.0;
+pub(crate) const DESC_PX: f64 = 20.0;
+pub(crate) const TICK_PX: f64 = 17.0;
+pub(crate) const LEGEND_PX: f64 = 18.0;
 
 /// The Okabe–Ito palette (Okabe & Ito 2008), plus the greys used for text and grid.
-mod palette {
+pub(crate) mod palette {
     use plotters::style::RGBColor;
 
     pub const BLUE: RGBColor = RGBColor(0, 114, 178);
@@ -99,17 +99,17 @@ pub fn components_chart(report: &Report, png: &Path, svg: &Path) -> Result<(), R
     render(&ComponentsChart(report), png, svg)
 }
 
-type DrawResult = Result<(), Box<dyn Error>>;
+pub(crate) type DrawResult = Result<(), Box<dyn Error>>;
 
 /// A chart that can be drawn on any plotters backend.
-trait Chart {
+pub(crate) trait Chart {
     fn size(&self) -> (u32, u32);
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
     where
         DB::ErrorType: 'static;
 }
 
-fn render(chart: &impl Chart, png: &Path, svg: &Path) -> Result<(), ReportError> {
+pub(crate) fn render(chart: &impl Chart, png: &Path, svg: &Path) -> Result<(), ReportError> {
     ensure_font()?;
     let size = chart.size();
     write_atomic_with(png, |tmp| {
@@ -154,12 +154,12 @@ fn ensure_font() -> Result<(), ReportError> {
     }
 }
 
-fn font(px: f64) -> TextStyle<'static> {
+pub(crate) fn font(px: f64) -> TextStyle<'static> {
     (FAMILY, px).into_font().color(&palette::TEXT)
 }
 
 /// The title font, smaller for a title too long to fit the canvas at the usual size.
-fn title_style<DB: DrawingBackend>(
+pub(crate) fn title_style<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
 ) -> Result<TextStyle<'static>, Box<dyn Error>>
@@ -179,7 +179,11 @@ fn centred(style: TextStyle<'static>) -> TextStyle<'static> {
 }
 
 /// The whole canvas says "no data", under the chart's title.
-fn no_data<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, why: &str) -> DrawResult
+pub(crate) fn no_data<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    why: &str,
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
@@ -389,7 +393,7 @@ fn log_ticks(lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
 }
 
 /// A tick value without float noise: `0.05`, `2.5`, `1200`.
-fn axis_number(v: f64) -> String {
+pub(crate) fn axis_number(v: f64) -> String {
     let a = v.abs();
     let decimals = if a == 0.0 || a >= 100.0 {
         0

@@ -13,6 +13,8 @@
 pub mod charts;
 pub mod csv;
 pub mod json;
+pub mod replications;
+pub mod sweep_chart;
 pub mod table;
 pub mod trace;
 

@@ -372,7 +372,7 @@ fn rate(v: f64) -> String {
 
 /// A fraction as a percentage with two decimals, with more (up to six) when rounding would
 /// otherwise show an imperfect run as `100.00`.
-fn percent(f: f64) -> String {
+pub(super) fn percent(f: f64) -> String {
     if !f.is_finite() {
         return "-".to_string();
     }
@@ -405,7 +405,7 @@ fn num(v: f64) -> String {
 }
 
 /// Three significant digits, trailing zeros dropped (`0.931`, `12.5`, `1234`).
-fn sig3(v: f64) -> String {
+pub(super) fn sig3(v: f64) -> String {
     if !v.is_finite() {
         return "-".to_string();
     }

@@ -11,6 +11,7 @@ mod geo;
 mod queues;
 mod sharding;
 mod stages;
+mod sweep;
 mod theory;
 
 use std::path::{Path, PathBuf};

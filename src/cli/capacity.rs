@@ -1,0 +1,214 @@
+//! `scalesim capacity`: the smallest value of one parameter that meets every service-level
+//! objective, found by binary search over the parameter's values.
+//!
+//! The search assumes that the objectives, once met, stay met as the value grows (more
+//! instances, more workers): it probes the largest value first, then halves the interval
+//! between the largest failing and the smallest passing value. It ends with the answer's
+//! neighbour below probed and failing, and names the component that limits that neighbour
+//! (its bottleneck and utilization). Replications of a probe use the seeds of
+//! `run --replications`, the same at every value (common random numbers), and the
+//! objectives are judged on the means over the replications.
+
+use std::fs;
+use std::path::PathBuf;
+
+use anyhow::{Context, anyhow};
+use clap::Args;
+use rayon::prelude::*;
+
+use scalesim::metrics::headline::{Headline, mean_ci95};
+use scalesim::report::replications::figure_text;
+use scalesim::scenario::Override;
+use scalesim::sweep::{self, Grid, Slo, Vary, run_seed};
+use scalesim::{Report, RunOptions, Scenario};
+
+use super::sweep::sweep_failure;
+use super::{CliResult, Failure, out};
+
+#[derive(Debug, Args)]
+pub struct CapacityArgs {
+    /// The scenario file (YAML).
+    #[arg(value_name = "SCENARIO")]
+    pub file: PathBuf,
+    /// An objective `<metric><op><value>[unit]`, like `p99<200ms` or `availability>=99.9%`.
+    /// Ops: < <= > >=. Metrics: the headline figures, or p50, p90, p99, p999, mean, max (ms;
+    /// units ms, s, us) and throughput. Repeatable; all must hold.
+    #[arg(long = "slo", value_name = "OBJECTIVE", required = true)]
+    pub slos: Vec<Slo>,
+    /// The one parameter to size and the values to search, smallest first, e.g.
+    /// `web.count=1..64`.
+    #[arg(long = "vary", value_name = "PATH=VALUES", required = true)]
+    pub vary: Vec<Vary>,
+    /// Runs per probe; objectives are judged on the means.
+    #[arg(long, default_value_t = 1, value_name = "R")]
+    pub replications: u64,
+    /// Base seed (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override a scenario value for every probe, as for `run`. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<Override>,
+}
+
+/// What one probe measured.
+struct Probe {
+    value: String,
+    /// Mean of each objective's figure (`None`: undefined in every replication).
+    figures: Vec<Option<f64>>,
+    pass: bool,
+    /// The bottleneck of the first replication and its mean utilization over all.
+    bottleneck: Option<(String, Option<f64>)>,
+}
+
+fn probe(sc: &Scenario, value: &str, slos: &[Slo], base_seed: u64, replications: u64) -> Probe {
+    let reports: Vec<Report> = (0..replications)
+        .into_par_iter()
+        .map(|r| {
+            scalesim::run(
+                sc,
+                &RunOptions {
+                    seed: Some(run_seed(base_seed, r)),
+                    no_wall_clock: true,
+                    trace_sample: 0.0,
+                },
+            )
+        })
+        .collect();
+    let heads: Vec<Headline> = reports.iter().map(Headline::of).collect();
+    let figures: Vec<Option<f64>> = slos
+        .iter()
+        .map(|s| {
+            let xs: Vec<f64> = heads
+                .iter()
+                .filter_map(|h| h.get(s.metric).flatten())
+                .collect();
+            // An objective on a figure undefined in some replication (a percentile when
+            // nothing completed) is judged on the defined ones; never on none.
+            mean_ci95(&xs).map(|c| c.mean)
+        })
+        .collect();
+    let pass = slos.iter().zip(&figures).all(|(s, f)| s.met_by(*f));
+    let bottleneck = heads[0].bottleneck.clone().map(|name| {
+        let us: Vec<f64> = reports
+            .iter()
+            .filter_map(|r| r.components.get(&name).and_then(|c| c.utilization))
+            .collect();
+        let u = mean_ci95(&us).map(|c| c.mean);
+        (name, u)
+    });
+    Probe {
+        value: value.to_string(),
+        figures,
+        pass,
+        bottleneck,
+    }
+}
+
+fn limit_text(p: &Probe) -> String {
+    match &p.bottleneck {
+        Some((name, Some(u))) => format!("{name} at {:.1}% utilization", u * 100.0),
+        Some((name, None)) => name.clone(),
+        None => "no component with workers".into(),
+    }
+}
+
+pub fn capacity(a: &CapacityArgs) -> CliResult {
+    if a.vary.len() != 1 {
+        return Err(Failure::BadInput(anyhow!(
+            "capacity sizes one parameter: give exactly one --vary (found {})",
+            a.vary.len()
+        )));
+    }
+    let text = fs::read_to_string(&a.file)
+        .with_context(|| format!("cannot read scenario `{}`", a.file.display()))
+        .map_err(Failure::BadInput)?;
+    let source = a.file.display().to_string();
+    let grid =
+        Grid::new(a.vary.clone(), a.replications).map_err(|e| Failure::BadInput(anyhow!(e)))?;
+    let scenario_seed =
+        sweep::validate_grid(&text, &source, &a.sets, &grid).map_err(sweep_failure)?;
+    let base_seed = a.seed.unwrap_or(scenario_seed);
+    let path = &a.vary[0].path;
+    let values = &a.vary[0].values;
+
+    let mut lines = format!(
+        "capacity of {}: smallest {path} in {}..{} ({} values) meeting {}\n\
+         search: binary, assuming the figures improve as {path} grows; {} replication{} per probe, objectives judged on the means\n",
+        a.file.display(),
+        values[0],
+        values[values.len() - 1],
+        values.len(),
+        a.slos
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" and "),
+        a.replications,
+        if a.replications == 1 { "" } else { "s" },
+    );
+    out(&lines)?;
+    lines.clear();
+
+    let run_probe = |i: usize| -> Result<Probe, Failure> {
+        let mut sets = a.sets.clone();
+        sets.extend(grid.overrides(i as u64));
+        let sc = Scenario::parse(&text, &source, &sets)
+            .map_err(|e| Failure::BadInput(anyhow!("with --vary {path}={}:\n{e}", values[i])))?;
+        let p = probe(&sc, &values[i], &a.slos, base_seed, a.replications);
+        let figs: Vec<String> = a
+            .slos
+            .iter()
+            .zip(&p.figures)
+            .map(|(s, f)| {
+                format!(
+                    "{} {}",
+                    s.metric,
+                    f.map_or_else(|| "-".to_string(), |v| figure_text(s.metric, v))
+                )
+            })
+            .collect();
+        out(&format!(
+            "probe {path}={}: {}; bottleneck {} -> {}\n",
+            p.value,
+            figs.join(", "),
+            limit_text(&p),
+            if p.pass { "pass" } else { "FAIL" }
+        ))?;
+        Ok(p)
+    };
+
+    let last = values.len() - 1;
+    let top = run_probe(last)?;
+    if !top.pass {
+        return out(&format!(
+            "answer: none — even {path}={}, the largest value, fails; limited by {}\n",
+            top.value,
+            limit_text(&top)
+        ));
+    }
+    // Invariant: `hi` passes; `lo` fails (or is -1: below the first value).
+    let (mut lo, mut hi): (isize, usize) = (-1, last);
+    let mut lo_probe: Option<Probe> = None;
+    while hi as isize - lo > 1 {
+        let mid = ((lo + hi as isize) / 2) as usize;
+        let p = run_probe(mid)?;
+        if p.pass {
+            hi = mid;
+        } else {
+            lo = mid as isize;
+            lo_probe = Some(p);
+        }
+    }
+    match lo_probe {
+        Some(below) => out(&format!(
+            "answer: {path}={} is the smallest value that meets every objective ({path}={} fails, limited by {})\n",
+            values[hi],
+            below.value,
+            limit_text(&below)
+        )),
+        None => out(&format!(
+            "answer: {path}={}, the smallest value tried, already meets every objective\n",
+            values[hi]
+        )),
+    }
+}

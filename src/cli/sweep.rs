@@ -1,0 +1,296 @@
+//! `scalesim sweep` and `scalesim merge`: argument parsing, the progress bar and the printed
+//! summary. The grid, seeding, CSV and resume logic live in `scalesim::sweep`.
+
+use std::fs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use scalesim::metrics::headline::HEADLINE_FIELDS;
+use scalesim::report::replications::figure_text;
+use scalesim::report::sweep_chart::sweep_chart;
+use scalesim::scenario::Override;
+use scalesim::sweep::{
+    self, Grid, Partition, SweepError, SweepPlan, SweepTable, Vary, point_means,
+};
+
+use super::{CliResult, Failure, out};
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario file (YAML).
+    #[arg(value_name = "SCENARIO")]
+    pub file: PathBuf,
+    /// A scenario value to vary and its values: one value, a list `a,b,c`, or an inclusive
+    /// range `from..to:step` (units allowed: `100ms..500ms:100ms`). Repeatable; the grid is
+    /// every combination.
+    #[arg(long = "vary", value_name = "PATH=VALUES", required = true)]
+    pub vary: Vec<Vary>,
+    /// Runs per grid point, each with its own seed.
+    #[arg(long, default_value_t = 1, value_name = "R")]
+    pub replications: u64,
+    /// The figure to chart (one of the headline figures, like p99_ms or throughput_rps).
+    #[arg(long, default_value = "p99_ms")]
+    pub metric: String,
+    /// Where to write the CSV. Default: <out>/sweep.csv (<out>/part-K-of-N.csv with --partition).
+    #[arg(long, value_name = "PATH")]
+    pub csv: Option<PathBuf>,
+    /// Directory for the CSV and the chart. Default: results/sweep-<file stem>.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Base seed (default: the scenario's); run i uses a seed derived from it and i.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override a scenario value for every run, as for `run`. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<Override>,
+    /// Run only share K of N (run indices i with i % N == K - 1), for spreading a sweep over
+    /// machines; join the CSVs with `scalesim merge`.
+    #[arg(long, value_name = "K/N")]
+    pub partition: Option<Partition>,
+    /// Keep the complete rows of an existing CSV and run only the missing runs.
+    #[arg(long)]
+    pub resume: bool,
+    /// No progress bar and no summary (errors still go to stderr).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The partial CSVs written by `sweep --partition K/N`.
+    #[arg(required = true, value_name = "CSV")]
+    pub files: Vec<PathBuf>,
+    /// Where to write the merged CSV.
+    #[arg(long, short, value_name = "PATH")]
+    pub output: PathBuf,
+    /// Write the merge even if runs are missing (they are listed on stderr).
+    #[arg(long)]
+    pub allow_missing: bool,
+    /// The number of runs of the whole sweep (default: inferred from the rows).
+    #[arg(long, value_name = "N")]
+    pub runs: Option<u64>,
+    /// The figure to chart.
+    #[arg(long, default_value = "p99_ms")]
+    pub metric: String,
+    /// Write no chart.
+    #[arg(long)]
+    pub no_chart: bool,
+}
+
+pub(crate) fn sweep_failure(e: SweepError) -> Failure {
+    match e {
+        SweepError::Input(_) | SweepError::Scenario { .. } => Failure::BadInput(e.into()),
+        SweepError::Io { .. } | SweepError::Report(_) => Failure::Internal(e.into()),
+    }
+}
+
+pub(crate) fn check_metric(flag: &str, metric: &str) -> CliResult {
+    if HEADLINE_FIELDS.contains(&metric) {
+        Ok(())
+    } else {
+        Err(Failure::BadInput(anyhow!(
+            "{flag}: unknown figure `{metric}` (expected one of {})",
+            HEADLINE_FIELDS.join(", ")
+        )))
+    }
+}
+
+pub(crate) fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sweep".into())
+}
+
+/// The chart paths beside `csv`: `<csv stem>-<metric>.png` and `.svg`.
+fn chart_paths(csv: &Path, metric: &str) -> (PathBuf, PathBuf) {
+    let base = format!("{}-{metric}", stem(csv));
+    let dir = csv.parent().unwrap_or(Path::new(""));
+    (
+        dir.join(format!("{base}.png")),
+        dir.join(format!("{base}.svg")),
+    )
+}
+
+/// A progress bar on stderr, hidden when stderr is not a terminal or output is quiet.
+pub(crate) fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {elapsed} elapsed, ETA {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+pub fn sweep(a: &SweepArgs) -> CliResult {
+    check_metric("--metric", &a.metric)?;
+    let text = fs::read_to_string(&a.file)
+        .with_context(|| format!("cannot read scenario `{}`", a.file.display()))
+        .map_err(Failure::BadInput)?;
+    let source = a.file.display().to_string();
+    let grid =
+        Grid::new(a.vary.clone(), a.replications).map_err(|e| Failure::BadInput(anyhow!(e)))?;
+    let scenario_seed =
+        sweep::validate_grid(&text, &source, &a.sets, &grid).map_err(sweep_failure)?;
+    let base_seed = a.seed.unwrap_or(scenario_seed);
+    let dir = a
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(format!("sweep-{}", stem(&a.file))));
+    let csv = a.csv.clone().unwrap_or_else(|| match a.partition {
+        Some(p) => dir.join(format!("part-{}-of-{}.csv", p.k, p.n)),
+        None => dir.join("sweep.csv"),
+    });
+    let plan = SweepPlan {
+        text: &text,
+        source: &source,
+        sets: &a.sets,
+        grid: &grid,
+        base_seed,
+        partition: a.partition,
+        csv: &csv,
+        resume: a.resume,
+    };
+    let bar = progress_bar(0, a.quiet);
+    let outcome = sweep::execute(&plan, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .map_err(sweep_failure)?;
+    bar.finish_and_clear();
+
+    let chart = if a.partition.is_none() {
+        let (png, svg) = chart_paths(&csv, &a.metric);
+        let name = scenario_name(&text, &source, &a.sets, &grid);
+        sweep_chart(&outcome.table, &a.metric, &name, &png, &svg)
+            .map_err(|e| Failure::Internal(e.into()))?;
+        Some((png, svg))
+    } else {
+        None
+    };
+    if a.quiet {
+        return Ok(());
+    }
+    let mut s = String::new();
+    let share = a
+        .partition
+        .map(|p| format!(" (share {p})"))
+        .unwrap_or_default();
+    s.push_str(&format!(
+        "sweep of {}: {} grid point{} x {} replication{} = {} runs{share}; ran {}, kept {}{}\n",
+        a.file.display(),
+        grid.points(),
+        plural(grid.points()),
+        grid.replications,
+        plural(grid.replications),
+        grid.runs(),
+        outcome.ran,
+        outcome.kept,
+        if outcome.dropped > 0 {
+            format!(", dropped {} incomplete line(s)", outcome.dropped)
+        } else {
+            String::new()
+        }
+    ));
+    s.push_str(&means_table(&outcome.table, &a.metric));
+    s.push_str(&format!("csv: {}\n", csv.display()));
+    match chart {
+        Some((png, svg)) => s.push_str(&format!("chart: {} {}\n", png.display(), svg.display())),
+        None => s.push_str("chart: none for a share; `scalesim merge` draws it\n"),
+    }
+    out(&s)
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The scenario's `name`, for the chart title.
+fn scenario_name(text: &str, source: &str, sets: &[Override], grid: &Grid) -> String {
+    let mut all = sets.to_vec();
+    all.extend(grid.overrides(0));
+    scalesim::Scenario::parse(text, source, &all)
+        .map(|s| s.name)
+        .unwrap_or_else(|_| source.to_string())
+}
+
+/// The metric's mean ± 95% CI half-width per grid point (up to 40 points).
+fn means_table(table: &SweepTable, metric: &str) -> String {
+    const MAX_LINES: usize = 40;
+    let Some(ix) = SweepTable::figure_index(metric) else {
+        return String::new();
+    };
+    let means = point_means(table, ix);
+    if means.len() > MAX_LINES {
+        return format!("{} grid points: see the CSV for {metric}\n", means.len());
+    }
+    let mut rows: Vec<Vec<String>> = vec![{
+        let mut h = table.params.clone();
+        h.push(metric.to_string());
+        h.push("± 95% CI".into());
+        h
+    }];
+    for (values, mean, hw) in means {
+        let mut r = values;
+        r.push(figure_text(metric, mean));
+        r.push(hw.map(|h| figure_text(metric, h)).unwrap_or_default());
+        rows.push(r);
+    }
+    let cols = rows[0].len();
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut s = String::new();
+    for r in rows {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:>w$}"))
+            .collect();
+        s.push_str(cells.join("  ").trim_end());
+        s.push('\n');
+    }
+    s
+}
+
+pub fn merge(a: &MergeArgs) -> CliResult {
+    check_metric("--metric", &a.metric)?;
+    let mut sources = Vec::new();
+    for f in &a.files {
+        let text = fs::read_to_string(f)
+            .with_context(|| format!("cannot read `{}`", f.display()))
+            .map_err(Failure::BadInput)?;
+        sources.push((f.display().to_string(), text));
+    }
+    let (table, missing) =
+        sweep::merge(&sources, a.runs, a.allow_missing).map_err(sweep_failure)?;
+    scalesim::report::write_atomic(&a.output, table.to_csv().as_bytes())
+        .map_err(|e| Failure::Internal(e.into()))?;
+    if !missing.is_empty() {
+        eprintln!(
+            "warning: {} run(s) missing from the merge (--allow-missing)",
+            missing.len()
+        );
+    }
+    let mut s = format!(
+        "merged {} file{} into {} ({} runs)\n",
+        a.files.len(),
+        plural(a.files.len() as u64),
+        a.output.display(),
+        table.rows.len()
+    );
+    if !a.no_chart {
+        let (png, svg) = chart_paths(&a.output, &a.metric);
+        sweep_chart(&table, &a.metric, &stem(&a.output), &png, &svg)
+            .map_err(|e| Failure::Internal(e.into()))?;
+        s.push_str(&format!("chart: {} {}\n", png.display(), svg.display()));
+    }
+    out(&s)
+}

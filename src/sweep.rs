@@ -1,0 +1,1165 @@
+//! Parameter sweeps: value lists and ranges, the run grid, seeds by run index, partitions,
+//! the tidy sweep CSV (writing, reading back, resuming, merging) and service-level
+//! objectives for `capacity`.
+//!
+//! A sweep is a grid: the cartesian product of the values of every `--vary`, times the
+//! replications. Runs are numbered `0..runs` in a fixed order (the first `--vary` changes
+//! slowest, the replication fastest), and everything about a run — its overrides, its seed,
+//! its CSV row — is a function of that number alone. That is what makes a sweep's result
+//! independent of the number of threads, of the order in which runs finish, of partitioning
+//! across machines and of being stopped and resumed: see [`run_seed`] and [`Partition`].
+//!
+//! This module owns the sweep's files (the CSV is appended to row by row while runs finish,
+//! then rewritten whole, sorted); the command-line layer (`scalesim sweep`, `merge`,
+//! `capacity`) only parses arguments and prints.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::engine::random::mix64;
+use crate::metrics::headline::{HEADLINE_FIELDS, Headline, mean_ci95};
+use crate::report::{ReportError, write_atomic};
+use crate::{Override, RunOptions, Scenario, ScenarioError};
+
+/// The largest grid (points x replications) a sweep accepts.
+pub const MAX_RUNS: u64 = 100_000;
+
+/// The seed of run `index` of a sweep (or replication `index` of `run --replications`) whose
+/// base seed is `base`. Run 0 uses the base seed itself, so the first replication is exactly
+/// the run `scalesim run` makes; the others are spread by a SplitMix64 finaliser. The seed
+/// depends on nothing else: not the thread, not the partition, not the order of completion.
+pub fn run_seed(base: u64, index: u64) -> u64 {
+    if index == 0 {
+        base
+    } else {
+        mix64(base ^ mix64(index.wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+    }
+}
+
+/// One `--vary path=values`: the path of a scenario value and the values it takes, as
+/// text handed to `--set` (so `8`, `250ms` and `{exp: 4ms}` mean what they would in the file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Vary {
+    pub path: String,
+    pub values: Vec<String>,
+}
+
+impl FromStr for Vary {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (path, spec) = s.split_once('=').ok_or_else(|| {
+            format!("expected path=values (like web.count=1,2,4 or traffic.rate=100..1000:100), found `{s}`")
+        })?;
+        let path = path.trim();
+        if path.is_empty() {
+            return Err(format!("expected path=values, found `{s}` (empty path)"));
+        }
+        let values = parse_values(spec).map_err(|e| format!("{path}: {e}"))?;
+        Ok(Vary {
+            path: path.to_string(),
+            values,
+        })
+    }
+}
+
+/// Parses the values of a `--vary`: a single value, a comma-separated list (commas inside
+/// `[...]` or `{...}` do not split), or an inclusive range `from..to:step`, where all three
+/// carry the same unit suffix or none (`100ms..500ms:100ms`, `0.1..0.9:0.2`). Without
+/// `:step` a range of whole numbers steps by 1. Range values are computed in exact decimal
+/// (scaled integers), so `0.1..0.3:0.1` gives `0.1, 0.2, 0.3`, never `0.30000000000000004`.
+pub fn parse_values(spec: &str) -> Result<Vec<String>, String> {
+    let spec = spec.trim();
+    if spec.is_empty() {
+        return Err(
+            "expected a value, a list a,b,c or a range from..to:step, found nothing".into(),
+        );
+    }
+    if spec.contains('\n') {
+        return Err("values cannot contain a line break".into());
+    }
+    if !spec.starts_with(['[', '{']) && spec.contains("..") {
+        return parse_range(spec);
+    }
+    let items = split_top_level(spec);
+    if let Some(i) = items.iter().position(|v| v.is_empty()) {
+        return Err(format!(
+            "item {} of the list `{spec}` is empty (expected a,b,c)",
+            i + 1
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for v in &items {
+        if !seen.insert(v.as_str()) {
+            return Err(format!("the value `{v}` appears twice in `{spec}`"));
+        }
+    }
+    Ok(items)
+}
+
+/// Splits on commas that are not inside brackets or braces; trims each item.
+fn split_top_level(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut cur = String::new();
+    for ch in s.chars() {
+        match ch {
+            '[' | '{' => depth += 1,
+            ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(cur.trim().to_string());
+                cur.clear();
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(ch);
+    }
+    out.push(cur.trim().to_string());
+    out
+}
+
+/// A decimal number with an optional unit suffix: `mantissa x 10^-scale` `unit`.
+#[derive(Clone, Debug)]
+struct Dec {
+    mantissa: i128,
+    scale: u32,
+    unit: String,
+}
+
+fn parse_dec(s: &str, what: &str, range: &str) -> Result<Dec, String> {
+    let s = s.trim();
+    let bad = || {
+        format!(
+            "the {what} of the range `{range}` is not a number with an optional unit (like 100, 0.5 or 250ms), found `{s}`"
+        )
+    };
+    let num_end = s
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+'))))
+        .map_or(s.len(), |(i, _)| i);
+    let (num, unit) = s.split_at(num_end);
+    if !unit.chars().all(|c| c.is_ascii_alphabetic() || c == '%') {
+        return Err(bad());
+    }
+    let (neg, digits) = match num.as_bytes().first() {
+        Some(b'-') => (true, &num[1..]),
+        Some(b'+') => (false, &num[1..]),
+        _ => (false, num),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+        || digits.ends_with('.')
+        || int.len() + frac.len() > 30
+    {
+        return Err(bad());
+    }
+    let mut mantissa: i128 = 0;
+    for c in int.chars().chain(frac.chars()) {
+        mantissa = mantissa * 10 + i128::from(c as u8 - b'0');
+    }
+    Ok(Dec {
+        mantissa: if neg { -mantissa } else { mantissa },
+        scale: frac.len() as u32,
+        unit: unit.to_string(),
+    })
+}
+
+fn rescale(d: &Dec, scale: u32) -> i128 {
+    d.mantissa * 10i128.pow(scale - d.scale)
+}
+
+/// Formats `v x 10^-scale` without trailing zeros (`150` at scale 2 is `1.5`).
+fn format_scaled(v: i128, scale: u32) -> String {
+    if scale == 0 {
+        return v.to_string();
+    }
+    let p = 10i128.pow(scale);
+    let sign = if v < 0 { "-" } else { "" };
+    let a = v.abs();
+    let frac = format!("{:0width$}", a % p, width = scale as usize);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        format!("{sign}{}", a / p)
+    } else {
+        format!("{sign}{}.{frac}", a / p)
+    }
+}
+
+fn parse_range(spec: &str) -> Result<Vec<String>, String> {
+    let (bounds, step) = match spec.rsplit_once(':') {
+        Some((b, s)) => (b, Some(s)),
+        None => (spec, None),
+    };
+    let (from, to) = bounds
+        .split_once("..")
+        .ok_or_else(|| format!("expected a range from..to:step, found `{spec}`"))?;
+    let from = parse_dec(from, "start", spec)?;
+    let to = parse_dec(to, "end", spec)?;
+    let step = match step {
+        Some(s) => parse_dec(s, "step", spec)?,
+        None if from.scale == 0 && to.scale == 0 && from.unit.is_empty() => Dec {
+            mantissa: 1,
+            scale: 0,
+            unit: String::new(),
+        },
+        None => {
+            return Err(format!(
+                "the range `{spec}` needs a step (from..to:step) because its bounds are not whole numbers without a unit"
+            ));
+        }
+    };
+    if from.unit != to.unit || from.unit != step.unit {
+        return Err(format!(
+            "the range `{spec}` mixes units (`{}`, `{}`, `{}`): write start, end and step in the same unit",
+            from.unit, to.unit, step.unit
+        ));
+    }
+    let scale = from.scale.max(to.scale).max(step.scale);
+    let (a, b, s) = (
+        rescale(&from, scale),
+        rescale(&to, scale),
+        rescale(&step, scale),
+    );
+    if s <= 0 {
+        return Err(format!(
+            "the step of the range `{spec}` must be greater than zero"
+        ));
+    }
+    if b < a {
+        return Err(format!(
+            "the range `{spec}` is empty: its end is below its start"
+        ));
+    }
+    let count = (b - a) / s + 1;
+    if count > i128::from(MAX_RUNS) {
+        return Err(format!(
+            "the range `{spec}` has {count} values, more than a sweep may run ({MAX_RUNS})"
+        ));
+    }
+    Ok((0..count)
+        .map(|i| format!("{}{}", format_scaled(a + i * s, scale), from.unit))
+        .collect())
+}
+
+/// The runs of a sweep: every combination of the varied values, times the replications.
+/// Run `i` is replication `i % replications` of grid point `i / replications`; the first
+/// parameter changes slowest.
+#[derive(Clone, Debug)]
+pub struct Grid {
+    pub params: Vec<Vary>,
+    pub replications: u64,
+}
+
+impl Grid {
+    /// Checks the grid: at least one parameter, no path twice, at least one replication,
+    /// at most [`MAX_RUNS`] runs.
+    pub fn new(params: Vec<Vary>, replications: u64) -> Result<Grid, String> {
+        if params.is_empty() {
+            return Err("nothing to vary: give at least one --vary path=values".into());
+        }
+        for (i, p) in params.iter().enumerate() {
+            if params[..i].iter().any(|q| q.path == p.path) {
+                return Err(format!("--vary {} is given twice", p.path));
+            }
+        }
+        if replications == 0 {
+            return Err("--replications: expected a whole number >= 1, found 0".into());
+        }
+        let mut runs: u64 = replications;
+        for p in &params {
+            runs = runs.saturating_mul(p.values.len() as u64);
+        }
+        if runs > MAX_RUNS {
+            let sizes: Vec<String> = params.iter().map(|p| p.values.len().to_string()).collect();
+            return Err(format!(
+                "the grid has {} x {replications} replication(s) = {runs} runs, more than {MAX_RUNS}: use fewer values or split the study",
+                sizes.join(" x ")
+            ));
+        }
+        Ok(Grid {
+            params,
+            replications,
+        })
+    }
+
+    /// Grid points (combinations of values).
+    pub fn points(&self) -> u64 {
+        self.params.iter().map(|p| p.values.len() as u64).product()
+    }
+
+    /// Runs: points x replications.
+    pub fn runs(&self) -> u64 {
+        self.points() * self.replications
+    }
+
+    /// The value of every parameter at grid point `point`.
+    pub fn values(&self, point: u64) -> Vec<&str> {
+        let mut rest = point;
+        let mut out = vec![""; self.params.len()];
+        for (i, p) in self.params.iter().enumerate().rev() {
+            let n = p.values.len() as u64;
+            out[i] = &p.values[(rest % n) as usize];
+            rest /= n;
+        }
+        out
+    }
+
+    /// The overrides that make grid point `point`.
+    pub fn overrides(&self, point: u64) -> Vec<Override> {
+        self.params
+            .iter()
+            .zip(self.values(point))
+            .map(|(p, v)| Override {
+                path: p.path.clone(),
+                value: v.to_string(),
+            })
+            .collect()
+    }
+}
+
+/// `--partition K/N`: this machine runs the run indices `i` with `i % N == K - 1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Partition {
+    /// 1-based share number.
+    pub k: u64,
+    /// Number of shares.
+    pub n: u64,
+}
+
+impl FromStr for Partition {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("expected K/N with 1 <= K <= N (like 2/8), found `{s}`");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let k: u64 = k.trim().parse().map_err(|_| bad())?;
+        let n: u64 = n.trim().parse().map_err(|_| bad())?;
+        if n == 0 || k == 0 || k > n {
+            return Err(bad());
+        }
+        Ok(Partition { k, n })
+    }
+}
+
+impl Partition {
+    /// Whether run `index` belongs to this share.
+    pub fn contains(&self, index: u64) -> bool {
+        index % self.n == self.k - 1
+    }
+}
+
+impl fmt::Display for Partition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.k, self.n)
+    }
+}
+
+/// The header of a sweep CSV over `params`.
+pub fn csv_header(params: &[String]) -> Vec<String> {
+    let mut h = vec!["run".to_string()];
+    h.extend(params.iter().cloned());
+    h.push("seed".into());
+    h.push("replication".into());
+    h.extend(HEADLINE_FIELDS.iter().map(|s| s.to_string()));
+    h.push("bottleneck".into());
+    h.push("bottleneck_utilization".into());
+    h
+}
+
+/// One CSV record as a line ending in `\n` (quoted where needed).
+pub fn csv_line(fields: &[String]) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // Writing strings into memory cannot fail.
+    w.write_record(fields).expect("in-memory CSV");
+    String::from_utf8(w.into_inner().expect("in-memory CSV")).expect("UTF-8 fields")
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// The CSV row of one finished run.
+pub fn csv_row(index: u64, values: &[&str], seed: u64, replication: u64, h: &Headline) -> String {
+    let mut f = vec![index.to_string()];
+    f.extend(values.iter().map(|v| v.to_string()));
+    f.push(seed.to_string());
+    f.push(replication.to_string());
+    for name in HEADLINE_FIELDS {
+        f.push(opt(h.get(name).flatten()));
+    }
+    f.push(h.bottleneck.clone().unwrap_or_default());
+    f.push(opt(h.bottleneck_utilization));
+    csv_line(&f)
+}
+
+/// What went wrong with a sweep, a merge or a capacity search.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// Bad arguments or a CSV that does not fit (exit 1).
+    #[error("{0}")]
+    Input(String),
+    /// The scenario with a grid point's overrides is invalid (exit 1).
+    #[error("with {values}:\n{error}")]
+    Scenario {
+        values: String,
+        error: ScenarioError,
+    },
+    /// A file could not be read or written (exit 2).
+    #[error("{path}: could not {action}: {source}", path = .path.display())]
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        source: std::io::Error,
+    },
+    /// Writing a whole file or a chart failed (exit 2).
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+fn io_err(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> SweepError {
+    let path = path.to_path_buf();
+    move |source| SweepError::Io {
+        path,
+        action,
+        source,
+    }
+}
+
+/// A sweep CSV read back: its parameters and its rows by run index.
+#[derive(Clone, Debug)]
+pub struct SweepTable {
+    /// The varied parameters, in column order.
+    pub params: Vec<String>,
+    /// The rows by run index.
+    pub rows: BTreeMap<u64, SweepRow>,
+}
+
+/// One row of a sweep CSV.
+#[derive(Clone, Debug)]
+pub struct SweepRow {
+    /// The row as written, with its line end.
+    pub line: String,
+    /// The value of each parameter.
+    pub values: Vec<String>,
+    pub replication: u64,
+    /// The figures of [`HEADLINE_FIELDS`], in that order (`None`: empty cell).
+    pub figures: Vec<Option<f64>>,
+}
+
+impl SweepTable {
+    /// The CSV text: header, then the rows sorted by run index.
+    pub fn to_csv(&self) -> String {
+        let mut s = csv_line(&csv_header(&self.params));
+        for r in self.rows.values() {
+            s.push_str(&r.line);
+        }
+        s
+    }
+
+    /// The column of figure `metric` (one of [`HEADLINE_FIELDS`]).
+    pub fn figure_index(metric: &str) -> Option<usize> {
+        HEADLINE_FIELDS.iter().position(|f| *f == metric)
+    }
+}
+
+fn parse_record(line: &str) -> Option<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line.as_bytes());
+    let rec = r.records().next()?.ok()?;
+    Some(rec.iter().map(str::to_string).collect())
+}
+
+/// Reads the parameters from a sweep CSV header; `None` if it is not one.
+fn params_of_header(fields: &[String]) -> Option<Vec<String>> {
+    // run, the parameters, seed, replication, the figures, bottleneck, its utilization.
+    let fixed = HEADLINE_FIELDS.len() + 5;
+    let params = fields.len().checked_sub(fixed)?;
+    let names = &fields[1..1 + params];
+    (fields.first()? == "run" && csv_header(names) == fields).then(|| names.to_vec())
+}
+
+/// Parses one row; `None` if it does not fit the header.
+fn parse_row(line: &str, params: usize) -> Option<(u64, SweepRow)> {
+    let f = parse_record(line)?;
+    if f.len() != params + HEADLINE_FIELDS.len() + 5 {
+        return None;
+    }
+    let index: u64 = f[0].parse().ok()?;
+    let _seed: u64 = f[params + 1].parse().ok()?;
+    let replication: u64 = f[params + 2].parse().ok()?;
+    let mut figures = Vec::with_capacity(HEADLINE_FIELDS.len());
+    for cell in &f[params + 3..params + 3 + HEADLINE_FIELDS.len()] {
+        figures.push(if cell.is_empty() {
+            None
+        } else {
+            Some(cell.parse::<f64>().ok()?)
+        });
+    }
+    Some((
+        index,
+        SweepRow {
+            line: line.to_string(),
+            values: f[1..=params].to_vec(),
+            replication,
+            figures,
+        },
+    ))
+}
+
+/// Reads a sweep CSV strictly: every line must be a whole row; a run index may appear
+/// once. `source` names the file in messages.
+pub fn read_table(text: &str, source: &str) -> Result<SweepTable, SweepError> {
+    let mut lines = text.split_inclusive('\n');
+    let header = lines
+        .next()
+        .ok_or_else(|| SweepError::Input(format!("{source}: empty file, expected a sweep CSV")))?;
+    let params = parse_record(header)
+        .and_then(|h| params_of_header(&h))
+        .ok_or_else(|| {
+            SweepError::Input(format!(
+                "{source}:1: not a sweep CSV header (expected run, the varied parameters, seed, replication, {} ..., bottleneck, bottleneck_utilization)",
+                HEADLINE_FIELDS[0]
+            ))
+        })?;
+    let mut rows = BTreeMap::new();
+    for (i, line) in lines.enumerate() {
+        let (index, row) = match parse_row(line, params.len()) {
+            Some(r) if line.ends_with('\n') => r,
+            _ => {
+                return Err(SweepError::Input(format!(
+                    "{source}:{}: not a complete sweep row",
+                    i + 2
+                )));
+            }
+        };
+        if rows.insert(index, row).is_some() {
+            return Err(SweepError::Input(format!(
+                "{source}:{}: run {index} appears twice",
+                i + 2
+            )));
+        }
+    }
+    Ok(SweepTable { params, rows })
+}
+
+/// Everything a sweep needs to run.
+pub struct SweepPlan<'a> {
+    /// The scenario text and the name used in its messages.
+    pub text: &'a str,
+    pub source: &'a str,
+    /// `--set` overrides, applied before the grid's own.
+    pub sets: &'a [Override],
+    pub grid: &'a Grid,
+    /// The base seed (`--seed`, or the scenario's).
+    pub base_seed: u64,
+    /// `None`: every run.
+    pub partition: Option<Partition>,
+    /// Where the rows go.
+    pub csv: &'a Path,
+    /// Keep the rows already in `csv` and run only the missing ones.
+    pub resume: bool,
+}
+
+/// What a finished sweep left.
+pub struct SweepOutcome {
+    /// The final CSV, as written.
+    pub table: SweepTable,
+    /// Runs done by this invocation.
+    pub ran: u64,
+    /// Rows kept from an earlier invocation (`--resume`).
+    pub kept: u64,
+    /// Torn or foreign lines dropped on resume.
+    pub dropped: u64,
+}
+
+/// Parses the scenario for every grid point (in parallel); the first invalid point, by
+/// index, is the error. Returns the base seed: the scenario's own `seed`.
+pub fn validate_grid(
+    text: &str,
+    source: &str,
+    sets: &[Override],
+    grid: &Grid,
+) -> Result<u64, SweepError> {
+    let bad = (0..grid.points())
+        .into_par_iter()
+        .map(|p| (p, parse_point(text, source, sets, grid, p).err()))
+        .find_first(|(_, e)| e.is_some());
+    if let Some((_, Some(e))) = bad {
+        return Err(e);
+    }
+    Ok(parse_point(text, source, sets, grid, 0)?.seed)
+}
+
+fn parse_point(
+    text: &str,
+    source: &str,
+    sets: &[Override],
+    grid: &Grid,
+    point: u64,
+) -> Result<Scenario, SweepError> {
+    let mut all = sets.to_vec();
+    let grid_sets = grid.overrides(point);
+    all.extend(grid_sets.iter().cloned());
+    Scenario::parse(text, source, &all).map_err(|error| SweepError::Scenario {
+        values: grid_sets
+            .iter()
+            .map(|o| format!("--vary {o}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        error,
+    })
+}
+
+/// The rows of an existing CSV worth keeping on `--resume`: complete rows of this grid
+/// (same header, index in range and in this partition, same values and seed as this grid
+/// would give). Returns them and the number of lines dropped.
+fn resumable(
+    text: &str,
+    plan: &SweepPlan<'_>,
+    header: &str,
+) -> Result<(BTreeMap<u64, String>, u64), SweepError> {
+    let mut lines = text.split_inclusive('\n');
+    match lines.next() {
+        None => return Ok((BTreeMap::new(), 0)),
+        Some(h) if h == header => {}
+        Some(_) => {
+            return Err(SweepError::Input(format!(
+                "{}: --resume: the file's header does not match this sweep's columns; use another --csv or remove the file",
+                plan.csv.display()
+            )));
+        }
+    }
+    let grid = plan.grid;
+    let mut kept = BTreeMap::new();
+    let mut dropped = 0;
+    for line in lines {
+        let index = parse_row(line, grid.params.len())
+            .map(|(i, _)| i)
+            .filter(|&i| {
+                line.ends_with('\n')
+                    && i < grid.runs()
+                    && plan.partition.is_none_or(|p| p.contains(i))
+                    && line.starts_with(&expected_prefix(plan, i))
+            });
+        match index {
+            Some(i) => {
+                kept.insert(i, line.to_string());
+            }
+            None => dropped += 1,
+        }
+    }
+    Ok((kept, dropped))
+}
+
+/// The start of run `i`'s row (index, values, seed, replication), which resume checks.
+fn expected_prefix(plan: &SweepPlan<'_>, i: u64) -> String {
+    let grid = plan.grid;
+    let point = i / grid.replications;
+    let mut f = vec![i.to_string()];
+    f.extend(grid.values(point).iter().map(|v| v.to_string()));
+    f.push(run_seed(plan.base_seed, i).to_string());
+    f.push((i % grid.replications).to_string());
+    let mut l = csv_line(&f);
+    l.pop();
+    l.push(',');
+    l
+}
+
+/// Runs the sweep: the runs of this partition that are not already in the CSV (with
+/// `resume`), in parallel, appending each row to the CSV as soon as its run finishes; then
+/// rewrites the CSV sorted by run index. `progress` is called once per finished run with
+/// the number done and the number this invocation runs.
+pub fn execute(
+    plan: &SweepPlan<'_>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<SweepOutcome, SweepError> {
+    let grid = plan.grid;
+    let names: Vec<String> = grid.params.iter().map(|p| p.path.clone()).collect();
+    let header = csv_line(&csv_header(&names));
+    let (kept, dropped) = if plan.resume {
+        match fs::read_to_string(plan.csv) {
+            Ok(text) => resumable(&text, plan, &header)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (BTreeMap::new(), 0),
+            Err(e) => return Err(io_err(plan.csv, "read the file")(e)),
+        }
+    } else {
+        (BTreeMap::new(), 0)
+    };
+    // Start the file afresh with what is kept, whole, then append.
+    let mut start = header.clone();
+    for l in kept.values() {
+        start.push_str(l);
+    }
+    write_atomic(plan.csv, start.as_bytes())?;
+    let file = OpenOptions::new()
+        .append(true)
+        .open(plan.csv)
+        .map_err(io_err(plan.csv, "open the file for appending"))?;
+    let todo: Vec<u64> = (0..grid.runs())
+        .filter(|&i| plan.partition.is_none_or(|p| p.contains(i)) && !kept.contains_key(&i))
+        .collect();
+    let total = todo.len() as u64;
+    let kept_n = kept.len() as u64;
+    // One writer at a time: the file, every row so far by run index, runs done.
+    let sink: Mutex<(File, BTreeMap<u64, String>, u64)> = Mutex::new((file, kept, 0));
+
+    todo.par_iter()
+        .try_for_each(|&i| -> Result<(), SweepError> {
+            let point = i / grid.replications;
+            let replication = i % grid.replications;
+            let sc = parse_point(plan.text, plan.source, plan.sets, grid, point)?;
+            let seed = run_seed(plan.base_seed, i);
+            let report = crate::run(
+                &sc,
+                &RunOptions {
+                    seed: Some(seed),
+                    no_wall_clock: true,
+                    trace_sample: 0.0,
+                },
+            );
+            let line = csv_row(
+                i,
+                &grid.values(point),
+                seed,
+                replication,
+                &Headline::of(&report),
+            );
+            let mut s = sink.lock().expect("sink");
+            s.0.write_all(line.as_bytes())
+                .and_then(|()| s.0.flush())
+                .map_err(io_err(plan.csv, "append to the file"))?;
+            s.1.insert(i, line);
+            s.2 += 1;
+            progress(s.2, total);
+            Ok(())
+        })?;
+
+    let (file, rows, _) = sink.into_inner().expect("sink");
+    drop(file);
+    let mut text = header;
+    for l in rows.values() {
+        text.push_str(l);
+    }
+    write_atomic(plan.csv, text.as_bytes())?;
+    let table = read_table(&text, &plan.csv.display().to_string())?;
+    Ok(SweepOutcome {
+        table,
+        ran: total,
+        kept: kept_n,
+        dropped,
+    })
+}
+
+/// Joins partial sweep CSVs (`sources`: name and text) into the CSV one machine would have
+/// written. Headers must match; a run index may appear in one file only. The expected runs
+/// are `0..runs` when given, else inferred from the rows: the product of the number of
+/// distinct values of each parameter times the replications, or the largest index + 1 if
+/// that is larger. Missing runs are an error unless `allow_missing`; they are returned.
+pub fn merge(
+    sources: &[(String, String)],
+    runs: Option<u64>,
+    allow_missing: bool,
+) -> Result<(SweepTable, Vec<u64>), SweepError> {
+    let mut merged: Option<SweepTable> = None;
+    let mut from: BTreeMap<u64, usize> = BTreeMap::new();
+    for (k, (name, text)) in sources.iter().enumerate() {
+        let t = read_table(text, name)?;
+        match &mut merged {
+            None => {
+                from.extend(t.rows.keys().map(|&i| (i, k)));
+                merged = Some(t);
+            }
+            Some(m) => {
+                if m.params != t.params {
+                    return Err(SweepError::Input(format!(
+                        "{name}: its columns ({}) differ from those of {} ({}): these are not parts of one sweep",
+                        t.params.join(", "),
+                        sources[0].0,
+                        m.params.join(", ")
+                    )));
+                }
+                for (i, row) in t.rows {
+                    if let Some(&other) = from.get(&i) {
+                        return Err(SweepError::Input(format!(
+                            "run {i} is in both {} and {name}",
+                            sources[other].0
+                        )));
+                    }
+                    from.insert(i, k);
+                    m.rows.insert(i, row);
+                }
+            }
+        }
+    }
+    let table = merged.ok_or_else(|| SweepError::Input("merge: no input files".into()))?;
+    let expected = match runs {
+        Some(n) => {
+            if let Some((&last, _)) = table.rows.last_key_value()
+                && last >= n
+            {
+                return Err(SweepError::Input(format!(
+                    "--runs {n}: the inputs hold run {last}, which is beyond it"
+                )));
+            }
+            n
+        }
+        None => {
+            let mut product: u64 = table
+                .rows
+                .values()
+                .map(|r| r.replication + 1)
+                .max()
+                .unwrap_or(0);
+            for c in 0..table.params.len() {
+                let distinct: std::collections::BTreeSet<&str> =
+                    table.rows.values().map(|r| r.values[c].as_str()).collect();
+                product = product.saturating_mul(distinct.len() as u64);
+            }
+            let last = table.rows.last_key_value().map_or(0, |(&i, _)| i + 1);
+            product.max(last)
+        }
+    };
+    let missing: Vec<u64> = (0..expected)
+        .filter(|i| !table.rows.contains_key(i))
+        .collect();
+    if !missing.is_empty() && !allow_missing {
+        let shown: Vec<String> = missing.iter().take(20).map(u64::to_string).collect();
+        return Err(SweepError::Input(format!(
+            "{} of {expected} runs are missing (run {}{}); merge the missing part too, or pass --allow-missing",
+            missing.len(),
+            shown.join(", "),
+            if missing.len() > 20 { ", ..." } else { "" }
+        )));
+    }
+    Ok((table, missing))
+}
+
+/// The mean and 95% confidence half-width of `metric` at every grid point of `table`, in
+/// the order of the points' first run index: `(values, mean, half_width)`. Points where the
+/// figure is undefined in every replication are left out.
+pub fn point_means(table: &SweepTable, metric: usize) -> Vec<(Vec<String>, f64, Option<f64>)> {
+    let mut order: Vec<Vec<String>> = Vec::new();
+    let mut samples: BTreeMap<Vec<String>, Vec<f64>> = BTreeMap::new();
+    for row in table.rows.values() {
+        let e = samples.entry(row.values.clone()).or_insert_with(|| {
+            order.push(row.values.clone());
+            Vec::new()
+        });
+        if let Some(v) = row.figures[metric] {
+            e.push(v);
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|values| {
+            let ci = mean_ci95(&samples[&values])?;
+            Some((values, ci.mean, ci.half_width))
+        })
+        .collect()
+}
+
+/// A comparison in a service-level objective.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Op {
+    fn holds(self, a: f64, b: f64) -> bool {
+        match self {
+            Op::Lt => a < b,
+            Op::Le => a <= b,
+            Op::Gt => a > b,
+            Op::Ge => a >= b,
+        }
+    }
+    fn as_str(self) -> &'static str {
+        match self {
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+        }
+    }
+}
+
+/// A service-level objective: `<metric><op><value>[unit]`, like `p99<200ms` or
+/// `availability>=99.9%`. `metric` is one of [`HEADLINE_FIELDS`]; `threshold` is in the
+/// figure's own unit (ms for latencies, a share for availability and error rate).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Slo {
+    pub text: String,
+    pub metric: &'static str,
+    pub op: Op,
+    pub threshold: f64,
+}
+
+impl FromStr for Slo {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        let pos = t.find(['<', '>']).ok_or_else(|| {
+            format!("expected <metric><op><value>[unit] with op one of < <= > >= (like p99<200ms or availability>=99.9%), found `{s}`")
+        })?;
+        let (name, rest) = t.split_at(pos);
+        let (op, value) = if let Some(v) = rest.strip_prefix("<=") {
+            (Op::Le, v)
+        } else if let Some(v) = rest.strip_prefix(">=") {
+            (Op::Ge, v)
+        } else if let Some(v) = rest.strip_prefix('<') {
+            (Op::Lt, v)
+        } else {
+            (Op::Gt, &rest[1..])
+        };
+        let metric: &'static str = match name {
+            "p50" => "p50_ms",
+            "p90" => "p90_ms",
+            "p99" => "p99_ms",
+            "p999" | "p99.9" => "p999_ms",
+            "mean" => "mean_ms",
+            "max" => "max_ms",
+            "throughput" => "throughput_rps",
+            other => HEADLINE_FIELDS
+                .iter()
+                .find(|f| **f == other)
+                .copied()
+                .ok_or_else(|| {
+                    format!(
+                        "`{s}`: unknown metric `{other}` (expected one of {}, or p50, p90, p99, p999, mean, max, throughput)",
+                        HEADLINE_FIELDS.join(", ")
+                    )
+                })?,
+        };
+        let num_end = value
+            .char_indices()
+            .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (i == 0 && c == '-')))
+            .map_or(value.len(), |(i, _)| i);
+        let (num, unit) = value.split_at(num_end);
+        let x: f64 = num
+            .parse()
+            .ok()
+            .filter(|x: &f64| x.is_finite())
+            .ok_or_else(|| {
+                format!(
+                    "`{s}`: expected a number after `{}`, found `{value}`",
+                    op.as_str()
+                )
+            })?;
+        let threshold = if metric.ends_with("_ms") {
+            match unit {
+                "" | "ms" => x,
+                "s" => x * 1000.0,
+                "us" | "µs" => x / 1000.0,
+                _ => {
+                    return Err(format!(
+                        "`{s}`: {metric} is a latency: expected a unit ms, s or us (or none, meaning ms), found `{unit}`"
+                    ));
+                }
+            }
+        } else if metric == "availability" || metric == "error_rate" {
+            match unit {
+                "%" => x / 100.0,
+                "" if (0.0..=1.0).contains(&x) => x,
+                "" => {
+                    return Err(format!(
+                        "`{s}`: {metric} is a share: write it as a percentage (99.9%) or a share from 0 to 1 (0.999)"
+                    ));
+                }
+                _ => {
+                    return Err(format!(
+                        "`{s}`: {metric} is a share: expected a % sign or no unit, found `{unit}`"
+                    ));
+                }
+            }
+        } else if unit.is_empty() || (metric == "throughput_rps" && unit == "rps") {
+            x
+        } else {
+            return Err(format!(
+                "`{s}`: {metric} takes a plain number, found the unit `{unit}`"
+            ));
+        };
+        Ok(Slo {
+            text: s.trim().to_string(),
+            metric,
+            op,
+            threshold,
+        })
+    }
+}
+
+impl Slo {
+    /// Whether `value` meets the objective; an undefined figure (a percentile when nothing
+    /// completed) never does.
+    pub fn met_by(&self, value: Option<f64>) -> bool {
+        value.is_some_and(|v| self.op.holds(v, self.threshold))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_ranges_and_units() {
+        assert_eq!(parse_values("1,2,4").unwrap(), ["1", "2", "4"]);
+        assert_eq!(parse_values("8").unwrap(), ["8"]);
+        assert_eq!(parse_values("1..4").unwrap(), ["1", "2", "3", "4"]);
+        assert_eq!(
+            parse_values("0.1..0.5:0.1").unwrap(),
+            ["0.1", "0.2", "0.3", "0.4", "0.5"]
+        );
+        assert_eq!(
+            parse_values("100ms..300ms:100ms").unwrap(),
+            ["100ms", "200ms", "300ms"]
+        );
+        assert_eq!(
+            parse_values("0..1:0.25").unwrap(),
+            ["0", "0.25", "0.5", "0.75", "1"]
+        );
+        assert_eq!(parse_values("1..10:4").unwrap(), ["1", "5", "9"]);
+        assert_eq!(
+            parse_values("{exp: 1ms}, {exp: 2ms}").unwrap(),
+            ["{exp: 1ms}", "{exp: 2ms}"]
+        );
+        assert_eq!(parse_values("-1..1").unwrap(), ["-1", "0", "1"]);
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        for (spec, needle) in [
+            ("5..1", "empty"),
+            ("1..5:0", "greater than zero"),
+            ("1..5:-1", "greater than zero"),
+            ("1ms..5s:1ms", "mixes units"),
+            ("0.1..0.5", "needs a step"),
+            ("a..b:1", "not a number"),
+            ("1,,2", "empty"),
+            ("1,2,1", "twice"),
+            ("", "found nothing"),
+            ("1..1000000", "more than"),
+        ] {
+            let e = parse_values(spec).unwrap_err();
+            assert!(e.contains(needle), "{spec}: {e}");
+        }
+    }
+
+    #[test]
+    fn grid_order_and_limits() {
+        let g = Grid::new(
+            vec!["a=1,2".parse().unwrap(), "b=x,y,z".parse().unwrap()],
+            2,
+        )
+        .unwrap();
+        assert_eq!(g.runs(), 12);
+        assert_eq!(g.values(0), ["1", "x"]);
+        assert_eq!(g.values(1), ["1", "y"]);
+        assert_eq!(g.values(5), ["2", "z"]);
+        let e = Grid::new(
+            vec!["a=1..1000".parse().unwrap(), "b=1..1000".parse().unwrap()],
+            1,
+        )
+        .unwrap_err();
+        assert!(e.contains("1000 x 1000"), "{e}");
+        assert!(Grid::new(vec!["a=1".parse().unwrap(), "a=2".parse().unwrap()], 1).is_err());
+    }
+
+    #[test]
+    fn seeds_depend_on_index_only() {
+        assert_eq!(run_seed(7, 0), 7);
+        assert_ne!(run_seed(7, 1), run_seed(7, 2));
+        assert_ne!(run_seed(7, 1), run_seed(8, 1));
+        assert_eq!(run_seed(7, 5), run_seed(7, 5));
+    }
+
+    #[test]
+    fn partitions() {
+        let p: Partition = "2/3".parse().unwrap();
+        assert!(p.contains(1) && p.contains(4) && !p.contains(0));
+        for bad in ["0/3", "4/3", "1/0", "x/2", "3"] {
+            assert!(bad.parse::<Partition>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn slo_syntax() {
+        let s: Slo = "p99<200ms".parse().unwrap();
+        assert_eq!((s.metric, s.op, s.threshold), ("p99_ms", Op::Lt, 200.0));
+        let s: Slo = "availability>=99.9%".parse().unwrap();
+        assert_eq!(s.metric, "availability");
+        assert!((s.threshold - 0.999).abs() < 1e-12);
+        let s: Slo = "mean <= 0.5s".parse().unwrap();
+        assert_eq!((s.metric, s.threshold), ("mean_ms", 500.0));
+        assert!(s.met_by(Some(500.0)) && !s.met_by(None));
+        for bad in [
+            "p98<1ms",
+            "p99=1ms",
+            "p99<1kg",
+            "availability>99",
+            "p99<",
+            "throughput_rps>5ms",
+        ] {
+            assert!(bad.parse::<Slo>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn csv_round_trip_and_merge() {
+        let params = vec!["web.count".to_string()];
+        let h = Headline {
+            throughput_rps: 10.5,
+            availability: 1.0,
+            p99_ms: Some(3.25),
+            bottleneck: Some("web".into()),
+            bottleneck_utilization: Some(0.5),
+            ..Default::default()
+        };
+        let mut a = csv_line(&csv_header(&params));
+        let mut b = a.clone();
+        a.push_str(&csv_row(0, &["1"], 7, 0, &h));
+        b.push_str(&csv_row(1, &["2"], 9, 0, &h));
+        let t = read_table(&a, "a").unwrap();
+        assert_eq!(
+            t.rows[&0].figures[SweepTable::figure_index("p99_ms").unwrap()],
+            Some(3.25)
+        );
+        let (m, missing) = merge(
+            &[("a".into(), a.clone()), ("b".into(), b.clone())],
+            None,
+            false,
+        )
+        .unwrap();
+        assert!(missing.is_empty());
+        assert_eq!(m.rows.len(), 2);
+        let e = merge(
+            &[("a".into(), a.clone()), ("a2".into(), a.clone())],
+            None,
+            false,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("run 0 is in both a and a2"), "{e}");
+        let (_, missing) = merge(&[("b".into(), b.clone())], Some(3), true).unwrap();
+        assert_eq!(missing, [0, 2]);
+        assert!(merge(&[("b".into(), b.clone())], Some(1), true).is_err());
+        let e = merge(&[("b".into(), b)], None, false).unwrap_err();
+        assert!(
+            e.to_string().contains("1 of 2 runs are missing (run 0)"),
+            "{e}"
+        );
+        let torn = format!("{a}1,2,9");
+        assert!(read_table(&torn, "t").is_err());
+    }
+}
