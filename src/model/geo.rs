@@ -250,36 +250,46 @@ pub(super) fn replica_placement(sc: &Scenario, node_comp: &[u32], node_replica: 
 }
 
 impl Model {
-    /// One-way latency from the caller (row: 0 the client, c + 1 component c) to `node`,
-    /// for request `r`: a region's latency from the client, a data center pair's across data
-    /// centers, and the network's hop table otherwise.
+    /// One-way latency from the caller (row: 0 the client, c + 1 component c) to `node` of
+    /// component `comp`, for request `r`: a region's latency from the client, a data center
+    /// pair's across data centers, and the network's hop table otherwise.
     #[inline]
-    pub(super) fn hop_node(&mut self, row: usize, node: u32, r: u32) -> u64 {
-        if self.geo.n_dc > 0 {
-            let b = self.geo.node_dc[node as usize];
-            if b != NO_DC {
-                if row == 0 {
-                    if self.geo.has_regions() {
-                        let region = self.geo.region(self.reqs.get(r).user);
-                        return self.geo.region_to(region, b).sample(&mut self.net_rng);
-                    }
-                } else {
-                    let a = self.geo.comp_dc[row - 1];
-                    if a != NO_DC && a != b {
-                        return self.geo.between(a, b).sample(&mut self.net_rng);
-                    }
-                }
-            }
+    pub(super) fn hop_node(&mut self, row: usize, comp: u32, node: u32, r: u32) -> u64 {
+        if self.geo.n_dc > 0
+            && let Some(d) = self.geo_hop(row, node, r)
+        {
+            return d;
         }
-        let comp = self.nodes[node as usize].comp;
         self.hop(row, comp)
     }
 
+    /// The geographic part of [`Model::hop_node`]: `None` when the hop stays inside a data
+    /// center (or involves a global component).
+    #[inline(never)]
+    fn geo_hop(&mut self, row: usize, node: u32, r: u32) -> Option<u64> {
+        let b = self.geo.node_dc[node as usize];
+        if b == NO_DC {
+            return None;
+        }
+        if row == 0 {
+            if self.geo.has_regions() {
+                let region = self.geo.region(self.reqs.get(r).user);
+                return Some(self.geo.region_to(region, b).sample(&mut self.net_rng));
+            }
+        } else {
+            let a = self.geo.comp_dc[row - 1];
+            if a != NO_DC && a != b {
+                return Some(self.geo.between(a, b).sample(&mut self.net_rng));
+            }
+        }
+        None
+    }
+
     /// One-way latency of a reply from component `from` (standing in data center `from_dc`)
-    /// back to node `caller`.
-    #[inline]
+    /// back to node `caller`; only called when the scenario declares data centers.
+    #[inline(never)]
     pub(super) fn reply_hop(&mut self, caller: u32, from: u32, from_dc: u8, r: u32) -> u64 {
-        if self.geo.n_dc > 0 && from_dc != NO_DC {
+        if from_dc != NO_DC {
             if caller == super::CLIENT {
                 if self.geo.has_regions() {
                     let region = self.geo.region(self.reqs.get(r).user);

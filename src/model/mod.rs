@@ -1166,7 +1166,7 @@ impl Model {
     /// database, the primary for writes and the read policy's choice for reads; otherwise
     /// round robin over the instances.
     #[inline]
-    fn pick_node(&mut self, comp: u32, r: u32, caller_dc: u8) -> u32 {
+    fn pick_node(&mut self, comp: u32, r: u32, from_row: usize) -> u32 {
         let c = &mut self.comps[comp as usize];
         if let Role::Database { db, router } = c.role {
             let req = self.reqs.get(r);
@@ -1177,6 +1177,11 @@ impl Model {
             if self.op_write[class] || db.n_nodes == 1 || db.read_from == ReadFrom::Primary {
                 return primary;
             }
+            let caller_dc = if from_row == 0 || self.geo.n_dc == 0 {
+                NO_DC
+            } else {
+                self.geo.comp_dc[from_row - 1]
+            };
             if caller_dc != NO_DC {
                 // With data centers: a node of the pool in the caller's data center first.
                 for _ in 0..db.n_nodes {
@@ -1231,13 +1236,8 @@ impl Model {
     /// of local latency plus the hop.
     #[inline]
     fn forward(&mut self, from_row: usize, to: u32, r: u32, extra: u64) {
-        let caller_dc = if from_row == 0 || self.geo.n_dc == 0 {
-            NO_DC
-        } else {
-            self.geo.comp_dc[from_row - 1]
-        };
-        let node = self.pick_node(to, r, caller_dc);
-        let d = extra + self.hop_node(from_row, node, r);
+        let node = self.pick_node(to, r, from_row);
+        let d = extra + self.hop_node(from_row, to, node, r);
         self.after(d, Ev::new(EvKind::Deliver, node, r));
     }
 
@@ -1352,7 +1352,7 @@ impl Model {
             let req = self.reqs.get_mut(r);
             req.fail = Cause::ConnectionRefused;
             req.fail_comp = n.comp;
-            self.reply_node_after(node, r, 0);
+            self.reply_node_after(n.comp, node, r, 0);
             return;
         }
         if self.node_part[node as usize] {
@@ -1387,7 +1387,7 @@ impl Model {
                 if self.node_scaler[target as usize] != NO_SCALER {
                     self.inbound[target as usize] += 1;
                 }
-                let d = extra + self.hop_node(n.comp as usize + 1, target, r);
+                let d = extra + self.hop_node(n.comp as usize + 1, to, target, r);
                 self.after(d, Ev::new(EvKind::Deliver, target, r));
             }
             NodeKind::Station(s) => match self.stations[s as usize].arrive(now, r) {
@@ -1763,7 +1763,7 @@ impl Model {
         if let Some(next) = self.stations[s as usize].depart(self.now) {
             self.start_service(node, s, next);
         }
-        self.reply_node_after(node, r, 0);
+        self.reply_node_after(n.comp, node, r, 0);
         if self.node_scaler[node as usize] != NO_SCALER {
             self.drain_check(node);
         }
@@ -1786,8 +1786,7 @@ impl Model {
     /// As [`Model::reply_after`], from one node (a database replica may stand in another
     /// data center than its component).
     #[inline]
-    fn reply_node_after(&mut self, node: u32, r: u32, extra: u64) {
-        let from = self.nodes[node as usize].comp;
+    fn reply_node_after(&mut self, from: u32, node: u32, r: u32, extra: u64) {
         if self.geo.n_dc == 0 {
             self.reply_after(from, r, extra);
             return;
@@ -1901,7 +1900,7 @@ impl Model {
             req.fail_comp = comp;
         }
         self.span(r, node, &frame);
-        self.reply_node_after(node, r, 0);
+        self.reply_node_after(comp, node, r, 0);
     }
 
     /// Counts a request failed by `node` against its shard, when it is a database node.

@@ -95,7 +95,7 @@ impl Model {
                 aux: generation,
             };
             self.queue.push(SimTime(self.now + visibility), ev);
-            let d = self.hop_node(queue_comp as usize + 1, first + i, j);
+            let d = self.hop_node(queue_comp as usize + 1, consumers, first + i, j);
             self.after(d, Ev::new(EvKind::Deliver, first + i, j));
         }
     }

@@ -491,6 +491,42 @@ mod tests {
     ");
     }
 
+    fn geo(offered: u64, failed: u64, p50: f64) -> GeoReport {
+        GeoReport {
+            offered,
+            completed: offered - failed,
+            failed,
+            availability: (offered - failed) as f64 / offered as f64,
+            latency_ms: LatencySummary {
+                count: offered - failed,
+                mean: Some(p50 + 2.0),
+                p50: Some(p50),
+                p99: Some(p50 * 3.0),
+                ..Default::default()
+            },
+            errors: IndexMap::new(),
+        }
+    }
+
+    #[test]
+    fn regions_and_data_centers_get_a_block_when_there_are_several() {
+        let mut r = fixtures::sample();
+        r.regions.insert("north-america".into(), geo(4800, 0, 28.0));
+        r.regions.insert("europe".into(), geo(3200, 42, 31.5));
+        r.datacenters.insert("us-east".into(), geo(4800, 0, 35.0));
+        let table = render_table(&r);
+        insta::assert_snapshot!(geo_table("region", &r.regions), @r"
+    region         offered  completed  failed  avail %  mean ms  p50 ms  p99 ms
+    north-america    4,800      4,800       0   100.00     30.0    28.0    84.0
+    europe           3,200      3,158      42    98.69     33.5    31.5    94.5
+    ");
+        assert!(table.contains("\n\nregion "), "{table}");
+        // One data center: no block.
+        assert!(!table.contains("datacenter "), "{table}");
+        r.datacenters.insert("eu-west".into(), geo(3200, 42, 30.0));
+        assert!(render_table(&r).contains("\n\ndatacenter "));
+    }
+
     #[test]
     fn empty_report_table() {
         insta::assert_snapshot!(render_table(&fixtures::empty()), @r"

@@ -81,6 +81,33 @@ fn users_go_to_their_nearest_data_center() {
 }
 
 #[test]
+fn without_regions_dns_answers_the_first_healthy_data_center() {
+    let text = TWO_DC
+        .replace(
+            "regions:\n  ra: {share: 0.5, latency: {a: {const: 10ms}, b: {const: 50ms}}}\n  rb: {share: 0.5, latency: {a: {const: 60ms}, b: {const: 20ms}}}\n",
+            "",
+        )
+        .replace("    ttl: 1h\n", "    ttl: 2s\n    health_check: {interval: 1s, unhealthy: 1}\n")
+        + "    failover: 1s\nfaults:\n  - {at: 20s, fail_dc: a}\n";
+    let r = run_seed(&parse(&text), 3);
+    assert!(r.regions.is_empty());
+    let rows = &r.timeseries.rows;
+    // Everyone starts in a (first in `datacenters`); after a fails, b takes everything.
+    assert!(rows[10].entered[0] > 300 && rows[10].entered[1] == 0);
+    assert!(rows[30].entered[0] == 0 && rows[30].entered[1] > 300);
+    assert_eq!(r.faults[0].detected_s, Some(20.0));
+    // The primary went down with a: the replica in b is promoted after the 1 s failover.
+    assert_eq!(r.components["db"].extra["promotions"], 1.0);
+    // Errors end within detection (1 s) + ttl (2 s) + the window.
+    let last_bad = rows
+        .iter()
+        .filter(|w| w.failed > 0)
+        .map(|w| w.t_s)
+        .fold(0.0, f64::max);
+    assert!((21.0..24.0).contains(&last_bad), "{last_bad}");
+}
+
+#[test]
 fn region_latency_shows_the_configured_hops() {
     let r = run_seed(&parse(TWO_DC), 3);
     // Reads: region hop both ways + web 1 ms + db read 2 ms (the replica in the caller's own
