@@ -2,6 +2,10 @@
 //! exit codes. All terminal and file output of the binary happens here and in
 //! `scalesim::report`.
 
+mod compare;
+mod diagram;
+mod journey;
+mod progress;
 mod run;
 
 use std::io::{self, Write};
@@ -42,6 +46,13 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check scenarios without running them; print every problem.
     Validate(run::ValidateArgs),
+    /// Run several scenarios with one seed; print them side by side, write CSV, JSON and
+    /// overlaid charts.
+    Compare(compare::CompareArgs),
+    /// Print a scenario's topology as Mermaid or Graphviz DOT.
+    Diagram(diagram::DiagramArgs),
+    /// Run every stage and its failure variants; write one HTML page telling the story.
+    Journey(journey::JourneyArgs),
 }
 
 /// Parses the command line, runs the command, returns the exit code.
@@ -58,6 +69,9 @@ pub fn main() -> ExitCode {
     let result = std::panic::catch_unwind(|| match &cli.command {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => run::validate(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Diagram(a) => diagram::run(a),
+        Command::Journey(a) => journey::run(a),
     })
     .unwrap_or_else(|_| {
         Err(Failure::Internal(anyhow::anyhow!(

@@ -48,13 +48,13 @@ static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const FAMILY: &str = "sans-serif";
 
 // Font sizes in pixels, chosen to stay readable when a chart fills a slide.
-const TITLE_PX: f64 = 30.0;
-const DESC_PX: f64 = 20.0;
-const TICK_PX: f64 = 17.0;
-const LEGEND_PX: f64 = 18.0;
+pub(crate) const TITLE_PX: f64 = 30.0;
+pub(crate) const DESC_PX: f64 = 20.0;
+pub(crate) const TICK_PX: f64 = 17.0;
+pub(crate) const LEGEND_PX: f64 = 18.0;
 
 /// The Okabe–Ito palette (Okabe & Ito 2008), plus the greys used for text and grid.
-mod palette {
+pub(crate) mod palette {
     use plotters::style::RGBColor;
 
     pub const BLUE: RGBColor = RGBColor(0, 114, 178);
@@ -87,17 +87,17 @@ pub fn timeseries_chart(report: &Report, png: &Path, svg: &Path) -> Result<(), R
     render(&TimeseriesChart(report), png, svg)
 }
 
-type DrawResult = Result<(), Box<dyn Error>>;
+pub(crate) type DrawResult = Result<(), Box<dyn Error>>;
 
 /// A chart that can be drawn on any plotters backend.
-trait Chart {
+pub(crate) trait Chart {
     fn size(&self) -> (u32, u32);
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
     where
         DB::ErrorType: 'static;
 }
 
-fn render(chart: &impl Chart, png: &Path, svg: &Path) -> Result<(), ReportError> {
+pub(crate) fn render(chart: &impl Chart, png: &Path, svg: &Path) -> Result<(), ReportError> {
     ensure_font()?;
     let size = chart.size();
     write_atomic_with(png, |tmp| {
@@ -120,6 +120,25 @@ fn render(chart: &impl Chart, png: &Path, svg: &Path) -> Result<(), ReportError>
     write_atomic(svg, text.as_bytes())
 }
 
+/// Draws `chart` as SVG text, for embedding in a page. `name` labels errors.
+pub(crate) fn render_svg(chart: &impl Chart, name: &Path) -> Result<String, ReportError> {
+    ensure_font()?;
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, chart.size()).into_drawing_area();
+        chart
+            .draw(&root)
+            .and_then(|()| Ok(root.present()?))
+            .map_err(chart_error(name))?;
+    }
+    Ok(text)
+}
+
+/// The time-series chart of [`timeseries_chart`] as SVG text (`name` labels errors).
+pub fn timeseries_svg(report: &Report, name: &Path) -> Result<String, ReportError> {
+    render_svg(&TimeseriesChart(report), name)
+}
+
 fn chart_error(path: &Path) -> impl FnOnce(Box<dyn Error>) -> ReportError {
     let path = path.to_path_buf();
     move |e| ReportError::Chart {
@@ -129,7 +148,7 @@ fn chart_error(path: &Path) -> impl FnOnce(Box<dyn Error>) -> ReportError {
 }
 
 /// Registers the embedded font with plotters, once per process.
-fn ensure_font() -> Result<(), ReportError> {
+pub(crate) fn ensure_font() -> Result<(), ReportError> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok =
         *REGISTERED.get_or_init(|| register_font(FAMILY, FontStyle::Normal, FONT_BYTES).is_ok());
@@ -142,12 +161,12 @@ fn ensure_font() -> Result<(), ReportError> {
     }
 }
 
-fn font(px: f64) -> TextStyle<'static> {
+pub(crate) fn font(px: f64) -> TextStyle<'static> {
     (FAMILY, px).into_font().color(&palette::TEXT)
 }
 
 /// The title font, smaller for a title too long to fit the canvas at the usual size.
-fn title_style<DB: DrawingBackend>(
+pub(crate) fn title_style<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
 ) -> Result<TextStyle<'static>, Box<dyn Error>>
@@ -162,12 +181,16 @@ where
     Ok(font(px))
 }
 
-fn centred(style: TextStyle<'static>) -> TextStyle<'static> {
+pub(crate) fn centred(style: TextStyle<'static>) -> TextStyle<'static> {
     style.pos(Pos::new(HPos::Center, VPos::Center))
 }
 
 /// The whole canvas says "no data", under the chart's title.
-fn no_data<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, why: &str) -> DrawResult
+pub(crate) fn no_data<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    why: &str,
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
@@ -310,7 +333,7 @@ impl Chart for LatencyChart<'_> {
 
 /// The CDF as `(ms, percent)` points sorted by latency, starting at 0%; points that cannot be
 /// drawn on a log axis (zero, negative or non-finite latency) are left out.
-fn cdf_points(r: &Report) -> Vec<(f64, f64)> {
+pub(crate) fn cdf_points(r: &Report) -> Vec<(f64, f64)> {
     let mut pts: Vec<(f64, f64)> = r
         .latency_cdf
         .iter()
@@ -328,7 +351,7 @@ fn cdf_points(r: &Report) -> Vec<(f64, f64)> {
 
 /// Log-axis bounds: down to a power of ten (plotters only places ticks from a power of ten
 /// upwards), up to the next 1-2-5 value with a little room.
-fn log_bounds(min: f64, max: f64) -> (f64, f64) {
+pub(crate) fn log_bounds(min: f64, max: f64) -> (f64, f64) {
     let lo = 10f64.powi(min.log10().floor() as i32);
     let mut hi = nice_ceil(max * 1.05);
     if hi <= lo * 1.0001 {
@@ -350,7 +373,7 @@ fn nice_ceil(x: f64) -> f64 {
 /// Ticks of a log axis from `lo` (a power of ten) to `hi`: the labelled ones at 1, 2 and 5
 /// x 10^k (only at powers of ten when the axis spans more than four decades), and unlabelled
 /// ones at the other whole multiples, for the grid.
-fn log_ticks(lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
+pub(crate) fn log_ticks(lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
     let first = lo.log10().round() as i32;
     let decades = (hi / lo).log10().ceil().max(1.0) as i32;
     let labelled_mantissas: &[u32] = if decades > 4 { &[1] } else { &[1, 2, 5] };
@@ -377,7 +400,7 @@ fn log_ticks(lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
 }
 
 /// A tick value without float noise: `0.05`, `2.5`, `1200`.
-fn axis_number(v: f64) -> String {
+pub(crate) fn axis_number(v: f64) -> String {
     let a = v.abs();
     let decimals = if a == 0.0 || a >= 100.0 {
         0
@@ -403,7 +426,7 @@ struct Series {
 
 /// Height of the title and legend strip, and the extra height of the bottom panel for the
 /// time axis.
-const HEAD_PX: u32 = 96;
+pub(crate) const HEAD_PX: u32 = 96;
 const TIME_AXIS_PX: u32 = 64;
 
 /// The time-series components that autoscale (their report carries `scale_outs`), by
@@ -544,7 +567,7 @@ impl Chart for TimeseriesChart<'_> {
 }
 
 /// The title, centred, and one legend row for all panels below it.
-fn header<DB: DrawingBackend>(
+pub(crate) fn header<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
     items: &[(&str, RGBColor)],
