@@ -172,3 +172,20 @@ pub fn run(a: &JourneyArgs) -> CliResult {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_files_are_two_digits_a_dash_and_yaml() {
+        let n = |s: &str| stage_number(Path::new(s));
+        assert_eq!(n("scenarios/08-multi-dc.yaml").as_deref(), Some("08"));
+        assert_eq!(n("01-a.yaml").as_deref(), Some("01"));
+        assert_eq!(n("1-single.yaml"), None);
+        assert_eq!(n("01single.yaml"), None);
+        assert_eq!(n("01-.yaml"), None);
+        assert_eq!(n("01-a.yml"), None);
+        assert_eq!(n("notes.yaml"), None);
+    }
+}

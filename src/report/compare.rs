@@ -514,6 +514,20 @@ impl CompareChart<'_> {
             .bold_line_style(palette::GRID)
             .light_line_style(palette::LIGHT_GRID)
             .draw()?;
+        // The warm-up, shaded grey as in the run charts (the longest when runs differ).
+        let warmup = self
+            .runs
+            .iter()
+            .map(|r| r.report.warmup_s)
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max)
+            .min(x_end);
+        if warmup > 0.0 {
+            chart.draw_series(once(Rectangle::new(
+                [(0.0, 0.0), (warmup, y_max)],
+                palette::SHADE.mix(0.10).filled(),
+            )))?;
+        }
         for (k, pts) in lines.into_iter().enumerate() {
             let (colour, dashed) = run_style(k);
             let style = colour.stroke_width(2);
