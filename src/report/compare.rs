@@ -298,11 +298,12 @@ impl Chart for CompareChart<'_> {
             ];
             side_legend(&legend, &items, true)?;
             let names: Vec<(String, RGBColor, bool)> = self
-                .runs
-                .iter()
-                .map(|r| {
+                .axis_labels()
+                .into_iter()
+                .zip(self.runs)
+                .map(|(label, r)| {
                     (
-                        format!("{}: {}", r.label, r.report.scenario),
+                        format!("{label}: {}", r.report.scenario),
                         palette::TEXT,
                         false,
                     )
@@ -327,6 +328,21 @@ impl Chart for CompareChart<'_> {
 }
 
 impl CompareChart<'_> {
+    /// Axis labels of the runs: their [`CompareRun::label`]s, or their positions (1, 2, ...)
+    /// when two runs share a label.
+    fn axis_labels(&self) -> Vec<String> {
+        let labels: Vec<String> = self.runs.iter().map(|r| r.label.clone()).collect();
+        let unique = labels
+            .iter()
+            .enumerate()
+            .all(|(i, l)| !labels[..i].contains(l));
+        if unique {
+            labels
+        } else {
+            (1..=labels.len()).map(|i| i.to_string()).collect()
+        }
+    }
+
     fn cdf<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, title: &str) -> DrawResult
     where
         DB::ErrorType: 'static,
@@ -416,13 +432,9 @@ impl CompareChart<'_> {
         // Each group's label under its bars, placed in pixels: the axis ticks of a plain
         // number range would not fall on the groups.
         let tick_style = font(TICK_PX).pos(Pos::new(HPos::Center, VPos::Top));
-        for (i, r) in self.runs.iter().enumerate() {
+        for (i, label) in self.axis_labels().into_iter().enumerate() {
             let (px, py) = chart.backend_coord(&(i as f64, 0.0));
-            area.draw(&Text::new(
-                r.label.clone(),
-                (px, py + 8),
-                tick_style.clone(),
-            ))?;
+            area.draw(&Text::new(label, (px, py + 8), tick_style.clone()))?;
         }
         let value_style = font(13.0).pos(Pos::new(HPos::Center, VPos::Bottom));
         for (i, r) in self.runs.iter().enumerate() {
@@ -657,6 +669,22 @@ mod tests {
         let r = runs();
         let labels: Vec<_> = r.iter().map(|r| r.label.as_str()).collect();
         assert_eq!(labels, ["05", "06", "empty"]);
+    }
+
+    #[test]
+    fn shared_labels_give_way_to_positions() {
+        let r = runs();
+        let chart = CompareChart {
+            kind: CompareKind::Percentiles,
+            runs: &r,
+        };
+        assert_eq!(chart.axis_labels(), ["05", "06", "empty"]);
+        let twice = [r[0].clone(), r[0].clone()];
+        let chart = CompareChart {
+            kind: CompareKind::Percentiles,
+            runs: &twice,
+        };
+        assert_eq!(chart.axis_labels(), ["1", "2"]);
     }
 
     #[test]
