@@ -3,6 +3,10 @@
 //! `scalesim::report`.
 
 mod capacity;
+mod compare;
+mod diagram;
+mod journey;
+mod progress;
 mod run;
 mod sweep;
 
@@ -44,6 +48,13 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check scenarios without running them; print every problem.
     Validate(run::ValidateArgs),
+    /// Run several scenarios with one seed; print them side by side, write CSV, JSON and
+    /// overlaid charts.
+    Compare(compare::CompareArgs),
+    /// Print a scenario's topology as Mermaid or Graphviz DOT.
+    Diagram(diagram::DiagramArgs),
+    /// Run every stage and its failure variants; write one HTML page telling the story.
+    Journey(journey::JourneyArgs),
     /// Run a scenario over a grid of parameter values; write a CSV row per run and a chart.
     Sweep(sweep::SweepArgs),
     /// Join the CSVs of a partitioned sweep into the CSV one machine would have written.
@@ -66,6 +77,9 @@ pub fn main() -> ExitCode {
     let result = std::panic::catch_unwind(|| match &cli.command {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => run::validate(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Diagram(a) => diagram::run(a),
+        Command::Journey(a) => journey::run(a),
         Command::Sweep(a) => sweep::sweep(a),
         Command::Merge(a) => sweep::merge(a),
         Command::Capacity(a) => capacity::capacity(a),

@@ -73,7 +73,7 @@ pub struct ValidateArgs {
 }
 
 /// Reads and validates one scenario; prints its problems to stderr on failure.
-pub fn load(path: &Path, sets: &[Override]) -> Result<Scenario, Failure> {
+pub(super) fn load(path: &Path, sets: &[Override]) -> Result<Scenario, Failure> {
     let text = fs::read_to_string(path)
         .with_context(|| format!("cannot read scenario `{}`", path.display()))
         .map_err(Failure::BadInput)?;

@@ -132,6 +132,25 @@ pub(crate) fn render(chart: &impl Chart, png: &Path, svg: &Path) -> Result<(), R
     write_atomic(svg, text.as_bytes())
 }
 
+/// Draws `chart` as SVG text, for embedding in a page. `name` labels errors.
+pub(crate) fn render_svg(chart: &impl Chart, name: &Path) -> Result<String, ReportError> {
+    ensure_font()?;
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, chart.size()).into_drawing_area();
+        chart
+            .draw(&root)
+            .and_then(|()| Ok(root.present()?))
+            .map_err(chart_error(name))?;
+    }
+    Ok(text)
+}
+
+/// The time-series chart of [`timeseries_chart`] as SVG text (`name` labels errors).
+pub fn timeseries_svg(report: &Report, name: &Path) -> Result<String, ReportError> {
+    render_svg(&TimeseriesChart(report), name)
+}
+
 fn chart_error(path: &Path) -> impl FnOnce(Box<dyn Error>) -> ReportError {
     let path = path.to_path_buf();
     move |e| ReportError::Chart {
@@ -141,7 +160,7 @@ fn chart_error(path: &Path) -> impl FnOnce(Box<dyn Error>) -> ReportError {
 }
 
 /// Registers the embedded font with plotters, once per process.
-fn ensure_font() -> Result<(), ReportError> {
+pub(crate) fn ensure_font() -> Result<(), ReportError> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok =
         *REGISTERED.get_or_init(|| register_font(FAMILY, FontStyle::Normal, FONT_BYTES).is_ok());
@@ -174,7 +193,7 @@ where
     Ok(font(px))
 }
 
-fn centred(style: TextStyle<'static>) -> TextStyle<'static> {
+pub(crate) fn centred(style: TextStyle<'static>) -> TextStyle<'static> {
     style.pos(Pos::new(HPos::Center, VPos::Center))
 }
 
@@ -326,7 +345,7 @@ impl Chart for LatencyChart<'_> {
 
 /// The CDF as `(ms, percent)` points sorted by latency, starting at 0%; points that cannot be
 /// drawn on a log axis (zero, negative or non-finite latency) are left out.
-fn cdf_points(r: &Report) -> Vec<(f64, f64)> {
+pub(crate) fn cdf_points(r: &Report) -> Vec<(f64, f64)> {
     let mut pts: Vec<(f64, f64)> = r
         .latency_cdf
         .iter()
@@ -344,7 +363,7 @@ fn cdf_points(r: &Report) -> Vec<(f64, f64)> {
 
 /// Log-axis bounds: down to a power of ten (plotters only places ticks from a power of ten
 /// upwards), up to the next 1-2-5 value with a little room.
-fn log_bounds(min: f64, max: f64) -> (f64, f64) {
+pub(crate) fn log_bounds(min: f64, max: f64) -> (f64, f64) {
     let lo = 10f64.powi(min.log10().floor() as i32);
     let mut hi = nice_ceil(max * 1.05);
     if hi <= lo * 1.0001 {
@@ -366,7 +385,7 @@ fn nice_ceil(x: f64) -> f64 {
 /// Ticks of a log axis from `lo` (a power of ten) to `hi`: the labelled ones at 1, 2 and 5
 /// x 10^k (only at powers of ten when the axis spans more than four decades), and unlabelled
 /// ones at the other whole multiples, for the grid.
-fn log_ticks(lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
+pub(crate) fn log_ticks(lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
     let first = lo.log10().round() as i32;
     let decades = (hi / lo).log10().ceil().max(1.0) as i32;
     let labelled_mantissas: &[u32] = if decades > 4 { &[1] } else { &[1, 2, 5] };
@@ -419,7 +438,7 @@ struct Series {
 
 /// Height of the title and legend strip, and the extra height of the bottom panel for the
 /// time axis.
-const HEAD_PX: u32 = 96;
+pub(crate) const HEAD_PX: u32 = 96;
 const TIME_AXIS_PX: u32 = 64;
 
 /// The time-series components that autoscale (their report carries `scale_outs`), by
@@ -728,7 +747,7 @@ impl Chart for ComponentsChart<'_> {
 }
 
 /// The title, centred, and one legend row for all panels below it.
-fn header<DB: DrawingBackend>(
+pub(crate) fn header<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
     items: &[(&str, RGBColor)],

@@ -214,7 +214,7 @@ fn latency_cells(l: &LatencySummary) -> [(&'static str, String); 7] {
 }
 
 /// Shortest round-trip form; empty for NaN and infinities (JSON writes those as `null`).
-fn float(v: f64) -> String {
+pub(crate) fn float(v: f64) -> String {
     if v.is_finite() {
         v.to_string()
     } else {
@@ -222,19 +222,19 @@ fn float(v: f64) -> String {
     }
 }
 
-fn opt_float(v: Option<f64>) -> String {
+pub(crate) fn opt_float(v: Option<f64>) -> String {
     v.map_or_else(String::new, float)
 }
 
 /// A CSV writer into memory.
-struct Out(Writer<Vec<u8>>);
+pub(crate) struct Out(Writer<Vec<u8>>);
 
 impl Out {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Out(Writer::from_writer(Vec::new()))
     }
 
-    fn row<I, T>(&mut self, cells: I)
+    pub(crate) fn row<I, T>(&mut self, cells: I)
     where
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
@@ -245,7 +245,7 @@ impl Out {
             .expect("writing CSV to memory cannot fail");
     }
 
-    fn finish(self) -> String {
+    pub(crate) fn finish(self) -> String {
         let bytes = self
             .0
             .into_inner()

@@ -7,11 +7,15 @@
 //! new one, never half of one, and a stopped run leaves no partial output.
 //!
 //! It must not compute statistics: every figure comes from the [`Report`] as it is. The
-//! submodules that render text ([`json`], [`csv`], [`table`]) return `String`s and do no I/O;
-//! only this file and [`charts`] touch the file system.
+//! submodules that render text ([`json`], [`csv`], [`table`], [`diagram`]) return `String`s
+//! and do no I/O; only this file, [`charts`] and the `write_*` functions of [`compare`] and
+//! [`journey`] touch the file system.
 
 pub mod charts;
+pub mod compare;
 pub mod csv;
+pub mod diagram;
+pub mod journey;
 pub mod json;
 pub mod replications;
 pub mod sweep_chart;

@@ -342,7 +342,7 @@ fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
 }
 
 /// Milliseconds with about three significant digits, never fewer than whole ms.
-pub(super) fn ms(v: f64) -> String {
+pub(crate) fn ms(v: f64) -> String {
     let a = v.abs();
     if a >= 100.0 {
         format!("{v:.0}")
@@ -356,7 +356,7 @@ pub(super) fn ms(v: f64) -> String {
 }
 
 /// Requests per second: whole numbers from 100 up, one or two decimals below.
-fn rate(v: f64) -> String {
+pub(crate) fn rate(v: f64) -> String {
     if !v.is_finite() {
         return "-".to_string();
     }
@@ -372,7 +372,7 @@ fn rate(v: f64) -> String {
 
 /// A fraction as a percentage with two decimals, with more (up to six) when rounding would
 /// otherwise show an imperfect run as `100.00`.
-pub(super) fn percent(f: f64) -> String {
+pub(crate) fn percent(f: f64) -> String {
     if !f.is_finite() {
         return "-".to_string();
     }
@@ -387,7 +387,7 @@ pub(super) fn percent(f: f64) -> String {
 }
 
 /// Seconds as written in a scenario: `60`, `0.5`.
-fn secs(v: f64) -> String {
+pub(crate) fn secs(v: f64) -> String {
     if v.is_finite() && v.fract() == 0.0 {
         format!("{v:.0}")
     } else {
@@ -437,7 +437,7 @@ fn si(v: f64) -> String {
 }
 
 /// A count with thousands separators: `1,234,567`.
-pub(super) fn count(n: u64) -> String {
+pub(crate) fn count(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {

@@ -4,6 +4,7 @@
 mod autoscale;
 mod bad_input;
 mod cli;
+mod compare;
 mod conservation;
 mod data_tier;
 mod failures;

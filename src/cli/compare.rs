@@ -1,0 +1,94 @@
+//! `scalesim compare`: several scenarios side by side, all run with one seed.
+
+use std::path::PathBuf;
+
+use anyhow::anyhow;
+use clap::Args;
+use rayon::prelude::*;
+
+use scalesim::report::compare::{CompareRun, compare_table, write_compare_outputs};
+use scalesim::scenario::Override;
+use scalesim::{RunOptions, Scenario};
+
+use super::progress::Progress;
+use super::run::load;
+use super::{CliResult, Failure, out};
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files (YAML), in the order to show them.
+    #[arg(required = true, value_name = "SCENARIO")]
+    pub files: Vec<PathBuf>,
+    /// Directory for compare.csv, compare.json and the charts.
+    #[arg(long, value_name = "DIR", default_value = "results/compare")]
+    pub out: PathBuf,
+    /// The seed every scenario runs with. Default: the first scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override a value in every scenario before validation, e.g. `traffic.rate=3000`.
+    /// Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<Override>,
+    /// Print no table and no progress bar (errors still go to stderr).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Loads every file (all problems reported before failing).
+pub(super) fn load_all(files: &[PathBuf], sets: &[Override]) -> Result<Vec<Scenario>, Failure> {
+    let mut scenarios = Vec::new();
+    let mut failed = false;
+    for f in files {
+        match load(f, sets) {
+            Ok(s) => scenarios.push(s),
+            Err(Failure::Reported) => failed = true,
+            Err(e) => return Err(e),
+        }
+    }
+    if failed {
+        Err(Failure::Reported)
+    } else {
+        Ok(scenarios)
+    }
+}
+
+/// Runs every scenario with `seed`, in parallel; results in input order, identical on any
+/// number of threads (each run is single-threaded and seeded alike).
+pub(super) fn run_all(
+    jobs: &[(PathBuf, Scenario)],
+    seed: u64,
+    progress: &Progress,
+) -> Vec<CompareRun> {
+    let opts = RunOptions {
+        seed: Some(seed),
+        no_wall_clock: true,
+        ..Default::default()
+    };
+    jobs.par_iter()
+        .map(|(path, sc)| {
+            let rep = scalesim::run(sc, &opts);
+            progress.inc();
+            CompareRun::new(path, rep)
+        })
+        .collect()
+}
+
+pub fn run(a: &CompareArgs) -> CliResult {
+    if a.files.is_empty() {
+        return Err(Failure::BadInput(anyhow!(
+            "compare needs at least one scenario"
+        )));
+    }
+    let scenarios = load_all(&a.files, &a.sets)?;
+    let seed = a.seed.unwrap_or(scenarios[0].seed);
+    let jobs: Vec<(PathBuf, Scenario)> = a.files.iter().cloned().zip(scenarios).collect();
+    let progress = Progress::new(jobs.len() as u64, "running", a.quiet);
+    let runs = run_all(&jobs, seed, &progress);
+    progress.finish();
+    write_compare_outputs(&runs, seed, &a.out).map_err(|e| Failure::Internal(e.into()))?;
+    if !a.quiet {
+        out(&compare_table(&runs, seed))?;
+        out(&format!("outputs: {}/\n", a.out.display()))?;
+    }
+    Ok(())
+}

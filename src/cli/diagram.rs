@@ -1,0 +1,42 @@
+//! `scalesim diagram`: the topology of a scenario as Mermaid or Graphviz DOT text.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use scalesim::report::diagram::Topology;
+use scalesim::scenario::Override;
+
+use super::run::load;
+use super::{CliResult, out};
+
+/// The text format of the picture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A Mermaid `flowchart LR` (renders on GitHub and in many Markdown viewers).
+    Mermaid,
+    /// A Graphviz `digraph` (`dot -Tsvg`).
+    Dot,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagramArgs {
+    /// Scenario file (YAML).
+    #[arg(value_name = "SCENARIO")]
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Mermaid)]
+    pub format: Format,
+    /// Overrides to apply before drawing, as for `run`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<Override>,
+}
+
+pub fn run(a: &DiagramArgs) -> CliResult {
+    let sc = load(&a.file, &a.sets)?;
+    let t = Topology::of(&sc);
+    out(&match a.format {
+        Format::Mermaid => t.mermaid(),
+        Format::Dot => t.dot(),
+    })
+}

@@ -1,0 +1,191 @@
+//! `scalesim journey`: every stage and its failure variants, run with one seed, told as
+//! one HTML page (and Markdown) under `results/journey/`.
+//!
+//! Stages are the files `NN-name.yaml` of the scenario directory (two digits, a dash),
+//! in name order; failure variants are the files `failures/NN-*.yaml` beside them, paired
+//! with their stage by the number.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow};
+use clap::Args;
+
+use scalesim::Scenario;
+use scalesim::report::compare::compare_table;
+use scalesim::report::diagram::Topology;
+use scalesim::report::journey::{JourneyFailure, JourneyStage, write_journey};
+
+use super::compare::run_all;
+use super::progress::Progress;
+use super::run::load;
+use super::{CliResult, Failure, out};
+
+#[derive(Debug, Args)]
+pub struct JourneyArgs {
+    /// Directory holding the stage files (NN-name.yaml) and their failure variants
+    /// (failures/NN-name.yaml).
+    #[arg(long, value_name = "DIR", default_value = "scenarios")]
+    pub scenarios: PathBuf,
+    /// Directory for index.html, journey.md and the charts.
+    #[arg(long, value_name = "DIR", default_value = "results/journey")]
+    pub out: PathBuf,
+    /// The seed every run uses. Default: the first stage's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Print no table and no progress bar (errors still go to stderr).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The two-digit stage number of a file named `NN-something.yaml`.
+fn stage_number(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let b = name.as_bytes();
+    (name.ends_with(".yaml")
+        && b.len() > 8
+        && b[0].is_ascii_digit()
+        && b[1].is_ascii_digit()
+        && b[2] == b'-')
+        .then(|| name[..2].to_string())
+}
+
+/// The `NN-*.yaml` files of `dir`, sorted by name; an empty list when `dir` does not exist
+/// and `optional`.
+fn numbered_files(dir: &Path, optional: bool) -> Result<Vec<PathBuf>, Failure> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if optional && e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(Failure::BadInput(anyhow::Error::new(e).context(format!(
+                "--scenarios: cannot read the directory `{}`",
+                dir.display()
+            ))));
+        }
+    };
+    let mut files = Vec::new();
+    for e in entries {
+        let p = e
+            .with_context(|| format!("cannot list `{}`", dir.display()))
+            .map_err(Failure::BadInput)?
+            .path();
+        if p.is_file() && stage_number(&p).is_some() {
+            files.push(p);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+pub fn run(a: &JourneyArgs) -> CliResult {
+    let stage_files = numbered_files(&a.scenarios, false)?;
+    if stage_files.is_empty() {
+        return Err(Failure::BadInput(anyhow!(
+            "--scenarios: no stage files in `{}` (expected files named NN-name.yaml, e.g. 01-single-server.yaml)",
+            a.scenarios.display()
+        )));
+    }
+    let mut failure_files: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+    for f in numbered_files(&a.scenarios.join("failures"), true)? {
+        let n = stage_number(&f).expect("filtered on the stage number");
+        failure_files.entry(n).or_default().push(f);
+    }
+    for (n, files) in &failure_files {
+        if !stage_files
+            .iter()
+            .any(|s| stage_number(s).as_deref() == Some(n))
+        {
+            for f in files {
+                eprintln!(
+                    "note: {} has no stage {n} to belong to; it is left out",
+                    f.display()
+                );
+            }
+        }
+    }
+
+    // Validate every file before running any.
+    let mut jobs: Vec<(PathBuf, Scenario)> = Vec::new();
+    let mut owner: Vec<Option<usize>> = Vec::new();
+    let mut failed = false;
+    let mut push =
+        |path: &PathBuf, stage: Option<usize>, jobs: &mut Vec<(PathBuf, Scenario)>| match load(
+            path,
+            &[],
+        ) {
+            Ok(sc) => {
+                jobs.push((path.clone(), sc));
+                owner.push(stage);
+                Ok(())
+            }
+            Err(Failure::Reported) => {
+                failed = true;
+                Ok(())
+            }
+            Err(e) => Err(e),
+        };
+    for (k, s) in stage_files.iter().enumerate() {
+        push(s, None, &mut jobs)?;
+        let n = stage_number(s).expect("filtered on the stage number");
+        for f in failure_files.get(&n).into_iter().flatten() {
+            push(f, Some(k), &mut jobs)?;
+        }
+    }
+    if failed {
+        return Err(Failure::Reported);
+    }
+    let seed = a.seed.unwrap_or(jobs[0].1.seed);
+
+    let progress = Progress::new(jobs.len() as u64, "journey", a.quiet);
+    let runs = run_all(&jobs, seed, &progress);
+    progress.finish();
+
+    let mut stages: Vec<JourneyStage> = Vec::new();
+    for ((run, (path, sc)), stage) in runs.into_iter().zip(&jobs).zip(owner) {
+        match stage {
+            None => stages.push(JourneyStage {
+                run,
+                topology: Topology::of(sc),
+                failures: Vec::new(),
+            }),
+            Some(_) => {
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let last = stages.last_mut().expect("a failure follows its stage");
+                last.failures.push(JourneyFailure { run, stem });
+            }
+        }
+    }
+    write_journey(&stages, seed, &a.out).map_err(|e| Failure::Internal(e.into()))?;
+    if !a.quiet {
+        let runs: Vec<_> = stages.iter().map(|s| s.run.clone()).collect();
+        out(&compare_table(&runs, seed))?;
+        let variants: usize = stages.iter().map(|s| s.failures.len()).sum();
+        out(&format!(
+            "{variants} failure variant{} run too.\njourney: {}\n",
+            if variants == 1 { "" } else { "s" },
+            a.out.join("index.html").display()
+        ))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_files_are_two_digits_a_dash_and_yaml() {
+        let n = |s: &str| stage_number(Path::new(s));
+        assert_eq!(n("scenarios/08-multi-dc.yaml").as_deref(), Some("08"));
+        assert_eq!(n("01-a.yaml").as_deref(), Some("01"));
+        assert_eq!(n("1-single.yaml"), None);
+        assert_eq!(n("01single.yaml"), None);
+        assert_eq!(n("01-.yaml"), None);
+        assert_eq!(n("01-a.yml"), None);
+        assert_eq!(n("notes.yaml"), None);
+    }
+}
