@@ -106,8 +106,8 @@ fn bench(c: &mut Criterion) {
     }
     g.finish();
 
-    // Stage 11 as shipped: its ramp to 250,000 req/s, 5.2 million requests per run, about
-    // 10 s each. A slice at the peak rate would start cold (every user's first DNS lookup,
+    // Stage 11 as shipped: its ramp to 250,000 req/s, 5.1 million requests per run, about
+    // 11 s each. A slice at the peak rate would start cold (every user's first DNS lookup,
     // an empty cache) and measure that instead; the whole run is the honest figure, at the
     // price of a long benchmark (10 runs).
     let mut g = c.benchmark_group("stage11");

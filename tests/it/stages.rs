@@ -117,6 +117,29 @@ fn stage_10_the_celebrity_makes_its_shard_the_hot_one() {
 }
 
 #[test]
+fn stage_10_every_shard_reads_from_its_eu_west_replica() {
+    // `replica_datacenters` places every shard's replicas: with europe's pages sent straight
+    // to the database, a page from eu-west reads its shard's eu-west replica (10 ms median
+    // to the user, no ocean), unless the placement puts both replicas in us-east, where
+    // every read pays the 2 x 38 ms round trip across (and the web tier's workers, held for
+    // it, saturate).
+    let eu_p50 = |placement: &str| {
+        let sets = [
+            "duration=20s",
+            "warmup=5s",
+            "web-eu.calls={page: [db], write: [jobs-eu]}",
+            placement,
+        ];
+        let r = run_seed(&load(S10, &sets), 42);
+        r.datacenters["eu-west"].latency_ms.p50.unwrap()
+    };
+    let local = eu_p50("db.replica_datacenters=[us-east, eu-west]");
+    let remote = eu_p50("db.replica_datacenters=[us-east, us-east]");
+    assert!(local < 45.0, "eu-west p50 with a local replica: {local}");
+    assert!(remote > local + 76.0, "eu-west p50 {local} -> {remote}");
+}
+
+#[test]
 fn stage_11_the_web_tier_follows_the_ramp() {
     // The first 14 s: 20,000 req/s, then the ramp towards 250,000 begins at 3 s.
     let r = run_seed(&load(S11, &["duration=14s", "warmup=2s"]), 42);
