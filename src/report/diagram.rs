@@ -168,7 +168,13 @@ impl Topology {
                         .map(latency_text);
                     (entry, latency)
                 }
-                None => (sc.entry, None),
+                // Without regions, GeoDNS answers the first data center with an entry.
+                None => (
+                    sc.geo_dns()
+                        .and_then(|g| g.entries.iter().flatten().next().copied())
+                        .unwrap_or(sc.entry),
+                    None,
+                ),
             };
             match sc.cdn {
                 Some(cdn) => {
@@ -844,7 +850,11 @@ fn region_detail(sc: &Scenario, share: f64) -> String {
         }
         crate::scenario::Arrival::Closed { .. } => "closed loop".to_string(),
     };
-    format!("{}%, {rate}", plain(share * 100.0))
+    let percent = format!("{:.1}", share * 100.0);
+    format!(
+        "{}%, {rate}",
+        percent.trim_end_matches('0').trim_end_matches('.')
+    )
 }
 
 /// The entry GeoDNS gives a region's users while every data center is healthy: the entry
@@ -1392,5 +1402,25 @@ components:
             "page (12ms)".to_string()
         );
         assert_eq!(with_latency(String::new(), None), "");
+    }
+
+    #[test]
+    fn without_regions_geodns_answers_the_first_data_center() {
+        let text = TWO_DC
+            .replace("regions:\n", "unused:\n")
+            .replace("entry: lb-us", "entry: lb-eu")
+            .replace("geo: {us: lb-us, eu: lb-eu}", "geo: {eu: lb-eu, us: lb-us}");
+        let text: String = text
+            .lines()
+            .filter(|l| {
+                !l.starts_with("unused:") && !l.starts_with("  na:") && !l.starts_with("  europe:")
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let sc = Scenario::parse(&text, "two", &[]).unwrap();
+        let t = Topology::of(&sc);
+        assert_eq!(t.users, 1);
+        let edges = edge_names(&t);
+        assert_eq!(edges[1], "users>lb-us:page", "{edges:?}");
     }
 }
