@@ -328,10 +328,16 @@ pub fn journey_html(stages: &[JourneyStage], seed: u64) -> Result<String, Report
         let _ = writeln!(
             h,
             "<figure>{}<figcaption>Topology of <code>{}</code>: users at the top; each arrow \
-             is a call, labelled with the request classes that make it when not all do.\
+             is a call, labelled with the request classes that make it when not all do.{}\
              </figcaption></figure>",
             s.topology.svg(),
-            xml_escape(&s.run.file)
+            xml_escape(&s.run.file),
+            if s.topology.datacenters.is_empty() {
+                ""
+            } else {
+                " Each dashed rectangle is a data center; an arrow from a region's users or \
+                 between data centers carries its one-way latency (~: a mean)."
+            }
         );
         match prev {
             Some(p) => {

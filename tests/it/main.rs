@@ -7,6 +7,7 @@ mod cli;
 mod compare;
 mod conservation;
 mod data_tier;
+mod diagram;
 mod failures;
 mod geo;
 mod queues;
