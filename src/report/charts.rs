@@ -29,6 +29,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use plotters::coord::Shift;
+use plotters::coord::combinators::{LogCoord, WithKeyPoints};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -251,36 +252,7 @@ impl Chart for LatencyChart<'_> {
             .filter(|v| v.is_finite() && *v > 0.0);
         let min = marked.clone().fold(first.0, f64::min);
         let max = marked.fold(last.0, f64::max);
-        let (lo, hi) = log_bounds(min, max);
-
-        let (labelled, unlabelled) = log_ticks(lo, hi);
-
-        let mut chart = ChartBuilder::on(root)
-            .caption(&title, title_style(root, &title)?)
-            .margin(20)
-            .margin_right(40)
-            .x_label_area_size(70)
-            .y_label_area_size(90)
-            .build_cartesian_2d(
-                (lo..hi)
-                    .log_scale()
-                    .with_key_points(labelled)
-                    .with_light_points(unlabelled),
-                0.0..100.0,
-            )?;
-        chart
-            .configure_mesh()
-            .x_desc("latency (ms, log scale)")
-            .y_desc("requests at or below (%)")
-            .y_labels(11)
-            .y_max_light_lines(0)
-            .x_label_formatter(&|v| axis_number(*v))
-            .y_label_formatter(&|v| format!("{v:.0}"))
-            .label_style(font(TICK_PX))
-            .axis_desc_style(font(DESC_PX))
-            .bold_line_style(palette::GRID)
-            .light_line_style(palette::LIGHT_GRID)
-            .draw()?;
+        let mut chart = cdf_plot(root, &title, (min, max), 40)?;
 
         let cdf_style = palette::BLUE.stroke_width(3);
         let n = r.latency_ms.count;
@@ -341,6 +313,52 @@ impl Chart for LatencyChart<'_> {
             .draw()?;
         Ok(())
     }
+}
+
+/// The coordinates of a latency CDF: milliseconds on a log axis, percent up.
+pub(crate) type CdfCoord = Cartesian2d<WithKeyPoints<LogCoord<f64>>, RangedCoordf64>;
+
+/// The plot of a latency CDF on `area` under `title`, its mesh drawn: x from `min` to `max`
+/// ms (widened by [`log_bounds`], ticked by [`log_ticks`]) on a log scale, y from 0 to 100%;
+/// `margin_right` pixels of room on the right (20 like the other sides, or more).
+pub(crate) fn cdf_plot<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    (min, max): (f64, f64),
+    margin_right: u32,
+) -> Result<ChartContext<'a, DB, CdfCoord>, Box<dyn Error>>
+where
+    DB::ErrorType: 'static,
+{
+    let (lo, hi) = log_bounds(min, max);
+    let (labelled, unlabelled) = log_ticks(lo, hi);
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, title_style(area, title)?)
+        .margin(20)
+        .margin_right(margin_right)
+        .x_label_area_size(70)
+        .y_label_area_size(90)
+        .build_cartesian_2d(
+            (lo..hi)
+                .log_scale()
+                .with_key_points(labelled)
+                .with_light_points(unlabelled),
+            0.0..100.0,
+        )?;
+    chart
+        .configure_mesh()
+        .x_desc("latency (ms, log scale)")
+        .y_desc("requests at or below (%)")
+        .y_labels(11)
+        .y_max_light_lines(0)
+        .x_label_formatter(&|v| axis_number(*v))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .label_style(font(TICK_PX))
+        .axis_desc_style(font(DESC_PX))
+        .bold_line_style(palette::GRID)
+        .light_line_style(palette::LIGHT_GRID)
+        .draw()?;
+    Ok(chart)
 }
 
 /// The CDF as `(ms, percent)` points sorted by latency, starting at 0%; points that cannot be

@@ -27,8 +27,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use super::charts::{
-    Chart, DESC_PX, DrawResult, LEGEND_PX, TICK_PX, axis_number, cdf_points, font, log_bounds,
-    log_ticks, no_data, palette, render, render_svg, title_style,
+    Chart, DESC_PX, DrawResult, LEGEND_PX, TICK_PX, axis_number, cdf_plot, cdf_points, font,
+    no_data, palette, render, render_svg, title_style,
 };
 use super::csv::{Out, float, opt_float};
 use super::table::{ms, percent, rate};
@@ -355,33 +355,7 @@ impl CompareChart<'_> {
         if !min.is_finite() || max <= 0.0 {
             return no_data(area, title, "no request completed after warm-up");
         }
-        let (lo, hi) = log_bounds(min, max);
-        let (labelled, unlabelled) = log_ticks(lo, hi);
-        let mut chart = ChartBuilder::on(area)
-            .caption(title, title_style(area, title)?)
-            .margin(20)
-            .x_label_area_size(70)
-            .y_label_area_size(90)
-            .build_cartesian_2d(
-                (lo..hi)
-                    .log_scale()
-                    .with_key_points(labelled)
-                    .with_light_points(unlabelled),
-                0.0..100.0,
-            )?;
-        chart
-            .configure_mesh()
-            .x_desc("latency (ms, log scale)")
-            .y_desc("requests at or below (%)")
-            .y_labels(11)
-            .y_max_light_lines(0)
-            .x_label_formatter(&|v| axis_number(*v))
-            .y_label_formatter(&|v| format!("{v:.0}"))
-            .label_style(font(TICK_PX))
-            .axis_desc_style(font(DESC_PX))
-            .bold_line_style(palette::GRID)
-            .light_line_style(palette::LIGHT_GRID)
-            .draw()?;
+        let mut chart = cdf_plot(area, title, (min, max), 20)?;
         for (k, pts) in curves.into_iter().enumerate() {
             let (colour, dashed) = run_style(k);
             let style = colour.stroke_width(3);
