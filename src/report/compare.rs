@@ -269,6 +269,30 @@ fn run_style(k: usize) -> (RGBColor, bool) {
     )
 }
 
+/// Draws run `k`'s line through `pts` in its colour, `width` pixels wide; dashed (`dash`
+/// pixels on, `gap` off) for the runs that reuse a colour.
+fn run_line<DB, CT>(
+    chart: &mut ChartContext<'_, DB, CT>,
+    k: usize,
+    pts: Vec<(f64, f64)>,
+    width: u32,
+    (dash, gap): (i32, i32),
+) -> DrawResult
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    CT: CoordTranslate<From = (f64, f64)>,
+{
+    let (colour, dashed) = run_style(k);
+    let style = colour.stroke_width(width);
+    if dashed {
+        chart.draw_series(DashedLineSeries::new(pts, dash, gap, style))?;
+    } else {
+        chart.draw_series(LineSeries::new(pts, style))?;
+    }
+    Ok(())
+}
+
 impl Chart for CompareChart<'_> {
     fn size(&self) -> (u32, u32) {
         COMPARE_SIZE
@@ -357,13 +381,7 @@ impl CompareChart<'_> {
         }
         let mut chart = cdf_plot(area, title, (min, max), 20)?;
         for (k, pts) in curves.into_iter().enumerate() {
-            let (colour, dashed) = run_style(k);
-            let style = colour.stroke_width(3);
-            if dashed {
-                chart.draw_series(DashedLineSeries::new(pts, 10, 6, style))?;
-            } else {
-                chart.draw_series(LineSeries::new(pts, style))?;
-            }
+            run_line(&mut chart, k, pts, 3, (10, 6))?;
         }
         Ok(())
     }
@@ -515,13 +533,7 @@ impl CompareChart<'_> {
             )))?;
         }
         for (k, pts) in lines.into_iter().enumerate() {
-            let (colour, dashed) = run_style(k);
-            let style = colour.stroke_width(2);
-            if dashed {
-                chart.draw_series(DashedLineSeries::new(pts, 8, 5, style))?;
-            } else {
-                chart.draw_series(LineSeries::new(pts, style))?;
-            }
+            run_line(&mut chart, k, pts, 2, (8, 5))?;
         }
         Ok(())
     }
