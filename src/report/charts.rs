@@ -302,17 +302,30 @@ impl Chart for LatencyChart<'_> {
             ))?;
         }
 
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .margin(16)
-            .legend_area_size(44)
-            .label_font(font(LEGEND_PX))
-            .background_style(WHITE.mix(0.9))
-            .border_style(palette::MUTED)
-            .draw()?;
-        Ok(())
+        series_legend(&mut chart, SeriesLabelPosition::LowerRight)
     }
+}
+
+/// The legend of the labelled series of `chart`, boxed on a pale backing at `position`.
+pub(crate) fn series_legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> DrawResult
+where
+    DB: DrawingBackend + 'a,
+    DB::ErrorType: 'static,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .margin(16)
+        .legend_area_size(44)
+        .label_font(font(LEGEND_PX))
+        .background_style(WHITE.mix(0.9))
+        .border_style(palette::MUTED)
+        .draw()?;
+    Ok(())
 }
 
 /// The coordinates of a latency CDF: milliseconds on a log axis, percent up.

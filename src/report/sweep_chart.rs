@@ -17,8 +17,8 @@ use plotters::prelude::*;
 
 use super::ReportError;
 use super::charts::{
-    Chart, DESC_PX, DrawResult, LEGEND_PX, TICK_PX, axis_number, font, no_data, palette, render,
-    title_style,
+    Chart, DESC_PX, DrawResult, TICK_PX, axis_number, font, no_data, palette, render,
+    series_legend, title_style,
 };
 use crate::sweep::{SweepTable, point_means};
 
@@ -278,16 +278,7 @@ impl Chart for SweepChart<'_> {
                     .map(|&(x, m, _)| Circle::new((x, m), 4, colour.filled())),
             )?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .margin(16)
-            .legend_area_size(44)
-            .label_font(font(LEGEND_PX))
-            .background_style(WHITE.mix(0.9))
-            .border_style(palette::MUTED)
-            .draw()?;
-        Ok(())
+        series_legend(&mut chart, SeriesLabelPosition::UpperLeft)
     }
 }
 
