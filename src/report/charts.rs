@@ -37,7 +37,7 @@ use plotters::style::{FontStyle, register_font};
 
 use super::table::{count, ms};
 use super::{ReportError, write_atomic, write_atomic_with};
-use crate::metrics::{FaultMark, Report, WindowRow};
+use crate::metrics::{FaultMark, Report, TimeSeries, WindowRow};
 
 /// Pixel size of the latency chart.
 pub const LATENCY_SIZE: (u32, u32) = (1000, 600);
@@ -459,6 +459,25 @@ pub(crate) fn axis_number(v: f64) -> String {
     }
 }
 
+/// The length of the time windows of `ts`, seconds: 1 when it is not a positive number.
+pub(crate) fn window_s(ts: &TimeSeries) -> f64 {
+    if ts.window_s.is_finite() && ts.window_s > 0.0 {
+        ts.window_s
+    } else {
+        1.0
+    }
+}
+
+/// The end of the time axis of `r`, seconds: the run's duration or the end of its `last`
+/// window, whichever is later (1 when neither is positive).
+fn time_end(r: &Report, last: &WindowRow) -> f64 {
+    let end = [r.duration_s, last.t_s + window_s(&r.timeseries)]
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    if end > 0.0 { end } else { 1.0 }
+}
+
 struct TimeseriesChart<'a>(&'a Report);
 
 /// One line of a panel; `None` points break the line.
@@ -521,16 +540,8 @@ impl Chart for TimeseriesChart<'_> {
         let Some(last) = ts.rows.last() else {
             return no_data(root, &title, "the run recorded no time windows");
         };
-        let window = if ts.window_s.is_finite() && ts.window_s > 0.0 {
-            ts.window_s
-        } else {
-            1.0
-        };
-        let end = [r.duration_s, last.t_s + window]
-            .into_iter()
-            .filter(|v| v.is_finite())
-            .fold(0.0, f64::max);
-        let x_end = if end > 0.0 { end } else { 1.0 };
+        let window = window_s(ts);
+        let x_end = time_end(r, last);
 
         // Each window's figure is drawn at the window's middle.
         let series = |colour: RGBColor, value: fn(&WindowRow) -> Option<f64>| Series {
@@ -687,16 +698,8 @@ impl Chart for ComponentsChart<'_> {
         let Some(last) = ts.rows.last() else {
             return no_data(root, &title, "the run recorded no time windows");
         };
-        let window = if ts.window_s.is_finite() && ts.window_s > 0.0 {
-            ts.window_s
-        } else {
-            1.0
-        };
-        let end = [r.duration_s, last.t_s + window]
-            .into_iter()
-            .filter(|v| v.is_finite())
-            .fold(0.0, f64::max);
-        let x_end = if end > 0.0 { end } else { 1.0 };
+        let window = window_s(ts);
+        let x_end = time_end(r, last);
         let util = |row: &WindowRow, i: usize| {
             row.utilization.get(i).copied().flatten().map(|u| u * 100.0)
         };

@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use super::charts::{
     Chart, DESC_PX, DrawResult, LEGEND_PX, TICK_PX, axis_number, cdf_plot, cdf_points, font,
-    no_data, palette, render, render_svg, title_style,
+    no_data, palette, render, render_svg, title_style, window_s,
 };
 use super::csv::{Out, float, opt_float};
 use super::table::{ms, percent, rate};
@@ -464,11 +464,7 @@ impl CompareChart<'_> {
             .iter()
             .map(|r| {
                 let ts = &r.report.timeseries;
-                let half = if ts.window_s.is_finite() && ts.window_s > 0.0 {
-                    ts.window_s / 2.0
-                } else {
-                    0.5
-                };
+                let half = window_s(ts) / 2.0;
                 ts.rows
                     .iter()
                     .map(|w| {
