@@ -28,8 +28,10 @@ use std::iter::once;
 use std::path::Path;
 use std::sync::OnceLock;
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::coord::combinators::{LogCoord, WithKeyPoints};
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -328,6 +330,24 @@ where
     Ok(())
 }
 
+/// The mesh of `chart` in the house style: tick labels and axis titles in the chart font,
+/// grey grid lines, paler light lines. The caller adds its axes' settings and draws it.
+pub(crate) fn styled_mesh<'a, 'b, DB, XT, YT, X, Y>(
+    chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+) -> MeshStyle<'a, 'b, X, Y, DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = XT> + ValueFormatter<XT>,
+    Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
+{
+    let mut mesh = chart.configure_mesh();
+    mesh.label_style(font(TICK_PX))
+        .axis_desc_style(font(DESC_PX))
+        .bold_line_style(palette::GRID)
+        .light_line_style(palette::LIGHT_GRID);
+    mesh
+}
+
 /// The coordinates of a latency CDF: milliseconds on a log axis, percent up.
 pub(crate) type CdfCoord = Cartesian2d<WithKeyPoints<LogCoord<f64>>, RangedCoordf64>;
 
@@ -358,18 +378,13 @@ where
                 .with_light_points(unlabelled),
             0.0..100.0,
         )?;
-    chart
-        .configure_mesh()
+    styled_mesh(&mut chart)
         .x_desc("latency (ms, log scale)")
         .y_desc("requests at or below (%)")
         .y_labels(11)
         .y_max_light_lines(0)
         .x_label_formatter(&|v| axis_number(*v))
         .y_label_formatter(&|v| format!("{v:.0}"))
-        .label_style(font(TICK_PX))
-        .axis_desc_style(font(DESC_PX))
-        .bold_line_style(palette::GRID)
-        .light_line_style(palette::LIGHT_GRID)
         .draw()?;
     Ok(chart)
 }
@@ -949,15 +964,13 @@ impl Panel<'_> {
         };
 
         let mut chart = build(y_max)?;
-        let mut mesh = chart.configure_mesh();
+        let mut mesh = styled_mesh(&mut chart);
         mesh.y_desc(self.y_desc)
             .x_labels(12)
             .y_labels(4)
             .x_label_formatter(&|v| axis_number(*v))
             .y_label_formatter(&|v| axis_number(*v))
-            .label_style(font(TICK_PX))
-            .axis_desc_style(font(DESC_PX))
-            .bold_line_style(palette::GRID)
+            // Transparent light lines: the panels show only the bold grid.
             .light_line_style(WHITE.mix(0.0));
         if self.is_bottom {
             mesh.x_desc("time (s)");

@@ -27,8 +27,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use super::charts::{
-    Chart, DESC_PX, DrawResult, LEGEND_PX, TICK_PX, axis_number, cdf_plot, cdf_points, font,
-    no_data, palette, render, render_svg, title_style, window_s,
+    Chart, DrawResult, LEGEND_PX, TICK_PX, axis_number, cdf_plot, cdf_points, font, no_data,
+    palette, render, render_svg, styled_mesh, title_style, window_s,
 };
 use super::csv::{Out, float, opt_float};
 use super::table::{ms, percent, rate};
@@ -408,18 +408,13 @@ impl CompareChart<'_> {
             .x_label_area_size(70)
             .y_label_area_size(90)
             .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..y_max)?;
-        chart
-            .configure_mesh()
+        styled_mesh(&mut chart)
             .x_desc("stage")
             .y_desc("latency (ms)")
             .disable_x_mesh()
             .x_labels(0)
             .x_label_formatter(&|_| String::new())
             .y_label_formatter(&|v| axis_number(*v))
-            .label_style(font(TICK_PX))
-            .axis_desc_style(font(DESC_PX))
-            .bold_line_style(palette::GRID)
-            .light_line_style(palette::LIGHT_GRID)
             .draw()?;
         // Each group's label under its bars, placed in pixels: the axis ticks of a plain
         // number range would not fall on the groups.
@@ -497,8 +492,7 @@ impl CompareChart<'_> {
             .x_label_area_size(70)
             .y_label_area_size(90)
             .build_cartesian_2d(0.0..x_end, 0.0..y_max)?;
-        chart
-            .configure_mesh()
+        styled_mesh(&mut chart)
             .x_desc("time (s)")
             .y_desc(if errors {
                 "failed requests (%)"
@@ -509,10 +503,6 @@ impl CompareChart<'_> {
             .y_labels(8)
             .x_label_formatter(&|v| axis_number(*v))
             .y_label_formatter(&|v| axis_number(*v))
-            .label_style(font(TICK_PX))
-            .axis_desc_style(font(DESC_PX))
-            .bold_line_style(palette::GRID)
-            .light_line_style(palette::LIGHT_GRID)
             .draw()?;
         // The warm-up, shaded grey as in the run charts (the longest when runs differ).
         let warmup = self

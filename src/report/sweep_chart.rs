@@ -17,8 +17,8 @@ use plotters::prelude::*;
 
 use super::ReportError;
 use super::charts::{
-    Chart, DESC_PX, DrawResult, TICK_PX, axis_number, font, no_data, palette, render,
-    series_legend, title_style,
+    Chart, DrawResult, axis_number, no_data, palette, render, series_legend, styled_mesh,
+    title_style,
 };
 use crate::sweep::{SweepTable, point_means};
 
@@ -227,17 +227,13 @@ impl Chart for SweepChart<'_> {
                 }
             }
         };
-        let mut mesh = chart.configure_mesh();
+        let mut mesh = styled_mesh(&mut chart);
         mesh.x_desc(x_desc)
             .y_desc(y_desc)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&|v| axis_number(*v))
             .x_labels(x_labels)
-            .max_light_lines(2)
-            .label_style(font(TICK_PX))
-            .axis_desc_style(font(DESC_PX))
-            .bold_line_style(palette::GRID)
-            .light_line_style(palette::LIGHT_GRID);
+            .max_light_lines(2);
         mesh.draw()?;
 
         for (k, key) in order.iter().enumerate() {
