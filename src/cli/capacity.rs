@@ -9,20 +9,19 @@
 //! `run --replications`, the same at every value (common random numbers), and the
 //! objectives are judged on the means over the replications.
 
-use std::fs;
 use std::path::PathBuf;
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use clap::Args;
 use rayon::prelude::*;
 
 use scalesim::metrics::headline::{Headline, mean_ci95};
 use scalesim::report::replications::figure_text;
 use scalesim::scenario::Override;
-use scalesim::sweep::{self, Grid, Slo, Vary, run_seed};
+use scalesim::sweep::{Slo, Vary, run_seed};
 use scalesim::{Report, RunOptions, Scenario};
 
-use super::sweep::sweep_failure;
+use super::sweep::{Study, study};
 use super::{CliResult, Failure, out};
 
 #[derive(Debug, Args)]
@@ -119,15 +118,12 @@ pub fn capacity(a: &CapacityArgs) -> CliResult {
             a.vary.len()
         )));
     }
-    let text = fs::read_to_string(&a.file)
-        .with_context(|| format!("cannot read scenario `{}`", a.file.display()))
-        .map_err(Failure::BadInput)?;
-    let source = a.file.display().to_string();
-    let grid =
-        Grid::new(a.vary.clone(), a.replications).map_err(|e| Failure::BadInput(anyhow!(e)))?;
-    let scenario_seed =
-        sweep::validate_grid(&text, &source, &a.sets, &grid).map_err(sweep_failure)?;
-    let base_seed = a.seed.unwrap_or(scenario_seed);
+    let Study {
+        text,
+        source,
+        grid,
+        base_seed,
+    } = study(&a.file, &a.vary, a.replications, &a.sets, a.seed)?;
     let path = &a.vary[0].path;
     let values = &a.vary[0].values;
 

@@ -115,6 +115,40 @@ fn chart_paths(csv: &Path, metric: &str) -> (PathBuf, PathBuf) {
     )
 }
 
+/// A scenario checked against a grid of values, as `sweep` and `capacity` run it.
+pub(crate) struct Study {
+    /// The scenario text.
+    pub text: String,
+    /// The file, as messages name it.
+    pub source: String,
+    pub grid: Grid,
+    /// The seed runs derive theirs from: `--seed`, or the scenario's.
+    pub base_seed: u64,
+}
+
+/// Reads the scenario `file`, builds the grid of `vary` with `replications` runs per point
+/// and validates every point with `sets` applied.
+pub(crate) fn study(
+    file: &Path,
+    vary: &[Vary],
+    replications: u64,
+    sets: &[Override],
+    seed: Option<u64>,
+) -> Result<Study, Failure> {
+    let text = fs::read_to_string(file)
+        .with_context(|| format!("cannot read scenario `{}`", file.display()))
+        .map_err(Failure::BadInput)?;
+    let source = file.display().to_string();
+    let grid = Grid::new(vary.to_vec(), replications).map_err(|e| Failure::BadInput(anyhow!(e)))?;
+    let scenario_seed = sweep::validate_grid(&text, &source, sets, &grid).map_err(sweep_failure)?;
+    Ok(Study {
+        text,
+        source,
+        grid,
+        base_seed: seed.unwrap_or(scenario_seed),
+    })
+}
+
 /// A progress bar on stderr, hidden when stderr is not a terminal or output is quiet.
 pub(crate) fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
@@ -131,15 +165,12 @@ pub(crate) fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
 
 pub fn sweep(a: &SweepArgs) -> CliResult {
     check_metric("--metric", &a.metric)?;
-    let text = fs::read_to_string(&a.file)
-        .with_context(|| format!("cannot read scenario `{}`", a.file.display()))
-        .map_err(Failure::BadInput)?;
-    let source = a.file.display().to_string();
-    let grid =
-        Grid::new(a.vary.clone(), a.replications).map_err(|e| Failure::BadInput(anyhow!(e)))?;
-    let scenario_seed =
-        sweep::validate_grid(&text, &source, &a.sets, &grid).map_err(sweep_failure)?;
-    let base_seed = a.seed.unwrap_or(scenario_seed);
+    let Study {
+        text,
+        source,
+        grid,
+        base_seed,
+    } = study(&a.file, &a.vary, a.replications, &a.sets, a.seed)?;
     let dir = a
         .out
         .clone()

@@ -28,7 +28,10 @@ use std::iter::once;
 use std::path::Path;
 use std::sync::OnceLock;
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
+use plotters::coord::combinators::{LogCoord, WithKeyPoints};
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -36,7 +39,7 @@ use plotters::style::{FontStyle, register_font};
 
 use super::table::{count, ms};
 use super::{ReportError, write_atomic, write_atomic_with};
-use crate::metrics::{FaultMark, Report, WindowRow};
+use crate::metrics::{FaultMark, Report, TimeSeries, WindowRow};
 
 /// Pixel size of the latency chart.
 pub const LATENCY_SIZE: (u32, u32) = (1000, 600);
@@ -251,36 +254,7 @@ impl Chart for LatencyChart<'_> {
             .filter(|v| v.is_finite() && *v > 0.0);
         let min = marked.clone().fold(first.0, f64::min);
         let max = marked.fold(last.0, f64::max);
-        let (lo, hi) = log_bounds(min, max);
-
-        let (labelled, unlabelled) = log_ticks(lo, hi);
-
-        let mut chart = ChartBuilder::on(root)
-            .caption(&title, title_style(root, &title)?)
-            .margin(20)
-            .margin_right(40)
-            .x_label_area_size(70)
-            .y_label_area_size(90)
-            .build_cartesian_2d(
-                (lo..hi)
-                    .log_scale()
-                    .with_key_points(labelled)
-                    .with_light_points(unlabelled),
-                0.0..100.0,
-            )?;
-        chart
-            .configure_mesh()
-            .x_desc("latency (ms, log scale)")
-            .y_desc("requests at or below (%)")
-            .y_labels(11)
-            .y_max_light_lines(0)
-            .x_label_formatter(&|v| axis_number(*v))
-            .y_label_formatter(&|v| format!("{v:.0}"))
-            .label_style(font(TICK_PX))
-            .axis_desc_style(font(DESC_PX))
-            .bold_line_style(palette::GRID)
-            .light_line_style(palette::LIGHT_GRID)
-            .draw()?;
+        let mut chart = cdf_plot(root, &title, (min, max), 40)?;
 
         let cdf_style = palette::BLUE.stroke_width(3);
         let n = r.latency_ms.count;
@@ -330,17 +304,89 @@ impl Chart for LatencyChart<'_> {
             ))?;
         }
 
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .margin(16)
-            .legend_area_size(44)
-            .label_font(font(LEGEND_PX))
-            .background_style(WHITE.mix(0.9))
-            .border_style(palette::MUTED)
-            .draw()?;
-        Ok(())
+        series_legend(&mut chart, SeriesLabelPosition::LowerRight)
     }
+}
+
+/// The legend of the labelled series of `chart`, boxed on a pale backing at `position`.
+pub(crate) fn series_legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> DrawResult
+where
+    DB: DrawingBackend + 'a,
+    DB::ErrorType: 'static,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .margin(16)
+        .legend_area_size(44)
+        .label_font(font(LEGEND_PX))
+        .background_style(WHITE.mix(0.9))
+        .border_style(palette::MUTED)
+        .draw()?;
+    Ok(())
+}
+
+/// The mesh of `chart` in the house style: tick labels and axis titles in the chart font,
+/// grey grid lines, paler light lines. The caller adds its axes' settings and draws it.
+pub(crate) fn styled_mesh<'a, 'b, DB, XT, YT, X, Y>(
+    chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+) -> MeshStyle<'a, 'b, X, Y, DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = XT> + ValueFormatter<XT>,
+    Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
+{
+    let mut mesh = chart.configure_mesh();
+    mesh.label_style(font(TICK_PX))
+        .axis_desc_style(font(DESC_PX))
+        .bold_line_style(palette::GRID)
+        .light_line_style(palette::LIGHT_GRID);
+    mesh
+}
+
+/// The coordinates of a latency CDF: milliseconds on a log axis, percent up.
+pub(crate) type CdfCoord = Cartesian2d<WithKeyPoints<LogCoord<f64>>, RangedCoordf64>;
+
+/// The plot of a latency CDF on `area` under `title`, its mesh drawn: x from `min` to `max`
+/// ms (widened by [`log_bounds`], ticked by [`log_ticks`]) on a log scale, y from 0 to 100%;
+/// `margin_right` pixels of room on the right (20 like the other sides, or more).
+pub(crate) fn cdf_plot<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    (min, max): (f64, f64),
+    margin_right: u32,
+) -> Result<ChartContext<'a, DB, CdfCoord>, Box<dyn Error>>
+where
+    DB::ErrorType: 'static,
+{
+    let (lo, hi) = log_bounds(min, max);
+    let (labelled, unlabelled) = log_ticks(lo, hi);
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, title_style(area, title)?)
+        .margin(20)
+        .margin_right(margin_right)
+        .x_label_area_size(70)
+        .y_label_area_size(90)
+        .build_cartesian_2d(
+            (lo..hi)
+                .log_scale()
+                .with_key_points(labelled)
+                .with_light_points(unlabelled),
+            0.0..100.0,
+        )?;
+    styled_mesh(&mut chart)
+        .x_desc("latency (ms, log scale)")
+        .y_desc("requests at or below (%)")
+        .y_labels(11)
+        .y_max_light_lines(0)
+        .x_label_formatter(&|v| axis_number(*v))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .draw()?;
+    Ok(chart)
 }
 
 /// The CDF as `(ms, percent)` points sorted by latency, starting at 0%; points that cannot be
@@ -428,6 +474,25 @@ pub(crate) fn axis_number(v: f64) -> String {
     }
 }
 
+/// The length of the time windows of `ts`, seconds: 1 when it is not a positive number.
+pub(crate) fn window_s(ts: &TimeSeries) -> f64 {
+    if ts.window_s.is_finite() && ts.window_s > 0.0 {
+        ts.window_s
+    } else {
+        1.0
+    }
+}
+
+/// The end of the time axis of `r`, seconds: the run's duration or the end of its `last`
+/// window, whichever is later (1 when neither is positive).
+fn time_end(r: &Report, last: &WindowRow) -> f64 {
+    let end = [r.duration_s, last.t_s + window_s(&r.timeseries)]
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    if end > 0.0 { end } else { 1.0 }
+}
+
 struct TimeseriesChart<'a>(&'a Report);
 
 /// One line of a panel; `None` points break the line.
@@ -490,16 +555,8 @@ impl Chart for TimeseriesChart<'_> {
         let Some(last) = ts.rows.last() else {
             return no_data(root, &title, "the run recorded no time windows");
         };
-        let window = if ts.window_s.is_finite() && ts.window_s > 0.0 {
-            ts.window_s
-        } else {
-            1.0
-        };
-        let end = [r.duration_s, last.t_s + window]
-            .into_iter()
-            .filter(|v| v.is_finite())
-            .fold(0.0, f64::max);
-        let x_end = if end > 0.0 { end } else { 1.0 };
+        let window = window_s(ts);
+        let x_end = time_end(r, last);
 
         // Each window's figure is drawn at the window's middle.
         let series = |colour: RGBColor, value: fn(&WindowRow) -> Option<f64>| Series {
@@ -656,16 +713,8 @@ impl Chart for ComponentsChart<'_> {
         let Some(last) = ts.rows.last() else {
             return no_data(root, &title, "the run recorded no time windows");
         };
-        let window = if ts.window_s.is_finite() && ts.window_s > 0.0 {
-            ts.window_s
-        } else {
-            1.0
-        };
-        let end = [r.duration_s, last.t_s + window]
-            .into_iter()
-            .filter(|v| v.is_finite())
-            .fold(0.0, f64::max);
-        let x_end = if end > 0.0 { end } else { 1.0 };
+        let window = window_s(ts);
+        let x_end = time_end(r, last);
         let util = |row: &WindowRow, i: usize| {
             row.utilization.get(i).copied().flatten().map(|u| u * 100.0)
         };
@@ -915,15 +964,13 @@ impl Panel<'_> {
         };
 
         let mut chart = build(y_max)?;
-        let mut mesh = chart.configure_mesh();
+        let mut mesh = styled_mesh(&mut chart);
         mesh.y_desc(self.y_desc)
             .x_labels(12)
             .y_labels(4)
             .x_label_formatter(&|v| axis_number(*v))
             .y_label_formatter(&|v| axis_number(*v))
-            .label_style(font(TICK_PX))
-            .axis_desc_style(font(DESC_PX))
-            .bold_line_style(palette::GRID)
+            // Transparent light lines: the panels show only the bold grid.
             .light_line_style(WHITE.mix(0.0));
         if self.is_bottom {
             mesh.x_desc("time (s)");

@@ -27,8 +27,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use super::charts::{
-    Chart, DESC_PX, DrawResult, LEGEND_PX, TICK_PX, axis_number, cdf_points, font, log_bounds,
-    log_ticks, no_data, palette, render, render_svg, title_style,
+    Chart, DrawResult, LEGEND_PX, TICK_PX, axis_number, cdf_plot, cdf_points, font, no_data,
+    palette, render, render_svg, styled_mesh, title_style, window_s,
 };
 use super::csv::{Out, float, opt_float};
 use super::table::{ms, percent, rate};
@@ -269,6 +269,30 @@ fn run_style(k: usize) -> (RGBColor, bool) {
     )
 }
 
+/// Draws run `k`'s line through `pts` in its colour, `width` pixels wide; dashed (`dash`
+/// pixels on, `gap` off) for the runs that reuse a colour.
+fn run_line<DB, CT>(
+    chart: &mut ChartContext<'_, DB, CT>,
+    k: usize,
+    pts: Vec<(f64, f64)>,
+    width: u32,
+    (dash, gap): (i32, i32),
+) -> DrawResult
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    CT: CoordTranslate<From = (f64, f64)>,
+{
+    let (colour, dashed) = run_style(k);
+    let style = colour.stroke_width(width);
+    if dashed {
+        chart.draw_series(DashedLineSeries::new(pts, dash, gap, style))?;
+    } else {
+        chart.draw_series(LineSeries::new(pts, style))?;
+    }
+    Ok(())
+}
+
 impl Chart for CompareChart<'_> {
     fn size(&self) -> (u32, u32) {
         COMPARE_SIZE
@@ -355,41 +379,9 @@ impl CompareChart<'_> {
         if !min.is_finite() || max <= 0.0 {
             return no_data(area, title, "no request completed after warm-up");
         }
-        let (lo, hi) = log_bounds(min, max);
-        let (labelled, unlabelled) = log_ticks(lo, hi);
-        let mut chart = ChartBuilder::on(area)
-            .caption(title, title_style(area, title)?)
-            .margin(20)
-            .x_label_area_size(70)
-            .y_label_area_size(90)
-            .build_cartesian_2d(
-                (lo..hi)
-                    .log_scale()
-                    .with_key_points(labelled)
-                    .with_light_points(unlabelled),
-                0.0..100.0,
-            )?;
-        chart
-            .configure_mesh()
-            .x_desc("latency (ms, log scale)")
-            .y_desc("requests at or below (%)")
-            .y_labels(11)
-            .y_max_light_lines(0)
-            .x_label_formatter(&|v| axis_number(*v))
-            .y_label_formatter(&|v| format!("{v:.0}"))
-            .label_style(font(TICK_PX))
-            .axis_desc_style(font(DESC_PX))
-            .bold_line_style(palette::GRID)
-            .light_line_style(palette::LIGHT_GRID)
-            .draw()?;
+        let mut chart = cdf_plot(area, title, (min, max), 20)?;
         for (k, pts) in curves.into_iter().enumerate() {
-            let (colour, dashed) = run_style(k);
-            let style = colour.stroke_width(3);
-            if dashed {
-                chart.draw_series(DashedLineSeries::new(pts, 10, 6, style))?;
-            } else {
-                chart.draw_series(LineSeries::new(pts, style))?;
-            }
+            run_line(&mut chart, k, pts, 3, (10, 6))?;
         }
         Ok(())
     }
@@ -416,18 +408,13 @@ impl CompareChart<'_> {
             .x_label_area_size(70)
             .y_label_area_size(90)
             .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..y_max)?;
-        chart
-            .configure_mesh()
+        styled_mesh(&mut chart)
             .x_desc("stage")
             .y_desc("latency (ms)")
             .disable_x_mesh()
             .x_labels(0)
             .x_label_formatter(&|_| String::new())
             .y_label_formatter(&|v| axis_number(*v))
-            .label_style(font(TICK_PX))
-            .axis_desc_style(font(DESC_PX))
-            .bold_line_style(palette::GRID)
-            .light_line_style(palette::LIGHT_GRID)
             .draw()?;
         // Each group's label under its bars, placed in pixels: the axis ticks of a plain
         // number range would not fall on the groups.
@@ -472,11 +459,7 @@ impl CompareChart<'_> {
             .iter()
             .map(|r| {
                 let ts = &r.report.timeseries;
-                let half = if ts.window_s.is_finite() && ts.window_s > 0.0 {
-                    ts.window_s / 2.0
-                } else {
-                    0.5
-                };
+                let half = window_s(ts) / 2.0;
                 ts.rows
                     .iter()
                     .map(|w| {
@@ -509,8 +492,7 @@ impl CompareChart<'_> {
             .x_label_area_size(70)
             .y_label_area_size(90)
             .build_cartesian_2d(0.0..x_end, 0.0..y_max)?;
-        chart
-            .configure_mesh()
+        styled_mesh(&mut chart)
             .x_desc("time (s)")
             .y_desc(if errors {
                 "failed requests (%)"
@@ -521,10 +503,6 @@ impl CompareChart<'_> {
             .y_labels(8)
             .x_label_formatter(&|v| axis_number(*v))
             .y_label_formatter(&|v| axis_number(*v))
-            .label_style(font(TICK_PX))
-            .axis_desc_style(font(DESC_PX))
-            .bold_line_style(palette::GRID)
-            .light_line_style(palette::LIGHT_GRID)
             .draw()?;
         // The warm-up, shaded grey as in the run charts (the longest when runs differ).
         let warmup = self
@@ -541,13 +519,7 @@ impl CompareChart<'_> {
             )))?;
         }
         for (k, pts) in lines.into_iter().enumerate() {
-            let (colour, dashed) = run_style(k);
-            let style = colour.stroke_width(2);
-            if dashed {
-                chart.draw_series(DashedLineSeries::new(pts, 8, 5, style))?;
-            } else {
-                chart.draw_series(LineSeries::new(pts, style))?;
-            }
+            run_line(&mut chart, k, pts, 2, (8, 5))?;
         }
         Ok(())
     }

@@ -17,7 +17,7 @@ use plotters::prelude::*;
 
 use super::ReportError;
 use super::charts::{
-    Chart, DESC_PX, DrawResult, LEGEND_PX, TICK_PX, axis_number, font, no_data, palette, render,
+    Chart, DrawResult, axis_number, no_data, palette, render, series_legend, styled_mesh,
     title_style,
 };
 use crate::sweep::{SweepTable, point_means};
@@ -227,17 +227,13 @@ impl Chart for SweepChart<'_> {
                 }
             }
         };
-        let mut mesh = chart.configure_mesh();
+        let mut mesh = styled_mesh(&mut chart);
         mesh.x_desc(x_desc)
             .y_desc(y_desc)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&|v| axis_number(*v))
             .x_labels(x_labels)
-            .max_light_lines(2)
-            .label_style(font(TICK_PX))
-            .axis_desc_style(font(DESC_PX))
-            .bold_line_style(palette::GRID)
-            .light_line_style(palette::LIGHT_GRID);
+            .max_light_lines(2);
         mesh.draw()?;
 
         for (k, key) in order.iter().enumerate() {
@@ -278,16 +274,7 @@ impl Chart for SweepChart<'_> {
                     .map(|&(x, m, _)| Circle::new((x, m), 4, colour.filled())),
             )?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .margin(16)
-            .legend_area_size(44)
-            .label_font(font(LEGEND_PX))
-            .background_style(WHITE.mix(0.9))
-            .border_style(palette::MUTED)
-            .draw()?;
-        Ok(())
+        series_legend(&mut chart, SeriesLabelPosition::UpperLeft)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Bad scenarios: each gives exactly the expected message, with file, line and column, and
 //! exit code 1 from the binary. Nothing panics.
 
-use assert_cmd::cargo::cargo_bin_cmd;
+use crate::{fails, root, scalesim, temp_with};
 
 /// A valid scenario; each case breaks it with one textual replacement.
 const BASE: &str = "\
@@ -31,15 +31,10 @@ components:
 
 /// Runs `scalesim validate bad.yaml` on `text` and returns (exit code, stderr).
 pub(crate) fn validate(text: &str, extra: &[&str]) -> (i32, String) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("bad.yaml"), text).expect("write");
-    let out = cargo_bin_cmd!("scalesim")
-        .current_dir(dir.path())
-        .arg("validate")
-        .arg("bad.yaml")
-        .args(extra)
-        .output()
-        .expect("run scalesim");
+    let dir = temp_with(&[("bad.yaml", text)]);
+    let mut args = vec!["validate", "bad.yaml"];
+    args.extend(extra);
+    let out = scalesim(dir.path(), &args);
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -337,12 +332,7 @@ fn a_bad_override_says_it_came_from_set() {
 
 #[test]
 fn a_missing_file_is_bad_input() {
-    let out = cargo_bin_cmd!("scalesim")
-        .args(["validate", "does-not-exist.yaml"])
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = fails(&scalesim(&root(), &["validate", "does-not-exist.yaml"]));
     assert!(
         stderr.starts_with("Error: cannot read scenario `does-not-exist.yaml`: "),
         "{stderr}"
@@ -351,11 +341,7 @@ fn a_missing_file_is_bad_input() {
 
 #[test]
 fn bad_arguments_exit_1() {
-    let out = cargo_bin_cmd!("scalesim")
-        .args(["run", "--nope"])
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(1));
+    fails(&scalesim(&root(), &["run", "--nope"]));
 }
 
 #[test]

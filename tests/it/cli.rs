@@ -1,18 +1,6 @@
 //! The command line end to end: `run` outputs, flags, determinism through the binary.
 
-use std::path::Path;
-
-use assert_cmd::cargo::cargo_bin_cmd;
-
-use crate::root;
-
-fn scalesim(dir: &Path, args: &[&str]) -> std::process::Output {
-    cargo_bin_cmd!("scalesim")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run scalesim")
-}
+use crate::{assert_outputs, fails, ok, root, scalesim};
 
 fn stage(name: &str) -> String {
     root()
@@ -36,13 +24,7 @@ fn run_prints_a_table_and_writes_every_output() {
             "warmup=3s",
         ],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let table = String::from_utf8_lossy(&out.stdout);
+    let table = ok(&out);
     for needle in [
         "03 load balancer",
         "offered",
@@ -58,20 +40,20 @@ fn run_prints_a_table_and_writes_every_output() {
         assert!(table.contains(needle), "table lacks `{needle}`:\n{table}");
     }
     let res = dir.path().join("results/03-load-balancer");
-    for f in [
-        "summary.json",
-        "summary.csv",
-        "timeseries.csv",
-        "latency.png",
-        "latency.svg",
-        "timeseries.png",
-        "timeseries.svg",
-        "components.png",
-        "components.svg",
-    ] {
-        let meta = std::fs::metadata(res.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
-        assert!(meta.len() > 100, "{f} is too small");
-    }
+    assert_outputs(
+        &res,
+        &[
+            "summary.json",
+            "summary.csv",
+            "timeseries.csv",
+            "latency.png",
+            "latency.svg",
+            "timeseries.png",
+            "timeseries.svg",
+            "components.png",
+            "components.svg",
+        ],
+    );
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(res.join("summary.json")).unwrap()).unwrap();
     for key in [
@@ -131,12 +113,7 @@ fn every_flag_of_run_works() {
             "--quiet",
         ],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     // `--json -` prints only JSON on stdout.
     let json: serde_json::Value =
         serde_json::from_slice(&out.stdout).expect("stdout is exactly one JSON document");
@@ -215,7 +192,7 @@ fn several_scenarios_in_one_run_and_their_limits() {
             "-q",
         ],
     );
-    assert_eq!(out.status.code(), Some(0));
+    ok(&out);
     assert!(out.stdout.is_empty(), "--quiet prints nothing");
     assert!(
         dir.path()
@@ -237,8 +214,7 @@ fn several_scenarios_in_one_run_and_their_limits() {
             "x.json",
         ],
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("take a single scenario"));
+    assert!(fails(&out).contains("take a single scenario"));
 }
 
 #[test]
@@ -250,12 +226,7 @@ fn validate_accepts_every_shipped_scenario() {
     let mut args = vec!["validate"];
     args.extend(files.iter().map(String::as_str));
     let out = scalesim(&root(), &args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).lines().count(),
         files.len()
@@ -294,12 +265,7 @@ fn traces_are_json_lines_and_change_no_figure() {
     let mut traced_args = base.to_vec();
     traced_args.extend(["--trace", "t.jsonl", "--trace-sample", "0.01"]);
     let traced = scalesim(dir.path(), &traced_args);
-    assert_eq!(
-        traced.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&traced.stderr)
-    );
+    ok(&traced);
     assert_eq!(
         plain.stdout, traced.stdout,
         "sampling draws from its own stream"
@@ -335,5 +301,5 @@ fn traces_are_json_lines_and_change_no_figure() {
         dir.path(),
         &["run", f.as_str(), "--trace", "x", "--trace-sample", "2"],
     );
-    assert_eq!(bad.status.code(), Some(1));
+    fails(&bad);
 }

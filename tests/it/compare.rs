@@ -1,29 +1,7 @@
 //! `compare`, `diagram` and `journey` through the binary, on tiny scenarios; common random
 //! numbers across stages.
 
-use std::path::Path;
-
-use assert_cmd::cargo::cargo_bin_cmd;
-
-use crate::{parse, run_seed};
-
-fn scalesim(dir: &Path, args: &[&str]) -> std::process::Output {
-    cargo_bin_cmd!("scalesim")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run scalesim")
-}
-
-fn ok(out: &std::process::Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use crate::{assert_outputs, ok, parse, run_seed, scalesim, temp_with};
 
 /// A stage: `web` behind a balancer, calling `db` for reads and writes. `extra` is added
 /// to the components.
@@ -49,32 +27,31 @@ components:
     )
 }
 
-fn write_stages(dir: &Path) {
-    let s = dir.join("stages");
-    std::fs::create_dir_all(s.join("failures")).unwrap();
-    std::fs::write(
-        s.join("01-one.yaml"),
-        stage("01 one", "One web server.", 1, ""),
-    )
-    .unwrap();
-    std::fs::write(
-        s.join("02-two.yaml"),
-        stage("02 two", "Two web servers & a balancer.", 2, ""),
-    )
-    .unwrap();
+/// A temporary directory with a `stages/` folder: two stages, a failure variant and a file
+/// that is not a stage.
+fn stages_dir() -> tempfile::TempDir {
     let failure = format!(
         "{}faults:\n  - {{at: 2s, crash: \"web#0\", for: 1s}}\n",
         stage("failure 02: crash", "One of two servers crashes.", 2, "")
     );
-    std::fs::write(s.join("failures/02-crash.yaml"), failure).unwrap();
-    // Not a stage: no two-digit prefix.
-    std::fs::write(s.join("notes.yaml"), "not: a stage").unwrap();
+    temp_with(&[
+        (
+            "stages/01-one.yaml",
+            &stage("01 one", "One web server.", 1, ""),
+        ),
+        (
+            "stages/02-two.yaml",
+            &stage("02 two", "Two web servers & a balancer.", 2, ""),
+        ),
+        ("stages/failures/02-crash.yaml", &failure),
+        // Not a stage: no two-digit prefix.
+        ("stages/notes.yaml", "not: a stage"),
+    ])
 }
 
 #[test]
 fn compare_prints_a_table_and_writes_every_output() {
-    let dir = tempfile::tempdir().unwrap();
-    write_stages(dir.path());
+    let dir = stages_dir();
     let out = scalesim(
         dir.path(),
         &[
@@ -103,21 +80,21 @@ fn compare_prints_a_table_and_writes_every_output() {
         );
     }
     let res = dir.path().join("results/compare");
-    for f in [
-        "compare.csv",
-        "compare.json",
-        "compare-latency-cdf.png",
-        "compare-latency-cdf.svg",
-        "compare-percentiles.png",
-        "compare-percentiles.svg",
-        "compare-throughput.png",
-        "compare-throughput.svg",
-        "compare-errors.png",
-        "compare-errors.svg",
-    ] {
-        let meta = std::fs::metadata(res.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
-        assert!(meta.len() > 100, "{f} is too small");
-    }
+    assert_outputs(
+        &res,
+        &[
+            "compare.csv",
+            "compare.json",
+            "compare-latency-cdf.png",
+            "compare-latency-cdf.svg",
+            "compare-percentiles.png",
+            "compare-percentiles.svg",
+            "compare-throughput.png",
+            "compare-throughput.svg",
+            "compare-errors.png",
+            "compare-errors.svg",
+        ],
+    );
     let csv = std::fs::read_to_string(res.join("compare.csv")).unwrap();
     let lines: Vec<_> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
@@ -178,8 +155,6 @@ fn common_random_numbers_across_stages() {
     assert_ne!(ra.requests.offered, run_seed(&a, 6).requests.offered);
 
     // Through compare: one seed for all, the first file's unless --seed.
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("a.yaml"), stage("a", "A.", 2, "")).unwrap();
     let b_text = stage(
         "b",
         "B.",
@@ -187,7 +162,7 @@ fn common_random_numbers_across_stages() {
         "  spare: {kind: store, workers: 1, service: {exp: 50ms}}\n",
     )
     .replace("seed: 3", "seed: 77");
-    std::fs::write(dir.path().join("b.yaml"), b_text).unwrap();
+    let dir = temp_with(&[("a.yaml", &stage("a", "A.", 2, "")), ("b.yaml", &b_text)]);
     ok(&scalesim(
         dir.path(),
         &["compare", "a.yaml", "b.yaml", "--quiet"],
@@ -224,8 +199,7 @@ components:
 
 #[test]
 fn diagram_prints_mermaid_and_dot() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("small.yaml"), SMALL).unwrap();
+    let dir = temp_with(&[("small.yaml", SMALL)]);
     let mermaid = ok(&scalesim(dir.path(), &["diagram", "small.yaml"]));
     insta::assert_snapshot!("diagram_small_mermaid", mermaid);
     let dot = ok(&scalesim(
@@ -279,8 +253,7 @@ fn balanced(html: &str) -> usize {
 
 #[test]
 fn journey_writes_one_self_contained_page_and_markdown() {
-    let dir = tempfile::tempdir().unwrap();
-    write_stages(dir.path());
+    let dir = stages_dir();
     let out = scalesim(dir.path(), &["journey", "--scenarios", "stages"]);
     let text = ok(&out);
     assert!(text.contains("01 one") && text.contains("02 two"), "{text}");
@@ -355,8 +328,7 @@ fn journey_writes_one_self_contained_page_and_markdown() {
 
 #[test]
 fn bad_input_exits_1_with_a_clear_message() {
-    let dir = tempfile::tempdir().unwrap();
-    write_stages(dir.path());
+    let dir = stages_dir();
     std::fs::create_dir(dir.path().join("empty")).unwrap();
     let cases: [(&[&str], &str); 6] = [
         (

@@ -17,6 +17,9 @@ mod sweep;
 mod theory;
 
 use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::cargo::cargo_bin_cmd;
 
 use scalesim::{Override, Report, RunOptions, Scenario};
 
@@ -66,4 +69,62 @@ pub fn all_scenarios() -> Vec<PathBuf> {
     walk(&root().join("scenarios"), &mut v);
     v.sort();
     v
+}
+
+/// A temporary directory holding `files`, each `(name, text)`; names may include folders.
+pub fn temp_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create dir");
+        }
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+    dir
+}
+
+/// Runs the binary in `dir` with `args`.
+pub fn scalesim(dir: &Path, args: &[&str]) -> Output {
+    scalesim_env(dir, args, &[])
+}
+
+/// Runs the binary in `dir` with `args` and the environment variables `env` set.
+pub fn scalesim_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = cargo_bin_cmd!("scalesim");
+    cmd.current_dir(dir).args(args);
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    cmd.output().expect("run scalesim")
+}
+
+/// Asserts that the run exited with code 0 and returns its stdout.
+pub fn ok(out: &Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Asserts that the run exited with code 1 and returns its stderr.
+pub fn fails(out: &Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts that each of `files` exists in `dir` and holds more than 100 bytes.
+pub fn assert_outputs(dir: &Path, files: &[&str]) {
+    for f in files {
+        let meta = std::fs::metadata(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(meta.len() > 100, "{f} is too small");
+    }
 }

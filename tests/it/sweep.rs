@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::cargo::cargo_bin_cmd;
+use crate::{fails, ok, scalesim, scalesim_env, temp_with};
 
 /// M/M/1 instances behind a random balancer: each of `c` instances sees Poisson arrivals at
 /// 600/c per second and serves in exp(10 ms), so its response time is exponential with rate
@@ -31,38 +31,7 @@ components:
 
 /// A temporary directory holding the scenario as `s.yaml`.
 fn setup() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("s.yaml"), MM1S).unwrap();
-    dir
-}
-
-fn scalesim(dir: &Path, args: &[&str], threads: Option<&str>) -> std::process::Output {
-    let mut cmd = cargo_bin_cmd!("scalesim");
-    cmd.current_dir(dir).args(args);
-    if let Some(t) = threads {
-        cmd.env("RAYON_NUM_THREADS", t);
-    }
-    cmd.output().expect("run scalesim")
-}
-
-fn ok(out: &std::process::Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn fails(out: &std::process::Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "stdout: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    temp_with(&[("s.yaml", MM1S)])
 }
 
 /// A small grid: 2 rates x 2 instance counts x 2 replications = 8 runs of 4 s.
@@ -84,7 +53,11 @@ fn sweep_to(dir: &Path, csv: &str, extra: &[&str], threads: Option<&str>) -> Str
     let mut args = vec!["sweep", "s.yaml", "--csv", csv];
     args.extend(GRID);
     args.extend(extra);
-    ok(&scalesim(dir, &args, threads));
+    let env: Vec<(&str, &str)> = threads
+        .map(|t| ("RAYON_NUM_THREADS", t))
+        .into_iter()
+        .collect();
+    ok(&scalesim_env(dir, &args, &env));
     fs::read_to_string(dir.join(csv)).unwrap()
 }
 
@@ -117,7 +90,7 @@ fn values_lists_ranges_decimals_and_units() {
         // `duration` is the varied value in one case: do not override it there.
         let skip = usize::from(vary.starts_with("duration")) * 2;
         args.extend(&base[skip..]);
-        ok(&scalesim(dir.path(), &args, None));
+        ok(&scalesim(dir.path(), &args));
         let csv = fs::read_to_string(dir.path().join("v.csv")).unwrap();
         assert_eq!(column(&csv, 1), want, "{vary}");
     }
@@ -136,7 +109,6 @@ fn values_lists_ranges_decimals_and_units() {
             "warmup=0s",
             "-q",
         ],
-        None,
     );
     ok(&out);
     let csv = fs::read_to_string(dir.path().join("v.csv")).unwrap();
@@ -188,7 +160,7 @@ fn bad_values_and_paths_are_rejected() {
     for (args, needle) in cases {
         let mut all = vec!["sweep", "s.yaml"];
         all.extend(args);
-        let err = fails(&scalesim(dir.path(), &all, None));
+        let err = fails(&scalesim(dir.path(), &all));
         assert!(err.contains(needle), "{args:?}: {err}");
     }
     assert!(
@@ -211,7 +183,7 @@ fn sweep_csv_snapshot_and_chart() {
     // Without --csv: results/sweep-<stem>/sweep.csv, the chart beside it.
     let mut args = vec!["sweep", "s.yaml"];
     args.extend(GRID);
-    ok(&scalesim(dir.path(), &args, None));
+    ok(&scalesim(dir.path(), &args));
     let res = dir.path().join("results/sweep-s");
     assert_eq!(fs::read_to_string(res.join("sweep.csv")).unwrap(), csv);
     assert!(res.join("sweep-p99_ms.png").exists() && res.join("sweep-p99_ms.svg").exists());
@@ -241,7 +213,7 @@ fn merged_partitions_equal_the_single_machine_csv() {
     }
     let mut args = vec!["merge", "-o", "all.csv", "--no-chart"];
     args.extend(parts.iter().map(String::as_str));
-    ok(&scalesim(dir.path(), &args, None));
+    ok(&scalesim(dir.path(), &args));
     assert_eq!(
         fs::read_to_string(dir.path().join("all.csv")).unwrap(),
         full
@@ -251,7 +223,6 @@ fn merged_partitions_equal_the_single_machine_csv() {
     let err = fails(&scalesim(
         dir.path(),
         &["merge", "-o", "two.csv", "parts/1.csv", "parts/3.csv"],
-        None,
     ));
     assert!(
         err.contains("3 of 8 runs are missing (run 1, 4, 7)"),
@@ -268,13 +239,11 @@ fn merged_partitions_equal_the_single_machine_csv() {
             "parts/1.csv",
             "parts/3.csv",
         ],
-        None,
     ));
     // The same share twice is a duplicate.
     let err = fails(&scalesim(
         dir.path(),
         &["merge", "-o", "dup.csv", "parts/1.csv", "parts/1.csv"],
-        None,
     ));
     assert!(err.contains("run 0 is in both"), "{err}");
 }
@@ -289,7 +258,7 @@ fn resume_after_an_interrupted_sweep() {
     fs::write(dir.path().join("stopped.csv"), &torn).unwrap();
     let mut args = vec!["sweep", "s.yaml", "--csv", "stopped.csv", "--resume"];
     args.extend(&GRID[..GRID.len() - 1]);
-    let summary = ok(&scalesim(dir.path(), &args, None));
+    let summary = ok(&scalesim(dir.path(), &args));
     assert!(
         summary.contains("ran 5, kept 3, dropped 1 incomplete line(s)"),
         "{summary}"
@@ -313,7 +282,6 @@ fn capacity_finds_the_theoretical_answer_and_the_limit() {
             "--vary",
             "web.count=1..16",
         ],
-        None,
     ));
     assert!(
         out.contains("answer: web.count=8 is the smallest value that meets every objective (web.count=7 fails, limited by web at 8"),
@@ -332,7 +300,6 @@ fn capacity_finds_the_theoretical_answer_and_the_limit() {
             "--vary",
             "web.count=1..4",
         ],
-        None,
     ));
     assert!(
         out.contains("answer: none — even web.count=4, the largest value, fails; limited by web at 100.0% utilization"),
@@ -354,7 +321,6 @@ fn capacity_finds_the_theoretical_answer_and_the_limit() {
                 "--vary",
                 "web.count=1..4",
             ],
-            None,
         ));
         assert!(err.contains(needle), "{slo}: {err}");
     }
@@ -379,7 +345,6 @@ fn replications_are_reproducible_and_narrow_with_more_runs() {
                 "--replications",
                 r,
             ],
-            None,
         ));
         serde_json::from_str(&out).unwrap()
     };
