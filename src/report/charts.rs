@@ -522,12 +522,13 @@ fn autoscaled(r: &Report) -> Vec<usize> {
         .collect()
 }
 
-/// Colours of the data-center lines (cycled).
+/// Colours of the data-center lines (cycled): none of the four in the top panels, and the
+/// first two differ from the instance lines, which a chart can show next to them.
 const DC_COLOURS: [RGBColor; 4] = [
-    palette::BLUE,
-    palette::VERMILLION,
-    palette::BLUISH_GREEN,
-    palette::REDDISH_PURPLE,
+    palette::ORANGE,
+    palette::DARK_ORANGE,
+    palette::SKY_BLUE,
+    palette::BLACK,
 ];
 
 /// Colours of the instance lines, one per autoscaled group (cycled).
@@ -818,17 +819,38 @@ where
     for (name, _) in items {
         widths.push(area.estimate_text_size(name, &style)?.0 as i32);
     }
-    let total: i32 = widths.iter().map(|tw| SWATCH + GAP + tw).sum::<i32>()
-        + SPACE * (items.len() as i32 - 1).max(0);
-    let mut x = (w as i32 - total).max(0) / 2;
-    let y = 76;
-    for ((name, colour), tw) in items.iter().zip(widths) {
-        area.draw(&PathElement::new(
-            vec![(x, y), (x + SWATCH, y)],
-            colour.stroke_width(3),
-        ))?;
-        area.draw(&Text::new(*name, (x + SWATCH + GAP, y), style.clone()))?;
-        x += SWATCH + GAP + tw + SPACE;
+    // Greedy rows that fit the width; one row sits at y = 76, two or more share y 62..=94.
+    let item_w = |tw: i32| SWATCH + GAP + tw;
+    let mut rows: Vec<(usize, usize, i32)> = Vec::new(); // (first, end, width)
+    for (i, &tw) in widths.iter().enumerate() {
+        match rows.last_mut() {
+            Some((_, end, rw)) if *rw + SPACE + item_w(tw) <= w as i32 - 40 => {
+                *end = i + 1;
+                *rw += SPACE + item_w(tw);
+            }
+            _ => rows.push((i, i + 1, item_w(tw))),
+        }
+    }
+    let step = if rows.len() > 1 {
+        (32 / (rows.len() as i32 - 1)).min(24)
+    } else {
+        0
+    };
+    for (r, &(first, end, rw)) in rows.iter().enumerate() {
+        let y = if rows.len() == 1 {
+            76
+        } else {
+            62 + step * r as i32
+        };
+        let mut x = (w as i32 - rw).max(0) / 2;
+        for ((name, colour), &tw) in items[first..end].iter().zip(&widths[first..end]) {
+            area.draw(&PathElement::new(
+                vec![(x, y), (x + SWATCH, y)],
+                colour.stroke_width(3),
+            ))?;
+            area.draw(&Text::new(*name, (x + SWATCH + GAP, y), style.clone()))?;
+            x += item_w(tw) + SPACE;
+        }
     }
     Ok(())
 }
