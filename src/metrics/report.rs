@@ -49,6 +49,11 @@ pub struct Report {
     /// entered; omitted from JSON when the scenario declares no data centers.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub datacenters: IndexMap<String, GeoReport>,
+    /// Every scaling action of the autoscaled groups, in time order, warm-up included;
+    /// `None` (omitted from JSON) when the scenario has no autoscaled group, `Some` (maybe
+    /// empty) when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scaling: Option<Vec<ScalingAction>>,
     /// The component with the highest utilization, if any component has workers.
     pub bottleneck: Option<String>,
     /// Client-side figures: attempts per request, DNS lookups.
@@ -257,6 +262,24 @@ pub struct TimeSeries {
     pub rows: Vec<WindowRow>,
     /// Every scaling action of the autoscaled groups, in time order, warm-up included.
     pub scaling: Vec<ScaleEvent>,
+}
+
+/// One scaling action of an autoscaled server group, by name: the JSON summary's
+/// `scaling` list and the rows of `scaling.csv`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScalingAction {
+    /// When the scaler decided, seconds.
+    pub t_s: f64,
+    /// The server group.
+    pub group: String,
+    /// `out` (instances start provisioning) or `in` (instances start draining).
+    pub action: &'static str,
+    /// Active instances when the scaler decided.
+    pub active: u32,
+    /// The desired count it computed.
+    pub desired: u32,
+    /// Instances started (scale-out) or drained (scale-in).
+    pub changed: u32,
 }
 
 /// One scaling action of an autoscaled server group.

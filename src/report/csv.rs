@@ -200,6 +200,25 @@ pub fn timeseries_csv(report: &Report) -> String {
     out.finish()
 }
 
+/// The scaling actions of the autoscaled groups, one row per action in time order:
+/// `t_s,group,action,active,desired,changed` (`action` is `out` or `in`). Only the header
+/// when the report has no scaling list (no autoscaled group) or an empty one.
+pub fn scaling_csv(report: &Report) -> String {
+    let mut out = Out::new();
+    out.row(["t_s", "group", "action", "active", "desired", "changed"]);
+    for a in report.scaling.iter().flatten() {
+        out.row([
+            float(a.t_s),
+            a.group.clone(),
+            a.action.to_string(),
+            a.active.to_string(),
+            a.desired.to_string(),
+            a.changed.to_string(),
+        ]);
+    }
+    out.finish()
+}
+
 /// The latency figures of a summary as `(metric, cell)` pairs.
 fn latency_cells(l: &LatencySummary) -> [(&'static str, String); 7] {
     [
