@@ -322,8 +322,9 @@ pub struct WindowRow {
     /// Per component (same order as [`TimeSeries::components`]): utilization in the window,
     /// `None` for kinds without workers.
     pub utilization: Vec<Option<f64>>,
-    /// Per component (same order): active instances at the end of the window, for server
-    /// and worker groups (a group without autoscaling: its `count`); `None` for other kinds.
+    /// Per component (same order): active instances just before the end of the window (a
+    /// change at the boundary instant shows in the next window), for server and worker
+    /// groups (a group without autoscaling: its `count`); `None` for other kinds.
     pub instances: Vec<Option<u32>>,
     /// Per data center (same order as [`TimeSeries::datacenters`]): attempts that entered
     /// it in the window (first tries and retries).

@@ -120,7 +120,7 @@ pub fn summary_csv(report: &Report) -> String {
 /// The time series, one row per window: `t_s,offered,completed,failed,throughput_rps,
 /// error_rate,p50_ms,p99_ms`, then `util_<component>` for each name in
 /// `report.timeseries.components`, in that order, then `inst_<component>` (active instances
-/// at the end of the window; empty for kinds without instances) in the same order. Then,
+/// just before the end of the window; empty for kinds without instances) in the same order. Then,
 /// per component in the same order, one group each of `arrivals_<component>`,
 /// `errors_<component>` (requests it failed), `lat_ms_<component>` (mean time in the
 /// component of its replies) and `queue_<component>` (time-average waiting requests, empty

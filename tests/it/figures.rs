@@ -103,6 +103,32 @@ fn scaling_actions_are_written_to_scaling_csv_and_the_json_summary() {
 }
 
 #[test]
+fn run_writes_scaling_csv_beside_the_other_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("spike.yaml");
+    std::fs::write(&file, SPIKE.replace("PROVISION", "2s")).unwrap();
+    let out = assert_cmd::cargo::cargo_bin_cmd!("scalesim")
+        .current_dir(dir.path())
+        .args(["run", "spike.yaml", "--out", "o", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(dir.path().join("o").join(SCALING_FILE)).unwrap();
+    assert_eq!(
+        csv,
+        "t_s,group,action,active,desired,changed\n1,web,out,2,8,6\n3,web,in,8,2,6\n"
+    );
+    let json = std::fs::read_to_string(dir.path().join("o").join("summary.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["scaling"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
 fn instances_max_counts_only_what_was_active_for_some_time() {
     // Active for no time at all: eight instances at the instant 3 s, between the new ones
     // joining and the scale-in. The group never ran with more than 2, and the time series
