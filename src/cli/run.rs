@@ -39,7 +39,8 @@ pub struct RunArgs {
     /// Also write the time-series CSV to PATH.
     #[arg(long, value_name = "PATH")]
     pub timeseries: Option<PathBuf>,
-    /// Directory for the outputs (summary.json, summary.csv, timeseries.csv, charts).
+    /// Directory for the outputs (summary.json, summary.csv, timeseries.csv, charts, and
+    /// scaling.csv when a group autoscales).
     /// Default: results/<file stem>.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

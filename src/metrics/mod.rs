@@ -10,6 +10,6 @@ pub use headline::{Headline, MeanCi, mean_ci95};
 pub use hist::LatencyHist;
 pub use report::{
     CdfPoint, ClassReport, ClientReport, ComponentReport, EngineReport, FaultMark, FaultReport,
-    GeoReport, LatencySummary, Report, RequestCounts, ScaleEvent, TimeSeries, TraceRecord,
-    TraceSpan, WindowRow,
+    GeoReport, LatencySummary, Report, RequestCounts, ScaleEvent, ScalingAction, TimeSeries,
+    TraceRecord, TraceSpan, WindowRow,
 };

@@ -49,6 +49,11 @@ pub struct Report {
     /// entered; omitted from JSON when the scenario declares no data centers.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub datacenters: IndexMap<String, GeoReport>,
+    /// Every scaling action of the autoscaled groups, in time order, warm-up included;
+    /// `None` (omitted from JSON) when the scenario has no autoscaled group, `Some` (maybe
+    /// empty) when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scaling: Option<Vec<ScalingAction>>,
     /// The component with the highest utilization, if any component has workers.
     pub bottleneck: Option<String>,
     /// Client-side figures: attempts per request, DNS lookups.
@@ -259,6 +264,24 @@ pub struct TimeSeries {
     pub scaling: Vec<ScaleEvent>,
 }
 
+/// One scaling action of an autoscaled server group, by name: the JSON summary's
+/// `scaling` list and the rows of `scaling.csv`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScalingAction {
+    /// When the scaler decided, seconds.
+    pub t_s: f64,
+    /// The server group.
+    pub group: String,
+    /// `out` (instances start provisioning) or `in` (instances start draining).
+    pub action: &'static str,
+    /// Active instances when the scaler decided.
+    pub active: u32,
+    /// The desired count it computed.
+    pub desired: u32,
+    /// Instances started (scale-out) or drained (scale-in).
+    pub changed: u32,
+}
+
 /// One scaling action of an autoscaled server group.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct ScaleEvent {
@@ -299,8 +322,9 @@ pub struct WindowRow {
     /// Per component (same order as [`TimeSeries::components`]): utilization in the window,
     /// `None` for kinds without workers.
     pub utilization: Vec<Option<f64>>,
-    /// Per component (same order): active instances at the end of the window, for server
-    /// and worker groups (a group without autoscaling: its `count`); `None` for other kinds.
+    /// Per component (same order): active instances just before the end of the window (a
+    /// change at the boundary instant shows in the next window), for server and worker
+    /// groups (a group without autoscaling: its `count`); `None` for other kinds.
     pub instances: Vec<Option<u32>>,
     /// Per data center (same order as [`TimeSeries::datacenters`]): attempts that entered
     /// it in the window (first tries and retries).

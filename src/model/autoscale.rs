@@ -69,8 +69,17 @@ pub(super) struct Scaler {
     /// Figures since the end of warm-up.
     pub(super) warm_active_area: u128,
     pub(super) warm_serve_area: u128,
-    pub(super) min_seen: u32,
-    pub(super) max_seen: u32,
+    /// Fewest and most active instances over a stretch of positive length since the end
+    /// of warm-up (`u32::MAX` and 0 until one has passed): a count that holds for no time,
+    /// as when instances become active at the instant a scale-in drains others, is no
+    /// state of the group and is not seen.
+    min_seen: u32,
+    max_seen: u32,
+    /// Whether warm-up is over (`min_seen`/`max_seen` are being kept).
+    measuring: bool,
+    /// Active instances over the last stretch of positive length before the last
+    /// [`Scaler::touch`]: just before that moment, whatever changed at it.
+    held: u32,
     pub(super) scale_outs: u64,
     pub(super) scale_ins: u64,
 }
@@ -106,16 +115,27 @@ impl Scaler {
             win_serve: 0,
             warm_active_area: 0,
             warm_serve_area: 0,
-            min_seen: start,
-            max_seen: start,
+            min_seen: u32::MAX,
+            max_seen: 0,
+            measuring: false,
+            held: start,
             scale_outs: 0,
             scale_ins: 0,
         }
     }
 
     /// Brings the instance-time areas up to `now`.
+    /// Called before every change of state, so the count seen here held over the whole
+    /// stretch since the last call.
     pub(super) fn touch(&mut self, now: u64) {
         let dt = u128::from(now - self.area_last);
+        if dt > 0 {
+            self.held = self.active;
+            if self.measuring {
+                self.min_seen = self.min_seen.min(self.active);
+                self.max_seen = self.max_seen.max(self.active);
+            }
+        }
         self.active_area += u128::from(self.active) * dt;
         self.serve_area += u128::from(self.active + self.draining) * dt;
         self.area_last = now;
@@ -126,16 +146,18 @@ impl Scaler {
         self.touch(now);
         self.warm_active_area = self.active_area;
         self.warm_serve_area = self.serve_area;
-        self.min_seen = self.active;
-        self.max_seen = self.active;
+        self.measuring = true;
         self.scale_outs = 0;
         self.scale_ins = 0;
     }
 
-    fn seen(&mut self, now: u64, warmup: u64) {
-        if now >= warmup {
-            self.min_seen = self.min_seen.min(self.active);
-            self.max_seen = self.max_seen.max(self.active);
+    /// Fewest and most active instances over [warmup, now] (call after [`Scaler::touch`]
+    /// at `now`), each held for a positive time; the count now when no time was measured.
+    pub(super) fn min_max(&self) -> (u32, u32) {
+        if self.max_seen == 0 && self.min_seen == u32::MAX {
+            (self.active, self.active)
+        } else {
+            (self.min_seen, self.max_seen)
         }
     }
 }
@@ -250,7 +272,7 @@ impl Model {
 
     /// A provisioned instance joins rotation.
     pub(super) fn scale_ready(&mut self, k: u32, i: u32) {
-        let (now, warmup) = (self.now, self.warmup);
+        let now = self.now;
         let sc = &mut self.scalers[k as usize];
         if sc.state[i as usize] != Inst::Provisioning {
             return;
@@ -259,7 +281,6 @@ impl Model {
         sc.state[i as usize] = Inst::Active;
         sc.provisioning -= 1;
         sc.active += 1;
-        sc.seen(now, warmup);
         for b in sc.lbs.clone() {
             self.lbs[b as usize].set_active(i as usize, true);
         }
@@ -269,7 +290,7 @@ impl Model {
     /// Takes `n` active instances out of rotation, highest-numbered first; each becomes
     /// inactive once it holds nothing.
     fn scale_in(&mut self, k: u32, n: u32, desired: u32) {
-        let (now, warmup) = (self.now, self.warmup);
+        let now = self.now;
         let first = self.comps[self.scalers[k as usize].comp as usize].first_node;
         let sc = &mut self.scalers[k as usize];
         sc.touch(now);
@@ -285,7 +306,6 @@ impl Model {
                 drained.push(i);
             }
         }
-        sc.seen(now, warmup);
         let lbs = sc.lbs.clone();
         for &i in &drained {
             for &b in &lbs {
@@ -347,14 +367,16 @@ impl Model {
         }
     }
 
-    /// Active instances of each component now: `Some` for server and worker groups.
+    /// Active instances of each component just before now (a change at this very instant
+    /// is not seen: it held for no time yet), after the scalers were touched at now:
+    /// `Some` for server and worker groups.
     pub(super) fn instances_now(&self) -> Vec<Option<u32>> {
         self.comps
             .iter()
             .enumerate()
             .map(|(ci, c)| match self.comp_scaler[ci] {
                 NO_SCALER => matches!(c.kind, "server" | "worker").then_some(c.n_nodes),
-                k => Some(self.scalers[k as usize].active),
+                k => Some(self.scalers[k as usize].held),
             })
             .collect()
     }

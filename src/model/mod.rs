@@ -237,6 +237,16 @@ pub(super) struct Db {
     /// Requests failed by this shard's nodes after warm-up (refused while down, or lost
     /// in a crash).
     failed: u64,
+    /// When the shard came into use, ns: 0, or the time of the `add_shard` that adds it
+    /// (at or after the end: never). Its nodes count in capacity from then.
+    born: u64,
+}
+
+impl Db {
+    /// How long the shard is in use within `[a, b]`, ns.
+    fn exists_during(&self, a: u64, b: u64) -> u64 {
+        b.saturating_sub(a.max(self.born))
+    }
 }
 
 /// A cache or CDN edge.
@@ -587,11 +597,16 @@ impl Model {
                     ..
                 } => {
                     // Shards added during the run are allocated now, idle until added.
-                    let added = sc
+                    // They are added in the order their faults fire: by time, then file
+                    // order (a stable sort).
+                    let mut adds: Vec<u64> = sc
                         .faults
                         .iter()
                         .filter(|f| matches!(f.action, crate::scenario::FaultAction::AddShard(d) if d == ci))
-                        .count() as u32;
+                        .map(|f| f.at.as_nanos())
+                        .collect();
+                    adds.sort();
+                    let added = adds.len() as u32;
                     let total = shards + added;
                     let keys = key_space as usize;
                     let first_db = dbs.len() as u32;
@@ -643,6 +658,10 @@ impl Model {
                             lost_writes: 0,
                             promotions: 0,
                             failed: 0,
+                            born: match s.checked_sub(*shards) {
+                                None => 0,
+                                Some(k) => adds[k as usize],
+                            },
                         });
                     }
                     let router = routers.len() as u32;
@@ -1456,7 +1475,7 @@ impl Model {
                 }
                 self.comp_latency(comp, lookup, now >= self.warmup);
                 self.reqs.get_mut(r).version = version;
-                self.span_now(r, node, lookup);
+                self.span_now(r, node, lookup, Cause::None);
                 self.reply_after(comp, r, lookup);
             }
             Lookup::Miss | Lookup::Expired => {
@@ -2078,10 +2097,13 @@ impl Model {
         let busy = self.busy_by_comp();
         let snaps = self.comp_snaps();
         let secs = len as f64 / 1e9;
-        let instances = self.instances_now();
         for sc in &mut self.scalers {
             sc.touch(self.now);
         }
+        let instances = self.instances_now();
+        let grown: Vec<Option<u128>> = (0..self.comps.len())
+            .map(|i| self.grown_node_time(i, self.window.start, self.now))
+            .collect();
         let w = &mut self.window;
         let scalers = &mut self.scalers;
         let comp_scaler = &self.comp_scaler;
@@ -2093,9 +2115,15 @@ impl Model {
                 (c.workers > 0).then(|| {
                     let busy = (busy[i] - w.busy_snap[i]) as f64;
                     match comp_scaler[i] {
-                        NO_SCALER => {
-                            busy / (f64::from(c.workers) * f64::from(c.n_nodes) * len as f64)
-                        }
+                        NO_SCALER => match grown[i] {
+                            None => {
+                                busy / (f64::from(c.workers) * f64::from(c.n_nodes) * len as f64)
+                            }
+                            // A database that gains shards: over the node-time of the
+                            // shards in use.
+                            Some(0) => 0.0,
+                            Some(t) => busy / (f64::from(c.workers) * t as f64),
+                        },
                         k => {
                             // Over the instance-time of the serving (active and draining)
                             // instances.

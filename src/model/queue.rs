@@ -27,6 +27,7 @@ impl Model {
         let qn = &self.queues[q as usize];
         if qn.ready.len() as u64 >= qn.capacity {
             self.comps[comp as usize].ctr.dropped += 1;
+            self.span_now(r, node, 0, Cause::QueueFull);
             self.fail_back(r, Cause::QueueFull, comp);
             return;
         }
@@ -45,6 +46,7 @@ impl Model {
         self.comps[comp as usize].ctr.published += 1;
         let qn = &mut self.queues[q as usize];
         let lat = qn.latency.sample(&mut qn.rng);
+        self.span_now(r, node, lat, Cause::None);
         self.reply_after(comp, r, lat);
         self.dispatch_jobs(q);
     }

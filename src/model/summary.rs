@@ -11,7 +11,7 @@ use super::{Cause, Model, NodeKind, Role, station::Areas};
 use crate::engine::SimTime;
 use crate::metrics::{
     ClassReport, ClientReport, ComponentReport, EngineReport, FaultMark, FaultReport, Report,
-    RequestCounts, TimeSeries,
+    RequestCounts, ScalingAction, TimeSeries,
 };
 use crate::scenario::{FaultAction, Target};
 
@@ -20,6 +20,24 @@ fn ratio(a: u64, b: u64) -> f64 {
 }
 
 impl Model {
+    /// For a database that gains shards during the run (`add_shard`), its node-time over
+    /// `[a, b]` in ns, each shard's nodes counted from when the shard is in use; `None` for
+    /// every other component, whose nodes all exist from the start.
+    pub(super) fn grown_node_time(&self, comp: usize, a: u64, b: u64) -> Option<u128> {
+        let c = &self.comps[comp];
+        let Role::Database { db: first, .. } = c.role else {
+            return None;
+        };
+        let total = (c.n_nodes / self.dbs[first as usize].n_nodes).max(1);
+        let shards = &self.dbs[first as usize..(first + total) as usize];
+        shards.iter().any(|d| d.born > 0).then(|| {
+            shards
+                .iter()
+                .map(|d| u128::from(d.n_nodes) * u128::from(d.exists_during(a, b)))
+                .sum()
+        })
+    }
+
     pub(super) fn report(mut self) -> Report {
         self.flush_window();
         for sc in &mut self.scalers {
@@ -78,9 +96,23 @@ impl Model {
                 *mq = (*mq).max(self.stations[s as usize].max_queue);
             }
         }
+        // Over the measured time the node existed: a shard added during the run counts
+        // from its `add_shard` on.
+        let (warmup, end) = (self.warmup, self.end);
         let node_util = |ni: u32, workers: u32| {
-            node_areas[ni as usize]
-                .map_or(0.0, |a| a.busy as f64 / (f64::from(workers) * measured_ns))
+            let span = match self.node_db.get(ni as usize) {
+                Some(&d) if d != u32::MAX && self.dbs[d as usize].born > 0 => {
+                    self.dbs[d as usize].exists_during(warmup, end) as f64
+                }
+                _ => measured_ns,
+            };
+            node_areas[ni as usize].map_or(0.0, |a| {
+                if span > 0.0 {
+                    a.busy as f64 / (f64::from(workers) * span)
+                } else {
+                    0.0
+                }
+            })
         };
         let mut components = IndexMap::new();
         let mut bottleneck: Option<(f64, String)> = None;
@@ -92,10 +124,16 @@ impl Model {
                 NO_SCALER => None,
                 k => Some(&self.scalers[k as usize]),
             };
-            let utilization = (c.workers > 0).then(|| match scaler {
-                None => a.busy as f64 / (f64::from(c.workers) * f64::from(c.n_nodes) * measured_ns),
+            let grown = self.grown_node_time(i, self.warmup, self.end);
+            let utilization = (c.workers > 0).then(|| match (scaler, grown) {
+                // A database that gains shards: over the node-time of the shards in use.
+                (None, Some(0)) => 0.0,
+                (None, Some(t)) => a.busy as f64 / (f64::from(c.workers) * t as f64),
+                (None, None) => {
+                    a.busy as f64 / (f64::from(c.workers) * f64::from(c.n_nodes) * measured_ns)
+                }
                 // Over the serving (active and draining) instances' time.
-                Some(sc) => {
+                (Some(sc), _) => {
                     let serve = sc.serve_area - sc.warm_serve_area;
                     if serve == 0 {
                         0.0
@@ -120,8 +158,9 @@ impl Model {
                 extra.insert(k.to_string(), v);
             };
             if let Some(sc) = scaler {
-                put("instances_min", f64::from(sc.min_seen));
-                put("instances_max", f64::from(sc.max_seen));
+                let (min, max) = sc.min_max();
+                put("instances_min", f64::from(min));
+                put("instances_max", f64::from(max));
                 put("instances_end", f64::from(sc.active));
                 put(
                     "instances_mean",
@@ -325,8 +364,22 @@ impl Model {
             .collect();
         let offered = self.offered;
         let (regions, datacenters) = self.geo_reports();
+        let scaling = (!self.scalers.is_empty()).then(|| {
+            self.scale_events
+                .iter()
+                .map(|e| ScalingAction {
+                    t_s: e.t_s,
+                    group: self.comps[e.component].name.clone(),
+                    action: if e.out { "out" } else { "in" },
+                    active: e.active,
+                    desired: e.desired,
+                    changed: e.changed,
+                })
+                .collect()
+        });
         Report {
             regions,
+            scaling,
             datacenters,
             errors_by_component,
             faults,

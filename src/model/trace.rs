@@ -73,8 +73,10 @@ impl Model {
         });
     }
 
-    /// Records a span that starts now and lasts `d` ns (a cache hit).
-    pub(super) fn span_now(&mut self, r: u32, node: u32, d: u64) {
+    /// Records a span that starts now and lasts `d` ns, with no wait and no service of its
+    /// own: a cache hit, or a publish to a queue (`outcome` is the publish's: `None` when
+    /// stored, `QueueFull` when dropped).
+    pub(super) fn span_now(&mut self, r: u32, node: u32, d: u64, outcome: Cause) {
         let req = self.reqs.get(r);
         if req.trace != u32::MAX {
             let now = self.now;
@@ -84,7 +86,7 @@ impl Model {
                 start: 0,
                 done: 0,
                 end: now + d,
-                outcome: Cause::None,
+                outcome,
             });
         }
     }

@@ -120,7 +120,7 @@ pub fn summary_csv(report: &Report) -> String {
 /// The time series, one row per window: `t_s,offered,completed,failed,throughput_rps,
 /// error_rate,p50_ms,p99_ms`, then `util_<component>` for each name in
 /// `report.timeseries.components`, in that order, then `inst_<component>` (active instances
-/// at the end of the window; empty for kinds without instances) in the same order. Then,
+/// just before the end of the window; empty for kinds without instances) in the same order. Then,
 /// per component in the same order, one group each of `arrivals_<component>`,
 /// `errors_<component>` (requests it failed), `lat_ms_<component>` (mean time in the
 /// component of its replies) and `queue_<component>` (time-average waiting requests, empty
@@ -196,6 +196,25 @@ pub fn timeseries_csv(report: &Report) -> String {
                 .map_or_else(String::new, |n| n.to_string())
         }));
         out.row(&cells);
+    }
+    out.finish()
+}
+
+/// The scaling actions of the autoscaled groups, one row per action in time order:
+/// `t_s,group,action,active,desired,changed` (`action` is `out` or `in`). Only the header
+/// when the report has no scaling list (no autoscaled group) or an empty one.
+pub fn scaling_csv(report: &Report) -> String {
+    let mut out = Out::new();
+    out.row(["t_s", "group", "action", "active", "desired", "changed"]);
+    for a in report.scaling.iter().flatten() {
+        out.row([
+            float(a.t_s),
+            a.group.clone(),
+            a.action.to_string(),
+            a.active.to_string(),
+            a.desired.to_string(),
+            a.changed.to_string(),
+        ]);
     }
     out.finish()
 }

@@ -32,7 +32,7 @@ use thiserror::Error;
 use crate::metrics::Report;
 
 pub use self::charts::{components_chart, latency_chart, timeseries_chart};
-pub use self::csv::{summary_csv, timeseries_csv};
+pub use self::csv::{scaling_csv, summary_csv, timeseries_csv};
 pub use self::json::to_json;
 pub use self::table::render_table;
 
@@ -167,9 +167,13 @@ pub const RUN_OUTPUT_FILES: [&str; 9] = [
     "components.svg",
 ];
 
+/// The file [`write_run_outputs`] adds, last, for a scenario with an autoscaled group.
+pub const SCALING_FILE: &str = "scaling.csv";
+
 /// Writes one run's outputs into `dir` (created if needed): `summary.json`, `summary.csv`,
 /// `timeseries.csv`, `latency.png`, `latency.svg`, `timeseries.png`, `timeseries.svg`,
-/// `components.png`, `components.svg`.
+/// `components.png`, `components.svg`, then `scaling.csv` when the report has a scaling
+/// list (the scenario has an autoscaled group).
 /// Each file is written whole through [`write_atomic`]. Returns the paths written, in that
 /// order.
 pub fn write_run_outputs(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
@@ -190,9 +194,15 @@ pub fn write_run_outputs(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, Re
     latency_chart(report, &lat_png, &lat_svg)?;
     timeseries_chart(report, &ts_png, &ts_svg)?;
     components_chart(report, &comp_png, &comp_svg)?;
-    Ok(vec![
+    let mut paths = vec![
         json, summary, timeseries, lat_png, lat_svg, ts_png, ts_svg, comp_png, comp_svg,
-    ])
+    ];
+    if report.scaling.is_some() {
+        let scaling = dir.join(SCALING_FILE);
+        write_atomic(&scaling, scaling_csv(report).as_bytes())?;
+        paths.push(scaling);
+    }
+    Ok(paths)
 }
 
 /// A small hand-built report shared by the writers' tests.
@@ -371,6 +381,7 @@ pub(crate) mod fixtures {
             classes,
             components,
             regions: IndexMap::new(),
+            scaling: None,
             datacenters: IndexMap::new(),
             bottleneck: Some("web".to_string()),
             client: ClientReport {
@@ -465,6 +476,7 @@ pub(crate) mod fixtures {
             classes: IndexMap::new(),
             components: IndexMap::new(),
             regions: IndexMap::new(),
+            scaling: None,
             datacenters: IndexMap::new(),
             bottleneck: None,
             client: ClientReport::default(),

@@ -9,6 +9,7 @@ mod conservation;
 mod data_tier;
 mod diagram;
 mod failures;
+mod figures;
 mod geo;
 mod queues;
 mod sharding;
