@@ -270,6 +270,8 @@ struct QueueNode {
     capacity: u64,
     latency: Dist,
     rng: Stream,
+    /// The queue's own component (resolved when the model is built).
+    comp: u32,
     consumers: u32,
     /// Per consumer instance: jobs handed to it and not yet back.
     assigned: Vec<u32>,
@@ -777,6 +779,7 @@ impl Model {
                         capacity: capacity.unwrap_or(u64::MAX),
                         latency: latency.clone(),
                         rng: component_stream(sc.seed, &c.name),
+                        comp: ci as u32,
                         consumers: *consumers as u32,
                         assigned: vec![0; instances],
                         rr: 0,

@@ -59,7 +59,7 @@ impl Model {
             let c = &self.comps[consumers as usize];
             (c.first_node, c.n_nodes, c.workers)
         };
-        let queue_comp = self.queue_comp(q);
+        let queue_comp = self.queues[qi].comp;
         if !self.node_up[self.comps[queue_comp as usize].first_node as usize] {
             return; // a queue that is down hands out nothing until it is back
         }
@@ -100,13 +100,6 @@ impl Model {
             let d = self.hop_node(queue_comp as usize + 1, consumers, first + i, j);
             self.after(d, Ev::new(EvKind::Deliver, first + i, j));
         }
-    }
-
-    fn queue_comp(&self, q: u32) -> u32 {
-        self.comps
-            .iter()
-            .position(|c| matches!(c.role, Role::Queue { q: x } if x == q))
-            .expect("every queue has a component") as u32
     }
 
     /// A job comes back to its queue: acknowledged, or failed and due for another delivery.
