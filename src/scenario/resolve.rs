@@ -960,6 +960,7 @@ fn resolve_fault(
             ("factor", f.factor.is_some()),
             ("mtbf", f.mtbf.is_some()),
             ("mttr", f.mttr.is_some()),
+            ("migration", f.migration.is_some()),
         ] {
             if given {
                 pr.at_key(
