@@ -707,7 +707,11 @@ fn autoscale_keys_are_checked() {
 
 #[test]
 fn migration_blocks_are_checked() {
-    let cases: [(&str, &str); 6] = [
+    let cases: [(&str, &str); 7] = [
+        (
+            "{at: 5s, fail_dc: us, migration: {rate: 10}}",
+            "bad.yaml:24:27: faults[0].migration: `migration` does not apply to `fail_dc` faults",
+        ),
         (
             "{at: 5s, add_shard: db, migration: {rate: 0}}",
             "bad.yaml:24:47: faults[0].migration.rate: expected keys per second > 0, found 0",
