@@ -81,8 +81,7 @@ pub(super) struct MigRun {
 }
 
 impl MigRun {
-    /// Keys this migration copied by the end of the run, or that a later `add_shard`
-    /// settled.
+    /// Whether every key was copied, or settled at once by a later `add_shard`.
     pub(super) fn is_done(&self) -> bool {
         self.done_at.is_some()
     }

@@ -263,3 +263,32 @@ fn a_migration_still_running_at_the_end_is_reported_as_pending() {
     assert!((extra(&r, "migration_s") - 25.0).abs() < 1e-6);
     conserved(&r);
 }
+
+#[test]
+fn a_second_add_shard_settles_the_running_migration_first() {
+    let r = run_seed(
+        &parse(&one_to_two(
+            ", migration: {rate: 500}",
+            "  - {at: 10s, add_shard: db, migration: {rate: 5000}}\n",
+        )),
+        1,
+    );
+    assert_eq!(extra(&r, "reshards"), 2.0);
+    assert_eq!(extra(&r, "shards"), 3.0);
+    assert_eq!(extra(&r, "migration_pending"), 0.0);
+    // The first copy ran 5 s at 500 keys/s before the second add settled its rest.
+    let first_copied = 2_500.0;
+    let second = extra(&r, "migration_keys") - first_copied;
+    assert!(
+        second > 0.0 && extra(&r, "migration_keys") < extra(&r, "keys_moved"),
+        "{:?}",
+        r.components["db"].extra
+    );
+    let took = extra(&r, "migration_s");
+    let want = 5.0 + second / 5_000.0;
+    assert!(
+        (took - want).abs() / want < 0.03,
+        "migration_s {took} vs {want}"
+    );
+    conserved(&r);
+}
