@@ -173,6 +173,7 @@ impl Model {
                     self.copy_key(self.migs[i].router, src, dst, k);
                 }
                 self.copiers[c as usize].stage = Stage::Done;
+                self.copiers[c as usize].keys = Vec::new();
             }
             let run = &mut self.migs[i];
             run.done_at = Some(self.now);
@@ -287,6 +288,7 @@ impl Model {
             self.after(wait, Ev::new(EvKind::MigrateBatch, c, 0));
         } else {
             cp.stage = Stage::Done;
+            cp.keys = Vec::new();
         }
         let run = &mut self.migs[mig as usize];
         run.left -= n;
