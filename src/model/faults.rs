@@ -85,7 +85,7 @@ impl Model {
                     self.caches[cache as usize].store.clear();
                 }
             }
-            FaultAction::AddShard(comp) => self.add_shard(comp),
+            FaultAction::AddShard(comp, m) => self.add_shard(comp, m.as_ref()),
             FaultAction::FailPrimary(comp) => {
                 let Role::Database { db: first, router } = self.comps[comp].role else {
                     unreachable!("validated")
@@ -158,7 +158,7 @@ impl Model {
                     self.recover_node(n);
                 }
             }
-            FaultAction::AddShard(_) => {}
+            FaultAction::AddShard(..) => {}
             FaultAction::Random { target, .. } => {
                 self.target_nodes(target).for_each(|n| self.recover_node(n))
             }
@@ -221,7 +221,11 @@ impl Model {
         match n.kind {
             NodeKind::Station(s) => {
                 for r in self.stations[s as usize].crash(self.now) {
-                    self.crashed_drop(node, r);
+                    if r & super::MIG_BIT != 0 {
+                        self.batch_over(r & !super::MIG_BIT);
+                    } else {
+                        self.crashed_drop(node, r);
+                    }
                 }
                 if let Role::Database { .. } = self.comps[comp as usize].role {
                     let db = &mut self.dbs[self.node_db[ni] as usize];
@@ -372,12 +376,21 @@ impl Model {
     }
 
     /// A sharded database gains a shard: the router changes, and every key that now
-    /// belongs to another shard takes its data (versions) there.
-    fn add_shard(&mut self, comp: usize) {
+    /// belongs to another shard takes its data (versions) there — at once, or through a
+    /// background copy when the fault gives a migration.
+    fn add_shard(&mut self, comp: usize, migration: Option<&crate::scenario::Migration>) {
         let Role::Database { db: first, router } = self.comps[comp].role else {
             unreachable!("validated")
         };
-        let moved = self.routers[router as usize].add_shard();
+        self.settle_migrations(comp);
+        let moved = self.routers[router as usize].add_shard(migration.is_some());
+        if let Some(m) = migration {
+            self.start_migration(comp, &moved, m, self.seed);
+            let ctr = &mut self.comps[comp].ctr;
+            ctr.reshards += 1;
+            ctr.keys_moved += moved.len() as u64;
+            return;
+        }
         // Data versions are tracked per key: they move with key sharding. With user
         // sharding the users move, and their data's versions are not followed.
         let by_key = self.routers[router as usize].by == crate::scenario::ShardKey::Key;

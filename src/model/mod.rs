@@ -31,6 +31,7 @@ pub mod client;
 mod faults;
 mod geo;
 pub mod load_balancer;
+mod migration;
 mod queue;
 pub mod request;
 pub mod shard;
@@ -53,6 +54,7 @@ use client::Client;
 use faults::{RETRY_TOKENS_MAX, RetryPolicy};
 use geo::Geo;
 use load_balancer::Balancer;
+use migration::{Copier, MIG_BIT, MigRun};
 pub use request::Cause;
 use request::{Frame, NO_DC, Slab};
 use shard::ShardRouter;
@@ -110,6 +112,8 @@ enum EvKind {
     ScaleTick,
     /// Scaler `node`: instance `req` of its group finished provisioning.
     ScaleReady,
+    /// Migration copier `node` starts its next batch.
+    MigrateBatch,
     /// A time-series window ends.
     Tick,
     /// Warm-up ends: statistics start.
@@ -308,6 +312,9 @@ struct Ctr {
     dead_lettered: u64,
     reshards: u64,
     keys_moved: u64,
+    /// Keys copied by migrations, and the time (ns) finished migrations took.
+    migration_keys: u64,
+    migration_ns: u64,
 }
 
 #[derive(Debug)]
@@ -403,6 +410,9 @@ pub struct Model {
     caches: Vec<CacheNode>,
     queues: Vec<QueueNode>,
     routers: Vec<ShardRouter>,
+    /// Resharding migrations: their copiers, and one run per migrating `add_shard`.
+    copiers: Vec<Copier>,
+    migs: Vec<MigRun>,
     // Tracing.
     trace_p: f64,
     trace_rng: Stream,
@@ -604,7 +614,7 @@ impl Model {
                     let mut adds: Vec<u64> = sc
                         .faults
                         .iter()
-                        .filter(|f| matches!(f.action, crate::scenario::FaultAction::AddShard(d) if d == ci))
+                        .filter(|f| matches!(f.action, crate::scenario::FaultAction::AddShard(d, _) if d == ci))
                         .map(|f| f.at.as_nanos())
                         .collect();
                     adds.sort();
@@ -926,6 +936,8 @@ impl Model {
             queues,
             feeds,
             routers,
+            copiers: Vec::new(),
+            migs: Vec::new(),
             node_db,
             trace_p: 0.0,
             trace_rng: stream(sc.seed, "trace"),
@@ -1153,6 +1165,7 @@ impl Model {
             EvKind::VisTimeout => self.vis_timeout(ev.node, ev.req, ev.aux, ev.tag),
             EvKind::ScaleTick => self.scale_tick(ev.node),
             EvKind::ScaleReady => self.scale_ready(ev.node, ev.req),
+            EvKind::MigrateBatch => self.migrate_batch(ev.node),
             EvKind::Tick => self.on_tick(),
             EvKind::Warmup => self.on_warmup(),
         }
@@ -1503,6 +1516,10 @@ impl Model {
 
     #[inline]
     fn start_service(&mut self, node: u32, s: u32, r: u32) {
+        if r & MIG_BIT != 0 {
+            self.migration_service(node, s, r);
+            return;
+        }
         self.reqs.get_mut(r).top_mut().t_start = self.now;
         let comp = self.nodes[node as usize].comp as usize;
         let req = self.reqs.get(r);
@@ -1611,6 +1628,10 @@ impl Model {
     }
 
     fn on_service_done(&mut self, node: u32, r: u32, epoch: u32) {
+        if r & MIG_BIT != 0 {
+            self.migration_done(node, r, epoch);
+            return;
+        }
         if epoch != self.node_epoch[node as usize] {
             // The node crashed while serving: the request fails back to its caller.
             self.crashed_drop(node, r);

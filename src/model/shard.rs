@@ -6,9 +6,16 @@
 //! shard moves about 1/(N+1) of the keys), and `range` (contiguous key ranges of equal
 //! width: neighbouring keys stay together, so skewed popularity makes hot shards). Lookups
 //! allocate nothing; the ring is rebuilt only when a shard is added.
+//!
+//! While a migration copies the moved keys, a key that has not been copied yet still
+//! belongs to its old shard: `pending` holds, per key, that old shard (or [`NO_SHARD`]
+//! once copied). Outside a migration `pending` is empty, and a lookup pays one branch.
 
 use crate::engine::random::mix64;
 use crate::scenario::{ShardKey, ShardStrategy};
+
+/// In `pending`: the key is not waiting for a copy.
+pub const NO_SHARD: u32 = u32::MAX;
 
 #[derive(Debug)]
 pub struct ShardRouter {
@@ -20,6 +27,9 @@ pub struct ShardRouter {
     vnodes: u32,
     /// Consistent hashing: `(point, shard)`, sorted by point.
     ring: Vec<(u64, u32)>,
+    /// During a migration, per key: the old shard of a key not copied yet, or `NO_SHARD`.
+    /// Empty when no migration runs.
+    pending: Vec<u32>,
 }
 
 impl ShardRouter {
@@ -37,6 +47,7 @@ impl ShardRouter {
             key_space: key_space.max(1),
             vnodes,
             ring: Vec::new(),
+            pending: Vec::new(),
         };
         r.build_ring();
         r
@@ -71,6 +82,18 @@ impl ShardRouter {
     /// The shard of a sharding key.
     #[inline]
     pub fn shard_of(&self, k: u64) -> u32 {
+        if !self.pending.is_empty() {
+            let old = self.pending[k.min(self.key_space - 1) as usize];
+            if old != NO_SHARD {
+                return old;
+            }
+        }
+        self.settled_shard(k)
+    }
+
+    /// The shard of a sharding key once every migration is done.
+    #[inline]
+    fn settled_shard(&self, k: u64) -> u32 {
         if self.active <= 1 {
             return 0;
         }
@@ -90,16 +113,44 @@ impl ShardRouter {
 
     /// Adds a shard; returns `(key, old shard, new shard)` for every key (of
     /// `0..key_space`) whose shard changed.
-    pub fn add_shard(&mut self) -> Vec<(u64, u32, u32)> {
-        let before: Vec<u32> = (0..self.key_space).map(|k| self.shard_of(k)).collect();
+    ///
+    /// With `migrate`, the moved keys stay on their old shard until [`Self::copied`] is
+    /// called for them. A migration still running is settled first (its keys move at once).
+    pub fn add_shard(&mut self, migrate: bool) -> Vec<(u64, u32, u32)> {
+        self.pending.clear();
+        let before: Vec<u32> = (0..self.key_space).map(|k| self.settled_shard(k)).collect();
         self.active += 1;
         self.build_ring();
-        (0..self.key_space)
+        let moved: Vec<(u64, u32, u32)> = (0..self.key_space)
             .filter_map(|k| {
-                let now = self.shard_of(k);
+                let now = self.settled_shard(k);
                 (now != before[k as usize]).then_some((k, before[k as usize], now))
             })
-            .collect()
+            .collect();
+        if migrate && !moved.is_empty() {
+            self.pending = vec![NO_SHARD; self.key_space as usize];
+            for &(k, from, _) in &moved {
+                self.pending[k as usize] = from;
+            }
+        }
+        moved
+    }
+
+    /// Key `k` was copied to its new shard: requests for it go there from now on.
+    pub fn copied(&mut self, k: u64) {
+        if let Some(p) = self.pending.get_mut(k as usize) {
+            *p = NO_SHARD;
+        }
+    }
+
+    /// Every moved key was copied: the migration is over.
+    pub fn settle(&mut self) {
+        self.pending = Vec::new();
+    }
+
+    /// Whether a migration is running.
+    pub fn migrating(&self) -> bool {
+        !self.pending.is_empty()
     }
 
     /// Keys in the key space.
@@ -144,7 +195,7 @@ mod tests {
     #[test]
     fn adding_a_shard_moves_most_keys_with_hash_mod_and_few_with_consistent_hashing() {
         let mut h = ShardRouter::new(ShardStrategy::HashMod, ShardKey::Key, 4, 100_000, 100);
-        let moved = h.add_shard().len() as f64 / 100_000.0;
+        let moved = h.add_shard(false).len() as f64 / 100_000.0;
         assert!(
             (moved - 0.8).abs() < 0.02,
             "hash_mod 4 -> 5 moves ~4/5: {moved}"
@@ -156,11 +207,25 @@ mod tests {
             100_000,
             200,
         );
-        let moved = c.add_shard().len() as f64 / 100_000.0;
+        let moved = c.add_shard(false).len() as f64 / 100_000.0;
         assert!(
             (moved - 0.2).abs() < 0.05,
             "consistent hashing moves ~1/5: {moved}"
         );
+    }
+
+    #[test]
+    fn a_migrating_key_stays_on_its_old_shard_until_copied() {
+        let mut r = ShardRouter::new(ShardStrategy::Range, ShardKey::Key, 1, 1000, 100);
+        let moved = r.add_shard(true);
+        assert_eq!(moved.len(), 500);
+        assert!(r.migrating());
+        assert_eq!((r.shard_of(999), r.shard_of(0)), (0, 0));
+        r.copied(999);
+        assert_eq!((r.shard_of(999), r.shard_of(998)), (1, 0));
+        r.settle();
+        assert!(!r.migrating());
+        assert_eq!(r.shard_of(998), 1);
     }
 
     #[test]

@@ -102,6 +102,23 @@ impl Station {
         }
     }
 
+    /// Background work arrives (a migration batch): it takes a free worker, or waits in
+    /// the waiting room whatever its size. It is not counted as an arrival. Returns whether
+    /// it is served at once.
+    #[inline]
+    pub fn arrive_background(&mut self, now: u64, job: u32) -> bool {
+        self.touch(now);
+        self.present += 1;
+        if self.busy < self.workers {
+            self.busy += 1;
+            true
+        } else {
+            self.queue.push_back(job);
+            self.max_queue = self.max_queue.max(self.queue.len() as u64);
+            false
+        }
+    }
+
     /// A request leaves (its reply is sent). Returns the next request to start serving, if
     /// one was waiting: its worker stays busy.
     #[inline]

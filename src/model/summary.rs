@@ -255,6 +255,14 @@ impl Model {
                                 / (ctr.reshards as f64 * router.key_space() as f64),
                         );
                     }
+                    if self.migs.iter().any(|m| m.comp as usize == i) {
+                        put("migration_keys", ctr.migration_keys as f64);
+                        put(
+                            "migration_s",
+                            (ctr.migration_ns + self.migration_running_ns(i)) as f64 / 1e9,
+                        );
+                        put("migration_pending", self.migration_pending(i) as f64);
+                    }
                 }
                 Role::Queue { q } => {
                     let qn = &self.queues[*q as usize];
@@ -468,7 +476,7 @@ impl Model {
                     FaultAction::FailDc(dc) => {
                         self.geo.dns.as_ref().and_then(|g| since(g.detected[*dc]))
                     }
-                    FaultAction::Slow(..) | FaultAction::Flush(_) | FaultAction::AddShard(_) => {
+                    FaultAction::Slow(..) | FaultAction::Flush(_) | FaultAction::AddShard(..) => {
                         None
                     }
                 };

@@ -104,8 +104,9 @@ pub enum FaultAction {
     /// A database's primary crashes (every shard's); a replica is promoted after the
     /// database's `failover`.
     FailPrimary(CompId),
-    /// A sharded database gains a shard: keys move to it as the strategy dictates.
-    AddShard(CompId),
+    /// A sharded database gains a shard: keys move as the strategy dictates, at once, or
+    /// copied in the background when a migration is given.
+    AddShard(CompId, Option<Migration>),
     /// Every component (and database node) placed in the data center crashes; all recover
     /// at the end.
     FailDc(usize),
@@ -116,6 +117,27 @@ pub enum FaultAction {
         mtbf: Dist,
         mttr: Dist,
     },
+}
+
+/// The background copy of the keys an `add_shard` moves.
+#[derive(Clone, Debug)]
+pub struct Migration {
+    /// Keys copied per second at most (the copy's throttle).
+    pub rate_per_s: f64,
+    /// Keys per copy batch.
+    pub batch: u32,
+    /// Service time per key copied, on the source primary (read) and again on the target
+    /// primary (write).
+    pub cost: Dist,
+}
+
+impl Migration {
+    /// Default throttle, keys per second.
+    pub const RATE_PER_S: f64 = 1000.0;
+    /// Default batch size, keys.
+    pub const BATCH: u32 = 100;
+    /// Default cost per key, ns.
+    pub const COST_NS: u64 = 100_000;
 }
 
 /// Client retries of failed requests.

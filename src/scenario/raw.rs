@@ -85,6 +85,20 @@ pub struct RawFault {
     pub mtbf: Option<RawDist>,
     #[serde(default)]
     pub mttr: Option<RawDist>,
+    #[serde(default)]
+    pub migration: Option<RawMigration>,
+}
+
+/// The copy of moved keys after an `add_shard`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMigration {
+    #[serde(default)]
+    pub rate: Option<f64>,
+    #[serde(default)]
+    pub batch: Option<u32>,
+    #[serde(default)]
+    pub cost: Option<RawDist>,
 }
 
 /// Client retries.

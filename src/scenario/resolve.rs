@@ -960,6 +960,7 @@ fn resolve_fault(
             ("factor", f.factor.is_some()),
             ("mtbf", f.mtbf.is_some()),
             ("mttr", f.mttr.is_some()),
+            ("migration", f.migration.is_some()),
         ] {
             if given {
                 pr.at_key(
@@ -996,6 +997,7 @@ fn resolve_fault(
         ("factor", f.factor.is_some(), "slow"),
         ("mtbf", f.mtbf.is_some(), "random"),
         ("mttr", f.mttr.is_some(), "random"),
+        ("migration", f.migration.is_some(), "add_shard"),
     ] {
         if given && verb != owner {
             pr.at_key(
@@ -1078,7 +1080,12 @@ fn resolve_fault(
                 );
                 return None;
             }
-            FaultAction::AddShard(whole(pr, "database", kind == Kind::Database)?)
+            let db = whole(pr, "database", kind == Kind::Database)?;
+            let migration = match &f.migration {
+                None => None,
+                Some(m) => Some(resolve_migration(&format!("{base}.migration"), m, pr)?),
+            };
+            FaultAction::AddShard(db, migration)
         }
         "fail_primary" => {
             let db = whole(pr, "database", kind == Kind::Database)?;
@@ -2546,6 +2553,35 @@ fn check_call_graph(comps: &[Component], entries: &[CompId], pr: &mut Problems) 
             ),
         );
     }
+}
+
+/// The `migration` block of an `add_shard` fault: defaults filled, numbers checked.
+fn resolve_migration(path: &str, m: &RawMigration, pr: &mut Problems) -> Option<Migration> {
+    let rate = m.rate.unwrap_or(Migration::RATE_PER_S);
+    if !rate.is_finite() || rate <= 0.0 {
+        pr.at(
+            &format!("{path}.rate"),
+            format!("expected keys per second > 0, found {rate}"),
+        );
+        return None;
+    }
+    let batch = m.batch.unwrap_or(Migration::BATCH);
+    if batch == 0 {
+        pr.at(
+            &format!("{path}.batch"),
+            "expected a whole number of keys >= 1, found 0",
+        );
+        return None;
+    }
+    let cost = match &m.cost {
+        Some(d) => resolve_dist(&format!("{path}.cost"), d, pr)?,
+        None => Dist::Const(Migration::COST_NS),
+    };
+    Some(Migration {
+        rate_per_s: rate,
+        batch,
+        cost,
+    })
 }
 
 fn resolve_dist(path: &str, d: &RawDist, pr: &mut Problems) -> Option<Dist> {

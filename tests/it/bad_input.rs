@@ -690,3 +690,47 @@ fn autoscale_keys_are_checked() {
         ],
     );
 }
+
+#[test]
+fn migration_blocks_are_checked() {
+    let cases: [(&str, &str); 7] = [
+        (
+            "{at: 5s, fail_dc: us, migration: {rate: 10}}",
+            "bad.yaml:24:27: faults[0].migration: `migration` does not apply to `fail_dc` faults",
+        ),
+        (
+            "{at: 5s, add_shard: db, migration: {rate: 0}}",
+            "bad.yaml:24:47: faults[0].migration.rate: expected keys per second > 0, found 0",
+        ),
+        (
+            "{at: 5s, add_shard: db, migration: {batch: 0}}",
+            "bad.yaml:24:48: faults[0].migration.batch: expected a whole number of keys >= 1, found 0",
+        ),
+        (
+            "{at: 5s, add_shard: db, migration: {cost: {exp: 0s}}}",
+            "bad.yaml:24:53: faults[0].migration.cost.exp: expected a mean > 0 for exp, found 0s (use {const: 0s} for no delay)",
+        ),
+        (
+            "{at: 5s, add_shard: db, migration: {speed: 5}}",
+            "bad.yaml:24:41: faults[0].migration: unknown field `speed`, expected one of `rate`, `batch`, `cost`",
+        ),
+        (
+            "{at: 5s, add_shard: db, migration: {batch: -1}}",
+            "bad.yaml:24:48: faults[0].migration.batch: invalid type: integer `-1`, expected u32",
+        ),
+        (
+            "{at: 5s, crash: web, migration: {rate: 10}}",
+            "bad.yaml:24:26: faults[0].migration: `migration` applies to `add_shard` faults, not `crash`",
+        ),
+    ];
+    for (fault, want) in cases {
+        let text = format!("{BASE}faults:\n  - {fault}\n");
+        let (code, stderr) = validate(&text, &[]);
+        assert_eq!(code, 1, "{fault}");
+        assert_eq!(
+            stderr,
+            format!("{want}\nbad.yaml: 1 problem found\n"),
+            "{fault}"
+        );
+    }
+}
