@@ -1121,18 +1121,8 @@ components:
     fn links_follow_every_kind() {
         let sc = Scenario::parse(TEXT, "t", &[]).unwrap();
         let t = Topology::of(&sc);
-        let names: Vec<_> = t
-            .edges
-            .iter()
-            .map(|e| {
-                format!(
-                    "{}>{}:{}",
-                    t.nodes[e.from].name, t.nodes[e.to].name, e.label
-                )
-            })
-            .collect();
         assert_eq!(
-            names,
+            edge_names(&t),
             [
                 "users>lb:",
                 "lb>web:",
@@ -1164,18 +1154,8 @@ components:
         )
         .unwrap();
         let t = Topology::of(&sc);
-        let edges: Vec<_> = t
-            .edges
-            .iter()
-            .map(|e| {
-                format!(
-                    "{}>{}:{}",
-                    t.nodes[e.from].name, t.nodes[e.to].name, e.label
-                )
-            })
-            .collect();
         assert_eq!(
-            edges,
+            edge_names(&t),
             [
                 "users>web:",
                 "web>sessions:sessions: page",
