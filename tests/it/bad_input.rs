@@ -46,6 +46,21 @@ fn case(edits: &[(&str, &str)], expected: &[&str]) {
     case_on(BASE, edits, expected);
 }
 
+/// Appends each fault, alone, to BASE and checks that it is the one problem reported, with
+/// exactly the expected message.
+fn fault_cases(cases: &[(&str, &str)]) {
+    for (fault, want) in cases {
+        let text = format!("{BASE}faults:\n  - {fault}\n");
+        let (code, stderr) = validate(&text, &[]);
+        assert_eq!(code, 1, "{fault}");
+        assert_eq!(
+            stderr,
+            format!("{want}\nbad.yaml: 1 problem found\n"),
+            "{fault}"
+        );
+    }
+}
+
 /// As [`case`], on another base scenario.
 pub(crate) fn case_on(base: &str, edits: &[(&str, &str)], expected: &[&str]) {
     let mut text = base.to_string();
@@ -529,16 +544,7 @@ fn fault_entries_are_checked() {
             "bad.yaml:24:26: faults[0].factor: `factor` applies to `slow` faults, not `crash`",
         ),
     ];
-    for (fault, want) in cases {
-        let text = format!("{BASE}faults:\n  - {fault}\n");
-        let (code, stderr) = validate(&text, &[]);
-        assert_eq!(code, 1, "{fault}");
-        assert_eq!(
-            stderr,
-            format!("{want}\nbad.yaml: 1 problem found\n"),
-            "{fault}"
-        );
-    }
+    fault_cases(&cases);
 }
 
 #[test]
@@ -723,14 +729,5 @@ fn migration_blocks_are_checked() {
             "bad.yaml:24:26: faults[0].migration: `migration` applies to `add_shard` faults, not `crash`",
         ),
     ];
-    for (fault, want) in cases {
-        let text = format!("{BASE}faults:\n  - {fault}\n");
-        let (code, stderr) = validate(&text, &[]);
-        assert_eq!(code, 1, "{fault}");
-        assert_eq!(
-            stderr,
-            format!("{want}\nbad.yaml: 1 problem found\n"),
-            "{fault}"
-        );
-    }
+    fault_cases(&cases);
 }
