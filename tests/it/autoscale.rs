@@ -10,10 +10,7 @@ use scalesim::report::json::to_json;
 const RAMP: &str = "scenarios/validation/autoscale-ramp.yaml";
 
 fn extra(r: &Report, key: &str) -> f64 {
-    *r.components["web"]
-        .extra
-        .get(key)
-        .unwrap_or_else(|| panic!("web.{key} missing"))
+    crate::extra(r, "web", key)
 }
 
 /// The `web` instance count at the end of each window, with the window's end time.

@@ -2,15 +2,7 @@
 //! approximation end to end), the CDN, sessions and sticky routing. Each test builds a small
 //! scenario whose answer is known.
 
-use crate::{parse, run_seed};
-use scalesim::Report;
-
-fn extra(r: &Report, comp: &str, key: &str) -> f64 {
-    *r.components[comp]
-        .extra
-        .get(key)
-        .unwrap_or_else(|| panic!("{comp}.{key} missing: {:?}", r.components[comp].extra))
-}
+use crate::{extra, parse, run_seed};
 
 /// A client writing and reading one key through a database with one replica.
 fn replicated(replication: &str, lag: &str, write_rate_share: f64) -> String {

@@ -2,15 +2,8 @@
 //! fault entries. Conservation under every fault is in `conservation.rs` (it runs every
 //! file in scenarios/, failures included).
 
-use crate::{load, parse, run_seed};
+use crate::{extra, load, parse, run_seed};
 use scalesim::Report;
-
-fn extra(r: &Report, comp: &str, key: &str) -> f64 {
-    *r.components[comp]
-        .extra
-        .get(key)
-        .unwrap_or_else(|| panic!("{comp}.{key} missing"))
-}
 
 /// Window rows whose start lies in `[from, to)`.
 fn windows(r: &Report, from: f64, to: f64) -> Vec<&scalesim::metrics::WindowRow> {

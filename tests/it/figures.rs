@@ -2,18 +2,11 @@
 //! extremes of an autoscaled group, a redelivered job against a full queue, the span of a
 //! queue publish in a trace, and the utilization of a database that gains shards.
 
-use crate::{load, parse, run_seed};
+use crate::{extra, load, parse, run_seed};
 use scalesim::report::csv::scaling_csv;
 use scalesim::report::json::to_json;
 use scalesim::report::{SCALING_FILE, write_run_outputs};
 use scalesim::{Report, RunOptions};
-
-fn extra(r: &Report, comp: &str, key: &str) -> f64 {
-    *r.components[comp]
-        .extra
-        .get(key)
-        .unwrap_or_else(|| panic!("{comp}.{key} missing"))
-}
 
 /// Two instances at 50% utilization against a 0.1 target for 1.5 s, then no traffic: the
 /// scaler asks for the maximum of 8 at 1 s, the six new instances become active at 3 s

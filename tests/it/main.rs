@@ -100,6 +100,14 @@ pub fn scalesim_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().expect("run scalesim")
 }
 
+/// A component's extra figure `key`; panics, listing the figures it has, when it is missing.
+pub fn extra(r: &Report, comp: &str, key: &str) -> f64 {
+    *r.components[comp]
+        .extra
+        .get(key)
+        .unwrap_or_else(|| panic!("{comp}.{key} missing: {:?}", r.components[comp].extra))
+}
+
 /// Asserts that the run exited with code 0 and returns its stdout.
 pub fn ok(out: &Output) -> String {
     assert_eq!(

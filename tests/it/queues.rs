@@ -1,15 +1,8 @@
 //! Message queues: publishing decouples the front end, backlogs grow and drain, jobs are
 //! delivered at least once.
 
-use crate::{parse, run_seed};
+use crate::{extra, parse, run_seed};
 use scalesim::Report;
-
-fn extra(r: &Report, comp: &str, key: &str) -> f64 {
-    *r.components[comp]
-        .extra
-        .get(key)
-        .unwrap_or_else(|| panic!("{comp}.{key} missing"))
-}
 
 const QUEUED: &str = "name: queue
 duration: 120s

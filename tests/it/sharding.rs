@@ -7,10 +7,7 @@ use crate::{parse, run_seed};
 use scalesim::Report;
 
 fn extra(r: &Report, key: &str) -> f64 {
-    *r.components["db"]
-        .extra
-        .get(key)
-        .unwrap_or_else(|| panic!("db.{key} missing: {:?}", r.components["db"].extra))
+    crate::extra(r, "db", key)
 }
 
 fn sharded(strategy: &str, keys: &str, faults: &str) -> String {

@@ -1,7 +1,7 @@
 //! Stages 09-11 and their failure scenarios: each shows its lesson in the figures, and
 //! the stage files conserve requests, repeat byte for byte, and hold memory flat.
 
-use crate::{load, run_seed};
+use crate::{extra, load, run_seed};
 use scalesim::Report;
 use scalesim::model::shard::ShardRouter;
 use scalesim::report::csv::timeseries_csv;
@@ -14,13 +14,6 @@ const S11: &str = "scenarios/11-monitoring-and-autoscaling.yaml";
 const F09: &str = "scenarios/failures/09-worker-crash.yaml";
 const F10: &str = "scenarios/failures/10-shard-down.yaml";
 const F11: &str = "scenarios/failures/11-spike-beyond-autoscaler.yaml";
-
-fn extra(r: &Report, comp: &str, key: &str) -> f64 {
-    *r.components[comp]
-        .extra
-        .get(key)
-        .unwrap_or_else(|| panic!("{comp}.{key} missing"))
-}
 
 /// Index of a component in the time series.
 fn col(r: &Report, comp: &str) -> usize {
