@@ -889,6 +889,17 @@ fn resolve_faults(
     good.then_some(out)
 }
 
+/// The fault fields that belong to one kind of fault: (field, given in `f`, the verb it
+/// belongs to).
+fn verb_fields(f: &RawFault) -> [(&'static str, bool, &'static str); 4] {
+    [
+        ("factor", f.factor.is_some(), "slow"),
+        ("mtbf", f.mtbf.is_some(), "random"),
+        ("mttr", f.mttr.is_some(), "random"),
+        ("migration", f.migration.is_some(), "add_shard"),
+    ]
+}
+
 fn resolve_fault(
     sc: &RawScenario,
     names: &[&str],
@@ -956,12 +967,7 @@ fn resolve_fault(
     };
     let path = format!("{base}.{verb}");
     if verb == "fail_dc" {
-        for (field, given) in [
-            ("factor", f.factor.is_some()),
-            ("mtbf", f.mtbf.is_some()),
-            ("mttr", f.mttr.is_some()),
-            ("migration", f.migration.is_some()),
-        ] {
+        for (field, given, _) in verb_fields(f) {
             if given {
                 pr.at_key(
                     &format!("{base}.{field}"),
@@ -993,12 +999,7 @@ fn resolve_fault(
     }
     let target = resolve_target(sc, names, &path, target_text, pr)?;
     let kind = sc.components[target.comp].kind;
-    for (field, given, owner) in [
-        ("factor", f.factor.is_some(), "slow"),
-        ("mtbf", f.mtbf.is_some(), "random"),
-        ("mttr", f.mttr.is_some(), "random"),
-        ("migration", f.migration.is_some(), "add_shard"),
-    ] {
+    for (field, given, owner) in verb_fields(f) {
         if given && verb != owner {
             pr.at_key(
                 &format!("{base}.{field}"),
