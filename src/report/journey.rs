@@ -65,6 +65,17 @@ struct Figure {
     higher_is_better: bool,
 }
 
+/// A latency row: milliseconds, one decimal, lower is better.
+const fn latency(name: &'static str, value: fn(&Headline) -> Option<f64>) -> Figure {
+    Figure {
+        name,
+        value,
+        show: ms,
+        delta: |d| signed(d, 1),
+        higher_is_better: false,
+    }
+}
+
 const FIGURES: [Figure; 6] = [
     Figure {
         name: "throughput (req/s)",
@@ -80,27 +91,9 @@ const FIGURES: [Figure; 6] = [
         delta: |d| format!("{} pp", signed(d * 100.0, 2)),
         higher_is_better: true,
     },
-    Figure {
-        name: "mean latency (ms)",
-        value: |h| h.mean_ms,
-        show: ms,
-        delta: |d| signed(d, 1),
-        higher_is_better: false,
-    },
-    Figure {
-        name: "p50 latency (ms)",
-        value: |h| h.p50_ms,
-        show: ms,
-        delta: |d| signed(d, 1),
-        higher_is_better: false,
-    },
-    Figure {
-        name: "p99 latency (ms)",
-        value: |h| h.p99_ms,
-        show: ms,
-        delta: |d| signed(d, 1),
-        higher_is_better: false,
-    },
+    latency("mean latency (ms)", |h| h.mean_ms),
+    latency("p50 latency (ms)", |h| h.p50_ms),
+    latency("p99 latency (ms)", |h| h.p99_ms),
     Figure {
         name: "failed requests",
         value: |h| Some(h.failed as f64),
