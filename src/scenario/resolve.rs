@@ -2405,6 +2405,27 @@ fn edge_field(c: &ComponentKind) -> &'static str {
     }
 }
 
+/// Reports that `c.field` reaches `target`, a component of a kind it cannot reach:
+/// "expected {want}, found `target`, a {kind}{note}".
+fn wrong_kind(
+    pr: &mut Problems,
+    comps: &[Component],
+    c: &Component,
+    field: &str,
+    target: CompId,
+    want: &str,
+    note: &str,
+) {
+    pr.at(
+        &format!("components.{}.{field}", c.name),
+        format!(
+            "expected {want}, found `{}`, a {}{note}",
+            comps[target].name,
+            comps[target].kind.name()
+        ),
+    );
+}
+
 /// No cycles, calls reach only components that serve them, a load balancer balances over
 /// servers, chains fit the request's call stack.
 fn check_call_graph(comps: &[Component], entries: &[CompId], pr: &mut Problems) {
@@ -2413,13 +2434,14 @@ fn check_call_graph(comps: &[Component], entries: &[CompId], pr: &mut Problems) 
         if let ComponentKind::LoadBalancer { to, .. } = &c.kind
             && !matches!(comps[*to].kind, ComponentKind::Server { .. })
         {
-            pr.at(
-                &format!("components.{}.to", c.name),
-                format!(
-                    "expected a server group to balance over, found `{}`, a {}",
-                    name(*to),
-                    comps[*to].kind.name()
-                ),
+            wrong_kind(
+                pr,
+                comps,
+                c,
+                "to",
+                *to,
+                "a server group to balance over",
+                "",
             );
             continue;
         }
@@ -2442,36 +2464,35 @@ fn check_call_graph(comps: &[Component], entries: &[CompId], pr: &mut Problems) 
         if let ComponentKind::Queue { consumers, .. } = &c.kind
             && !matches!(comps[*consumers].kind, ComponentKind::Worker { .. })
         {
-            pr.at(
-                &format!("components.{}.consumers", c.name),
-                format!(
-                    "expected a worker group, found `{}`, a {}",
-                    name(*consumers),
-                    comps[*consumers].kind.name()
-                ),
-            );
+            wrong_kind(pr, comps, c, "consumers", *consumers, "a worker group", "");
             continue;
         }
         for t in edges(&c.kind) {
             if matches!(comps[t].kind, ComponentKind::Worker { .. })
                 && !matches!(c.kind, ComponentKind::Queue { .. })
             {
-                pr.at(
-                    &format!("components.{}.{}", c.name, edge_field(&c.kind)),
-                    format!("expected components that serve requests, found `{}`, a worker (workers take jobs from a queue: publish to the queue)", name(t)),
+                wrong_kind(
+                    pr,
+                    comps,
+                    c,
+                    edge_field(&c.kind),
+                    t,
+                    "components that serve requests",
+                    " (workers take jobs from a queue: publish to the queue)",
                 );
             }
             if matches!(
                 comps[t].kind,
                 ComponentKind::Dns { .. } | ComponentKind::Cdn { .. }
             ) {
-                pr.at(
-                    &format!("components.{}.{}", c.name, edge_field(&c.kind)),
-                    format!(
-                        "expected components that serve requests, found `{}`, a {} (clients use it by themselves)",
-                        name(t),
-                        comps[t].kind.name()
-                    ),
+                wrong_kind(
+                    pr,
+                    comps,
+                    c,
+                    edge_field(&c.kind),
+                    t,
+                    "components that serve requests",
+                    " (clients use it by themselves)",
                 );
             }
         }
