@@ -121,6 +121,15 @@ fn run_writes_scaling_csv_beside_the_other_outputs() {
     assert_eq!(json["scaling"].as_array().map(Vec::len), Some(2));
 }
 
+/// The active instances of component `comp` at the end of each time-series window.
+fn active_per_window(r: &Report, comp: usize) -> Vec<u32> {
+    r.timeseries
+        .rows
+        .iter()
+        .filter_map(|row| row.instances[comp])
+        .collect()
+}
+
 #[test]
 fn instances_max_counts_only_what_was_active_for_some_time() {
     // Active for no time at all: eight instances at the instant 3 s, between the new ones
@@ -128,12 +137,7 @@ fn instances_max_counts_only_what_was_active_for_some_time() {
     // (active instances just before each window's end) never shows more either.
     let web = 1;
     let r = spike("2s");
-    let seen: Vec<u32> = r
-        .timeseries
-        .rows
-        .iter()
-        .filter_map(|row| row.instances[web])
-        .collect();
+    let seen = active_per_window(&r, web);
     assert_eq!(seen, [2, 2, 2, 2, 2]);
     assert_eq!(extra(&r, "web", "instances_max"), 2.0);
     assert_eq!(extra(&r, "web", "instances_min"), 2.0);
@@ -147,12 +151,7 @@ fn instances_max_counts_only_what_was_active_for_some_time() {
     assert!((extra(&r, "web", "instances_mean") - (2.0 * 4.5 + 8.0 * 0.5) / 5.0).abs() < 1e-9);
     // The window [2 s, 3 s) ends with eight active (since 2.5 s); the scale-in at 3 s
     // shows from the next window on.
-    let seen: Vec<u32> = r
-        .timeseries
-        .rows
-        .iter()
-        .filter_map(|row| row.instances[web])
-        .collect();
+    let seen = active_per_window(&r, web);
     assert_eq!(seen, [2, 2, 8, 2, 2]);
 }
 
