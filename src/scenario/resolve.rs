@@ -467,11 +467,7 @@ fn resolve_geo(raw: &RawScenario, pr: &mut Problems) -> Option<GeoParts> {
                 );
                 good = false;
             }
-            if !r.share.is_finite() || r.share < 0.0 {
-                pr.at(
-                    &format!("{base}.share"),
-                    format!("expected a share >= 0, found {}", r.share),
-                );
+            if !finite_non_negative(pr, &format!("{base}.share"), r.share, "a share", "") {
                 good = false;
             } else {
                 total += r.share;
@@ -651,6 +647,16 @@ fn unknown_component(name: &str, names: &[&str]) -> String {
 fn finite_positive(pr: &mut Problems, path: &str, v: f64, what: &str) -> bool {
     if !v.is_finite() || v <= 0.0 {
         pr.at(path, format!("expected {what} > 0, found {v}"));
+        false
+    } else {
+        true
+    }
+}
+
+/// Reports "expected {what} >= 0{unit}, found {v}" at `path` unless `v` is finite and >= 0.
+fn finite_non_negative(pr: &mut Problems, path: &str, v: f64, what: &str, unit: &str) -> bool {
+    if !v.is_finite() || v < 0.0 {
+        pr.at(path, format!("expected {what} >= 0{unit}, found {v}"));
         false
     } else {
         true
@@ -1139,11 +1145,13 @@ fn resolve_profile(points: &[RawProfilePoint], pr: &mut Problems) -> Option<Rate
     let mut any_positive = false;
     for (i, p) in points.iter().enumerate() {
         let path = format!("traffic.profile[{i}]");
-        if !p.rate.is_finite() || p.rate < 0.0 {
-            pr.at(
-                &format!("{path}.rate"),
-                format!("expected a rate >= 0 requests per second, found {}", p.rate),
-            );
+        if !finite_non_negative(
+            pr,
+            &format!("{path}.rate"),
+            p.rate,
+            "a rate",
+            " requests per second",
+        ) {
             ok = false;
         }
         any_positive |= p.rate > 0.0;
@@ -1195,11 +1203,7 @@ fn resolve_classes(list: &[RawClass], pr: &mut Problems) -> Option<Vec<Class>> {
             );
             ok = false;
         }
-        if !c.weight.is_finite() || c.weight < 0.0 {
-            pr.at(
-                &format!("{path}.weight"),
-                format!("expected a weight >= 0, found {}", c.weight),
-            );
+        if !finite_non_negative(pr, &format!("{path}.weight"), c.weight, "a weight", "") {
             ok = false;
         } else {
             total += c.weight;
