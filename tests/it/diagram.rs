@@ -1,27 +1,7 @@
 //! `diagram` and the journey's topology with data centers: a group per data center, a users
 //! node per region, and boxes that do not overlap.
 
-use std::path::Path;
-
-use assert_cmd::cargo::cargo_bin_cmd;
-
-fn scalesim(dir: &Path, args: &[&str]) -> std::process::Output {
-    cargo_bin_cmd!("scalesim")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run scalesim")
-}
-
-fn ok(out: &std::process::Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use crate::{ok, scalesim};
 
 /// Two data centers behind GeoDNS, two regions, a global CDN, a database with a replica in
 /// each data center.
