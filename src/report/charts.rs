@@ -483,14 +483,17 @@ pub(crate) fn window_s(ts: &TimeSeries) -> f64 {
     }
 }
 
-/// The end of the time axis of `r`, seconds: the run's duration or the end of its `last`
-/// window, whichever is later (1 when neither is positive).
-fn time_end(r: &Report, last: &WindowRow) -> f64 {
-    let end = [r.duration_s, last.t_s + window_s(&r.timeseries)]
+/// The time axis of `r`'s charts: the window length and the axis end, seconds (the run's
+/// duration or the end of its last window, whichever is later; 1 when neither is positive).
+/// `None` when the run recorded no window.
+fn time_axis(r: &Report) -> Option<(f64, f64)> {
+    let last = r.timeseries.rows.last()?;
+    let window = window_s(&r.timeseries);
+    let end = [r.duration_s, last.t_s + window]
         .into_iter()
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max);
-    if end > 0.0 { end } else { 1.0 }
+    Some((window, if end > 0.0 { end } else { 1.0 }))
 }
 
 struct TimeseriesChart<'a>(&'a Report);
@@ -553,11 +556,9 @@ impl Chart for TimeseriesChart<'_> {
         root.fill(&WHITE)?;
         let title = format!("{}: throughput, latency and errors over time", r.scenario);
         let ts = &r.timeseries;
-        let Some(last) = ts.rows.last() else {
+        let Some((window, x_end)) = time_axis(r) else {
             return no_data(root, &title, "the run recorded no time windows");
         };
-        let window = window_s(ts);
-        let x_end = time_end(r, last);
 
         // Each window's figure is drawn at the window's middle.
         let series = |colour: RGBColor, value: fn(&WindowRow) -> Option<f64>| Series {
@@ -711,11 +712,9 @@ impl Chart for ComponentsChart<'_> {
         root.fill(&WHITE)?;
         let title = format!("{}: components over time", r.scenario);
         let ts = &r.timeseries;
-        let Some(last) = ts.rows.last() else {
+        let Some((window, x_end)) = time_axis(r) else {
             return no_data(root, &title, "the run recorded no time windows");
         };
-        let window = window_s(ts);
-        let x_end = time_end(r, last);
         let util = |row: &WindowRow, i: usize| {
             row.utilization.get(i).copied().flatten().map(|u| u * 100.0)
         };
