@@ -85,7 +85,9 @@ impl ReportError {
 /// Writes `bytes` to `path` atomically: parent directories are created, the bytes go to a
 /// temporary file in the same directory, which is synced and then renamed over `path`.
 ///
-/// On error the temporary file is removed and `path` is left as it was.
+/// On error the temporary file is removed and `path` is left as it was. A symbolic link is
+/// followed (the file it points to is replaced); a target that is a device or a pipe, such as
+/// `/dev/null` or `/dev/stdout`, is written through instead of replaced.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     write_atomic_with(path, |tmp| {
         let mut file = File::create(tmp).map_err(ReportError::io(tmp, "create the file"))?;
@@ -102,6 +104,24 @@ pub(crate) fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&Path) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
+    // A device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) must not be renamed over: that
+    // would put a regular file in its place. Those are written through instead.
+    let target = fs::metadata(path);
+    if let Ok(meta) = &target
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        return write_through(path, fill);
+    }
+    // A symbolic link to a file is followed: the file is replaced and the link stays.
+    let resolved;
+    let path = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() && target.is_ok() => {
+            resolved = fs::canonicalize(path).map_err(ReportError::io(path, "follow the link"))?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
     let file_name = path.file_name().ok_or_else(|| ReportError::NotAFile {
         path: path.to_path_buf(),
     })?;
@@ -141,6 +161,35 @@ pub(crate) fn write_atomic_with(
     }
     sync_dir(dir);
     Ok(())
+}
+
+/// [`write_atomic_with`] for a target that is not a regular file (a device, a FIFO): `fill`
+/// writes a temporary file in the system's temporary directory, whose bytes are then copied
+/// into `path` as one stream. There is nothing to rename, so the write is not atomic; a
+/// reader of a pipe sees the bytes in order and the device stays a device.
+fn write_through(
+    path: &Path,
+    fill: impl FnOnce(&Path) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut tmp_name = format!("scalesim-{}-{n}.tmp", std::process::id());
+    if let Some(ext) = path.extension() {
+        tmp_name.push('.');
+        tmp_name.push_str(&ext.to_string_lossy());
+    }
+    let tmp = std::env::temp_dir().join(tmp_name);
+    let result = fill(&tmp).and_then(|()| {
+        let mut src = File::open(&tmp).map_err(ReportError::io(&tmp, "read the file"))?;
+        let mut dst = File::options()
+            .write(true)
+            .open(path)
+            .map_err(ReportError::io(path, "open the file for writing"))?;
+        io::copy(&mut src, &mut dst).map_err(ReportError::io(path, "write the file"))?;
+        dst.flush().map_err(ReportError::io(path, "write the file"))
+    });
+    let _ = fs::remove_file(&tmp);
+    result
 }
 
 /// Makes the rename durable where the platform allows it. Best effort: the file is already in
@@ -540,6 +589,66 @@ mod tests {
             "{:?}",
             leftovers(dir.path())
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_stays_a_device() {
+        use std::os::unix::fs::FileTypeExt;
+        let null = Path::new("/dev/null");
+        assert!(
+            fs::metadata(null).is_ok_and(|m| m.file_type().is_char_device()),
+            "/dev/null is not a character device on this machine: something replaced it"
+        );
+        write_atomic(null, b"discarded").unwrap();
+        assert!(fs::metadata(null).unwrap().file_type().is_char_device());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_written_through_in_one_stream() {
+        use std::io::Read;
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.csv");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(
+            made.is_ok_and(|s| s.success()),
+            "mkfifo is needed for this test"
+        );
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                File::open(&fifo)
+                    .unwrap()
+                    .read_to_string(&mut text)
+                    .unwrap();
+                text
+            })
+        };
+        write_atomic(&fifo, b"a,b\n1,2\n").unwrap();
+        assert_eq!(reader.join().unwrap(), "a,b\n1,2\n");
+        assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_is_followed_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.json");
+        fs::write(&target, "old").unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read(&target).unwrap(), b"new");
     }
 
     #[test]

@@ -303,3 +303,41 @@ fn traces_are_json_lines_and_change_no_figure() {
     );
     fails(&bad);
 }
+
+#[cfg(unix)]
+#[test]
+fn devices_as_output_paths_are_written_through_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = scalesim(
+        dir.path(),
+        &[
+            "run",
+            &stage("01-single-server.yaml"),
+            "--set",
+            "duration=5s",
+            "--set",
+            "warmup=1s",
+            "--csv",
+            "/dev/stdout",
+            "--timeseries",
+            "/dev/null",
+            "--out",
+            "DIR",
+            "--quiet",
+        ],
+    );
+    ok(&out);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("scope,name,metric,value\n"),
+        "the summary CSV goes to standard output: {stdout}"
+    );
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device(),
+        "/dev/null must stay a device"
+    );
+}
