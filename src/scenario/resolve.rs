@@ -1443,9 +1443,10 @@ fn fields_of(kind: Kind) -> &'static [&'static str] {
     }
 }
 
-/// The fields a kind takes when the scenario declares data centers: its own, then the
-/// placement fields.
-fn fields_with_geo(kind: Kind, geo: bool) -> Vec<&'static str> {
+/// The keys a component of `kind` accepts besides `kind`: its own, then, when the scenario
+/// declares data centers (`geo`), the placement keys. This is the list the checks use, and
+/// the one the documentation is tested against.
+pub fn fields_with_geo(kind: Kind, geo: bool) -> Vec<&'static str> {
     let mut v = fields_of(kind).to_vec();
     if geo {
         match kind {

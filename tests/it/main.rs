@@ -8,6 +8,7 @@ mod compare;
 mod conservation;
 mod data_tier;
 mod diagram;
+mod docs;
 mod failures;
 mod figures;
 mod geo;
