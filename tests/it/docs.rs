@@ -11,8 +11,11 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IntoDeserializer, Visitor};
 use serde_json::Value;
 
-use scalesim::report::csv::{summary_csv, timeseries_csv};
+use scalesim::metrics::headline::Headline;
+use scalesim::metrics::replications::Replications;
+use scalesim::report::csv::{scaling_csv, summary_csv, timeseries_csv};
 use scalesim::report::json::to_json;
+use scalesim::report::replications::to_json_with_replications;
 use scalesim::scenario::raw::{self, Kind};
 use scalesim::scenario::resolve::fields_with_geo;
 use scalesim::{Override, Scenario};
@@ -484,7 +487,8 @@ fn documented(docs: &BTreeSet<String>, name: &str, names: &BTreeSet<String>) -> 
 }
 
 /// Objects whose keys are names from the scenario (components, classes, ...), not figures.
-const NAMED: [&str; 5] = [
+const NAMED: [&str; 6] = [
+    "figures",
     "components",
     "classes",
     "regions",
@@ -576,6 +580,16 @@ fn every_output_is_in_the_output_reference() {
             }
         }
 
+        if json.get("scaling").is_some() {
+            let scaling_docs = row_keys(&section(&secs, "Scaling actions", false));
+            let csv = scaling_csv(&report);
+            for col in csv.lines().next().expect("a header").split(',') {
+                if !scaling_docs.contains(col) {
+                    missing.insert(format!("scaling.csv: column `{col}` ({file})"));
+                }
+            }
+        }
+
         let ts = timeseries_csv(&report);
         let header = ts.lines().next().expect("a header");
         for col in header.split(',') {
@@ -584,6 +598,35 @@ fn every_output_is_in_the_output_reference() {
             }
         }
     }
+    // `run --replications R`: the `replications` object, its keys, and the figures it holds.
+    let file = "scenarios/failures/retry-storm.yaml";
+    let sc = load(file, &["duration=2s", "warmup=0s", "faults=[]"]);
+    let reports: Vec<_> = [1, 2].iter().map(|&seed| run_seed(&sc, seed)).collect();
+    let heads: Vec<Headline> = reports.iter().map(Headline::of).collect();
+    let reps = Replications::of(vec![1, 2], &heads);
+    let json: Value =
+        serde_json::from_str(&to_json_with_replications(&reports[0], &reps)).expect("summary JSON");
+    let rep_json = json.get("replications").expect("a replications object");
+    let mut keys = BTreeMap::from([("replications".to_string(), String::new())]);
+    let mut figures = BTreeSet::new();
+    json_keys(rep_json, ".replications", &mut keys, &mut figures);
+    for (k, at) in &keys {
+        if !json_docs.contains(k) {
+            missing.insert(format!("summary.json: `{k}` (at `{at}`, --replications)"));
+        }
+    }
+    let figure_docs = mentions(&section(
+        &secs,
+        "Replications: `run --replications R`",
+        false,
+    ));
+    assert!(figures.len() >= 10, "figures: {figures:?}");
+    for f in &figures {
+        if !figure_docs.contains(f) {
+            missing.insert(format!("summary.json: replications figure `{f}`"));
+        }
+    }
+
     assert!(
         missing.is_empty(),
         "not in docs/output.md:\n  {}",
