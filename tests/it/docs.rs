@@ -16,9 +16,10 @@ use scalesim::metrics::replications::Replications;
 use scalesim::report::csv::{scaling_csv, summary_csv, timeseries_csv};
 use scalesim::report::json::to_json;
 use scalesim::report::replications::to_json_with_replications;
+use scalesim::report::trace::to_jsonl;
 use scalesim::scenario::raw::{self, Kind};
 use scalesim::scenario::resolve::fields_with_geo;
-use scalesim::{Override, Scenario};
+use scalesim::{Override, RunOptions, Scenario};
 
 use crate::{all_scenarios, load, ok, root, run_seed, scalesim};
 
@@ -267,6 +268,34 @@ fn every_scenario_key_is_in_the_reference() {
         ),
     ];
     let mut missing = Vec::new();
+
+    // The other way: a row in a section of keys names a key of that section (or, under
+    // regions and datacenters, the component key `datacenter`).
+    let mut by_section: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (_, keys, titles, shown) in &structs {
+        if matches!(shown, Row) {
+            for t in *titles {
+                by_section
+                    .entry(t)
+                    .or_default()
+                    .extend(keys.iter().copied());
+            }
+        }
+    }
+    by_section
+        .entry("regions and datacenters")
+        .or_default()
+        .insert("datacenter");
+    for (title, keys) in &by_section {
+        for row in row_keys(&section(&secs, title, false)) {
+            if !keys.contains(row.as_str()) {
+                missing.push(format!(
+                    "section `{title}` has a row for `{row}`, which is not one of its keys"
+                ));
+            }
+        }
+    }
+
     for (what, keys, titles, shown) in &structs {
         let mut documented = BTreeSet::new();
         for t in *titles {
@@ -316,7 +345,7 @@ fn every_scenario_key_is_in_the_reference() {
     }
     assert!(
         missing.is_empty(),
-        "not in docs/scenario-reference.md:\n  {}",
+        "docs/scenario-reference.md against the parser:\n  {}",
         missing.join("\n  ")
     );
 }
@@ -624,6 +653,34 @@ fn every_output_is_in_the_output_reference() {
     for f in &figures {
         if !figure_docs.contains(f) {
             missing.insert(format!("summary.json: replications figure `{f}`"));
+        }
+    }
+
+    // `run --trace`: every key of a traced request and of its spans.
+    let trace_docs = row_keys(&section(&secs, "Request traces", false));
+    let sc = load(
+        "scenarios/failures/07-server-loss-local-sessions.yaml",
+        &["duration=2s", "warmup=0s", "faults=[]"],
+    );
+    let report = scalesim::run(
+        &sc,
+        &RunOptions {
+            seed: Some(1),
+            no_wall_clock: true,
+            trace_sample: 0.01,
+            ..Default::default()
+        },
+    );
+    let jsonl = to_jsonl(&report);
+    assert!(jsonl.lines().count() > 10, "too few traced requests");
+    let mut keys = BTreeMap::new();
+    for line in jsonl.lines() {
+        let v: Value = serde_json::from_str(line).expect("a JSON line");
+        json_keys(&v, "", &mut keys, &mut BTreeSet::new());
+    }
+    for (k, at) in &keys {
+        if !trace_docs.contains(k) {
+            missing.insert(format!("--trace: `{k}` (at `{at}`)"));
         }
     }
 
