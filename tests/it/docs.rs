@@ -668,7 +668,6 @@ fn every_output_is_in_the_output_reference() {
             seed: Some(1),
             no_wall_clock: true,
             trace_sample: 0.01,
-            ..Default::default()
         },
     );
     let jsonl = to_jsonl(&report);
