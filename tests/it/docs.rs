@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use scalesim::metrics::headline::Headline;
 use scalesim::metrics::replications::Replications;
+use scalesim::report::compare::{CompareRun, compare_csv, compare_json};
 use scalesim::report::csv::{scaling_csv, summary_csv, timeseries_csv};
 use scalesim::report::json::to_json;
 use scalesim::report::replications::to_json_with_replications;
@@ -687,6 +688,63 @@ fn every_output_is_in_the_output_reference() {
         missing.is_empty(),
         "not in docs/output.md:\n  {}",
         missing.into_iter().collect::<Vec<_>>().join("\n  ")
+    );
+}
+
+#[test]
+fn sweep_and_compare_columns_are_in_the_output_reference() {
+    let md = read("docs/output.md");
+    let secs = sections(&md);
+    let mut missing = Vec::new();
+
+    // A sweep's CSV: its own columns, then one per `--vary` path.
+    let sweep_docs = row_keys(&section(&secs, "Sweeps: `scalesim sweep`", false));
+    let params = vec!["web.count".to_string()];
+    for col in scalesim::sweep::csv_header(&params) {
+        if !params.contains(&col) && !sweep_docs.contains(&col) {
+            missing.push(format!("sweep CSV: column `{col}`"));
+        }
+    }
+
+    // compare.csv: the header as the file table writes it; compare.json: its keys.
+    let compare = section(&secs, "compare", false);
+    let runs: Vec<CompareRun> = [
+        "scenarios/01-single-server.yaml",
+        "scenarios/02-app-db-separation.yaml",
+    ]
+    .iter()
+    .map(|f| {
+        let sc = load(f, &["duration=2s", "warmup=0s"]);
+        CompareRun::new(Path::new(f), run_seed(&sc, 1))
+    })
+    .collect();
+    let csv = compare_csv(&runs);
+    let header = csv.lines().next().expect("a header");
+    let file_rows: Vec<Vec<String>> = compare.iter().filter_map(|l| cells(l)).collect();
+    let csv_row = file_rows
+        .iter()
+        .find(|r| r[0] == "`compare.csv`")
+        .expect("a row for compare.csv");
+    if !ticks(&csv_row[1]).iter().any(|t| t == header) {
+        missing.push(format!("compare.csv: the header is `{header}`"));
+    }
+    let json: Value = serde_json::from_str(&compare_json(&runs, 1)).expect("compare JSON");
+    let mut keys = BTreeMap::new();
+    json_keys(&json, "", &mut keys, &mut BTreeSet::new());
+    let documented: BTreeSet<String> = mentions(&compare)
+        .into_iter()
+        .chain(header.split(',').map(str::to_string))
+        .collect();
+    for (k, at) in &keys {
+        // `errors` holds causes, documented with the JSON summary.
+        if !documented.contains(k) && !at.ends_with(".errors") {
+            missing.push(format!("compare.json: `{k}` (at `{at}`)"));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "not in docs/output.md:\n  {}",
+        missing.join("\n  ")
     );
 }
 
