@@ -430,6 +430,50 @@ fn the_component_key_table_matches_the_parser() {
     );
 }
 
+#[test]
+fn failure_causes_are_documented_in_their_order() {
+    use scalesim::scenario::{DEFAULT_RETRY_ON, FAILURE_CAUSES};
+    let reference = read("docs/scenario-reference.md");
+    let secs = sections(&reference);
+    // `retries.on`: its default is the list in the code, and every cause is an allowed value.
+    let on = section(&secs, "retries", false)
+        .into_iter()
+        .filter_map(cells)
+        .find(|r| r[0] == "`on`")
+        .expect("a row for `on`");
+    let default = format!("[{}]", DEFAULT_RETRY_ON.join(", "));
+    assert!(
+        ticks(&on[3]).contains(&default),
+        "retries `on`: the default is `{default}`: {}",
+        on[3]
+    );
+    let allowed = ticks(&on[4]);
+    for cause in FAILURE_CAUSES {
+        assert!(
+            allowed.iter().any(|t| t == cause),
+            "retries `on`: `{cause}`"
+        );
+    }
+
+    // The JSON `errors` table lists every cause, in the order the report writes them.
+    let output = read("docs/output.md");
+    let secs = sections(&output);
+    let rows: Vec<String> = section(&secs, "`errors`", false)
+        .into_iter()
+        .filter_map(cells)
+        .flat_map(|r| ticks(&r[0]))
+        .collect();
+    let report_order: Vec<&str> = scalesim::model::Cause::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    assert_eq!(rows, report_order, "docs/output.md, `errors`");
+    assert_eq!(
+        report_order, FAILURE_CAUSES,
+        "the causes a scenario may name"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Outputs
 
