@@ -351,6 +351,56 @@ fn every_scenario_key_is_in_the_reference() {
     );
 }
 
+/// The policies a kind's `policy` takes, as the parser lists them when given an unknown one.
+fn policies_of(message: &str, what: &str) -> Vec<String> {
+    let line = message
+        .lines()
+        .find(|l| l.contains(&format!("unknown {what} `")))
+        .unwrap_or_else(|| panic!("no `unknown {what}` in:\n{message}"));
+    let (_, list) = line.split_once("expected one of ").expect("a list");
+    list.split(", ").map(|p| p.trim().to_string()).collect()
+}
+
+#[test]
+fn every_policy_is_in_the_reference() {
+    let text = "name: t\nduration: 2s\nentry: lb\n\
+        traffic: {rate: 10, classes: [{name: s, weight: 1, static: true}, {name: r, weight: 1}]}\n\
+        components:\n  \
+        lb: {kind: load_balancer, to: web, policy: x}\n  \
+        web: {kind: server, workers: 1, service: {const: 1ms}, calls: [c]}\n  \
+        c: {kind: cache, capacity: 10, latency: {const: 1ms}, miss: db, policy: x}\n  \
+        cdn: {kind: cdn, capacity: 10, latency: {const: 1ms}, origin: lb, policy: x}\n  \
+        db: {kind: database, workers: 1, read: {const: 1ms}, write: {const: 1ms}}\n";
+    let message = Scenario::parse(text, "<test>", &[])
+        .expect_err("unknown policies are errors")
+        .to_string();
+    let md = read("docs/scenario-reference.md");
+    let secs = sections(&md);
+    let mut missing = Vec::new();
+    for (kind, what) in [
+        ("load_balancer", "load balancing policy"),
+        ("cache", "eviction policy"),
+        ("cdn", "eviction policy"),
+    ] {
+        let row = section(&secs, kind, false)
+            .into_iter()
+            .filter_map(cells)
+            .find(|r| r[0] == "`policy`")
+            .unwrap_or_else(|| panic!("no `policy` row for {kind}"));
+        let documented = ticks(&row.join(" | "));
+        for p in policies_of(&message, what) {
+            if !documented.contains(&p) {
+                missing.push(format!("{kind} policy `{p}`"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "not in docs/scenario-reference.md:\n  {}",
+        missing.join("\n  ")
+    );
+}
+
 #[test]
 fn the_component_key_table_matches_the_parser() {
     let md = read("docs/scenario-reference.md");
