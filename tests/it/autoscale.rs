@@ -453,3 +453,52 @@ fn worker_autoscale_keys_are_checked() {
         ],
     );
 }
+
+#[test]
+fn stage_09_try_line_scales_the_worker_pools_on_their_backlog() {
+    // The setting the stage file's `Try:` line gives, and the figures it quotes.
+    let rule = "{min: 3, max: 12, target: {backlog_per_instance: 20}, interval: 2s, cooldown: 10s, provision: {const: 5s}, tolerance: 0.1}";
+    let us = format!("workers-us.autoscale={rule}");
+    let eu = format!("workers-eu.autoscale={rule}");
+    let r = run_seed(&load("scenarios/09-message-queue.yaml", &[&us, &eu]), 42);
+    let x = |c: &str, k: &str| crate::extra(&r, c, k);
+    assert_eq!(x("jobs-us", "backlog_max"), 635.0);
+    assert_eq!(x("jobs-eu", "backlog_max"), 611.0);
+    assert_eq!(x("workers-us", "instances_max"), 12.0);
+    assert_eq!(x("workers-eu", "instances_max"), 10.0);
+    assert_eq!(x("workers-us", "instances_end"), 3.0);
+    assert_eq!(x("workers-eu", "instances_end"), 3.0);
+    assert!((x("workers-us", "instances_mean") - 3.65).abs() < 1e-9);
+    assert!((x("workers-eu", "instances_mean") - 3.45).abs() < 1e-9);
+    let p99 = |c: &str| r.components[c].latency_ms.p99.unwrap();
+    assert!(
+        (p99("jobs-us") / 1000.0 - 3.0).abs() < 0.05,
+        "{}",
+        p99("jobs-us")
+    );
+    assert!(
+        (p99("jobs-eu") / 1000.0 - 3.9).abs() < 0.05,
+        "{}",
+        p99("jobs-eu")
+    );
+    // Europe drains to 4 at 74 s, while its burst (60 s to 75 s) still runs.
+    let eu_i = r
+        .timeseries
+        .components
+        .iter()
+        .position(|c| c == "workers-eu");
+    let early_in = r
+        .timeseries
+        .scaling
+        .iter()
+        .find(|e| Some(e.component) == eu_i && !e.out)
+        .expect("a scale-in");
+    assert_eq!(
+        (early_in.t_s, early_in.active, early_in.desired),
+        (74.0, 10, 4)
+    );
+    for q in ["jobs-us", "jobs-eu"] {
+        assert_eq!(x(q, "duplicates"), 0.0, "{q}");
+        assert_eq!(x(q, "redelivered"), 0.0, "{q}");
+    }
+}
