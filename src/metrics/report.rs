@@ -264,13 +264,13 @@ pub struct TimeSeries {
     pub scaling: Vec<ScaleEvent>,
 }
 
-/// One scaling action of an autoscaled server group, by name: the JSON summary's
+/// One scaling action of an autoscaled server or worker group, by name: the JSON summary's
 /// `scaling` list and the rows of `scaling.csv`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ScalingAction {
     /// When the scaler decided, seconds.
     pub t_s: f64,
-    /// The server group.
+    /// The server or worker group.
     pub group: String,
     /// `out` (instances start provisioning) or `in` (instances start draining).
     pub action: &'static str,
@@ -282,7 +282,7 @@ pub struct ScalingAction {
     pub changed: u32,
 }
 
-/// One scaling action of an autoscaled server group.
+/// One scaling action of an autoscaled server or worker group.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct ScaleEvent {
     /// When the scaler decided, seconds.

@@ -1,10 +1,12 @@
-//! Autoscaling of server groups: the Kubernetes HPA rule on utilization or queue length.
+//! Autoscaling of server and worker groups: the Kubernetes HPA rule on utilization, queue
+//! length (servers) or the backlog of the queue a worker group consumes.
 //!
 //! A group that autoscales has `max` instances allocated when the model is built; each is
 //! in one of four states:
 //!
 //! * *active*: in the rotation of every balancer in front of the group and of round-robin
-//!   callers without a balancer;
+//!   callers without a balancer; for a worker group, among the instances its queue hands
+//!   jobs to;
 //! * *provisioning*: decided on, not taking traffic yet (a `ScaleReady` event is pending);
 //! * *draining*: out of rotation, finishing the requests it holds or that are on their way
 //!   to it;
@@ -17,7 +19,8 @@
 //! not active.
 //!
 //! Every `interval` the group's scaler measures the metric over the interval just ended and
-//! computes `desired = ceil(active * metric / target)`, clamped to `[min, max]`. If the
+//! computes `desired = ceil(active * metric / target)` ([`desired`]; `active` when the ratio
+//! `metric / target` is within the tolerance of 1), clamped to `[min, max]`. If the
 //! cooldown since its last action has passed, it provisions `desired - active -
 //! provisioning` instances (lowest-numbered inactive first), each becoming active after a
 //! `provision` draw, or drains `active - desired` (highest-numbered active first).
@@ -40,7 +43,7 @@ pub(super) enum Inst {
     Inactive,
 }
 
-/// The autoscaler of one server group.
+/// The autoscaler of one server or worker group.
 #[derive(Debug)]
 pub(super) struct Scaler {
     pub(super) comp: u32,
@@ -48,6 +51,8 @@ pub(super) struct Scaler {
     rng: Stream,
     /// Balancers (indices into `Model::lbs`) whose `to` is the group.
     lbs: Vec<u32>,
+    /// The queue (index into `Model::queues`) that feeds a worker group.
+    feed: Option<u32>,
     /// Per instance.
     pub(super) state: Vec<Inst>,
     /// Instances at the start (`count`).
@@ -60,10 +65,13 @@ pub(super) struct Scaler {
     pub(super) active_area: u128,
     pub(super) serve_area: u128,
     area_last: u64,
-    /// Busy, waiting and serving areas at the last evaluation.
+    /// Busy, waiting, serving, active and (for a fed worker group) backlog areas at the last
+    /// evaluation.
     eval_busy: u128,
     eval_queue: u128,
     eval_serve: u128,
+    eval_active: u128,
+    eval_backlog: u128,
     /// Serving area at the start of the current time-series window.
     pub(super) win_serve: u128,
     /// Figures since the end of warm-up.
@@ -85,7 +93,14 @@ pub(super) struct Scaler {
 }
 
 impl Scaler {
-    pub(super) fn new(comp: u32, spec: Autoscale, start: u32, lbs: Vec<u32>, rng: Stream) -> Self {
+    pub(super) fn new(
+        comp: u32,
+        spec: Autoscale,
+        start: u32,
+        lbs: Vec<u32>,
+        feed: Option<u32>,
+        rng: Stream,
+    ) -> Self {
         let state = (0..spec.max.max(start))
             .map(|i| {
                 if i < start {
@@ -100,6 +115,7 @@ impl Scaler {
             spec,
             rng,
             lbs,
+            feed,
             state,
             start,
             active: start,
@@ -112,6 +128,8 @@ impl Scaler {
             eval_busy: 0,
             eval_queue: 0,
             eval_serve: 0,
+            eval_active: 0,
+            eval_backlog: 0,
             win_serve: 0,
             warm_active_area: 0,
             warm_serve_area: 0,
@@ -162,6 +180,26 @@ impl Scaler {
     }
 }
 
+/// The HPA decision: the instances wanted by a group of `active` instances whose metric is
+/// `metric` against `target`: `ceil(active * metric / target)`, or `active` when
+/// `|metric / target - 1| <= tolerance`, clamped to `[min, max]`.
+pub(super) fn desired(
+    active: u32,
+    metric: f64,
+    target: f64,
+    tolerance: f64,
+    min: u32,
+    max: u32,
+) -> u32 {
+    let want = if (metric / target - 1.0).abs() <= tolerance {
+        f64::from(active)
+    } else {
+        // The small margin keeps `ceil` from rounding 2.0000000001 up to 3.
+        (f64::from(active) * metric / target - 1e-9).ceil()
+    };
+    want.clamp(f64::from(min), f64::from(max)) as u32
+}
+
 impl Model {
     /// Schedules each scaler's first evaluation.
     pub(super) fn prime_scalers(&mut self) {
@@ -195,22 +233,32 @@ impl Model {
         let comp = self.scalers[k as usize].comp;
         let workers = self.comps[comp as usize].workers;
         let (busy, waiting) = self.group_areas(comp);
+        let backlog = match self.scalers[k as usize].feed {
+            Some(q) => {
+                self.backlog_touch(q);
+                self.queues[q as usize].backlog_area
+            }
+            None => 0,
+        };
         let sc = &mut self.scalers[k as usize];
         sc.touch(now);
         let d_busy = busy - sc.eval_busy;
         let d_queue = waiting - sc.eval_queue;
         let d_serve = sc.serve_area - sc.eval_serve;
+        let d_active = sc.active_area - sc.eval_active;
+        let d_backlog = backlog - sc.eval_backlog;
         (sc.eval_busy, sc.eval_queue, sc.eval_serve) = (busy, waiting, sc.serve_area);
+        (sc.eval_active, sc.eval_backlog) = (sc.active_area, backlog);
         let (metric, target) = match sc.spec.target {
             ScaleTarget::Utilization(t) => (
                 d_busy as f64 / (f64::from(workers) * d_serve.max(1) as f64),
                 t,
             ),
             ScaleTarget::Queue(t) => (d_queue as f64 / d_serve.max(1) as f64, t),
+            ScaleTarget::Backlog(t) => (d_backlog as f64 / d_active.max(1) as f64, t),
         };
-        // The HPA rule; the small margin keeps `ceil` from rounding 2.0000000001 up to 3.
-        let want = (f64::from(sc.active) * metric / target - 1e-9).ceil();
-        let desired = want.clamp(f64::from(sc.spec.min), f64::from(sc.spec.max)) as u32;
+        let s = &sc.spec;
+        let desired = desired(sc.active, metric, target, s.tolerance, s.min, s.max);
         let cooled = sc.last_action.is_none_or(|t| now - t >= sc.spec.cooldown.0);
         if cooled && desired > sc.active + sc.provisioning {
             let n = desired - sc.active - sc.provisioning;
@@ -281,10 +329,15 @@ impl Model {
         sc.state[i as usize] = Inst::Active;
         sc.provisioning -= 1;
         sc.active += 1;
+        let feed = sc.feed;
         for b in sc.lbs.clone() {
             self.lbs[b as usize].set_active(i as usize, true);
         }
         self.rebuild_rotation(k);
+        if let Some(q) = feed {
+            // A worker instance takes jobs from the backlog at once.
+            self.dispatch_jobs(q);
+        }
     }
 
     /// Takes `n` active instances out of rotation, highest-numbered first; each becomes
@@ -379,5 +432,34 @@ impl Model {
                 k => Some(self.scalers[k as usize].held),
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::desired;
+
+    #[test]
+    fn the_tolerance_band_holds_the_count_inside_and_not_outside() {
+        // 4 instances at a ratio of 1.05 (metric 0.63, target 0.6): ceil(4.2) = 5 without a
+        // band, none with a 10% band.
+        assert_eq!(desired(4, 0.63, 0.6, 0.0, 1, 10), 5);
+        assert_eq!(desired(4, 0.63, 0.6, 0.1, 1, 10), 4);
+        // Below the target, inside the band: no scale-in either (0.5 / 0.6 on 6 instances is
+        // ceil(5) = 5 without a band, 6 with a 20% band).
+        assert_eq!(desired(6, 0.5, 0.6, 0.0, 1, 10), 5);
+        assert_eq!(desired(6, 0.5, 0.6, 0.2, 1, 10), 6);
+        // Outside the band the plain rule applies, in both directions.
+        assert_eq!(desired(4, 0.9, 0.6, 0.1, 1, 10), 6);
+        assert_eq!(desired(4, 0.3, 0.6, 0.1, 1, 10), 2);
+        // The edge of the band is inside it.
+        assert_eq!(desired(4, 1.25, 1.0, 0.25, 1, 10), 4);
+        assert_eq!(desired(4, 1.26, 1.0, 0.25, 1, 10), 6);
+        // A ratio of exactly 1 does not round up.
+        assert_eq!(desired(3, 0.6, 0.6, 0.0, 1, 10), 3);
+        // The count stays within [min, max], inside the band or not.
+        assert_eq!(desired(12, 1.0, 1.0, 0.1, 1, 10), 10);
+        assert_eq!(desired(4, 9.0, 1.0, 0.1, 1, 10), 10);
+        assert_eq!(desired(4, 0.0, 1.0, 0.1, 2, 10), 2);
     }
 }

@@ -749,12 +749,14 @@ impl Model {
                     )
                 }
                 ComponentKind::Worker {
-                    count,
                     workers,
                     service,
                     calls: cc,
+                    ..
                 } => {
-                    for i in 0..*count {
+                    // An autoscaled group has all of its `max` instances from the start.
+                    let allocated = c.kind.allocated_instances();
+                    for i in 0..allocated {
                         add_station(&mut nodes, *workers, None, &format!("{}#{i}", c.name));
                     }
                     let mut ranges = Vec::with_capacity(n_classes);
@@ -763,7 +765,7 @@ impl Model {
                         calls.extend(list.iter().map(|&t| t as u32));
                     }
                     (
-                        *count,
+                        allocated,
                         *workers,
                         Role::Server {
                             service: service.clone(),
@@ -780,10 +782,7 @@ impl Model {
                     max_attempts,
                 } => {
                     let q = queues.len() as u32;
-                    let instances = match &sc.components[*consumers].kind {
-                        ComponentKind::Worker { count, .. } => *count as usize,
-                        _ => 1,
-                    };
+                    let instances = sc.components[*consumers].kind.allocated_instances() as usize;
                     queues.push(QueueNode {
                         ready: VecDeque::new(),
                         capacity: capacity.unwrap_or(u64::MAX),
@@ -877,11 +876,16 @@ impl Model {
         let mut comp_scaler = vec![NO_SCALER; sc.components.len()];
         let mut node_scaler = vec![NO_SCALER; n_nodes_total];
         for (ci, c) in sc.components.iter().enumerate() {
-            let ComponentKind::Server {
+            let (ComponentKind::Server {
                 count,
                 autoscale: Some(a),
                 ..
-            } = &c.kind
+            }
+            | ComponentKind::Worker {
+                count,
+                autoscale: Some(a),
+                ..
+            }) = &c.kind
             else {
                 continue;
             };
@@ -908,6 +912,7 @@ impl Model {
                 a.clone(),
                 *count,
                 front,
+                feeds[ci],
                 component_stream(sc.seed, &format!("{}#autoscale", c.name)),
             ));
         }

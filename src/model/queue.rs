@@ -11,12 +11,13 @@
 //! at-least-once delivery, so its late completion counts as a duplicate. After
 //! `max_attempts` deliveries a job is dead-lettered.
 
+use super::autoscale::NO_SCALER;
 use super::{Cause, Ev, EvKind, Model, Role};
 use crate::engine::SimTime;
 
 impl Model {
     /// Brings the backlog area up to now.
-    fn backlog_touch(&mut self, q: u32) {
+    pub(super) fn backlog_touch(&mut self, q: u32) {
         let qn = &mut self.queues[q as usize];
         qn.backlog_area += qn.ready.len() as u128 * u128::from(self.now - qn.backlog_last);
         qn.backlog_last = self.now;
@@ -51,13 +52,14 @@ impl Model {
         self.dispatch_jobs(q);
     }
 
-    /// Hands waiting jobs to consumer instances with a free worker.
+    /// Hands waiting jobs to consumer instances with a free worker: the instances in the
+    /// group's rotation (all of them, or an autoscaled group's active ones), round robin.
     pub(super) fn dispatch_jobs(&mut self, q: u32) {
         let qi = q as usize;
         let consumers = self.queues[qi].consumers;
-        let (first, n, workers) = {
+        let (first, workers) = {
             let c = &self.comps[consumers as usize];
-            (c.first_node, c.n_nodes, c.workers)
+            (c.first_node, c.workers)
         };
         let queue_comp = self.queues[qi].comp;
         if !self.node_up[self.comps[queue_comp as usize].first_node as usize] {
@@ -65,9 +67,11 @@ impl Model {
         }
         while !self.queues[qi].ready.is_empty() {
             let qn = &mut self.queues[qi];
+            let rot = &self.comps[consumers as usize].rot;
+            let n = rot.len() as u32;
             let mut pick = None;
             for _ in 0..n {
-                let i = qn.rr % n;
+                let i = rot[(qn.rr % n) as usize];
                 qn.rr = qn.rr.wrapping_add(1);
                 if qn.assigned[i as usize] < workers && self.node_up[(first + i) as usize] {
                     pick = Some(i);
@@ -97,6 +101,10 @@ impl Model {
                 aux: generation,
             };
             self.queue.push(SimTime(self.now + visibility), ev);
+            if self.node_scaler[(first + i) as usize] != NO_SCALER {
+                // On its way to an instance of an autoscaled group: it may not drain away.
+                self.inbound[(first + i) as usize] += 1;
+            }
             let d = self.hop_node(queue_comp as usize + 1, consumers, first + i, j);
             self.after(d, Ev::new(EvKind::Deliver, first + i, j));
         }

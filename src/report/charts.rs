@@ -6,7 +6,7 @@
 //! * [`timeseries_chart`]: throughput, p50/p99 latency and error rate in three panels that
 //!   share the time axis, with the warm-up shaded grey and each fault shaded orange from its
 //!   start to its end (a line for an instantaneous flush), labelled in the top panel. When a
-//!   server group autoscales, a fourth panel shows each such group's active instances.
+//!   server or worker group autoscales, a fourth panel shows each such group's active instances.
 //! * [`components_chart`]: per component over time, in two panels sharing the time axis: the
 //!   utilization of the components with workers, and the requests waiting in them (for a
 //!   message queue, its backlog), at most eight components (the busiest, by peak utilization
@@ -89,7 +89,7 @@ pub fn latency_chart(report: &Report, png: &Path, svg: &Path) -> Result<(), Repo
 
 /// Draws throughput (req/s), p50/p99 latency (ms) and error rate (%) over time in three
 /// stacked panels sharing the time axis (s), warm-up and faults shaded, into `png` and `svg`;
-/// with autoscaled server groups, a panel of their active instances; with data centers, a
+/// with autoscaled server or worker groups, a panel of their active instances; with data centers, a
 /// panel of the requests entering each data center per second.
 pub fn timeseries_chart(report: &Report, png: &Path, svg: &Path) -> Result<(), ReportError> {
     render(&TimeseriesChart(report), png, svg)

@@ -941,8 +941,17 @@ fn detail(kind: &ComponentKind, datacenters: &[String]) -> String {
             }
             s
         }
-        ComponentKind::Worker { count, workers, .. } => {
-            format!("worker: {count} x {workers} workers")
+        ComponentKind::Worker {
+            count,
+            workers,
+            autoscale,
+            ..
+        } => {
+            let mut s = format!("worker: {count} x {workers} workers");
+            if let Some(a) = autoscale {
+                let _ = write!(s, ", {}", autoscale_text(a));
+            }
+            s
         }
         ComponentKind::Database {
             workers,
@@ -1016,6 +1025,7 @@ fn autoscale_text(a: &Autoscale) -> String {
     let target = match a.target {
         ScaleTarget::Utilization(u) => format!("utilization {}%", plain(u * 100.0)),
         ScaleTarget::Queue(q) => format!("queue {}", plain(q)),
+        ScaleTarget::Backlog(b) => format!("backlog {} per instance", plain(b)),
     };
     format!("autoscale {}..{} on {target}", a.min, a.max)
 }

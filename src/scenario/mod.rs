@@ -365,6 +365,7 @@ pub enum ComponentKind {
         service: Vec<Dist>,
         /// Downstream calls per class, in order.
         calls: Vec<Vec<CompId>>,
+        autoscale: Option<Autoscale>,
     },
     /// A key-value store (sessions): a station with one service distribution.
     Store {
@@ -374,8 +375,9 @@ pub enum ComponentKind {
     },
 }
 
-/// A server group's autoscaling rule (the Kubernetes HPA rule): every `interval`, the
-/// desired count is `ceil(active * metric / target)`, clamped to `[min, max]`.
+/// A server or worker group's autoscaling rule (the Kubernetes HPA rule): every `interval`,
+/// the desired count is `ceil(active * metric / target)`, or `active` when `metric / target`
+/// is within `tolerance` of 1, clamped to `[min, max]`.
 #[derive(Clone, Debug)]
 pub struct Autoscale {
     pub min: u32,
@@ -387,6 +389,8 @@ pub struct Autoscale {
     pub cooldown: SimTime,
     /// Time from a scale-out decision to a new instance taking traffic.
     pub provision: Dist,
+    /// No action while `|metric / target - 1| <= tolerance` (a fraction, >= 0 and < 1).
+    pub tolerance: f64,
 }
 
 /// The metric an autoscaler holds at its target.
@@ -396,6 +400,9 @@ pub enum ScaleTarget {
     Utilization(f64),
     /// Time-average waiting requests per serving instance, over the last interval.
     Queue(f64),
+    /// Time-average jobs waiting in the consumed queue per active instance, over the last
+    /// interval (worker groups).
+    Backlog(f64),
 }
 
 /// The store behind a cache or a CDN edge.
@@ -438,13 +445,15 @@ pub enum Sessions {
 
 impl ComponentKind {
     /// Instances the model allocates: a server group's `count` (its autoscaling `max` when
-    /// it autoscales), a worker group's `count`; 1 for every other kind.
+    /// it autoscales), a worker group's likewise; 1 for every other kind.
     pub fn allocated_instances(&self) -> u32 {
         match self {
             ComponentKind::Server {
                 count, autoscale, ..
+            }
+            | ComponentKind::Worker {
+                count, autoscale, ..
             } => autoscale.as_ref().map_or(*count, |a| a.max.max(*count)),
-            ComponentKind::Worker { count, .. } => *count,
             _ => 1,
         }
     }
@@ -489,6 +498,9 @@ pub const DEFAULT_HOP: SimTime = SimTime::from_micros(100);
 pub const DEFAULT_SCALE_INTERVAL: SimTime = SimTime::from_secs(15);
 /// The default minimum time between two scaling actions.
 pub const DEFAULT_SCALE_COOLDOWN: SimTime = SimTime::from_secs(60);
+/// The default autoscaling tolerance band: none, so that the rule is the plain
+/// `ceil(active * metric / target)` (Kubernetes' own default is 0.1).
+pub const DEFAULT_SCALE_TOLERANCE: f64 = 0.0;
 /// The most instances of a server or worker group.
 pub const MAX_INSTANCES: u32 = 10_000;
 /// The default visibility timeout of a queue.

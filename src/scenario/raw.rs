@@ -507,7 +507,7 @@ pub struct RawComponent {
     pub replica_datacenters: Option<Vec<String>>,
 }
 
-/// A server group's autoscaling rule.
+/// A server or worker group's autoscaling rule.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAutoscale {
@@ -523,9 +523,12 @@ pub struct RawAutoscale {
     pub cooldown: Option<Duration>,
     #[serde(default)]
     pub provision: Option<RawDist>,
+    #[serde(default)]
+    pub tolerance: Option<f64>,
 }
 
-/// What an autoscaler keeps at its target: one of the two.
+/// What an autoscaler keeps at its target: one of them (`backlog_per_instance` for worker
+/// groups only, `queue` for server groups only).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScaleTarget {
@@ -533,6 +536,8 @@ pub struct RawScaleTarget {
     pub utilization: Option<f64>,
     #[serde(default)]
     pub queue: Option<f64>,
+    #[serde(default)]
+    pub backlog_per_instance: Option<f64>,
 }
 
 impl RawComponent {

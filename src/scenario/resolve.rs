@@ -1439,7 +1439,14 @@ fn fields_of(kind: Kind) -> &'static [&'static str] {
             "visibility_timeout",
             "max_attempts",
         ],
-        Kind::Worker => &["count", "workers", "service", "service_by_class", "calls"],
+        Kind::Worker => &[
+            "count",
+            "workers",
+            "service",
+            "service_by_class",
+            "calls",
+            "autoscale",
+        ],
     }
 }
 
@@ -1746,7 +1753,8 @@ fn resolve_component(
             }
             let autoscale = match &rc.autoscale {
                 None => Some(None),
-                Some(a) => resolve_autoscale(base, a, rc.count, count, pr).map(Some),
+                Some(a) => resolve_autoscale(base, a, rc.kind == Kind::Worker, rc.count, count, pr)
+                    .map(Some),
             };
             let w = workers(pr);
             let service = dist(
@@ -1791,6 +1799,7 @@ fn resolve_component(
                     workers: w?,
                     service: service?,
                     calls: calls?,
+                    autoscale: autoscale?,
                 });
             }
             Some(ComponentKind::Server {
@@ -2117,11 +2126,12 @@ fn resolve_geo_dns(
     })
 }
 
-/// A server group's `autoscale`. `count` is the group's resolved starting size; `given_count`
-/// tells whether the file gave it (an error then points at it).
+/// A server or worker group's `autoscale`. `count` is the group's resolved starting size;
+/// `given_count` tells whether the file gave it (an error then points at it).
 fn resolve_autoscale(
     base: &str,
     a: &RawAutoscale,
+    worker: bool,
     given_count: Option<u32>,
     count: u32,
     pr: &mut Problems,
@@ -2178,28 +2188,55 @@ fn resolve_autoscale(
         );
         good = false;
     }
+    // A server group follows its waiting requests, a worker group its queue's backlog.
+    let (other, other_example) = if worker {
+        (
+            "backlog_per_instance",
+            "{backlog_per_instance: 20} (jobs waiting in its queue per instance)",
+        )
+    } else {
+        ("queue", "{queue: 20} (waiting requests per instance)")
+    };
     let target = match &a.target {
         None => {
             pr.at(
                 &path,
-                "autoscale needs `target`: {utilization: 0.6} (busy fraction) or {queue: 20} (waiting requests per instance)",
+                format!(
+                    "autoscale needs `target`: {{utilization: 0.6}} (busy fraction) or {other_example}"
+                ),
+            );
+            None
+        }
+        Some(t) if worker && t.queue.is_some() => {
+            pr.at(
+                &format!("{path}.target.queue"),
+                "`queue` does not apply to a worker group (its jobs wait in the queue, not at the workers): use {backlog_per_instance: 20}",
+            );
+            None
+        }
+        Some(t) if !worker && t.backlog_per_instance.is_some() => {
+            pr.at(
+                &format!("{path}.target.backlog_per_instance"),
+                "`backlog_per_instance` applies to a worker group (the backlog of the queue it consumes); a server group takes {utilization: 0.6} or {queue: 20}",
             );
             None
         }
         Some(t) => {
             let tp = format!("{path}.target");
-            match (t.utilization, t.queue) {
+            match (t.utilization, t.queue.or(t.backlog_per_instance)) {
                 (Some(_), Some(_)) => {
                     pr.at(
                         &tp,
-                        "expected one target, `utilization` or `queue`, found both",
+                        format!("expected one target, `utilization` or `{other}`, found both"),
                     );
                     None
                 }
                 (None, None) => {
                     pr.at(
                         &tp,
-                        "expected one target: {utilization: 0.6} (busy fraction) or {queue: 20} (waiting requests per instance)",
+                        format!(
+                            "expected one target: {{utilization: 0.6}} (busy fraction) or {other_example}"
+                        ),
                     );
                     None
                 }
@@ -2212,6 +2249,19 @@ fn resolve_autoscale(
                         None
                     } else {
                         Some(ScaleTarget::Utilization(u))
+                    }
+                }
+                (None, Some(b)) if worker => {
+                    if !b.is_finite() || b <= 0.0 {
+                        pr.at(
+                            &format!("{tp}.backlog_per_instance"),
+                            format!(
+                                "expected a backlog target > 0 (jobs waiting per instance), found {b}"
+                            ),
+                        );
+                        None
+                    } else {
+                        Some(ScaleTarget::Backlog(b))
                     }
                 }
                 (None, Some(q)) => {
@@ -2239,6 +2289,16 @@ fn resolve_autoscale(
         good = false;
     }
     let cooldown = a.cooldown.map_or(DEFAULT_SCALE_COOLDOWN, |d| d.0);
+    let tolerance = a.tolerance.unwrap_or(DEFAULT_SCALE_TOLERANCE);
+    if !(0.0..1.0).contains(&tolerance) {
+        pr.at(
+            &format!("{path}.tolerance"),
+            format!(
+                "expected a tolerance >= 0 and < 1 (a fraction of the target), found {tolerance}"
+            ),
+        );
+        good = false;
+    }
     let provision = match &a.provision {
         Some(d) => resolve_dist(&format!("{path}.provision"), d, pr),
         None => Some(Dist::Const(0)),
@@ -2251,6 +2311,7 @@ fn resolve_autoscale(
         interval,
         cooldown,
         provision,
+        tolerance,
     })
 }
 
@@ -2435,6 +2496,25 @@ fn wrong_kind(
 /// servers, chains fit the request's call stack.
 fn check_call_graph(comps: &[Component], entries: &[CompId], pr: &mut Problems) {
     let name = |i: CompId| comps[i].name.as_str();
+    // A worker group that follows a backlog needs a queue that feeds it.
+    for (wi, c) in comps.iter().enumerate() {
+        if let ComponentKind::Worker {
+            autoscale: Some(a), ..
+        } = &c.kind
+            && matches!(a.target, ScaleTarget::Backlog(_))
+            && !comps.iter().any(
+                |q| matches!(q.kind, ComponentKind::Queue { consumers, .. } if consumers == wi),
+            )
+        {
+            pr.at(
+                &format!("components.{}.autoscale.target.backlog_per_instance", c.name),
+                format!(
+                    "expected a worker group that a queue feeds (a queue with `consumers: {}`), found none: there is no backlog to follow",
+                    c.name
+                ),
+            );
+        }
+    }
     for c in comps {
         if let ComponentKind::LoadBalancer { to, .. } = &c.kind
             && !matches!(comps[*to].kind, ComponentKind::Server { .. })
