@@ -576,6 +576,13 @@ fn queue_keys_are_checked() {
     assert_eq!(validate(base, &[]).0, 0);
     case_on(
         base,
+        &[("entry: web", "entry: w")],
+        &[
+            "bad.yaml:4:8: entry: expected the component dynamic requests enter (a load_balancer, server, cache, store, queue or database), found `w`, a worker",
+        ],
+    );
+    case_on(
+        base,
         &[("consumers: w}", "consumers: web}")],
         &[
             "bad.yaml:7:34: components.jobs.consumers: expected a worker group, found `web`, a server",
