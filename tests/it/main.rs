@@ -12,6 +12,7 @@ mod failures;
 mod figures;
 mod geo;
 mod queues;
+mod robustness;
 mod sharding;
 mod stages;
 mod sweep;
