@@ -251,7 +251,10 @@ mod tests {
             let mut rng = stream(4, "tail");
             let samples: Vec<u64> = (0..1000).map(|_| d.sample(&mut rng)).collect();
             assert!(samples.iter().all(|&x| x <= MAX_SAMPLE_NS), "{d:?}");
-            assert!(samples.contains(&MAX_SAMPLE_NS), "{d:?}: the cap is reached");
+            assert!(
+                samples.contains(&MAX_SAMPLE_NS),
+                "{d:?}: the cap is reached"
+            );
             let now = MAX_SAMPLE_NS;
             assert!(samples.iter().all(|&x| now.checked_add(x).is_some()));
         }
