@@ -539,3 +539,268 @@ fn degenerate_but_plausible_values_are_rejected_with_a_place_or_run_and_conserve
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A tiny scenario for the command-line cases: they fail before anything runs.
+const CLI_SCENARIO: &str = "\
+name: cli
+duration: 1s
+traffic: {rate: 10}
+entry: web
+components:
+  web: {kind: server, workers: 2, service: {exp: 1ms}}
+";
+
+#[test]
+fn bad_command_lines_exit_1_with_a_message_and_no_panic() {
+    let dir = crate::temp_with(&[("s.yaml", CLI_SCENARIO), ("sub/keep.txt", "x")]);
+    let garbage = dir.path().join("garbage.yaml");
+    std::fs::write(&garbage, b"\xff\xfe\x00 not text").expect("write");
+    let locked = dir.path().join("locked.yaml");
+    std::fs::write(&locked, b"\xff\xfe").expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    }
+    let vary = ["--vary", "web.workers=1,2"];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        // --set: no `=`, empty path, unknown path, malformed YAML, wrong type, a list index
+        // into a scalar.
+        (
+            vec!["run", "s.yaml", "--set", "traffic.rate"],
+            "expected path=value",
+        ),
+        (vec!["run", "s.yaml", "--set", "=3"], "(empty path)"),
+        (
+            vec!["run", "s.yaml", "--set", "nosuch.path=3"],
+            "is neither a top-level key",
+        ),
+        (
+            vec!["run", "s.yaml", "--set", "traffic.rate=[1"],
+            "is not valid YAML",
+        ),
+        (
+            vec!["run", "s.yaml", "--set", "traffic.rate={a: 1}"],
+            "invalid type: map",
+        ),
+        (
+            vec!["run", "s.yaml", "--set", "traffic.rate[0]=1"],
+            "is not a list",
+        ),
+        (
+            vec!["validate", "s.yaml", "--set", "duration=abc"],
+            "expected a duration",
+        ),
+        (
+            vec!["compare", "s.yaml", "--set", "web.workers=-1"],
+            "expected u32",
+        ),
+        (
+            vec!["diagram", "s.yaml", "--set", "web.nope=1"],
+            "unknown field `nope`",
+        ),
+        // Counts and shares.
+        (
+            vec!["run", "s.yaml", "--replications", "0"],
+            "expected a whole number >= 1",
+        ),
+        (
+            vec!["run", "s.yaml", "--replications", "100000000"],
+            "at most 1000 replications",
+        ),
+        (
+            vec!["run", "s.yaml", "--seed", "abc"],
+            "invalid value 'abc'",
+        ),
+        (
+            vec![
+                "run",
+                "s.yaml",
+                "--trace",
+                "t.jsonl",
+                "--trace-sample",
+                "nan",
+            ],
+            "--trace-sample",
+        ),
+        (
+            vec!["diagram", "s.yaml", "--format", "png"],
+            "possible values",
+        ),
+        // Sweeps: empty values and ranges, partitions out of range, no runs.
+        (
+            vec!["sweep", "s.yaml", "--vary", "web.workers="],
+            "found nothing",
+        ),
+        (
+            vec!["sweep", "s.yaml", "--vary", "web.workers=4..1"],
+            "is empty",
+        ),
+        (vec!["sweep", "s.yaml", "--vary", "=1,2"], "(empty path)"),
+        (
+            vec![
+                "sweep",
+                "s.yaml",
+                "--vary",
+                "web.workers=1,2",
+                "--partition",
+                "5/4",
+            ],
+            "1 <= K <= N",
+        ),
+        (
+            vec![
+                "sweep",
+                "s.yaml",
+                "--vary",
+                "web.workers=1,2",
+                "--partition",
+                "1/0",
+            ],
+            "1 <= K <= N",
+        ),
+        (
+            vec![
+                "sweep",
+                "s.yaml",
+                "--vary",
+                "web.workers=1,2",
+                "--partition",
+                "1/",
+            ],
+            "1 <= K <= N",
+        ),
+        (
+            vec![
+                "sweep",
+                "s.yaml",
+                "--vary",
+                "web.workers=1,2",
+                "--replications",
+                "0",
+            ],
+            ">= 1",
+        ),
+        (
+            vec![
+                "sweep",
+                "s.yaml",
+                "--vary",
+                "web.workers=1,2",
+                "--metric",
+                "nosuch",
+            ],
+            "unknown figure",
+        ),
+        // Capacity objectives.
+        (
+            vec!["capacity", "s.yaml", "--slo", "garbage", vary[0], vary[1]],
+            "expected <metric><op><value>",
+        ),
+        (
+            vec!["capacity", "s.yaml", "--slo", "p99<", vary[0], vary[1]],
+            "expected a number",
+        ),
+        (
+            vec![
+                "capacity",
+                "s.yaml",
+                "--slo",
+                "p99<5parsecs",
+                vary[0],
+                vary[1],
+            ],
+            "is a latency",
+        ),
+        (
+            vec![
+                "capacity",
+                "s.yaml",
+                "--slo",
+                "availability>=101%",
+                vary[0],
+                vary[1],
+            ],
+            "from 0% to 100%",
+        ),
+        (
+            vec![
+                "capacity",
+                "s.yaml",
+                "--slo",
+                "p99<1s",
+                vary[0],
+                vary[1],
+                "--replications",
+                "0",
+            ],
+            ">= 1",
+        ),
+        // Missing files, directories, files that cannot be read as text.
+        (
+            vec!["run", "missing.yaml"],
+            "cannot read scenario `missing.yaml`",
+        ),
+        (vec!["run", "sub"], "cannot read scenario `sub`"),
+        (
+            vec!["run", "garbage.yaml"],
+            "cannot read scenario `garbage.yaml`",
+        ),
+        (
+            vec!["validate", "locked.yaml"],
+            "cannot read scenario `locked.yaml`",
+        ),
+        (
+            vec!["compare", "s.yaml", "sub"],
+            "cannot read scenario `sub`",
+        ),
+        (vec!["diagram", "missing.yaml"], "cannot read scenario"),
+        (
+            vec!["sweep", "sub", vary[0], vary[1]],
+            "cannot read scenario `sub`",
+        ),
+        (
+            vec![
+                "capacity",
+                "missing.yaml",
+                "--slo",
+                "p99<1s",
+                vary[0],
+                vary[1],
+            ],
+            "cannot read scenario",
+        ),
+        (
+            vec!["merge", "missing.csv", "-o", "m.csv"],
+            "cannot read `missing.csv`",
+        ),
+        (vec!["merge", "sub", "-o", "m.csv"], "cannot read `sub`"),
+        (
+            vec!["merge", "s.yaml", "-o", "m.csv"],
+            "not a sweep CSV header",
+        ),
+        (
+            vec!["journey", "--scenarios", "missing"],
+            "cannot read the directory",
+        ),
+        (
+            vec!["journey", "--scenarios", "s.yaml"],
+            "cannot read the directory",
+        ),
+        (vec!["journey", "--scenarios", "sub"], "no stage files"),
+    ];
+    for (args, needle) in cases {
+        let out = crate::scalesim(dir.path(), &args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains(needle),
+            "{args:?}: expected `{needle}` in: {err}"
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    assert!(
+        !dir.path().join("results").exists(),
+        "a rejected command wrote files"
+    );
+}
