@@ -703,6 +703,24 @@ fn closed_rate_ok(pr: &mut Problems, users: u64, think: &Dist) -> bool {
     }
 }
 
+/// A random fault's up-times and repair times must have a mean of at least
+/// [`MIN_INTERVAL`]: with zero the instance would fail and recover forever at one instant.
+fn mean_at_least_min_interval(pr: &mut Problems, path: &str, d: &Dist, what: &str) -> bool {
+    let mean = d.mean_ns();
+    if mean < MIN_INTERVAL.0 as f64 {
+        pr.at(
+            path,
+            format!(
+                "expected {what} with a mean of at least {MIN_INTERVAL}, found a mean of {}",
+                SimTime::from_nanos(mean.round() as u64)
+            ),
+        );
+        false
+    } else {
+        true
+    }
+}
+
 fn resolve_traffic(t: &RawTraffic, pr: &mut Problems) -> Option<Traffic> {
     let arrival_kind = t.arrival.unwrap_or(ArrivalKind::Poisson);
     let users = t.users.unwrap_or(DEFAULT_USERS);
@@ -1145,14 +1163,18 @@ fn resolve_fault(
         }
         _ => {
             let mtbf = match &f.mtbf {
-                Some(d) => resolve_dist(&format!("{base}.mtbf"), d, pr),
+                Some(d) => resolve_dist(&format!("{base}.mtbf"), d, pr).filter(|d| {
+                    mean_at_least_min_interval(pr, &format!("{base}.mtbf"), d, "up-times")
+                }),
                 None => {
                     pr.at(base, "a `random` fault needs `mtbf`: the distribution of up-times (like {exp: 10m})");
                     None
                 }
             };
             let mttr = match &f.mttr {
-                Some(d) => resolve_dist(&format!("{base}.mttr"), d, pr),
+                Some(d) => resolve_dist(&format!("{base}.mttr"), d, pr).filter(|d| {
+                    mean_at_least_min_interval(pr, &format!("{base}.mttr"), d, "repair times")
+                }),
                 None => {
                     pr.at(base, "a `random` fault needs `mttr`: the distribution of repair times (like {exp: 30s})");
                     None

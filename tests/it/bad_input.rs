@@ -800,3 +800,18 @@ fn recurring_checks_run_at_most_every_millisecond() {
         ],
     );
 }
+
+#[test]
+fn random_faults_need_up_and_repair_times() {
+    // Zero up-times and repair times used to fail and recover an instance forever at t = 0.
+    fault_cases(&[
+        (
+            "{random: web, mtbf: {const: 0s}, mttr: {exp: 1s}}",
+            "bad.yaml:24:25: faults[0].mtbf: expected up-times with a mean of at least 1ms, found a mean of 0ns",
+        ),
+        (
+            "{random: web, mtbf: {exp: 10s}, mttr: {uniform: [0s, 1us]}}",
+            "bad.yaml:24:43: faults[0].mttr: expected repair times with a mean of at least 1ms, found a mean of 500ns",
+        ),
+    ]);
+}

@@ -496,6 +496,34 @@ fn degenerate_but_plausible_values_are_rejected_with_a_place_or_run_and_conserve
         ),
         (vec![("interval: 500ms", "interval: 1ms")], Outcome::Ran),
         (
+            vec![(
+                "shards: 2\n",
+                "shards: 2\nfaults:\n  - {random: web, mtbf: {const: 0s}, mttr: {const: 0s}}\n",
+            )],
+            Outcome::Rejected,
+        ),
+        (
+            vec![(
+                "shards: 2\n",
+                "shards: 2\nfaults:\n  - {random: web, mtbf: {exp: 1ms}, mttr: {exp: 1ms}}\n",
+            )],
+            Outcome::Ran,
+        ),
+        (
+            vec![(
+                "shards: 2\n",
+                "shards: 2\nfaults:\n  - {at: 1s, slow: web, factor: 1e308}\n",
+            )],
+            Outcome::Ran,
+        ),
+        (
+            vec![(
+                "shards: 2\n",
+                "shards: 2\nfaults:\n  - {at: 1s, add_shard: db, migration: {rate: 1e308, batch: 4294967295}}\n",
+            )],
+            Outcome::Ran,
+        ),
+        (
             vec![("duration: 2s", "duration: 1000000h")],
             Outcome::Rejected,
         ),
