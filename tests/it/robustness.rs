@@ -637,6 +637,19 @@ fn bad_command_lines_exit_1_with_a_message_and_no_panic() {
             "at most 1000 replications",
         ),
         (
+            vec![
+                "capacity",
+                "s.yaml",
+                "--slo",
+                "p99<1s",
+                "--vary",
+                "web.workers=1",
+                "--replications",
+                "5000",
+            ],
+            "at most 1000 replications",
+        ),
+        (
             vec!["run", "s.yaml", "--seed", "abc"],
             "invalid value 'abc'",
         ),
