@@ -972,7 +972,12 @@ impl FromStr for Slo {
             }
         } else if metric == "availability" || metric == "error_rate" {
             match unit {
-                "%" => x / 100.0,
+                "%" if (0.0..=100.0).contains(&x) => x / 100.0,
+                "%" => {
+                    return Err(format!(
+                        "`{s}`: {metric} is a share: expected a percentage from 0% to 100%, found `{value}`"
+                    ));
+                }
                 "" if (0.0..=1.0).contains(&x) => x,
                 "" => {
                     return Err(format!(
@@ -1111,6 +1116,9 @@ mod tests {
             "availability>99",
             "p99<",
             "throughput_rps>5ms",
+            // A share above 100% can never be met.
+            "availability>=101%",
+            "error_rate<-1%",
         ] {
             assert!(bad.parse::<Slo>().is_err(), "{bad}");
         }

@@ -21,6 +21,7 @@ use scalesim::scenario::Override;
 use scalesim::sweep::{Slo, Vary, run_seed};
 use scalesim::{Report, RunOptions, Scenario};
 
+use super::run::MAX_REPLICATIONS;
 use super::sweep::{Study, study};
 use super::{CliResult, Failure, out};
 
@@ -112,6 +113,13 @@ fn limit_text(p: &Probe) -> String {
 }
 
 pub fn capacity(a: &CapacityArgs) -> CliResult {
+    // A probe holds all its replications' reports at once, as `run --replications` does.
+    if a.replications > MAX_REPLICATIONS {
+        return Err(Failure::BadInput(anyhow!(
+            "--replications: expected at most {MAX_REPLICATIONS} replications, found {}",
+            a.replications
+        )));
+    }
     if a.vary.len() != 1 {
         return Err(Failure::BadInput(anyhow!(
             "capacity sizes one parameter: give exactly one --vary (found {})",

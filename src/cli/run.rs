@@ -131,10 +131,20 @@ fn run_replicated(
     (reports.swap_remove(0), Some(reps))
 }
 
+/// The most replications `run --replications` accepts.
+pub const MAX_REPLICATIONS: u64 = 1000;
+
 pub fn run(a: &RunArgs) -> CliResult {
     if a.replications == 0 {
         return Err(Failure::BadInput(anyhow!(
             "--replications: expected a whole number >= 1, found 0"
+        )));
+    }
+    // Every replication's report is held until the end; 10^8 of them exhausted memory.
+    if a.replications > MAX_REPLICATIONS {
+        return Err(Failure::BadInput(anyhow!(
+            "--replications: expected at most {MAX_REPLICATIONS} replications, found {}",
+            a.replications
         )));
     }
     if a.trace.is_some() && !(a.trace_sample > 0.0 && a.trace_sample <= 1.0) {

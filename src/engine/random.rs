@@ -69,6 +69,11 @@ pub enum Dist {
     Empirical(Box<[u64]>),
 }
 
+/// The largest value [`Dist::sample`] returns: 10^18 ns (about 31.7 years), the longest
+/// duration a scenario may write. Heavy tails (a Pareto with a tiny shape, a log-normal with a
+/// huge spread) are cut there, so that adding a few samples to the clock never overflows.
+pub const MAX_SAMPLE_NS: u64 = 1_000_000_000_000_000_000;
+
 impl Dist {
     /// Draws one value, in whole nanoseconds.
     #[inline]
@@ -106,8 +111,9 @@ impl Dist {
             }
             Dist::Empirical(samples) => return samples[rng.random_range(0..samples.len())],
         };
-        // Saturating float -> int conversion; `as` maps NaN to 0 and clamps at u64::MAX.
-        x.round() as u64
+        // Saturating float -> int conversion (`as` maps NaN to 0), capped at MAX_SAMPLE_NS so
+        // that `now + sample` cannot overflow however heavy the tail.
+        (x.round() as u64).min(MAX_SAMPLE_NS)
     }
 
     /// The mean, in nanoseconds (for capacity hints and reports).
@@ -225,5 +231,32 @@ mod tests {
         let d = Dist::Normal { mean: 0.0, sd: 1e6 };
         let mut rng = stream(3, "n");
         assert!((0..10_000).all(|_| d.sample(&mut rng) < u64::MAX));
+    }
+
+    #[test]
+    fn heavy_tails_stop_at_the_cap_so_the_clock_cannot_overflow() {
+        // A Pareto with a tiny shape and a log-normal with a huge spread used to return
+        // u64::MAX, and `now + sample` wrapped around in release builds.
+        let cases = [
+            Dist::Pareto {
+                scale: 1e6,
+                shape: 0.001,
+            },
+            Dist::LogNormal {
+                mu: 14.0,
+                sigma: 600.0,
+            },
+        ];
+        for d in cases {
+            let mut rng = stream(4, "tail");
+            let samples: Vec<u64> = (0..1000).map(|_| d.sample(&mut rng)).collect();
+            assert!(samples.iter().all(|&x| x <= MAX_SAMPLE_NS), "{d:?}");
+            assert!(
+                samples.contains(&MAX_SAMPLE_NS),
+                "{d:?}: the cap is reached"
+            );
+            let now = MAX_SAMPLE_NS;
+            assert!(samples.iter().all(|&x| now.checked_add(x).is_some()));
+        }
     }
 }

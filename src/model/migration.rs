@@ -228,7 +228,7 @@ impl Model {
         let n = cp.end - cp.next;
         let mut t = 0u64;
         for _ in 0..n {
-            t += cp.cost.sample(&mut cp.rng);
+            t = t.saturating_add(cp.cost.sample(&mut cp.rng));
         }
         let slow = self.stations[s as usize].slow;
         let t = if slow == 1.0 {

@@ -523,6 +523,12 @@ pub const DEFAULT_SEED: u64 = 1;
 pub const DEFAULT_WINDOW: SimTime = SimTime::from_secs(1);
 /// The largest key space (`keys.n`, or `users` when keys are user ids).
 pub const MAX_KEYS: u64 = 100_000_000;
+/// The highest arrival rate, requests per second (`traffic.rate`, a profile point's
+/// `rate`): one request every 100 ns on average. Above about 10^9 per second arrivals would
+/// share the same nanosecond and simulated time would stop advancing.
+pub const MAX_RATE: f64 = 10_000_000.0;
+/// The shortest period of a recurring check (`autoscale.interval`, `health_check.interval`).
+pub const MIN_INTERVAL: SimTime = SimTime::from_millis(1);
 /// The deepest chain of components a request may travel through (client included).
 pub const MAX_DEPTH: usize = 12;
 

@@ -663,6 +663,64 @@ fn finite_non_negative(pr: &mut Problems, path: &str, v: f64, what: &str, unit: 
     }
 }
 
+/// Reports a rate above [`MAX_RATE`] at `path`.
+fn rate_at_most_max(pr: &mut Problems, path: &str, rate: f64) -> bool {
+    if rate > MAX_RATE {
+        // Huge values in scientific notation (`1e308`, not 309 digits).
+        let shown = if rate >= 1e15 {
+            format!("{rate:e}")
+        } else {
+            rate.to_string()
+        };
+        pr.at(
+            path,
+            format!("expected at most 10,000,000 requests per second, found {shown}"),
+        );
+        false
+    } else {
+        true
+    }
+}
+
+/// Closed users may not offer more than [`MAX_RATE`] between them: each needs a mean think
+/// time of at least `users` x 100 ns. A zero think time would let requests that meet no delay
+/// loop forever at one instant.
+fn closed_rate_ok(pr: &mut Problems, users: u64, think: &Dist) -> bool {
+    let min_ns = users as f64 * 1e9 / MAX_RATE;
+    let mean = think.mean_ns();
+    if mean < min_ns {
+        pr.at(
+            "traffic.think",
+            format!(
+                "expected a mean think time of at least {} for {users} users (at most 10,000,000 requests per second between them), found {}",
+                SimTime::from_nanos(min_ns.ceil() as u64),
+                SimTime::from_nanos(mean.round() as u64)
+            ),
+        );
+        false
+    } else {
+        true
+    }
+}
+
+/// A random fault's up-times and repair times must have a mean of at least
+/// [`MIN_INTERVAL`]: with zero the instance would fail and recover forever at one instant.
+fn mean_at_least_min_interval(pr: &mut Problems, path: &str, d: &Dist, what: &str) -> bool {
+    let mean = d.mean_ns();
+    if mean < MIN_INTERVAL.0 as f64 {
+        pr.at(
+            path,
+            format!(
+                "expected {what} with a mean of at least {MIN_INTERVAL}, found a mean of {}",
+                SimTime::from_nanos(mean.round() as u64)
+            ),
+        );
+        false
+    } else {
+        true
+    }
+}
+
 fn resolve_traffic(t: &RawTraffic, pr: &mut Problems) -> Option<Traffic> {
     let arrival_kind = t.arrival.unwrap_or(ArrivalKind::Poisson);
     let users = t.users.unwrap_or(DEFAULT_USERS);
@@ -695,8 +753,9 @@ fn resolve_traffic(t: &RawTraffic, pr: &mut Problems) -> Option<Traffic> {
                     None
                 }
                 (Some(r), None) => {
-                    finite_positive(pr, "traffic.rate", *r, "a rate in requests per second")
-                        .then(|| Arrival::Open(RateProfile::constant(*r)))
+                    (finite_positive(pr, "traffic.rate", *r, "a rate in requests per second")
+                        && rate_at_most_max(pr, "traffic.rate", *r))
+                    .then(|| Arrival::Open(RateProfile::constant(*r)))
                 }
                 (None, Some(points)) => resolve_profile(points, pr).map(Arrival::Open),
             }
@@ -718,9 +777,9 @@ fn resolve_traffic(t: &RawTraffic, pr: &mut Problems) -> Option<Traffic> {
                 );
             }
             match &t.think {
-                Some(d) => {
-                    resolve_dist("traffic.think", d, pr).map(|think| Arrival::Closed { think })
-                }
+                Some(d) => resolve_dist("traffic.think", d, pr)
+                    .filter(|think| closed_rate_ok(pr, users, think))
+                    .map(|think| Arrival::Closed { think }),
                 None => {
                     pr.at("traffic", "closed arrivals need `think`: the distribution of a user's pause between requests");
                     None
@@ -1104,14 +1163,18 @@ fn resolve_fault(
         }
         _ => {
             let mtbf = match &f.mtbf {
-                Some(d) => resolve_dist(&format!("{base}.mtbf"), d, pr),
+                Some(d) => resolve_dist(&format!("{base}.mtbf"), d, pr).filter(|d| {
+                    mean_at_least_min_interval(pr, &format!("{base}.mtbf"), d, "up-times")
+                }),
                 None => {
                     pr.at(base, "a `random` fault needs `mtbf`: the distribution of up-times (like {exp: 10m})");
                     None
                 }
             };
             let mttr = match &f.mttr {
-                Some(d) => resolve_dist(&format!("{base}.mttr"), d, pr),
+                Some(d) => resolve_dist(&format!("{base}.mttr"), d, pr).filter(|d| {
+                    mean_at_least_min_interval(pr, &format!("{base}.mttr"), d, "repair times")
+                }),
                 None => {
                     pr.at(base, "a `random` fault needs `mttr`: the distribution of repair times (like {exp: 30s})");
                     None
@@ -1151,7 +1214,8 @@ fn resolve_profile(points: &[RawProfilePoint], pr: &mut Problems) -> Option<Rate
             p.rate,
             "a rate",
             " requests per second",
-        ) {
+        ) || !rate_at_most_max(pr, &format!("{path}.rate"), p.rate)
+        {
             ok = false;
         }
         any_positive |= p.rate > 0.0;
@@ -1514,10 +1578,13 @@ fn named<T: Copy>(
 /// A `health_check` map: interval and the probe thresholds.
 fn resolve_health(base: &str, h: &RawHealthCheck, pr: &mut Problems) -> Option<HealthCheck> {
     let mut good = true;
-    if h.interval.0 == SimTime::ZERO {
+    if h.interval.0 < MIN_INTERVAL {
         pr.at(
             &format!("{base}.health_check.interval"),
-            "expected an interval > 0, found 0s",
+            format!(
+                "expected an interval of at least {MIN_INTERVAL}, found {}",
+                h.interval.0
+            ),
         );
         good = false;
     }
@@ -2281,10 +2348,10 @@ fn resolve_autoscale(
         }
     };
     let interval = a.interval.map_or(DEFAULT_SCALE_INTERVAL, |d| d.0);
-    if interval == SimTime::ZERO {
+    if interval < MIN_INTERVAL {
         pr.at(
             &format!("{path}.interval"),
-            "expected an interval > 0, found 0s",
+            format!("expected an interval of at least {MIN_INTERVAL}, found {interval}"),
         );
         good = false;
     }

@@ -565,7 +565,7 @@ fn retries_and_health_checks_are_checked() {
             "  lb: {kind: load_balancer, to: web, health_check: {interval: 0s}}",
         )],
         &[
-            "bad.yaml:11:63: components.lb.health_check.interval: expected an interval > 0, found 0s",
+            "bad.yaml:11:63: components.lb.health_check.interval: expected an interval of at least 1ms, found 0ns",
         ],
     );
 }
@@ -678,7 +678,9 @@ fn autoscale_keys_are_checked() {
     );
     check(
         "{max: 8, target: {queue: 3}, interval: 0s}",
-        &["bad.yaml:15:55: components.web.autoscale.interval: expected an interval > 0, found 0s"],
+        &[
+            "bad.yaml:15:55: components.web.autoscale.interval: expected an interval of at least 1ms, found 0ns",
+        ],
     );
     check(
         "{target: {queue: 3}}",
@@ -737,4 +739,86 @@ fn migration_blocks_are_checked() {
         ),
     ];
     fault_cases(&cases);
+}
+
+#[test]
+fn rates_above_the_limit_are_refused() {
+    // Above about 10^9 requests per second arrivals share a nanosecond and simulated time
+    // stalls: 4294967296 used to make a run hang.
+    case(
+        &[("  rate: 100", "  rate: 4294967296")],
+        &[
+            "bad.yaml:4:9: traffic.rate: expected at most 10,000,000 requests per second, found 4294967296",
+        ],
+    );
+    case(
+        &[(
+            "  rate: 100",
+            "  profile: [{at: 0s, rate: 100}, {at: 5s, rate: 1e308}]",
+        )],
+        &[
+            "bad.yaml:4:49: traffic.profile[1].rate: expected at most 10,000,000 requests per second, found 1e308",
+        ],
+    );
+    let at_limit = BASE.replacen("  rate: 100", "  rate: 10000000", 1);
+    assert_eq!(validate(&at_limit, &[]).0, 0);
+}
+
+#[test]
+fn closed_users_need_a_think_time() {
+    // Zero think, zero service and zero latency used to loop forever at t = 0.
+    let base = "name: closed\nduration: 10s\ntraffic:\n  arrival: closed\n  users: 10\n  think: {exp: 10ms}\nnetwork: {hop: {const: 0s}}\nentry: web\ncomponents:\n  web: {kind: server, workers: 2, service: {const: 0s}}\n";
+    assert_eq!(validate(base, &[]).0, 0);
+    case_on(
+        base,
+        &[("think: {exp: 10ms}", "think: {const: 0s}")],
+        &[
+            "bad.yaml:6:10: traffic.think: expected a mean think time of at least 1us for 10 users (at most 10,000,000 requests per second between them), found 0ns",
+        ],
+    );
+    case_on(
+        base,
+        &[("users: 10", "users: 1000000")],
+        &[
+            "bad.yaml:6:10: traffic.think: expected a mean think time of at least 100ms for 1000000 users (at most 10,000,000 requests per second between them), found 10ms",
+        ],
+    );
+}
+
+#[test]
+fn recurring_checks_run_at_most_every_millisecond() {
+    // An autoscale interval of 1ns used to make a 2 s run evaluate the group 2e9 times.
+    case(
+        &[(
+            "    count: 2\n",
+            "    count: 2\n    autoscale: {max: 4, target: {queue: 3}, interval: 500us}\n",
+        )],
+        &[
+            "bad.yaml:15:55: components.web.autoscale.interval: expected an interval of at least 1ms, found 500us",
+        ],
+    );
+    case(
+        &[(
+            "  lb: {kind: load_balancer, to: web}",
+            "  lb: {kind: load_balancer, to: web, health_check: {interval: 1ns}}",
+        )],
+        &[
+            "bad.yaml:11:63: components.lb.health_check.interval: expected an interval of at least 1ms, found 1ns",
+        ],
+    );
+}
+
+#[test]
+fn random_faults_need_up_and_repair_times() {
+    // Zero up-times and repair times used to fail and recover an instance forever at t = 0.
+    fault_cases(&[
+        (
+            "{random: web, mtbf: {const: 0s}, mttr: {exp: 1s}}",
+            "bad.yaml:24:25: faults[0].mtbf: expected up-times with a mean of at least 1ms, found a mean of 0ns",
+        ),
+        (
+            "{random: web, mtbf: {exp: 10s}, mttr: {uniform: [0s, 1us]}}",
+            "bad.yaml:24:43: faults[0].mttr: expected repair times with a mean of at least 1ms, found a mean of 500ns",
+        ),
+    ]);
 }

@@ -13,6 +13,7 @@ mod failures;
 mod figures;
 mod geo;
 mod queues;
+mod robustness;
 mod sharding;
 mod stages;
 mod sweep;
