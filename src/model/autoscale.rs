@@ -27,8 +27,8 @@
 //!
 //! Scale-in goes by a stabilized count, the scale-down stabilization window of the HPA:
 //! the highest `desired` of the evaluations within the last `scale_in_window` (this one
-//! included), kept in a fixed ring ([`Recent`]) sized when the model is built. With the
-//! default window of 0 that is this evaluation's own `desired`.
+//! included), kept in a fixed ring ([`Recent`], a monotonic queue) sized when the model
+//! is built. With the default window of 0 that is this evaluation's own `desired`.
 
 use super::faults::LOST;
 use super::{Ev, EvKind, Model, NodeKind, Role};
@@ -189,15 +189,18 @@ impl Scaler {
     }
 }
 
-/// The desired counts of the recent evaluations: a ring of (time, desired) pairs, as many
-/// as evaluations fit in the scale-in window (evaluations come every `interval`), so
-/// recording one allocates nothing.
+/// The desired counts of the recent evaluations, as a monotonic queue in a fixed ring of
+/// (time, desired) pairs: oldest first, each pair's count above every later one's, so the
+/// front holds the highest count in the window. A pair that a later, higher or equal
+/// count outlasts can never be the highest again and is dropped. The ring has as many slots
+/// as evaluations fit in the scale-in window (they come every `interval`), so recording one
+/// allocates nothing and costs O(1) amortized.
 #[derive(Debug)]
 pub(super) struct Recent {
     window: u64,
     ring: Vec<(u64, u32)>,
-    /// Where the next pair goes, and how many slots hold one.
-    next: usize,
+    /// The oldest pair kept, and how many are kept.
+    head: usize,
     len: usize,
 }
 
@@ -209,25 +212,35 @@ impl Recent {
         Recent {
             window: window.0,
             ring: vec![(0, 0); slots],
-            next: 0,
+            head: 0,
             len: 0,
         }
     }
 
-    /// Records the `desired` count of the evaluation at `now` and returns the count a
-    /// scale-in may go down to: the highest desired count of the evaluations in
-    /// `(now - window, now]`, this one included.
+    /// Records the `desired` count of the evaluation at `now` (later than every one
+    /// recorded before) and returns the count a scale-in may go down to: the highest
+    /// desired count of the evaluations in `(now - window, now]`, this one included.
     pub(super) fn record(&mut self, now: u64, desired: u32) -> u32 {
-        self.ring[self.next] = (now, desired);
-        self.next = (self.next + 1) % self.ring.len();
-        self.len = (self.len + 1).min(self.ring.len());
+        let slots = self.ring.len();
         let window = self.window.max(1);
-        self.ring[..self.len]
-            .iter()
-            .filter(|&&(t, _)| now - t < window)
-            .map(|&(_, d)| d)
-            .max()
-            .unwrap_or(desired)
+        // Out of the window.
+        while self.len > 0 && now - self.ring[self.head].0 >= window {
+            self.head = (self.head + 1) % slots;
+            self.len -= 1;
+        }
+        // Outlasted by this count.
+        while self.len > 0 && self.ring[(self.head + self.len - 1) % slots].1 <= desired {
+            self.len -= 1;
+        }
+        // Evaluations every `interval` leave a free slot; should they come closer, the
+        // oldest pair goes.
+        if self.len == slots {
+            self.head = (self.head + 1) % slots;
+            self.len -= 1;
+        }
+        self.ring[(self.head + self.len) % slots] = (now, desired);
+        self.len += 1;
+        self.ring[self.head].1
     }
 }
 
@@ -571,6 +584,32 @@ mod tests {
         assert_eq!(follow(10, &steps, 30), [10, 10, 10, 7, 7, 7, 4, 4]);
         // Scale-out is not held back by the window.
         assert_eq!(follow(4, &[4, 9, 4, 12], 60), [4, 9, 9, 12]);
+    }
+
+    #[test]
+    fn the_ring_gives_the_highest_count_in_the_window() {
+        // Against the plain maximum over the window, on a pseudo-random walk of counts.
+        for (window_s, interval_s) in [(0, 10), (10, 10), (25, 10), (60, 10), (300, 15)] {
+            let (window, interval) = (window_s * 1_000_000_000, interval_s * 1_000_000_000);
+            let mut recent = Recent::new(SimTime(window), SimTime(interval));
+            let mut all: Vec<(u64, u32)> = Vec::new();
+            let mut x: u64 = 12345;
+            for i in 1..=500u64 {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let want = (x >> 59) as u32 + 1;
+                let now = i * interval;
+                all.push((now, want));
+                let plain = all
+                    .iter()
+                    .filter(|&&(t, _)| now - t < window.max(1))
+                    .map(|&(_, d)| d)
+                    .max()
+                    .unwrap();
+                assert_eq!(recent.record(now, want), plain, "window {window_s}s, t {i}");
+            }
+        }
     }
 
     #[test]
