@@ -276,7 +276,8 @@ pub struct ScalingAction {
     pub action: &'static str,
     /// Active instances when the scaler decided.
     pub active: u32,
-    /// The desired count it computed.
+    /// The desired count it computed; for a scale-in, the count it drains to (the highest
+    /// desired count within the scale-in window).
     pub desired: u32,
     /// Instances started (scale-out) or drained (scale-in).
     pub changed: u32,
@@ -293,7 +294,8 @@ pub struct ScaleEvent {
     pub out: bool,
     /// Active instances when the scaler decided.
     pub active: u32,
-    /// The desired count it computed.
+    /// The desired count it computed; for a scale-in, the count it drains to (the highest
+    /// desired count within the scale-in window).
     pub desired: u32,
     /// Instances started (scale-out) or drained (scale-in).
     pub changed: u32,

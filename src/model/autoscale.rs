@@ -24,6 +24,11 @@
 //! cooldown since its last action has passed, it provisions `desired - active -
 //! provisioning` instances (lowest-numbered inactive first), each becoming active after a
 //! `provision` draw, or drains `active - desired` (highest-numbered active first).
+//!
+//! Scale-in goes by a stabilized count, the scale-down stabilization window of the HPA:
+//! the highest `desired` of the evaluations within the last `scale_in_window` (this one
+//! included), kept in a fixed ring ([`Recent`], a monotonic queue) sized when the model
+//! is built. With the default window of 0 that is this evaluation's own `desired`.
 
 use super::faults::LOST;
 use super::{Ev, EvKind, Model, NodeKind, Role};
@@ -61,6 +66,8 @@ pub(super) struct Scaler {
     provisioning: u32,
     draining: u32,
     last_action: Option<u64>,
+    /// The desired counts of the evaluations within the scale-in window.
+    recent: Recent,
     /// Active instance-ns and serving (active + draining) instance-ns, from time zero.
     pub(super) active_area: u128,
     pub(super) serve_area: u128,
@@ -110,6 +117,7 @@ impl Scaler {
                 }
             })
             .collect();
+        let recent = Recent::new(spec.scale_in_window, spec.interval);
         Scaler {
             comp,
             spec,
@@ -122,6 +130,7 @@ impl Scaler {
             provisioning: 0,
             draining: 0,
             last_action: None,
+            recent,
             active_area: 0,
             serve_area: 0,
             area_last: 0,
@@ -177,6 +186,92 @@ impl Scaler {
         } else {
             (self.min_seen, self.max_seen)
         }
+    }
+}
+
+/// The desired counts of the recent evaluations, as a monotonic queue in a fixed ring of
+/// (time, desired) pairs: oldest first, each pair's count above every later one's, so the
+/// front holds the highest count in the window. A pair that a later, higher or equal
+/// count outlasts can never be the highest again and is dropped. The ring has as many slots
+/// as evaluations fit in the scale-in window (they come every `interval`), so recording one
+/// allocates nothing and costs O(1) amortized.
+#[derive(Debug)]
+pub(super) struct Recent {
+    window: u64,
+    ring: Vec<(u64, u32)>,
+    /// The oldest pair kept, and how many are kept.
+    head: usize,
+    len: usize,
+}
+
+impl Recent {
+    /// A ring for `window` with evaluations every `interval` (> 0): `ceil(window /
+    /// interval)` slots, at least one.
+    pub(super) fn new(window: SimTime, interval: SimTime) -> Self {
+        let slots = window.0.div_ceil(interval.0.max(1)).max(1) as usize;
+        Recent {
+            window: window.0,
+            ring: vec![(0, 0); slots],
+            head: 0,
+            len: 0,
+        }
+    }
+
+    /// Records the `desired` count of the evaluation at `now` (later than every one
+    /// recorded before) and returns the count a scale-in may go down to: the highest
+    /// desired count of the evaluations in `(now - window, now]`, this one included.
+    pub(super) fn record(&mut self, now: u64, desired: u32) -> u32 {
+        let slots = self.ring.len();
+        let window = self.window.max(1);
+        // Out of the window.
+        while self.len > 0 && now - self.ring[self.head].0 >= window {
+            self.head = (self.head + 1) % slots;
+            self.len -= 1;
+        }
+        // Outlasted by this count.
+        while self.len > 0 && self.ring[(self.head + self.len - 1) % slots].1 <= desired {
+            self.len -= 1;
+        }
+        // Evaluations every `interval` leave a free slot; should they come closer, the
+        // oldest pair goes.
+        if self.len == slots {
+            self.head = (self.head + 1) % slots;
+            self.len -= 1;
+        }
+        self.ring[(self.head + self.len) % slots] = (now, desired);
+        self.len += 1;
+        self.ring[self.head].1
+    }
+}
+
+/// What one evaluation does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Action {
+    /// Start this many instances.
+    Out(u32),
+    /// Drain this many instances.
+    In(u32),
+    Hold,
+}
+
+/// The action of an evaluation once the cooldown has passed (`cooled`): scale out to
+/// `desired` counting the instances still provisioning, or scale in to `stable` (the
+/// highest desired count within the scale-in window, `>= desired`).
+pub(super) fn action(
+    active: u32,
+    provisioning: u32,
+    desired: u32,
+    stable: u32,
+    cooled: bool,
+) -> Action {
+    if !cooled {
+        Action::Hold
+    } else if desired > active + provisioning {
+        Action::Out(desired - active - provisioning)
+    } else if stable < active {
+        Action::In(active - stable)
+    } else {
+        Action::Hold
     }
 }
 
@@ -259,13 +354,12 @@ impl Model {
         };
         let s = &sc.spec;
         let desired = desired(sc.active, metric, target, s.tolerance, s.min, s.max);
+        let stable = sc.recent.record(now, desired);
         let cooled = sc.last_action.is_none_or(|t| now - t >= sc.spec.cooldown.0);
-        if cooled && desired > sc.active + sc.provisioning {
-            let n = desired - sc.active - sc.provisioning;
-            self.scale_out(k, n, desired);
-        } else if cooled && desired < sc.active {
-            let n = sc.active - desired;
-            self.scale_in(k, n, desired);
+        match action(sc.active, sc.provisioning, desired, stable, cooled) {
+            Action::Out(n) => self.scale_out(k, n, desired),
+            Action::In(n) => self.scale_in(k, n, stable),
+            Action::Hold => {}
         }
         let next = now + self.scalers[k as usize].spec.interval.0;
         if next < self.end {
@@ -437,7 +531,99 @@ impl Model {
 
 #[cfg(test)]
 mod tests {
-    use super::desired;
+    use super::{Action, Recent, action, desired};
+    use crate::engine::SimTime;
+
+    /// Runs a scaler of `active` instances, evaluated every 10 s with no cooldown and no
+    /// provisioning time, through the desired counts `wants` (one per evaluation, the
+    /// first at 10 s) with a scale-in window of `window_s`; returns the active count after
+    /// each evaluation.
+    fn follow(mut active: u32, wants: &[u32], window_s: u64) -> Vec<u32> {
+        let mut recent = Recent::new(SimTime::from_secs(window_s), SimTime::from_secs(10));
+        let mut seen = Vec::new();
+        for (i, &want) in wants.iter().enumerate() {
+            let now = (i as u64 + 1) * 10_000_000_000;
+            let stable = recent.record(now, want);
+            assert!(stable >= want);
+            match action(active, 0, want, stable, true) {
+                Action::Out(n) => active += n,
+                Action::In(n) => active -= n,
+                Action::Hold => {}
+            }
+            seen.push(active);
+        }
+        seen
+    }
+
+    #[test]
+    fn a_dip_shorter_than_the_scale_in_window_removes_nothing() {
+        // Three evaluations (30 s) that want 4 instances between evaluations that want 10.
+        let wants = [10, 10, 4, 4, 4, 10, 10];
+        // With a 60 s window the group keeps its 10 instances throughout.
+        assert_eq!(follow(10, &wants, 60), [10; 7]);
+        // Without one it drains to 4 at the first low evaluation and starts 6 again after
+        // the dip.
+        assert_eq!(follow(10, &wants, 0), [10, 10, 4, 4, 4, 10, 10]);
+    }
+
+    #[test]
+    fn a_lasting_drop_removes_capacity_once_the_window_has_passed() {
+        // The last evaluation that wants 10 is at 20 s; the window (60 s) no longer holds
+        // it at 80 s, the 8th evaluation: scale-in happens there, to 4, and not before.
+        let wants = [10, 10, 4, 4, 4, 4, 4, 4, 4, 4];
+        assert_eq!(
+            follow(10, &wants, 60),
+            [10, 10, 10, 10, 10, 10, 10, 4, 4, 4]
+        );
+        // A window that is not a whole number of intervals: 25 s holds this evaluation and
+        // the two before it (at now - 10 s and now - 20 s).
+        assert_eq!(follow(10, &wants, 25), [10, 10, 10, 10, 4, 4, 4, 4, 4, 4]);
+        // The stabilized count is the highest in the window, not the last high one: a
+        // drop in two steps drains in two steps.
+        let steps = [10, 7, 7, 7, 4, 4, 4, 4];
+        assert_eq!(follow(10, &steps, 30), [10, 10, 10, 7, 7, 7, 4, 4]);
+        // Scale-out is not held back by the window.
+        assert_eq!(follow(4, &[4, 9, 4, 12], 60), [4, 9, 9, 12]);
+    }
+
+    #[test]
+    fn the_ring_gives_the_highest_count_in_the_window() {
+        // Against the plain maximum over the window, on a pseudo-random walk of counts.
+        for (window_s, interval_s) in [(0, 10), (10, 10), (25, 10), (60, 10), (300, 15)] {
+            let (window, interval) = (window_s * 1_000_000_000, interval_s * 1_000_000_000);
+            let mut recent = Recent::new(SimTime(window), SimTime(interval));
+            let mut all: Vec<(u64, u32)> = Vec::new();
+            let mut x: u64 = 12345;
+            for i in 1..=500u64 {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let want = (x >> 59) as u32 + 1;
+                let now = i * interval;
+                all.push((now, want));
+                let plain = all
+                    .iter()
+                    .filter(|&&(t, _)| now - t < window.max(1))
+                    .map(|&(_, d)| d)
+                    .max()
+                    .unwrap();
+                assert_eq!(recent.record(now, want), plain, "window {window_s}s, t {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_ring_has_one_slot_per_evaluation_in_the_window() {
+        let slots = |w: u64, i: u64| {
+            Recent::new(SimTime::from_secs(w), SimTime::from_secs(i))
+                .ring
+                .len()
+        };
+        assert_eq!(slots(0, 15), 1);
+        assert_eq!(slots(300, 15), 20);
+        assert_eq!(slots(301, 15), 21);
+        assert_eq!(slots(5, 15), 1);
+    }
 
     #[test]
     fn the_tolerance_band_holds_the_count_inside_and_not_outside() {

@@ -391,6 +391,9 @@ pub struct Autoscale {
     pub provision: Dist,
     /// No action while `|metric / target - 1| <= tolerance` (a fraction, >= 0 and < 1).
     pub tolerance: f64,
+    /// Scale-in uses the highest desired count of the evaluations within this window
+    /// (`0s`: this evaluation's alone); scale-out is unaffected.
+    pub scale_in_window: SimTime,
 }
 
 /// The metric an autoscaler holds at its target.
@@ -501,6 +504,11 @@ pub const DEFAULT_SCALE_COOLDOWN: SimTime = SimTime::from_secs(60);
 /// The default autoscaling tolerance band: none, so that the rule is the plain
 /// `ceil(active * metric / target)` (Kubernetes' own default is 0.1).
 pub const DEFAULT_SCALE_TOLERANCE: f64 = 0.0;
+/// The default scale-in stabilization window: none, so that a scale-in acts on the
+/// evaluation's own desired count (Kubernetes' own default is 300 s).
+pub const DEFAULT_SCALE_IN_WINDOW: SimTime = SimTime::ZERO;
+/// The most evaluations a scale-in window may span (`scale_in_window / interval`).
+pub const MAX_SCALE_IN_EVALS: u64 = 100_000;
 /// The most instances of a server or worker group.
 pub const MAX_INSTANCES: u32 = 10_000;
 /// The default visibility timeout of a queue.

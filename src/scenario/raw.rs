@@ -525,6 +525,8 @@ pub struct RawAutoscale {
     pub provision: Option<RawDist>,
     #[serde(default)]
     pub tolerance: Option<f64>,
+    #[serde(default)]
+    pub scale_in_window: Option<Duration>,
 }
 
 /// What an autoscaler keeps at its target: one of them (`backlog_per_instance` for worker

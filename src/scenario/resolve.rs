@@ -2366,6 +2366,21 @@ fn resolve_autoscale(
         );
         good = false;
     }
+    // Negative durations are rejected while the file is read; the ring of recent
+    // decisions the window needs is sized from it, so its size is bounded here.
+    let scale_in_window = a.scale_in_window.map_or(DEFAULT_SCALE_IN_WINDOW, |d| d.0);
+    if interval > SimTime::ZERO {
+        let evals = scale_in_window.0.div_ceil(interval.0);
+        if evals > MAX_SCALE_IN_EVALS {
+            pr.at(
+                &format!("{path}.scale_in_window"),
+                format!(
+                    "expected a window of at most 100,000 evaluations (scale_in_window / interval), found {evals} ({scale_in_window} / {interval}: make the window shorter or the interval longer)"
+                ),
+            );
+            good = false;
+        }
+    }
     let provision = match &a.provision {
         Some(d) => resolve_dist(&format!("{path}.provision"), d, pr),
         None => Some(Dist::Const(0)),
@@ -2379,6 +2394,7 @@ fn resolve_autoscale(
         cooldown,
         provision,
         tolerance,
+        scale_in_window,
     })
 }
 

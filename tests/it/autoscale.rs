@@ -2,7 +2,8 @@
 //! provisioning lag, the cooldown between actions, no failures from draining, conservation
 //! and determinism (scenarios/validation/autoscale-ramp.yaml); a worker pool follows its
 //! queue's backlog through a burst and loses or repeats no job; the tolerance band stops
-//! the flapping around a target; the worker-specific keys are checked.
+//! the flapping around a target; the scale-in window keeps a pool through the burst; the
+//! worker-specific keys and the window are checked.
 
 use crate::{load, run_seed};
 use scalesim::Report;
@@ -501,4 +502,114 @@ fn stage_09_try_line_scales_the_worker_pools_on_their_backlog() {
         assert_eq!(x(q, "duplicates"), 0.0, "{q}");
         assert_eq!(x(q, "redelivered"), 0.0, "{q}");
     }
+}
+
+/// Stage 09 with each worker pool scaled on its backlog (the stage file's `Try:` rule) and
+/// a scale-in window of `window`.
+fn stage_09_scaled(window: &str) -> Report {
+    let rule = format!(
+        "{{min: 3, max: 12, target: {{backlog_per_instance: 20}}, interval: 2s, cooldown: 10s, provision: {{const: 5s}}, tolerance: 0.1, scale_in_window: {window}}}"
+    );
+    let us = format!("workers-us.autoscale={rule}");
+    let eu = format!("workers-eu.autoscale={rule}");
+    run_seed(&load("scenarios/09-message-queue.yaml", &[&us, &eu]), 42)
+}
+
+/// The scale-ins of a group: (time, active before, count drained to).
+fn scale_ins(r: &Report, group: &str) -> Vec<(f64, u32, u32)> {
+    let g = r.timeseries.components.iter().position(|c| c == group);
+    r.timeseries
+        .scaling
+        .iter()
+        .filter(|e| Some(e.component) == g && !e.out)
+        .map(|e| (e.t_s, e.active, e.desired))
+        .collect()
+}
+
+#[test]
+fn the_scale_in_window_keeps_the_pool_until_the_burst_is_over() {
+    // The burst runs from 60 s to 75 s. Without a window, workers-eu drains from 10 to 4 at
+    // 74 s: its backlog is gone, so a backlog target asks for the minimum while the burst
+    // still runs.
+    let plain = stage_09_scaled("0s");
+    assert_eq!(
+        scale_ins(&plain, "workers-eu"),
+        [(74.0, 10, 4), (84.0, 4, 3)]
+    );
+    assert_eq!(scale_ins(&plain, "workers-us"), [(82.0, 12, 3)]);
+    // With a 6 s window (longer than the 2 s between the last high evaluation and the
+    // first low one), no scale-in happens before the burst is over: each waits until the
+    // window holds only low counts, and drains to the highest of them.
+    let held = stage_09_scaled("6s");
+    assert_eq!(
+        scale_ins(&held, "workers-eu"),
+        [(78.0, 10, 4), (88.0, 4, 3)]
+    );
+    assert_eq!(scale_ins(&held, "workers-us"), [(84.0, 12, 3)]);
+    // Scale-out is the same.
+    let outs = |r: &Report| {
+        r.timeseries
+            .scaling
+            .iter()
+            .filter(|e| e.out)
+            .map(|e| (e.t_s, e.component, e.desired))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(outs(&plain), outs(&held));
+    // The figures the stage file's `Try:` line quotes: more instance-time, the same
+    // backlogs (the backlog was gone before the early drain) and no job lost or repeated.
+    let x = |r: &Report, c: &str, k: &str| crate::extra(r, c, k);
+    assert!((x(&plain, "workers-eu", "instances_mean") - 3.45).abs() < 1e-9);
+    assert!((x(&held, "workers-eu", "instances_mean") - 3.73).abs() < 1e-9);
+    assert!((x(&plain, "workers-us", "instances_mean") - 3.65).abs() < 1e-9);
+    assert!((x(&held, "workers-us", "instances_mean") - 3.83).abs() < 1e-9);
+    assert_eq!(x(&held, "jobs-eu", "backlog_max"), 611.0);
+    assert_eq!(x(&held, "jobs-us", "backlog_max"), 636.0);
+    for q in ["jobs-us", "jobs-eu"] {
+        assert_eq!(x(&held, q, "duplicates"), 0.0, "{q}");
+        assert_eq!(x(&held, q, "redelivered"), 0.0, "{q}");
+        assert_eq!(x(&held, q, "published"), x(&plain, q, "published"), "{q}");
+    }
+}
+
+#[test]
+fn the_scale_in_window_is_checked() {
+    use crate::bad_input::{case_on, validate};
+    const RULE: &str = "{min: 1, max: 10, target: {backlog_per_instance: 20}, interval: 2s, cooldown: 4s, provision: {const: 3s}}";
+    let with = |extra: &str| format!("{}, {extra}}}", &RULE[..RULE.len() - 1]);
+    // Kubernetes' default, a window that is not a whole number of intervals, and none.
+    for ok in [
+        "scale_in_window: 300s",
+        "scale_in_window: 5s",
+        "scale_in_window: 0s",
+    ] {
+        let text = WORKERS.replace(RULE, &with(ok));
+        assert_eq!(validate(&text, &[]), (0, String::new()), "{ok}");
+    }
+    let window = |extra: &str, expected: &[&str]| {
+        case_on(WORKERS, &[(RULE, with(extra).as_str())], expected)
+    };
+    window(
+        "scale_in_window: -5s",
+        &[
+            "bad.yaml:19:139: components.workers.autoscale.scale_in_window: expected a duration >= 0, found `-5s`",
+        ],
+    );
+    window(
+        "scale_in_window: 5",
+        &[
+            "bad.yaml:19:139: components.workers.autoscale.scale_in_window: expected a duration with a unit, like 250us, 4ms, 2s, 5m or 1h (units: ns, us, ms, s, m, h), found the bare number 5 (add a unit)",
+        ],
+    );
+    // 1000 s of evaluations every 1 ms: a ring of a million slots.
+    case_on(
+        WORKERS,
+        &[(
+            RULE,
+            "{min: 1, max: 10, target: {backlog_per_instance: 20}, interval: 1ms, scale_in_window: 1000s}",
+        )],
+        &[
+            "bad.yaml:19:102: components.workers.autoscale.scale_in_window: expected a window of at most 100,000 evaluations (scale_in_window / interval), found 1000000 (1000s / 1ms: make the window shorter or the interval longer)",
+        ],
+    );
 }

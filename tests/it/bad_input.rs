@@ -691,7 +691,7 @@ fn autoscale_keys_are_checked() {
     check(
         "{max: 8, target: {queue: 3}, cooldwn: 5s}",
         &[
-            "bad.yaml:15:45: components.web.autoscale: unknown field `cooldwn`, expected one of `min`, `max`, `target`, `interval`, `cooldown`, `provision`, `tolerance`",
+            "bad.yaml:15:45: components.web.autoscale: unknown field `cooldwn`, expected one of `min`, `max`, `target`, `interval`, `cooldown`, `provision`, `tolerance`, `scale_in_window`",
         ],
     );
     // Only server groups autoscale.
