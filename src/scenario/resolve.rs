@@ -387,14 +387,7 @@ fn resolve_geo(raw: &RawScenario, pr: &mut Problems) -> Option<GeoParts> {
     for (a, (name, dc)) in raw.datacenters.iter().flatten().enumerate() {
         for (other, d) in dc.latency.iter().flatten() {
             let path = format!("datacenters.{name}.latency.{other}");
-            let Some(b) = dcs.iter().position(|x| x == other) else {
-                pr.at_key(
-                    &path,
-                    format!(
-                        "expected the name of a data center ({}), found `{other}`",
-                        dcs.join(", ")
-                    ),
-                );
+            let Some(b) = dc_index(&dcs, other, &path, Place::Key, pr) else {
                 good = false;
                 continue;
             };
@@ -475,17 +468,8 @@ fn resolve_geo(raw: &RawScenario, pr: &mut Problems) -> Option<GeoParts> {
             let mut latency: Vec<Option<Dist>> = vec![None; n];
             for (dc, d) in &r.latency {
                 let path = format!("{base}.latency.{dc}");
-                match dcs.iter().position(|x| x == dc) {
-                    None => {
-                        pr.at_key(
-                            &path,
-                            format!(
-                                "expected the name of a data center ({}), found `{dc}`",
-                                dcs.join(", ")
-                            ),
-                        );
-                        good = false;
-                    }
+                match dc_index(&dcs, dc, &path, Place::Key, pr) {
+                    None => good = false,
                     Some(i) => latency[i] = resolve_dist(&path, d, pr),
                 }
             }
@@ -568,20 +552,38 @@ fn component_datacenter(
             );
             None
         }
-        Some(d) => match dcs.iter().position(|x| x == d) {
-            Some(i) => Some(Some(i)),
-            None => {
-                pr.at(
-                    &format!("{base}.datacenter"),
-                    format!(
-                        "expected the name of a data center ({}), found `{d}`",
-                        dcs.join(", ")
-                    ),
-                );
-                None
-            }
-        },
+        Some(d) => dc_index(dcs, d, &format!("{base}.datacenter"), Place::Value, pr).map(Some),
     }
+}
+
+/// Where a problem points: at a mapping key (a name used as a key) or at a value.
+#[derive(Clone, Copy)]
+enum Place {
+    Key,
+    Value,
+}
+
+/// The index of data center `name` among `dcs`; otherwise a problem at `path`, naming the
+/// data centers there are, and `None`.
+fn dc_index(
+    dcs: &[&str],
+    name: &str,
+    path: &str,
+    place: Place,
+    pr: &mut Problems,
+) -> Option<usize> {
+    let found = dcs.iter().position(|d| *d == name);
+    if found.is_none() {
+        let msg = format!(
+            "expected the name of a data center ({}), found `{name}`",
+            dcs.join(", ")
+        );
+        match place {
+            Place::Key => pr.at_key(path, msg),
+            Place::Value => pr.at(path, msg),
+        }
+    }
+    found
 }
 
 /// GeoDNS entries stand in the data center they answer for, and `entry` is one of them.
@@ -1041,20 +1043,16 @@ fn resolve_fault(
                 return None;
             }
         }
-        let Some(dc) = dcs.iter().position(|d| d == target_text) else {
-            let msg = if dcs.is_empty() {
+        if dcs.is_empty() {
+            pr.at(
+                &path,
                 format!(
                     "`fail_dc` needs the top-level `datacenters`, and the scenario declares none (found `{target_text}`)"
-                )
-            } else {
-                format!(
-                    "expected the name of a data center ({}), found `{target_text}`",
-                    dcs.join(", ")
-                )
-            };
-            pr.at(&path, msg);
+                ),
+            );
             return None;
-        };
+        }
+        let dc = dc_index(dcs, target_text, &path, Place::Value, pr)?;
         return Some(Fault {
             at,
             until,
@@ -1977,18 +1975,10 @@ fn resolve_component(
                     good = false;
                 }
                 for (i, d) in list.iter().enumerate() {
-                    match dcs.iter().position(|x| x == d) {
+                    let path = format!("{base}.replica_datacenters[{i}]");
+                    match dc_index(dcs, d, &path, Place::Value, pr) {
                         Some(ix) => replica_dcs.push(ix),
-                        None => {
-                            pr.at(
-                                &format!("{base}.replica_datacenters[{i}]"),
-                                format!(
-                                    "expected the name of a data center ({}), found `{d}`",
-                                    dcs.join(", ")
-                                ),
-                            );
-                            good = false;
-                        }
+                        None => good = false,
                     }
                 }
             }
@@ -2157,14 +2147,7 @@ fn resolve_geo_dns(
     let mut entries = vec![None; dcs.len()];
     for (dc, comp) in m {
         let path = format!("{base}.geo.{dc}");
-        let Some(d) = dcs.iter().position(|x| x == dc) else {
-            pr.at_key(
-                &path,
-                format!(
-                    "expected the name of a data center ({}), found `{dc}`",
-                    dcs.join(", ")
-                ),
-            );
+        let Some(d) = dc_index(dcs, dc, &path, Place::Key, pr) else {
             good = false;
             continue;
         };
