@@ -114,6 +114,24 @@ fn signed(d: f64, decimals: usize) -> String {
     }
 }
 
+/// A latency in milliseconds, or `-` when there is none.
+fn opt_ms(v: Option<f64>) -> String {
+    v.filter(|v| v.is_finite()).map_or("-".to_string(), ms)
+}
+
+/// A stage's figures in the overview's column order: req/s, availability %, mean, p50 and
+/// p99 ms, failed. The HTML page and the Markdown twin show the same cells.
+fn overview_figures(hd: &Headline) -> [String; 6] {
+    [
+        rate(hd.throughput_rps),
+        percent(hd.availability),
+        opt_ms(hd.mean_ms),
+        opt_ms(hd.p50_ms),
+        opt_ms(hd.p99_ms),
+        count(hd.failed),
+    ]
+}
+
 fn bottleneck(h: &Headline) -> String {
     match (&h.bottleneck, h.bottleneck_utilization) {
         (Some(b), Some(u)) => format!("{b} ({:.0}%)", u * 100.0),
@@ -276,22 +294,15 @@ pub fn journey_html(stages: &[JourneyStage], seed: u64) -> Result<String, Report
          <th>availability %</th><th>mean ms</th><th>p50 ms</th><th>p99 ms</th>\
          <th>failed</th><th>bottleneck (utilization)</th></tr></thead><tbody>\n",
     );
-    let opt_ms = |v: Option<f64>| v.filter(|v| v.is_finite()).map_or("-".to_string(), ms);
     for (k, s) in stages.iter().enumerate() {
         let hd = &s.run.headline;
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td>\
-             <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
             xml_escape(&s.run.label),
             anchor(k, s),
             xml_escape(&s.run.report.scenario),
-            rate(hd.throughput_rps),
-            percent(hd.availability),
-            opt_ms(hd.mean_ms),
-            opt_ms(hd.p50_ms),
-            opt_ms(hd.p99_ms),
-            count(hd.failed),
+            overview_figures(hd).join("</td><td>"),
             xml_escape(&bottleneck(hd))
         );
     }
@@ -464,20 +475,14 @@ pub fn journey_md(stages: &[JourneyStage], seed: u64) -> String {
         "| # | stage | req/s | availability % | mean ms | p50 ms | p99 ms | failed | bottleneck |\n",
     );
     m.push_str("|---|---|---:|---:|---:|---:|---:|---:|---|\n");
-    let opt_ms = |v: Option<f64>| v.filter(|v| v.is_finite()).map_or("-".to_string(), ms);
     for s in stages {
         let hd = &s.run.headline;
         let _ = writeln!(
             m,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} |",
             md_cell(&s.run.label),
             md_cell(&s.run.report.scenario),
-            rate(hd.throughput_rps),
-            percent(hd.availability),
-            opt_ms(hd.mean_ms),
-            opt_ms(hd.p50_ms),
-            opt_ms(hd.p99_ms),
-            count(hd.failed),
+            overview_figures(hd).join(" | "),
             md_cell(&bottleneck(hd))
         );
     }
