@@ -131,20 +131,8 @@ pub(crate) fn write_atomic_with(
     };
     fs::create_dir_all(dir).map_err(ReportError::io(dir, "create the directory"))?;
 
-    // Unique within the process (counter) and across processes (pid); hidden; same directory,
-    // so the rename cannot cross file systems.
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let mut tmp_name = format!(
-        ".{}.{}-{n}.tmp",
-        file_name.to_string_lossy(),
-        std::process::id()
-    );
-    if let Some(ext) = path.extension() {
-        tmp_name.push('.');
-        tmp_name.push_str(&ext.to_string_lossy());
-    }
-    let tmp = dir.join(tmp_name);
+    // Hidden, and in the same directory, so the rename cannot cross file systems.
+    let tmp = temp_path(dir, &format!(".{}", file_name.to_string_lossy()), path);
 
     let result = fill(&tmp).and_then(|()| {
         File::options()
@@ -171,14 +159,7 @@ fn write_through(
     path: &Path,
     fill: impl FnOnce(&Path) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let mut tmp_name = format!("scalesim-{}-{n}.tmp", std::process::id());
-    if let Some(ext) = path.extension() {
-        tmp_name.push('.');
-        tmp_name.push_str(&ext.to_string_lossy());
-    }
-    let tmp = std::env::temp_dir().join(tmp_name);
+    let tmp = temp_path(&std::env::temp_dir(), "scalesim", path);
     let result = fill(&tmp).and_then(|()| {
         let mut src = File::open(&tmp).map_err(ReportError::io(&tmp, "read the file"))?;
         let mut dst = File::options()
@@ -190,6 +171,20 @@ fn write_through(
     });
     let _ = fs::remove_file(&tmp);
     result
+}
+
+/// A temporary file's path in `dir`: `<stem>.<pid>-<n>.tmp`, unique within the process (the
+/// counter) and across processes (the pid), ending in `target`'s extension for writers that
+/// pick a format by extension.
+fn temp_path(dir: &Path, stem: &str, target: &Path) -> PathBuf {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut name = format!("{stem}.{}-{n}.tmp", std::process::id());
+    if let Some(ext) = target.extension() {
+        name.push('.');
+        name.push_str(&ext.to_string_lossy());
+    }
+    dir.join(name)
 }
 
 /// Makes the rename durable where the platform allows it. Best effort: the file is already in
