@@ -1573,17 +1573,23 @@ fn named<T: Copy>(
     }
 }
 
+/// A recurring check's period is at least [`MIN_INTERVAL`]: a shorter one would run billions
+/// of times in a short run. Reports the problem at `path`.
+fn interval_ok(path: &str, interval: SimTime, pr: &mut Problems) -> bool {
+    let ok = interval >= MIN_INTERVAL;
+    if !ok {
+        pr.at(
+            path,
+            format!("expected an interval of at least {MIN_INTERVAL}, found {interval}"),
+        );
+    }
+    ok
+}
+
 /// A `health_check` map: interval and the probe thresholds.
 fn resolve_health(base: &str, h: &RawHealthCheck, pr: &mut Problems) -> Option<HealthCheck> {
     let mut good = true;
-    if h.interval.0 < MIN_INTERVAL {
-        pr.at(
-            &format!("{base}.health_check.interval"),
-            format!(
-                "expected an interval of at least {MIN_INTERVAL}, found {}",
-                h.interval.0
-            ),
-        );
+    if !interval_ok(&format!("{base}.health_check.interval"), h.interval.0, pr) {
         good = false;
     }
     for (f, v) in [("unhealthy", h.unhealthy), ("healthy", h.healthy)] {
@@ -2331,11 +2337,7 @@ fn resolve_autoscale(
         }
     };
     let interval = a.interval.map_or(DEFAULT_SCALE_INTERVAL, |d| d.0);
-    if interval < MIN_INTERVAL {
-        pr.at(
-            &format!("{path}.interval"),
-            format!("expected an interval of at least {MIN_INTERVAL}, found {interval}"),
-        );
+    if !interval_ok(&format!("{path}.interval"), interval, pr) {
         good = false;
     }
     let cooldown = a.cooldown.map_or(DEFAULT_SCALE_COOLDOWN, |d| d.0);
