@@ -13,9 +13,9 @@ use super::Report;
 pub struct Headline {
     /// Completed requests per simulated second after warm-up.
     pub throughput_rps: f64,
-    /// completed / offered after warm-up, as a share (0..=1).
+    /// completed / (completed + failed) after warm-up, as a share (0..=1).
     pub availability: f64,
-    /// failed / offered after warm-up, as a share (0..=1).
+    /// failed / (completed + failed) after warm-up, as a share (0..=1).
     pub error_rate: f64,
     /// Latency of completed requests, milliseconds (`None`: nothing completed).
     pub mean_ms: Option<f64>,
@@ -62,11 +62,7 @@ impl Headline {
         Headline {
             throughput_rps: report.throughput_rps,
             availability: report.availability,
-            error_rate: if r.offered == 0 {
-                0.0
-            } else {
-                r.failed as f64 / r.offered as f64
-            },
+            error_rate: super::error_rate(r.completed, r.failed),
             mean_ms: l.mean,
             p50_ms: l.p50,
             p90_ms: l.p90,

@@ -13,3 +13,21 @@ pub use report::{
     GeoReport, LatencySummary, Report, RequestCounts, ScaleEvent, ScalingAction, TimeSeries,
     TraceRecord, TraceSpan, WindowRow,
 };
+
+/// The share of the requests that ended which ended well: completed / (completed + failed),
+/// 1.0 when none ended. Requests still in flight are left out (they have no outcome yet).
+pub fn availability(completed: u64, failed: u64) -> f64 {
+    match completed + failed {
+        0 => 1.0,
+        ended => completed as f64 / ended as f64,
+    }
+}
+
+/// The share of the requests that ended which failed: failed / (completed + failed), 0.0
+/// when none ended.
+pub fn error_rate(completed: u64, failed: u64) -> f64 {
+    match completed + failed {
+        0 => 0.0,
+        ended => failed as f64 / ended as f64,
+    }
+}

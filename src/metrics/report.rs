@@ -26,7 +26,9 @@ pub struct Report {
     pub requests: RequestCounts,
     /// Completed requests per simulated second after warm-up.
     pub throughput_rps: f64,
-    /// completed / offered after warm-up (1.0 when nothing was offered).
+    /// completed / (completed + failed) after warm-up: the share of the requests that ended
+    /// which ended well (1.0 when none ended). Requests still in flight at the end are left
+    /// out, as they are from the latency figures.
     pub availability: f64,
     /// End-to-end latency of completed requests, milliseconds.
     pub latency_ms: LatencySummary,
@@ -146,7 +148,7 @@ pub struct GeoReport {
     pub offered: u64,
     pub completed: u64,
     pub failed: u64,
-    /// completed / offered (1.0 when nothing was offered).
+    /// completed / (completed + failed) (1.0 when none ended), as for the whole run.
     pub availability: f64,
     /// End-to-end latency of the completed requests, milliseconds.
     pub latency_ms: LatencySummary,

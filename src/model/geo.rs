@@ -38,11 +38,7 @@ impl GeoAcc {
             offered: self.offered,
             completed: self.completed,
             failed: self.failed,
-            availability: if self.offered > 0 {
-                self.completed as f64 / self.offered as f64
-            } else {
-                1.0
-            },
+            availability: crate::metrics::availability(self.completed, self.failed),
             latency_ms: self.hist.summary(),
             errors: Cause::ALL
                 .into_iter()

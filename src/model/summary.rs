@@ -403,11 +403,7 @@ impl Model {
                 in_flight,
             },
             throughput_rps: self.completed as f64 / measured_s,
-            availability: if offered > 0 {
-                self.completed as f64 / offered as f64
-            } else {
-                1.0
-            },
+            availability: crate::metrics::availability(self.completed, self.failed),
             latency_ms: self.hist.summary(),
             errors,
             classes,
