@@ -68,7 +68,7 @@ pub(super) fn run_all(
         .map(|(path, sc)| {
             let rep = scalesim::run(sc, &opts);
             progress.inc();
-            CompareRun::new(path, rep)
+            CompareRun::new(path, rep).offered_by(sc)
         })
         .collect()
 }

@@ -148,6 +148,7 @@ pub fn run(a: &JourneyArgs) -> CliResult {
                 run,
                 topology: Topology::of(sc),
                 failures: Vec::new(),
+                capacity: None,
             }),
             Some(_) => {
                 let stem = path

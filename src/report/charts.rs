@@ -154,6 +154,18 @@ pub fn timeseries_svg(report: &Report, name: &Path) -> Result<String, ReportErro
     render_svg(&TimeseriesChart(report), name)
 }
 
+/// The per-component chart of [`components_chart`] as SVG text (`name` labels errors).
+pub fn components_svg(report: &Report, name: &Path) -> Result<String, ReportError> {
+    render_svg(&ComponentsChart(report), name)
+}
+
+/// Where a fault is drawn on a time axis from 0 to `x_end` seconds: `(start, end)`, with
+/// `end == start` for a fault at an instant (drawn as a line), as the time-series charts
+/// draw it; `None` when it falls outside the axis.
+pub(crate) fn fault_span(f: &FaultMark, x_end: f64) -> Option<(f64, f64)> {
+    band(f, x_end).map(|b| (b.start, b.end))
+}
+
 fn chart_error(path: &Path) -> impl FnOnce(Box<dyn Error>) -> ReportError {
     let path = path.to_path_buf();
     move |e| ReportError::Chart {

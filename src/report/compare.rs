@@ -31,10 +31,92 @@ use super::charts::{
     palette, render, render_svg, styled_mesh, title_style, window_s,
 };
 use super::csv::{Out, float, opt_float};
-use super::table::{ms, percent, rate};
+use super::table::{count, ms, percent, rate, secs};
 use super::{ReportError, write_atomic};
+use crate::engine::SimTime;
 use crate::metrics::Report;
 use crate::metrics::headline::{HEADLINE_FIELDS, Headline};
+use crate::scenario::{Arrival, Scenario, Traffic};
+
+/// What a run was offered: the resolved traffic section (after `--set` overrides) and the
+/// span it ran and was measured over. Two runs' figures are compared (a change, a
+/// difference) only when their `Offered` are equal: the same rate profile or closed-loop
+/// users, the same request classes, users, timeout and retries, the same duration and
+/// warm-up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Offered {
+    pub traffic: Traffic,
+    pub duration: SimTime,
+    pub warmup: SimTime,
+}
+
+impl Offered {
+    /// What `sc` offers.
+    pub fn of(sc: &Scenario) -> Offered {
+        Offered {
+            traffic: sc.traffic.clone(),
+            duration: sc.duration,
+            warmup: sc.warmup,
+        }
+    }
+
+    /// The offered rate in words: `2,500 req/s`; `2,500 req/s, 7,500 from 60 s, 2,500 from
+    /// 75 s`; `20,000 req/s, ramping to 250,000 from 3 s over 25 s`; `500 users, think
+    /// ~1 s` for a closed loop.
+    pub fn rate_text(&self) -> String {
+        match &self.traffic.arrival {
+            Arrival::Open(p) => {
+                let mut parts = Vec::new();
+                for (k, pt) in p.points.iter().enumerate() {
+                    let r = rate(pt.rate_per_s);
+                    if k == 0 {
+                        parts.push(format!("{r} req/s"));
+                    } else if pt.ramp > SimTime::ZERO {
+                        parts.push(format!(
+                            "ramping to {r} from {} s over {} s",
+                            secs(pt.at.as_secs_f64()),
+                            secs(pt.ramp.as_secs_f64())
+                        ));
+                    } else {
+                        parts.push(format!("{r} from {} s", secs(pt.at.as_secs_f64())));
+                    }
+                }
+                parts.join(", ")
+            }
+            Arrival::Closed { think } => format!(
+                "{} users in a closed loop, think time {} ms",
+                count(self.traffic.users),
+                ms(think.mean_ns() / 1e6)
+            ),
+        }
+    }
+
+    /// The parts of the offer where `self` and `other` differ, in words (`rate`,
+    /// `request classes`, ...); empty when they are equal.
+    pub fn differences(&self, other: &Offered) -> Vec<&'static str> {
+        let (a, b) = (&self.traffic, &other.traffic);
+        let mut d = Vec::new();
+        if a.arrival != b.arrival {
+            d.push("rate");
+        }
+        if a.classes != b.classes {
+            d.push("request classes");
+        }
+        if a.users != b.users {
+            d.push("number of users");
+        }
+        if a.timeout != b.timeout {
+            d.push("timeout");
+        }
+        if a.retries != b.retries {
+            d.push("retries");
+        }
+        if self.duration != other.duration || self.warmup != other.warmup {
+            d.push("duration or warm-up");
+        }
+        d
+    }
+}
 
 /// One run to compare: where it came from, its report and its headline figures.
 #[derive(Clone, Debug)]
@@ -46,6 +128,8 @@ pub struct CompareRun {
     pub label: String,
     pub report: Report,
     pub headline: Headline,
+    /// What the run was offered; `None` when unknown (such a run is compared with none).
+    pub offered: Option<Offered>,
 }
 
 impl CompareRun {
@@ -69,8 +153,100 @@ impl CompareRun {
             label,
             report,
             headline,
+            offered: None,
         }
     }
+
+    /// The same run, knowing that it was offered what `sc` offers.
+    pub fn offered_by(mut self, sc: &Scenario) -> CompareRun {
+        self.offered = Some(Offered::of(sc));
+        self
+    }
+
+    /// Whether `self` and `other` were offered the same traffic, so that their figures can
+    /// be compared; `false` when either offer is unknown.
+    pub fn same_traffic(&self, other: &CompareRun) -> bool {
+        matches!((&self.offered, &other.offered), (Some(a), Some(b)) if a == b)
+    }
+}
+
+/// A run's label with the stage word: `stage 03`, or the label alone when it is not a
+/// stage number.
+fn stage_name(r: &CompareRun) -> String {
+    if r.label.len() == 2 && r.label.bytes().all(|b| b.is_ascii_digit()) {
+        format!("stage {}", r.label)
+    } else {
+        format!("`{}`", r.label)
+    }
+}
+
+/// Which runs were offered the same traffic, in words, for the table and the journey page:
+/// `every run is offered the same traffic: 2,500 req/s` when they all were, else one
+/// clause per stretch of consecutive runs with the same offer (`stages 01 to 08: 2,500
+/// req/s; stage 09: 2,500 req/s, 7,500 from 60 s, 2,500 from 75 s (the rate differs from
+/// stage 08 in its rate)`). `what` names the runs (`stage`, `run`).
+pub fn traffic_note(runs: &[CompareRun], what: &str) -> String {
+    if runs.is_empty() {
+        return String::new();
+    }
+    let text = |r: &CompareRun| {
+        r.offered
+            .as_ref()
+            .map_or("unknown traffic".to_string(), Offered::rate_text)
+    };
+    if runs.windows(2).all(|w| w[0].same_traffic(&w[1])) {
+        return if runs.len() == 1 {
+            format!("one {what}, offered {}", text(&runs[0]))
+        } else {
+            format!(
+                "every {what} is offered the same traffic ({}, the same request classes), so \
+                 their figures are compared",
+                text(&runs[0])
+            )
+        };
+    }
+    let mut clauses = Vec::new();
+    let mut start = 0;
+    for end in 1..=runs.len() {
+        if end < runs.len() && runs[end].same_traffic(&runs[end - 1]) {
+            continue;
+        }
+        let first = &runs[start];
+        let names = if end - start == 1 {
+            stage_name(first)
+        } else {
+            format!(
+                "{} to {}",
+                stage_name(first),
+                stage_name(&runs[end - 1]).trim_start_matches("stage ")
+            )
+            .replacen("stage ", "stages ", 1)
+        };
+        let mut clause = format!("{names}: {}", text(first));
+        if start > 0 {
+            let prev = &runs[start - 1];
+            let diff = match (&first.offered, &prev.offered) {
+                (Some(a), Some(b)) => a.differences(b),
+                _ => Vec::new(),
+            };
+            let _ = if diff.is_empty() {
+                write!(clause, " (not known to match {})", stage_name(prev))
+            } else {
+                write!(
+                    clause,
+                    " (differs from {} in its {})",
+                    stage_name(prev),
+                    diff.join(", ")
+                )
+            };
+        }
+        clauses.push(clause);
+        start = end;
+    }
+    format!(
+        "{what}s given different traffic are not compared figure by figure. Traffic: {}",
+        clauses.join("; ")
+    )
 }
 
 /// Width of the stage column of [`compare_table`].
@@ -79,11 +255,17 @@ const NAME_WIDTH: usize = 24;
 /// The side-by-side table: one row per run.
 pub fn compare_table(runs: &[CompareRun], seed: u64) -> String {
     let mut s = String::new();
+    let same = runs.len() > 1 && runs.windows(2).all(|w| w[0].same_traffic(&w[1]));
     let _ = writeln!(
         s,
-        "{} run{}, all with seed {seed}: common random numbers, the same traffic in every run",
+        "{} run{}, all with seed {seed}: common random numbers{}",
         runs.len(),
-        if runs.len() == 1 { "" } else { "s" }
+        if runs.len() == 1 { "" } else { "s" },
+        if same {
+            ", the same traffic in every run"
+        } else {
+            ""
+        }
     );
     s.push('\n');
     let _ = writeln!(
@@ -113,7 +295,60 @@ pub fn compare_table(runs: &[CompareRun], seed: u64) -> String {
             bottleneck
         );
     }
+    s.push('\n');
+    s.push_str(&wrap(&availability_note(runs, "avail%"), TABLE_WIDTH));
+    if runs.len() > 1 && !same {
+        let note = traffic_note(runs, "run");
+        s.push_str(&wrap(&format!("R{}.", &note[1..]), TABLE_WIDTH));
+    }
     s
+}
+
+/// Widest line of the notes under [`compare_table`].
+const TABLE_WIDTH: usize = 100;
+
+/// What the availability `column` means, with the requests left out: `avail%: share of the finished requests
+/// that succeeded, completed / (completed + failed); still in flight at the end, not
+/// counted: 11: 3,456.`
+pub fn availability_note(runs: &[CompareRun], column: &str) -> String {
+    let left: Vec<String> = runs
+        .iter()
+        .filter(|r| r.report.requests.in_flight > 0)
+        .map(|r| format!("{}: {}", r.label, count(r.report.requests.in_flight)))
+        .collect();
+    let mut s = format!(
+        "{column}: share of the finished requests that succeeded, completed / (completed + \
+         failed); requests still in flight at the end are not counted"
+    );
+    if left.is_empty() {
+        s.push_str(" (there were none).");
+    } else {
+        let _ = write!(s, ": {}.", left.join(", "));
+    }
+    s
+}
+
+/// `text` broken at spaces into lines of at most `width` characters (a longer word stands
+/// alone), each ending in a newline.
+pub(crate) fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
 }
 
 /// `s` cut to `n` characters, with an ellipsis when cut.
@@ -173,22 +408,34 @@ struct JsonStage<'a> {
     #[serde(flatten)]
     headline: &'a Headline,
     errors: &'a IndexMap<String, u64>,
+    /// Requests still in flight at the end, left out of `availability`.
+    in_flight: u64,
+    /// The offered rate in words ([`Offered::rate_text`]); `null` when unknown.
+    traffic: Option<String>,
+    /// Whether the run was offered the same traffic as the one before it; `null` for the
+    /// first.
+    same_traffic_as_previous: Option<bool>,
 }
 
 /// `{seed, stages: [{file, scenario, about, seed, <headline figures>, bottleneck,
-/// bottleneck_utilization, errors: {cause: count}}]}`, pretty-printed.
+/// bottleneck_utilization, errors: {cause: count}, in_flight, traffic,
+/// same_traffic_as_previous}]}`, pretty-printed.
 pub fn compare_json(runs: &[CompareRun], seed: u64) -> String {
     let doc = JsonDoc {
         seed,
         stages: runs
             .iter()
-            .map(|r| JsonStage {
+            .enumerate()
+            .map(|(k, r)| JsonStage {
                 file: &r.file,
                 scenario: &r.report.scenario,
                 about: &r.report.about,
                 seed: r.report.seed,
                 headline: &r.headline,
                 errors: &r.report.errors,
+                in_flight: r.report.requests.in_flight,
+                traffic: r.offered.as_ref().map(Offered::rate_text),
+                same_traffic_as_previous: k.checked_sub(1).map(|p| runs[p].same_traffic(r)),
             })
             .collect(),
     };
@@ -227,6 +474,35 @@ impl CompareKind {
             CompareKind::Throughput => "compare-throughput",
             CompareKind::Errors => "compare-errors",
         }
+    }
+
+    /// The caption of the chart of `runs`: [`caption`](Self::caption), and for throughput,
+    /// which runs sit on panels of their own.
+    pub fn caption_for(self, runs: &[CompareRun]) -> String {
+        let mut s = self.caption().to_string();
+        if self == CompareKind::Throughput {
+            let lines: Vec<Vec<(f64, f64)>> =
+                runs.iter().map(|r| throughput_points(r, false)).collect();
+            let groups = scale_groups(&lines);
+            if groups.len() > 1 {
+                let names: Vec<String> = groups
+                    .iter()
+                    .map(|g| {
+                        g.iter()
+                            .map(|&k| runs[k].label.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .collect();
+                let _ = write!(
+                    s,
+                    ": runs whose throughput differs by more than {SCALE_APART}x have a panel \
+                     and an axis of their own (top to bottom: {})",
+                    names.join("; ")
+                );
+            }
+        }
+        s
     }
 
     /// What the chart shows, as a caption.
@@ -457,22 +733,7 @@ impl CompareChart<'_> {
         let lines: Vec<Vec<(f64, f64)>> = self
             .runs
             .iter()
-            .map(|r| {
-                let ts = &r.report.timeseries;
-                let half = window_s(ts) / 2.0;
-                ts.rows
-                    .iter()
-                    .map(|w| {
-                        let y = if errors {
-                            w.error_rate * 100.0
-                        } else {
-                            w.throughput_rps
-                        };
-                        (w.t_s + half, y)
-                    })
-                    .filter(|p| p.0.is_finite() && p.1.is_finite())
-                    .collect()
-            })
+            .map(|r| throughput_points(r, errors))
             .collect();
         let x_end = self
             .runs
@@ -484,27 +745,6 @@ impl CompareChart<'_> {
         if lines.iter().all(Vec::is_empty) || x_end <= 0.0 {
             return no_data(area, title, "the runs recorded no time windows");
         }
-        let y_top = lines.iter().flatten().map(|p| p.1).fold(0.0, f64::max);
-        let y_max = if y_top > 0.0 { y_top * 1.1 } else { 1.0 };
-        let mut chart = ChartBuilder::on(area)
-            .caption(title, title_style(area, title)?)
-            .margin(20)
-            .x_label_area_size(70)
-            .y_label_area_size(90)
-            .build_cartesian_2d(0.0..x_end, 0.0..y_max)?;
-        styled_mesh(&mut chart)
-            .x_desc("time (s)")
-            .y_desc(if errors {
-                "failed requests (%)"
-            } else {
-                "throughput (req/s)"
-            })
-            .x_labels(12)
-            .y_labels(8)
-            .x_label_formatter(&|v| axis_number(*v))
-            .y_label_formatter(&|v| axis_number(*v))
-            .draw()?;
-        // The warm-up, shaded grey as in the run charts (the longest when runs differ).
         let warmup = self
             .runs
             .iter()
@@ -512,17 +752,165 @@ impl CompareChart<'_> {
             .filter(|v| v.is_finite())
             .fold(0.0, f64::max)
             .min(x_end);
-        if warmup > 0.0 {
-            chart.draw_series(once(Rectangle::new(
-                [(0.0, 0.0), (warmup, y_max)],
-                palette::SHADE.mix(0.10).filled(),
-            )))?;
-        }
-        for (k, pts) in lines.into_iter().enumerate() {
-            run_line(&mut chart, k, pts, 2, (8, 5))?;
+        let y_desc = if errors {
+            "failed requests (%)"
+        } else {
+            "throughput (req/s)"
+        };
+        // Error rates share a percent axis; throughputs more than SCALE_APART apart get
+        // panels of their own, so that no run lies flat along the bottom of another's axis.
+        let groups = if errors {
+            vec![(0..lines.len()).collect()]
+        } else {
+            scale_groups(&lines)
+        };
+        let mut lines: Vec<Option<Vec<(f64, f64)>>> = lines.into_iter().map(Some).collect();
+        let panels = groups.len() as u32;
+        let (_, h) = area.dim_in_pixel();
+        let mut rest = area.clone();
+        for (g, members) in groups.iter().enumerate() {
+            let panel = if g + 1 == groups.len() {
+                rest.clone()
+            } else {
+                let first = if g == 0 { 50 } else { 0 } + (h - 50) / panels;
+                let (top, below) = rest.split_vertically(first);
+                rest = below;
+                top
+            };
+            let drawn: Vec<(usize, Vec<(f64, f64)>)> = members
+                .iter()
+                .map(|&k| (k, lines[k].take().unwrap_or_default()))
+                .collect();
+            let caption = if g == 0 { Some(title) } else { None };
+            // A panel of its own spans its own runs' time (one panel: every run's).
+            let (x_end, warmup) = if groups.len() == 1 {
+                (x_end, warmup)
+            } else {
+                let own = |f: fn(&Report) -> f64| {
+                    members
+                        .iter()
+                        .map(|&k| f(&self.runs[k].report))
+                        .chain(drawn.iter().flat_map(|(_, l)| l.last().map(|p| p.0)))
+                        .filter(|v| v.is_finite())
+                        .fold(0.0, f64::max)
+                };
+                let end = own(|r| r.duration_s);
+                let end = if end > 0.0 { end } else { x_end };
+                let warm = members
+                    .iter()
+                    .map(|&k| self.runs[k].report.warmup_s)
+                    .filter(|v| v.is_finite())
+                    .fold(0.0, f64::max)
+                    .min(end);
+                (end, warm)
+            };
+            time_panel(&panel, caption, &drawn, x_end, y_desc, warmup)?;
         }
         Ok(())
     }
+}
+
+/// Runs whose throughput peaks lie more than this factor apart are drawn on separate panels.
+pub const SCALE_APART: f64 = 10.0;
+
+/// The runs grouped by the scale of their lines (peak y): sorted by peak, a run starts a new
+/// group when its peak is more than [`SCALE_APART`] times the smallest peak of the current
+/// group. Runs with nothing above zero join the first group. Groups are listed from the
+/// largest scale down, each in run order.
+fn scale_groups(lines: &[Vec<(f64, f64)>]) -> Vec<Vec<usize>> {
+    let peak = |k: usize| lines[k].iter().map(|p| p.1).fold(0.0, f64::max);
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    order.sort_by(|&a, &b| peak(a).total_cmp(&peak(b)).then(a.cmp(&b)));
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut floor = 0.0f64;
+    for k in order {
+        let p = peak(k);
+        match groups.last_mut() {
+            Some(g) if floor <= 0.0 || p <= floor * SCALE_APART => {
+                g.push(k);
+                if floor <= 0.0 {
+                    floor = p;
+                }
+            }
+            _ => {
+                groups.push(vec![k]);
+                floor = p;
+            }
+        }
+    }
+    for g in &mut groups {
+        g.sort_unstable();
+    }
+    groups.reverse();
+    groups
+}
+
+/// One time axis with the lines of runs `(k, points)` in their colours, the warm-up shaded,
+/// under `title` when given.
+fn time_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: Option<&str>,
+    lines: &[(usize, Vec<(f64, f64)>)],
+    x_end: f64,
+    y_desc: &str,
+    warmup: f64,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let y_top = lines
+        .iter()
+        .flat_map(|(_, l)| l.iter())
+        .map(|p| p.1)
+        .fold(0.0, f64::max);
+    let y_max = if y_top > 0.0 { y_top * 1.1 } else { 1.0 };
+    let mut builder = ChartBuilder::on(area);
+    if let Some(t) = title {
+        builder.caption(t, title_style(area, t)?);
+    }
+    let mut chart = builder
+        .margin(20)
+        .x_label_area_size(70)
+        .y_label_area_size(90)
+        .build_cartesian_2d(0.0..x_end, 0.0..y_max)?;
+    styled_mesh(&mut chart)
+        .x_desc("time (s)")
+        .y_desc(y_desc)
+        .x_labels(12)
+        .y_labels(8)
+        .x_label_formatter(&|v| axis_number(*v))
+        .y_label_formatter(&|v| axis_number(*v))
+        .draw()?;
+    // The warm-up, shaded grey as in the run charts (the longest when runs differ).
+    if warmup > 0.0 {
+        chart.draw_series(once(Rectangle::new(
+            [(0.0, 0.0), (warmup, y_max)],
+            palette::SHADE.mix(0.10).filled(),
+        )))?;
+    }
+    for (k, pts) in lines {
+        run_line(&mut chart, *k, pts.clone(), 2, (8, 5))?;
+    }
+    Ok(())
+}
+
+/// A run's points over time, at the middle of each window: throughput (req/s), or with
+/// `errors` the error rate (%).
+fn throughput_points(r: &CompareRun, errors: bool) -> Vec<(f64, f64)> {
+    let ts = &r.report.timeseries;
+    let half = window_s(ts) / 2.0;
+    ts.rows
+        .iter()
+        .map(|w| {
+            let y = if errors {
+                w.error_rate * 100.0
+            } else {
+                w.throughput_rps
+            };
+            (w.t_s + half, y)
+        })
+        .filter(|p| p.0.is_finite() && p.1.is_finite())
+        .collect()
 }
 
 /// A legend column: a line swatch (dashed when asked) and a name per item, from the top.
@@ -663,7 +1051,7 @@ mod tests {
     fn table_has_a_row_per_run_and_fits_100_columns() {
         let t = compare_table(&runs(), 42);
         assert!(t.starts_with("3 runs, all with seed 42"), "{t}");
-        let rows: Vec<_> = t.lines().skip(4).collect();
+        let rows: Vec<_> = t.lines().skip(4).take_while(|l| !l.is_empty()).collect();
         assert_eq!(rows.len(), 3, "{t}");
         assert!(rows[0].starts_with("05-cache "), "{t}");
         assert!(rows[0].contains("web (81%)"), "{t}");
@@ -671,6 +1059,123 @@ mod tests {
         for l in t.lines().skip(2) {
             assert!(l.chars().count() <= 100, "too wide: {l}");
         }
+    }
+
+    fn scenario(rate: u32) -> Scenario {
+        Scenario::parse(
+            &format!(
+                "name: t\nduration: 1s\ntraffic: {{rate: {rate}}}\nentry: web\ncomponents:\n  \
+                 web: {{kind: server, workers: 1, service: {{const: 1ms}}}}\n"
+            ),
+            "t",
+            &[],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn table_says_which_runs_had_the_same_traffic() {
+        let same: Vec<CompareRun> = runs()
+            .into_iter()
+            .map(|r| r.offered_by(&scenario(100)))
+            .collect();
+        let t = compare_table(&same, 42);
+        assert!(
+            t.starts_with(
+                "3 runs, all with seed 42: common random numbers, the same traffic in every run\n"
+            ),
+            "{t}"
+        );
+        assert!(!t.contains("not compared"), "{t}");
+        let mut mixed = same.clone();
+        mixed[2] = mixed[2].clone().offered_by(&scenario(300));
+        let t = compare_table(&mixed, 42);
+        assert!(!t.contains("the same traffic in every run"), "{t}");
+        assert!(
+            t.contains(
+                "Runs given different traffic are not compared figure by figure. Traffic: stages \
+                 05 to 06: 100 req/s;"
+            ),
+            "{t}"
+        );
+        assert!(
+            t.contains("`empty`: 300 req/s (differs from stage 06 in its rate)."),
+            "{t}"
+        );
+        // Unknown offers are never the same.
+        assert!(!runs()[0].same_traffic(&runs()[0]));
+        let v: serde_json::Value = serde_json::from_str(&compare_json(&mixed, 7)).unwrap();
+        assert!(v["stages"][0]["same_traffic_as_previous"].is_null());
+        assert_eq!(v["stages"][1]["same_traffic_as_previous"], true);
+        assert_eq!(v["stages"][2]["same_traffic_as_previous"], false);
+        assert_eq!(v["stages"][2]["traffic"], "300 req/s");
+    }
+
+    #[test]
+    fn table_explains_availability() {
+        let mut r = runs();
+        r[1].report.requests.in_flight = 1234;
+        let t = compare_table(&r, 42);
+        assert!(
+            t.contains(
+                "avail%: share of the finished requests that succeeded, completed / (completed + \
+                 failed);"
+            ),
+            "{t}"
+        );
+        assert!(t.contains("06: 1,234."), "{t}");
+    }
+
+    #[test]
+    fn rate_profiles_in_words() {
+        let sc = Scenario::parse(
+            "name: t\nduration: 10s\ntraffic:\n  profile:\n    - {at: 0s, rate: 2500}\n    \
+             - {at: 3s, rate: 250000, ramp: 5s}\n    - {at: 9s, rate: 7500}\nentry: web\n\
+             components:\n  web: {kind: server, workers: 1, service: {const: 1ms}}\n",
+            "t",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            Offered::of(&sc).rate_text(),
+            "2,500 req/s, ramping to 250,000 from 3 s over 5 s, 7,500 from 9 s"
+        );
+        let a = Offered::of(&scenario(1));
+        let b = Offered::of(&sc);
+        assert_eq!(a.differences(&b), ["rate", "duration or warm-up"]);
+        assert!(a.differences(&a).is_empty());
+    }
+
+    #[test]
+    fn runs_ten_times_apart_get_panels_of_their_own() {
+        let flat = |y: f64| vec![(0.5, y), (1.5, y)];
+        let lines = vec![flat(2_500.0), flat(1_300.0), flat(250_000.0), flat(7_500.0)];
+        assert_eq!(scale_groups(&lines), vec![vec![2], vec![0, 1, 3]]);
+        let lines = vec![flat(100.0), flat(900.0), flat(0.0)];
+        assert_eq!(scale_groups(&lines), vec![vec![0, 1, 2]]);
+        let mut r = runs();
+        r[1].report
+            .timeseries
+            .rows
+            .iter_mut()
+            .for_each(|w| w.throughput_rps *= 100.0);
+        let caption = CompareKind::Throughput.caption_for(&r);
+        assert!(
+            caption
+                .ends_with("have a panel and an axis of their own (top to bottom: 06; 05, empty)"),
+            "{caption}"
+        );
+        let svg = compare_svgs(&r).unwrap();
+        let thr = &svg
+            .iter()
+            .find(|(k, _)| *k == CompareKind::Throughput)
+            .unwrap()
+            .1;
+        assert_eq!(thr.matches("throughput (req/s)").count(), 2, "two axes");
+        assert_eq!(
+            CompareKind::Throughput.caption_for(&runs()),
+            "Throughput over time"
+        );
     }
 
     #[test]

@@ -19,12 +19,26 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::charts::{timeseries_chart, timeseries_svg};
-use super::compare::{CompareKind, CompareRun, compare_csv, compare_svgs, write_compare_charts};
+use std::iter::once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::charts::{
+    Chart, DrawResult, TICK_PX, components_chart, components_svg, fault_span, font, log_bounds,
+    log_ticks, no_data, palette, render, render_svg, styled_mesh, timeseries_chart, timeseries_svg,
+    title_style,
+};
+use super::compare::{
+    CompareKind, CompareRun, Offered, availability_note, compare_csv, compare_svgs, traffic_note,
+    write_compare_charts,
+};
 use super::diagram::{Topology, xml_escape};
 use super::table::{count, ms, percent, rate, secs};
 use super::{ReportError, write_atomic};
-use crate::metrics::{FaultReport, Headline};
+use crate::metrics::{FaultReport, Headline, Report};
+use crate::scenario::Arrival;
 
 /// One failure variant of a stage, run.
 #[derive(Clone, Debug)]
@@ -40,19 +54,167 @@ pub struct JourneyStage {
     pub run: CompareRun,
     pub topology: Topology,
     pub failures: Vec<JourneyFailure>,
+    /// Its capacity, when it was measured; the page says so when no stage has one.
+    pub capacity: Option<StageCapacity>,
+}
+
+/// A stage's capacity: the largest load it sustains while meeting every objective, and what
+/// breaks first beyond it. Plain data, so that the page renders from figures made by hand as
+/// well as from a capacity search.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StageCapacity {
+    /// The objectives the loads were judged by, as written (`p99<200ms`).
+    pub slos: Vec<String>,
+    /// The peak offered rate of the stage as written, req/s.
+    pub base_rate_rps: f64,
+    /// The largest load that met every objective, peak req/s (0: none did).
+    pub max_rate_rps: f64,
+    /// The smallest probed load that failed, peak req/s (`None`: none failed).
+    pub fail_rate_rps: Option<f64>,
+    /// The component that breaks first, judged at the smallest failing load.
+    pub limit_component: Option<String>,
+    /// Its kind of limit and the evidence (`queue full: 1,234 requests turned away`).
+    pub limit_why: Option<String>,
+    /// Its utilization at that load (0..=1).
+    pub limit_utilization: Option<f64>,
+}
+
+impl StageCapacity {
+    /// `web (100%): queue full: 1,234 requests turned away`, or `-` when nothing broke.
+    fn limit_text(&self) -> String {
+        let Some(c) = &self.limit_component else {
+            return if self.fail_rate_rps.is_some() {
+                "not identified".to_string()
+            } else {
+                "nothing broke within the probes".to_string()
+            };
+        };
+        let mut s = c.clone();
+        if let Some(u) = self.limit_utilization.filter(|u| u.is_finite()) {
+            let _ = write!(s, " ({:.0}%)", u * 100.0);
+        }
+        if let Some(w) = self.limit_why.as_deref().filter(|w| !w.is_empty()) {
+            let _ = write!(s, ": {w}");
+        }
+        s
+    }
+}
+
+/// File stem of the capacity chart.
+const CAPACITY_STEM: &str = "capacity";
+/// Pixel size of the capacity chart.
+const CAPACITY_SIZE: (u32, u32) = (1200, 600);
+
+/// The bar chart of each stage's max sustainable load, on a log axis (the stages span
+/// orders of magnitude).
+struct CapacityChart {
+    /// Per stage: its axis label, its name and its max load (`None`: not measured or none).
+    bars: Vec<(String, String, Option<f64>)>,
+}
+
+impl CapacityChart {
+    fn of(stages: &[JourneyStage]) -> CapacityChart {
+        CapacityChart {
+            bars: stages
+                .iter()
+                .map(|s| {
+                    (
+                        s.run.label.clone(),
+                        s.run.report.scenario.clone(),
+                        s.capacity
+                            .as_ref()
+                            .map(|c| c.max_rate_rps)
+                            .filter(|v| v.is_finite() && *v > 0.0),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Chart for CapacityChart {
+    fn size(&self) -> (u32, u32) {
+        CAPACITY_SIZE
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE)?;
+        let title = "Max sustainable load per stage";
+        let values = self.bars.iter().filter_map(|b| b.2);
+        let min = values.clone().fold(f64::INFINITY, f64::min);
+        let max = values.fold(0.0, f64::max);
+        if !min.is_finite() || max <= 0.0 {
+            return no_data(root, title, "no stage has a capacity figure");
+        }
+        let (lo, hi) = log_bounds(min, max * 1.4);
+        let (labelled, unlabelled) = log_ticks(lo, hi);
+        let n = self.bars.len();
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, title_style(root, title)?)
+            .margin(20)
+            .margin_right(30)
+            .x_label_area_size(60)
+            .y_label_area_size(110)
+            .build_cartesian_2d(
+                -0.5..n as f64 - 0.5,
+                (lo..hi)
+                    .log_scale()
+                    .with_key_points(labelled)
+                    .with_light_points(unlabelled),
+            )?;
+        styled_mesh(&mut chart)
+            .x_desc("stage")
+            .y_desc("peak req/s (log scale)")
+            .disable_x_mesh()
+            .x_labels(0)
+            .x_label_formatter(&|_| String::new())
+            .y_label_formatter(&|v| rate(*v))
+            .draw()?;
+        let tick_style = font(TICK_PX).pos(Pos::new(HPos::Center, VPos::Top));
+        let value_style = font(14.0).pos(Pos::new(HPos::Center, VPos::Bottom));
+        for (i, (label, _, v)) in self.bars.iter().enumerate() {
+            let x = i as f64;
+            let (px, py) = chart.backend_coord(&(x, lo));
+            root.draw(&Text::new(label.clone(), (px, py + 8), tick_style.clone()))?;
+            match v {
+                Some(v) => {
+                    chart.draw_series(once(Rectangle::new(
+                        [(x - 0.35, lo), (x + 0.35, *v)],
+                        palette::BLUE.filled(),
+                    )))?;
+                    chart.draw_series(once(Text::new(rate(*v), (x, *v), value_style.clone())))?;
+                }
+                None => {
+                    chart.draw_series(once(Text::new(
+                        "-".to_string(),
+                        (x, lo),
+                        value_style.clone(),
+                    )))?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Inline style sheet of the page.
 const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1200px;\
-margin:0 auto;padding:0 1.5em 3em;color:#141414;line-height:1.45}\
+margin:0 auto;padding:0 1.5em 3em;color:#141414;line-height:1.45;overflow-wrap:break-word}\
 h1{margin-top:1em}h2{border-top:2px solid #0072b2;padding-top:.6em;margin-top:2.2em}\
-svg{max-width:100%;height:auto}figure{margin:1em 0}figcaption{color:#555;font-size:.9em}\
+svg,img{max-width:100%;height:auto}figure{margin:1em 0}figcaption{color:#555;font-size:.9em}\
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%}\
 table{border-collapse:collapse;margin:.8em 0}th,td{padding:.25em .8em;border-bottom:1px solid #ddd;\
 text-align:right}th:first-child,td:first-child{text-align:left}\
 .about{font-size:1.1em;background:#f3f7fb;padding:.6em 1em;border-left:4px solid #0072b2}\
+.note{background:#f6f6f6;padding:.4em 1em;border-left:4px solid #999}\
 .failure{background:#fff8ec;border-left:4px solid #e69f00;padding:.4em 1em;margin:1em 0}\
 .better{color:#007a57}.worse{color:#b34700}.muted{color:#666}\
-.overview td:nth-child(2){text-align:left}";
+.overview td:nth-child(2),.capacity td:nth-child(4){text-align:left}\
+@media (max-width:700px){body{padding:0 .7em 2em}th,td{padding:.2em .5em}\
+.topology svg{max-width:none}}";
 
 /// A figure of the headline table: its name, unit, how it is shown, and whether a rise is
 /// good news.
@@ -85,7 +247,7 @@ const FIGURES: [Figure; 6] = [
         higher_is_better: true,
     },
     Figure {
-        name: "availability (%)",
+        name: "availability (% of finished)",
         value: |h| Some(h.availability),
         show: percent,
         delta: |d| format!("{} pp", signed(d * 100.0, 2)),
@@ -255,6 +417,283 @@ fn failure_chart_stem(f: &JourneyFailure) -> String {
     format!("failure-{}", f.stem)
 }
 
+/// A run's file stem (`05-cache` for `scenarios/05-cache.yaml`).
+fn file_stem(file: &str) -> String {
+    Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The stem of a stage's chart files: `stage-05-cache-timeseries`, `stage-05-cache-components`.
+fn stage_chart_stem(s: &JourneyStage, which: &str) -> String {
+    format!("stage-{}-{which}", file_stem(&s.run.file))
+}
+
+/// `s` with its first letter in upper case.
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+}
+
+/// What a time-series chart of `run` shows, generated from the run: its panels, the warm-up,
+/// and each fault as it is drawn (a shaded band from its start to its end, or a line for a
+/// fault at an instant), or that the run has none; the offered rate when it changes.
+fn timeseries_caption(run: &CompareRun) -> String {
+    let r = &run.report;
+    let mut s = "Throughput, latency (p50, p99) and errors over time".to_string();
+    if r.scaling.is_some() {
+        s.push_str(", and the active instances of each autoscaled group");
+    }
+    if !r.timeseries.datacenters.is_empty() {
+        s.push_str(", and the requests entering each data center per second");
+    }
+    s.push_str("; the warm-up is shaded grey");
+    let (mut bands, mut lines) = (Vec::new(), Vec::new());
+    for f in &r.timeseries.faults {
+        match fault_span(f, r.duration_s) {
+            Some((a, b)) if b > a => {
+                bands.push(format!("{} from {} s to {} s", f.label, secs(a), secs(b)));
+            }
+            Some((a, _)) => lines.push(format!("{} at {} s", f.label, secs(a))),
+            None => {}
+        }
+    }
+    if !bands.is_empty() {
+        let _ = write!(
+            s,
+            "; each fault is shaded orange from its start to its end ({})",
+            bands.join("; ")
+        );
+    }
+    if !lines.is_empty() {
+        let _ = write!(
+            s,
+            "; an orange line marks each fault that happens at an instant ({})",
+            lines.join("; ")
+        );
+    }
+    if bands.is_empty() && lines.is_empty() {
+        s.push_str("; no fault is scheduled in this run");
+    }
+    if let Some(o) = &run.offered
+        && matches!(&o.traffic.arrival, Arrival::Open(p) if p.points.len() > 1)
+    {
+        let _ = write!(s, ". Offered: {}", o.rate_text());
+    }
+    s.push('.');
+    s
+}
+
+/// How an autoscaled run's groups moved: `web-us: 12 to 120 instances (5 scale-outs, 0
+/// scale-ins)`, one entry per group; empty without autoscaling.
+fn scaling_summary(r: &Report) -> Vec<String> {
+    let Some(actions) = &r.scaling else {
+        return Vec::new();
+    };
+    let ts = &r.timeseries;
+    let mut out = Vec::new();
+    for (ci, name) in ts.components.iter().enumerate() {
+        let counts: Vec<u32> = ts
+            .rows
+            .iter()
+            .filter_map(|w| w.instances.get(ci).copied().flatten())
+            .collect();
+        let scaled = actions.iter().any(|a| &a.group == name)
+            || r.components
+                .get(name)
+                .is_some_and(|c| c.extra.contains_key("scale_outs"));
+        if !scaled || counts.is_empty() {
+            continue;
+        }
+        let outs = actions
+            .iter()
+            .filter(|a| &a.group == name && a.action == "out")
+            .count();
+        let ins = actions
+            .iter()
+            .filter(|a| &a.group == name && a.action == "in")
+            .count();
+        let (first, last) = (counts[0], counts[counts.len() - 1]);
+        let peak = counts.iter().copied().max().unwrap_or(first);
+        out.push(format!(
+            "{name}: {first} instances at the start, {peak} at the most, {last} at the end \
+             ({outs} scale-out{}, {ins} scale-in{})",
+            if outs == 1 { "" } else { "s" },
+            if ins == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
+/// Why a stage's figures are not set against the previous stage's, or `None` when they are.
+fn not_compared(s: &JourneyStage, prev: &JourneyStage) -> Option<String> {
+    if s.run.same_traffic(&prev.run) {
+        return None;
+    }
+    let diff = match (&s.run.offered, &prev.run.offered) {
+        (Some(a), Some(b)) => a.differences(b),
+        _ => Vec::new(),
+    };
+    let what = if diff.is_empty() {
+        "traffic not known to be the same".to_string()
+    } else {
+        format!("different traffic (it differs in its {})", diff.join(", "))
+    };
+    let rate = |r: &CompareRun| {
+        r.offered
+            .as_ref()
+            .map_or("unknown".to_string(), Offered::rate_text)
+    };
+    Some(format!(
+        "Not compared with {}: the two stages were given {what}. This stage is offered {}; {} \
+         was offered {}.",
+        prev.run.report.scenario,
+        rate(&s.run),
+        prev.run.report.scenario,
+        rate(&prev.run)
+    ))
+}
+
+/// The note under a stage's figures: what its availability counts.
+fn availability_footnote(r: &Report) -> String {
+    format!(
+        "Availability: the share of the finished requests that succeeded, completed / \
+         (completed + failed); {} still in flight at the end {} not counted.",
+        match r.requests.in_flight {
+            1 => "1 request".to_string(),
+            n => format!("{} requests", count(n)),
+        },
+        if r.requests.in_flight == 1 {
+            "is"
+        } else {
+            "are"
+        }
+    )
+}
+
+/// `×1.9` (one decimal below 10, none above).
+fn growth_text(g: f64) -> String {
+    if !g.is_finite() {
+        "-".to_string()
+    } else if g < 10.0 {
+        format!("×{g:.1}")
+    } else {
+        format!("×{}", count(g.round() as u64))
+    }
+}
+
+/// One row of the capacity table: `(max req/s, growth, what limits it, sentence)`.
+fn capacity_rows(stages: &[JourneyStage]) -> Vec<[String; 4]> {
+    stages
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let Some(c) = &s.capacity else {
+                return [
+                    "not measured".to_string(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ];
+            };
+            let prev = k
+                .checked_sub(1)
+                .and_then(|p| stages[p].capacity.as_ref())
+                .map(|p| p.max_rate_rps);
+            let growth = match prev {
+                Some(p) if p > 0.0 && c.max_rate_rps > 0.0 => growth_text(c.max_rate_rps / p),
+                _ => "-".to_string(),
+            };
+            [
+                if c.max_rate_rps > 0.0 {
+                    rate(c.max_rate_rps)
+                } else {
+                    "none".to_string()
+                },
+                growth,
+                c.limit_text(),
+                capacity_sentence(stages, k),
+            ]
+        })
+        .collect()
+}
+
+/// "What breaks first, and what the next stage does about it", from the data: the limit of
+/// stage `k` and the next stage's `about` text.
+fn capacity_sentence(stages: &[JourneyStage], k: usize) -> String {
+    let s = &stages[k];
+    let Some(c) = &s.capacity else {
+        return String::new();
+    };
+    let name = &s.run.report.scenario;
+    let mut out = if c.max_rate_rps > 0.0 {
+        format!("{name} sustains up to {} req/s", rate(c.max_rate_rps))
+    } else {
+        format!("{name} meets the objectives at no probed load")
+    };
+    match (&c.limit_component, c.fail_rate_rps) {
+        (Some(comp), fail) => {
+            let _ = write!(out, "; what breaks first is {comp}");
+            if let Some(why) = c.limit_why.as_deref().filter(|w| !w.is_empty()) {
+                let _ = write!(out, " ({why})");
+            }
+            if let Some(f) = fail {
+                let _ = write!(out, " at {} req/s", rate(f));
+            }
+        }
+        (None, Some(f)) => {
+            let _ = write!(out, "; it first fails at {} req/s", rate(f));
+        }
+        (None, None) => out.push_str("; no probed load broke it"),
+    }
+    out.push('.');
+    match stages.get(k + 1) {
+        Some(next) => {
+            let about = next.run.report.about.trim();
+            if about.is_empty() {
+                let _ = write!(out, " Next, {}.", next.run.report.scenario);
+            } else {
+                let _ = write!(out, " Next, {}: {about}", next.run.report.scenario);
+                if !about.ends_with('.') {
+                    out.push('.');
+                }
+            }
+        }
+        None => out.push_str(" It is the last stage of the journey."),
+    }
+    out
+}
+
+/// The objectives the capacity figures were judged by, from the first stage that has them.
+fn capacity_slos(stages: &[JourneyStage]) -> Vec<String> {
+    stages
+        .iter()
+        .find_map(|s| s.capacity.as_ref().map(|c| c.slos.clone()))
+        .unwrap_or_default()
+}
+
+const CAPACITY_HEADER: [&str; 5] = [
+    "stage",
+    "max sustainable req/s",
+    "growth",
+    "what limits it",
+    "",
+];
+
+/// A table inside a container that scrolls sideways on a narrow screen.
+fn scroll_table(class: &str, head: &str, body: &str) -> String {
+    let class = if class.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"{class}\"")
+    };
+    format!(
+        "<div class=\"scroll\"><table{class}><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table></div>\n"
+    )
+}
+
 /// The self-contained HTML page.
 pub fn journey_html(stages: &[JourneyStage], seed: u64) -> Result<String, ReportError> {
     let runs = runs_of(stages);
@@ -269,14 +708,19 @@ pub fn journey_html(stages: &[JourneyStage], seed: u64) -> Result<String, Report
     let _ = writeln!(
         h,
         "<p>{} stage{} and {failures} failure variant{}, simulated by scalesim with seed {seed} \
-         for every run: the traffic is drawn from the same random numbers in every stage, so \
-         the differences come from the architecture. Latencies are end to end, at the client, \
-         in milliseconds; figures count requests that started after the warm-up.</p>",
+         for every run: where two runs are offered the same traffic, it is drawn from the same \
+         random numbers, so the differences come from the architecture. {}. Latencies are end \
+         to end, at the client, in milliseconds; figures count requests that started after the \
+         warm-up.</p>",
         stages.len(),
         if stages.len() == 1 { "" } else { "s" },
-        if failures == 1 { "" } else { "s" }
+        if failures == 1 { "" } else { "s" },
+        xml_escape(&capitalised(&traffic_note(&runs, "stage")))
     );
-    h.push_str("<nav><ol>\n<li><a href=\"#overview\">Overview of all stages</a></li>\n");
+    h.push_str(
+        "<nav><ol>\n<li><a href=\"#capacity\">Capacity by stage</a></li>\n\
+         <li><a href=\"#overview\">Overview of all stages</a></li>\n",
+    );
     for (k, s) in stages.iter().enumerate() {
         let _ = writeln!(
             h,
@@ -287,17 +731,67 @@ pub fn journey_html(stages: &[JourneyStage], seed: u64) -> Result<String, Report
     }
     h.push_str("</ol></nav>\n");
 
+    // Capacity.
+    h.push_str("<section id=\"capacity\">\n<h2>Capacity by stage</h2>\n");
+    if stages.iter().all(|s| s.capacity.is_none()) {
+        h.push_str(
+            "<p class=\"muted\">No capacity figures: the largest load each stage sustains was \
+             not measured for this page.</p>\n",
+        );
+    } else {
+        let slos = capacity_slos(stages);
+        let _ = writeln!(
+            h,
+            "<p>The largest load each stage sustains while meeting every objective ({}): the \
+             stage's traffic, as written, is scaled up or down as a whole until the objectives \
+             fail. Loads are peak offered requests per second.</p>",
+            xml_escape(&slos.join(", "))
+        );
+        let svg = render_svg(
+            &CapacityChart::of(stages),
+            Path::new(&format!("{CAPACITY_STEM}.svg")),
+        )?;
+        let _ = writeln!(
+            h,
+            "<figure>{}<figcaption>Max sustainable load per stage (peak req/s, log scale); a \
+             stage without a bar met the objectives at no probed load, or was not measured.\
+             </figcaption></figure>",
+            strip_xml_decl(&svg)
+        );
+        let head: String = CAPACITY_HEADER[..4]
+            .iter()
+            .map(|c| format!("<th>{c}</th>"))
+            .collect();
+        let mut body = String::new();
+        let rows = capacity_rows(stages);
+        for (s, row) in stages.iter().zip(&rows) {
+            let _ = writeln!(
+                body,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                xml_escape(&s.run.report.scenario),
+                xml_escape(&row[0]),
+                xml_escape(&row[1]),
+                xml_escape(&row[2])
+            );
+        }
+        h.push_str(&scroll_table("capacity", &head, &body));
+        h.push_str("<p>What breaks first, and what the next stage does about it:</p>\n<ul>\n");
+        for row in rows.iter().filter(|r| !r[3].is_empty()) {
+            let _ = writeln!(h, "<li>{}</li>", xml_escape(&row[3]));
+        }
+        h.push_str("</ul>\n");
+    }
+    h.push_str("</section>\n");
+
     // Overview.
     h.push_str("<section id=\"overview\">\n<h2>Overview of all stages</h2>\n");
-    h.push_str(
-        "<table class=\"overview\"><thead><tr><th>#</th><th>stage</th><th>req/s</th>\
-         <th>availability %</th><th>mean ms</th><th>p50 ms</th><th>p99 ms</th>\
-         <th>failed</th><th>bottleneck (utilization)</th></tr></thead><tbody>\n",
-    );
+    let head = "<th>#</th><th>stage</th><th>req/s</th><th>availability %*</th><th>mean ms</th>\
+                <th>p50 ms</th><th>p99 ms</th><th>failed</th><th>bottleneck (utilization)</th>";
+    let mut body = String::new();
     for (k, s) in stages.iter().enumerate() {
         let hd = &s.run.headline;
         let _ = writeln!(
-            h,
+            body,
             "<tr><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
             xml_escape(&s.run.label),
             anchor(k, s),
@@ -306,13 +800,18 @@ pub fn journey_html(stages: &[JourneyStage], seed: u64) -> Result<String, Report
             xml_escape(&bottleneck(hd))
         );
     }
-    h.push_str("</tbody></table>\n");
+    h.push_str(&scroll_table("overview", head, &body));
+    let _ = writeln!(
+        h,
+        "<p class=\"muted\">* {}</p>",
+        xml_escape(&availability_note(&runs, "availability"))
+    );
     for (kind, svg) in &overview {
         let _ = writeln!(
             h,
             "<figure>{}<figcaption>{}</figcaption></figure>",
             strip_xml_decl(svg),
-            xml_escape(kind.caption())
+            xml_escape(&kind.caption_for(&runs))
         );
     }
     h.push_str("</section>\n");
@@ -320,6 +819,7 @@ pub fn journey_html(stages: &[JourneyStage], seed: u64) -> Result<String, Report
     for (k, s) in stages.iter().enumerate() {
         let r = &s.run.report;
         let prev = k.checked_sub(1).map(|p| &stages[p]);
+        let compared = prev.filter(|p| s.run.same_traffic(&p.run));
         let _ = writeln!(
             h,
             "<section id=\"{}\">\n<h2>{}</h2>",
@@ -331,9 +831,9 @@ pub fn journey_html(stages: &[JourneyStage], seed: u64) -> Result<String, Report
         }
         let _ = writeln!(
             h,
-            "<figure>{}<figcaption>Topology of <code>{}</code>: users at the top; each arrow \
-             is a call, labelled with the request classes that make it when not all do.{}\
-             </figcaption></figure>",
+            "<figure class=\"topology\"><div class=\"scroll\">{}</div><figcaption>Topology of \
+             <code>{}</code>: users at the top; each arrow is a call, labelled with the request \
+             classes that make it when not all do.{}</figcaption></figure>",
             s.topology.svg(),
             xml_escape(&s.run.file),
             if s.topology.datacenters.is_empty() {
@@ -343,30 +843,28 @@ pub fn journey_html(stages: &[JourneyStage], seed: u64) -> Result<String, Report
                  between data centers carries its one-way latency (~: a mean)."
             }
         );
-        match prev {
-            Some(p) => {
-                let _ = writeln!(
-                    h,
-                    "<table><thead><tr><th>figure</th><th>this stage</th><th>{}</th>\
-                     <th>change</th></tr></thead><tbody>",
-                    xml_escape(&p.run.report.scenario)
-                );
-            }
-            None => h.push_str(
-                "<table><thead><tr><th>figure</th><th>this stage</th></tr></thead><tbody>\n",
-            ),
+        if let Some(note) = prev.and_then(|p| not_compared(s, p)) {
+            let _ = writeln!(h, "<p class=\"note\">{}</p>", xml_escape(&note));
         }
+        let head = match compared {
+            Some(p) => format!(
+                "<th>figure</th><th>this stage</th><th>{}</th><th>change</th>",
+                xml_escape(&p.run.report.scenario)
+            ),
+            None => "<th>figure</th><th>this stage</th>".to_string(),
+        };
+        let mut body = String::new();
         for (name, now, before, change, better) in
-            figure_rows(&s.run.headline, prev.map(|p| &p.run.headline))
+            figure_rows(&s.run.headline, compared.map(|p| &p.run.headline))
         {
             let class = match better {
                 Some(true) => " class=\"better\"",
                 Some(false) => " class=\"worse\"",
                 None => "",
             };
-            if prev.is_some() {
+            if compared.is_some() {
                 let _ = writeln!(
-                    h,
+                    body,
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td{class}>{}</td></tr>",
                     xml_escape(&name),
                     xml_escape(&now),
@@ -375,14 +873,19 @@ pub fn journey_html(stages: &[JourneyStage], seed: u64) -> Result<String, Report
                 );
             } else {
                 let _ = writeln!(
-                    h,
+                    body,
                     "<tr><td>{}</td><td>{}</td></tr>",
                     xml_escape(&name),
                     xml_escape(&now)
                 );
             }
         }
-        h.push_str("</tbody></table>\n");
+        h.push_str(&scroll_table("", &head, &body));
+        let _ = writeln!(
+            h,
+            "<p class=\"muted\">{}</p>",
+            xml_escape(&availability_footnote(r))
+        );
         if !r.errors.is_empty() {
             let causes: Vec<String> = r
                 .errors
@@ -395,6 +898,34 @@ pub fn journey_html(stages: &[JourneyStage], seed: u64) -> Result<String, Report
                 causes.join(", ")
             );
         }
+        let scaling = scaling_summary(r);
+        if !scaling.is_empty() {
+            let _ = writeln!(
+                h,
+                "<p>Autoscaling: {}.</p>",
+                xml_escape(&scaling.join("; "))
+            );
+        }
+        let svg = timeseries_svg(
+            r,
+            Path::new(&format!("{}.svg", stage_chart_stem(s, "timeseries"))),
+        )?;
+        let _ = writeln!(
+            h,
+            "<figure>{}<figcaption>{}</figcaption></figure>",
+            strip_xml_decl(&svg),
+            xml_escape(&timeseries_caption(&s.run))
+        );
+        let svg = components_svg(
+            r,
+            Path::new(&format!("{}.svg", stage_chart_stem(s, "components"))),
+        )?;
+        let _ = writeln!(
+            h,
+            "<figure>{}<figcaption>Utilization and waiting requests of the busiest components \
+             over time; the warm-up is shaded grey.</figcaption></figure>",
+            strip_xml_decl(&svg)
+        );
         for f in &s.failures {
             let fr = &f.run.report;
             let _ = writeln!(
@@ -408,33 +939,35 @@ pub fn journey_html(stages: &[JourneyStage], seed: u64) -> Result<String, Report
             let fh = &f.run.headline;
             let _ = writeln!(
                 h,
-                "<p>Availability <strong>{}%</strong> ({} of {} requests failed), p99 {} ms.</p>",
+                "<p>Availability <strong>{}%</strong> of the finished requests ({} of {} \
+                 requests failed, {} still in flight at the end not counted), p99 {} ms.</p>",
                 percent(fh.availability),
                 count(fh.failed),
                 count(fh.offered),
+                count(fr.requests.in_flight),
                 opt_ms(fh.p99_ms)
             );
             if !fr.faults.is_empty() {
-                h.push_str("<table><thead><tr>");
-                for c in FAULT_HEADER {
-                    let _ = write!(h, "<th>{c}</th>");
-                }
-                h.push_str("</tr></thead><tbody>\n");
+                let head: String = FAULT_HEADER
+                    .iter()
+                    .map(|c| format!("<th>{c}</th>"))
+                    .collect();
+                let mut body = String::new();
                 for row in fault_rows(&fr.faults) {
-                    h.push_str("<tr>");
+                    body.push_str("<tr>");
                     for c in row {
-                        let _ = write!(h, "<td>{}</td>", xml_escape(&c));
+                        let _ = write!(body, "<td>{}</td>", xml_escape(&c));
                     }
-                    h.push_str("</tr>\n");
+                    body.push_str("</tr>\n");
                 }
-                h.push_str("</tbody></table>\n");
+                h.push_str(&scroll_table("", &head, &body));
             }
             let svg = timeseries_svg(fr, Path::new(&format!("{}.svg", failure_chart_stem(f))))?;
             let _ = writeln!(
                 h,
-                "<figure>{}<figcaption>Throughput, latency and errors over time; the fault is \
-                 shaded orange, the warm-up grey.</figcaption></figure>\n</div>",
-                strip_xml_decl(&svg)
+                "<figure>{}<figcaption>{}</figcaption></figure>\n</div>",
+                strip_xml_decl(&svg),
+                xml_escape(&timeseries_caption(&f.run))
             );
         }
         h.push_str("</section>\n");
@@ -461,18 +994,56 @@ fn md_cell(s: &str) -> String {
 /// The journey in Markdown: Mermaid topologies, tables, links to the PNG charts written
 /// next to it.
 pub fn journey_md(stages: &[JourneyStage], seed: u64) -> String {
+    let runs = runs_of(stages);
     let mut m = String::new();
     m.push_str("# From one server to millions of users\n\n");
     let _ = writeln!(
         m,
-        "{} stages simulated by scalesim, seed {seed} for every run (the same traffic in every \
-         stage). Latencies are end to end, in milliseconds, for requests that started after \
-         the warm-up. The same story with inline charts: `index.html`.\n",
-        stages.len()
+        "{} stages simulated by scalesim, seed {seed} for every run. {}. Latencies are end to \
+         end, in milliseconds, for requests that started after the warm-up. The same story with \
+         inline charts: `index.html`.\n",
+        stages.len(),
+        capitalised(&traffic_note(&runs, "stage"))
     );
+    m.push_str("## Capacity by stage\n\n");
+    if stages.iter().all(|s| s.capacity.is_none()) {
+        m.push_str(
+            "No capacity figures: the largest load each stage sustains was not measured for \
+             this page.\n\n",
+        );
+    } else {
+        let _ = writeln!(
+            m,
+            "The largest load each stage sustains while meeting every objective ({}), in peak \
+             offered requests per second.\n",
+            capability_slos_md(stages)
+        );
+        let _ = writeln!(
+            m,
+            "![Max sustainable load per stage]({CAPACITY_STEM}.png)\n"
+        );
+        m.push_str("| stage | max sustainable req/s | growth | what limits it |\n");
+        m.push_str("|---|---:|---:|---|\n");
+        let rows = capacity_rows(stages);
+        for (s, row) in stages.iter().zip(&rows) {
+            let _ = writeln!(
+                m,
+                "| {} | {} | {} | {} |",
+                md_cell(&s.run.report.scenario),
+                md_cell(&row[0]),
+                md_cell(&row[1]),
+                md_cell(&row[2])
+            );
+        }
+        m.push_str("\nWhat breaks first, and what the next stage does about it:\n\n");
+        for row in rows.iter().filter(|r| !r[3].is_empty()) {
+            let _ = writeln!(m, "- {}", row[3]);
+        }
+        m.push('\n');
+    }
     m.push_str("## Overview\n\n");
     m.push_str(
-        "| # | stage | req/s | availability % | mean ms | p50 ms | p99 ms | failed | bottleneck |\n",
+        "| # | stage | req/s | availability %* | mean ms | p50 ms | p99 ms | failed | bottleneck |\n",
     );
     m.push_str("|---|---|---:|---:|---:|---:|---:|---:|---|\n");
     for s in stages {
@@ -486,20 +1057,24 @@ pub fn journey_md(stages: &[JourneyStage], seed: u64) -> String {
             md_cell(&bottleneck(hd))
         );
     }
-    m.push('\n');
+    let _ = writeln!(m, "\n\\* {}\n", availability_note(&runs, "availability"));
     for kind in CompareKind::ALL {
-        let _ = writeln!(m, "![{}]({}.png)\n", kind.caption(), kind.stem());
+        let _ = writeln!(m, "![{}]({}.png)\n", kind.caption_for(&runs), kind.stem());
     }
     for (k, s) in stages.iter().enumerate() {
         let r = &s.run.report;
         let prev = k.checked_sub(1).map(|p| &stages[p]);
+        let compared = prev.filter(|p| s.run.same_traffic(&p.run));
         let _ = writeln!(m, "## {}\n", r.scenario);
         if !r.about.is_empty() {
             let _ = writeln!(m, "> {}\n", r.about);
         }
         let _ = writeln!(m, "```mermaid\n{}```\n", s.topology.mermaid());
-        let figures = figure_rows(&s.run.headline, prev.map(|p| &p.run.headline));
-        match prev {
+        if let Some(note) = prev.and_then(|p| not_compared(s, p)) {
+            let _ = writeln!(m, "{note}\n");
+        }
+        let figures = figure_rows(&s.run.headline, compared.map(|p| &p.run.headline));
+        match compared {
             Some(p) => {
                 let _ = writeln!(
                     m,
@@ -522,7 +1097,23 @@ pub fn journey_md(stages: &[JourneyStage], seed: u64) -> String {
                 }
             }
         }
-        m.push('\n');
+        let _ = writeln!(m, "\n{}\n", availability_footnote(r));
+        let scaling = scaling_summary(r);
+        if !scaling.is_empty() {
+            let _ = writeln!(m, "Autoscaling: {}.\n", scaling.join("; "));
+        }
+        let _ = writeln!(
+            m,
+            "![{}]({}.png)\n",
+            timeseries_caption(&s.run),
+            stage_chart_stem(s, "timeseries")
+        );
+        let _ = writeln!(
+            m,
+            "![{}: components over time]({}.png)\n",
+            r.scenario,
+            stage_chart_stem(s, "components")
+        );
         for f in &s.failures {
             let fr = &f.run.report;
             let fh = &f.run.headline;
@@ -532,10 +1123,12 @@ pub fn journey_md(stages: &[JourneyStage], seed: u64) -> String {
             }
             let _ = writeln!(
                 m,
-                "Availability **{}%** ({} of {} requests failed), p99 {} ms.\n",
+                "Availability **{}%** of the finished requests ({} of {} requests failed, {} \
+                 still in flight at the end not counted), p99 {} ms.\n",
                 percent(fh.availability),
                 count(fh.failed),
                 count(fh.offered),
+                count(fr.requests.in_flight),
                 opt_ms(fh.p99_ms)
             );
             if !fr.faults.is_empty() {
@@ -549,8 +1142,8 @@ pub fn journey_md(stages: &[JourneyStage], seed: u64) -> String {
             }
             let _ = writeln!(
                 m,
-                "![{} over time]({}.png)\n",
-                fr.scenario,
+                "![{}]({}.png)\n",
+                timeseries_caption(&f.run),
                 failure_chart_stem(f)
             );
         }
@@ -558,8 +1151,14 @@ pub fn journey_md(stages: &[JourneyStage], seed: u64) -> String {
     m
 }
 
+fn capability_slos_md(stages: &[JourneyStage]) -> String {
+    capacity_slos(stages).join(", ")
+}
+
 /// Writes the journey into `dir`: `index.html`, `journey.md`, `compare.csv`, the comparison
-/// charts (PNG and SVG) and one time-series chart per failure variant
+/// charts (PNG and SVG), the capacity chart when there are capacity figures
+/// (`capacity.png/.svg`), two charts per stage (`stage-<stem>-timeseries.png/.svg`,
+/// `stage-<stem>-components.png/.svg`) and one time-series chart per failure variant
 /// (`failure-<stem>.png/.svg`). Returns the paths written; `index.html` is written last, so
 /// its presence means the whole journey is there.
 pub fn write_journey(
@@ -572,15 +1171,31 @@ pub fn write_journey(
     let csv = dir.join("compare.csv");
     write_atomic(&csv, compare_csv(&runs).as_bytes())?;
     paths.push(csv);
+    let mut chart = |stem: String,
+                     f: fn(&Report, &Path, &Path) -> Result<(), ReportError>,
+                     r: &Report|
+     -> Result<(), ReportError> {
+        let png = dir.join(format!("{stem}.png"));
+        let svg = dir.join(format!("{stem}.svg"));
+        f(r, &png, &svg)?;
+        paths.push(png);
+        paths.push(svg);
+        Ok(())
+    };
     for s in stages {
+        let r = &s.run.report;
+        chart(stage_chart_stem(s, "timeseries"), timeseries_chart, r)?;
+        chart(stage_chart_stem(s, "components"), components_chart, r)?;
         for f in &s.failures {
-            let stem = failure_chart_stem(f);
-            let png = dir.join(format!("{stem}.png"));
-            let svg = dir.join(format!("{stem}.svg"));
-            timeseries_chart(&f.run.report, &png, &svg)?;
-            paths.push(png);
-            paths.push(svg);
+            chart(failure_chart_stem(f), timeseries_chart, &f.run.report)?;
         }
+    }
+    if stages.iter().any(|s| s.capacity.is_some()) {
+        let png = dir.join(format!("{CAPACITY_STEM}.png"));
+        let svg = dir.join(format!("{CAPACITY_STEM}.svg"));
+        render(&CapacityChart::of(stages), &png, &svg)?;
+        paths.push(png);
+        paths.push(svg);
     }
     let md = dir.join("journey.md");
     write_atomic(&md, journey_md(stages, seed).as_bytes())?;
@@ -597,36 +1212,75 @@ mod tests {
     use crate::report::fixtures;
     use crate::scenario::Scenario;
 
-    fn topology() -> Topology {
-        let sc = Scenario::parse(
-            "name: t\nduration: 1s\ntraffic: {rate: 1}\nentry: web\ncomponents:\n  \
-             web: {kind: server, workers: 1, service: {const: 1ms}}\n",
+    fn scenario(rate: u32) -> Scenario {
+        Scenario::parse(
+            &format!(
+                "name: t\nduration: 1s\ntraffic: {{rate: {rate}}}\nentry: web\ncomponents:\n  \
+                 web: {{kind: server, workers: 1, service: {{const: 1ms}}}}\n"
+            ),
             "t",
             &[],
         )
-        .unwrap();
-        Topology::of(&sc)
+        .unwrap()
     }
 
+    fn topology() -> Topology {
+        Topology::of(&scenario(1))
+    }
+
+    /// Two stages offered the same traffic, the second with a failure variant.
     fn stages() -> Vec<JourneyStage> {
         let mut second = fixtures::sample();
         second.scenario = "06 cdn".to_string();
         second.latency_ms.p99 = Some(27.9);
+        second.requests.in_flight = 12;
+        let sc = scenario(1);
         vec![
             JourneyStage {
-                run: CompareRun::new(Path::new("05-cache.yaml"), fixtures::sample()),
+                run: CompareRun::new(Path::new("05-cache.yaml"), fixtures::sample())
+                    .offered_by(&sc),
                 topology: topology(),
                 failures: vec![],
+                capacity: None,
             },
             JourneyStage {
-                run: CompareRun::new(Path::new("06-cdn.yaml"), second),
+                run: CompareRun::new(Path::new("06-cdn.yaml"), second).offered_by(&sc),
                 topology: topology(),
                 failures: vec![JourneyFailure {
-                    run: CompareRun::new(Path::new("06-crash.yaml"), fixtures::faulty()),
+                    run: CompareRun::new(Path::new("06-crash.yaml"), fixtures::faulty())
+                        .offered_by(&sc),
                     stem: "06-crash".to_string(),
                 }],
+                capacity: None,
             },
         ]
+    }
+
+    /// [`stages`] with a third stage offered five times the rate.
+    fn stages_with_more_traffic() -> Vec<JourneyStage> {
+        let mut st = stages();
+        let mut third = fixtures::sample();
+        third.scenario = "07 stateless".to_string();
+        third.throughput_rps = 5_000.0;
+        st.push(JourneyStage {
+            run: CompareRun::new(Path::new("07-stateless.yaml"), third).offered_by(&scenario(5)),
+            topology: topology(),
+            failures: vec![],
+            capacity: None,
+        });
+        st
+    }
+
+    fn capacity(max: f64, component: &str, why: &str) -> StageCapacity {
+        StageCapacity {
+            slos: vec!["p99<200ms".to_string(), "availability>=99.9%".to_string()],
+            base_rate_rps: 1000.0,
+            max_rate_rps: max,
+            fail_rate_rps: Some(max * 1.1),
+            limit_component: Some(component.to_string()),
+            limit_why: Some(why.to_string()),
+            limit_utilization: Some(1.0),
+        }
     }
 
     #[test]
@@ -653,6 +1307,7 @@ mod tests {
         assert!(html.contains("crash web#1"));
         assert!(html.contains("6.25 s (after 0.75 s)"));
         assert!(!html.contains("<?xml"));
+        assert!(html.contains("Every stage is offered the same traffic (1.00 req/s"));
         let md = journey_md(&stages(), 42);
         assert!(md.contains("```mermaid\nflowchart LR\n"));
         assert!(
@@ -660,5 +1315,197 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("(failure-06-crash.png)"));
+        assert!(md.contains("Every stage is offered the same traffic"));
+    }
+
+    #[test]
+    fn stages_given_different_traffic_are_not_compared() {
+        let st = stages_with_more_traffic();
+        let html = journey_html(&st, 42).unwrap();
+        let md = journey_md(&st, 42);
+        // The third stage's table has no previous column and no change.
+        let third = &html[html.find("<h2>07 stateless</h2>").unwrap()..];
+        let table = &third[..third.find("</table>").unwrap()];
+        assert!(!table.contains("<th>change</th>"), "{table}");
+        assert!(!table.contains("+4,005"), "{table}");
+        assert!(third.contains(
+            "Not compared with 06 cdn: the two stages were given different \
+             traffic (it differs in its rate)"
+        ));
+        let md_third = &md[md.find("## 07 stateless").unwrap()..];
+        assert!(md_third.contains("| figure | this stage |\n"), "{md_third}");
+        assert!(!md_third.contains("(change)"), "{md_third}");
+        // The second stage is still compared with the first.
+        assert!(md.contains("| p99 latency (ms) | 27.9 (-12.1) | 40.0 |"));
+        // The sentence says which stages were given which traffic.
+        let sentence = "Stages given different traffic are not compared figure by figure. \
+                        Traffic: stages 05 to 06: 1.00 req/s; stage 07: 5.00 req/s (differs \
+                        from stage 06 in its rate)";
+        assert!(html.contains(sentence), "{html}");
+        assert!(md.contains(sentence));
+        assert!(!html.contains("the same traffic in every"));
+    }
+
+    #[test]
+    fn availability_is_labelled_as_a_share_of_the_finished_requests() {
+        let html = journey_html(&stages(), 42).unwrap();
+        assert!(html.contains("availability (% of finished)"));
+        assert!(html.contains(
+            "* availability: share of the finished requests that succeeded, completed / \
+             (completed + failed); requests still in flight at the end are not counted: 06: 12."
+        ));
+        assert!(html.contains("12 requests still in flight at the end are not counted."));
+        let md = journey_md(&stages(), 42);
+        assert!(md.contains("\\* availability: share of the finished requests"));
+        assert!(md.contains("0 requests still in flight at the end are not counted."));
+    }
+
+    #[test]
+    fn every_table_scrolls_sideways_and_pictures_shrink() {
+        let mut st = stages();
+        st[0].capacity = Some(capacity(900.0, "web", "queue full"));
+        let html = journey_html(&st, 42).unwrap();
+        let tables = html.matches("<table").count();
+        assert!(tables >= 4, "{tables}");
+        assert_eq!(html.matches("<div class=\"scroll\"><table").count(), tables);
+        assert!(STYLE.contains(".scroll{overflow-x:auto"));
+        assert!(STYLE.contains("svg,img{max-width:100%;height:auto}"));
+    }
+
+    #[test]
+    fn each_stage_has_its_charts_and_faults_are_shaded() {
+        let html = journey_html(&stages(), 42).unwrap();
+        // Each stage's time series (the title of the run chart) and components.
+        for name in ["05-cache", "06 cdn"] {
+            assert!(
+                html.contains(&format!("{name}: throughput, latency and errors over time")),
+                "{name}"
+            );
+            assert!(
+                html.contains(&format!("{name}: components over time")),
+                "{name}"
+            );
+        }
+        // The failure variant's crash: a shaded band, and a caption that says where.
+        let failure = &html[html.find("The failure it faces").unwrap()..];
+        assert!(
+            failure.contains("opacity=\"0.2\" fill=\"#E69F00\""),
+            "an orange band"
+        );
+        assert!(failure.contains(
+            "each fault is shaded orange from its start to its end (crash web#1 from 5.5 s to \
+             7.5 s; slow web#0 from 9 s to 10 s)"
+        ));
+        assert!(failure.contains(
+            "an orange line marks each fault that happens at an instant \
+             (flush cache at 3 s)"
+        ));
+        // A stage without faults says so, and promises no shading.
+        let stage = &html[html.find("<h2>05-cache</h2>").unwrap()..];
+        let stage = &stage[..stage.find("</section>").unwrap()];
+        assert!(stage.contains("no fault is scheduled in this run"));
+        assert!(!stage.contains("shaded orange"));
+        assert!(!stage.contains("#E69F00"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let paths = write_journey(&stages(), 42, dir.path()).unwrap();
+        for stem in [
+            "stage-05-cache-timeseries",
+            "stage-06-cdn-components",
+            "failure-06-crash",
+        ] {
+            assert!(
+                paths.contains(&dir.path().join(format!("{stem}.png"))),
+                "{stem}"
+            );
+            assert!(
+                paths.contains(&dir.path().join(format!("{stem}.svg"))),
+                "{stem}"
+            );
+        }
+        assert!(!dir.path().join("capacity.png").exists());
+    }
+
+    #[test]
+    fn autoscaled_stages_say_how_their_fleet_moved() {
+        let mut r = fixtures::sample();
+        r.components["web"]
+            .extra
+            .insert("scale_outs".to_string(), 2.0);
+        for (i, row) in r.timeseries.rows.iter_mut().enumerate() {
+            row.instances[1] = Some(2 + i as u32 / 3);
+        }
+        r.scaling = Some(vec![crate::metrics::ScalingAction {
+            t_s: 3.0,
+            group: "web".to_string(),
+            action: "out",
+            active: 2,
+            desired: 3,
+            changed: 1,
+        }]);
+        let summary = scaling_summary(&r);
+        assert_eq!(summary.len(), 1, "{summary:?}");
+        assert!(
+            summary[0].starts_with("web: 2 instances at the start, 5 at the most"),
+            "{summary:?}"
+        );
+        assert!(
+            summary[0].ends_with("(1 scale-out, 0 scale-ins)"),
+            "{summary:?}"
+        );
+    }
+
+    #[test]
+    fn capacity_section_leads_the_page() {
+        let mut st = stages_with_more_traffic();
+        st[0].capacity = Some(capacity(
+            1_000.0,
+            "db",
+            "queue full: 1,234 requests turned away",
+        ));
+        st[1].capacity = Some(capacity(2_500.0, "web", "timeouts"));
+        let html = journey_html(&st, 42).unwrap();
+        let cap = html.find("<h2>Capacity by stage</h2>").unwrap();
+        assert!(cap < html.find("<h2>Overview of all stages</h2>").unwrap());
+        assert!(html.contains("Max sustainable load per stage"));
+        assert!(html.contains(
+            "<td>05-cache</td><td>1,000</td><td>-</td>\
+             <td>db (100%): queue full: 1,234 requests turned away</td>"
+        ));
+        assert!(html.contains("<td>06 cdn</td><td>2,500</td><td>×2.5</td>"));
+        assert!(html.contains("<td>07 stateless</td><td>not measured</td>"));
+        st[1].run.report.about = String::new();
+        let sentence = capacity_sentence(&st, 0);
+        assert_eq!(
+            sentence,
+            "05-cache sustains up to 1,000 req/s; what breaks first is db (queue full: 1,234 \
+             requests turned away) at 1,100 req/s. Next, 06 cdn."
+        );
+        st[1].run.report.about = "Static content moves to the edge".to_string();
+        assert!(
+            capacity_sentence(&st, 0).ends_with("Next, 06 cdn: Static content moves to the edge.")
+        );
+        assert!(capacity_sentence(&st, 1).contains("what breaks first is web (timeouts)"));
+        assert_eq!(capacity_sentence(&st, 2), "");
+        let md = journey_md(&st, 42);
+        assert!(md.contains("## Capacity by stage"));
+        assert!(md.contains("| 06 cdn | 2,500 | ×2.5 | web (100%): timeouts |"));
+        assert!(md.contains("(capacity.png)"));
+        let dir = tempfile::tempdir().unwrap();
+        write_journey(&st, 42, dir.path()).unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("capacity.svg")).unwrap();
+        assert!(svg.contains("Max sustainable load per stage"));
+        assert!(svg.contains("2,500"));
+        // Without any capacity figures the page says so.
+        let html = journey_html(&stages(), 42).unwrap();
+        assert!(html.contains("No capacity figures"));
+        assert!(journey_md(&stages(), 42).contains("No capacity figures"));
+    }
+
+    #[test]
+    fn growth_is_a_factor() {
+        assert_eq!(growth_text(2.5), "×2.5");
+        assert_eq!(growth_text(76.9), "×77");
+        assert_eq!(growth_text(f64::NAN), "-");
     }
 }

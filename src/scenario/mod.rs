@@ -141,7 +141,7 @@ impl Migration {
 }
 
 /// Client retries of failed requests.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Retries {
     /// Retries after the first attempt.
     pub max: u32,
@@ -189,7 +189,7 @@ pub const DEFAULT_RETRY_ON: [&str; 6] = [
 ];
 
 /// Who sends requests, how often, and what they ask for.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Traffic {
     /// Distinct user ids, `0..users`.
     pub users: u64,
@@ -202,7 +202,7 @@ pub struct Traffic {
 }
 
 /// The arrival process.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Arrival {
     /// Open Poisson arrivals whose rate follows a profile.
     Open(RateProfile),
@@ -240,7 +240,7 @@ impl RateProfile {
 }
 
 /// A request class.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Class {
     pub name: String,
     /// Share of requests, normalised.
