@@ -451,7 +451,7 @@ impl Topology {
     /// rows from the first one holding a data center's component down form a band in which
     /// each data center has a column block of its own (its items centred in it), drawn as
     /// a labelled rectangle; items of no data center in the band take a block after them.
-    fn layout(&self) -> Layout {
+    fn layout(&self, gap_y: f64) -> Layout {
         let layer = self.layers();
         let rows = layer.iter().copied().max().unwrap_or(0) + 1;
         let n_dc = self.datacenters.len();
@@ -460,10 +460,7 @@ impl Topology {
         let mut item_w: Vec<f64> = self
             .nodes
             .iter()
-            .map(|n| {
-                (n.name.chars().count().max(n.detail.chars().count()) as f64 * CHAR_W + 20.0)
-                    .max(80.0)
-            })
+            .map(|n| (text_w(&n.name, NAME_CHAR_W).max(text_w(&n.detail, CHAR_W)) + 20.0).max(80.0))
             .collect();
         let mut item_row: Vec<usize> = layer.clone();
         // The block of each item: its data center, or `n_dc` for none. A bend point is in
@@ -478,7 +475,7 @@ impl Topology {
         for e in &self.edges {
             let mut path = vec![e.from];
             if layer[e.to] > layer[e.from] + 1 {
-                let w = (e.label.chars().count() as f64 * LABEL_CHAR_W + 8.0).max(16.0);
+                let w = (text_w(&e.label, LABEL_CHAR_W) + 8.0).max(16.0);
                 let group = self.nodes[e.from]
                     .datacenter
                     .or(self.nodes[e.to].datacenter)
@@ -562,7 +559,7 @@ impl Topology {
             .fold(band_w, f64::max)
             + 2.0 * PAD;
         let row_y = |row: usize| {
-            PAD + row as f64 * (BOX_H + GAP_Y)
+            PAD + row as f64 * (BOX_H + gap_y)
                 + if row >= band && band > 0 {
                     BAND_GAP
                 } else {
@@ -623,18 +620,118 @@ impl Topology {
         }
     }
 
+    /// The layout and where each link's label is centred (`None`: no label). A label of a
+    /// link that skips rows sits on its first bend point, whose slot is sized for it. Any
+    /// other sits on its line between the two rows, as near 60% of the way down as it can
+    /// without overlapping a box, a data center's title or a label placed before it; when
+    /// some label finds no such place, the rows move apart and the layout is tried again.
+    fn placed(&self) -> (Layout, Vec<Option<(f64, f64)>>) {
+        let mut best = None;
+        for k in 0..GAP_Y_TRIES {
+            let layout = self.layout(GAP_Y + k as f64 * GAP_Y_STEP);
+            let (at, all) = self.place_labels(&layout);
+            if all || k + 1 == GAP_Y_TRIES {
+                best = Some((layout, at));
+                break;
+            }
+        }
+        best.expect("at least one try")
+    }
+
+    /// Label centres for `layout`, and whether every label found a free place.
+    fn place_labels(&self, l: &Layout) -> (Vec<Option<(f64, f64)>>, bool) {
+        let nodes = self.nodes.len();
+        let mut taken: Vec<Rect> = (0..nodes)
+            .map(|i| (l.pos[i].0, l.pos[i].1, l.pos[i].2, BOX_H))
+            .collect();
+        taken.extend(
+            l.clusters
+                .iter()
+                .map(|c| title_box(c, &self.datacenters[c.dc].name)),
+        );
+        let mut at = vec![None; self.edges.len()];
+        // Bend-point labels first: their places are fixed.
+        for (k, (e, path)) in self.edges.iter().zip(&l.paths).enumerate() {
+            if !e.label.is_empty() && path.len() > 2 {
+                let (x, y, w) = l.pos[path[1]];
+                let c = (x + w / 2.0, y + BOX_H / 2.0);
+                taken.push(label_box(&e.label, c));
+                at[k] = Some(c);
+            }
+        }
+        let mut all = true;
+        for (k, (e, path)) in self.edges.iter().zip(&l.paths).enumerate() {
+            if e.label.is_empty() || path.len() > 2 {
+                continue;
+            }
+            let pts = path_points(&l.pos, path, nodes);
+            let ((x1, y1), (x2, y2)) = (pts[0], pts[1]);
+            let at_t = |t: f64| (x1 + t * (x2 - x1), y1 + t * (y2 - y1));
+            let mut ts: Vec<f64> = (4..=36).map(|i| f64::from(i) / 40.0).collect();
+            ts.sort_by(|a, b| (a - 0.6).abs().total_cmp(&(b - 0.6).abs()));
+            let free = |c: (f64, f64)| {
+                let b = label_box(&e.label, c);
+                let m = LABEL_MARGIN;
+                let padded = (b.0 - m, b.1 - m, b.2 + 2.0 * m, b.3 + 2.0 * m);
+                b.0 >= 0.0
+                    && b.0 + b.2 <= l.width
+                    && !taken.iter().any(|&r| rects_overlap(padded, r))
+            };
+            let c = match ts.iter().map(|&t| at_t(t)).find(|&c| free(c)) {
+                Some(c) => c,
+                None => {
+                    all = false;
+                    at_t(0.6)
+                }
+            };
+            taken.push(label_box(&e.label, c));
+            at[k] = Some(c);
+        }
+        (at, all)
+    }
+
+    /// Every piece of text of the SVG as a box: each node's name and detail lines, each
+    /// data center's title, each link's label. Widths are the conservative estimates the
+    /// layout uses.
+    #[cfg(test)]
+    fn text_boxes(&self) -> Vec<(String, Rect)> {
+        let (l, at) = self.placed();
+        let mut out = Vec::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            let (x, y, w) = l.pos[i];
+            let cx = x + w / 2.0;
+            let nw = text_w(&n.name, NAME_CHAR_W);
+            out.push((n.name.clone(), (cx - nw / 2.0, y + 6.0, nw, 16.0)));
+            let dw = text_w(&n.detail, CHAR_W);
+            out.push((n.detail.clone(), (cx - dw / 2.0, y + 26.0, dw, 13.0)));
+        }
+        for c in &l.clusters {
+            let name = &self.datacenters[c.dc].name;
+            out.push((format!("data center {name}"), title_box(c, name)));
+        }
+        for (e, c) in self.edges.iter().zip(at) {
+            if let Some(c) = c {
+                out.push((e.label.clone(), label_box(&e.label, c)));
+            }
+        }
+        out
+    }
+
     /// An SVG picture laid out by `layout`: arrows from the bottom of a box to the top of
     /// its target, through the bend points of the links that skip rows (where their labels
     /// sit), each data center a labelled rounded rectangle behind its boxes. Self-contained:
     /// no script, no external reference.
     pub fn svg(&self) -> String {
-        let Layout {
-            width,
-            height,
-            pos,
-            paths,
-            clusters,
-        } = self.layout();
+        let (
+            Layout {
+                width,
+                height,
+                pos,
+                paths,
+                clusters,
+            },
+            label_at,
+        ) = self.placed();
         let nodes = self.nodes.len();
         let mut s = String::new();
         let _ = writeln!(
@@ -660,21 +757,8 @@ impl Topology {
                 xml_escape(&self.datacenters[c.dc].name)
             );
         }
-        for (e, path) in self.edges.iter().zip(&paths) {
-            // Leave a node from its bottom and enter it at its top; pass through bend points
-            // at their centre.
-            let mut pts: Vec<(f64, f64)> = Vec::with_capacity(path.len());
-            for (k, &i) in path.iter().enumerate() {
-                let (x, y, w) = pos[i];
-                let cx = x + w / 2.0;
-                if i >= nodes {
-                    pts.push((cx, y + BOX_H / 2.0));
-                } else if k == 0 {
-                    pts.push((cx, y + BOX_H));
-                } else {
-                    pts.push((cx, y));
-                }
-            }
+        for ((e, path), at) in self.edges.iter().zip(&paths).zip(&label_at) {
+            let pts = path_points(&pos, path, nodes);
             let points: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
             let _ = writeln!(
                 s,
@@ -697,14 +781,8 @@ impl Topology {
                 bxh - px,
                 byh - py
             );
-            if !e.label.is_empty() {
-                // On the first bend point (its slot is sized for the label), else 60% of the
-                // way down the link.
-                let (mx, my) = if pts.len() > 2 {
-                    (pts[1].0, pts[1].1 + 4.0)
-                } else {
-                    (x1 + 0.6 * dx, y1 + 0.6 * dy + 4.0)
-                };
+            if let Some((mx, my)) = at {
+                let my = my + LABEL_BASELINE;
                 let _ = writeln!(
                     s,
                     "<text x=\"{mx:.1}\" y=\"{my:.1}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#333\" \
@@ -745,10 +823,76 @@ impl Topology {
 
 const BOX_H: f64 = 46.0;
 const GAP_X: f64 = 30.0;
+/// Space between rows; the layout tries larger gaps (by `GAP_Y_STEP`) until every link
+/// label finds a place that overlaps nothing.
 const GAP_Y: f64 = 62.0;
+const GAP_Y_STEP: f64 = 24.0;
+const GAP_Y_TRIES: usize = 8;
 const PAD: f64 = 16.0;
-const CHAR_W: f64 = 6.6;
-const LABEL_CHAR_W: f64 = 5.8;
+// Conservative widths per character, pixels: DejaVu Sans and Verdana, among the widest
+// common sans-serif faces, average about 0.6 em, bold about 0.68 em.
+/// A node's detail line (11 px).
+const CHAR_W: f64 = 7.0;
+/// A node's name (13 px, bold).
+const NAME_CHAR_W: f64 = 9.0;
+/// A link label (10 px).
+const LABEL_CHAR_W: f64 = 6.4;
+/// A data center's title (12 px, bold).
+const TITLE_CHAR_W: f64 = 8.4;
+/// A link label's box around its centre point: from `LABEL_UP` above to `LABEL_DOWN` below;
+/// the text's baseline sits `LABEL_BASELINE` below the centre.
+const LABEL_UP: f64 = 6.0;
+const LABEL_DOWN: f64 = 7.0;
+const LABEL_BASELINE: f64 = 4.0;
+/// Room kept around a link label, pixels.
+const LABEL_MARGIN: f64 = 2.0;
+
+/// The width of `s` at `per_char` pixels a character.
+fn text_w(s: &str, per_char: f64) -> f64 {
+    s.chars().count() as f64 * per_char
+}
+
+/// A rectangle `(left, top, width, height)`.
+type Rect = (f64, f64, f64, f64);
+
+fn rects_overlap(a: Rect, b: Rect) -> bool {
+    a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
+}
+
+/// The box of a link label centred at `(x, y)`.
+fn label_box(label: &str, (x, y): (f64, f64)) -> Rect {
+    let w = text_w(label, LABEL_CHAR_W);
+    (x - w / 2.0, y - LABEL_UP, w, LABEL_UP + LABEL_DOWN)
+}
+
+/// The box of a data center's title.
+fn title_box(c: &Cluster, name: &str) -> Rect {
+    (
+        c.x + 10.0,
+        c.y + 4.0,
+        text_w(&format!("data center {name}"), TITLE_CHAR_W),
+        16.0,
+    )
+}
+
+/// The points a link's line passes through: it leaves a node from its bottom, enters its
+/// target at its top, and passes through bend points at their centre.
+fn path_points(pos: &[(f64, f64, f64)], path: &[usize], nodes: usize) -> Vec<(f64, f64)> {
+    path.iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let (x, y, w) = pos[i];
+            let cx = x + w / 2.0;
+            if i >= nodes {
+                (cx, y + BOX_H / 2.0)
+            } else if k == 0 {
+                (cx, y + BOX_H)
+            } else {
+                (cx, y)
+            }
+        })
+        .collect()
+}
 /// Space between a data center's rectangle and its boxes.
 const CLUSTER_PAD: f64 = 14.0;
 /// Space between two data centers' rectangles.
@@ -1114,6 +1258,7 @@ pub fn xml_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     const TEXT: &str = "
 name: t
@@ -1348,7 +1493,7 @@ components:
             .replace("calls: [cache-eu]", "calls: [cache-eu, q-eu]");
         let sc = Scenario::parse(&text, "two", &[]).unwrap();
         let t = Topology::of(&sc);
-        let l = t.layout();
+        let l = t.layout(GAP_Y);
         let boxes: Vec<(f64, f64, f64, f64)> =
             l.pos.iter().map(|&(x, y, w)| (x, y, w, BOX_H)).collect();
         for i in 0..boxes.len() {
@@ -1379,6 +1524,81 @@ components:
         assert_eq!(svg.matches("<g class=\"datacenter\">").count(), 2);
         assert_eq!(svg.matches("<rect").count(), t.nodes.len() + 2);
         assert!(svg.contains(">data center eu</text>"));
+    }
+
+    #[test]
+    fn no_two_labels_overlap_in_any_shipped_scenario() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect();
+        files.sort();
+        assert!(files.len() >= 11, "{files:?}");
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let sc = Scenario::parse(&text, &f.display().to_string(), &[]).unwrap();
+            let t = Topology::of(&sc);
+            let l = t.placed().0;
+            let texts = t.text_boxes();
+            let name = f.display();
+            for (i, (a, ra)) in texts.iter().enumerate() {
+                assert!(
+                    ra.0 >= 0.0 && ra.0 + ra.2 <= l.width,
+                    "{name}: `{a}` leaves the picture"
+                );
+                for (b, rb) in &texts[i + 1..] {
+                    assert!(!overlap(*ra, *rb), "{name}: `{a}` and `{b}` overlap");
+                }
+            }
+            // A node's text stays in its box; other text stays off every box.
+            let nodes = t.nodes.len();
+            for (i, (a, ra)) in texts.iter().enumerate() {
+                for k in 0..nodes {
+                    let (x, y, w) = l.pos[k];
+                    let rect = (x, y, w, BOX_H);
+                    if i / 2 == k && i < 2 * nodes {
+                        assert!(inside(*ra, rect), "{name}: `{a}` sticks out of its box");
+                    } else {
+                        assert!(
+                            !overlap(*ra, rect),
+                            "{name}: `{a}` lies on {}",
+                            t.nodes[k].name
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn crowded_labels_move_apart() {
+        // Two users' links cross between the same rows: without placement their labels
+        // would share a spot.
+        let sc = Scenario::parse(
+            &std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/08-multi-datacenter.yaml"),
+            )
+            .unwrap(),
+            "08",
+            &[],
+        )
+        .unwrap();
+        let t = Topology::of(&sc);
+        let svg = t.svg();
+        assert!(svg.contains(">static</text>"));
+        let texts = t.text_boxes();
+        let labels: Vec<_> = texts
+            .iter()
+            .filter(|(s, _)| s == "lookup" || s == "static")
+            .collect();
+        assert_eq!(labels.len(), 4);
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                assert!(!overlap(a.1, b.1));
+            }
+        }
     }
 
     #[test]

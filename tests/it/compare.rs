@@ -290,8 +290,15 @@ fn journey_writes_one_self_contained_page_and_markdown() {
     ] {
         assert!(html.contains(needle), "the page lacks `{needle}`");
     }
-    // Two topologies, four overview charts and one failure chart, all inline.
-    assert_eq!(html.matches("<svg").count(), 7);
+    // Two topologies, four overview charts, two charts per stage and one failure chart,
+    // all inline.
+    assert_eq!(html.matches("<svg").count(), 11);
+    assert!(html.contains("Every stage is offered the same traffic"));
+    assert!(html.contains("No capacity figures"));
+    for stem in ["stage-01-one-timeseries", "stage-02-two-components"] {
+        assert!(res.join(format!("{stem}.png")).exists(), "{stem}");
+        assert!(res.join(format!("{stem}.svg")).exists(), "{stem}");
+    }
     let md = std::fs::read_to_string(res.join("journey.md")).unwrap();
     assert_eq!(md.matches("```mermaid\nflowchart LR\n").count(), 2);
     for link in [
