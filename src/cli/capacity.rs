@@ -56,6 +56,9 @@ struct Probe {
     /// Mean of each objective's figure (`None`: undefined in every replication).
     figures: Vec<Option<f64>>,
     pass: bool,
+    /// Mean availability over the replications (the share of the finished requests that
+    /// succeeded), printed beside the latency figures.
+    availability: f64,
     /// The bottleneck of the first replication and its mean utilization over all.
     bottleneck: Option<(String, Option<f64>)>,
 }
@@ -96,10 +99,12 @@ fn probe(sc: &Scenario, value: &str, slos: &[Slo], base_seed: u64, replications:
         let u = mean_ci95(&us).map(|c| c.mean);
         (name, u)
     });
+    let availability = heads.iter().map(|h| h.availability).sum::<f64>() / heads.len() as f64;
     Probe {
         value: value.to_string(),
         figures,
         pass,
+        availability,
         bottleneck,
     }
 }
@@ -171,6 +176,14 @@ pub fn capacity(a: &CapacityArgs) -> CliResult {
                 )
             })
             .collect();
+        let mut figs = figs;
+        if !a
+            .slos
+            .iter()
+            .any(|s| matches!(s.metric, "availability" | "error_rate"))
+        {
+            figs.push(format!("availability {:.2}%", p.availability * 100.0));
+        }
         out(&format!(
             "probe {path}={}: {}; bottleneck {} -> {}\n",
             p.value,

@@ -1,6 +1,7 @@
 //! `scalesim sweep` and `scalesim merge`: argument parsing, the progress bar and the printed
 //! summary. The grid, seeding, CSV and resume logic live in `scalesim::sweep`.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -252,26 +253,47 @@ fn scenario_name(text: &str, source: &str, sets: &[Override], grid: &Grid) -> St
         .unwrap_or_else(|_| source.to_string())
 }
 
-/// The metric's mean ± 95% CI half-width per grid point (up to 40 points).
+/// The metric's mean ± 95% CI half-width per grid point (up to 40 points), with the mean
+/// availability beside it (`avail %`: the share of the finished requests that succeeded)
+/// unless the metric is availability or error rate itself.
 fn means_table(table: &SweepTable, metric: &str) -> String {
     const MAX_LINES: usize = 40;
     let Some(ix) = SweepTable::figure_index(metric) else {
         return String::new();
     };
-    let means = point_means(table, ix);
-    if means.len() > MAX_LINES {
-        return format!("{} grid points: see the CSV for {metric}\n", means.len());
+    // Availability is defined at every point, so its points lead; a latency beside it may be
+    // undefined (nothing completed), and a latency alone would hide the failed requests.
+    let avail_ix = SweepTable::figure_index("availability").expect("a headline figure");
+    let points = point_means(table, avail_ix);
+    if points.len() > MAX_LINES {
+        return format!("{} grid points: see the CSV for {metric}\n", points.len());
     }
+    let figure: BTreeMap<Vec<String>, (f64, Option<f64>)> = point_means(table, ix)
+        .into_iter()
+        .map(|(values, mean, hw)| (values, (mean, hw)))
+        .collect();
+    let with_avail = !matches!(metric, "availability" | "error_rate");
     let mut rows: Vec<Vec<String>> = vec![{
         let mut h = table.params.clone();
         h.push(metric.to_string());
         h.push("± 95% CI".into());
+        if with_avail {
+            h.push("avail %".into());
+        }
         h
     }];
-    for (values, mean, hw) in means {
+    for (values, avail, _) in points {
+        let fig = figure.get(&values).copied();
         let mut r = values;
-        r.push(figure_text(metric, mean));
-        r.push(hw.map(|h| figure_text(metric, h)).unwrap_or_default());
+        r.push(fig.map_or("-".to_string(), |(m, _)| figure_text(metric, m)));
+        r.push(
+            fig.and_then(|(_, hw)| hw)
+                .map(|h| figure_text(metric, h))
+                .unwrap_or_default(),
+        );
+        if with_avail {
+            r.push(format!("{:.2}", avail * 100.0));
+        }
         rows.push(r);
     }
     let cols = rows[0].len();
