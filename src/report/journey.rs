@@ -212,7 +212,9 @@ text-align:right}th:first-child,td:first-child{text-align:left}\
 .note{background:#f6f6f6;padding:.4em 1em;border-left:4px solid #999}\
 .failure{background:#fff8ec;border-left:4px solid #e69f00;padding:.4em 1em;margin:1em 0}\
 .better{color:#007a57}.worse{color:#b34700}.muted{color:#666}\
-.overview td:nth-child(2),.capacity td:nth-child(4){text-align:left}\
+.overview td:nth-child(2),.overview th:nth-child(2),.capacity td:nth-child(4),\
+.capacity th:nth-child(4),.overview td:last-child,.overview th:last-child{text-align:left}\
+.overview td,.overview th{white-space:nowrap}\
 @media (max-width:700px){body{padding:0 .7em 2em}th,td{padding:.2em .5em}\
 .topology svg{max-width:none}}";
 
@@ -833,7 +835,8 @@ pub fn journey_html(stages: &[JourneyStage], seed: u64) -> Result<String, Report
             h,
             "<figure class=\"topology\"><div class=\"scroll\">{}</div><figcaption>Topology of \
              <code>{}</code>: users at the top; each arrow is a call, labelled with the request \
-             classes that make it when not all do.{}</figcaption></figure>",
+             classes that make it when not all do (on a narrow screen the picture keeps its \
+             size: scroll it sideways).{}</figcaption></figure>",
             s.topology.svg(),
             xml_escape(&s.run.file),
             if s.topology.datacenters.is_empty() {
