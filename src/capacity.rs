@@ -163,7 +163,7 @@ fn offered_rate(r: &Report) -> f64 {
 pub fn limit_of(sc: &Scenario, r: &Report, failed: Vec<String>) -> Option<Limit> {
     let util = |i: usize| -> Option<f64> {
         let c = r.components.get(&sc.components[i].name)?;
-        c.utilization
+        busiest_part(c).map(|(_, u)| u)
     };
     let on_path = |i: usize| r.components.get(&sc.components[i].name).is_some_and(|c| c.kind != "worker");
     let busiest = |sync_only: bool| {
@@ -188,7 +188,7 @@ pub fn limit_of(sc: &Scenario, r: &Report, failed: Vec<String>) -> Option<Limit>
     }
     let name = &sc.components[at].name;
     let c = r.components.get(name)?;
-    let u = c.utilization.unwrap_or(0.0);
+    let (part, u) = busiest_part(c)?;
     let rejected = r
         .errors_by_component
         .get(name)
@@ -196,7 +196,10 @@ pub fn limit_of(sc: &Scenario, r: &Report, failed: Vec<String>) -> Option<Limit>
         .copied()
         .unwrap_or(0);
     let timeouts = r.errors.get("timeout").copied().unwrap_or(0);
-    let mut why = format!("{name} is {:.0}% busy", u * 100.0);
+    let mut why = match part {
+        Some(p) => format!("{name} ({p}) is {:.0}% busy", u * 100.0),
+        None => format!("{name} is {:.0}% busy", u * 100.0),
+    };
     if rejected > 0 {
         why += &format!(
             "; its queue is full and turns requests away ({} rejected)",
@@ -236,6 +239,33 @@ pub fn limit_of(sc: &Scenario, r: &Report, failed: Vec<String>) -> Option<Limit>
         utilization: Some(u),
         failed,
         why,
+    })
+}
+
+/// A component's busiest part and its utilization: the whole component, or a part a kind
+/// reports on its own (a database's `primary`, `replicas`, or `shard<i>`), whichever is
+/// busier. `None` for kinds without workers.
+fn busiest_part(c: &crate::metrics::ComponentReport) -> Option<(Option<String>, f64)> {
+    let whole = c.utilization?;
+    let part = c
+        .extra
+        .iter()
+        .filter_map(|(k, v)| {
+            let p = k.strip_suffix("_utilization")?;
+            let label = match p {
+                "primary" => "primary".to_string(),
+                "replica" => "replicas".to_string(),
+                s => match s.strip_prefix("shard") {
+                    Some(n) => format!("shard {n}"),
+                    None => s.to_string(),
+                },
+            };
+            Some((label, *v))
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    Some(match part {
+        Some((label, u)) if u > whole => (Some(label), u),
+        _ => (None, whole),
     })
 }
 
