@@ -7,6 +7,7 @@
 //!
 //! The core (`engine`, `model`, `metrics`, `scenario`) does no file or terminal I/O.
 
+pub mod capacity;
 pub mod engine;
 pub mod metrics;
 pub mod model;

@@ -36,9 +36,38 @@ pub struct CapacityArgs {
     #[arg(long = "slo", value_name = "OBJECTIVE", required = true)]
     pub slos: Vec<Slo>,
     /// The one parameter to size and the values to search, smallest first, e.g.
-    /// `web.count=1..64`.
-    #[arg(long = "vary", value_name = "PATH=VALUES", required = true)]
+    /// `web.count=1..64`. Not with --max-load.
+    #[arg(
+        long = "vary",
+        value_name = "PATH=VALUES",
+        required_unless_present = "max_load",
+        conflicts_with = "max_load"
+    )]
     pub vary: Vec<Vary>,
+    /// Find the largest load the scenario sustains instead: scale the whole traffic (every
+    /// rate of the profile, or the closed users) and report the load found and what limits it.
+    #[arg(long)]
+    pub max_load: bool,
+    /// With --max-load: stop when the bracket (smallest failing - largest passing load) is
+    /// at most this share of the answer, e.g. `2%` or `0.02`.
+    #[arg(
+        long,
+        value_name = "SHARE",
+        default_value = "2%",
+        requires = "max_load"
+    )]
+    pub tolerance: String,
+    /// With --max-load: also write the answer as JSON to PATH (`-`: stdout, and print
+    /// nothing else there).
+    #[arg(long, value_name = "PATH", requires = "max_load")]
+    pub json: Option<String>,
+    /// With --max-load: directory for max-load.json and the chart of the probes. Default:
+    /// results/capacity-<file stem>.
+    #[arg(long, value_name = "DIR", requires = "max_load")]
+    pub out: Option<PathBuf>,
+    /// With --max-load: print nothing but errors.
+    #[arg(long, short, requires = "max_load")]
+    pub quiet: bool,
     /// Runs per probe; objectives are judged on the means.
     #[arg(long, default_value_t = 1, value_name = "R")]
     pub replications: u64,
@@ -118,6 +147,9 @@ fn limit_text(p: &Probe) -> String {
 }
 
 pub fn capacity(a: &CapacityArgs) -> CliResult {
+    if a.max_load {
+        return super::max_load::max_load(a);
+    }
     // A probe holds all its replications' reports at once, as `run --replications` does.
     if a.replications > MAX_REPLICATIONS {
         return Err(Failure::BadInput(anyhow!(

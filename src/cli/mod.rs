@@ -6,6 +6,7 @@ mod capacity;
 mod compare;
 mod diagram;
 mod journey;
+mod max_load;
 mod progress;
 mod run;
 mod sweep;
@@ -59,7 +60,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Join the CSVs of a partitioned sweep into the CSV one machine would have written.
     Merge(sweep::MergeArgs),
-    /// Find the smallest value of one parameter that meets service-level objectives.
+    /// Find the smallest value of one parameter that meets service-level objectives, or
+    /// (--max-load) the largest load the scenario sustains and what limits it.
     Capacity(capacity::CapacityArgs),
 }
 

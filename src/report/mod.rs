@@ -11,6 +11,7 @@
 //! and do no I/O; only this file, [`charts`] and the `write_*` functions of [`compare`] and
 //! [`journey`] touch the file system.
 
+pub mod capacity_chart;
 pub mod charts;
 pub mod compare;
 pub mod csv;

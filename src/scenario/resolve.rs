@@ -2506,7 +2506,7 @@ fn resolve_calls(
 }
 
 /// Edges of the call graph: who sends requests to whom.
-fn edges(c: &ComponentKind) -> Vec<CompId> {
+pub(crate) fn edges(c: &ComponentKind) -> Vec<CompId> {
     match c {
         ComponentKind::LoadBalancer { to, .. } => vec![*to],
         ComponentKind::Server { calls, .. } => {

@@ -3,6 +3,7 @@
 
 mod autoscale;
 mod bad_input;
+mod capacity;
 mod cli;
 mod compare;
 mod conservation;

@@ -1,0 +1,464 @@
+//! The largest load a scenario sustains under service-level objectives, and what breaks
+//! first: `scalesim capacity --max-load` and the journey's capacity ladder.
+//!
+//! [`max_load`] scales the whole traffic by a factor — every point of an open rate profile
+//! (a constant rate is a one-point profile), or the number of closed users — and searches
+//! the factor: it probes the scenario as written, brackets the answer (jumping straight to
+//! where the busiest component would reach 100% when the first probe says so, then doubling
+//! or halving), and bisects the bracket until it is narrower than the tolerance. Each probe
+//! runs `replications` seeds (those of `run --replications`, the same at every factor:
+//! common random numbers) and judges the objectives on the means, so the search sees the
+//! same noise a user would. The answer is the largest factor that met every objective; the
+//! smallest that failed is reported beside it, and the component that limits the load is
+//! read off that failing probe ([`Limit`]).
+//!
+//! The search assumes that the objectives, once failed, stay failed as the load grows. Near
+//! the answer noise can break that; the probes are all reported, so a reader can see it.
+//!
+//! No I/O here: runs go through [`crate::run`]; replications of a probe run in parallel.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::metrics::Headline;
+use crate::metrics::headline::mean_ci95;
+use crate::scenario::Arrival;
+use crate::sweep::{Slo, run_seed};
+use crate::{Report, RunOptions, Scenario};
+
+/// The fastest open arrival rate a scenario may have (as validation allows).
+pub const MAX_RATE_RPS: f64 = 10_000_000.0;
+
+/// How to search.
+#[derive(Clone, Debug)]
+pub struct MaxLoadOptions {
+    /// Every objective must hold at a sustainable load.
+    pub slos: Vec<Slo>,
+    /// Runs per probe (at least 1); objectives are judged on the means.
+    pub replications: u64,
+    /// Base seed of the replications (default: the scenario's).
+    pub seed: Option<u64>,
+    /// Stop when (smallest failing − largest passing) / largest passing is at most this.
+    pub tolerance: f64,
+    /// At most this many probes (the search stops with the bracket it has).
+    pub max_probes: usize,
+}
+
+impl MaxLoadOptions {
+    /// The journey's objectives (`p99<200ms`, `availability>=99.9%`), one replication, a 2%
+    /// tolerance.
+    pub fn journey() -> MaxLoadOptions {
+        MaxLoadOptions {
+            slos: JOURNEY_SLOS
+                .iter()
+                .map(|s| s.parse().expect("valid"))
+                .collect(),
+            replications: 1,
+            seed: None,
+            tolerance: 0.02,
+            max_probes: 24,
+        }
+    }
+}
+
+/// The objectives the journey's capacity ladder is measured under.
+pub const JOURNEY_SLOS: [&str; 2] = ["p99<200ms", "availability>=99.9%"];
+
+/// The answer of a search.
+#[derive(Clone, Debug, Serialize)]
+pub struct MaxLoad {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The objectives as written.
+    pub slos: Vec<String>,
+    /// How load is counted: `peak_rate` (open arrivals: the profile's highest rate, req/s)
+    /// or `offered_rate` (closed users: requests offered per second, measured).
+    pub load: &'static str,
+    /// The scenario's load as written, req/s.
+    pub base_rate_rps: f64,
+    /// The largest traffic factor that met every objective; 0 when none did.
+    pub scale: f64,
+    /// The load at `scale`, req/s: the maximum sustainable load (0 when none).
+    pub max_rate_rps: f64,
+    /// The smallest load probed that failed an objective, req/s (`None`: none failed, up
+    /// to [`MAX_RATE_RPS`]).
+    pub fail_rate_rps: Option<f64>,
+    /// What breaks first, read off the smallest failing probe.
+    pub limit: Option<Limit>,
+    /// Runs per probe.
+    pub replications: u64,
+    /// Every probe, in the order run.
+    pub probes: Vec<LoadProbe>,
+}
+
+/// The component that limits the load, and how it shows.
+#[derive(Clone, Debug, Serialize)]
+pub struct Limit {
+    /// Its name in the scenario.
+    pub component: String,
+    /// Its kind (`server`, `database`, ...).
+    pub kind: String,
+    /// Its utilization at the failing probe (0..=1), when it has workers.
+    pub utilization: Option<f64>,
+    /// The objectives that failed there, as written.
+    pub failed: Vec<String>,
+    /// One sentence: how the overload shows (rejections, timeouts, queueing).
+    pub why: String,
+}
+
+/// One probe of the search.
+#[derive(Clone, Debug, Serialize)]
+pub struct LoadProbe {
+    /// The traffic factor.
+    pub scale: f64,
+    /// The load at this factor, req/s.
+    pub rate_rps: f64,
+    /// Whether every objective held (on the means over the replications).
+    pub pass: bool,
+    /// The mean of each objective's figure over the replications (`None`: undefined in
+    /// every replication), in the order of the objectives.
+    pub figures: Vec<Option<f64>>,
+    /// The 95% confidence half-width of each figure (`None` with one replication).
+    pub half_widths: Vec<Option<f64>>,
+    /// The first replication's headline figures.
+    pub headline: Headline,
+}
+
+/// `sc` with its traffic scaled by `factor` (> 0): every rate of an open profile, or the
+/// number of closed users (rounded, at least 1).
+pub fn scaled(sc: &Scenario, factor: f64) -> Scenario {
+    let mut s = sc.clone();
+    match &mut s.traffic.arrival {
+        Arrival::Open(profile) => {
+            for p in &mut profile.points {
+                p.rate_per_s *= factor;
+            }
+        }
+        Arrival::Closed { .. } => {
+            s.traffic.users = ((s.traffic.users as f64 * factor).round() as u64).max(1);
+        }
+    }
+    s
+}
+
+/// The highest rate of an open profile, req/s; `None` for closed users.
+pub fn peak_rate(sc: &Scenario) -> Option<f64> {
+    match &sc.traffic.arrival {
+        Arrival::Open(p) => Some(p.points.iter().map(|p| p.rate_per_s).fold(0.0, f64::max)),
+        Arrival::Closed { .. } => None,
+    }
+}
+
+/// Requests offered per simulated second after warm-up.
+fn offered_rate(r: &Report) -> f64 {
+    let measured = (r.duration_s - r.warmup_s).max(1e-9);
+    r.requests.offered as f64 / measured
+}
+
+/// The component that limits the run `r` of `sc`, and how its overload shows. It is the
+/// busiest component on the request path (worker pools, which serve a queue after the
+/// reply, only when nothing else has workers); when several are saturated (within two
+/// points of the busiest), the one furthest downstream: a server whose workers all wait on
+/// a saturated database is full because of the database.
+pub fn limit_of(sc: &Scenario, r: &Report, failed: Vec<String>) -> Option<Limit> {
+    let util = |i: usize| -> Option<f64> {
+        let c = r.components.get(&sc.components[i].name)?;
+        busiest_part(c).map(|(_, u)| u)
+    };
+    let on_path = |i: usize| {
+        r.components
+            .get(&sc.components[i].name)
+            .is_some_and(|c| c.kind != "worker")
+    };
+    let busiest = |sync_only: bool| {
+        (0..sc.components.len())
+            .filter(|&i| !sync_only || on_path(i))
+            .filter_map(|i| util(i).map(|u| (i, u)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    };
+    let (mut at, top) = busiest(true).or_else(|| busiest(false))?;
+    let saturated = |i: usize| util(i).is_some_and(|u| u >= top - 0.02 && u >= 0.9);
+    // Follow calls downstream while a saturated component lies below.
+    let mut seen = vec![false; sc.components.len()];
+    loop {
+        seen[at] = true;
+        let below = downstream(sc, at)
+            .into_iter()
+            .find(|&j| !seen[j] && saturated(j) && on_path(j));
+        match below {
+            Some(j) => at = j,
+            None => break,
+        }
+    }
+    let name = &sc.components[at].name;
+    let c = r.components.get(name)?;
+    let (part, u) = busiest_part(c)?;
+    let rejected = r
+        .errors_by_component
+        .get(name)
+        .and_then(|e| e.get("queue_full"))
+        .copied()
+        .unwrap_or(0);
+    let timeouts = r.errors.get("timeout").copied().unwrap_or(0);
+    let mut why = match part {
+        Some(p) => format!("{name} ({p}) is {:.0}% busy", u * 100.0),
+        None => format!("{name} is {:.0}% busy", u * 100.0),
+    };
+    if rejected > 0 {
+        why += &format!(
+            "; its queue is full and turns requests away ({} rejected)",
+            thousands(rejected)
+        );
+    } else if timeouts > 0 {
+        why += &format!(
+            "; requests wait in its queue (up to {} at once) until clients time out ({} timed out)",
+            thousands(c.max_queue),
+            thousands(timeouts)
+        );
+    } else if c.mean_queue >= 1.0 {
+        why += &format!(
+            "; requests wait in its queue ({:.0} on average, up to {})",
+            c.mean_queue,
+            thousands(c.max_queue)
+        );
+    }
+    let other: u64 = r
+        .errors
+        .iter()
+        .filter(|(k, _)| *k != "queue_full" && *k != "timeout")
+        .map(|(_, v)| v)
+        .sum();
+    if other > 0 {
+        let causes: Vec<String> = r
+            .errors
+            .iter()
+            .filter(|(k, _)| *k != "queue_full" && *k != "timeout")
+            .map(|(k, v)| format!("{} {k}", thousands(*v)))
+            .collect();
+        why += &format!("; other failures: {}", causes.join(", "));
+    }
+    Some(Limit {
+        component: name.clone(),
+        kind: c.kind.clone(),
+        utilization: Some(u),
+        failed,
+        why,
+    })
+}
+
+/// A component's busiest part and its utilization: the whole component, or a part a kind
+/// reports on its own (a database's `primary`, `replicas`, or `shard<i>`), whichever is
+/// busier. `None` for kinds without workers.
+fn busiest_part(c: &crate::metrics::ComponentReport) -> Option<(Option<String>, f64)> {
+    let whole = c.utilization?;
+    let part = c
+        .extra
+        .iter()
+        .filter_map(|(k, v)| {
+            let p = k.strip_suffix("_utilization")?;
+            let label = match p {
+                "primary" => "primary".to_string(),
+                "replica" => "replicas".to_string(),
+                s => match s.strip_prefix("shard") {
+                    Some(n) => format!("shard {n}"),
+                    None => s.to_string(),
+                },
+            };
+            Some((label, *v))
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    Some(match part {
+        Some((label, u)) if u > whole => (Some(label), u),
+        _ => (None, whole),
+    })
+}
+
+/// Every component reachable by calls from component `i`, nearest first.
+fn downstream(sc: &Scenario, i: usize) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    let mut next = vec![i];
+    while let Some(k) = next.pop() {
+        for j in crate::scenario::resolve::edges(&sc.components[k].kind) {
+            if j != i && !out.contains(&j) {
+                out.push(j);
+                next.push(j);
+            }
+        }
+    }
+    out
+}
+
+/// `n` with thousands separators: 12,345.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Runs one probe at `factor`; returns it with its first replication's report.
+fn probe(sc: &Scenario, factor: f64, o: &MaxLoadOptions) -> (LoadProbe, Report) {
+    let s = scaled(sc, factor);
+    let base = o.seed.unwrap_or(sc.seed);
+    let reports: Vec<Report> = (0..o.replications.max(1))
+        .into_par_iter()
+        .map(|r| {
+            crate::run(
+                &s,
+                &RunOptions {
+                    seed: Some(run_seed(base, r)),
+                    no_wall_clock: true,
+                    trace_sample: 0.0,
+                },
+            )
+        })
+        .collect();
+    let heads: Vec<Headline> = reports.iter().map(Headline::of).collect();
+    let (figures, half_widths): (Vec<_>, Vec<_>) = o
+        .slos
+        .iter()
+        .map(|slo| {
+            let xs: Vec<f64> = heads
+                .iter()
+                .filter_map(|h| h.get(slo.metric).flatten())
+                .collect();
+            let ci = mean_ci95(&xs);
+            (ci.map(|c| c.mean), ci.and_then(|c| c.half_width))
+        })
+        .unzip();
+    let pass = o.slos.iter().zip(&figures).all(|(s, f)| s.met_by(*f));
+    let rate_rps = match peak_rate(&s) {
+        Some(p) => p,
+        None => offered_rate(&reports[0]),
+    };
+    let first = reports
+        .into_iter()
+        .next()
+        .expect("at least one replication");
+    (
+        LoadProbe {
+            scale: factor,
+            rate_rps,
+            pass,
+            figures,
+            half_widths,
+            headline: heads.into_iter().next().expect("at least one"),
+        },
+        first,
+    )
+}
+
+/// Searches the largest traffic factor of `sc` that meets every objective of `o`.
+/// `on_probe` is called after each probe (for progress output); it may not stop the search.
+pub fn max_load(
+    sc: &Scenario,
+    o: &MaxLoadOptions,
+    mut on_probe: impl FnMut(&LoadProbe),
+) -> MaxLoad {
+    let max_factor = peak_rate(sc).map_or(f64::INFINITY, |p| MAX_RATE_RPS / p.max(1e-9));
+    let mut probes: Vec<LoadProbe> = Vec::new();
+    // The largest passing and the smallest failing factor, with the failing report.
+    let mut pass: Option<f64> = None;
+    let mut fail: Option<(f64, Report)> = None;
+    let mut run = |f: f64, probes: &mut Vec<LoadProbe>| -> (bool, Report) {
+        let (p, r) = probe(sc, f, o);
+        on_probe(&p);
+        let ok = p.pass;
+        probes.push(p);
+        (ok, r)
+    };
+
+    // Bracket: start from the scenario as written.
+    let (ok, first) = run(1.0, &mut probes);
+    if ok {
+        pass = Some(1.0);
+        // Where the busiest component would reach 100%: load is roughly linear in the
+        // factor below saturation, so the answer is at most about 1 / utilization.
+        let u = Headline::of(&first)
+            .bottleneck_utilization
+            .filter(|u| *u > 0.0);
+        let mut f = u.map_or(2.0, |u| (1.0 / u).clamp(1.25, 64.0));
+        while fail.is_none() && probes.len() < o.max_probes {
+            f = f.min(max_factor);
+            let (ok, r) = run(f, &mut probes);
+            if ok {
+                pass = Some(f);
+                if f >= max_factor {
+                    break;
+                }
+                f *= 2.0;
+            } else {
+                fail = Some((f, r));
+            }
+        }
+    } else {
+        fail = Some((1.0, first));
+        let mut f = 0.5;
+        while pass.is_none()
+            && probes.len() < o.max_probes
+            && f * peak_rate(sc).unwrap_or(1.0) >= 1e-3
+        {
+            let (ok, r) = run(f, &mut probes);
+            if ok {
+                pass = Some(f);
+            } else {
+                fail = Some((f, r));
+                f *= 0.5;
+            }
+        }
+    }
+
+    // Bisect until the bracket is narrower than the tolerance.
+    while let (Some(lo), Some((hi, _))) = (pass, fail.as_ref()) {
+        let hi = *hi;
+        if (hi - lo) / lo <= o.tolerance || probes.len() >= o.max_probes {
+            break;
+        }
+        let mid = (lo + hi) / 2.0;
+        let (ok, r) = run(mid, &mut probes);
+        if ok {
+            pass = Some(mid);
+        } else {
+            fail = Some((mid, r));
+        }
+    }
+
+    let rate_at = |f: f64| {
+        probes
+            .iter()
+            .find(|p| p.scale == f)
+            .map_or(0.0, |p| p.rate_rps)
+    };
+    let limit = fail.as_ref().and_then(|(f, r)| {
+        let p = probes.iter().find(|p| p.scale == *f).expect("probed");
+        let failed = o
+            .slos
+            .iter()
+            .zip(&p.figures)
+            .filter(|(s, v)| !s.met_by(**v))
+            .map(|(s, _)| s.text.clone())
+            .collect();
+        limit_of(sc, r, failed)
+    });
+    MaxLoad {
+        scenario: sc.name.clone(),
+        slos: o.slos.iter().map(|s| s.text.clone()).collect(),
+        load: if peak_rate(sc).is_some() {
+            "peak_rate"
+        } else {
+            "offered_rate"
+        },
+        base_rate_rps: rate_at(1.0),
+        scale: pass.unwrap_or(0.0),
+        max_rate_rps: pass.map_or(0.0, rate_at),
+        fail_rate_rps: fail.as_ref().map(|(f, _)| rate_at(*f)),
+        limit,
+        replications: o.replications.max(1),
+        probes,
+    }
+}
