@@ -3,7 +3,9 @@
 //!
 //! Stages are the files `NN-name.yaml` of the scenario directory (two digits, a dash),
 //! in name order; failure variants are the files `failures/NN-*.yaml` beside them, paired
-//! with their stage by the number.
+//! with their stage by the number. Unless `--no-capacity`, each stage's max sustainable load
+//! under the journey's objectives ([`scalesim::capacity::JOURNEY_SLOS`]) is searched too, the
+//! stages in parallel, and leads the page.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -12,10 +14,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow};
 use clap::Args;
 
+use rayon::prelude::*;
+
 use scalesim::Scenario;
+use scalesim::capacity::{MaxLoadOptions, max_load};
 use scalesim::report::compare::compare_table;
 use scalesim::report::diagram::Topology;
-use scalesim::report::journey::{JourneyFailure, JourneyStage, write_journey};
+use scalesim::report::journey::{JourneyFailure, JourneyStage, StageCapacity, write_journey};
 
 use super::compare::run_all;
 use super::progress::Progress;
@@ -34,6 +39,10 @@ pub struct JourneyArgs {
     /// The seed every run uses. Default: the first stage's seed.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Leave out the capacity section: do not search each stage's max sustainable load
+    /// (the search runs each stage many times).
+    #[arg(long)]
+    pub no_capacity: bool,
     /// Print no table and no progress bar (errors still go to stderr).
     #[arg(long, short)]
     pub quiet: bool,
@@ -141,6 +150,34 @@ pub fn run(a: &JourneyArgs) -> CliResult {
     let runs = run_all(&jobs, seed, &progress);
     progress.finish();
 
+    // Each stage's max sustainable load under the journey's objectives, stages in parallel.
+    let stage_jobs: Vec<&Scenario> = jobs
+        .iter()
+        .zip(&owner)
+        .filter(|(_, o)| o.is_none())
+        .map(|((_, sc), _)| sc)
+        .collect();
+    let mut capacities: Vec<Option<StageCapacity>> = if a.no_capacity {
+        vec![None; stage_jobs.len()]
+    } else {
+        let mut o = MaxLoadOptions::journey();
+        o.seed = Some(seed);
+        let progress = Progress::new(stage_jobs.len() as u64, "capacity", a.quiet);
+        let found = stage_jobs
+            .par_iter()
+            .map(|sc| {
+                let m = max_load(sc, &o, |_| {});
+                progress.inc();
+                Some(StageCapacity::of(&m))
+            })
+            .collect();
+        progress.finish();
+        found
+    }
+    .into_iter()
+    .rev()
+    .collect();
+
     let mut stages: Vec<JourneyStage> = Vec::new();
     for ((run, (path, sc)), stage) in runs.into_iter().zip(&jobs).zip(owner) {
         match stage {
@@ -148,7 +185,7 @@ pub fn run(a: &JourneyArgs) -> CliResult {
                 run,
                 topology: Topology::of(sc),
                 failures: Vec::new(),
-                capacity: None,
+                capacity: capacities.pop().flatten(),
             }),
             Some(_) => {
                 let stem = path

@@ -37,6 +37,7 @@ use super::compare::{
 use super::diagram::{Topology, xml_escape};
 use super::table::{count, ms, percent, rate, secs};
 use super::{ReportError, write_atomic};
+use crate::capacity::MaxLoad;
 use crate::metrics::{FaultReport, Headline, Report};
 use crate::scenario::Arrival;
 
@@ -80,7 +81,21 @@ pub struct StageCapacity {
 }
 
 impl StageCapacity {
-    /// `web (100%): queue full: 1,234 requests turned away`, or `-` when nothing broke.
+    /// The capacity a max-load search found.
+    pub fn of(m: &MaxLoad) -> StageCapacity {
+        StageCapacity {
+            slos: m.slos.clone(),
+            base_rate_rps: m.base_rate_rps,
+            max_rate_rps: m.max_rate_rps,
+            fail_rate_rps: m.fail_rate_rps,
+            limit_component: m.limit.as_ref().map(|l| l.component.clone()),
+            limit_why: m.limit.as_ref().map(|l| l.why.clone()),
+            limit_utilization: m.limit.as_ref().and_then(|l| l.utilization),
+        }
+    }
+
+    /// `web: queue full: 1,234 requests turned away` (`web (100% busy)` without the
+    /// evidence), or why there is no limit.
     fn limit_text(&self) -> String {
         let Some(c) = &self.limit_component else {
             return if self.fail_rate_rps.is_some() {
@@ -90,11 +105,16 @@ impl StageCapacity {
             };
         };
         let mut s = c.clone();
-        if let Some(u) = self.limit_utilization.filter(|u| u.is_finite()) {
-            let _ = write!(s, " ({:.0}%)", u * 100.0);
-        }
-        if let Some(w) = self.limit_why.as_deref().filter(|w| !w.is_empty()) {
-            let _ = write!(s, ": {w}");
+        match self.limit_why.as_deref().filter(|w| !w.is_empty()) {
+            // The evidence says how busy it is, when that is the point.
+            Some(w) => {
+                let _ = write!(s, ": {w}");
+            }
+            None => {
+                if let Some(u) = self.limit_utilization.filter(|u| u.is_finite()) {
+                    let _ = write!(s, " ({:.0}% busy)", u * 100.0);
+                }
+            }
         }
         s
     }
@@ -214,7 +234,8 @@ text-align:right}th:first-child,td:first-child{text-align:left}\
 .better{color:#007a57}.worse{color:#b34700}.muted{color:#666}\
 .overview td:nth-child(2),.overview th:nth-child(2),.capacity td:nth-child(4),\
 .capacity th:nth-child(4),.overview td:last-child,.overview th:last-child{text-align:left}\
-.overview td,.overview th{white-space:nowrap}\
+.overview td,.overview th{white-space:nowrap}.capacity td:nth-child(4){min-width:18em}\
+.capacity td:first-child{min-width:9em}\
 @media (max-width:700px){body{padding:0 .7em 2em}th,td{padding:.2em .5em}\
 .topology svg{max-width:none}}";
 
@@ -637,12 +658,13 @@ fn capacity_sentence(stages: &[JourneyStage], k: usize) -> String {
     };
     match (&c.limit_component, c.fail_rate_rps) {
         (Some(comp), fail) => {
-            let _ = write!(out, "; what breaks first is {comp}");
-            if let Some(why) = c.limit_why.as_deref().filter(|w| !w.is_empty()) {
-                let _ = write!(out, " ({why})");
-            }
+            out.push_str("; what breaks first");
             if let Some(f) = fail {
-                let _ = write!(out, " at {} req/s", rate(f));
+                let _ = write!(out, ", at {} req/s,", rate(f));
+            }
+            let _ = write!(out, " is {comp}");
+            if let Some(why) = c.limit_why.as_deref().filter(|w| !w.is_empty()) {
+                let _ = write!(out, ": {why}");
             }
         }
         (None, Some(f)) => {
@@ -1473,7 +1495,7 @@ mod tests {
         assert!(html.contains("Max sustainable load per stage"));
         assert!(html.contains(
             "<td>05-cache</td><td>1,000</td><td>-</td>\
-             <td>db (100%): queue full: 1,234 requests turned away</td>"
+             <td>db: queue full: 1,234 requests turned away</td>"
         ));
         assert!(html.contains("<td>06 cdn</td><td>2,500</td><td>×2.5</td>"));
         assert!(html.contains("<td>07 stateless</td><td>not measured</td>"));
@@ -1481,18 +1503,21 @@ mod tests {
         let sentence = capacity_sentence(&st, 0);
         assert_eq!(
             sentence,
-            "05-cache sustains up to 1,000 req/s; what breaks first is db (queue full: 1,234 \
-             requests turned away) at 1,100 req/s. Next, 06 cdn."
+            "05-cache sustains up to 1,000 req/s; what breaks first, at 1,100 req/s, is db: \
+             queue full: 1,234 requests turned away. Next, 06 cdn."
         );
         st[1].run.report.about = "Static content moves to the edge".to_string();
         assert!(
             capacity_sentence(&st, 0).ends_with("Next, 06 cdn: Static content moves to the edge.")
         );
-        assert!(capacity_sentence(&st, 1).contains("what breaks first is web (timeouts)"));
+        assert!(
+            capacity_sentence(&st, 1)
+                .contains("what breaks first, at 2,750 req/s, is web: timeouts.")
+        );
         assert_eq!(capacity_sentence(&st, 2), "");
         let md = journey_md(&st, 42);
         assert!(md.contains("## Capacity by stage"));
-        assert!(md.contains("| 06 cdn | 2,500 | ×2.5 | web (100%): timeouts |"));
+        assert!(md.contains("| 06 cdn | 2,500 | ×2.5 | web: timeouts |"));
         assert!(md.contains("(capacity.png)"));
         let dir = tempfile::tempdir().unwrap();
         write_journey(&st, 42, dir.path()).unwrap();

@@ -294,7 +294,19 @@ fn journey_writes_one_self_contained_page_and_markdown() {
     // all inline.
     assert_eq!(html.matches("<svg").count(), 11);
     assert!(html.contains("Every stage is offered the same traffic"));
-    assert!(html.contains("No capacity figures"));
+    // The capacity section leads, with each stage's max load under the journey's objectives.
+    let cap = html
+        .find("<h2>Capacity by stage</h2>")
+        .expect("a capacity section");
+    assert!(cap < html.find("<h2>Overview of all stages</h2>").unwrap());
+    assert!(
+        html.contains("(p99&lt;200ms, availability&gt;=99.9%)"),
+        "the objectives"
+    );
+    assert!(html.contains("<td>01 one</td><td>"), "a capacity row");
+    assert!(html.contains("What breaks first, and what the next stage does about it"));
+    assert!(html.contains("Next, 02 two: Two web servers &amp; a balancer."));
+    assert!(res.join("capacity.png").exists() && res.join("capacity.svg").exists());
     for stem in ["stage-01-one-timeseries", "stage-02-two-components"] {
         assert!(res.join(format!("{stem}.png")).exists(), "{stem}");
         assert!(res.join(format!("{stem}.svg")).exists(), "{stem}");
@@ -331,6 +343,24 @@ fn journey_writes_one_self_contained_page_and_markdown() {
         std::fs::read(dir.path().join("again/index.html")).unwrap(),
         html.as_bytes()
     );
+
+    // Without the capacity search, the page says it has no capacity figures.
+    let bare = scalesim(
+        dir.path(),
+        &[
+            "journey",
+            "--scenarios",
+            "stages",
+            "--quiet",
+            "--no-capacity",
+            "--out",
+            "bare",
+        ],
+    );
+    assert!(ok(&bare).is_empty());
+    let html = std::fs::read_to_string(dir.path().join("bare/index.html")).unwrap();
+    assert!(html.contains("No capacity figures"));
+    assert!(!dir.path().join("bare/capacity.png").exists());
 }
 
 #[test]
