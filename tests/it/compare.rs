@@ -290,9 +290,10 @@ fn journey_writes_one_self_contained_page_and_markdown() {
     ] {
         assert!(html.contains(needle), "the page lacks `{needle}`");
     }
-    // Two topologies, four overview charts, two charts per stage and one failure chart,
+    // Two topologies, the capacity chart, four overview charts, two charts per stage and
+    // one failure chart,
     // all inline.
-    assert_eq!(html.matches("<svg").count(), 11);
+    assert_eq!(html.matches("<svg").count(), 12);
     assert!(html.contains("Every stage is offered the same traffic"));
     // The capacity section leads, with each stage's max load under the journey's objectives.
     let cap = html
