@@ -165,7 +165,11 @@ pub fn limit_of(sc: &Scenario, r: &Report, failed: Vec<String>) -> Option<Limit>
         let c = r.components.get(&sc.components[i].name)?;
         busiest_part(c).map(|(_, u)| u)
     };
-    let on_path = |i: usize| r.components.get(&sc.components[i].name).is_some_and(|c| c.kind != "worker");
+    let on_path = |i: usize| {
+        r.components
+            .get(&sc.components[i].name)
+            .is_some_and(|c| c.kind != "worker")
+    };
     let busiest = |sync_only: bool| {
         (0..sc.components.len())
             .filter(|&i| !sync_only || on_path(i))
