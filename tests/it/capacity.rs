@@ -129,8 +129,7 @@ fn the_search_brackets_downwards_when_the_scenario_fails_as_written() {
     );
     assert!(!m.probes[0].pass);
     assert!(m.scale < 1.0 && m.scale > 0.0, "{}", m.scale);
-    assert_eq!(m.fail_rate_rps.is_some(), true);
-    let fail = m.fail_rate_rps.unwrap();
+    let fail = m.fail_rate_rps.expect("a failing probe");
     assert!((fail - m.max_rate_rps) / m.max_rate_rps <= 0.02 + 1e-9);
     // Every probe at or below the answer passed, every one at or above the failing load failed.
     for p in &m.probes {
