@@ -129,7 +129,10 @@ fn stage_10_every_shard_reads_from_its_eu_west_replica() {
     let local = eu_p50("db.replica_datacenters=[us-east, eu-west]");
     let remote = eu_p50("db.replica_datacenters=[us-east, us-east]");
     assert!(local < 45.0, "eu-west p50 with a local replica: {local}");
-    assert!(remote > local + 0.9 * 76.0, "eu-west p50 {local} -> {remote}");
+    assert!(
+        remote > local + 0.9 * 76.0,
+        "eu-west p50 {local} -> {remote}"
+    );
 }
 
 #[test]
