@@ -238,6 +238,23 @@ pub fn limit_of(sc: &Scenario, r: &Report, failed: Vec<String>) -> Option<Limit>
             thousands(c.max_queue)
         );
     }
+    // The callers whose workers wait on it may be the ones that turn requests away.
+    if rejected == 0 {
+        let upstream: Vec<String> = r
+            .errors_by_component
+            .iter()
+            .filter(|(n, _)| *n != name)
+            .filter_map(|(n, e)| e.get("queue_full").map(|q| (n, *q)))
+            .filter(|(_, q)| *q > 0)
+            .map(|(n, q)| format!("{n}'s queue ({} rejected)", thousands(q)))
+            .collect();
+        if !upstream.is_empty() {
+            why += &format!(
+                "; waiting on it, the callers fill up and turn requests away at {}",
+                upstream.join(", ")
+            );
+        }
+    }
     let other: u64 = r
         .errors
         .iter()
