@@ -204,6 +204,22 @@ pub fn limit_of(sc: &Scenario, r: &Report, failed: Vec<String>) -> Option<Limit>
         Some(p) => format!("{name} ({p}) is {:.0}% busy", u * 100.0),
         None => format!("{name} is {:.0}% busy", u * 100.0),
     };
+    // Under a profile the run's average hides the peak: say how busy the busiest window was.
+    let ts = &r.timeseries;
+    let peak = ts.components.iter().position(|n| n == name).and_then(|k| {
+        ts.rows
+            .iter()
+            .filter(|w| w.t_s >= r.warmup_s)
+            .filter_map(|w| w.utilization.get(k).copied().flatten())
+            .max_by(f64::total_cmp)
+    });
+    if let Some(p) = peak.filter(|p| *p >= u + 0.1) {
+        why += &format!(
+            " on average, {:.0}% in its busiest {}",
+            p * 100.0,
+            window_text(ts.window_s)
+        );
+    }
     if rejected > 0 {
         why += &format!(
             "; its queue is full and turns requests away ({} rejected)",
@@ -221,6 +237,23 @@ pub fn limit_of(sc: &Scenario, r: &Report, failed: Vec<String>) -> Option<Limit>
             c.mean_queue,
             thousands(c.max_queue)
         );
+    }
+    // The callers whose workers wait on it may be the ones that turn requests away.
+    if rejected == 0 {
+        let upstream: Vec<String> = r
+            .errors_by_component
+            .iter()
+            .filter(|(n, _)| *n != name)
+            .filter_map(|(n, e)| e.get("queue_full").map(|q| (n, *q)))
+            .filter(|(_, q)| *q > 0)
+            .map(|(n, q)| format!("{n}'s queue ({} rejected)", thousands(q)))
+            .collect();
+        if !upstream.is_empty() {
+            why += &format!(
+                "; waiting on it, the callers fill up and turn requests away at {}",
+                upstream.join(", ")
+            );
+        }
     }
     let other: u64 = r
         .errors
@@ -271,6 +304,15 @@ fn busiest_part(c: &crate::metrics::ComponentReport) -> Option<(Option<String>, 
         Some((label, u)) if u > whole => (Some(label), u),
         _ => (None, whole),
     })
+}
+
+/// "second", or "window of N s".
+fn window_text(window_s: f64) -> String {
+    if window_s == 1.0 {
+        "second".to_string()
+    } else {
+        format!("window of {window_s} s")
+    }
 }
 
 /// Every component reachable by calls from component `i`, nearest first.

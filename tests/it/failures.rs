@@ -125,52 +125,7 @@ fn primary_failure_loses_writes_only_with_async_replication() {
     );
 }
 
-#[test]
-fn a_cache_flush_is_a_thundering_herd_on_the_database() {
-    let r = run_seed(&load("scenarios/failures/05-cache-flush.yaml", &[]), 42);
-    let db = r
-        .timeseries
-        .components
-        .iter()
-        .position(|c| c == "db")
-        .unwrap();
-    let util = |t: f64| windows(&r, t, t + 1.0)[0].utilization[db].unwrap();
-    let (before, after) = (util(58.0), util(60.0));
-    assert!(
-        after > 1.5 * before,
-        "db utilization {before:.2} -> {after:.2} after the flush"
-    );
-    assert!(
-        util(110.0) < 1.5 * before,
-        "and settles as the cache refills: {:.2}",
-        util(110.0)
-    );
-}
-
-#[test]
-fn a_cdn_outage_sends_static_traffic_to_the_origin() {
-    let normal = run_seed(&load("scenarios/06-cdn.yaml", &[]), 42);
-    let outage = run_seed(&load("scenarios/failures/06-cdn-outage.yaml", &[]), 42);
-    // 30 s of ~1,000 static req/s that the edge would have answered (~70%) reach the origin.
-    let extra_at_origin =
-        outage.components["web"].arrivals as f64 - normal.components["web"].arrivals as f64;
-    assert!(
-        extra_at_origin > 15_000.0,
-        "the origin takes the static load: {extra_at_origin}"
-    );
-    let mean = |r: &Report| r.classes["static"].latency_ms.mean.unwrap();
-    assert!(
-        mean(&outage) > mean(&normal) + 2.0,
-        "static requests travel to the origin: {} vs {}",
-        mean(&outage),
-        mean(&normal)
-    );
-    assert!(
-        outage.availability > 0.999,
-        "nothing is lost, only slower: {}",
-        outage.availability
-    );
-}
+// The cache flush and the CDN outage: tests/it/lessons.rs.
 
 #[test]
 fn stored_sessions_survive_a_server_loss_local_ones_do_not() {

@@ -13,6 +13,7 @@ mod docs;
 mod failures;
 mod figures;
 mod geo;
+mod lessons;
 mod queues;
 mod robustness;
 mod sharding;

