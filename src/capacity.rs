@@ -20,8 +20,8 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::metrics::Headline;
 use crate::metrics::headline::mean_ci95;
+use crate::metrics::{Headline, thousands};
 use crate::scenario::Arrival;
 use crate::sweep::{Slo, run_seed};
 use crate::{Report, RunOptions, Scenario};
@@ -326,19 +326,6 @@ fn downstream(sc: &Scenario, i: usize) -> Vec<usize> {
                 next.push(j);
             }
         }
-    }
-    out
-}
-
-/// `n` with thousands separators: 12,345.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
     }
     out
 }

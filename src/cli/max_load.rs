@@ -36,7 +36,7 @@ pub(crate) fn rate_text(rate: f64) -> String {
     if rate < 100.0 {
         format!("{rate:.1}")
     } else {
-        capacity::thousands(rate.round() as u64)
+        scalesim::metrics::thousands(rate.round() as u64)
     }
 }
 

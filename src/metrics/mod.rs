@@ -31,3 +31,16 @@ pub fn error_rate(completed: u64, failed: u64) -> f64 {
         ended => failed as f64 / ended as f64,
     }
 }
+
+/// `n` with thousands separators: `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}

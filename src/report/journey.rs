@@ -1238,15 +1238,7 @@ mod tests {
     use crate::scenario::Scenario;
 
     fn scenario(rate: u32) -> Scenario {
-        Scenario::parse(
-            &format!(
-                "name: t\nduration: 1s\ntraffic: {{rate: {rate}}}\nentry: web\ncomponents:\n  \
-                 web: {{kind: server, workers: 1, service: {{const: 1ms}}}}\n"
-            ),
-            "t",
-            &[],
-        )
-        .unwrap()
+        crate::report::fixtures::one_server(rate)
     }
 
     fn topology() -> Topology {

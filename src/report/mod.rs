@@ -260,6 +260,19 @@ pub(crate) mod fixtures {
         LatencySummary, Report, RequestCounts, TimeSeries, WindowRow,
     };
 
+    /// A one-server scenario offered `rate` req/s, for tests that compare traffic.
+    pub(crate) fn one_server(rate: u32) -> crate::scenario::Scenario {
+        crate::scenario::Scenario::parse(
+            &format!(
+                "name: t\nduration: 1s\ntraffic: {{rate: {rate}}}\nentry: web\ncomponents:\n  \
+                 web: {{kind: server, workers: 1, service: {{const: 1ms}}}}\n"
+            ),
+            "t",
+            &[],
+        )
+        .unwrap()
+    }
+
     fn lat(count: u64, base: f64) -> LatencySummary {
         LatencySummary {
             count,

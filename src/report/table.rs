@@ -438,15 +438,7 @@ fn si(v: f64) -> String {
 
 /// A count with thousands separators: `1,234,567`.
 pub(crate) fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    crate::metrics::thousands(n)
 }
 
 /// A non-negative float rounded to a whole number, with thousands separators.

@@ -2,17 +2,7 @@
 //! fault entries. Conservation under every fault is in `conservation.rs` (it runs every
 //! file in scenarios/, failures included).
 
-use crate::{extra, load, parse, run_seed};
-use scalesim::Report;
-
-/// Window rows whose start lies in `[from, to)`.
-fn windows(r: &Report, from: f64, to: f64) -> Vec<&scalesim::metrics::WindowRow> {
-    r.timeseries
-        .rows
-        .iter()
-        .filter(|w| w.t_s >= from && w.t_s < to)
-        .collect()
-}
+use crate::{extra, load, parse, run_seed, windows};
 
 #[test]
 fn single_server_crash_is_a_total_outage() {

@@ -2,16 +2,8 @@
 //! claim about its numbers: the failure runs where the tier that absorbs it is near its
 //! capacity, so the lesson shows.
 
-use crate::{extra, load, run_seed};
+use crate::{extra, load, run_seed, windows};
 use scalesim::Report;
-
-fn windows(r: &Report, from: f64, to: f64) -> Vec<&scalesim::metrics::WindowRow> {
-    r.timeseries
-        .rows
-        .iter()
-        .filter(|w| w.t_s >= from && w.t_s < to)
-        .collect()
-}
 
 fn col(r: &Report, comp: &str) -> usize {
     r.timeseries

@@ -46,6 +46,15 @@ pub fn parse(text: &str) -> Scenario {
     Scenario::parse(text, "<test>", &[]).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The time-series windows of `r` that start in [from, to) seconds.
+pub fn windows(r: &Report, from: f64, to: f64) -> Vec<&scalesim::metrics::WindowRow> {
+    r.timeseries
+        .rows
+        .iter()
+        .filter(|w| w.t_s >= from && w.t_s < to)
+        .collect()
+}
+
 /// Runs a scenario with a given seed, wall-clock figures off.
 pub fn run_seed(sc: &Scenario, seed: u64) -> Report {
     scalesim::run(
