@@ -330,28 +330,43 @@ fn downstream(sc: &Scenario, i: usize) -> Vec<usize> {
     out
 }
 
-/// Runs one probe at `factor`; returns it with its first replication's report.
-fn probe(sc: &Scenario, factor: f64, o: &MaxLoadOptions) -> (LoadProbe, Report) {
-    let s = scaled(sc, factor);
-    let base = o.seed.unwrap_or(sc.seed);
-    let reports: Vec<Report> = (0..o.replications.max(1))
+/// Runs `sc` `replications` times (at least once) in parallel with the seeds of `run
+/// --replications` derived from `base_seed`; the reports in replication order.
+pub fn replicate(sc: &Scenario, base_seed: u64, replications: u64) -> Vec<Report> {
+    (0..replications.max(1))
         .into_par_iter()
         .map(|r| {
             crate::run(
-                &s,
+                sc,
                 &RunOptions {
-                    seed: Some(run_seed(base, r)),
+                    seed: Some(run_seed(base_seed, r)),
                     no_wall_clock: true,
                     trace_sample: 0.0,
                 },
             )
         })
-        .collect();
-    let heads: Vec<Headline> = reports.iter().map(Headline::of).collect();
-    let (figures, half_widths): (Vec<_>, Vec<_>) = o
-        .slos
+        .collect()
+}
+
+/// Objectives judged on replications: each objective's figure as the mean over the
+/// replications where it is defined (`None`: defined in none), its 95% confidence
+/// half-width (`None` below two), and whether every objective holds on the means.
+pub struct Judged {
+    /// The mean of each objective's figure, in the objectives' order.
+    pub figures: Vec<Option<f64>>,
+    /// The 95% confidence half-width of each figure.
+    pub half_widths: Vec<Option<f64>>,
+    /// Every objective met.
+    pub pass: bool,
+}
+
+/// Judges `slos` on the headline figures of the replications `heads`.
+pub fn judge(slos: &[Slo], heads: &[Headline]) -> Judged {
+    let (figures, half_widths): (Vec<_>, Vec<_>) = slos
         .iter()
         .map(|slo| {
+            // A figure undefined in some replication (a percentile when nothing completed)
+            // is judged on the defined ones; never on none.
             let xs: Vec<f64> = heads
                 .iter()
                 .filter_map(|h| h.get(slo.metric).flatten())
@@ -360,7 +375,24 @@ fn probe(sc: &Scenario, factor: f64, o: &MaxLoadOptions) -> (LoadProbe, Report) 
             (ci.map(|c| c.mean), ci.and_then(|c| c.half_width))
         })
         .unzip();
-    let pass = o.slos.iter().zip(&figures).all(|(s, f)| s.met_by(*f));
+    let pass = slos.iter().zip(&figures).all(|(s, f)| s.met_by(*f));
+    Judged {
+        figures,
+        half_widths,
+        pass,
+    }
+}
+
+/// Runs one probe at `factor`; returns it with its first replication's report.
+fn probe(sc: &Scenario, factor: f64, o: &MaxLoadOptions) -> (LoadProbe, Report) {
+    let s = scaled(sc, factor);
+    let reports = replicate(&s, o.seed.unwrap_or(sc.seed), o.replications);
+    let heads: Vec<Headline> = reports.iter().map(Headline::of).collect();
+    let Judged {
+        figures,
+        half_widths,
+        pass,
+    } = judge(&o.slos, &heads);
     let rate_rps = match peak_rate(&s) {
         Some(p) => p,
         None => offered_rate(&reports[0]),

@@ -13,13 +13,12 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use clap::Args;
-use rayon::prelude::*;
 
+use scalesim::Scenario;
 use scalesim::metrics::headline::{Headline, mean_ci95};
 use scalesim::report::replications::figure_text;
 use scalesim::scenario::Override;
-use scalesim::sweep::{Slo, Vary, run_seed};
-use scalesim::{Report, RunOptions, Scenario};
+use scalesim::sweep::{Slo, Vary};
 
 use super::run::MAX_REPLICATIONS;
 use super::sweep::{Study, study};
@@ -93,33 +92,9 @@ struct Probe {
 }
 
 fn probe(sc: &Scenario, value: &str, slos: &[Slo], base_seed: u64, replications: u64) -> Probe {
-    let reports: Vec<Report> = (0..replications)
-        .into_par_iter()
-        .map(|r| {
-            scalesim::run(
-                sc,
-                &RunOptions {
-                    seed: Some(run_seed(base_seed, r)),
-                    no_wall_clock: true,
-                    trace_sample: 0.0,
-                },
-            )
-        })
-        .collect();
+    let reports = scalesim::capacity::replicate(sc, base_seed, replications);
     let heads: Vec<Headline> = reports.iter().map(Headline::of).collect();
-    let figures: Vec<Option<f64>> = slos
-        .iter()
-        .map(|s| {
-            let xs: Vec<f64> = heads
-                .iter()
-                .filter_map(|h| h.get(s.metric).flatten())
-                .collect();
-            // An objective on a figure undefined in some replication (a percentile when
-            // nothing completed) is judged on the defined ones; never on none.
-            mean_ci95(&xs).map(|c| c.mean)
-        })
-        .collect();
-    let pass = slos.iter().zip(&figures).all(|(s, f)| s.met_by(*f));
+    let scalesim::capacity::Judged { figures, pass, .. } = scalesim::capacity::judge(slos, &heads);
     let bottleneck = heads[0].bottleneck.clone().map(|name| {
         let us: Vec<f64> = reports
             .iter()
