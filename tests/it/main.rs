@@ -12,6 +12,7 @@ mod diagram;
 mod docs;
 mod failures;
 mod figures;
+mod generated;
 mod geo;
 mod lessons;
 mod queues;
