@@ -20,6 +20,7 @@ use scalesim::report::replications::figure_text;
 use scalesim::scenario::Override;
 use scalesim::sweep::{Slo, Vary};
 
+use super::paths::{OutDir, OutFile};
 use super::run::MAX_REPLICATIONS;
 use super::sweep::{Study, study};
 use super::{CliResult, Failure, out};
@@ -59,11 +60,11 @@ pub struct CapacityArgs {
     /// With --max-load: also write the answer as JSON to PATH (`-`: stdout, and print
     /// nothing else there).
     #[arg(long, value_name = "PATH", requires = "max_load")]
-    pub json: Option<String>,
+    pub json: Option<OutFile>,
     /// With --max-load: directory for max-load.json and the chart of the probes. Default:
     /// results/capacity-<file stem>.
     #[arg(long, value_name = "DIR", requires = "max_load")]
-    pub out: Option<PathBuf>,
+    pub out: Option<OutDir>,
     /// With --max-load: print nothing but errors.
     #[arg(long, short, requires = "max_load")]
     pub quiet: bool,
