@@ -334,12 +334,15 @@ pub fn merge(a: &MergeArgs) -> CliResult {
             .map_err(Failure::BadInput)?;
         sources.push((f.display().to_string(), text));
     }
-    let (table, missing) =
-        sweep::merge(&sources, a.runs, a.allow_missing).map_err(sweep_failure)?;
+    let sweep::Merged {
+        table,
+        expected,
+        missing,
+    } = sweep::merge(&sources, a.runs, a.allow_missing).map_err(sweep_failure)?;
     if !missing.is_empty() {
         eprintln!(
-            "warning: {} run(s) missing from the merge (--allow-missing)",
-            missing.len()
+            "warning: {}; merged without them (--allow-missing)",
+            sweep::missing_text(&missing, expected)
         );
     }
     let output = match &a.output {

@@ -61,9 +61,10 @@ fn sweep_to(dir: &Path, csv: &str, extra: &[&str], threads: Option<&str>) -> Str
     fs::read_to_string(dir.join(csv)).unwrap()
 }
 
-/// The values of the varied column of a CSV (column 1).
+/// The values of column `col` of a CSV's rows (after a partition's size line and the header).
 fn column(csv: &str, col: usize) -> Vec<String> {
     csv.lines()
+        .skip_while(|l| l.starts_with('#'))
         .skip(1)
         .map(|l| l.split(',').nth(col).unwrap().to_string())
         .collect()
@@ -246,6 +247,129 @@ fn merged_partitions_equal_the_single_machine_csv() {
         &["merge", "-o", "dup.csv", "parts/1.csv", "parts/1.csv"],
     ));
     assert!(err.contains("run 0 is in both"), "{err}");
+}
+
+#[test]
+fn a_partition_records_the_sweep_size_so_merge_names_every_missing_run() {
+    let dir = setup();
+    // 2 values x 3 replications = 6 runs in 3 shares: share 3/3 holds runs 2 and 5.
+    let grid = [
+        "--vary",
+        "web.count=4,5",
+        "--replications",
+        "3",
+        "--set",
+        "duration=2s",
+        "--set",
+        "warmup=1s",
+        "-q",
+    ];
+    for k in 1..=3 {
+        let (csv, share) = (format!("p{k}.csv"), format!("{k}/3"));
+        let mut args = vec!["sweep", "s.yaml", "--csv", &csv, "--partition", &share];
+        args.extend(grid);
+        ok(&scalesim(dir.path(), &args));
+    }
+    let p1 = fs::read_to_string(dir.path().join("p1.csv")).unwrap();
+    assert!(
+        p1.starts_with("# scalesim sweep of 6 runs, partition 1/3\nrun,web.count,seed,"),
+        "{p1}"
+    );
+    let err = fails(&scalesim(
+        dir.path(),
+        &["merge", "-o", "m.csv", "p1.csv", "p2.csv"],
+    ));
+    assert_eq!(
+        err,
+        "Error: 2 of 6 runs are missing (run 2, 5); share 3/3 is not among the inputs: merge it too, or pass --allow-missing\n"
+    );
+    let out = scalesim(
+        dir.path(),
+        &[
+            "merge",
+            "-o",
+            "m.csv",
+            "--allow-missing",
+            "--no-chart",
+            "p1.csv",
+            "p2.csv",
+        ],
+    );
+    ok(&out);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "warning: 2 of 6 runs are missing (run 2, 5); merged without them (--allow-missing)\n"
+    );
+    // The merge is a whole sweep's CSV: no size line.
+    let merged = fs::read_to_string(dir.path().join("m.csv")).unwrap();
+    assert!(merged.starts_with("run,"), "{merged}");
+    let err = fails(&scalesim(
+        dir.path(),
+        &["merge", "-o", "m.csv", "--runs", "8", "p1.csv", "p2.csv"],
+    ));
+    assert_eq!(err, "Error: --runs 8: p1.csv records a sweep of 6 runs\n");
+
+    // A part of another sweep (2 shares) does not join these.
+    let mut args = vec!["sweep", "s.yaml", "--csv", "q.csv", "--partition", "1/2"];
+    args.extend(grid);
+    ok(&scalesim(dir.path(), &args));
+    let err = fails(&scalesim(
+        dir.path(),
+        &["merge", "-o", "m.csv", "p2.csv", "q.csv"],
+    ));
+    assert_eq!(
+        err,
+        "Error: q.csv: records a sweep of 6 runs in 2 shares, but p2.csv records 6 runs in 3 shares: these are not parts of one sweep\n"
+    );
+
+    // Parts written before the size line was recorded still merge, the size inferred.
+    for k in 1..=3 {
+        let text = fs::read_to_string(dir.path().join(format!("p{k}.csv"))).unwrap();
+        let old = text.split_once('\n').unwrap().1;
+        fs::write(dir.path().join(format!("old{k}.csv")), old).unwrap();
+    }
+    ok(&scalesim(
+        dir.path(),
+        &[
+            "merge",
+            "-o",
+            "all.csv",
+            "--no-chart",
+            "old1.csv",
+            "old2.csv",
+            "old3.csv",
+        ],
+    ));
+    ok(&scalesim(
+        dir.path(),
+        &[
+            "merge",
+            "-o",
+            "all2.csv",
+            "--no-chart",
+            "p1.csv",
+            "p2.csv",
+            "p3.csv",
+        ],
+    ));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("all.csv")).unwrap(),
+        fs::read_to_string(dir.path().join("all2.csv")).unwrap()
+    );
+    // A partition resumes from its own file, size line included.
+    let mut args = vec![
+        "sweep",
+        "s.yaml",
+        "--csv",
+        "p1.csv",
+        "--partition",
+        "1/3",
+        "--resume",
+    ];
+    args.extend(&grid[..grid.len() - 1]);
+    let summary = ok(&scalesim(dir.path(), &args));
+    assert!(summary.contains("ran 0, kept 2"), "{summary}");
+    assert_eq!(fs::read_to_string(dir.path().join("p1.csv")).unwrap(), p1);
 }
 
 #[test]
