@@ -173,6 +173,25 @@ fn parse_dec(s: &str, what: &str, range: &str) -> Result<Dec, String> {
     })
 }
 
+/// For values that are all numbers with one unit suffix (or none), like `1, 2, 8` or
+/// `100ms, 250ms`: the first pair out of ascending order, as indices `(i, i + 1)`. `None`
+/// when they ascend, or when they are not all numbers with one unit (a list of words or of
+/// distributions has no order but the one given).
+pub fn first_descent(values: &[String]) -> Option<(usize, usize)> {
+    let decs: Vec<Dec> = values
+        .iter()
+        .map(|v| parse_dec(v, "", ""))
+        .collect::<Result<_, _>>()
+        .ok()?;
+    if decs.iter().any(|d| d.unit != decs[0].unit) {
+        return None;
+    }
+    let scale = decs.iter().map(|d| d.scale).max().unwrap_or(0);
+    decs.windows(2)
+        .position(|w| rescale(&w[1], scale) <= rescale(&w[0], scale))
+        .map(|i| (i, i + 1))
+}
+
 fn rescale(d: &Dec, scale: u32) -> i128 {
     d.mantissa * 10i128.pow(scale - d.scale)
 }
@@ -1273,6 +1292,19 @@ mod tests {
         ] {
             assert!(bad.parse::<Slo>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn numeric_values_must_ascend() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(first_descent(&v(&["1", "2", "8"])), None);
+        assert_eq!(first_descent(&v(&["1", "8", "2", "1.5"])), Some((1, 2)));
+        assert_eq!(first_descent(&v(&["0.5", "0.25"])), Some((0, 1)));
+        assert_eq!(first_descent(&v(&["100ms", "50ms"])), Some((0, 1)));
+        // Not all numbers of one unit: searched in the order given.
+        assert_eq!(first_descent(&v(&["1s", "500ms"])), None);
+        assert_eq!(first_descent(&v(&["lru", "fifo"])), None);
+        assert_eq!(first_descent(&v(&["{exp: 4ms}", "{const: 1ms}"])), None);
     }
 
     #[test]

@@ -139,6 +139,16 @@ pub fn capacity(a: &CapacityArgs) -> CliResult {
             a.vary.len()
         )));
     }
+    // The binary search needs the values in order; only numbers have an order to check.
+    let vary = &a.vary[0];
+    if let Some((i, j)) = scalesim::sweep::first_descent(&vary.values) {
+        return Err(Failure::BadInput(anyhow!(
+            "--vary {}: the values to search must ascend (smallest first), but {} comes before {}",
+            vary.path,
+            vary.values[i],
+            vary.values[j]
+        )));
+    }
     let Study {
         text,
         source,

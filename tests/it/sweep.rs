@@ -495,3 +495,37 @@ fn replications_are_reproducible_and_narrow_with_more_runs() {
     assert!(one.get("replications").is_none());
     assert_eq!(one["requests"], a["requests"]);
 }
+
+#[test]
+fn capacity_values_must_ascend_when_they_are_numbers() {
+    let dir = setup();
+    let capacity = |vary: &str| {
+        scalesim(
+            dir.path(),
+            &[
+                "capacity",
+                "s.yaml",
+                "--slo",
+                "p99<200ms",
+                "--vary",
+                vary,
+                "--set",
+                "duration=2s",
+                "--set",
+                "warmup=1s",
+            ],
+        )
+    };
+    assert_eq!(
+        fails(&capacity("web.count=8,2,4")),
+        "Error: --vary web.count: the values to search must ascend (smallest first), but 8 comes before 2\n"
+    );
+    assert_eq!(
+        fails(&capacity("traffic.timeout=500ms,250ms")),
+        "Error: --vary traffic.timeout: the values to search must ascend (smallest first), but 500ms comes before 250ms\n"
+    );
+    // Words have no order to check: they are searched in the order given, the last first.
+    let out = ok(&capacity("lb.policy=round_robin,random"));
+    let probes: Vec<&str> = out.lines().filter(|l| l.starts_with("probe ")).collect();
+    assert!(probes[0].starts_with("probe lb.policy=random:"), "{out}");
+}
