@@ -662,6 +662,9 @@ pub struct SweepOutcome {
     pub kept: u64,
     /// Torn or foreign lines dropped on resume.
     pub dropped: u64,
+    /// Rows dropped on resume for an impossible figure (NaN, a negative count, ...), and run
+    /// again: one message per row, naming the file, the line and the run.
+    pub rejected: Vec<String>,
 }
 
 /// Parses the scenario for every grid point (in parallel); the first invalid point, by
@@ -702,15 +705,49 @@ fn parse_point(
     })
 }
 
+/// Why a row's figures cannot be a run's: a figure that is NaN or infinite, a negative one, a
+/// count that is not a whole number, a share outside 0..=1. `None` for a possible row.
+fn impossible(line: &str, row: &SweepRow) -> Option<String> {
+    for (name, v) in HEADLINE_FIELDS.iter().zip(&row.figures) {
+        let Some(v) = *v else { continue };
+        let why = if !v.is_finite() {
+            "not a finite number"
+        } else if v < 0.0 {
+            "negative"
+        } else if matches!(*name, "offered" | "completed" | "failed") && v.fract() != 0.0 {
+            "not a whole number"
+        } else if matches!(*name, "availability" | "error_rate") && v > 1.0 {
+            "a share above 1"
+        } else {
+            continue;
+        };
+        return Some(format!("{name} is {v}, {why}"));
+    }
+    let last = parse_record(line)?.pop()?;
+    if !last.is_empty() {
+        match last.parse::<f64>() {
+            Ok(u) if u.is_finite() && u >= 0.0 => {}
+            _ => {
+                return Some(format!(
+                    "bottleneck_utilization is {last}, not a utilization"
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// The rows of an existing CSV worth keeping on `--resume`: complete rows of this grid
 /// (same header, index in range and in this partition, same values and seed as this grid
-/// would give). Returns them and the number of lines dropped.
+/// would give) whose figures are possible. Returns them, the number of lines dropped as
+/// torn or foreign, and a warning for each row dropped for an impossible figure.
 fn resumable(
     text: &str,
     plan: &SweepPlan<'_>,
     header: &str,
-) -> Result<(BTreeMap<u64, String>, u64), SweepError> {
+) -> Result<(BTreeMap<u64, String>, u64, Vec<String>), SweepError> {
     let mut lines = text.split_inclusive('\n').peekable();
+    let mut line_no = 1;
     // A partition CSV starts with the sweep's size; files written before it did are kept.
     if let Some(first) = lines.next_if(|l| l.starts_with('#')) {
         let want = plan.share().map(share_line);
@@ -725,9 +762,10 @@ fn resumable(
                 ))
             )));
         }
+        line_no += 1;
     }
     match lines.next() {
-        None => return Ok((BTreeMap::new(), 0)),
+        None => return Ok((BTreeMap::new(), 0, Vec::new())),
         Some(h) if h == header => {}
         Some(_) => {
             return Err(SweepError::Input(format!(
@@ -739,23 +777,29 @@ fn resumable(
     let grid = plan.grid;
     let mut kept = BTreeMap::new();
     let mut dropped = 0;
+    let mut warnings = Vec::new();
     for line in lines {
-        let index = parse_row(line, grid.params.len())
-            .map(|(i, _)| i)
-            .filter(|&i| {
-                line.ends_with('\n')
-                    && i < grid.runs()
-                    && plan.partition.is_none_or(|p| p.contains(i))
-                    && line.starts_with(&expected_prefix(plan, i))
-            });
-        match index {
-            Some(i) => {
-                kept.insert(i, line.to_string());
-            }
+        line_no += 1;
+        let row = parse_row(line, grid.params.len()).filter(|&(i, _)| {
+            line.ends_with('\n')
+                && i < grid.runs()
+                && plan.partition.is_none_or(|p| p.contains(i))
+                && line.starts_with(&expected_prefix(plan, i))
+        });
+        match row {
+            Some((i, row)) => match impossible(line, &row) {
+                None => {
+                    kept.insert(i, line.to_string());
+                }
+                Some(why) => warnings.push(format!(
+                    "{}:{line_no}: run {i}: {why}; the row is dropped and the run done again",
+                    plan.csv.display()
+                )),
+            },
             None => dropped += 1,
         }
     }
-    Ok((kept, dropped))
+    Ok((kept, dropped, warnings))
 }
 
 /// The start of run `i`'s row (index, values, seed, replication), which resume checks.
@@ -785,14 +829,14 @@ pub fn execute(
     let header = csv_line(&csv_header(&names));
     // What starts the file: the sweep's size for a partition, then the header.
     let head = plan.share().map(share_line).unwrap_or_default() + &header;
-    let (kept, dropped) = if plan.resume {
+    let (kept, dropped, warnings) = if plan.resume {
         match fs::read_to_string(plan.csv) {
             Ok(text) => resumable(&text, plan, &header)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (BTreeMap::new(), 0),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (BTreeMap::new(), 0, Vec::new()),
             Err(e) => return Err(io_err(plan.csv, "read the file")(e)),
         }
     } else {
-        (BTreeMap::new(), 0)
+        (BTreeMap::new(), 0, Vec::new())
     };
     // Start the file afresh with what is kept, whole, then append.
     let mut start = head.clone();
@@ -856,6 +900,7 @@ pub fn execute(
         ran: total,
         kept: kept_n,
         dropped,
+        rejected: warnings,
     })
 }
 

@@ -210,6 +210,9 @@ pub fn sweep(a: &SweepArgs) -> CliResult {
     })
     .map_err(sweep_failure)?;
     bar.finish_and_clear();
+    for w in &outcome.rejected {
+        eprintln!("warning: {w}");
+    }
 
     let chart = if a.partition.is_none() {
         let (png, svg) = chart_paths(&csv, &a.metric);

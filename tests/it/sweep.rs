@@ -394,6 +394,39 @@ fn resume_after_an_interrupted_sweep() {
 }
 
 #[test]
+fn resume_drops_rows_with_impossible_figures_and_runs_them_again() {
+    let dir = setup();
+    let full = sweep_to(dir.path(), "full.csv", &[], None);
+    let header: Vec<&str> = full.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let mut lines: Vec<String> = full.lines().map(str::to_string).collect();
+    let mut set = |line: usize, name: &str, value: &str| {
+        let mut cells: Vec<String> = lines[line].split(',').map(str::to_string).collect();
+        cells[col(name)] = value.to_string();
+        lines[line] = cells.join(",");
+    };
+    set(2, "p99_ms", "NaN");
+    set(4, "offered", "-5");
+    set(6, "availability", "1.5");
+    fs::write(dir.path().join("bad.csv"), lines.join("\n") + "\n").unwrap();
+    let mut args = vec!["sweep", "s.yaml", "--csv", "bad.csv", "--resume"];
+    args.extend(&GRID[..GRID.len() - 1]);
+    let out = scalesim(dir.path(), &args);
+    let summary = ok(&out);
+    assert!(summary.contains("ran 3, kept 5"), "{summary}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "warning: bad.csv:3: run 1: p99_ms is NaN, not a finite number; the row is dropped and the run done again\n\
+         warning: bad.csv:5: run 3: offered is -5, negative; the row is dropped and the run done again\n\
+         warning: bad.csv:7: run 5: availability is 1.5, a share above 1; the row is dropped and the run done again\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("bad.csv")).unwrap(),
+        full
+    );
+}
+
+#[test]
 fn capacity_finds_the_theoretical_answer_and_the_limit() {
     let dir = setup();
     let out = ok(&scalesim(
