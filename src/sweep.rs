@@ -737,15 +737,15 @@ fn impossible(line: &str, row: &SweepRow) -> Option<String> {
     None
 }
 
+/// What `--resume` keeps of an existing CSV: the rows by run index, the number of torn or
+/// foreign lines dropped, and a warning per row dropped for an impossible figure.
+type Resumed = (BTreeMap<u64, String>, u64, Vec<String>);
+
 /// The rows of an existing CSV worth keeping on `--resume`: complete rows of this grid
 /// (same header, index in range and in this partition, same values and seed as this grid
 /// would give) whose figures are possible. Returns them, the number of lines dropped as
 /// torn or foreign, and a warning for each row dropped for an impossible figure.
-fn resumable(
-    text: &str,
-    plan: &SweepPlan<'_>,
-    header: &str,
-) -> Result<(BTreeMap<u64, String>, u64, Vec<String>), SweepError> {
+fn resumable(text: &str, plan: &SweepPlan<'_>, header: &str) -> Result<Resumed, SweepError> {
     let mut lines = text.split_inclusive('\n').peekable();
     let mut line_no = 1;
     // A partition CSV starts with the sweep's size; files written before it did are kept.
