@@ -173,6 +173,25 @@ fn parse_dec(s: &str, what: &str, range: &str) -> Result<Dec, String> {
     })
 }
 
+/// For values that are all numbers with one unit suffix (or none), like `1, 2, 8` or
+/// `100ms, 250ms`: the first pair out of ascending order, as indices `(i, i + 1)`. `None`
+/// when they ascend, or when they are not all numbers with one unit (a list of words or of
+/// distributions has no order but the one given).
+pub fn first_descent(values: &[String]) -> Option<(usize, usize)> {
+    let decs: Vec<Dec> = values
+        .iter()
+        .map(|v| parse_dec(v, "", ""))
+        .collect::<Result<_, _>>()
+        .ok()?;
+    if decs.iter().any(|d| d.unit != decs[0].unit) {
+        return None;
+    }
+    let scale = decs.iter().map(|d| d.scale).max().unwrap_or(0);
+    decs.windows(2)
+        .position(|w| rescale(&w[1], scale) <= rescale(&w[0], scale))
+        .map(|i| (i, i + 1))
+}
+
 fn rescale(d: &Dec, scale: u32) -> i128 {
     d.mantissa * 10i128.pow(scale - d.scale)
 }
@@ -374,6 +393,37 @@ pub fn csv_header(params: &[String]) -> Vec<String> {
     h
 }
 
+/// What a partition CSV records about its sweep: the number of runs of the whole sweep and
+/// the share it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Share {
+    /// Runs of the whole sweep (every partition).
+    pub runs: u64,
+    /// The share this file holds.
+    pub partition: Partition,
+}
+
+const SHARE_PREFIX: &str = "# scalesim sweep of ";
+
+/// The first line of a partition CSV, before the header: `# scalesim sweep of 6 runs,
+/// partition 1/3`. CSV readers that skip `#` comments (pandas' `comment="#"`) read past it;
+/// [`read_table`] reads it so that `merge` knows the sweep's size.
+pub fn share_line(share: Share) -> String {
+    format!(
+        "{SHARE_PREFIX}{} runs, partition {}\n",
+        share.runs, share.partition
+    )
+}
+
+fn parse_share_line(line: &str) -> Option<Share> {
+    let rest = line.trim_end().strip_prefix(SHARE_PREFIX)?;
+    let (runs, partition) = rest.split_once(" runs, partition ")?;
+    Some(Share {
+        runs: runs.parse().ok()?,
+        partition: partition.parse().ok()?,
+    })
+}
+
 /// One CSV record as a line ending in `\n` (quoted where needed).
 pub fn csv_line(fields: &[String]) -> String {
     let mut w = csv::WriterBuilder::new()
@@ -440,6 +490,10 @@ fn io_err(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> S
 pub struct SweepTable {
     /// The varied parameters, in column order.
     pub params: Vec<String>,
+    /// The size of the whole sweep and the share this file holds, from a partition CSV's
+    /// first line ([`share_line`]); `None` for a whole sweep's CSV and for files written
+    /// before partition CSVs recorded it.
+    pub share: Option<Share>,
     /// The rows by run index.
     pub rows: BTreeMap<u64, SweepRow>,
 }
@@ -517,23 +571,36 @@ fn parse_row(line: &str, params: usize) -> Option<(u64, SweepRow)> {
     ))
 }
 
-/// Reads a sweep CSV strictly: every line must be a whole row; a run index may appear
-/// once. `source` names the file in messages.
+/// Reads a sweep CSV strictly: an optional [`share_line`], the header, then whole rows; a run
+/// index may appear once. `source` names the file in messages.
 pub fn read_table(text: &str, source: &str) -> Result<SweepTable, SweepError> {
     let mut lines = text.split_inclusive('\n');
-    let header = lines
-        .next()
-        .ok_or_else(|| SweepError::Input(format!("{source}: empty file, expected a sweep CSV")))?;
+    let empty = || SweepError::Input(format!("{source}: empty file, expected a sweep CSV"));
+    let mut header = lines.next().ok_or_else(empty)?;
+    let mut line_no = 1;
+    let share = if header.starts_with('#') {
+        let share = parse_share_line(header).ok_or_else(|| {
+            SweepError::Input(format!(
+                "{source}:1: not a sweep's size (expected `{SHARE_PREFIX}N runs, partition K/N`)"
+            ))
+        })?;
+        header = lines.next().ok_or_else(empty)?;
+        line_no = 2;
+        Some(share)
+    } else {
+        None
+    };
     let params = parse_record(header)
         .and_then(|h| params_of_header(&h))
         .ok_or_else(|| {
             SweepError::Input(format!(
-                "{source}:1: not a sweep CSV header (expected run, the varied parameters, seed, replication, {} ..., bottleneck, bottleneck_utilization)",
+                "{source}:{line_no}: not a sweep CSV header (expected run, the varied parameters, seed, replication, {} ..., bottleneck, bottleneck_utilization)",
                 HEADLINE_FIELDS[0]
             ))
         })?;
     let mut rows = BTreeMap::new();
     for (i, line) in lines.enumerate() {
+        let i = i + line_no - 1;
         let (index, row) = match parse_row(line, params.len()) {
             Some(r) if line.ends_with('\n') => r,
             _ => {
@@ -550,7 +617,11 @@ pub fn read_table(text: &str, source: &str) -> Result<SweepTable, SweepError> {
             )));
         }
     }
-    Ok(SweepTable { params, rows })
+    Ok(SweepTable {
+        params,
+        share,
+        rows,
+    })
 }
 
 /// Everything a sweep needs to run.
@@ -571,6 +642,16 @@ pub struct SweepPlan<'a> {
     pub resume: bool,
 }
 
+impl SweepPlan<'_> {
+    /// What a partition's CSV records about the whole sweep; `None` without a partition.
+    fn share(&self) -> Option<Share> {
+        self.partition.map(|partition| Share {
+            runs: self.grid.runs(),
+            partition,
+        })
+    }
+}
+
 /// What a finished sweep left.
 pub struct SweepOutcome {
     /// The final CSV, as written.
@@ -581,6 +662,9 @@ pub struct SweepOutcome {
     pub kept: u64,
     /// Torn or foreign lines dropped on resume.
     pub dropped: u64,
+    /// Rows dropped on resume for an impossible figure (NaN, a negative count, ...), and run
+    /// again: one message per row, naming the file, the line and the run.
+    pub rejected: Vec<String>,
 }
 
 /// Parses the scenario for every grid point (in parallel); the first invalid point, by
@@ -621,17 +705,67 @@ fn parse_point(
     })
 }
 
+/// Why a row's figures cannot be a run's: a figure that is NaN or infinite, a negative one, a
+/// count that is not a whole number, a share outside 0..=1. `None` for a possible row.
+fn impossible(line: &str, row: &SweepRow) -> Option<String> {
+    for (name, v) in HEADLINE_FIELDS.iter().zip(&row.figures) {
+        let Some(v) = *v else { continue };
+        let why = if !v.is_finite() {
+            "not a finite number"
+        } else if v < 0.0 {
+            "negative"
+        } else if matches!(*name, "offered" | "completed" | "failed") && v.fract() != 0.0 {
+            "not a whole number"
+        } else if matches!(*name, "availability" | "error_rate") && v > 1.0 {
+            "a share above 1"
+        } else {
+            continue;
+        };
+        return Some(format!("{name} is {v}, {why}"));
+    }
+    let last = parse_record(line)?.pop()?;
+    if !last.is_empty() {
+        match last.parse::<f64>() {
+            Ok(u) if u.is_finite() && u >= 0.0 => {}
+            _ => {
+                return Some(format!(
+                    "bottleneck_utilization is {last}, not a utilization"
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// What `--resume` keeps of an existing CSV: the rows by run index, the number of torn or
+/// foreign lines dropped, and a warning per row dropped for an impossible figure.
+type Resumed = (BTreeMap<u64, String>, u64, Vec<String>);
+
 /// The rows of an existing CSV worth keeping on `--resume`: complete rows of this grid
 /// (same header, index in range and in this partition, same values and seed as this grid
-/// would give). Returns them and the number of lines dropped.
-fn resumable(
-    text: &str,
-    plan: &SweepPlan<'_>,
-    header: &str,
-) -> Result<(BTreeMap<u64, String>, u64), SweepError> {
-    let mut lines = text.split_inclusive('\n');
+/// would give) whose figures are possible. Returns them, the number of lines dropped as
+/// torn or foreign, and a warning for each row dropped for an impossible figure.
+fn resumable(text: &str, plan: &SweepPlan<'_>, header: &str) -> Result<Resumed, SweepError> {
+    let mut lines = text.split_inclusive('\n').peekable();
+    let mut line_no = 1;
+    // A partition CSV starts with the sweep's size; files written before it did are kept.
+    if let Some(first) = lines.next_if(|l| l.starts_with('#')) {
+        let want = plan.share().map(share_line);
+        if want.as_deref() != Some(first) {
+            return Err(SweepError::Input(format!(
+                "{}: --resume: the file's first line (`{}`) does not match this sweep ({}); use another --csv or remove the file",
+                plan.csv.display(),
+                first.trim_end(),
+                want.map_or("not partitioned".to_string(), |w| format!(
+                    "`{}`",
+                    w.trim_end()
+                ))
+            )));
+        }
+        line_no += 1;
+    }
     match lines.next() {
-        None => return Ok((BTreeMap::new(), 0)),
+        None => return Ok((BTreeMap::new(), 0, Vec::new())),
         Some(h) if h == header => {}
         Some(_) => {
             return Err(SweepError::Input(format!(
@@ -643,23 +777,29 @@ fn resumable(
     let grid = plan.grid;
     let mut kept = BTreeMap::new();
     let mut dropped = 0;
+    let mut warnings = Vec::new();
     for line in lines {
-        let index = parse_row(line, grid.params.len())
-            .map(|(i, _)| i)
-            .filter(|&i| {
-                line.ends_with('\n')
-                    && i < grid.runs()
-                    && plan.partition.is_none_or(|p| p.contains(i))
-                    && line.starts_with(&expected_prefix(plan, i))
-            });
-        match index {
-            Some(i) => {
-                kept.insert(i, line.to_string());
-            }
+        line_no += 1;
+        let row = parse_row(line, grid.params.len()).filter(|&(i, _)| {
+            line.ends_with('\n')
+                && i < grid.runs()
+                && plan.partition.is_none_or(|p| p.contains(i))
+                && line.starts_with(&expected_prefix(plan, i))
+        });
+        match row {
+            Some((i, row)) => match impossible(line, &row) {
+                None => {
+                    kept.insert(i, line.to_string());
+                }
+                Some(why) => warnings.push(format!(
+                    "{}:{line_no}: run {i}: {why}; the row is dropped and the run done again",
+                    plan.csv.display()
+                )),
+            },
             None => dropped += 1,
         }
     }
-    Ok((kept, dropped))
+    Ok((kept, dropped, warnings))
 }
 
 /// The start of run `i`'s row (index, values, seed, replication), which resume checks.
@@ -687,17 +827,19 @@ pub fn execute(
     let grid = plan.grid;
     let names: Vec<String> = grid.params.iter().map(|p| p.path.clone()).collect();
     let header = csv_line(&csv_header(&names));
-    let (kept, dropped) = if plan.resume {
+    // What starts the file: the sweep's size for a partition, then the header.
+    let head = plan.share().map(share_line).unwrap_or_default() + &header;
+    let (kept, dropped, warnings) = if plan.resume {
         match fs::read_to_string(plan.csv) {
             Ok(text) => resumable(&text, plan, &header)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (BTreeMap::new(), 0),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (BTreeMap::new(), 0, Vec::new()),
             Err(e) => return Err(io_err(plan.csv, "read the file")(e)),
         }
     } else {
-        (BTreeMap::new(), 0)
+        (BTreeMap::new(), 0, Vec::new())
     };
     // Start the file afresh with what is kept, whole, then append.
-    let mut start = header.clone();
+    let mut start = head.clone();
     for l in kept.values() {
         start.push_str(l);
     }
@@ -747,7 +889,7 @@ pub fn execute(
 
     let (file, rows, _) = sink.into_inner().expect("sink");
     drop(file);
-    let mut text = header;
+    let mut text = head;
     for l in rows.values() {
         text.push_str(l);
     }
@@ -758,23 +900,70 @@ pub fn execute(
         ran: total,
         kept: kept_n,
         dropped,
+        rejected: warnings,
     })
+}
+
+/// `2 of 6 runs are missing (run 2, 5)`: the runs in `missing` (the first 20 of them) out of
+/// `expected`.
+pub fn missing_text(missing: &[u64], expected: u64) -> String {
+    let shown: Vec<String> = missing.iter().take(20).map(u64::to_string).collect();
+    format!(
+        "{} of {expected} runs are missing (run {}{})",
+        missing.len(),
+        shown.join(", "),
+        if missing.len() > 20 { ", ..." } else { "" }
+    )
+}
+
+/// What [`merge`] joined.
+#[derive(Debug)]
+pub struct Merged {
+    /// The rows of every input (with no share: the merge is the whole sweep).
+    pub table: SweepTable,
+    /// The number of runs of the whole sweep.
+    pub expected: u64,
+    /// The runs in `0..expected` that no input holds.
+    pub missing: Vec<u64>,
 }
 
 /// Joins partial sweep CSVs (`sources`: name and text) into the CSV one machine would have
 /// written. Headers must match; a run index may appear in one file only. The expected runs
-/// are `0..runs` when given, else inferred from the rows: the product of the number of
-/// distinct values of each parameter times the replications, or the largest index + 1 if
-/// that is larger. Missing runs are an error unless `allow_missing`; they are returned.
+/// are `0..runs` when given, else the size the partition CSVs record ([`share_line`]; they
+/// must agree), else, for files that record none, inferred from the rows: the product of
+/// the number of distinct values of each parameter times the replications, or the largest
+/// index + 1 if that is larger. Missing runs are an error unless `allow_missing`; they are
+/// returned.
 pub fn merge(
     sources: &[(String, String)],
     runs: Option<u64>,
     allow_missing: bool,
-) -> Result<(SweepTable, Vec<u64>), SweepError> {
+) -> Result<Merged, SweepError> {
     let mut merged: Option<SweepTable> = None;
     let mut from: BTreeMap<u64, usize> = BTreeMap::new();
+    // The recorded size of the sweep (and the file that recorded it first), the shares seen.
+    let mut recorded: Option<(u64, u64, usize)> = None;
+    let mut shares_seen = std::collections::BTreeSet::new();
+    let mut unrecorded = false;
     for (k, (name, text)) in sources.iter().enumerate() {
         let t = read_table(text, name)?;
+        match t.share {
+            Some(share) => {
+                let (runs, n) = (share.runs, share.partition.n);
+                match recorded {
+                    None => recorded = Some((runs, n, k)),
+                    Some((r, m, first)) if (r, m) != (runs, n) => {
+                        return Err(SweepError::Input(format!(
+                            "{name}: records a sweep of {runs} runs in {n} shares, but {} records {r} runs in {m} shares: these are not parts of one sweep",
+                            sources[first].0
+                        )));
+                    }
+                    Some(_) => {}
+                }
+                shares_seen.insert(share.partition.k);
+            }
+            None => unrecorded = true,
+        }
         match &mut merged {
             None => {
                 from.extend(t.rows.keys().map(|&i| (i, k)));
@@ -802,19 +991,19 @@ pub fn merge(
             }
         }
     }
-    let table = merged.ok_or_else(|| SweepError::Input("merge: no input files".into()))?;
-    let expected = match runs {
-        Some(n) => {
-            if let Some((&last, _)) = table.rows.last_key_value()
-                && last >= n
-            {
-                return Err(SweepError::Input(format!(
-                    "--runs {n}: the inputs hold run {last}, which is beyond it"
-                )));
-            }
-            n
+    let mut table = merged.ok_or_else(|| SweepError::Input("merge: no input files".into()))?;
+    table.share = None;
+    let last = table.rows.last_key_value().map(|(&i, _)| i);
+    let expected = match (runs, recorded) {
+        (Some(n), Some((r, _, first))) if n != r => {
+            return Err(SweepError::Input(format!(
+                "--runs {n}: {} records a sweep of {r} runs",
+                sources[first].0
+            )));
         }
-        None => {
+        (Some(n), _) => n,
+        (None, Some((r, _, _))) => r,
+        (None, None) => {
             let mut product: u64 = table
                 .rows
                 .values()
@@ -826,23 +1015,49 @@ pub fn merge(
                     table.rows.values().map(|r| r.values[c].as_str()).collect();
                 product = product.saturating_mul(distinct.len() as u64);
             }
-            let last = table.rows.last_key_value().map_or(0, |(&i, _)| i + 1);
-            product.max(last)
+            product.max(last.map_or(0, |i| i + 1))
         }
     };
+    if let Some(last) = last
+        && last >= expected
+    {
+        return Err(SweepError::Input(match runs {
+            Some(n) => format!("--runs {n}: the inputs hold run {last}, which is beyond it"),
+            None => format!(
+                "the inputs hold run {last}, beyond the {expected} runs their sweep records"
+            ),
+        }));
+    }
     let missing: Vec<u64> = (0..expected)
         .filter(|i| !table.rows.contains_key(i))
         .collect();
     if !missing.is_empty() && !allow_missing {
-        let shown: Vec<String> = missing.iter().take(20).map(u64::to_string).collect();
+        // Name the absent shares when every input says which share it is.
+        let absent: Vec<String> = match recorded {
+            Some((_, n, _)) if !unrecorded => (1..=n)
+                .filter(|k| !shares_seen.contains(k))
+                .map(|k| format!("{k}/{n}"))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let hint = match absent.len() {
+            0 => "merge the missing part too".to_string(),
+            1 => format!("share {} is not among the inputs: merge it too", absent[0]),
+            _ => format!(
+                "shares {} are not among the inputs: merge them too",
+                absent.join(", ")
+            ),
+        };
         return Err(SweepError::Input(format!(
-            "{} of {expected} runs are missing (run {}{}); merge the missing part too, or pass --allow-missing",
-            missing.len(),
-            shown.join(", "),
-            if missing.len() > 20 { ", ..." } else { "" }
+            "{}; {hint}, or pass --allow-missing",
+            missing_text(&missing, expected)
         )));
     }
-    Ok((table, missing))
+    Ok(Merged {
+        table,
+        expected,
+        missing,
+    })
 }
 
 /// The mean and 95% confidence half-width of `metric` at every grid point of `table`, in
@@ -1125,6 +1340,19 @@ mod tests {
     }
 
     #[test]
+    fn numeric_values_must_ascend() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(first_descent(&v(&["1", "2", "8"])), None);
+        assert_eq!(first_descent(&v(&["1", "8", "2", "1.5"])), Some((1, 2)));
+        assert_eq!(first_descent(&v(&["0.5", "0.25"])), Some((0, 1)));
+        assert_eq!(first_descent(&v(&["100ms", "50ms"])), Some((0, 1)));
+        // Not all numbers of one unit: searched in the order given.
+        assert_eq!(first_descent(&v(&["1s", "500ms"])), None);
+        assert_eq!(first_descent(&v(&["lru", "fifo"])), None);
+        assert_eq!(first_descent(&v(&["{exp: 4ms}", "{const: 1ms}"])), None);
+    }
+
+    #[test]
     fn csv_round_trip_and_merge() {
         let params = vec!["web.count".to_string()];
         let h = Headline {
@@ -1144,14 +1372,14 @@ mod tests {
             t.rows[&0].figures[SweepTable::figure_index("p99_ms").unwrap()],
             Some(3.25)
         );
-        let (m, missing) = merge(
+        let m = merge(
             &[("a".into(), a.clone()), ("b".into(), b.clone())],
             None,
             false,
         )
         .unwrap();
-        assert!(missing.is_empty());
-        assert_eq!(m.rows.len(), 2);
+        assert!(m.missing.is_empty());
+        assert_eq!(m.table.rows.len(), 2);
         let e = merge(
             &[("a".into(), a.clone()), ("a2".into(), a.clone())],
             None,
@@ -1159,8 +1387,8 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("run 0 is in both a and a2"), "{e}");
-        let (_, missing) = merge(&[("b".into(), b.clone())], Some(3), true).unwrap();
-        assert_eq!(missing, [0, 2]);
+        let m = merge(&[("b".into(), b.clone())], Some(3), true).unwrap();
+        assert_eq!(m.missing, [0, 2]);
         assert!(merge(&[("b".into(), b.clone())], Some(1), true).is_err());
         let e = merge(&[("b".into(), b)], None, false).unwrap_err();
         assert!(

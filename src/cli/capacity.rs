@@ -20,6 +20,7 @@ use scalesim::report::replications::figure_text;
 use scalesim::scenario::Override;
 use scalesim::sweep::{Slo, Vary};
 
+use super::paths::{OutDir, OutFile};
 use super::run::MAX_REPLICATIONS;
 use super::sweep::{Study, study};
 use super::{CliResult, Failure, out};
@@ -59,11 +60,11 @@ pub struct CapacityArgs {
     /// With --max-load: also write the answer as JSON to PATH (`-`: stdout, and print
     /// nothing else there).
     #[arg(long, value_name = "PATH", requires = "max_load")]
-    pub json: Option<String>,
+    pub json: Option<OutFile>,
     /// With --max-load: directory for max-load.json and the chart of the probes. Default:
     /// results/capacity-<file stem>.
     #[arg(long, value_name = "DIR", requires = "max_load")]
-    pub out: Option<PathBuf>,
+    pub out: Option<OutDir>,
     /// With --max-load: print nothing but errors.
     #[arg(long, short, requires = "max_load")]
     pub quiet: bool,
@@ -136,6 +137,16 @@ pub fn capacity(a: &CapacityArgs) -> CliResult {
         return Err(Failure::BadInput(anyhow!(
             "capacity sizes one parameter: give exactly one --vary (found {})",
             a.vary.len()
+        )));
+    }
+    // The binary search needs the values in order; only numbers have an order to check.
+    let vary = &a.vary[0];
+    if let Some((i, j)) = scalesim::sweep::first_descent(&vary.values) {
+        return Err(Failure::BadInput(anyhow!(
+            "--vary {}: the values to search must ascend (smallest first), but {} comes before {}",
+            vary.path,
+            vary.values[i],
+            vary.values[j]
         )));
     }
     let Study {

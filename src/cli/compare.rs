@@ -10,6 +10,7 @@ use scalesim::report::compare::{CompareRun, compare_table, write_compare_outputs
 use scalesim::scenario::Override;
 use scalesim::{RunOptions, Scenario};
 
+use super::paths::OutDir;
 use super::progress::Progress;
 use super::run::load;
 use super::{CliResult, Failure, out};
@@ -21,7 +22,7 @@ pub struct CompareArgs {
     pub files: Vec<PathBuf>,
     /// Directory for compare.csv, compare.json and the charts.
     #[arg(long, value_name = "DIR", default_value = "results/compare")]
-    pub out: PathBuf,
+    pub out: OutDir,
     /// The seed every scenario runs with. Default: the first scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -85,10 +86,10 @@ pub fn run(a: &CompareArgs) -> CliResult {
     let progress = Progress::new(jobs.len() as u64, "running", a.quiet);
     let runs = run_all(&jobs, seed, &progress);
     progress.finish();
-    write_compare_outputs(&runs, seed, &a.out).map_err(|e| Failure::Internal(e.into()))?;
+    write_compare_outputs(&runs, seed, &a.out.0)?;
     if !a.quiet {
         out(&compare_table(&runs, seed))?;
-        out(&format!("outputs: {}/\n", a.out.display()))?;
+        out(&format!("outputs: {}/\n", a.out.0.display()))?;
     }
     Ok(())
 }

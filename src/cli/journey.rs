@@ -23,6 +23,7 @@ use scalesim::report::diagram::Topology;
 use scalesim::report::journey::{JourneyFailure, JourneyStage, StageCapacity, write_journey};
 
 use super::compare::run_all;
+use super::paths::OutDir;
 use super::progress::Progress;
 use super::run::load;
 use super::{CliResult, Failure, out};
@@ -35,7 +36,7 @@ pub struct JourneyArgs {
     pub scenarios: PathBuf,
     /// Directory for index.html, journey.md and the charts.
     #[arg(long, value_name = "DIR", default_value = "results/journey")]
-    pub out: PathBuf,
+    pub out: OutDir,
     /// The seed every run uses. Default: the first stage's seed.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -197,7 +198,7 @@ pub fn run(a: &JourneyArgs) -> CliResult {
             }
         }
     }
-    write_journey(&stages, seed, &a.out).map_err(|e| Failure::Internal(e.into()))?;
+    write_journey(&stages, seed, &a.out.0)?;
     if !a.quiet {
         let runs: Vec<_> = stages.iter().map(|s| s.run.clone()).collect();
         out(&compare_table(&runs, seed))?;
@@ -205,7 +206,7 @@ pub fn run(a: &JourneyArgs) -> CliResult {
         out(&format!(
             "{variants} failure variant{} run too.\njourney: {}\n",
             if variants == 1 { "" } else { "s" },
-            a.out.join("index.html").display()
+            a.out.0.join("index.html").display()
         ))?;
     }
     Ok(())

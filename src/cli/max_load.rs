@@ -7,11 +7,12 @@ use std::path::Path;
 use anyhow::anyhow;
 
 use scalesim::capacity::{self, LoadProbe, MaxLoad, MaxLoadOptions};
+use scalesim::report;
 use scalesim::report::capacity_chart::max_load_chart;
 use scalesim::report::replications::figure_text;
-use scalesim::report::{self, ReportError};
 
 use super::capacity::CapacityArgs;
+use super::paths::OutFile;
 use super::run::{MAX_REPLICATIONS, load};
 use super::sweep::stem;
 use super::{CliResult, Failure, out};
@@ -112,10 +113,6 @@ pub(crate) fn answer_text(m: &MaxLoad) -> String {
     s
 }
 
-fn internal(e: ReportError) -> Failure {
-    Failure::Internal(e.into())
-}
-
 pub(super) fn max_load(a: &CapacityArgs) -> CliResult {
     if a.replications > MAX_REPLICATIONS {
         return Err(Failure::BadInput(anyhow!(
@@ -137,7 +134,7 @@ pub(super) fn max_load(a: &CapacityArgs) -> CliResult {
         tolerance,
         max_probes: 40,
     };
-    let json_stdout = a.json.as_deref() == Some("-");
+    let json_stdout = a.json == Some(OutFile::Stdout);
     let talk = !a.quiet && !json_stdout;
     let say = |t: &str| if talk { out(t) } else { Ok(()) };
     say(&format!(
@@ -169,14 +166,15 @@ pub(super) fn max_load(a: &CapacityArgs) -> CliResult {
 
     let dir = a
         .out
-        .clone()
+        .as_ref()
+        .map(|d| d.0.clone())
         .unwrap_or_else(|| Path::new("results").join(format!("capacity-{}", stem(&a.file))));
     let json_text = serde_json::to_string_pretty(&m).expect("serializable") + "\n";
-    report::write_atomic(&dir.join("max-load.json"), json_text.as_bytes()).map_err(internal)?;
-    max_load_chart(&m, &dir.join("max-load.png"), &dir.join("max-load.svg")).map_err(internal)?;
-    match a.json.as_deref() {
-        Some("-") => out(&json_text)?,
-        Some(p) => report::write_atomic(Path::new(p), json_text.as_bytes()).map_err(internal)?,
+    report::write_atomic(&dir.join("max-load.json"), json_text.as_bytes())?;
+    max_load_chart(&m, &dir.join("max-load.png"), &dir.join("max-load.svg"))?;
+    match &a.json {
+        Some(OutFile::Stdout) => out(&json_text)?,
+        Some(OutFile::File(p)) => report::write_atomic(p, json_text.as_bytes())?,
         None => {}
     }
     say(&format!("outputs: {}/\n", dir.display()))

@@ -7,6 +7,7 @@ mod compare;
 mod diagram;
 mod journey;
 mod max_load;
+mod paths;
 mod progress;
 mod run;
 mod sweep;
@@ -21,7 +22,7 @@ use clap::{Parser, Subcommand};
 pub enum Failure {
     /// Bad scenario or arguments: exit 1.
     BadInput(anyhow::Error),
-    /// Anything else (a file that could not be written): exit 2.
+    /// Anything else (a full disk, a chart that could not be drawn): exit 2.
     Internal(anyhow::Error),
     /// Already reported on stderr (scenario problems): exit 1.
     Reported,
@@ -30,6 +31,18 @@ pub enum Failure {
 impl From<io::Error> for Failure {
     fn from(e: io::Error) -> Self {
         Failure::Internal(e.into())
+    }
+}
+
+impl From<scalesim::report::ReportError> for Failure {
+    /// An output path that cannot be written (a directory, a missing parent that cannot be
+    /// created, no permission) is bad input; anything else is internal.
+    fn from(e: scalesim::report::ReportError) -> Self {
+        if e.is_bad_path() {
+            Failure::BadInput(e.into())
+        } else {
+            Failure::Internal(e.into())
+        }
     }
 }
 

@@ -16,6 +16,7 @@ use scalesim::scenario::Override;
 use scalesim::sweep::run_seed;
 use scalesim::{Report, RunOptions, Scenario};
 
+use super::paths::{OutDir, OutFile};
 use super::{CliResult, Failure, out};
 
 #[derive(Debug, Args)]
@@ -32,29 +33,36 @@ pub struct RunArgs {
     pub sets: Vec<Override>,
     /// Also write the JSON summary to PATH (`-`: stdout, and print nothing else there).
     #[arg(long, value_name = "PATH")]
-    pub json: Option<String>,
-    /// Also write the summary CSV to PATH.
+    pub json: Option<OutFile>,
+    /// Also write the summary CSV to PATH (`-`: stdout, and print nothing else there).
     #[arg(long, value_name = "PATH")]
-    pub csv: Option<PathBuf>,
-    /// Also write the time-series CSV to PATH.
+    pub csv: Option<OutFile>,
+    /// Also write the time-series CSV to PATH (`-`: stdout, and print nothing else there).
     #[arg(long, value_name = "PATH")]
-    pub timeseries: Option<PathBuf>,
+    pub timeseries: Option<OutFile>,
     /// Directory for the outputs (summary.json, summary.csv, timeseries.csv, charts, and
     /// scaling.csv when a group autoscales).
     /// Default: results/<file stem>.
     #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub out: Option<OutDir>,
     /// Print no table (errors still go to stderr).
     #[arg(long, short)]
     pub quiet: bool,
     /// Leave wall-clock figures out of the JSON so that reruns are byte-identical.
     #[arg(long)]
     pub no_wall_clock: bool,
-    /// Write sampled request traces to PATH as JSON lines (one request per line, a span per hop).
+    /// Write sampled request traces to PATH as JSON lines (one request per line, a span per
+    /// hop; `-`: stdout, and print nothing else there).
     #[arg(long, value_name = "PATH")]
-    pub trace: Option<PathBuf>,
-    /// Share of requests to trace with --trace, from 0 to 1.
-    #[arg(long, value_name = "P", default_value_t = 0.01)]
+    pub trace: Option<OutFile>,
+    /// Share of requests to trace with --trace: greater than 0 and at most 1.
+    #[arg(
+        long,
+        value_name = "P",
+        default_value_t = 0.01,
+        requires = "trace",
+        value_parser = parse_share
+    )]
     pub trace_sample: f64,
     /// Run R seeds (derived from the base seed and the replication index) in parallel and
     /// report each headline figure as mean ± 95% confidence half-width; the outputs are the
@@ -71,6 +79,18 @@ pub struct ValidateArgs {
     /// Overrides to apply before validating, as for `run`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<Override>,
+}
+
+/// Parses `--trace-sample`: a share of requests greater than 0 and at most 1 (not NaN, not
+/// infinite).
+fn parse_share(s: &str) -> Result<f64, String> {
+    let bad = || format!("expected a share of requests greater than 0 and at most 1, found `{s}`");
+    let p: f64 = s.trim().parse().map_err(|_| bad())?;
+    if p.is_finite() && p > 0.0 && p <= 1.0 {
+        Ok(p)
+    } else {
+        Err(bad())
+    }
 }
 
 /// Reads and validates one scenario; prints its problems to stderr on failure.
@@ -94,10 +114,6 @@ fn stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "run".into())
-}
-
-fn internal(e: impl Into<anyhow::Error>) -> Failure {
-    Failure::Internal(e.into())
 }
 
 /// Runs `sc` once, or `replications` times in parallel with seeds derived from the base
@@ -147,12 +163,6 @@ pub fn run(a: &RunArgs) -> CliResult {
             a.replications
         )));
     }
-    if a.trace.is_some() && !(a.trace_sample > 0.0 && a.trace_sample <= 1.0) {
-        return Err(Failure::BadInput(anyhow!(
-            "--trace-sample: expected a share of requests greater than 0 and at most 1, found {}",
-            a.trace_sample
-        )));
-    }
     if a.files.len() > 1 && a.trace.is_some() {
         return Err(Failure::BadInput(anyhow!(
             "--trace names one file, so it takes a single scenario (found {})",
@@ -167,6 +177,26 @@ pub fn run(a: &RunArgs) -> CliResult {
             a.files.len()
         )));
     }
+    // One stream cannot carry two outputs.
+    let to_stdout: Vec<&str> = [
+        ("--json", &a.json),
+        ("--csv", &a.csv),
+        ("--timeseries", &a.timeseries),
+        ("--trace", &a.trace),
+    ]
+    .into_iter()
+    .filter(|(_, o)| **o == Some(OutFile::Stdout))
+    .map(|(flag, _)| flag)
+    .collect();
+    if to_stdout.len() > 1 {
+        let (last, rest) = to_stdout.split_last().expect("two or more");
+        return Err(Failure::BadInput(anyhow!(
+            "{} and {last} {} name `-` (standard output), which can carry only one of them; give the others a file path",
+            rest.join(", "),
+            if rest.len() == 1 { "both" } else { "all" }
+        )));
+    }
+    let stdout_output = to_stdout.first();
     // Validate everything first: a typo in the last file should not cost the first run.
     let mut scenarios = Vec::new();
     let mut failed = false;
@@ -180,8 +210,7 @@ pub fn run(a: &RunArgs) -> CliResult {
     if failed {
         return Err(Failure::Reported);
     }
-    let json_stdout = a.json.as_deref() == Some("-");
-    let show_table = !a.quiet && !json_stdout;
+    let show_table = !a.quiet && stdout_output.is_none();
     for (i, (path, sc)) in scenarios.iter().enumerate() {
         let opts = RunOptions {
             trace_sample: if a.trace.is_some() {
@@ -195,33 +224,31 @@ pub fn run(a: &RunArgs) -> CliResult {
         let (rep, reps) = run_replicated(sc, &opts, a.replications);
         let dir = a
             .out
-            .clone()
+            .as_ref()
+            .map(|d| d.0.clone())
             .unwrap_or_else(|| Path::new("results").join(stem(path)));
-        let paths = report::write_run_outputs(&rep, &dir).map_err(internal)?;
+        let paths = report::write_run_outputs(&rep, &dir)?;
         let json_text = match &reps {
             Some(r) => {
                 let text = to_json_with_replications(&rep, r);
                 // summary.json carries the replications too.
-                report::write_atomic(&paths[0], text.as_bytes()).map_err(internal)?;
+                report::write_atomic(&paths[0], text.as_bytes())?;
                 text
             }
             None => json::to_json(&rep),
         };
-        match a.json.as_deref() {
-            Some("-") => out(&json_text)?,
-            Some(p) => {
-                report::write_atomic(Path::new(p), json_text.as_bytes()).map_err(internal)?
+        let outputs: [(&Option<OutFile>, &dyn Fn() -> String); 4] = [
+            (&a.json, &|| json_text.clone()),
+            (&a.csv, &|| csv::summary_csv(&rep)),
+            (&a.trace, &|| report::trace::to_jsonl(&rep)),
+            (&a.timeseries, &|| csv::timeseries_csv(&rep)),
+        ];
+        for (flag, text) in outputs {
+            match flag {
+                Some(OutFile::Stdout) => out(&text())?,
+                Some(OutFile::File(p)) => report::write_atomic(p, text().as_bytes())?,
+                None => {}
             }
-            None => {}
-        }
-        if let Some(p) = &a.csv {
-            report::write_atomic(p, csv::summary_csv(&rep).as_bytes()).map_err(internal)?;
-        }
-        if let Some(p) = &a.trace {
-            report::write_atomic(p, report::trace::to_jsonl(&rep).as_bytes()).map_err(internal)?;
-        }
-        if let Some(p) = &a.timeseries {
-            report::write_atomic(p, csv::timeseries_csv(&rep).as_bytes()).map_err(internal)?;
         }
         if show_table {
             if i > 0 {

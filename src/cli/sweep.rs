@@ -18,6 +18,7 @@ use scalesim::sweep::{
     self, Grid, Partition, SweepError, SweepPlan, SweepTable, Vary, point_means,
 };
 
+use super::paths::{OutDir, OutFile};
 use super::{CliResult, Failure, out};
 
 #[derive(Debug, Args)]
@@ -38,10 +39,10 @@ pub struct SweepArgs {
     pub metric: String,
     /// Where to write the CSV. Default: <out>/sweep.csv (<out>/part-K-of-N.csv with --partition).
     #[arg(long, value_name = "PATH")]
-    pub csv: Option<PathBuf>,
+    pub csv: Option<OutFile>,
     /// Directory for the CSV and the chart. Default: results/sweep-<file stem>.
     #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub out: Option<OutDir>,
     /// Base seed (default: the scenario's); run i uses a seed derived from it and i.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -65,9 +66,9 @@ pub struct MergeArgs {
     /// The partial CSVs written by `sweep --partition K/N`.
     #[arg(required = true, value_name = "CSV")]
     pub files: Vec<PathBuf>,
-    /// Where to write the merged CSV.
+    /// Where to write the merged CSV (`-`: stdout, with no chart and nothing else there).
     #[arg(long, short, value_name = "PATH")]
-    pub output: PathBuf,
+    pub output: OutFile,
     /// Write the merge even if runs are missing (they are listed on stderr).
     #[arg(long)]
     pub allow_missing: bool,
@@ -85,7 +86,8 @@ pub struct MergeArgs {
 pub(crate) fn sweep_failure(e: SweepError) -> Failure {
     match e {
         SweepError::Input(_) | SweepError::Scenario { .. } => Failure::BadInput(e.into()),
-        SweepError::Io { .. } | SweepError::Report(_) => Failure::Internal(e.into()),
+        SweepError::Report(e) => e.into(),
+        SweepError::Io { .. } => Failure::Internal(e.into()),
     }
 }
 
@@ -166,6 +168,11 @@ pub(crate) fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
 
 pub fn sweep(a: &SweepArgs) -> CliResult {
     check_metric("--metric", &a.metric)?;
+    if a.csv == Some(OutFile::Stdout) {
+        return Err(Failure::BadInput(anyhow!(
+            "--csv -: a sweep appends each row to its CSV as the run finishes and can resume from it, so it needs a file; give a file path and read it, or `scalesim merge FILE -o -` it to standard output"
+        )));
+    }
     let Study {
         text,
         source,
@@ -174,12 +181,18 @@ pub fn sweep(a: &SweepArgs) -> CliResult {
     } = study(&a.file, &a.vary, a.replications, &a.sets, a.seed)?;
     let dir = a
         .out
-        .clone()
+        .as_ref()
+        .map(|d| d.0.clone())
         .unwrap_or_else(|| Path::new("results").join(format!("sweep-{}", stem(&a.file))));
-    let csv = a.csv.clone().unwrap_or_else(|| match a.partition {
-        Some(p) => dir.join(format!("part-{}-of-{}.csv", p.k, p.n)),
-        None => dir.join("sweep.csv"),
-    });
+    let csv = a
+        .csv
+        .as_ref()
+        .and_then(|c| c.file())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| match a.partition {
+            Some(p) => dir.join(format!("part-{}-of-{}.csv", p.k, p.n)),
+            None => dir.join("sweep.csv"),
+        });
     let plan = SweepPlan {
         text: &text,
         source: &source,
@@ -197,12 +210,14 @@ pub fn sweep(a: &SweepArgs) -> CliResult {
     })
     .map_err(sweep_failure)?;
     bar.finish_and_clear();
+    for w in &outcome.rejected {
+        eprintln!("warning: {w}");
+    }
 
     let chart = if a.partition.is_none() {
         let (png, svg) = chart_paths(&csv, &a.metric);
         let name = scenario_name(&text, &source, &a.sets, &grid);
-        sweep_chart(&outcome.table, &a.metric, &name, &png, &svg)
-            .map_err(|e| Failure::Internal(e.into()))?;
+        sweep_chart(&outcome.table, &a.metric, &name, &png, &svg)?;
         Some((png, svg))
     } else {
         None
@@ -322,27 +337,32 @@ pub fn merge(a: &MergeArgs) -> CliResult {
             .map_err(Failure::BadInput)?;
         sources.push((f.display().to_string(), text));
     }
-    let (table, missing) =
-        sweep::merge(&sources, a.runs, a.allow_missing).map_err(sweep_failure)?;
-    scalesim::report::write_atomic(&a.output, table.to_csv().as_bytes())
-        .map_err(|e| Failure::Internal(e.into()))?;
+    let sweep::Merged {
+        table,
+        expected,
+        missing,
+    } = sweep::merge(&sources, a.runs, a.allow_missing).map_err(sweep_failure)?;
     if !missing.is_empty() {
         eprintln!(
-            "warning: {} run(s) missing from the merge (--allow-missing)",
-            missing.len()
+            "warning: {}; merged without them (--allow-missing)",
+            sweep::missing_text(&missing, expected)
         );
     }
+    let output = match &a.output {
+        OutFile::Stdout => return out(&table.to_csv()),
+        OutFile::File(p) => p,
+    };
+    scalesim::report::write_atomic(output, table.to_csv().as_bytes())?;
     let mut s = format!(
         "merged {} file{} into {} ({} runs)\n",
         a.files.len(),
         plural(a.files.len() as u64),
-        a.output.display(),
+        output.display(),
         table.rows.len()
     );
     if !a.no_chart {
-        let (png, svg) = chart_paths(&a.output, &a.metric);
-        sweep_chart(&table, &a.metric, &stem(&a.output), &png, &svg)
-            .map_err(|e| Failure::Internal(e.into()))?;
+        let (png, svg) = chart_paths(output, &a.metric);
+        sweep_chart(&table, &a.metric, &stem(output), &png, &svg)?;
         s.push_str(&format!("chart: {} {}\n", png.display(), svg.display()));
     }
     out(&s)

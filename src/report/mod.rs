@@ -56,6 +56,12 @@ pub enum ReportError {
         /// The path given.
         path: PathBuf,
     },
+    /// The target path is an existing directory, where a file is expected.
+    #[error("{path}: is a directory; expected a file path", path = .path.display())]
+    IsDirectory {
+        /// The path given.
+        path: PathBuf,
+    },
     /// The chart library failed while drawing.
     #[error("{path}: could not draw the chart: {message}", path = .path.display())]
     Chart {
@@ -73,6 +79,51 @@ pub enum ReportError {
 }
 
 impl ReportError {
+    /// Whether the error is the target path's fault rather than scalesim's: a path that names a
+    /// directory or no file at all, a parent directory that cannot be created, no permission, a
+    /// read-only file system. Such errors are bad input (exit code 1); the others (a full
+    /// disk, a chart that could not be drawn) are internal (exit code 2).
+    pub fn is_bad_path(&self) -> bool {
+        use io::ErrorKind as K;
+        match self {
+            ReportError::NotAFile { .. } | ReportError::IsDirectory { .. } => true,
+            ReportError::Io { source, .. } => matches!(
+                source.kind(),
+                K::PermissionDenied
+                    | K::NotFound
+                    | K::AlreadyExists
+                    | K::NotADirectory
+                    | K::IsADirectory
+                    | K::DirectoryNotEmpty
+                    | K::ReadOnlyFilesystem
+                    | K::InvalidFilename
+                    | K::InvalidInput
+            ),
+            ReportError::Chart { .. } | ReportError::Font { .. } => false,
+        }
+    }
+
+    /// The error with `tmp` (a temporary file's path) replaced by `target` (the file the user
+    /// asked for), so that messages name the file the user knows.
+    fn naming(self, tmp: &Path, target: &Path) -> Self {
+        match self {
+            ReportError::Io {
+                path,
+                action,
+                source,
+            } if path == tmp => ReportError::Io {
+                path: target.to_path_buf(),
+                action,
+                source,
+            },
+            ReportError::Chart { path, message } if path == tmp => ReportError::Chart {
+                path: target.to_path_buf(),
+                message,
+            },
+            e => e,
+        }
+    }
+
     fn io(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> Self {
         let path = path.to_path_buf();
         move |source| ReportError::Io {
@@ -86,7 +137,9 @@ impl ReportError {
 /// Writes `bytes` to `path` atomically: parent directories are created, the bytes go to a
 /// temporary file in the same directory, which is synced and then renamed over `path`.
 ///
-/// On error the temporary file is removed and `path` is left as it was. A symbolic link is
+/// On error the temporary file is removed and `path` is left as it was; the error names
+/// `path`, never the temporary file. An existing directory at `path` is an error
+/// ([`ReportError::IsDirectory`]). A symbolic link is
 /// followed (the file it points to is replaced); a target that is a device or a pipe, such as
 /// `/dev/null` or `/dev/stdout`, is written through instead of replaced.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
@@ -108,11 +161,15 @@ pub(crate) fn write_atomic_with(
     // A device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) must not be renamed over: that
     // would put a regular file in its place. Those are written through instead.
     let target = fs::metadata(path);
-    if let Ok(meta) = &target
-        && !meta.is_file()
-        && !meta.is_dir()
-    {
-        return write_through(path, fill);
+    if let Ok(meta) = &target {
+        if meta.is_dir() {
+            return Err(ReportError::IsDirectory {
+                path: path.to_path_buf(),
+            });
+        }
+        if !meta.is_file() {
+            return write_through(path, fill);
+        }
     }
     // A symbolic link to a file is followed: the file is replaced and the link stays.
     let resolved;
@@ -130,7 +187,7 @@ pub(crate) fn write_atomic_with(
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    fs::create_dir_all(dir).map_err(ReportError::io(dir, "create the directory"))?;
+    fs::create_dir_all(dir).map_err(ReportError::io(path, "create its directory"))?;
 
     // Hidden, and in the same directory, so the rename cannot cross file systems.
     let tmp = temp_path(dir, &format!(".{}", file_name.to_string_lossy()), path);
@@ -143,10 +200,10 @@ pub(crate) fn write_atomic_with(
             .map_err(ReportError::io(&tmp, "sync the file"))?;
         fs::rename(&tmp, path).map_err(ReportError::io(path, "replace the file"))
     });
-    if result.is_err() {
+    if let Err(e) = result {
         // Best effort: the original error is the one worth reporting.
         let _ = fs::remove_file(&tmp);
-        return result;
+        return Err(e.naming(&tmp, path));
     }
     sync_dir(dir);
     Ok(())
@@ -171,7 +228,7 @@ fn write_through(
         dst.flush().map_err(ReportError::io(path, "write the file"))
     });
     let _ = fs::remove_file(&tmp);
-    result
+    result.map_err(|e| e.naming(&tmp, path))
 }
 
 /// A temporary file's path in `dir`: `<stem>.<pid>-<n>.tmp`, unique within the process (the
@@ -590,9 +647,11 @@ mod tests {
         fs::create_dir(&path).unwrap();
         fs::write(path.join("inside"), "x").unwrap();
         let err = write_atomic(&path, b"data").unwrap_err();
-        let msg = err.to_string();
-        assert!(msg.contains("occupied"), "{msg}");
-        assert!(msg.contains("could not replace the file"), "{msg}");
+        assert_eq!(
+            err.to_string(),
+            format!("{}: is a directory; expected a file path", path.display())
+        );
+        assert!(err.is_bad_path());
         assert!(
             leftovers(dir.path()).is_empty(),
             "{:?}",
@@ -662,7 +721,7 @@ mod tests {
 
     #[test]
     fn a_path_without_file_name_is_rejected() {
-        let err = write_atomic(Path::new("/"), b"x").unwrap_err();
+        let err = write_atomic(Path::new("no-such-dir/.."), b"x").unwrap_err();
         assert!(matches!(err, ReportError::NotAFile { .. }), "{err}");
     }
 

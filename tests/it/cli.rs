@@ -341,3 +341,267 @@ fn devices_as_output_paths_are_written_through_not_replaced() {
         "/dev/null must stay a device"
     );
 }
+
+/// A one-second, one-server scenario in a fresh directory, as `t.yaml`.
+fn tiny() -> tempfile::TempDir {
+    crate::temp_with(&[(
+        "t.yaml",
+        "name: t\nduration: 1s\ntraffic: {rate: 100}\nentry: web\ncomponents:\n  \
+         web: {kind: server, workers: 1, service: {const: 1ms}}\n",
+    )])
+}
+
+/// The whole stderr of a clap error for an invalid value.
+fn invalid(value: &str, flag: &str, why: &str) -> String {
+    format!(
+        "error: invalid value '{value}' for '{flag}': {why}\n\nFor more information, try '--help'.\n"
+    )
+}
+
+#[test]
+fn trace_sample_is_checked_while_parsing() {
+    let dir = tiny();
+    for bad in ["nan", "inf", "2", "0", "-0.5", "half"] {
+        let arg = format!("--trace-sample={bad}");
+        let err = fails(&scalesim(
+            dir.path(),
+            &["run", "t.yaml", "--trace", "t.jsonl", &arg],
+        ));
+        assert_eq!(
+            err,
+            invalid(
+                bad,
+                "--trace-sample <P>",
+                &format!(
+                    "expected a share of requests greater than 0 and at most 1, found `{bad}`"
+                )
+            )
+        );
+    }
+    let err = fails(&scalesim(
+        dir.path(),
+        &["run", "t.yaml", "--trace-sample=0.5"],
+    ));
+    assert_eq!(
+        err,
+        "error: the following required arguments were not provided:\n  --trace <PATH>\n\n\
+         Usage: scalesim run --trace <PATH> --trace-sample <P> <SCENARIO>...\n\n\
+         For more information, try '--help'.\n"
+    );
+    assert!(!dir.path().join("results").exists(), "nothing ran");
+}
+
+#[test]
+fn output_paths_are_checked_before_running() {
+    let dir = tiny();
+    std::fs::create_dir(dir.path().join("d")).unwrap();
+    std::fs::write(dir.path().join("f"), "x").unwrap();
+    let empty = "empty path; give a file path, or `-` for standard output";
+    let cases: &[(&[&str], String)] = &[
+        (
+            &["run", "t.yaml", "--json", ""],
+            invalid("", "--json <PATH>", empty),
+        ),
+        (
+            &["run", "t.yaml", "--csv", ""],
+            invalid("", "--csv <PATH>", empty),
+        ),
+        (
+            &["run", "t.yaml", "--timeseries", "d"],
+            invalid(
+                "d",
+                "--timeseries <PATH>",
+                "`d` is a directory; expected a file path",
+            ),
+        ),
+        (
+            &["run", "t.yaml", "--trace", "f/t.jsonl"],
+            invalid(
+                "f/t.jsonl",
+                "--trace <PATH>",
+                "`f/t.jsonl`: `f` is a file, so nothing can be created under it",
+            ),
+        ),
+        (
+            &["run", "t.yaml", "--out", "f"],
+            invalid("f", "--out <DIR>", "`f` is a file; expected a directory"),
+        ),
+        (
+            &["run", "t.yaml", "--out", ""],
+            invalid("", "--out <DIR>", "empty path; give a directory"),
+        ),
+        (
+            &[
+                "capacity",
+                "t.yaml",
+                "--max-load",
+                "--slo",
+                "p99<10ms",
+                "--json",
+                "",
+            ],
+            invalid("", "--json <PATH>", empty),
+        ),
+        (
+            &["sweep", "t.yaml", "--vary", "web.workers=1,2", "--csv", "d"],
+            invalid(
+                "d",
+                "--csv <PATH>",
+                "`d` is a directory; expected a file path",
+            ),
+        ),
+        (
+            &["merge", "x.csv", "-o", ""],
+            invalid("", "--output <PATH>", empty),
+        ),
+        (
+            &["compare", "t.yaml", "--out", "f"],
+            invalid("f", "--out <DIR>", "`f` is a file; expected a directory"),
+        ),
+        (
+            &["journey", "--out", "f/j"],
+            invalid(
+                "f/j",
+                "--out <DIR>",
+                "`f/j`: `f` is a file, so nothing can be created under it",
+            ),
+        ),
+    ];
+    for (args, want) in cases {
+        assert_eq!(&fails(&scalesim(dir.path(), args)), want, "{args:?}");
+    }
+    assert!(!dir.path().join("results").exists(), "nothing ran");
+}
+
+#[test]
+fn an_output_that_cannot_be_written_is_bad_input_naming_the_target() {
+    let dir = tiny();
+    // `summary.json` is a directory inside the output directory: found only when writing.
+    std::fs::create_dir_all(dir.path().join("o/summary.json")).unwrap();
+    let err = fails(&scalesim(
+        dir.path(),
+        &["run", "t.yaml", "--out", "o", "-q"],
+    ));
+    assert_eq!(
+        err,
+        "Error: o/summary.json: is a directory; expected a file path\n"
+    );
+    #[cfg(target_os = "linux")]
+    {
+        // Nothing can be created in /proc, whoever runs the test.
+        let err = fails(&scalesim(
+            dir.path(),
+            &[
+                "run",
+                "t.yaml",
+                "--out",
+                "o2",
+                "-q",
+                "--json",
+                "/proc/x.json",
+            ],
+        ));
+        assert_eq!(
+            err,
+            "Error: /proc/x.json: could not create the file: No such file or directory (os error 2)\n"
+        );
+    }
+    let names: Vec<String> = std::fs::read_dir(dir.path().join("o"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["summary.json"], "no temporary file is left");
+}
+
+#[test]
+fn a_dash_means_standard_output_for_every_single_file_output() {
+    let dir = tiny();
+    let run = |flag: &str| {
+        ok(&scalesim(
+            dir.path(),
+            &["run", "t.yaml", "--out", "o", "--no-wall-clock", flag, "-"],
+        ))
+    };
+    let json = run("--json");
+    assert!(json.starts_with("{\n"), "{json}");
+    assert_eq!(
+        json,
+        std::fs::read_to_string(dir.path().join("o/summary.json")).unwrap()
+    );
+    assert_eq!(
+        run("--csv"),
+        std::fs::read_to_string(dir.path().join("o/summary.csv")).unwrap()
+    );
+    assert_eq!(
+        run("--timeseries"),
+        std::fs::read_to_string(dir.path().join("o/timeseries.csv")).unwrap()
+    );
+    let trace = ok(&scalesim(
+        dir.path(),
+        &[
+            "run",
+            "t.yaml",
+            "--out",
+            "o",
+            "--trace",
+            "-",
+            "--trace-sample",
+            "1",
+        ],
+    ));
+    // Every request of about 100 (Poisson arrivals at 100/s for 1 s), one JSON line each.
+    assert!((50..=150).contains(&trace.lines().count()), "{trace}");
+    assert!(trace.lines().all(|l| l.starts_with('{')), "{trace}");
+    assert!(!dir.path().join("-").exists(), "no file named `-`");
+
+    let err = fails(&scalesim(
+        dir.path(),
+        &["run", "t.yaml", "--json", "-", "--csv", "-"],
+    ));
+    assert_eq!(
+        err,
+        "Error: --json and --csv both name `-` (standard output), which can carry only one of them; give the others a file path\n"
+    );
+    let err = fails(&scalesim(
+        dir.path(),
+        &[
+            "run",
+            "t.yaml",
+            "--csv",
+            "-",
+            "--timeseries",
+            "-",
+            "--trace",
+            "-",
+        ],
+    ));
+    assert_eq!(
+        err,
+        "Error: --csv, --timeseries and --trace all name `-` (standard output), which can carry only one of them; give the others a file path\n"
+    );
+    let err = fails(&scalesim(
+        dir.path(),
+        &["sweep", "t.yaml", "--vary", "web.workers=1,2", "--csv", "-"],
+    ));
+    assert_eq!(
+        err,
+        "Error: --csv -: a sweep appends each row to its CSV as the run finishes and can resume from it, so it needs a file; give a file path and read it, or `scalesim merge FILE -o -` it to standard output\n"
+    );
+    ok(&scalesim(
+        dir.path(),
+        &[
+            "sweep",
+            "t.yaml",
+            "--vary",
+            "web.workers=1,2",
+            "--csv",
+            "s.csv",
+            "-q",
+        ],
+    ));
+    let merged = ok(&scalesim(dir.path(), &["merge", "s.csv", "-o", "-"]));
+    assert_eq!(
+        merged,
+        std::fs::read_to_string(dir.path().join("s.csv")).unwrap()
+    );
+}

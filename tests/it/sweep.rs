@@ -61,9 +61,10 @@ fn sweep_to(dir: &Path, csv: &str, extra: &[&str], threads: Option<&str>) -> Str
     fs::read_to_string(dir.join(csv)).unwrap()
 }
 
-/// The values of the varied column of a CSV (column 1).
+/// The values of column `col` of a CSV's rows (after a partition's size line and the header).
 fn column(csv: &str, col: usize) -> Vec<String> {
     csv.lines()
+        .skip_while(|l| l.starts_with('#'))
         .skip(1)
         .map(|l| l.split(',').nth(col).unwrap().to_string())
         .collect()
@@ -249,6 +250,129 @@ fn merged_partitions_equal_the_single_machine_csv() {
 }
 
 #[test]
+fn a_partition_records_the_sweep_size_so_merge_names_every_missing_run() {
+    let dir = setup();
+    // 2 values x 3 replications = 6 runs in 3 shares: share 3/3 holds runs 2 and 5.
+    let grid = [
+        "--vary",
+        "web.count=4,5",
+        "--replications",
+        "3",
+        "--set",
+        "duration=2s",
+        "--set",
+        "warmup=1s",
+        "-q",
+    ];
+    for k in 1..=3 {
+        let (csv, share) = (format!("p{k}.csv"), format!("{k}/3"));
+        let mut args = vec!["sweep", "s.yaml", "--csv", &csv, "--partition", &share];
+        args.extend(grid);
+        ok(&scalesim(dir.path(), &args));
+    }
+    let p1 = fs::read_to_string(dir.path().join("p1.csv")).unwrap();
+    assert!(
+        p1.starts_with("# scalesim sweep of 6 runs, partition 1/3\nrun,web.count,seed,"),
+        "{p1}"
+    );
+    let err = fails(&scalesim(
+        dir.path(),
+        &["merge", "-o", "m.csv", "p1.csv", "p2.csv"],
+    ));
+    assert_eq!(
+        err,
+        "Error: 2 of 6 runs are missing (run 2, 5); share 3/3 is not among the inputs: merge it too, or pass --allow-missing\n"
+    );
+    let out = scalesim(
+        dir.path(),
+        &[
+            "merge",
+            "-o",
+            "m.csv",
+            "--allow-missing",
+            "--no-chart",
+            "p1.csv",
+            "p2.csv",
+        ],
+    );
+    ok(&out);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "warning: 2 of 6 runs are missing (run 2, 5); merged without them (--allow-missing)\n"
+    );
+    // The merge is a whole sweep's CSV: no size line.
+    let merged = fs::read_to_string(dir.path().join("m.csv")).unwrap();
+    assert!(merged.starts_with("run,"), "{merged}");
+    let err = fails(&scalesim(
+        dir.path(),
+        &["merge", "-o", "m.csv", "--runs", "8", "p1.csv", "p2.csv"],
+    ));
+    assert_eq!(err, "Error: --runs 8: p1.csv records a sweep of 6 runs\n");
+
+    // A part of another sweep (2 shares) does not join these.
+    let mut args = vec!["sweep", "s.yaml", "--csv", "q.csv", "--partition", "1/2"];
+    args.extend(grid);
+    ok(&scalesim(dir.path(), &args));
+    let err = fails(&scalesim(
+        dir.path(),
+        &["merge", "-o", "m.csv", "p2.csv", "q.csv"],
+    ));
+    assert_eq!(
+        err,
+        "Error: q.csv: records a sweep of 6 runs in 2 shares, but p2.csv records 6 runs in 3 shares: these are not parts of one sweep\n"
+    );
+
+    // Parts written before the size line was recorded still merge, the size inferred.
+    for k in 1..=3 {
+        let text = fs::read_to_string(dir.path().join(format!("p{k}.csv"))).unwrap();
+        let old = text.split_once('\n').unwrap().1;
+        fs::write(dir.path().join(format!("old{k}.csv")), old).unwrap();
+    }
+    ok(&scalesim(
+        dir.path(),
+        &[
+            "merge",
+            "-o",
+            "all.csv",
+            "--no-chart",
+            "old1.csv",
+            "old2.csv",
+            "old3.csv",
+        ],
+    ));
+    ok(&scalesim(
+        dir.path(),
+        &[
+            "merge",
+            "-o",
+            "all2.csv",
+            "--no-chart",
+            "p1.csv",
+            "p2.csv",
+            "p3.csv",
+        ],
+    ));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("all.csv")).unwrap(),
+        fs::read_to_string(dir.path().join("all2.csv")).unwrap()
+    );
+    // A partition resumes from its own file, size line included.
+    let mut args = vec![
+        "sweep",
+        "s.yaml",
+        "--csv",
+        "p1.csv",
+        "--partition",
+        "1/3",
+        "--resume",
+    ];
+    args.extend(&grid[..grid.len() - 1]);
+    let summary = ok(&scalesim(dir.path(), &args));
+    assert!(summary.contains("ran 0, kept 2"), "{summary}");
+    assert_eq!(fs::read_to_string(dir.path().join("p1.csv")).unwrap(), p1);
+}
+
+#[test]
 fn resume_after_an_interrupted_sweep() {
     let dir = setup();
     let full = sweep_to(dir.path(), "full.csv", &[], None);
@@ -265,6 +389,39 @@ fn resume_after_an_interrupted_sweep() {
     );
     assert_eq!(
         fs::read_to_string(dir.path().join("stopped.csv")).unwrap(),
+        full
+    );
+}
+
+#[test]
+fn resume_drops_rows_with_impossible_figures_and_runs_them_again() {
+    let dir = setup();
+    let full = sweep_to(dir.path(), "full.csv", &[], None);
+    let header: Vec<&str> = full.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let mut lines: Vec<String> = full.lines().map(str::to_string).collect();
+    let mut set = |line: usize, name: &str, value: &str| {
+        let mut cells: Vec<String> = lines[line].split(',').map(str::to_string).collect();
+        cells[col(name)] = value.to_string();
+        lines[line] = cells.join(",");
+    };
+    set(2, "p99_ms", "NaN");
+    set(4, "offered", "-5");
+    set(6, "availability", "1.5");
+    fs::write(dir.path().join("bad.csv"), lines.join("\n") + "\n").unwrap();
+    let mut args = vec!["sweep", "s.yaml", "--csv", "bad.csv", "--resume"];
+    args.extend(&GRID[..GRID.len() - 1]);
+    let out = scalesim(dir.path(), &args);
+    let summary = ok(&out);
+    assert!(summary.contains("ran 3, kept 5"), "{summary}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "warning: bad.csv:3: run 1: p99_ms is NaN, not a finite number; the row is dropped and the run done again\n\
+         warning: bad.csv:5: run 3: offered is -5, negative; the row is dropped and the run done again\n\
+         warning: bad.csv:7: run 5: availability is 1.5, a share above 1; the row is dropped and the run done again\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("bad.csv")).unwrap(),
         full
     );
 }
@@ -370,4 +527,38 @@ fn replications_are_reproducible_and_narrow_with_more_runs() {
     let one = json("1");
     assert!(one.get("replications").is_none());
     assert_eq!(one["requests"], a["requests"]);
+}
+
+#[test]
+fn capacity_values_must_ascend_when_they_are_numbers() {
+    let dir = setup();
+    let capacity = |vary: &str| {
+        scalesim(
+            dir.path(),
+            &[
+                "capacity",
+                "s.yaml",
+                "--slo",
+                "p99<200ms",
+                "--vary",
+                vary,
+                "--set",
+                "duration=2s",
+                "--set",
+                "warmup=1s",
+            ],
+        )
+    };
+    assert_eq!(
+        fails(&capacity("web.count=8,2,4")),
+        "Error: --vary web.count: the values to search must ascend (smallest first), but 8 comes before 2\n"
+    );
+    assert_eq!(
+        fails(&capacity("traffic.timeout=500ms,250ms")),
+        "Error: --vary traffic.timeout: the values to search must ascend (smallest first), but 500ms comes before 250ms\n"
+    );
+    // Words have no order to check: they are searched in the order given, the last first.
+    let out = ok(&capacity("lb.policy=round_robin,random"));
+    let probes: Vec<&str> = out.lines().filter(|l| l.starts_with("probe ")).collect();
+    assert!(probes[0].starts_with("probe lb.policy=random:"), "{out}");
 }
