@@ -539,6 +539,9 @@ pub const MAX_RATE: f64 = 10_000_000.0;
 pub const MIN_INTERVAL: SimTime = SimTime::from_millis(1);
 /// The deepest chain of components a request may travel through (client included).
 pub const MAX_DEPTH: usize = 12;
+/// The largest scenario file, bytes. Readers stop at this size plus one and report the
+/// limit instead of reading on (a scenario is a few kilobytes; `/dev/zero` is endless).
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
 
 impl Scenario {
     /// Parses and validates scenario text. `source` names the file in messages; `overrides`
