@@ -7,12 +7,14 @@
 //! line, column and field path. Nothing here panics on any input and nothing does I/O: the
 //! caller reads the file and passes its text.
 
+pub mod de;
 pub mod error;
 pub mod locate;
 pub mod overrides;
 pub mod raw;
 pub mod resolve;
 pub mod units;
+pub mod yaml;
 
 pub use error::{Problem, ScenarioError};
 pub use overrides::Override;

@@ -7,7 +7,9 @@
 
 use std::str::FromStr;
 
-use serde_yaml::Value;
+use super::de::suggest;
+use super::locate::Pos;
+use super::yaml::{self, Entry, Node, Origin, Value};
 
 /// Top-level keys of a scenario file.
 pub const TOP_LEVEL_KEYS: [&str; 13] = [
@@ -88,7 +90,7 @@ fn segments(path: &str) -> Vec<Seg> {
 }
 
 /// The path an override really addresses (`web.count` -> `components.web.count`).
-pub fn canonical_path(root: &Value, path: &str) -> String {
+pub fn canonical_path(root: &Node, path: &str) -> String {
     let first = path.split(['.', '[']).next().unwrap_or("");
     if TOP_LEVEL_KEYS.contains(&first) {
         return path.to_string();
@@ -101,58 +103,107 @@ pub fn canonical_path(root: &Value, path: &str) -> String {
     }
 }
 
-/// Applies `ov` to `root`. Errors say which part of the path did not fit.
-pub fn apply(root: &mut Value, ov: &Override) -> Result<(), String> {
+/// Applies `ov`, the override with index `index`, to `root`. The value is read by the same
+/// rules as the file, so `web.count=08` means what `count: 08` means. Errors say which part
+/// of the path did not fit.
+pub fn apply(root: &mut Node, ov: &Override, index: usize) -> Result<(), String> {
     let path = canonical_path(root, &ov.path);
-    let value: Value = serde_yaml::from_str(&ov.value)
-        .map_err(|e| format!("the value `{}` is not valid YAML: {e}", ov.value))?;
+    let origin = Origin::Set(index);
+    let start = Pos { line: 1, column: 1 };
+    let value = if ov.value.trim().is_empty() {
+        Node {
+            value: Value::Scalar {
+                text: String::new(),
+                plain: true,
+            },
+            pos: start,
+            origin,
+        }
+    } else {
+        yaml::load(&ov.value, origin).map_err(|problems| {
+            let why: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+            format!(
+                "the value `{}` is not valid YAML: {}",
+                ov.value,
+                why.join("; ")
+            )
+        })?
+    };
     let segs = segments(&path);
     let first = match segs.first() {
         Some(Seg::Key(k)) => k.clone(),
         _ => String::new(),
     };
     if !TOP_LEVEL_KEYS.contains(&first.as_str()) {
+        let components: Vec<&str> = match root.get("components").map(|c| &c.value) {
+            Some(Value::Map(entries)) => entries.iter().map(|e| e.key.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        let hint = suggest(&first, TOP_LEVEL_KEYS.into_iter().chain(components))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
         return Err(format!(
-            "`{first}` is neither a top-level key ({}) nor a component name",
+            "`{first}` is neither a top-level key ({}) nor a component name{hint}",
             TOP_LEVEL_KEYS.join(", ")
         ));
     }
     let mut cur = root;
     let mut walked = String::new();
+    let mut value = Some(value);
     for (i, seg) in segs.iter().enumerate() {
         let last = i + 1 == segs.len();
         match seg {
             Seg::Key(k) => {
                 if cur.is_null() {
-                    *cur = Value::Mapping(Default::default());
+                    cur.value = Value::Map(Vec::new());
                 }
-                let map = cur.as_mapping_mut().ok_or_else(|| {
-                    format!("`{walked}` is not a mapping, so it has no field `{k}`")
-                })?;
-                let key = Value::String(k.clone());
+                let Value::Map(entries) = &mut cur.value else {
+                    return Err(format!(
+                        "`{walked}` is not a mapping, so it has no field `{k}`"
+                    ));
+                };
+                let at = match entries.iter().position(|e| &e.key == k) {
+                    Some(at) => at,
+                    None => {
+                        entries.push(Entry {
+                            key: k.clone(),
+                            key_pos: start,
+                            value: Node {
+                                value: Value::Scalar {
+                                    text: String::new(),
+                                    plain: true,
+                                },
+                                pos: start,
+                                origin,
+                            },
+                        });
+                        entries.len() - 1
+                    }
+                };
                 if last {
-                    map.insert(key, value);
+                    entries[at].value = value.take().expect("one value");
                     return Ok(());
                 }
-                if !map.contains_key(&key) {
-                    map.insert(key.clone(), Value::Null);
-                }
-                cur = map.get_mut(&key).expect("inserted above");
+                cur = &mut entries[at].value;
                 if !walked.is_empty() {
                     walked.push('.');
                 }
                 walked.push_str(k);
             }
             Seg::Index(ix) => {
-                let seq = cur
-                    .as_sequence_mut()
-                    .ok_or_else(|| format!("`{walked}` is not a list, so it has no item [{ix}]"))?;
-                let len = seq.len();
-                let item = seq.get_mut(*ix).ok_or_else(|| {
-                    format!("`{walked}` has {len} item(s), so there is no item [{ix}]")
-                })?;
+                let Value::Seq(items) = &mut cur.value else {
+                    return Err(format!(
+                        "`{walked}` is not a list, so it has no item [{ix}]"
+                    ));
+                };
+                let len = items.len();
+                let Some(item) = items.get_mut(*ix) else {
+                    return Err(format!(
+                        "`{walked}` has {len} item(s), so there is no item [{ix}]"
+                    ));
+                };
                 if last {
-                    *item = value;
+                    *item = value.take().expect("one value");
                     return Ok(());
                 }
                 cur = item;
@@ -167,33 +218,57 @@ pub fn apply(root: &mut Value, ov: &Override) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    fn doc() -> Value {
-        serde_yaml::from_str(
+    fn doc() -> Node {
+        yaml::load(
             "traffic: {rate: 10, classes: [{name: a, weight: 1}]}\ncomponents:\n  web: {kind: server, count: 1}\n",
+            Origin::File,
         )
         .unwrap()
+    }
+
+    fn at<'a>(n: &'a Node, path: &[&str]) -> &'a str {
+        let mut cur = n;
+        for p in path {
+            cur = match p.parse::<usize>() {
+                Ok(i) => match &cur.value {
+                    Value::Seq(items) => &items[i],
+                    _ => panic!("not a list"),
+                },
+                Err(_) => cur.get(p).unwrap(),
+            };
+        }
+        cur.as_str().unwrap()
     }
 
     #[test]
     fn component_shorthand_and_lists() {
         let mut v = doc();
-        apply(&mut v, &"web.count=8".parse().unwrap()).unwrap();
-        apply(&mut v, &"traffic.rate=3000".parse().unwrap()).unwrap();
-        apply(&mut v, &"traffic.classes[0].weight=2".parse().unwrap()).unwrap();
-        apply(&mut v, &"duration=2s".parse().unwrap()).unwrap();
-        assert_eq!(v["components"]["web"]["count"], Value::from(8));
-        assert_eq!(v["traffic"]["rate"], Value::from(3000));
-        assert_eq!(v["traffic"]["classes"][0]["weight"], Value::from(2));
-        assert_eq!(v["duration"], Value::from("2s"));
+        apply(&mut v, &"web.count=8".parse().unwrap(), 0).unwrap();
+        apply(&mut v, &"traffic.rate=3000".parse().unwrap(), 1).unwrap();
+        apply(&mut v, &"traffic.classes[0].weight=2".parse().unwrap(), 2).unwrap();
+        apply(&mut v, &"duration=2s".parse().unwrap(), 3).unwrap();
+        assert_eq!(at(&v, &["components", "web", "count"]), "8");
+        assert_eq!(at(&v, &["traffic", "rate"]), "3000");
+        assert_eq!(at(&v, &["traffic", "classes", "0", "weight"]), "2");
+        assert_eq!(at(&v, &["duration"]), "2s");
+        assert_eq!(v.get("duration").unwrap().origin, Origin::Set(3));
+        assert_eq!(
+            v.get("traffic").unwrap().get("rate").unwrap().origin,
+            Origin::Set(1)
+        );
     }
 
     #[test]
     fn errors_name_the_problem() {
         let mut v = doc();
-        let e = apply(&mut v, &"nope.count=1".parse().unwrap()).unwrap_err();
+        let e = apply(&mut v, &"nope.count=1".parse().unwrap(), 0).unwrap_err();
         assert!(e.contains("neither a top-level key"), "{e}");
-        let e = apply(&mut v, &"traffic.classes[3].weight=1".parse().unwrap()).unwrap_err();
+        let e = apply(&mut v, &"trafic.rate=1".parse().unwrap(), 0).unwrap_err();
+        assert!(e.ends_with("did you mean `traffic`?"), "{e}");
+        let e = apply(&mut v, &"traffic.classes[3].weight=1".parse().unwrap(), 0).unwrap_err();
         assert!(e.contains("has 1 item(s)"), "{e}");
+        let e = apply(&mut v, &"traffic.rate=[1".parse().unwrap(), 0).unwrap_err();
+        assert!(e.starts_with("the value `[1` is not valid YAML"), "{e}");
         assert!("novalue".parse::<Override>().is_err());
     }
 }

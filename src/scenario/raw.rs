@@ -337,6 +337,39 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order the reference lists them.
+    pub const ALL: [Kind; 9] = [
+        Kind::Dns,
+        Kind::LoadBalancer,
+        Kind::Server,
+        Kind::Database,
+        Kind::Cache,
+        Kind::Cdn,
+        Kind::Store,
+        Kind::Queue,
+        Kind::Worker,
+    ];
+
+    /// The kind written `name`.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// "a server", "an ...": the kind in a sentence.
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Kind::Dns => "a dns",
+            Kind::LoadBalancer => "a load_balancer",
+            Kind::Server => "a server",
+            Kind::Database => "a database",
+            Kind::Cache => "a cache",
+            Kind::Cdn => "a cdn",
+            Kind::Store => "a store",
+            Kind::Queue => "a queue",
+            Kind::Worker => "a worker",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Dns => "dns",

@@ -5,12 +5,12 @@
 //! kind, a call graph without cycles. It collects every problem instead of stopping at the
 //! first, and points each at its line and column through [`Locations`].
 
-use serde_yaml::Value;
-
+use super::de;
 use super::error::{Problem, ScenarioError};
 use super::locate::{Locations, Pos};
 use super::overrides::{self, Override};
 use super::raw::*;
+use super::yaml::{self, Origin};
 use super::*;
 
 /// Collects problems with their positions.
@@ -55,123 +55,125 @@ pub fn parse(text: &str, source: &str, ovs: &[Override]) -> Result<Scenario, Sce
         source: source.to_string(),
         problems,
     };
+    let whole = |message: String| Problem {
+        path: String::new(),
+        line: None,
+        column: None,
+        message,
+    };
+    if text.len() > MAX_FILE_BYTES {
+        return Err(fail(vec![whole(format!(
+            "the file is {} bytes, more than {} MiB, the largest scenario file scalesim reads",
+            text.len(),
+            MAX_FILE_BYTES >> 20
+        ))]));
+    }
     if text.lines().all(|l| {
-        let t = l.trim();
+        let t = l.trim().trim_start_matches('\u{feff}');
         t.is_empty() || t.starts_with('#') || t == "---"
     }) {
-        return Err(fail(vec![Problem {
-            path: String::new(),
-            line: None,
-            column: None,
-            message: "the file is empty: expected a scenario mapping with name, duration, traffic, entry and components".into(),
-        }]));
+        return Err(fail(vec![whole("the file is empty: expected a scenario mapping with name, duration, traffic, entry and components".into())]));
     }
-    // Stage 1a: serde straight from the text, so its errors carry positions.
-    let mut raw: RawScenario = match serde_yaml::from_str(text) {
-        Ok(r) => r,
-        Err(e) => return Err(fail(vec![kind_aware(serde_problem(&e), text)])),
-    };
-    // Stage 1b: overrides, on the YAML tree, then serde again.
+    // Stage 1: the located tree, then the overrides on it.
+    let (mut root, duplicates) = yaml::load_keep_going(text, Origin::File).map_err(fail)?;
     let mut set = Vec::new();
-    if !ovs.is_empty() {
-        let mut tree: Value =
-            serde_yaml::from_str(text).map_err(|e| fail(vec![serde_problem(&e)]))?;
-        let mut problems = Vec::new();
-        for ov in ovs {
-            let canonical = overrides::canonical_path(&tree, &ov.path);
-            if let Err(m) = overrides::apply(&mut tree, ov) {
-                problems.push(Problem {
-                    path: canonical.clone(),
-                    line: None,
-                    column: None,
-                    message: format!("{m} (in --set {ov})"),
-                });
-            }
-            set.push((canonical, ov.to_string()));
-        }
-        if !problems.is_empty() {
-            return Err(ScenarioError {
-                source: "--set".into(),
-                problems,
+    let mut set_problems = Vec::new();
+    for (i, ov) in ovs.iter().enumerate() {
+        let canonical = overrides::canonical_path(&root, &ov.path);
+        if let Err(m) = overrides::apply(&mut root, ov, i) {
+            set_problems.push(Problem {
+                path: canonical.clone(),
+                line: None,
+                column: None,
+                message: format!("{m} (in --set {ov})"),
             });
         }
-        raw = match serde_yaml::from_value(tree) {
-            Ok(r) => r,
-            Err(e) => {
-                let mut p = serde_problem(&e);
-                let list: Vec<String> = ovs.iter().map(|o| o.to_string()).collect();
-                p.message = format!("{} (after --set {})", p.message, list.join(", "));
-                return Err(ScenarioError {
-                    source: "--set".into(),
-                    problems: vec![p],
-                });
-            }
-        };
+        set.push((canonical, ov.to_string()));
     }
-    // Stage 2.
-    let locs = Locations::index(text);
+    if !set_problems.is_empty() {
+        return Err(ScenarioError {
+            source: "--set".into(),
+            problems: set_problems,
+        });
+    }
+    // Stage 2: the raw types, every problem found.
+    let geo = root.get("datacenters").is_some();
+    let hint =
+        |name: &'static str, node: &yaml::Node| -> Option<(&'static str, Vec<&'static str>)> {
+            if name != "RawComponent" {
+                return None;
+            }
+            let kind = Kind::from_name(node.get("kind")?.as_str()?)?;
+            let mut fields = vec!["kind"];
+            fields.extend(fields_with_geo(kind, geo));
+            Some((kind.with_article(), fields))
+        };
+    let (raw, found, poison) = de::read::<RawScenario>(&root, &hint);
+    let locs = Locations::from_tree(&root);
     let mut pr = Problems {
         locs: &locs,
         set,
-        list: Vec::new(),
+        list: duplicates,
     };
-    let scenario = resolve(&raw, &mut pr);
+    // A typo'd key's problem already names the key it should be.
+    let mut typos: Vec<(String, &'static str)> = Vec::new();
+    for f in found {
+        let pos = (f.origin == Origin::File).then_some(f.pos);
+        if let (Some(instead), Some(parent)) = (f.instead, de::parent(&f.path)) {
+            typos.push((parent.to_string(), instead));
+        }
+        pr.push(&f.path, pos, f.message);
+    }
+    // Stage 3: names, defaults and rules. A problem that may follow from one already found
+    // (a rule about a field that could not be read, or a component that could not be) is
+    // left out; damage to the whole traffic or component list skips this stage.
+    let first_stage = pr.list.len();
+    let scenario = match raw {
+        Some(raw)
+            if !poison
+                .iter()
+                .any(|p| p.is_empty() || p == "traffic" || p == "components") =>
+        {
+            resolve(&raw, &mut pr)
+        }
+        _ => None,
+    };
+    if !poison.is_empty() || !typos.is_empty() {
+        // Components that could not be read, or whose kind could not: all they would say
+        // is a consequence.
+        let broken: Vec<&str> = poison
+            .iter()
+            .filter_map(|p| {
+                let rest = p.strip_prefix("components.")?;
+                let name = &rest[..rest.find(['.', '[']).unwrap_or(rest.len())];
+                (rest == name || rest == format!("{name}.kind")).then_some(name)
+            })
+            .collect();
+        let mut i = 0;
+        pr.list.retain(|p| {
+            i += 1;
+            let follows = poison.iter().any(|q| de::related(&p.path, q))
+                || broken.iter().any(|c| {
+                    p.message.contains(&format!("`{c}`"))
+                        || de::related(&p.path, &format!("components.{c}"))
+                })
+                || typos
+                    .iter()
+                    .any(|(at, key)| p.path == *at && p.message.contains(&format!("`{key}`")));
+            i <= first_stage || !follows
+        });
+    }
     if pr.list.is_empty() {
-        Ok(scenario.expect("a scenario resolves when no problem was found"))
+        match scenario {
+            Some(s) => Ok(s),
+            None => Err(fail(vec![whole(
+                "the scenario could not be read (no single problem was found to blame)".into(),
+            )])),
+        }
     } else {
-        Err(fail(pr.list))
-    }
-}
-
-/// An unknown field in a component: name the fields of *its* kind, not of every kind.
-fn kind_aware(mut p: Problem, text: &str) -> Problem {
-    let Some(comp) = p.path.strip_prefix("components.") else {
-        return p;
-    };
-    if comp.contains(['.', '[']) || !p.message.starts_with("unknown field") {
-        return p;
-    }
-    let kind = serde_yaml::from_str::<Value>(text).ok().and_then(|v| {
-        v.get("components")?
-            .get(comp)?
-            .get("kind")?
-            .as_str()
-            .map(str::to_string)
-    });
-    let kind = kind.and_then(|k| serde_yaml::from_value::<Kind>(Value::String(k)).ok());
-    let geo = serde_yaml::from_str::<Value>(text)
-        .ok()
-        .is_some_and(|v| v.get("datacenters").is_some());
-    if let (Some(kind), Some(cut)) = (kind, p.message.find(", expected")) {
-        p.message.truncate(cut);
-        p.message = format!(
-            "{}; a {} takes: kind, {}",
-            p.message,
-            kind.as_str(),
-            fields_with_geo(kind, geo).join(", ")
-        );
-    }
-    p
-}
-
-/// Turns a serde error into a problem: the position goes to line/column, the path prefix
-/// (if serde gave one) to `path`.
-fn serde_problem(e: &serde_yaml::Error) -> Problem {
-    let mut msg = e.to_string();
-    if let Some(i) = msg.rfind(" at line ") {
-        msg.truncate(i);
-    }
-    // serde_yaml puts the path first: `components.web: unknown field ...`.
-    let (path, message) = match msg.split_once(": ") {
-        Some((p, m)) if !p.contains(' ') && !p.is_empty() => (p.to_string(), m.to_string()),
-        _ => (String::new(), msg),
-    };
-    let loc = e.location();
-    Problem {
-        path,
-        line: loc.as_ref().map(|l| l.line()),
-        column: loc.as_ref().map(|l| l.column()),
-        message,
+        let mut list = pr.list;
+        list.sort_by_key(|p| (p.line.unwrap_or(usize::MAX), p.column.unwrap_or(0)));
+        Err(fail(list))
     }
 }
 
@@ -575,8 +577,9 @@ fn dc_index(
     let found = dcs.iter().position(|d| *d == name);
     if found.is_none() {
         let msg = format!(
-            "expected the name of a data center ({}), found `{name}`",
-            dcs.join(", ")
+            "expected the name of a data center ({}), found `{name}`{}",
+            dcs.join(", "),
+            de::mean(name, dcs)
         );
         match place {
             Place::Key => pr.at_key(path, msg),
@@ -641,8 +644,9 @@ fn check_geo_entries(
 
 fn unknown_component(name: &str, names: &[&str]) -> String {
     format!(
-        "expected the name of a component ({}), found `{name}`",
-        names.join(", ")
+        "expected the name of a component ({}), found `{name}`{}",
+        names.join(", "),
+        de::mean(name, names)
     )
 }
 
@@ -1378,9 +1382,10 @@ fn resolve_network(sc: &RawScenario, names: &[&str], pr: &mut Problems) -> Optio
                     pr.at(
                         &format!("{path}.from"),
                         format!(
-                            "expected `client` or the name of a component ({}), found `{}`",
+                            "expected `client` or the name of a component ({}), found `{}`{}",
                             names.join(", "),
-                            l.from
+                            l.from,
+                            de::mean(&l.from, names.iter().copied().chain(["client"]))
                         ),
                     );
                     None
@@ -1842,8 +1847,9 @@ fn resolve_component(
                         None => pr.at_key(
                             &p,
                             format!(
-                                "expected a request class ({}), found `{cname}`",
-                                class_list()
+                                "expected a request class ({}), found `{cname}`{}",
+                                class_list(),
+                                de::mean(cname, classes.iter().map(|c| c.name.as_str()))
                             ),
                         ),
                         Some(ci) => per_class[ci] = resolve_dist(&p, d, pr),
@@ -2037,8 +2043,9 @@ fn resolve_component(
                                 pr.at(
                                     &format!("{base}.cacheable[{i}]"),
                                     format!(
-                                        "expected a request class ({}), found `{n}`",
-                                        class_list()
+                                        "expected a request class ({}), found `{n}`{}",
+                                        class_list(),
+                                        de::mean(n, classes.iter().map(|c| c.name.as_str()))
                                     ),
                                 );
                                 good = false;
@@ -2492,8 +2499,9 @@ fn resolve_calls(
                         pr.at_key(
                             &path,
                             format!(
-                                "expected a request class ({}), found `{cname}`",
-                                classes.join(", ")
+                                "expected a request class ({}), found `{cname}`{}",
+                                classes.join(", "),
+                                de::mean(cname, classes)
                             ),
                         );
                         ok = false;

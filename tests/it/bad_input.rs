@@ -93,7 +93,7 @@ fn unknown_field() {
     case(
         &[("    workers: 4\n    service", "    wokers: 4\n    service")],
         &[
-            "bad.yaml:15:5: components.web: unknown field `wokers`; a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale",
+            "bad.yaml:15:5: components.web.wokers: unknown field `wokers`; did you mean `workers`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale",
         ],
     );
 }
@@ -105,7 +105,9 @@ fn wrong_type() {
             "    workers: 4\n    service",
             "    workers: lots\n    service",
         )],
-        &["bad.yaml:15:14: components.web.workers: invalid type: string \"lots\", expected u32"],
+        &[
+            "bad.yaml:15:14: components.web.workers: expected a whole number from 0 to 4294967295, found `lots`",
+        ],
     );
 }
 
@@ -114,7 +116,7 @@ fn unknown_component_in_to() {
     case(
         &[("to: web", "to: wbe")],
         &[
-            "bad.yaml:11:33: components.lb.to: expected the name of a component (dns, lb, web, db), found `wbe`",
+            "bad.yaml:11:33: components.lb.to: expected the name of a component (dns, lb, web, db), found `wbe`; did you mean `web`?",
         ],
     );
 }
@@ -134,7 +136,7 @@ fn unknown_class_in_calls() {
     case(
         &[("calls: [db]", "calls: {read: [db], wirte: [db]}")],
         &[
-            "bad.yaml:17:25: components.web.calls.wirte: expected a request class (read, write), found `wirte`",
+            "bad.yaml:17:25: components.web.calls.wirte: expected a request class (read, write), found `wirte`; did you mean `write`?",
         ],
     );
 }
@@ -250,7 +252,7 @@ fn empty_file() {
 fn missing_required_field() {
     case(
         &[("entry: lb\n", "")],
-        &["bad.yaml:1:1: missing field `entry`"],
+        &["bad.yaml:1:1: entry: missing: `entry` is required here"],
     );
 }
 
@@ -280,7 +282,7 @@ fn unknown_kind() {
     case(
         &[("kind: database", "kind: postgres")],
         &[
-            "bad.yaml:19:11: components.db.kind: unknown variant `postgres`, expected one of `dns`, `load_balancer`, `server`, `database`, `cache`, `cdn`, `store`, `queue`, `worker`",
+            "bad.yaml:19:11: components.db.kind: expected one of dns, load_balancer, server, database, cache, cdn, store, queue, worker, found `postgres`",
         ],
     );
 }
@@ -309,7 +311,9 @@ fn balancer_over_a_database() {
 fn yaml_syntax_error() {
     case(
         &[("rate: 100", "rate: [100")],
-        &["bad.yaml:4:9: traffic.rate: invalid type: sequence, expected f64"],
+        &[
+            "bad.yaml:4:9: not valid YAML: this `[` is not closed by a `]` (or a comma is missing between its items)",
+        ],
     );
 }
 
@@ -323,7 +327,7 @@ fn several_problems_are_all_reported() {
         ],
         &[
             "bad.yaml:4:9: traffic.rate: expected a rate in requests per second > 0, found 0",
-            "bad.yaml:11:33: components.lb.to: expected the name of a component (dns, lb, web, db), found `wbe`",
+            "bad.yaml:11:33: components.lb.to: expected the name of a component (dns, lb, web, db), found `wbe`; did you mean `web`?",
             "bad.yaml:20:14: components.db.workers: expected a whole number >= 1, found 0",
         ],
     );
@@ -429,7 +433,7 @@ fn data_tier_keys_are_checked() {
         (
             "miss: db",
             "miss: dbb",
-            "bad.yaml:15:92: components.cache.miss: expected the name of a component (cdn, lb, web, sessions, cache, db), found `dbb`",
+            "bad.yaml:15:92: components.cache.miss: expected the name of a component (cdn, lb, web, sessions, cache, db), found `dbb`; did you mean `db`?",
         ),
         (
             "miss: db",
@@ -484,7 +488,7 @@ fn data_tier_keys_are_checked() {
         (
             "replicas: 2,",
             "replicas: 2, read_from: everywhere,",
-            "bad.yaml:16:97: components.db.read_from: unknown variant `everywhere`, expected one of `replicas`, `primary`, `any`",
+            "bad.yaml:16:97: components.db.read_from: expected one of replicas, primary, any, found `everywhere`",
         ),
     ];
     for (from, to, want) in cases {
@@ -555,8 +559,8 @@ fn retries_and_health_checks_are_checked() {
             "  rate: 100\n  retries: {max: 2, on: [queue_full, oops], multiplier: 0.5}",
         )],
         &[
-            "bad.yaml:5:57: traffic.retries.multiplier: expected a multiplier >= 1, found 0.5",
             "bad.yaml:5:38: traffic.retries.on[1]: unknown failure cause `oops`, expected one of queue_full, timeout, session_lost, connection_refused, crashed, unreachable, no_healthy_backend",
+            "bad.yaml:5:57: traffic.retries.multiplier: expected a multiplier >= 1, found 0.5",
         ],
     );
     case(
@@ -691,7 +695,7 @@ fn autoscale_keys_are_checked() {
     check(
         "{max: 8, target: {queue: 3}, cooldwn: 5s}",
         &[
-            "bad.yaml:15:45: components.web.autoscale: unknown field `cooldwn`, expected one of `min`, `max`, `target`, `interval`, `cooldown`, `provision`, `tolerance`, `scale_in_window`",
+            "bad.yaml:15:45: components.web.autoscale.cooldwn: unknown field `cooldwn`; did you mean `cooldown`? expected one of: min, max, target, interval, cooldown, provision, tolerance, scale_in_window",
         ],
     );
     // Only server groups autoscale.
@@ -727,11 +731,11 @@ fn migration_blocks_are_checked() {
         ),
         (
             "{at: 5s, add_shard: db, migration: {speed: 5}}",
-            "bad.yaml:24:41: faults[0].migration: unknown field `speed`, expected one of `rate`, `batch`, `cost`",
+            "bad.yaml:24:41: faults[0].migration.speed: unknown field `speed`; expected one of: rate, batch, cost",
         ),
         (
             "{at: 5s, add_shard: db, migration: {batch: -1}}",
-            "bad.yaml:24:48: faults[0].migration.batch: invalid type: integer `-1`, expected u32",
+            "bad.yaml:24:48: faults[0].migration.batch: expected a whole number from 0 to 4294967295, found -1 (out of range)",
         ),
         (
             "{at: 5s, crash: web, migration: {rate: 10}}",
@@ -821,4 +825,172 @@ fn random_faults_need_up_and_repair_times() {
             "bad.yaml:24:43: faults[0].mttr: expected repair times with a mean of at least 1ms, found a mean of 500ns",
         ),
     ]);
+}
+
+/// A duplicate key is an error at the duplicate, in every mapping: the components, a
+/// server's service_by_class, the regions and the data centers.
+#[test]
+fn duplicate_keys_are_errors_at_the_duplicate() {
+    case(
+        &[("  db:\n", "  web: {kind: server, workers: 1}\n  db:\n")],
+        &[
+            "bad.yaml:18:3: components.web: `web` is given twice in this mapping (first at line 12): remove one",
+        ],
+    );
+    case(
+        &[(
+            "    service: {exp: 2ms}\n",
+            "    service: {exp: 2ms}\n    service_by_class: {read: {exp: 1ms}, read: {exp: 3ms}}\n",
+        )],
+        &[
+            "bad.yaml:17:42: components.web.service_by_class.read: `read` is given twice in this mapping (first at line 17): remove one",
+        ],
+    );
+    let geo = std::fs::read_to_string(root().join("scenarios/08-multi-datacenter.yaml")).unwrap();
+    case_on(
+        &geo,
+        &[
+            ("  europe:\n", "  europe:\n    share: 0.4\n  europe:\n"),
+            ("  eu-west: {}\n", "  eu-west: {}\n  us-east: {}\n"),
+        ],
+        &[
+            "bad.yaml:64:3: regions.europe: `europe` is given twice in this mapping (first at line 62): remove one",
+            "bad.yaml:70:3: datacenters.us-east: `us-east` is given twice in this mapping (first at line 68): remove one",
+        ],
+    );
+}
+
+/// A file means the same with and without overrides: plain scalars are read by one set of
+/// rules (YAML 1.2's core schema) whether they come from the file or from a --set.
+#[test]
+fn a_file_means_the_same_with_or_without_overrides() {
+    let text = BASE
+        .replace("name: bad-input base", "name: 5\nabout: 0")
+        .replace("rate: 100", "rate: 08");
+    for extra in [
+        &[][..],
+        &["--set", "web.count=3"][..],
+        &["--set", "seed=7"][..],
+    ] {
+        let (code, stderr) = validate(&text, extra);
+        assert_eq!((code, stderr.as_str()), (0, ""), "{extra:?}");
+    }
+    let dir = temp_with(&[("a.yaml", &text)]);
+    let plain = scalesim(dir.path(), &["run", "a.yaml", "--json", "-", "-q"]);
+    let set = scalesim(
+        dir.path(),
+        &[
+            "run",
+            "a.yaml",
+            "--json",
+            "-",
+            "-q",
+            "--set",
+            "traffic.rate=8",
+        ],
+    );
+    assert_eq!(plain.status.code(), Some(0));
+    let figures = |out: &[u8]| {
+        let mut v: serde_json::Value = serde_json::from_slice(out).unwrap();
+        v.as_object_mut().unwrap().remove("engine"); // wall-clock figures
+        v
+    };
+    assert_eq!(
+        figures(&plain.stdout),
+        figures(&set.stdout),
+        "rate: 08 is 8 either way"
+    );
+    let huge = BASE.replace(
+        "name: bad-input base",
+        "name: x\nseed: 99999999999999999999",
+    );
+    let want = "bad.yaml:2:7: seed: expected a whole number from 0 to 18446744073709551615, found 99999999999999999999 (out of range)\nbad.yaml: 1 problem found\n";
+    for extra in [&[][..], &["--set", "web.count=3"][..]] {
+        let (code, stderr) = validate(&huge, extra);
+        assert_eq!((code, stderr.as_str()), (1, want), "{extra:?}");
+    }
+    // A value given by --set is read as the same value in the file would be, and its
+    // problems say where it came from.
+    let (code, stderr) = validate(BASE, &["--set", "web.workers=9 queue"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        "bad.yaml: components.web.workers: expected a whole number from 0 to 4294967295, found `9 queue` (set by --set web.workers=9 queue)\nbad.yaml: 1 problem found\n"
+    );
+}
+
+/// Problems of every stage are reported together, in file order, each located, with the
+/// nearest name suggested.
+#[test]
+fn problems_of_every_stage_are_reported_together() {
+    case(
+        &[
+            ("rate: 100", "rate: -5\n  timeout: 2parsecs"),
+            (
+                "    workers: 4\n    service",
+                "    workers: 4\n    queu: 9\n    service",
+            ),
+            ("calls: [db]", "calls: [dbb]"),
+        ],
+        &[
+            "bad.yaml:4:9: traffic.rate: expected a rate in requests per second > 0, found -5",
+            "bad.yaml:5:12: traffic.timeout: expected a duration with a unit, like 250us, 4ms, 2s, 5m or 1h (units: ns, us, ms, s, m, h), found `2parsecs` (unknown unit `parsecs`)",
+            "bad.yaml:17:5: components.web.queu: unknown field `queu`; did you mean `queue`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale",
+            "bad.yaml:19:13: components.web.calls[0]: expected the name of a component (dns, lb, web, db), found `dbb`; did you mean `db`?",
+        ],
+    );
+}
+
+/// A mis-indented line, a tab, Windows line endings, a byte-order mark and comments: each
+/// read or reported at its own line.
+#[test]
+fn layout_problems_point_at_their_line() {
+    case(
+        &[("    count: 2\n", "   count: 2\n")],
+        &[
+            "bad.yaml:14:4: not valid YAML: a line that is not a `key: value` of the mapping it is indented under: check the indentation",
+        ],
+    );
+    let crlf = format!(
+        "\u{feff}# a comment\r\n{}",
+        BASE.replace("workers: 4\n    service", "workers: x # four\n    service")
+            .replace('\n', "\r\n")
+    );
+    let (code, stderr) = validate(&crlf, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        "bad.yaml:16:14: components.web.workers: expected a whole number from 0 to 4294967295, found `x`\nbad.yaml: 1 problem found\n"
+    );
+}
+
+/// Deep nesting, alias bombs and second documents end the reading early with the limit.
+#[test]
+fn the_cost_of_reading_is_bounded() {
+    let (code, stderr) = validate(&"[".repeat(100_000), &[]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.ends_with(": lists and mappings nested more than 64 deep: a scenario needs a handful of levels\nbad.yaml: 1 problem found\n"),
+        "{stderr}"
+    );
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (i, c) in ('b'..='h').enumerate() {
+        let prev = (b'a' + i as u8) as char;
+        bomb.push_str(&format!(
+            "{c}: &{c} [{}]\n",
+            vec![format!("*{prev}"); 10].join(", ")
+        ));
+    }
+    let (code, stderr) = validate(&bomb, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("aliases expand the file past 1000000 values"),
+        "{stderr}"
+    );
+    let (code, stderr) = validate(&format!("{BASE}---\nname: two\n"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        "bad.yaml:23:1: a second YAML document: a scenario file holds one (remove the `---` line and what follows, or split the file)\nbad.yaml: 1 problem found\n"
+    );
 }

@@ -609,7 +609,7 @@ fn bad_command_lines_exit_1_with_a_message_and_no_panic() {
         ),
         (
             vec!["run", "s.yaml", "--set", "traffic.rate={a: 1}"],
-            "invalid type: map",
+            "traffic.rate: expected a number, found a mapping (set by --set traffic.rate={a: 1})",
         ),
         (
             vec!["run", "s.yaml", "--set", "traffic.rate[0]=1"],
@@ -621,7 +621,7 @@ fn bad_command_lines_exit_1_with_a_message_and_no_panic() {
         ),
         (
             vec!["compare", "s.yaml", "--set", "web.workers=-1"],
-            "expected u32",
+            "expected a whole number from 0 to 4294967295, found -1 (out of range)",
         ),
         (
             vec!["diagram", "s.yaml", "--set", "web.nope=1"],

@@ -147,7 +147,7 @@ fn bad_values_and_paths_are_rejected() {
         ),
         (
             &["--vary", "web.workerz=1,2"],
-            "with --vary web.workerz=1:\n--set: unknown field `workerz`",
+            "with --vary web.workerz=1:\ns.yaml: components.web.workerz: unknown field `workerz`; did you mean `workers`?",
         ),
         (
             &["--vary", "web.count=2,0"],
