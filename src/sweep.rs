@@ -34,8 +34,8 @@ use crate::{Override, RunOptions, Scenario, ScenarioError};
 pub const MAX_RUNS: u64 = 100_000;
 
 /// The largest sweep CSV, bytes, that `--resume` and `merge` read (and the largest CSV a
-/// merge writes): a row of the largest sweep ([`MAX_RUNS`] runs) may take 2.5 KiB, about ten
-/// times what a row usually takes. Reading stops at this size plus one.
+/// merge writes): a row of the largest sweep ([`MAX_RUNS`] runs) may take 2.5 KiB, where a
+/// row usually takes 100 to 300 bytes. Reading stops at this size plus one.
 pub const MAX_CSV_BYTES: usize = 256 * 1024 * 1024;
 
 /// The seed of run `index` of a sweep (or replication `index` of `run --replications`) whose
@@ -300,15 +300,16 @@ impl Grid {
         if replications == 0 {
             return Err("--replications: expected a whole number >= 1, found 0".into());
         }
-        let mut runs: u64 = replications;
-        for p in &params {
-            runs = runs.saturating_mul(p.values.len() as u64);
-        }
-        if runs > MAX_RUNS {
+        // Exact in u128 for any replication count; `None` only past 10^38 runs.
+        let runs = params.iter().try_fold(u128::from(replications), |runs, p| {
+            runs.checked_mul(p.values.len() as u128)
+        });
+        if runs.is_none_or(|r| r > u128::from(MAX_RUNS)) {
             let sizes: Vec<String> = params.iter().map(|p| p.values.len().to_string()).collect();
             return Err(format!(
-                "the grid has {} x {replications} replication(s) = {runs} runs, more than {MAX_RUNS}: use fewer values or split the study",
-                sizes.join(" x ")
+                "the grid has {} x {replications} replication(s) = {} runs, more than {MAX_RUNS}: use fewer values or split the study",
+                sizes.join(" x "),
+                runs.map_or("over 10^38".to_string(), |r| r.to_string())
             ));
         }
         Ok(Grid {
@@ -1397,6 +1398,12 @@ mod tests {
         .unwrap_err();
         assert!(e.contains("1000 x 1000"), "{e}");
         assert!(Grid::new(vec!["a=1".parse().unwrap(), "a=2".parse().unwrap()], 1).is_err());
+        // The product is exact, however many replications.
+        let e = Grid::new(vec!["a=1,2".parse().unwrap()], u64::MAX).unwrap_err();
+        assert_eq!(
+            e,
+            "the grid has 2 x 18446744073709551615 replication(s) = 36893488147419103230 runs, more than 100000: use fewer values or split the study"
+        );
     }
 
     #[test]
