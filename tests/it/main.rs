@@ -14,6 +14,8 @@ mod failures;
 mod figures;
 mod generated;
 mod geo;
+#[cfg(unix)]
+mod interrupt;
 mod lessons;
 mod limits;
 mod queues;
