@@ -3,12 +3,14 @@
 //! A YAML scenario describes one architecture stage; [`scenario`] parses and validates it,
 //! [`model`] builds the components and replays the traffic on the [`engine`], [`metrics`]
 //! measures, and [`report`] writes tables, JSON, CSV and charts. [`sweep`] runs a scenario
-//! over a grid of values, in parallel, into a CSV that survives interruption.
+//! over a grid of values, in parallel, into a CSV that survives interruption. [`input`] reads
+//! files as text in bounded memory.
 //!
 //! The core (`engine`, `model`, `metrics`, `scenario`) does no file or terminal I/O.
 
 pub mod capacity;
 pub mod engine;
+pub mod input;
 pub mod metrics;
 pub mod model;
 pub mod report;

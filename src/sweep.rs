@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -24,12 +24,19 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::engine::random::mix64;
+use crate::input::{ReadError, read_text, size_text};
 use crate::metrics::headline::{HEADLINE_FIELDS, Headline, mean_ci95};
 use crate::report::{ReportError, write_atomic};
 use crate::{Override, RunOptions, Scenario, ScenarioError};
 
-/// The largest grid (points x replications) a sweep accepts.
+/// The largest grid (points x replications) a sweep accepts. `merge` holds its inputs to the
+/// same limit: `--runs`, the size a partition CSV records and the size inferred from the rows.
 pub const MAX_RUNS: u64 = 100_000;
+
+/// The largest sweep CSV, bytes, that `--resume` and `merge` read (and the largest CSV a
+/// merge writes): a row of the largest sweep ([`MAX_RUNS`] runs) may take 2.5 KiB, where a
+/// row usually takes 100 to 300 bytes. Reading stops at this size plus one.
+pub const MAX_CSV_BYTES: usize = 256 * 1024 * 1024;
 
 /// The seed of run `index` of a sweep (or replication `index` of `run --replications`) whose
 /// base seed is `base`. Run 0 uses the base seed itself, so the first replication is exactly
@@ -293,15 +300,16 @@ impl Grid {
         if replications == 0 {
             return Err("--replications: expected a whole number >= 1, found 0".into());
         }
-        let mut runs: u64 = replications;
-        for p in &params {
-            runs = runs.saturating_mul(p.values.len() as u64);
-        }
-        if runs > MAX_RUNS {
+        // Exact in u128 for any replication count; `None` only past 10^38 runs.
+        let runs = params.iter().try_fold(u128::from(replications), |runs, p| {
+            runs.checked_mul(p.values.len() as u128)
+        });
+        if runs.is_none_or(|r| r > u128::from(MAX_RUNS)) {
             let sizes: Vec<String> = params.iter().map(|p| p.values.len().to_string()).collect();
             return Err(format!(
-                "the grid has {} x {replications} replication(s) = {runs} runs, more than {MAX_RUNS}: use fewer values or split the study",
-                sizes.join(" x ")
+                "the grid has {} x {replications} replication(s) = {} runs, more than {MAX_RUNS}: use fewer values or split the study",
+                sizes.join(" x "),
+                runs.map_or("over 10^38".to_string(), |r| r.to_string())
             ));
         }
         Ok(Grid {
@@ -363,6 +371,11 @@ impl FromStr for Partition {
         let n: u64 = n.trim().parse().map_err(|_| bad())?;
         if n == 0 || k == 0 || k > n {
             return Err(bad());
+        }
+        if n > MAX_RUNS {
+            return Err(format!(
+                "expected at most {MAX_RUNS} shares (the most runs a sweep may have), found {n} in `{s}`"
+            ));
         }
         Ok(Partition { k, n })
     }
@@ -584,6 +597,12 @@ pub fn read_table(text: &str, source: &str) -> Result<SweepTable, SweepError> {
                 "{source}:1: not a sweep's size (expected `{SHARE_PREFIX}N runs, partition K/N`)"
             ))
         })?;
+        if share.runs > MAX_RUNS {
+            return Err(SweepError::Input(format!(
+                "{source}:1: records a sweep of {} runs, more than a sweep may run ({MAX_RUNS})",
+                share.runs
+            )));
+        }
         header = lines.next().ok_or_else(empty)?;
         line_no = 2;
         Some(share)
@@ -610,6 +629,12 @@ pub fn read_table(text: &str, source: &str) -> Result<SweepTable, SweepError> {
                 )));
             }
         };
+        if index >= MAX_RUNS {
+            return Err(SweepError::Input(format!(
+                "{source}:{}: run {index} cannot be in a sweep (a sweep has at most {MAX_RUNS} runs, numbered from 0)",
+                i + 2
+            )));
+        }
         if rows.insert(index, row).is_some() {
             return Err(SweepError::Input(format!(
                 "{source}:{}: run {index} appears twice",
@@ -830,10 +855,17 @@ pub fn execute(
     // What starts the file: the sweep's size for a partition, then the header.
     let head = plan.share().map(share_line).unwrap_or_default() + &header;
     let (kept, dropped, warnings) = if plan.resume {
-        match fs::read_to_string(plan.csv) {
+        match read_text(plan.csv, MAX_CSV_BYTES, "sweep CSV") {
             Ok(text) => resumable(&text, plan, &header)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (BTreeMap::new(), 0, Vec::new()),
-            Err(e) => return Err(io_err(plan.csv, "read the file")(e)),
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                (BTreeMap::new(), 0, Vec::new())
+            }
+            Err(ReadError::Io(e)) => return Err(io_err(plan.csv, "read the file")(e)),
+            Err(e) => {
+                return Err(SweepError::Input(format!(
+                    "{e}; --resume cannot keep its rows: use another --csv or remove the file"
+                )));
+            }
         }
     } else {
         (BTreeMap::new(), 0, Vec::new())
@@ -928,136 +960,207 @@ pub struct Merged {
 }
 
 /// Joins partial sweep CSVs (`sources`: name and text) into the CSV one machine would have
-/// written. Headers must match; a run index may appear in one file only. The expected runs
-/// are `0..runs` when given, else the size the partition CSVs record ([`share_line`]; they
-/// must agree), else, for files that record none, inferred from the rows: the product of
-/// the number of distinct values of each parameter times the replications, or the largest
-/// index + 1 if that is larger. Missing runs are an error unless `allow_missing`; they are
-/// returned.
+/// written: [`Merger::add`] for each source, then [`Merger::finish`] with `runs` and
+/// `allow_missing`.
 pub fn merge(
     sources: &[(String, String)],
     runs: Option<u64>,
     allow_missing: bool,
 ) -> Result<Merged, SweepError> {
-    let mut merged: Option<SweepTable> = None;
-    let mut from: BTreeMap<u64, usize> = BTreeMap::new();
-    // The recorded size of the sweep (and the file that recorded it first), the shares seen.
-    let mut recorded: Option<(u64, u64, usize)> = None;
-    let mut shares_seen = std::collections::BTreeSet::new();
-    let mut unrecorded = false;
-    for (k, (name, text)) in sources.iter().enumerate() {
+    let mut merger = Merger::default();
+    for (name, text) in sources {
+        merger.add(name, text)?;
+    }
+    merger.finish(runs, allow_missing)
+}
+
+/// Joins partial sweep CSVs one at a time, so that a caller reading files holds one file's
+/// text at once: [`Merger::add`] each, then [`Merger::finish`]. Headers must match; a run
+/// index may appear in one file only; the merged rows must fit in [`MAX_CSV_BYTES`].
+#[derive(Debug, Default)]
+pub struct Merger {
+    /// The inputs' names, in the order added, for messages.
+    names: Vec<String>,
+    /// The rows so far, with the first input's parameters.
+    merged: Option<SweepTable>,
+    /// The input each run came from.
+    from: BTreeMap<u64, usize>,
+    /// The size of the sweep a partition CSV records (runs, shares) and the first input
+    /// that recorded it.
+    recorded: Option<(u64, u64, usize)>,
+    /// The shares the partition CSVs hold.
+    shares_seen: std::collections::BTreeSet<u64>,
+    /// Whether some input records no size (a whole sweep's CSV, or an older partition CSV).
+    unrecorded: bool,
+    /// The bytes of the rows so far.
+    bytes: usize,
+}
+
+impl Merger {
+    /// Adds the sweep CSV `text`; `name` names it in messages.
+    pub fn add(&mut self, name: &str, text: &str) -> Result<(), SweepError> {
+        let k = self.names.len();
+        self.names.push(name.to_string());
         let t = read_table(text, name)?;
         match t.share {
             Some(share) => {
                 let (runs, n) = (share.runs, share.partition.n);
-                match recorded {
-                    None => recorded = Some((runs, n, k)),
+                match self.recorded {
+                    None => self.recorded = Some((runs, n, k)),
                     Some((r, m, first)) if (r, m) != (runs, n) => {
                         return Err(SweepError::Input(format!(
                             "{name}: records a sweep of {runs} runs in {n} shares, but {} records {r} runs in {m} shares: these are not parts of one sweep",
-                            sources[first].0
+                            self.names[first]
                         )));
                     }
                     Some(_) => {}
                 }
-                shares_seen.insert(share.partition.k);
+                self.shares_seen.insert(share.partition.k);
             }
-            None => unrecorded = true,
+            None => self.unrecorded = true,
         }
-        match &mut merged {
+        self.bytes = self
+            .bytes
+            .saturating_add(t.rows.values().map(|r| r.line.len()).sum());
+        if self.bytes > MAX_CSV_BYTES {
+            return Err(SweepError::Input(format!(
+                "{name}: with it the merged rows are larger than {}, the largest sweep CSV scalesim reads",
+                size_text(MAX_CSV_BYTES)
+            )));
+        }
+        match &mut self.merged {
             None => {
-                from.extend(t.rows.keys().map(|&i| (i, k)));
-                merged = Some(t);
+                self.from.extend(t.rows.keys().map(|&i| (i, k)));
+                self.merged = Some(t);
             }
             Some(m) => {
                 if m.params != t.params {
                     return Err(SweepError::Input(format!(
                         "{name}: its columns ({}) differ from those of {} ({}): these are not parts of one sweep",
                         t.params.join(", "),
-                        sources[0].0,
+                        self.names[0],
                         m.params.join(", ")
                     )));
                 }
                 for (i, row) in t.rows {
-                    if let Some(&other) = from.get(&i) {
+                    if let Some(&other) = self.from.get(&i) {
                         return Err(SweepError::Input(format!(
                             "run {i} is in both {} and {name}",
-                            sources[other].0
+                            self.names[other]
                         )));
                     }
-                    from.insert(i, k);
+                    self.from.insert(i, k);
                     m.rows.insert(i, row);
                 }
             }
         }
+        Ok(())
     }
-    let mut table = merged.ok_or_else(|| SweepError::Input("merge: no input files".into()))?;
-    table.share = None;
-    let last = table.rows.last_key_value().map(|(&i, _)| i);
-    let expected = match (runs, recorded) {
-        (Some(n), Some((r, _, first))) if n != r => {
+
+    /// The merge of the inputs added. The expected runs are `0..runs` when given, else the
+    /// size the partition CSVs record ([`share_line`]; they must agree), else, for files that
+    /// record none, inferred from the rows: the product of the number of distinct values of
+    /// each parameter times the replications, or the largest index + 1 if that is larger.
+    /// Each is at most [`MAX_RUNS`]. Missing runs are an error unless `allow_missing`; they
+    /// are returned.
+    pub fn finish(self, runs: Option<u64>, allow_missing: bool) -> Result<Merged, SweepError> {
+        let Merger {
+            names,
+            merged,
+            recorded,
+            shares_seen,
+            unrecorded,
+            ..
+        } = self;
+        if let Some(n) = runs
+            && n > MAX_RUNS
+        {
             return Err(SweepError::Input(format!(
-                "--runs {n}: {} records a sweep of {r} runs",
-                sources[first].0
+                "--runs {n}: more runs than a sweep may have ({MAX_RUNS})"
             )));
         }
-        (Some(n), _) => n,
-        (None, Some((r, _, _))) => r,
-        (None, None) => {
-            let mut product: u64 = table
-                .rows
-                .values()
-                .map(|r| r.replication + 1)
-                .max()
-                .unwrap_or(0);
-            for c in 0..table.params.len() {
-                let distinct: std::collections::BTreeSet<&str> =
-                    table.rows.values().map(|r| r.values[c].as_str()).collect();
-                product = product.saturating_mul(distinct.len() as u64);
+        let mut table = merged.ok_or_else(|| SweepError::Input("merge: no input files".into()))?;
+        table.share = None;
+        let last = table.rows.last_key_value().map(|(&i, _)| i);
+        let expected = match (runs, recorded) {
+            (Some(n), Some((r, _, first))) if n != r => {
+                return Err(SweepError::Input(format!(
+                    "--runs {n}: {} records a sweep of {r} runs",
+                    names[first]
+                )));
             }
-            product.max(last.map_or(0, |i| i + 1))
+            (Some(n), _) => n,
+            (None, Some((r, _, _))) => r,
+            (None, None) => {
+                let replications = table
+                    .rows
+                    .values()
+                    .map(|r| r.replication + 1)
+                    .max()
+                    .unwrap_or(0);
+                let mut product = replications;
+                let mut sizes = Vec::new();
+                for c in 0..table.params.len() {
+                    let distinct: std::collections::BTreeSet<&str> =
+                        table.rows.values().map(|r| r.values[c].as_str()).collect();
+                    product = product.saturating_mul(distinct.len() as u64);
+                    sizes.push(distinct.len().to_string());
+                }
+                if product > MAX_RUNS {
+                    return Err(SweepError::Input(format!(
+                        "the inputs' rows make a grid of {} value(s) x {replications} replication(s) = {product} runs, more than a sweep may have ({MAX_RUNS}); give the sweep's size with --runs",
+                        sizes.join(" x ")
+                    )));
+                }
+                product.max(last.map_or(0, |i| i + 1))
+            }
+        };
+        if let Some(last) = last
+            && last >= expected
+        {
+            return Err(SweepError::Input(match runs {
+                Some(n) => format!("--runs {n}: the inputs hold run {last}, which is beyond it"),
+                None => format!(
+                    "the inputs hold run {last}, beyond the {expected} runs their sweep records"
+                ),
+            }));
         }
-    };
-    if let Some(last) = last
-        && last >= expected
-    {
-        return Err(SweepError::Input(match runs {
-            Some(n) => format!("--runs {n}: the inputs hold run {last}, which is beyond it"),
-            None => format!(
-                "the inputs hold run {last}, beyond the {expected} runs their sweep records"
-            ),
-        }));
+        let missing: Vec<u64> = (0..expected)
+            .filter(|i| !table.rows.contains_key(i))
+            .collect();
+        if !missing.is_empty() && !allow_missing {
+            // Name the absent shares when every input says which share it is.
+            let absent: Vec<u64> = match recorded {
+                Some((_, n, _)) if !unrecorded => {
+                    (1..=n).filter(|k| !shares_seen.contains(k)).collect()
+                }
+                _ => Vec::new(),
+            };
+            let n = recorded.map_or(0, |(_, n, _)| n);
+            let mut shown: Vec<String> =
+                absent.iter().take(20).map(|k| format!("{k}/{n}")).collect();
+            if absent.len() > 20 {
+                shown.push("...".into());
+            }
+            let hint = match absent.len() {
+                0 => "merge the missing part too".to_string(),
+                1 => format!("share {} is not among the inputs: merge it too", shown[0]),
+                _ => format!(
+                    "shares {} are not among the inputs: merge them too",
+                    shown.join(", ")
+                ),
+            };
+            return Err(SweepError::Input(format!(
+                "{}; {hint}, or pass --allow-missing",
+                missing_text(&missing, expected)
+            )));
+        }
+        Ok(Merged {
+            table,
+            expected,
+            missing,
+        })
     }
-    let missing: Vec<u64> = (0..expected)
-        .filter(|i| !table.rows.contains_key(i))
-        .collect();
-    if !missing.is_empty() && !allow_missing {
-        // Name the absent shares when every input says which share it is.
-        let absent: Vec<String> = match recorded {
-            Some((_, n, _)) if !unrecorded => (1..=n)
-                .filter(|k| !shares_seen.contains(k))
-                .map(|k| format!("{k}/{n}"))
-                .collect(),
-            _ => Vec::new(),
-        };
-        let hint = match absent.len() {
-            0 => "merge the missing part too".to_string(),
-            1 => format!("share {} is not among the inputs: merge it too", absent[0]),
-            _ => format!(
-                "shares {} are not among the inputs: merge them too",
-                absent.join(", ")
-            ),
-        };
-        return Err(SweepError::Input(format!(
-            "{}; {hint}, or pass --allow-missing",
-            missing_text(&missing, expected)
-        )));
-    }
-    Ok(Merged {
-        table,
-        expected,
-        missing,
-    })
 }
 
 /// The mean and 95% confidence half-width of `metric` at every grid point of `table`, in
@@ -1295,6 +1398,12 @@ mod tests {
         .unwrap_err();
         assert!(e.contains("1000 x 1000"), "{e}");
         assert!(Grid::new(vec!["a=1".parse().unwrap(), "a=2".parse().unwrap()], 1).is_err());
+        // The product is exact, however many replications.
+        let e = Grid::new(vec!["a=1,2".parse().unwrap()], u64::MAX).unwrap_err();
+        assert_eq!(
+            e,
+            "the grid has 2 x 18446744073709551615 replication(s) = 36893488147419103230 runs, more than 100000: use fewer values or split the study"
+        );
     }
 
     #[test]
@@ -1397,5 +1506,114 @@ mod tests {
         );
         let torn = format!("{a}1,2,9");
         assert!(read_table(&torn, "t").is_err());
+    }
+
+    /// A sweep CSV over `web.count`: an optional first line, the header, a row per
+    /// `(run, value, replication)`.
+    fn csv_of(first: &str, rows: &[(u64, &str, u64)]) -> String {
+        let h = Headline {
+            availability: 1.0,
+            ..Default::default()
+        };
+        let mut s = first.to_string();
+        s.push_str(&csv_line(&csv_header(&["web.count".to_string()])));
+        for &(i, v, r) in rows {
+            s.push_str(&csv_row(i, &[v], 7, r, &h));
+        }
+        s
+    }
+
+    fn merge_err(sources: &[(&str, String)], runs: Option<u64>) -> String {
+        let sources: Vec<(String, String)> = sources
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.clone()))
+            .collect();
+        merge(&sources, runs, true).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn merge_counts_are_capped_at_the_largest_sweep() {
+        let one = csv_of("", &[(0, "1", 0)]);
+        assert_eq!(
+            merge_err(&[("a.csv", one.clone())], Some(u64::MAX)),
+            "--runs 18446744073709551615: more runs than a sweep may have (100000)"
+        );
+        assert_eq!(
+            merge(&[("a.csv".into(), one.clone())], Some(MAX_RUNS), true)
+                .unwrap()
+                .missing
+                .len() as u64,
+            MAX_RUNS - 1
+        );
+        // The size a partition CSV records.
+        let huge = csv_of(
+            "# scalesim sweep of 18446744073709551615 runs, partition 1/2\n",
+            &[(0, "1", 0)],
+        );
+        assert_eq!(
+            merge_err(&[("p.csv", huge)], None),
+            "p.csv:1: records a sweep of 18446744073709551615 runs, more than a sweep may run (100000)"
+        );
+        let many_shares = csv_of(
+            "# scalesim sweep of 4 runs, partition 1/18446744073709551615\n",
+            &[(0, "1", 0)],
+        );
+        assert!(
+            merge_err(&[("p.csv", many_shares)], None).starts_with("p.csv:1: not a sweep's size"),
+        );
+        // A run index beyond any sweep, which would make the inferred size huge.
+        let far = csv_of("", &[(u64::MAX, "1", 0)]);
+        assert_eq!(
+            merge_err(&[("far.csv", far)], None),
+            "far.csv:2: run 18446744073709551615 cannot be in a sweep (a sweep has at most 100000 runs, numbered from 0)"
+        );
+        // A grid inferred from the rows that no sweep can have.
+        let wide = csv_of("", &[(0, "1", 0), (1, "2", 99_999)]);
+        assert_eq!(
+            merge_err(&[("w.csv", wide)], None),
+            "the inputs' rows make a grid of 2 value(s) x 100000 replication(s) = 200000 runs, more than a sweep may have (100000); give the sweep's size with --runs"
+        );
+    }
+
+    #[test]
+    fn absent_shares_are_listed_up_to_twenty() {
+        let part = csv_of(
+            "# scalesim sweep of 100000 runs, partition 1/100000\n",
+            &[(0, "1", 0)],
+        );
+        let e = merge(&[("p.csv".into(), part)], None, false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with(
+                "shares 2/100000, 3/100000, 4/100000, 5/100000, 6/100000, 7/100000, 8/100000, 9/100000, 10/100000, 11/100000, 12/100000, 13/100000, 14/100000, 15/100000, 16/100000, 17/100000, 18/100000, 19/100000, 20/100000, 21/100000, ... are not among the inputs: merge them too, or pass --allow-missing"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn partitions_have_at_most_as_many_shares_as_a_sweep_has_runs() {
+        assert_eq!(
+            "1/100000".parse::<Partition>().unwrap(),
+            Partition { k: 1, n: 100_000 }
+        );
+        assert_eq!(
+            "1/18446744073709551615".parse::<Partition>().unwrap_err(),
+            "expected at most 100000 shares (the most runs a sweep may have), found 18446744073709551615 in `1/18446744073709551615`"
+        );
+    }
+
+    #[test]
+    fn merged_rows_must_fit_in_the_largest_csv() {
+        let mut m = Merger::default();
+        m.add("a.csv", &csv_of("", &[(0, "1", 0)])).unwrap();
+        // Pretend the rows so far are nearly the limit.
+        m.bytes = MAX_CSV_BYTES - 10;
+        let e = m.add("b.csv", &csv_of("", &[(1, "2", 0)])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "b.csv: with it the merged rows are larger than 256 MiB, the largest sweep CSV scalesim reads"
+        );
     }
 }

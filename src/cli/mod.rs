@@ -1,6 +1,6 @@
-//! Command-line interface: clap definitions, the commands, and the mapping of failures to
-//! exit codes. All terminal and file output of the binary happens here and in
-//! `scalesim::report`.
+//! Command-line interface: clap definitions, the commands, the mapping of failures to exit
+//! codes, and what a signal does (`signals`). All terminal and file output of the binary
+//! happens here and in `scalesim::report`.
 
 mod capacity;
 mod compare;
@@ -10,6 +10,7 @@ mod max_load;
 mod paths;
 mod progress;
 mod run;
+mod signals;
 mod sweep;
 
 use std::io::{self, Write};
@@ -88,6 +89,8 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // Ctrl-C and kill remove the temporaries of the writes in progress, then exit 130 or 143.
+    signals::install();
     // A panic is a bug in scalesim, not bad input: report it as an internal error (exit 2).
     let result = std::panic::catch_unwind(|| match &cli.command {
         Command::Run(a) => run::run(a),

@@ -1,18 +1,18 @@
 //! `scalesim run` and `scalesim validate`.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use clap::Args;
 
 use rayon::prelude::*;
 
+use scalesim::input::{self, ReadError};
 use scalesim::metrics::Headline;
 use scalesim::metrics::replications::Replications;
 use scalesim::report::replications::{replications_table, to_json_with_replications};
 use scalesim::report::{self, csv, json, table};
-use scalesim::scenario::Override;
+use scalesim::scenario::{MAX_FILE_BYTES, Override};
 use scalesim::sweep::run_seed;
 use scalesim::{Report, RunOptions, Scenario};
 
@@ -93,11 +93,21 @@ fn parse_share(s: &str) -> Result<f64, String> {
     }
 }
 
+/// Reads a scenario file as text, at most [`MAX_FILE_BYTES`]: every command reads its
+/// scenarios through this. A file that cannot be read, is larger than the limit or is not
+/// UTF-8 is bad input (exit code 1), and the message names the file.
+pub(super) fn read_scenario(path: &Path) -> Result<String, Failure> {
+    input::read_text(path, MAX_FILE_BYTES, "scenario file").map_err(|e| match e {
+        ReadError::Io(e) => Failure::BadInput(
+            anyhow::Error::new(e).context(format!("cannot read scenario `{}`", path.display())),
+        ),
+        e => Failure::BadInput(e.into()),
+    })
+}
+
 /// Reads and validates one scenario; prints its problems to stderr on failure.
 pub(super) fn load(path: &Path, sets: &[Override]) -> Result<Scenario, Failure> {
-    let text = fs::read_to_string(path)
-        .with_context(|| format!("cannot read scenario `{}`", path.display()))
-        .map_err(Failure::BadInput)?;
+    let text = read_scenario(path)?;
     Scenario::parse(&text, &path.display().to_string(), sets).map_err(|e| {
         eprintln!("{e}");
         let n = e.problems.len();

@@ -2,20 +2,21 @@
 //! summary. The grid, seeding, CSV and resume logic live in `scalesim::sweep`.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use scalesim::input::{ReadError, read_text};
 use scalesim::metrics::headline::HEADLINE_FIELDS;
 use scalesim::report::replications::figure_text;
 use scalesim::report::sweep_chart::sweep_chart;
 use scalesim::scenario::Override;
 use scalesim::sweep::{
-    self, Grid, Partition, SweepError, SweepPlan, SweepTable, Vary, point_means,
+    self, Grid, MAX_CSV_BYTES, MAX_RUNS, Merger, Partition, SweepError, SweepPlan, SweepTable,
+    Vary, point_means,
 };
 
 use super::paths::{OutDir, OutFile};
@@ -72,8 +73,9 @@ pub struct MergeArgs {
     /// Write the merge even if runs are missing (they are listed on stderr).
     #[arg(long)]
     pub allow_missing: bool,
-    /// The number of runs of the whole sweep (default: inferred from the rows).
-    #[arg(long, value_name = "N")]
+    /// The number of runs of the whole sweep, at most 100000 (default: the size the partition
+    /// CSVs record, else inferred from the rows).
+    #[arg(long, value_name = "N", value_parser = parse_runs)]
     pub runs: Option<u64>,
     /// The figure to chart.
     #[arg(long, default_value = "p99_ms")]
@@ -81,6 +83,16 @@ pub struct MergeArgs {
     /// Write no chart.
     #[arg(long)]
     pub no_chart: bool,
+}
+
+/// Parses `merge --runs`: a whole number of runs from 1 to [`MAX_RUNS`], the most a sweep has.
+fn parse_runs(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if (1..=MAX_RUNS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a whole number of runs from 1 to {MAX_RUNS} (the most a sweep may have), found `{s}`"
+        )),
+    }
 }
 
 pub(crate) fn sweep_failure(e: SweepError) -> Failure {
@@ -138,9 +150,7 @@ pub(crate) fn study(
     sets: &[Override],
     seed: Option<u64>,
 ) -> Result<Study, Failure> {
-    let text = fs::read_to_string(file)
-        .with_context(|| format!("cannot read scenario `{}`", file.display()))
-        .map_err(Failure::BadInput)?;
+    let text = super::run::read_scenario(file)?;
     let source = file.display().to_string();
     let grid = Grid::new(vary.to_vec(), replications).map_err(|e| Failure::BadInput(anyhow!(e)))?;
     let scenario_seed = sweep::validate_grid(&text, &source, sets, &grid).map_err(sweep_failure)?;
@@ -330,18 +340,26 @@ fn means_table(table: &SweepTable, metric: &str) -> String {
 
 pub fn merge(a: &MergeArgs) -> CliResult {
     check_metric("--metric", &a.metric)?;
-    let mut sources = Vec::new();
+    // One input's text in memory at a time, each at most MAX_CSV_BYTES.
+    let mut merger = Merger::default();
     for f in &a.files {
-        let text = fs::read_to_string(f)
-            .with_context(|| format!("cannot read `{}`", f.display()))
-            .map_err(Failure::BadInput)?;
-        sources.push((f.display().to_string(), text));
+        let text = read_text(f, MAX_CSV_BYTES, "sweep CSV").map_err(|e| match e {
+            ReadError::Io(e) => Failure::BadInput(
+                anyhow::Error::new(e).context(format!("cannot read `{}`", f.display())),
+            ),
+            e => Failure::BadInput(e.into()),
+        })?;
+        merger
+            .add(&f.display().to_string(), &text)
+            .map_err(sweep_failure)?;
     }
     let sweep::Merged {
         table,
         expected,
         missing,
-    } = sweep::merge(&sources, a.runs, a.allow_missing).map_err(sweep_failure)?;
+    } = merger
+        .finish(a.runs, a.allow_missing)
+        .map_err(sweep_failure)?;
     if !missing.is_empty() {
         eprintln!(
             "warning: {}; merged without them (--allow-missing)",

@@ -6,6 +6,11 @@
 //! synced, then renamed over the target. A reader therefore sees either the old file or the
 //! new one, never half of one, and a stopped run leaves no partial output.
 //!
+//! Temporaries do not outlive their process: the ones being written are listed, so that the
+//! binary removes them when a signal stops it ([`stop_writes`]); and every write first removes
+//! the temporaries for the same target that processes no longer running left behind (killed,
+//! crashed, the machine lost power; see [`write_atomic`]).
+//!
 //! It must not compute statistics: every figure comes from the [`Report`] as it is. The
 //! submodules that render text ([`json`], [`csv`], [`table`], [`diagram`]) return `String`s
 //! and do no I/O; only this file, [`charts`] and the `write_*` functions of [`compare`] and
@@ -27,6 +32,8 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime};
 
 use thiserror::Error;
 
@@ -135,10 +142,13 @@ impl ReportError {
 }
 
 /// Writes `bytes` to `path` atomically: parent directories are created, the bytes go to a
-/// temporary file in the same directory, which is synced and then renamed over `path`.
+/// temporary file in the same directory (`.NAME.PID-N.tmp`, with `path`'s extension after
+/// it), which is synced and then renamed over `path`.
 ///
 /// On error the temporary file is removed and `path` is left as it was; the error names
-/// `path`, never the temporary file. An existing directory at `path` is an error
+/// `path`, never the temporary file. Before writing, the temporaries for `path` left by
+/// processes that are no longer running are removed (see [`is_stale`] for the rule). An
+/// existing directory at `path` is an error
 /// ([`ReportError::IsDirectory`]). A symbolic link is
 /// followed (the file it points to is replaced); a target that is a device or a pipe, such as
 /// `/dev/null` or `/dev/stdout`, is written through instead of replaced.
@@ -190,23 +200,27 @@ pub(crate) fn write_atomic_with(
     fs::create_dir_all(dir).map_err(ReportError::io(path, "create its directory"))?;
 
     // Hidden, and in the same directory, so the rename cannot cross file systems.
-    let tmp = temp_path(dir, &format!(".{}", file_name.to_string_lossy()), path);
+    let stem = format!(".{}", file_name.to_string_lossy());
+    remove_stale(dir, &stem);
+    let tmp = Temporary::create(temp_path(dir, &stem, path), path)?;
 
-    let result = fill(&tmp).and_then(|()| {
+    let result = fill(&tmp.path).and_then(|()| {
         File::options()
             .write(true)
-            .open(&tmp)
+            .open(&tmp.path)
             .and_then(|f| f.sync_all())
-            .map_err(ReportError::io(&tmp, "sync the file"))?;
-        fs::rename(&tmp, path).map_err(ReportError::io(path, "replace the file"))
+            .map_err(ReportError::io(&tmp.path, "sync the file"))?;
+        fs::rename(&tmp.path, path).map_err(ReportError::io(path, "replace the file"))
     });
-    if let Err(e) = result {
-        // Best effort: the original error is the one worth reporting.
-        let _ = fs::remove_file(&tmp);
-        return Err(e.naming(&tmp, path));
+    match result {
+        Ok(()) => {
+            tmp.renamed();
+            sync_dir(dir);
+            Ok(())
+        }
+        // Dropping `tmp` removes the file; the original error is the one worth reporting.
+        Err(e) => Err(e.naming(&tmp.path, path)),
     }
-    sync_dir(dir);
-    Ok(())
 }
 
 /// [`write_atomic_with`] for a target that is not a regular file (a device, a FIFO): `fill`
@@ -217,9 +231,11 @@ fn write_through(
     path: &Path,
     fill: impl FnOnce(&Path) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
-    let tmp = temp_path(&std::env::temp_dir(), "scalesim", path);
-    let result = fill(&tmp).and_then(|()| {
-        let mut src = File::open(&tmp).map_err(ReportError::io(&tmp, "read the file"))?;
+    let dir = std::env::temp_dir();
+    remove_stale(&dir, THROUGH_STEM);
+    let tmp = Temporary::create(temp_path(&dir, THROUGH_STEM, path), path)?;
+    let result = fill(&tmp.path).and_then(|()| {
+        let mut src = File::open(&tmp.path).map_err(ReportError::io(&tmp.path, "read the file"))?;
         let mut dst = File::options()
             .write(true)
             .open(path)
@@ -227,8 +243,158 @@ fn write_through(
         io::copy(&mut src, &mut dst).map_err(ReportError::io(path, "write the file"))?;
         dst.flush().map_err(ReportError::io(path, "write the file"))
     });
-    let _ = fs::remove_file(&tmp);
-    result.map_err(|e| e.naming(&tmp, path))
+    // Dropping `tmp` removes the file.
+    result.map_err(|e| e.naming(&tmp.path, path))
+}
+
+/// The stem of the temporaries of [`write_through`], in the system's temporary directory.
+const THROUGH_STEM: &str = "scalesim";
+
+/// The temporaries this process is writing, so that [`stop_writes`] can remove them.
+static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn in_flight() -> MutexGuard<'static, Vec<PathBuf>> {
+    // The list stays consistent whatever panicked while holding it: every change is one push
+    // or one removal.
+    IN_FLIGHT.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A temporary file being written: created (empty) and listed in [`IN_FLIGHT`] together,
+/// unlisted when dropped, and removed then unless [`Temporary::renamed`] said it is gone.
+struct Temporary {
+    path: PathBuf,
+    renamed: bool,
+}
+
+impl Temporary {
+    /// Creates the file at `path` and lists it; errors name `target`, the file the temporary
+    /// is for. Both happen under the list's lock, so a temporary this process created is
+    /// listed while it exists, and none is created after [`stop_writes`] has removed what it
+    /// found. (A writer that opens its temporary by path again, as the bitmap backend does,
+    /// may create it anew in the moment between `stop_writes` and the exit; the next write
+    /// to that target removes it, its process being gone.)
+    fn create(path: PathBuf, target: &Path) -> Result<Temporary, ReportError> {
+        let mut list = in_flight();
+        File::create(&path).map_err(ReportError::io(target, "create the file"))?;
+        list.push(path.clone());
+        Ok(Temporary {
+            path,
+            renamed: false,
+        })
+    }
+
+    /// The file was renamed over its target: nothing is left to remove.
+    fn renamed(mut self) {
+        self.renamed = true;
+    }
+}
+
+impl Drop for Temporary {
+    fn drop(&mut self) {
+        let mut list = in_flight();
+        if !self.renamed {
+            // Best effort: an error is already being reported, or the file is gone.
+            let _ = fs::remove_file(&self.path);
+        }
+        if let Some(i) = list.iter().position(|p| *p == self.path) {
+            list.swap_remove(i);
+        }
+    }
+}
+
+/// What [`stop_writes`] returns: while it lives, no write of this process creates, renames or
+/// removes a temporary file (each waits for it).
+#[must_use = "the writes resume when this is dropped"]
+pub struct WritesStopped {
+    _list: MutexGuard<'static, Vec<PathBuf>>,
+    /// The temporaries removed.
+    pub removed: usize,
+}
+
+/// Removes every temporary file this process is writing and holds every write back, for a
+/// process that is about to exit (on SIGINT or SIGTERM): call it, then exit while the
+/// returned value lives. A write that was filling a file when it was removed fails to rename
+/// it and then waits; one about to start waits. The targets are left as they were.
+pub fn stop_writes() -> WritesStopped {
+    let list = in_flight();
+    let removed = list.iter().filter(|p| fs::remove_file(p).is_ok()).count();
+    WritesStopped {
+        _list: list,
+        removed,
+    }
+}
+
+/// How old a temporary must be to count as stale where it cannot be told whether the process
+/// that wrote it is running (see [`is_stale`]).
+pub const STALE_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Removes the files in `dir` named like the temporaries [`temp_path`] makes with `stem`
+/// (`<stem>.<pid>-<n>.tmp`, with or without an extension after it) that [`is_stale`] says are
+/// stale. Best effort: a file that cannot be listed or removed stays.
+fn remove_stale(dir: &Path, stem: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| temp_pid(n, stem)) else {
+            continue;
+        };
+        let path = entry.path();
+        let age = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| SystemTime::now().duration_since(t).ok());
+        if pid == std::process::id() {
+            // This process's own: stale only if it is not being written (a process that
+            // had this id before left it).
+            let list = in_flight();
+            if !list.contains(&path) {
+                let _ = fs::remove_file(&path);
+            }
+        } else if is_stale(process_running(pid), age) {
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
+
+/// The process id in a temporary's file name `<stem>.<pid>-<n>.tmp[.<ext>]`; `None` for any
+/// other name.
+fn temp_pid(name: &str, stem: &str) -> Option<u32> {
+    let rest = name.strip_prefix(stem)?.strip_prefix('.')?;
+    let (ids, after) = rest.split_once(".tmp")?;
+    if !(after.is_empty() || after.starts_with('.') && !after[1..].contains('/')) {
+        return None;
+    }
+    let (pid, n) = ids.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(pid) || !digits(n) {
+        return None;
+    }
+    pid.parse().ok()
+}
+
+/// Whether a temporary of another process is stale: its process is not running (`running`
+/// is `Some(false)`); or, where that cannot be told (`None`: no `/proc`, as on macOS or
+/// Windows), the file was last changed more than [`STALE_AGE`] ago. A temporary whose process
+/// is running is never stale.
+pub fn is_stale(running: Option<bool>, age: Option<Duration>) -> bool {
+    match running {
+        Some(running) => !running,
+        None => age.is_some_and(|a| a > STALE_AGE),
+    }
+}
+
+/// Whether process `pid` is running on this machine: `Some` where `/proc` lists processes
+/// (Linux), `None` where it cannot be told without unsafe code.
+fn process_running(pid: u32) -> Option<bool> {
+    let proc = Path::new("/proc");
+    if cfg!(target_os = "linux") && proc.join("self").exists() {
+        Some(proc.join(pid.to_string()).exists())
+    } else {
+        None
+    }
 }
 
 /// A temporary file's path in `dir`: `<stem>.<pid>-<n>.tmp`, unique within the process (the
@@ -743,6 +909,106 @@ mod tests {
             );
         }
         assert!(leftovers(&out).is_empty(), "{:?}", leftovers(&out));
+    }
+
+    #[test]
+    fn temporary_names_give_their_process_id() {
+        let stem = ".out.json";
+        assert_eq!(temp_pid(".out.json.123-4.tmp.json", stem), Some(123));
+        assert_eq!(temp_pid(".out.json.123-4.tmp", stem), Some(123));
+        assert_eq!(temp_pid("scalesim.9-0.tmp.png", "scalesim"), Some(9));
+        for other in [
+            ".out.json",
+            ".out.json.tmp",
+            ".out.json.123.tmp.json",
+            ".out.json.-4.tmp.json",
+            ".out.json.12a-4.tmp.json",
+            ".out.json.123-4.tmpx",
+            ".out.jsonx.123-4.tmp.json",
+            ".other.json.123-4.tmp.json",
+            "out.json.123-4.tmp.json",
+        ] {
+            assert_eq!(temp_pid(other, stem), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_temporary_is_stale_when_its_process_is_gone_or_else_when_old() {
+        let day = Some(STALE_AGE);
+        let more = Some(STALE_AGE + Duration::from_secs(1));
+        assert!(is_stale(Some(false), Some(Duration::ZERO)));
+        assert!(is_stale(Some(false), None));
+        assert!(!is_stale(Some(true), more));
+        assert!(!is_stale(None, day));
+        assert!(!is_stale(None, None));
+        assert!(is_stale(None, more));
+    }
+
+    /// The id of a process that has ended: a child that ran and was waited for.
+    #[cfg(target_os = "linux")]
+    fn gone_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        assert!(!Path::new(&format!("/proc/{pid}")).exists());
+        pid
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_write_removes_the_temporaries_that_ended_processes_left_for_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let gone = gone_pid();
+        let me = std::process::id();
+        let names = [
+            format!(".out.json.{gone}-0.tmp.json"),
+            format!(".out.json.{gone}-7.tmp"),
+            // An earlier process with this process's id: not being written, so stale.
+            format!(".out.json.{me}-999999.tmp.json"),
+            // Process 1 is running: kept.
+            ".out.json.1-0.tmp.json".to_string(),
+            // Another target's, and files that are not temporaries: kept.
+            format!(".other.json.{gone}-0.tmp.json"),
+            format!("out.json.{gone}-0.tmp.json"),
+            format!(".out.json.{gone}.tmp.json"),
+        ];
+        for n in &names {
+            fs::write(dir.path().join(n), "partial").unwrap();
+        }
+        write_atomic(&dir.path().join("out.json"), b"{}").unwrap();
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let mut want = vec![
+            ".out.json.1-0.tmp.json".to_string(),
+            format!(".other.json.{gone}-0.tmp.json"),
+            format!("out.json.{gone}-0.tmp.json"),
+            format!(".out.json.{gone}.tmp.json"),
+            "out.json".to_string(),
+        ];
+        want.sort();
+        assert_eq!(left, want);
+    }
+
+    #[test]
+    fn a_temporary_is_listed_while_it_exists() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("t.csv");
+        let path = temp_path(dir.path(), ".t.csv", &target);
+        let tmp = Temporary::create(path.clone(), &target).unwrap();
+        assert!(path.exists());
+        assert!(in_flight().contains(&path));
+        drop(tmp);
+        assert!(!path.exists());
+        assert!(!in_flight().contains(&path));
+        // Renamed: nothing to remove, and unlisted.
+        let tmp = Temporary::create(path.clone(), &target).unwrap();
+        fs::rename(&path, &target).unwrap();
+        tmp.renamed();
+        assert!(target.exists());
+        assert!(!in_flight().contains(&path));
     }
 
     #[test]

@@ -14,7 +14,10 @@ mod failures;
 mod figures;
 mod generated;
 mod geo;
+#[cfg(unix)]
+mod interrupt;
 mod lessons;
+mod limits;
 mod queues;
 mod robustness;
 mod sharding;
