@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Seeds the fuzz corpora from the shipped scenarios:
 #   corpus/scenario/  every scenarios/**/*.yaml, as it is;
+#   corpus/parse/     the same files, for the parse-only target;
 #   corpus/set/       for each base of the `set` target (fuzz_targets/set.rs, BASES), the
 #                     --set assignments of the scenario files' "Try:" lines and a few more,
 #                     one per line, after the byte that picks the base;
@@ -10,10 +11,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-mkdir -p corpus/scenario corpus/set
+mkdir -p corpus/scenario corpus/set corpus/parse
 find ../scenarios -name '*.yaml' | sort | while read -r f; do
   rel=${f#../scenarios/}
   cp "$f" "corpus/scenario/${rel//\//_}"
+  cp "$f" "corpus/parse/${rel//\//_}"
 done
 
 # The --set assignments written in the scenarios' comments: `--set x=y` and `--set 'x=y'`.

@@ -854,6 +854,8 @@ fn duplicate_keys_are_errors_at_the_duplicate() {
             ("  eu-west: {}\n", "  eu-west: {}\n  us-east: {}\n"),
         ],
         &[
+            // The first `europe` is read (the duplicate is dropped), and it lacks `latency`.
+            "bad.yaml:63:5: regions.europe.latency: missing: `latency` is required here",
             "bad.yaml:64:3: regions.europe: `europe` is given twice in this mapping (first at line 62): remove one",
             "bad.yaml:70:3: datacenters.us-east: `us-east` is given twice in this mapping (first at line 68): remove one",
         ],
