@@ -4,7 +4,7 @@
 //! [`model`] builds the components and replays the traffic on the [`engine`], [`metrics`]
 //! measures, and [`report`] writes tables, JSON, CSV and charts. [`sweep`] runs a scenario
 //! over a grid of values, in parallel, into a CSV that survives interruption. [`input`] reads
-//! files as text in bounded memory.
+//! files as text in bounded memory; [`output`] writes files whole (temporary, sync, rename).
 //!
 //! The core (`engine`, `model`, `metrics`, `scenario`) does no file or terminal I/O.
 
@@ -13,6 +13,7 @@ pub mod engine;
 pub mod input;
 pub mod metrics;
 pub mod model;
+pub mod output;
 pub mod report;
 pub mod scenario;
 pub mod sweep;

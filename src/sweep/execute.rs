@@ -16,7 +16,7 @@ use super::partition::{Partition, Share, share_line};
 use super::resume::kept_rows;
 use super::{SweepError, io_err, run_seed};
 use crate::metrics::headline::Headline;
-use crate::report::write_atomic;
+use crate::output::write_atomic;
 use crate::{Override, RunOptions, Scenario};
 
 /// Everything a sweep needs to run.

@@ -20,7 +20,8 @@
 //! `--resume` keeps), [`merge`](mod@merge) (joining partition CSVs) and [`slo`] (service-level
 //! objectives). Everything public is re-exported here, so `scalesim::sweep::Grid` and the
 //! like are the paths to use. The chart of a sweep is drawn by `report::sweep_chart` from a
-//! [`SweepTable`]; nothing here draws.
+//! [`SweepTable`]; nothing here draws, and nothing here imports `report` (files are written
+//! through [`crate::output`]), so the chart depends on the sweep and not the other way round.
 
 pub mod csv;
 pub mod execute;
@@ -35,7 +36,7 @@ use std::path::{Path, PathBuf};
 
 use crate::ScenarioError;
 use crate::engine::random::mix64;
-use crate::report::ReportError;
+use crate::output::ReportError;
 
 pub use self::csv::{SweepRow, SweepTable, csv_header, csv_line, csv_row, point_means, read_table};
 pub use self::execute::{SweepOutcome, SweepPlan, execute, validate_grid};
