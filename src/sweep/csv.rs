@@ -54,7 +54,7 @@ pub struct SweepTable {
     /// The varied parameters, in column order.
     pub params: Vec<String>,
     /// The size of the whole sweep and the share this file holds, from a partition CSV's
-    /// first line ([`share_line`]); `None` for a whole sweep's CSV and for files written
+    /// first line ([`share_line`](super::share_line)); `None` for a whole sweep's CSV and for files written
     /// before partition CSVs recorded it.
     pub share: Option<Share>,
     /// The rows by run index.
@@ -134,7 +134,7 @@ pub(super) fn parse_row(line: &str, params: usize) -> Option<(u64, SweepRow)> {
     ))
 }
 
-/// Reads a sweep CSV strictly: an optional [`share_line`], the header, then whole rows; a run
+/// Reads a sweep CSV strictly: an optional [`share_line`](super::share_line), the header, then whole rows; a run
 /// index may appear once. `source` names the file in messages.
 pub fn read_table(text: &str, source: &str) -> Result<SweepTable, SweepError> {
     let mut lines = text.split_inclusive('\n');

@@ -129,7 +129,7 @@ impl Merger {
     }
 
     /// The merge of the inputs added. The expected runs are `0..runs` when given, else the
-    /// size the partition CSVs record ([`share_line`]; they must agree), else, for files that
+    /// size the partition CSVs record ([`share_line`](super::share_line); they must agree), else, for files that
     /// record none, inferred from the rows: the product of the number of distinct values of
     /// each parameter times the replications, or the largest index + 1 if that is larger.
     /// Each is at most [`MAX_RUNS`]. Missing runs are an error unless `allow_missing`; they

@@ -61,7 +61,7 @@ pub(super) const SHARE_PREFIX: &str = "# scalesim sweep of ";
 
 /// The first line of a partition CSV, before the header: `# scalesim sweep of 6 runs,
 /// partition 1/3`. CSV readers that skip `#` comments (pandas' `comment="#"`) read past it;
-/// [`read_table`] reads it so that `merge` knows the sweep's size.
+/// [`read_table`](super::read_table) reads it so that `merge` knows the sweep's size.
 pub fn share_line(share: Share) -> String {
     format!(
         "{SHARE_PREFIX}{} runs, partition {}\n",

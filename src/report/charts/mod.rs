@@ -17,15 +17,15 @@
 //! without any system font. Colours come from the Okabe–Ito palette, which stays distinct
 //! under the common colour-vision deficiencies.
 //!
-//! These files must not compute statistics: it plots the figures the [`Report`] holds. Missing
+//! These files must not compute statistics: they plot the figures the [`Report`](crate::metrics::Report) holds. Missing
 //! data (no completed requests, no windows, a panel with no values) yields a chart that says
-//! "no data" rather than an error or a panic. Files are written through [`write_atomic`]: the
+//! "no data" rather than an error or a panic. Files are written through [`write_atomic`](crate::output::write_atomic): the
 //! PNG is rendered to a temporary file beside the target and renamed into place, the SVG is
 //! rendered into memory.
 
 //!
 //! One file per chart of a run ([`latency`], [`timeseries`], [`components`]) and the shared
-//! drawing pieces: [`render`] (the [`Chart`] trait, PNG and SVG), [`style`] (font, palette,
+//! drawing pieces: [`render`] (the `Chart` trait, PNG and SVG), [`style`] (font, palette,
 //! titles, legends, mesh), [`axes`] (the latency CDF's plot, log axes, the time axis) and
 //! [`panel`] (the stacked time panels with their warm-up and fault bands). The other charts
 //! (`compare`, `sweep_chart`, `capacity_chart`, the journey's) use the shared pieces through

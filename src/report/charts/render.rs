@@ -1,4 +1,4 @@
-//! Drawing a chart to files: the [`Chart`] trait every chart implements (the run's three, the
+//! Drawing a chart to files: the `Chart` trait every chart implements (the run's three, the
 //! compare, sweep, capacity and journey charts), PNG and SVG from the same code, files written
 //! whole.
 

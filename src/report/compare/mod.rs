@@ -5,7 +5,7 @@
 //!   failed requests, the bottleneck and its utilization — under a line naming the seed
 //!   every run used.
 //! * [`compare_csv`]: one row per run with every headline figure
-//!   ([`HEADLINE_FIELDS`]).
+//!   ([`HEADLINE_FIELDS`](crate::metrics::headline::HEADLINE_FIELDS)).
 //! * [`compare_json`]: the same figures, plus each run's `about` text and errors by cause.
 //! * Charts ([`CompareChart`]), each as PNG and SVG: the latency CDFs overlaid on a log
 //!   axis, p50 and p99 bars per run, throughput over time overlaid, error rate over time

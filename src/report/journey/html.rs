@@ -85,7 +85,7 @@ fn html_head(h: &mut String, stages: &[JourneyStage], runs: &[CompareRun], seed:
         stages.len(),
         if stages.len() == 1 { "" } else { "s" },
         if failures == 1 { "" } else { "s" },
-        xml_escape(&capitalised(&traffic_note(&runs, "stage")))
+        xml_escape(&capitalised(&traffic_note(runs, "stage")))
     );
     h.push_str(
         "<nav><ol>\n<li><a href=\"#capacity\">Capacity by stage</a></li>\n\
@@ -185,14 +185,14 @@ fn html_overview(
     let _ = writeln!(
         h,
         "<p class=\"muted\">* {}</p>",
-        xml_escape(&availability_note(&runs, "availability"))
+        xml_escape(&availability_note(runs, "availability"))
     );
     for (kind, svg) in overview {
         let _ = writeln!(
             h,
             "<figure>{}<figcaption>{}</figcaption></figure>",
             strip_xml_decl(svg),
-            xml_escape(&kind.caption_for(&runs))
+            xml_escape(&kind.caption_for(runs))
         );
     }
     h.push_str("</section>\n");

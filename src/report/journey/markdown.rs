@@ -97,9 +97,9 @@ fn md_overview(m: &mut String, stages: &[JourneyStage], runs: &[CompareRun]) {
             md_cell(&bottleneck(hd))
         );
     }
-    let _ = writeln!(m, "\n\\* {}\n", availability_note(&runs, "availability"));
+    let _ = writeln!(m, "\n\\* {}\n", availability_note(runs, "availability"));
     for kind in CompareKind::ALL {
-        let _ = writeln!(m, "![{}]({}.png)\n", kind.caption_for(&runs), kind.stem());
+        let _ = writeln!(m, "![{}]({}.png)\n", kind.caption_for(runs), kind.stem());
     }
 }
 
