@@ -13,6 +13,7 @@ use std::iter::once;
 use std::path::Path;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::ReportError;
@@ -111,78 +112,14 @@ impl Chart for SweepChart<'_> {
             return no_data(root, &title, "the figure is undefined in every run");
         }
 
-        // The x positions: numbers with one unit, or categories in grid order.
-        let mut categories: Vec<&str> = Vec::new();
-        for (values, _, _) in &means {
-            if !categories.contains(&values[0].as_str()) {
-                categories.push(&values[0]);
-            }
-        }
-        let parsed: Option<Vec<(f64, &str)>> = categories.iter().map(|v| numeric(v)).collect();
-        let unit = parsed
-            .as_ref()
-            .and_then(|p| p.first().map(|f| f.1))
-            .filter(|u| parsed.as_ref().is_some_and(|p| p.iter().all(|f| f.1 == *u)));
-        let numeric_x = parsed.is_some() && unit.is_some();
-        let x_of = |v: &str| -> f64 {
-            if numeric_x {
-                numeric(v).map_or(0.0, |f| f.0)
-            } else {
-                categories.iter().position(|c| *c == v).unwrap_or(0) as f64
-            }
-        };
-
-        // One series per combination of the other parameters, in grid order.
-        let mut order: Vec<String> = Vec::new();
-        let mut series: BTreeMap<String, Vec<(f64, f64, Option<f64>)>> = BTreeMap::new();
-        for (values, mean, hw) in &means {
-            let key = t.params[1..]
-                .iter()
-                .zip(&values[1..])
-                .map(|(p, v)| format!("{p}={v}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            series
-                .entry(key.clone())
-                .or_insert_with(|| {
-                    order.push(key);
-                    Vec::new()
-                })
-                .push((x_of(&values[0]), mean * y_scale, hw.map(|h| h * y_scale)));
-        }
-        for pts in series.values_mut() {
-            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-        }
-
-        let (mut x_lo, mut x_hi) = if numeric_x {
-            let xs = series.values().flatten().map(|p| p.0);
-            (
-                xs.clone().fold(f64::INFINITY, f64::min),
-                xs.fold(f64::NEG_INFINITY, f64::max),
-            )
-        } else {
-            (-0.5, categories.len() as f64 - 0.5)
-        };
-        if x_hi <= x_lo {
-            x_lo -= 1.0;
-            x_hi += 1.0;
-        } else if numeric_x {
-            let pad = (x_hi - x_lo) * 0.03;
-            x_lo -= pad;
-            x_hi += pad;
-        }
-        let ys = series
-            .values()
-            .flatten()
-            .flat_map(|&(_, m, h)| [m - h.unwrap_or(0.0), m + h.unwrap_or(0.0)])
-            .filter(|v| v.is_finite());
-        let y_min = ys.clone().fold(f64::INFINITY, f64::min).min(0.0);
-        let mut y_max = ys.fold(f64::NEG_INFINITY, f64::max);
-        if !y_max.is_finite() || y_max <= y_min {
-            y_max = y_min + 1.0;
-        }
-        let y_hi = y_max + (y_max - y_min) * 0.08;
-
+        let Lines {
+            categories,
+            numeric_x,
+            unit,
+            order,
+            series,
+        } = Lines::of(t, &means, y_scale);
+        let ((x_lo, x_hi), (y_min, y_hi)) = bounds(&series, numeric_x, categories.len());
         let x_desc = match unit {
             Some(u) if numeric_x && !u.is_empty() => format!("{param} ({u})"),
             _ => param.to_string(),
@@ -237,45 +174,163 @@ impl Chart for SweepChart<'_> {
         mesh.draw()?;
 
         for (k, key) in order.iter().enumerate() {
-            let colour = COLOURS[k % COLOURS.len()];
-            let pts = &series[key];
-            let upper: Vec<(f64, f64)> = pts
-                .iter()
-                .filter_map(|&(x, m, h)| h.map(|h| (x, m + h)))
-                .collect();
-            if upper.len() == pts.len() && pts.len() > 1 {
-                let band: Vec<(f64, f64)> = upper
-                    .into_iter()
-                    .chain(pts.iter().rev().map(|&(x, m, h)| (x, m - h.unwrap_or(0.0))))
-                    .collect();
-                chart.draw_series(once(Polygon::new(band, colour.mix(0.18).filled())))?;
-            }
-            // A single point with a confidence interval gets an error bar instead.
-            for &(x, m, h) in pts {
-                if let Some(h) = h.filter(|_| pts.len() == 1) {
-                    chart.draw_series(once(PathElement::new(
-                        vec![(x, m - h), (x, m + h)],
-                        colour.stroke_width(2),
-                    )))?;
-                }
-            }
-            let style = colour.stroke_width(3);
-            let label = if key.is_empty() {
-                "mean".to_string()
-            } else {
-                key.clone()
-            };
-            chart
-                .draw_series(LineSeries::new(pts.iter().map(|&(x, m, _)| (x, m)), style))?
-                .label(label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 30, y)], style));
-            chart.draw_series(
-                pts.iter()
-                    .map(|&(x, m, _)| Circle::new((x, m), 4, colour.filled())),
-            )?;
+            draw_line(&mut chart, COLOURS[k % COLOURS.len()], key, &series[key])?;
         }
         series_legend(&mut chart, SeriesLabelPosition::UpperLeft)
     }
+}
+
+/// A figure's mean at each grid point: one series per combination of the other parameters.
+type Series = BTreeMap<String, Vec<(f64, f64, Option<f64>)>>;
+
+/// What the chart draws, from the means: the x positions (numbers with one unit, or
+/// categories in grid order) and the lines, one per combination of the other parameters.
+struct Lines<'a> {
+    /// The first parameter's values, in grid order.
+    categories: Vec<&'a str>,
+    /// Whether the values are numbers with one unit (else categories, evenly spaced).
+    numeric_x: bool,
+    /// That unit.
+    unit: Option<&'a str>,
+    /// The series' keys (`param=value, ...`), in grid order.
+    order: Vec<String>,
+    /// `(x, mean, half-width)` per key, sorted by x; figures scaled for the y axis.
+    series: Series,
+}
+
+impl<'a> Lines<'a> {
+    fn of(t: &SweepTable, means: &'a [(Vec<String>, f64, Option<f64>)], y_scale: f64) -> Self {
+        // The x positions: numbers with one unit, or categories in grid order.
+        let mut categories: Vec<&str> = Vec::new();
+        for (values, _, _) in means {
+            if !categories.contains(&values[0].as_str()) {
+                categories.push(&values[0]);
+            }
+        }
+        let parsed: Option<Vec<(f64, &str)>> = categories.iter().map(|&v| numeric(v)).collect();
+        let unit = parsed
+            .as_ref()
+            .and_then(|p| p.first().map(|f| f.1))
+            .filter(|u| parsed.as_ref().is_some_and(|p| p.iter().all(|f| f.1 == *u)));
+        let numeric_x = parsed.is_some() && unit.is_some();
+        let x_of = |v: &str| -> f64 {
+            if numeric_x {
+                numeric(v).map_or(0.0, |f| f.0)
+            } else {
+                categories.iter().position(|c| *c == v).unwrap_or(0) as f64
+            }
+        };
+
+        // One series per combination of the other parameters, in grid order.
+        let mut order: Vec<String> = Vec::new();
+        let mut series: BTreeMap<String, Vec<(f64, f64, Option<f64>)>> = BTreeMap::new();
+        for (values, mean, hw) in means {
+            let key = t.params[1..]
+                .iter()
+                .zip(&values[1..])
+                .map(|(p, v)| format!("{p}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            series
+                .entry(key.clone())
+                .or_insert_with(|| {
+                    order.push(key);
+                    Vec::new()
+                })
+                .push((x_of(&values[0]), mean * y_scale, hw.map(|h| h * y_scale)));
+        }
+        for pts in series.values_mut() {
+            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        }
+        Lines {
+            categories,
+            numeric_x,
+            unit,
+            order,
+            series,
+        }
+    }
+}
+
+/// The axes' ranges: x padded (categories at whole numbers with half a unit either side), y
+/// from 0 (or below, for negative figures) to a little above the highest band.
+fn bounds(series: &Series, numeric_x: bool, categories: usize) -> ((f64, f64), (f64, f64)) {
+    let (mut x_lo, mut x_hi) = if numeric_x {
+        let xs = series.values().flatten().map(|p| p.0);
+        (
+            xs.clone().fold(f64::INFINITY, f64::min),
+            xs.fold(f64::NEG_INFINITY, f64::max),
+        )
+    } else {
+        (-0.5, categories as f64 - 0.5)
+    };
+    if x_hi <= x_lo {
+        x_lo -= 1.0;
+        x_hi += 1.0;
+    } else if numeric_x {
+        let pad = (x_hi - x_lo) * 0.03;
+        x_lo -= pad;
+        x_hi += pad;
+    }
+    let ys = series
+        .values()
+        .flatten()
+        .flat_map(|&(_, m, h)| [m - h.unwrap_or(0.0), m + h.unwrap_or(0.0)])
+        .filter(|v| v.is_finite());
+    let y_min = ys.clone().fold(f64::INFINITY, f64::min).min(0.0);
+    let mut y_max = ys.fold(f64::NEG_INFINITY, f64::max);
+    if !y_max.is_finite() || y_max <= y_min {
+        y_max = y_min + 1.0;
+    }
+    let y_hi = y_max + (y_max - y_min) * 0.08;
+    ((x_lo, x_hi), (y_min, y_hi))
+}
+
+/// One series: its 95% band (or error bar, for a single point), its line and its points.
+fn draw_line<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    colour: RGBColor,
+    key: &str,
+    pts: &[(f64, f64, Option<f64>)],
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let upper: Vec<(f64, f64)> = pts
+        .iter()
+        .filter_map(|&(x, m, h)| h.map(|h| (x, m + h)))
+        .collect();
+    if upper.len() == pts.len() && pts.len() > 1 {
+        let band: Vec<(f64, f64)> = upper
+            .into_iter()
+            .chain(pts.iter().rev().map(|&(x, m, h)| (x, m - h.unwrap_or(0.0))))
+            .collect();
+        chart.draw_series(once(Polygon::new(band, colour.mix(0.18).filled())))?;
+    }
+    // A single point with a confidence interval gets an error bar instead.
+    for &(x, m, h) in pts {
+        if let Some(h) = h.filter(|_| pts.len() == 1) {
+            chart.draw_series(once(PathElement::new(
+                vec![(x, m - h), (x, m + h)],
+                colour.stroke_width(2),
+            )))?;
+        }
+    }
+    let style = colour.stroke_width(3);
+    let label = if key.is_empty() {
+        "mean".to_string()
+    } else {
+        key.to_string()
+    };
+    chart
+        .draw_series(LineSeries::new(pts.iter().map(|&(x, m, _)| (x, m)), style))?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 30, y)], style));
+    chart.draw_series(
+        pts.iter()
+            .map(|&(x, m, _)| Circle::new((x, m), 4, colour.filled())),
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]
