@@ -122,43 +122,8 @@ pub(crate) mod fixtures {
         }
     }
 
-    /// Two classes, three components (one cache, one without workers), two error causes
-    /// (queue-full rejections by `web`, timeouts decided by the client), 100 retries, ten
-    /// one-second windows with a 2 s warm-up. No faults.
-    pub(crate) fn sample() -> Report {
-        let mut errors = IndexMap::new();
-        errors.insert("queue_full".to_string(), 30);
-        errors.insert("timeout".to_string(), 12);
-        let mut errors_by_component = IndexMap::new();
-        errors_by_component.insert(
-            "web".to_string(),
-            IndexMap::from([("queue_full".to_string(), 30)]),
-        );
-        errors_by_component.insert(
-            "client".to_string(),
-            IndexMap::from([("timeout".to_string(), 12)]),
-        );
-
-        let mut classes = IndexMap::new();
-        classes.insert(
-            "read".to_string(),
-            ClassReport {
-                offered: 6000,
-                completed: 5980,
-                failed: 20,
-                latency_ms: lat(5980, 8.0),
-            },
-        );
-        classes.insert(
-            "write".to_string(),
-            ClassReport {
-                offered: 2000,
-                completed: 1978,
-                failed: 22,
-                latency_ms: lat(1978, 20.0),
-            },
-        );
-
+    /// The components of [`sample`]: a balancer, four web servers, a cache.
+    fn sample_components() -> IndexMap<String, ComponentReport> {
         let mut components = IndexMap::new();
         components.insert(
             "lb".to_string(),
@@ -208,10 +173,12 @@ pub(crate) mod fixtures {
                 extra: cache_extra,
             },
         );
+        components
+    }
 
-        let names: Vec<String> = components.keys().cloned().collect();
-        let kinds: Vec<String> = components.values().map(|c| c.kind.clone()).collect();
-        let rows = (0..10u32)
+    /// The ten one-second windows of [`sample`], over its three components.
+    fn sample_rows() -> Vec<WindowRow> {
+        (0..10u32)
             .map(|i| {
                 let t = f64::from(i);
                 let completed = if i < 2 { 400 + 200 * u64::from(i) } else { 995 };
@@ -236,7 +203,51 @@ pub(crate) mod fixtures {
                     hit_ratio: vec![None, None, Some(0.6)],
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    /// Two classes, three components (one cache, one without workers), two error causes
+    /// (queue-full rejections by `web`, timeouts decided by the client), 100 retries, ten
+    /// one-second windows with a 2 s warm-up. No faults.
+    pub(crate) fn sample() -> Report {
+        let mut errors = IndexMap::new();
+        errors.insert("queue_full".to_string(), 30);
+        errors.insert("timeout".to_string(), 12);
+        let mut errors_by_component = IndexMap::new();
+        errors_by_component.insert(
+            "web".to_string(),
+            IndexMap::from([("queue_full".to_string(), 30)]),
+        );
+        errors_by_component.insert(
+            "client".to_string(),
+            IndexMap::from([("timeout".to_string(), 12)]),
+        );
+
+        let mut classes = IndexMap::new();
+        classes.insert(
+            "read".to_string(),
+            ClassReport {
+                offered: 6000,
+                completed: 5980,
+                failed: 20,
+                latency_ms: lat(5980, 8.0),
+            },
+        );
+        classes.insert(
+            "write".to_string(),
+            ClassReport {
+                offered: 2000,
+                completed: 1978,
+                failed: 22,
+                latency_ms: lat(1978, 20.0),
+            },
+        );
+
+        let components = sample_components();
+
+        let names: Vec<String> = components.keys().cloned().collect();
+        let kinds: Vec<String> = components.values().map(|c| c.kind.clone()).collect();
+        let rows = sample_rows();
 
         // A right-skewed distribution through the run's percentiles (p50 10 ms, p99 40 ms).
         let latency_cdf = [
