@@ -15,7 +15,9 @@ use super::*;
 
 /// Collects problems with their positions.
 struct Problems<'a> {
-    locs: &'a Locations,
+    /// The tree, indexed by path on the first problem (a valid file never pays for it).
+    root: &'a yaml::Node,
+    locs: std::cell::OnceCell<Locations>,
     /// Paths set by `--set`, with the override text, so their errors say so.
     set: Vec<(String, String)>,
     list: Vec<Problem>,
@@ -37,14 +39,17 @@ impl Problems<'_> {
             message,
         });
     }
+    fn locations(&self) -> &Locations {
+        self.locs.get_or_init(|| Locations::from_tree(self.root))
+    }
     /// A problem with the value at `path`.
     fn at(&mut self, path: &str, message: impl Into<String>) {
-        let pos = self.locs.value(path);
+        let pos = self.locations().value(path);
         self.push(path, pos, message.into());
     }
     /// A problem with the key at `path` (a field that should not be there).
     fn at_key(&mut self, path: &str, message: impl Into<String>) {
-        let pos = self.locs.key(path);
+        let pos = self.locations().key(path);
         self.push(path, pos, message.into());
     }
 }
@@ -109,9 +114,9 @@ pub fn parse(text: &str, source: &str, ovs: &[Override]) -> Result<Scenario, Sce
             Some((kind.with_article(), fields))
         };
     let (raw, found, poison) = de::read::<RawScenario>(&root, &hint);
-    let locs = Locations::from_tree(&root);
     let mut pr = Problems {
-        locs: &locs,
+        root: &root,
+        locs: std::cell::OnceCell::new(),
         set,
         list: duplicates,
     };
