@@ -539,6 +539,14 @@ pub const MAX_RATE: f64 = 10_000_000.0;
 pub const MIN_INTERVAL: SimTime = SimTime::from_millis(1);
 /// The deepest chain of components a request may travel through (client included).
 pub const MAX_DEPTH: usize = 12;
+/// The most request classes (`traffic.classes`). Each class has its own latency histogram
+/// (about 300 KB, see [`crate::metrics::LatencyHist`]) and a slot in every per-class table.
+pub const MAX_CLASSES: usize = 256;
+/// The most components (`components`). Each has its own latency histogram (about 300 KB),
+/// counters and a column in every time-series row.
+pub const MAX_COMPONENTS: usize = 256;
+/// The most time-series windows in a run (`duration / window`).
+pub const MAX_WINDOWS: u64 = 1_000_000;
 /// The largest scenario file, bytes. Readers stop at this size plus one and report the
 /// limit instead of reading on (a scenario is a few kilobytes; `/dev/zero` is endless).
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;

@@ -193,11 +193,12 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
     let window = raw.window.map(|w| w.0).unwrap_or(DEFAULT_WINDOW);
     if window == SimTime::ZERO {
         pr.at("window", "expected a window > 0, found 0s");
-    } else if duration.0 / window.0.max(1) > 1_000_000 {
+    } else if duration.0 / window.0.max(1) > MAX_WINDOWS {
         pr.at(
             "window",
             format!(
-                "expected at most 1,000,000 windows in the run, found {} (make the window longer)",
+                "expected at most {} windows in the run, found {} (make the window longer)",
+                crate::metrics::thousands(MAX_WINDOWS),
                 duration.0 / window.0
             ),
         );
@@ -207,6 +208,14 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
     let names: Vec<&str> = raw.components.keys().map(String::as_str).collect();
     if names.is_empty() {
         pr.at("components", "expected at least one component");
+    } else if names.len() > MAX_COMPONENTS {
+        pr.at(
+            "components",
+            format!(
+                "expected at most {MAX_COMPONENTS} components, found {}",
+                names.len()
+            ),
+        );
     }
     for n in &names {
         if n.is_empty()
@@ -223,6 +232,11 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
     let id_of = |n: &str| names.iter().position(|x| *x == n);
 
     let traffic = resolve_traffic(&raw.traffic, pr);
+    // Past the size limits stop here: every component resolves per-class tables.
+    let n_classes = raw.traffic.classes.as_ref().map_or(1, Vec::len);
+    if names.len() > MAX_COMPONENTS || n_classes > MAX_CLASSES {
+        return None;
+    }
     // From the raw list, so that a bad weight does not also make every class "unknown".
     let classes: Vec<ClassInfo> = match &raw.traffic.classes {
         Some(list) => list
@@ -1247,6 +1261,16 @@ fn resolve_classes(list: &[RawClass], pr: &mut Problems) -> Option<Vec<Class>> {
         pr.at(
             "traffic.classes",
             "expected at least one class (or leave `classes` out for a single class)",
+        );
+        return None;
+    }
+    if list.len() > MAX_CLASSES {
+        pr.at(
+            "traffic.classes",
+            format!(
+                "expected at most {MAX_CLASSES} classes, found {}",
+                list.len()
+            ),
         );
         return None;
     }

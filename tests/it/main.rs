@@ -15,6 +15,7 @@ mod figures;
 mod generated;
 mod geo;
 mod lessons;
+mod memory;
 mod queues;
 mod robustness;
 mod sharding;
