@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::metrics::headline::mean_ci95;
 use crate::metrics::{Headline, thousands};
-use crate::scenario::Arrival;
+use crate::scenario::{Arrival, MAX_CLOSED_USERS};
 use crate::sweep::{Slo, run_seed};
 use crate::{Report, RunOptions, Scenario};
 
@@ -125,7 +125,7 @@ pub struct LoadProbe {
 }
 
 /// `sc` with its traffic scaled by `factor` (> 0): every rate of an open profile, or the
-/// number of closed users (rounded, at least 1).
+/// number of closed users (rounded, from 1 to [`MAX_CLOSED_USERS`]).
 pub fn scaled(sc: &Scenario, factor: f64) -> Scenario {
     let mut s = sc.clone();
     match &mut s.traffic.arrival {
@@ -135,10 +135,20 @@ pub fn scaled(sc: &Scenario, factor: f64) -> Scenario {
             }
         }
         Arrival::Closed { .. } => {
-            s.traffic.users = ((s.traffic.users as f64 * factor).round() as u64).max(1);
+            s.traffic.users =
+                ((s.traffic.users as f64 * factor).round() as u64).clamp(1, MAX_CLOSED_USERS);
         }
     }
     s
+}
+
+/// The largest factor [`scaled`] may apply to `sc` and stay inside the scenario limits: up
+/// to [`MAX_RATE_RPS`] for open arrivals, [`MAX_CLOSED_USERS`] closed users.
+fn max_factor(sc: &Scenario) -> f64 {
+    match peak_rate(sc) {
+        Some(p) => MAX_RATE_RPS / p.max(1e-9),
+        None => MAX_CLOSED_USERS as f64 / sc.traffic.users.max(1) as f64,
+    }
 }
 
 /// The highest rate of an open profile, req/s; `None` for closed users.
@@ -421,7 +431,7 @@ pub fn max_load(
     o: &MaxLoadOptions,
     mut on_probe: impl FnMut(&LoadProbe),
 ) -> MaxLoad {
-    let max_factor = peak_rate(sc).map_or(f64::INFINITY, |p| MAX_RATE_RPS / p.max(1e-9));
+    let max_factor = max_factor(sc);
     let mut probes: Vec<LoadProbe> = Vec::new();
     // The largest passing and the smallest failing factor, with the failing report.
     let mut pass: Option<f64> = None;

@@ -531,6 +531,9 @@ pub const DEFAULT_SEED: u64 = 1;
 pub const DEFAULT_WINDOW: SimTime = SimTime::from_secs(1);
 /// The largest key space (`keys.n`, or `users` when keys are user ids).
 pub const MAX_KEYS: u64 = 100_000_000;
+/// The most closed-loop users (`traffic.users` with `arrival: closed`): each one has a
+/// wake-up pending from the start and may have a request in flight.
+pub const MAX_CLOSED_USERS: u64 = 1_000_000;
 /// The highest arrival rate, requests per second (`traffic.rate`, a profile point's
 /// `rate`): one request every 100 ns on average. Above about 10^9 per second arrivals would
 /// share the same nanosecond and simulated time would stop advancing.

@@ -792,9 +792,19 @@ fn resolve_traffic(t: &RawTraffic, pr: &mut Problems) -> Option<Traffic> {
                     "closed arrivals need `users`: how many users send requests",
                 );
             }
+            let users_ok = users <= MAX_CLOSED_USERS;
+            if !users_ok && users <= MAX_KEYS {
+                pr.at(
+                    "traffic.users",
+                    format!(
+                        "expected at most {} closed users (each may have a request in flight), found {users}",
+                        crate::metrics::thousands(MAX_CLOSED_USERS)
+                    ),
+                );
+            }
             match &t.think {
                 Some(d) => resolve_dist("traffic.think", d, pr)
-                    .filter(|think| closed_rate_ok(pr, users, think))
+                    .filter(|think| users_ok && closed_rate_ok(pr, users, think))
                     .map(|think| Arrival::Closed { think }),
                 None => {
                     pr.at("traffic", "closed arrivals need `think`: the distribution of a user's pause between requests");

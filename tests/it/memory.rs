@@ -57,3 +57,41 @@ fn classes_and_components_are_capped() {
         )
     );
 }
+
+/// A closed-loop scenario with `users` users.
+fn closed(users: u64) -> String {
+    format!(
+        "name: closed\nduration: 1s\ntraffic:\n  arrival: closed\n  users: {users}\n  think: {{exp: 100s}}\nentry: web\ncomponents:\n  web: {{kind: server, workers: 4, service: {{exp: 1ms}}}}\n"
+    )
+}
+
+#[test]
+fn closed_users_are_capped() {
+    // Each closed user has a wake-up pending from the start: 10^8 of them used to exhaust
+    // memory before the first event.
+    assert_eq!(validate(&closed(1_000_000), &[]).0, 0);
+    for users in [1_000_001u64, 100_000_000] {
+        assert_eq!(
+            validate(&closed(users), &[]),
+            (
+                1,
+                format!(
+                    "bad.yaml:5:10: traffic.users: expected at most 1,000,000 closed users (each may have a request in flight), found {users}\nbad.yaml: 1 problem found\n"
+                )
+            )
+        );
+    }
+    // Above the user limit of every scenario, that limit alone.
+    assert_eq!(
+        validate(&closed(100_000_001), &[]),
+        (
+            1,
+            "bad.yaml:5:10: traffic.users: expected at most 100000000 users, found 100000001\nbad.yaml: 1 problem found\n"
+                .to_string()
+        )
+    );
+    // A max-load search scales closed users up to the limit, not past it.
+    let sc = crate::parse(&closed(20));
+    let big = scalesim::capacity::scaled(&sc, 1e12);
+    assert_eq!(big.traffic.users, scalesim::scenario::MAX_CLOSED_USERS);
+}
