@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::metrics::headline::mean_ci95;
 use crate::metrics::{Headline, thousands};
-use crate::scenario::{Arrival, MAX_CLOSED_USERS};
+use crate::scenario::{Arrival, MAX_CLOSED_USERS, MAX_MEMORY, memory};
 use crate::sweep::{Slo, run_seed};
 use crate::{Report, RunOptions, Scenario};
 
@@ -143,12 +143,34 @@ pub fn scaled(sc: &Scenario, factor: f64) -> Scenario {
 }
 
 /// The largest factor [`scaled`] may apply to `sc` and stay inside the scenario limits: up
-/// to [`MAX_RATE_RPS`] for open arrivals, [`MAX_CLOSED_USERS`] closed users.
+/// to [`MAX_RATE_RPS`] for open arrivals; for closed users up to [`MAX_CLOSED_USERS`], and
+/// only as many as keep the model within [`MAX_MEMORY`] (per-user tables, and a key space
+/// of user ids, grow with them).
 fn max_factor(sc: &Scenario) -> f64 {
-    match peak_rate(sc) {
-        Some(p) => MAX_RATE_RPS / p.max(1e-9),
-        None => MAX_CLOSED_USERS as f64 / sc.traffic.users.max(1) as f64,
+    if let Some(p) = peak_rate(sc) {
+        return MAX_RATE_RPS / p.max(1e-9);
     }
+    let users = sc.traffic.users.max(1);
+    let fits = |u: u64| {
+        let mut s = sc.clone();
+        s.traffic.users = u;
+        memory::total(&s) <= u128::from(MAX_MEMORY)
+    };
+    let (mut lo, mut hi) = (users, MAX_CLOSED_USERS.max(users));
+    if !fits(hi) {
+        // The most users that fit, by bisection: `lo` fits (the scenario validated), `hi`
+        // does not.
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if fits(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        hi = lo;
+    }
+    hi as f64 / users as f64
 }
 
 /// The highest rate of an open profile, req/s; `None` for closed users.
@@ -531,5 +553,30 @@ pub fn max_load(
         limit,
         replications: o.replications.max(1),
         probes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closed_users_scale_only_as_far_as_the_model_fits() {
+        // Keys are user ids, so every user adds a version on each of the 4 x 64 nodes.
+        let text = "name: t\nduration: 1s\ntraffic: {arrival: closed, users: 100, think: {exp: 1s}}\nentry: db\ncomponents:\n  db: {kind: database, workers: 4, read: {exp: 1ms}, write: {exp: 1ms}, replicas: 3, replication_lag: {exp: 1ms}, shards: 64}\n";
+        let sc = Scenario::parse(text, "t", &[]).expect("valid");
+        let f = max_factor(&sc);
+        let big = scaled(&sc, f);
+        assert!(
+            big.traffic.users < MAX_CLOSED_USERS,
+            "{}",
+            big.traffic.users
+        );
+        assert!(memory::total(&big) <= u128::from(MAX_MEMORY));
+        let more = scaled(&sc, f * 1.01);
+        assert!(memory::total(&more) > u128::from(MAX_MEMORY));
+        // Without a per-user cost that large, the user limit is the bound.
+        let small = Scenario::parse(&text.replace(", shards: 64", ""), "t", &[]).expect("valid");
+        assert_eq!(max_factor(&small), MAX_CLOSED_USERS as f64 / 100.0);
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod error;
 pub mod locate;
+pub mod memory;
 pub mod overrides;
 pub mod raw;
 pub mod resolve;
@@ -550,6 +551,11 @@ pub const MAX_CLASSES: usize = 256;
 pub const MAX_COMPONENTS: usize = 256;
 /// The most time-series windows in a run (`duration / window`).
 pub const MAX_WINDOWS: u64 = 1_000_000;
+/// The most memory the model may size from a scenario before it runs, bytes: the sum of
+/// [`memory::estimate`] (histograms, instances, database versions, caches, per-user tables,
+/// closed users' wake-ups, the time series). A scenario that needs more is refused at
+/// validation, naming its largest part.
+pub const MAX_MEMORY: u64 = 1_000_000_000;
 /// The largest scenario file, bytes. Readers stop at this size plus one and report the
 /// limit instead of reading on (a scenario is a few kilobytes; `/dev/zero` is endless).
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;

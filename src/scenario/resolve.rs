@@ -337,7 +337,7 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
     if !pr.list.is_empty() {
         return None;
     }
-    Some(Scenario {
+    let scenario = Scenario {
         name: raw.name.clone(),
         about: raw.about.clone().unwrap_or_default().trim().to_string(),
         seed: raw.seed.unwrap_or(DEFAULT_SEED),
@@ -353,7 +353,44 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
         regions: geo.as_ref()?.regions.clone(),
         datacenters: dcs.iter().map(|d| d.to_string()).collect(),
         dc_latency: geo?.dc_latency,
-    })
+    };
+    resolve_memory(&scenario, raw.window.is_some(), pr).then_some(scenario)
+}
+
+/// The model sized from `sc` must fit in [`MAX_MEMORY`]; otherwise the problem points at
+/// the largest part of it (the time series at `window`, or at `duration` when the window
+/// is the default). Checked last, on an otherwise valid scenario.
+fn resolve_memory(sc: &Scenario, window_given: bool, pr: &mut Problems) -> bool {
+    let parts = memory::estimate(sc);
+    let total: u128 = parts.iter().map(|p| p.bytes).sum();
+    if total <= u128::from(MAX_MEMORY) {
+        return true;
+    }
+    let big = parts
+        .iter()
+        .max_by_key(|p| p.bytes)
+        .expect("a total above the limit has parts");
+    let fix = if big.fix.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", big.fix)
+    };
+    let path = if big.path == "window" && !window_given {
+        "duration"
+    } else {
+        &big.path
+    };
+    pr.at(
+        path,
+        format!(
+            "expected a scenario whose model fits in {} (the memory limit), found one that needs about {}: {} for {}{fix}",
+            memory::bytes_text(u128::from(MAX_MEMORY)),
+            memory::bytes_text(total),
+            memory::bytes_text(big.bytes),
+            big.what
+        ),
+    );
+    false
 }
 
 /// Regions and data centers, resolved.
