@@ -168,6 +168,7 @@ pub(super) fn max_load(a: &CapacityArgs) -> CliResult {
         }
     });
     printed?;
+    let m = m.map_err(|e| super::run_failure(&a.file, &e))?;
     say(&answer_text(&m))?;
 
     let dir = a

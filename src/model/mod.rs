@@ -32,6 +32,7 @@ mod faults;
 mod geo;
 pub mod load_balancer;
 mod migration;
+mod overload;
 mod queue;
 pub mod request;
 pub mod shard;
@@ -55,6 +56,7 @@ use faults::{RETRY_TOKENS_MAX, RetryPolicy};
 use geo::Geo;
 use load_balancer::Balancer;
 use migration::{Copier, MIG_BIT, MigRun};
+pub use overload::{RunError, RunLimit};
 pub use request::Cause;
 use request::{Frame, NO_DC, Slab};
 use shard::ShardRouter;
@@ -397,7 +399,10 @@ struct WarmSnap {
 /// A built model, ready to run once.
 pub struct Model {
     now: u64,
+    /// The end of the run; moved to `now` when a run-time bound stops it (`stopped`).
     end: u64,
+    /// Why the run stopped early, if a run-time bound did (see `overload.rs`).
+    stopped: Option<RunError>,
     warmup: u64,
     queue: EventQueue<Ev>,
     lane: VecDeque<Ev>,
@@ -928,6 +933,7 @@ impl Model {
         let mut m = Model {
             now: 0,
             end: sc.duration.0,
+            stopped: None,
             warmup: sc.warmup.0,
             queue: EventQueue::with_capacity(1024),
             lane: VecDeque::with_capacity(64),
@@ -1119,8 +1125,9 @@ impl Model {
         self
     }
 
-    /// Runs to the end of the scenario and returns the report (engine wall time unset).
-    pub fn run(mut self) -> Report {
+    /// Runs to the end of the scenario and returns the report (engine wall time unset), or
+    /// the error of a run-time bound (requests in flight, pending events) it reached.
+    pub fn run(mut self) -> Result<Report, RunError> {
         loop {
             let ev = match self.lane.pop_front() {
                 Some(ev) => ev,
@@ -1136,8 +1143,11 @@ impl Model {
             self.events += 1;
             self.dispatch(ev);
         }
+        if let Some(e) = self.stopped.take() {
+            return Err(e);
+        }
         self.now = self.end;
-        self.report()
+        Ok(self.report())
     }
 
     #[inline]
@@ -1296,6 +1306,7 @@ impl Model {
         let now = self.now;
         let measured = now >= self.warmup;
         let r = self.reqs.alloc();
+        self.guard(r);
         let req = self.reqs.get_mut(r);
         req.start = now;
         req.class = class;

@@ -535,6 +535,15 @@ pub const MAX_KEYS: u64 = 100_000_000;
 /// The most closed-loop users (`traffic.users` with `arrival: closed`): each one has a
 /// wake-up pending from the start and may have a request in flight.
 pub const MAX_CLOSED_USERS: u64 = 1_000_000;
+/// The most requests a run may hold at once: client requests, retry attempts and queue
+/// jobs, waiting, in service or in transit (about 530 bytes each). A run that needs more
+/// stops with a [`crate::model::RunError`]: its system is overloaded and nothing turns
+/// requests away.
+pub const MAX_IN_FLIGHT: usize = 1_000_000;
+/// The most events a run may hold pending at once (24 bytes each): client deadlines,
+/// visibility timeouts and replica applies stay pending for their whole delay. A run that
+/// needs more stops with a [`crate::model::RunError`] naming them.
+pub const MAX_PENDING_EVENTS: usize = 10_000_000;
 /// The highest arrival rate, requests per second (`traffic.rate`, a profile point's
 /// `rate`): one request every 100 ns on average. Above about 10^9 per second arrivals would
 /// share the same nanosecond and simulated time would stop advancing.

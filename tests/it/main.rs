@@ -67,6 +67,7 @@ pub fn run_seed(sc: &Scenario, seed: u64) -> Report {
             ..Default::default()
         },
     )
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Every scenario file shipped under scenarios/, recursively, sorted.

@@ -2,6 +2,7 @@
 //! names the limit, before anything large is allocated.
 
 use crate::bad_input::validate;
+use crate::{fails, scalesim, temp_with};
 
 /// A scenario with `classes` request classes and `components` servers.
 fn sized(classes: usize, components: usize) -> String {
@@ -141,5 +142,115 @@ fn a_model_that_would_not_fit_in_memory_is_refused() {
             "bad.yaml: components.cache.capacity: expected a scenario whose model fits in 1 GB (the memory limit), found one that needs about 4.4 GB: 3.6 GB for this cache (an index of 4 bytes per key for 100000000 keys and 32 bytes per entry for 100000000 entries); lower its `capacity` or the key space (set by --set cache.capacity=100000000)\nbad.yaml: 1 problem found\n"
                 .to_string()
         )
+    );
+}
+
+/// 1,000,000 requests per second at a server that serves 8,000: the backlog grows by about
+/// 10^6 a second, with nothing to turn requests away.
+const OVERLOAD: &str = "name: overload\nduration: 2s\ntraffic:\n  rate: 1000000\nentry: web\ncomponents:\n  web: {kind: server, workers: 8, service: {exp: 1ms}}\n";
+
+/// What stops [`OVERLOAD`] with its own seed.
+const OVERLOADED: &str = "the run stopped at 1.009s of simulated time: 1,000,001 requests were in flight, more than a run may hold (1,000,000); 999,908 of them waited at `web`, whose waiting room has no bound. The system is overloaded and nothing turns requests away (there is no `traffic.timeout`, and one would not free them: a request that timed out keeps its place): give `web` a `queue` bound (requests beyond it fail with `queue_full`), add capacity or lower the load";
+
+#[test]
+fn an_overloaded_run_stops_with_exit_1_and_says_what_to_change() {
+    let dir = temp_with(&[("overload.yaml", OVERLOAD), ("ok.yaml", &sized(1, 1))]);
+    let err = fails(&scalesim(dir.path(), &["run", "overload.yaml", "-q"]));
+    assert_eq!(err, format!("Error: overload.yaml: {OVERLOADED}\n"));
+    // Nothing written for the stopped run.
+    assert!(!dir.path().join("results/overload").exists());
+    let err = fails(&scalesim(
+        dir.path(),
+        &["run", "overload.yaml", "--replications", "2", "-q"],
+    ));
+    assert_eq!(err, format!("Error: overload.yaml: {OVERLOADED}\n"));
+    let err = fails(&scalesim(
+        dir.path(),
+        &["compare", "ok.yaml", "overload.yaml", "--out", "cmp", "-q"],
+    ));
+    assert_eq!(err, format!("Error: overload.yaml: {OVERLOADED}\n"));
+    let err = fails(&scalesim(
+        dir.path(),
+        &[
+            "capacity",
+            "overload.yaml",
+            "--max-load",
+            "--slo",
+            "p99<100ms",
+            "-q",
+        ],
+    ));
+    assert_eq!(
+        err,
+        format!(
+            "Error: overload.yaml: the probe at 1 times the load (1,000,000 req/s): {OVERLOADED}\n"
+        )
+    );
+    // A sweep keeps the rows of the runs before, and names the run that stopped.
+    let err = fails(&scalesim(
+        dir.path(),
+        &[
+            "sweep",
+            "overload.yaml",
+            "--vary",
+            "traffic.rate=1000,1000000",
+            "--csv",
+            "s.csv",
+            "-q",
+        ],
+    ));
+    assert!(
+        err.starts_with("Error: overload.yaml: run 1 (with --vary traffic.rate=1000000): the run stopped at 1.008s of simulated time: 1,000,001 requests were in flight"),
+        "{err}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("s.csv")).expect("csv");
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    // With a timeout the message says that it does not help.
+    let timed = OVERLOAD.replace("rate: 1000000", "rate: 1000000\n  timeout: 1s");
+    let e = scalesim::run(&crate::parse(&timed), &scalesim::RunOptions::default())
+        .expect_err("overloaded");
+    assert_eq!(e.limit, scalesim::RunLimit::InFlight);
+    assert!(
+        e.message.contains(
+            "(the client timeout does not free them: a request that timed out keeps its place)"
+        ),
+        "{e}"
+    );
+    // A bound on the waiting room is the fix: the same load runs to the end.
+    let bounded = OVERLOAD.replace("service: {exp: 1ms}", "queue: 100, service: {exp: 1ms}");
+    let r = crate::run_seed(&crate::parse(&bounded), 1);
+    assert!(r.errors["queue_full"] > 1_000_000, "{:?}", r.errors);
+}
+
+#[test]
+fn a_message_queue_without_a_bound_stops_the_run_naming_it() {
+    let text = "name: backlog\nduration: 3s\ntraffic:\n  rate: 1000000\nnetwork: {hop: {const: 0s}}\nentry: web\ncomponents:\n  web: {kind: server, workers: 64, service: {const: 1us}, calls: [jobs]}\n  jobs: {kind: queue, consumers: workers}\n  workers: {kind: worker, workers: 1, service: {exp: 1ms}}\n";
+    let e = scalesim::run(&crate::parse(text), &scalesim::RunOptions::default())
+        .expect_err("overloaded");
+    assert!(
+        e.message.ends_with("waited in queue `jobs`, whose backlog has no bound. The system is overloaded and nothing turns messages away: give `jobs` a `capacity` (publishes beyond it fail with `queue_full`), add consumers or lower the load"),
+        "{e}"
+    );
+}
+
+#[test]
+fn timers_kept_for_long_stop_the_run_naming_them() {
+    // 10^7 requests per second, each keeping its deadline pending for 1000 s: the server
+    // keeps up, the timers pile up.
+    let deadlines = "name: deadlines\nduration: 60s\ntraffic:\n  rate: 10000000\n  timeout: 1000s\nentry: web\ncomponents:\n  web: {kind: server, workers: 64, queue: 100, service: {const: 1us}}\n";
+    let dir = temp_with(&[("deadlines.yaml", deadlines)]);
+    let err = fails(&scalesim(dir.path(), &["run", "deadlines.yaml", "-q"]));
+    assert_eq!(
+        err,
+        "Error: deadlines.yaml: the run stopped at 1.005s of simulated time: 10,000,000 events were pending, more than a run may hold (10,000,000); 9,998,022 of them were client deadlines: each request keeps one pending for `traffic.timeout` (1000s) after it starts, whether it has ended or not, so about the arrival rate times the timeout are pending. Shorten `traffic.timeout` or lower the load\n"
+    );
+    // Each write keeps an apply pending per replica for the replication lag.
+    let applies = "name: applies\nduration: 60s\ntraffic:\n  rate: 100000\n  classes: [{name: write, weight: 1, keys: {n: 10}}]\nentry: db\ncomponents:\n  db: {kind: database, workers: 64, read: {const: 1us}, write: {const: 1us}, replicas: 64, replication_lag: {const: 1000s}}\n";
+    let e = scalesim::run(&crate::parse(applies), &scalesim::RunOptions::default())
+        .expect_err("too many applies");
+    assert_eq!(e.limit, scalesim::RunLimit::PendingEvents);
+    assert_eq!(
+        e.message,
+        "the run stopped at 1.562s of simulated time: 10,000,030 events were pending, more than a run may hold (10,000,000); 10,000,000 of them were replica applies of `db`: each write keeps one pending per replica for its `replication_lag`. Shorten the `replication_lag` of `db`, use fewer replicas or lower the load"
     );
 }
