@@ -34,6 +34,8 @@ pub const CACHE_ENTRY_BYTES: u128 = 32;
 pub const LFU_BUCKET_BYTES: u128 = 24;
 /// A pending event: its time and the event (one radix-heap slot).
 pub const EVENT_BYTES: u128 = 24;
+/// A scaling action, recorded for the time series and the report's `scaling` list.
+pub const SCALE_ACTION_BYTES: u128 = 192;
 /// A time-series row besides its per-component and per-data-center cells: the row, and the
 /// allocation of each of its eight lists.
 pub const ROW_BYTES: u128 = 512;
@@ -159,7 +161,7 @@ pub fn estimate(sc: &Scenario) -> Vec<MemoryPart> {
                     Some(Sessions::Local { .. }) => 2 * users,
                     _ => 0,
                 };
-                let ring = autoscale.as_ref().map_or(0, scaler_bytes);
+                scaler(&mut add, &path, autoscale.as_ref(), sc.duration);
                 let mut what = format!(
                     "this group's {n} instances ({} each, with the first places of its waiting room)",
                     bytes_text(nodes(1, *queue))
@@ -170,17 +172,17 @@ pub fn estimate(sc: &Scenario) -> Vec<MemoryPart> {
                 }
                 add(
                     path,
-                    nodes(n, *queue) + local + ring,
+                    nodes(n, *queue) + local,
                     what,
                     "use fewer instances (`count`, `autoscale.max`) or users",
                 );
             }
             ComponentKind::Worker { autoscale, .. } => {
                 let n = u128::from(c.kind.allocated_instances());
-                let ring = autoscale.as_ref().map_or(0, scaler_bytes);
+                scaler(&mut add, &path, autoscale.as_ref(), sc.duration);
                 add(
                     path,
-                    nodes(n, None) + ring,
+                    nodes(n, None),
                     format!(
                         "this group's {n} instances ({} each, with the first places of its waiting room)",
                         bytes_text(nodes(1, None))
@@ -275,10 +277,26 @@ pub fn total(sc: &Scenario) -> u128 {
     estimate(sc).iter().map(|p| p.bytes).sum()
 }
 
-/// An autoscaler's scale-in ring: 16 bytes per evaluation in `scale_in_window`.
-fn scaler_bytes(a: &Autoscale) -> u128 {
+/// An autoscaler: its scale-in ring (16 bytes per evaluation in `scale_in_window`) and the
+/// scaling actions it records, at most one per evaluation and one per `cooldown`.
+fn scaler(
+    add: &mut impl FnMut(String, u128, String, &str),
+    path: &str,
+    a: Option<&Autoscale>,
+    duration: SimTime,
+) {
+    let Some(a) = a else { return };
     let evals = a.scale_in_window.0.div_ceil(a.interval.0.max(1)).max(1);
-    16 * u128::from(evals) + 1024
+    let every = a.interval.max(a.cooldown);
+    let actions = u128::from(duration.0 / every.0.max(1)) + 1;
+    add(
+        format!("{path}.autoscale"),
+        1024 + 16 * u128::from(evals) + SCALE_ACTION_BYTES * actions,
+        format!(
+            "this group's scaling actions (at most one per {every}, the longer of `interval` and `cooldown`, over {duration}: {actions} actions of {SCALE_ACTION_BYTES} bytes)"
+        ),
+        "lengthen its `cooldown` or `interval`, or shorten the run",
+    );
 }
 
 /// `bytes` for people: `3.6 GB`, `740 MB`, `311 KB`, `12 bytes` (decimal units).

@@ -134,6 +134,20 @@ fn a_model_that_would_not_fit_in_memory_is_refused() {
     );
     windows = windows.replace("duration: 1000000s", "duration: 1000000s\nwindow: 10s");
     assert_eq!(validate(&windows, &[]).0, 0);
+    // So do the scaling actions an autoscaler records: one per evaluation at most.
+    let scaling = "name: scaling\nduration: 100000s\nwindow: 1000s\ntraffic:\n  rate: 10\nentry: web\ncomponents:\n  web: {kind: server, count: 2, workers: 4, service: {exp: 1ms}, autoscale: {max: 4, target: {queue: 3}, interval: 1ms, cooldown: 0s}}\n";
+    assert_eq!(
+        validate(scaling, &[]),
+        (
+            1,
+            "bad.yaml:8:77: components.web.autoscale: expected a scenario whose model fits in 1 GB (the memory limit), found one that needs about 19.2 GB: 19.2 GB for this group's scaling actions (at most one per 1ms, the longer of `interval` and `cooldown`, over 100000s: 100000001 actions of 192 bytes); lengthen its `cooldown` or `interval`, or shorten the run\nbad.yaml: 1 problem found\n"
+                .to_string()
+        )
+    );
+    assert_eq!(
+        validate(&scaling.replace("cooldown: 0s", "cooldown: 60s"), &[]).0,
+        0
+    );
     // Overrides are checked too.
     assert_eq!(
         validate(&fits, &["--set", "cache.capacity=100000000", "--set", "traffic.classes[0].keys.n=100000000"]),
