@@ -127,7 +127,7 @@ pub fn estimate(sc: &Scenario) -> Vec<MemoryPart> {
         "use fewer users",
     );
 
-    for c in &sc.components {
+    for (ci, c) in sc.components.iter().enumerate() {
         let path = format!("components.{}", c.name);
         let nodes = |n: u128, room: Option<u64>| {
             n * (NODE_BYTES
@@ -203,13 +203,7 @@ pub fn estimate(sc: &Scenario) -> Vec<MemoryPart> {
                 vnodes,
                 ..
             } => {
-                let adds = sc
-                    .faults
-                    .iter()
-                    .filter(|f| {
-                        matches!(f.action, FaultAction::AddShard(d, _) if sc.components[d].name == c.name)
-                    })
-                    .count() as u128;
+                let adds = shard_adds(sc, ci);
                 let total = u128::from(*shards) + adds;
                 let n = 1 + u128::from(*replicas);
                 // Versions: a row of `keys` per node and the acknowledged row.
@@ -261,6 +255,33 @@ pub fn estimate(sc: &Scenario) -> Vec<MemoryPart> {
         }
     }
 
+    // Faults that keep per-node state: a `random` fault a pending failure or repair per
+    // node of its target while it lasts, `fail_dc` and `fail_primary` the nodes they took
+    // down (to bring the same ones back).
+    let all_nodes: u128 = (0..sc.components.len()).map(|i| node_count(sc, i)).sum();
+    let mut fault_bytes = 0u128;
+    for f in &sc.faults {
+        fault_bytes += 64
+            + match &f.action {
+                FaultAction::Random { target, .. } => EVENT_BYTES * target_nodes(sc, *target),
+                FaultAction::FailDc(_) => 4 * all_nodes,
+                FaultAction::FailPrimary(d) => match &sc.components[*d].kind {
+                    ComponentKind::Database { shards, .. } => 4 * u128::from(*shards),
+                    _ => 0,
+                },
+                _ => 0,
+            };
+    }
+    add(
+        "faults".into(),
+        fault_bytes,
+        format!(
+            "the fault schedule's per-node state ({} faults: a pending event per node of a `random` fault's target, the nodes a `fail_dc` or `fail_primary` took down)",
+            sc.faults.len()
+        ),
+        "use fewer faults, or target fewer nodes",
+    );
+
     // The time series: a row per window, a cell per component and data center.
     let windows = u128::from(sc.duration.0 / sc.window.0.max(1)) + 1;
     add(
@@ -270,6 +291,36 @@ pub fn estimate(sc: &Scenario) -> Vec<MemoryPart> {
         "make the `window` longer",
     );
     parts
+}
+
+/// The nodes the model builds for component `i`: an autoscaled group's `max` instances,
+/// every node of every shard of a database (the shards `add_shard` adds included), one for
+/// any other kind but the dns.
+fn node_count(sc: &Scenario, i: usize) -> u128 {
+    match &sc.components[i].kind {
+        ComponentKind::Dns { .. } => 0,
+        ComponentKind::Database {
+            replicas, shards, ..
+        } => (u128::from(*shards) + shard_adds(sc, i)) * (1 + u128::from(*replicas)),
+        k => u128::from(k.allocated_instances()),
+    }
+}
+
+/// The nodes a fault target stands for: one instance, one shard's nodes, or the component's.
+fn target_nodes(sc: &Scenario, t: Target) -> u128 {
+    match (&sc.components[t.comp].kind, t.instance) {
+        (ComponentKind::Database { replicas, .. }, Some(_)) => 1 + u128::from(*replicas),
+        (_, Some(_)) => 1,
+        (_, None) => node_count(sc, t.comp).max(1),
+    }
+}
+
+/// The `add_shard` faults on database `i`.
+fn shard_adds(sc: &Scenario, i: usize) -> u128 {
+    sc.faults
+        .iter()
+        .filter(|f| matches!(f.action, FaultAction::AddShard(d, _) if d == i))
+        .count() as u128
 }
 
 /// The sum of [`estimate`], bytes.

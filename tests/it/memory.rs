@@ -148,6 +148,21 @@ fn a_model_that_would_not_fit_in_memory_is_refused() {
         validate(&scaling.replace("cooldown: 0s", "cooldown: 60s"), &[]).0,
         0
     );
+    // A `random` fault keeps an event pending per node of its target.
+    let mut faults = String::from(
+        "name: random faults\nduration: 10s\ntraffic:\n  rate: 10\nentry: web\ncomponents:\n  web: {kind: server, count: 10000, workers: 4, service: {exp: 1ms}}\nfaults:\n",
+    );
+    for _ in 0..5000 {
+        faults.push_str("  - {at: 1s, random: web, mtbf: {exp: 10s}, mttr: {exp: 1s}}\n");
+    }
+    assert_eq!(
+        validate(&faults, &[]),
+        (
+            1,
+            "bad.yaml:9:3: faults: expected a scenario whose model fits in 1 GB (the memory limit), found one that needs about 1.2 GB: 1.2 GB for the fault schedule's per-node state (5000 faults: a pending event per node of a `random` fault's target, the nodes a `fail_dc` or `fail_primary` took down); use fewer faults, or target fewer nodes\nbad.yaml: 1 problem found\n"
+                .to_string()
+        )
+    );
     // Overrides are checked too.
     assert_eq!(
         validate(&fits, &["--set", "cache.capacity=100000000", "--set", "traffic.classes[0].keys.n=100000000"]),
