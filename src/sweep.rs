@@ -477,6 +477,14 @@ pub enum SweepError {
         values: String,
         error: ScenarioError,
     },
+    /// A run of the grid stopped at a run-time bound on its memory (exit 1).
+    #[error("{file}: run {index} (with {values}): {error}")]
+    Run {
+        file: String,
+        index: u64,
+        values: String,
+        error: crate::RunError,
+    },
     /// A file could not be read or written (exit 2).
     #[error("{path}: could not {action}: {source}", path = .path.display())]
     Io {
@@ -901,7 +909,18 @@ pub fn execute(
                     no_wall_clock: true,
                     trace_sample: 0.0,
                 },
-            );
+            )
+            .map_err(|error| SweepError::Run {
+                file: plan.source.to_string(),
+                index: i,
+                values: grid
+                    .overrides(point)
+                    .iter()
+                    .map(|o| format!("--vary {o}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                error,
+            })?;
             let line = csv_row(
                 i,
                 &grid.values(point),
