@@ -29,7 +29,8 @@ fn offered(sc: &Scenario) -> u64 {
             no_wall_clock: true,
             ..Default::default()
         },
-    );
+    )
+    .expect("within the run-time bounds");
     r.timeseries.rows.iter().map(|w| w.offered).sum()
 }
 

@@ -6,10 +6,10 @@ fn main() {
     for f in std::env::args().skip(1) {
         let text = std::fs::read_to_string(&f).expect("readable file");
         match Scenario::parse(&text, &f, &[]) {
-            Ok(s) => {
-                let r = scalesim::run(&s, &RunOptions::default());
-                println!("{}", serde_json::to_string_pretty(&r).expect("json"));
-            }
+            Ok(s) => match scalesim::run(&s, &RunOptions::default()) {
+                Ok(r) => println!("{}", serde_json::to_string_pretty(&r).expect("json")),
+                Err(e) => println!("{f}: {e}"),
+            },
             Err(e) => println!("{e}"),
         }
     }

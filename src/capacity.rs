@@ -22,9 +22,9 @@ use serde::Serialize;
 
 use crate::metrics::headline::mean_ci95;
 use crate::metrics::{Headline, thousands};
-use crate::scenario::Arrival;
+use crate::scenario::{Arrival, MAX_CLOSED_USERS, MAX_MEMORY, memory};
 use crate::sweep::{Slo, run_seed};
-use crate::{Report, RunOptions, Scenario};
+use crate::{Report, RunError, RunOptions, Scenario};
 
 /// The fastest open arrival rate a scenario may have (as validation allows).
 pub const MAX_RATE_RPS: f64 = 10_000_000.0;
@@ -125,7 +125,7 @@ pub struct LoadProbe {
 }
 
 /// `sc` with its traffic scaled by `factor` (> 0): every rate of an open profile, or the
-/// number of closed users (rounded, at least 1).
+/// number of closed users (rounded, from 1 to [`MAX_CLOSED_USERS`]).
 pub fn scaled(sc: &Scenario, factor: f64) -> Scenario {
     let mut s = sc.clone();
     match &mut s.traffic.arrival {
@@ -135,10 +135,42 @@ pub fn scaled(sc: &Scenario, factor: f64) -> Scenario {
             }
         }
         Arrival::Closed { .. } => {
-            s.traffic.users = ((s.traffic.users as f64 * factor).round() as u64).max(1);
+            s.traffic.users =
+                ((s.traffic.users as f64 * factor).round() as u64).clamp(1, MAX_CLOSED_USERS);
         }
     }
     s
+}
+
+/// The largest factor [`scaled`] may apply to `sc` and stay inside the scenario limits: up
+/// to [`MAX_RATE_RPS`] for open arrivals; for closed users up to [`MAX_CLOSED_USERS`], and
+/// only as many as keep the model within [`MAX_MEMORY`] (per-user tables, and a key space
+/// of user ids, grow with them).
+fn max_factor(sc: &Scenario) -> f64 {
+    if let Some(p) = peak_rate(sc) {
+        return MAX_RATE_RPS / p.max(1e-9);
+    }
+    let users = sc.traffic.users.max(1);
+    let fits = |u: u64| {
+        let mut s = sc.clone();
+        s.traffic.users = u;
+        memory::total(&s) <= u128::from(MAX_MEMORY)
+    };
+    let (mut lo, mut hi) = (users, MAX_CLOSED_USERS.max(users));
+    if !fits(hi) {
+        // The most users that fit, by bisection: `lo` fits (the scenario validated), `hi`
+        // does not.
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if fits(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        hi = lo;
+    }
+    hi as f64 / users as f64
 }
 
 /// The highest rate of an open profile, req/s; `None` for closed users.
@@ -332,7 +364,14 @@ fn downstream(sc: &Scenario, i: usize) -> Vec<usize> {
 
 /// Runs `sc` `replications` times (at least once) in parallel with the seeds of `run
 /// --replications` derived from `base_seed`; the reports in replication order.
-pub fn replicate(sc: &Scenario, base_seed: u64, replications: u64) -> Vec<Report> {
+///
+/// # Errors
+/// The first replication (in replication order) that reached a run-time bound.
+pub fn replicate(
+    sc: &Scenario,
+    base_seed: u64,
+    replications: u64,
+) -> Result<Vec<Report>, RunError> {
     (0..replications.max(1))
         .into_par_iter()
         .map(|r| {
@@ -345,6 +384,8 @@ pub fn replicate(sc: &Scenario, base_seed: u64, replications: u64) -> Vec<Report
                 },
             )
         })
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect()
 }
 
@@ -383,10 +424,21 @@ pub fn judge(slos: &[Slo], heads: &[Headline]) -> Judged {
     }
 }
 
-/// Runs one probe at `factor`; returns it with its first replication's report.
-fn probe(sc: &Scenario, factor: f64, o: &MaxLoadOptions) -> (LoadProbe, Report) {
+/// Runs one probe at `factor`; returns it with its first replication's report, or the
+/// error of a replication that reached a run-time bound (its message says at which load).
+fn probe(sc: &Scenario, factor: f64, o: &MaxLoadOptions) -> Result<(LoadProbe, Report), RunError> {
     let s = scaled(sc, factor);
-    let reports = replicate(&s, o.seed.unwrap_or(sc.seed), o.replications);
+    let reports = replicate(&s, o.seed.unwrap_or(sc.seed), o.replications).map_err(|mut e| {
+        let load = match peak_rate(&s) {
+            Some(p) => format!("{} req/s", thousands(p.round() as u64)),
+            None => format!("{} closed users", thousands(s.traffic.users)),
+        };
+        e.message = format!(
+            "the probe at {factor} times the load ({load}): {}",
+            e.message
+        );
+        e
+    })?;
     let heads: Vec<Headline> = reports.iter().map(Headline::of).collect();
     let Judged {
         figures,
@@ -401,7 +453,7 @@ fn probe(sc: &Scenario, factor: f64, o: &MaxLoadOptions) -> (LoadProbe, Report) 
         .into_iter()
         .next()
         .expect("at least one replication");
-    (
+    Ok((
         LoadProbe {
             scale: factor,
             rate_rps,
@@ -411,31 +463,35 @@ fn probe(sc: &Scenario, factor: f64, o: &MaxLoadOptions) -> (LoadProbe, Report) 
             headline: heads.into_iter().next().expect("at least one"),
         },
         first,
-    )
+    ))
 }
 
 /// Searches the largest traffic factor of `sc` that meets every objective of `o`.
 /// `on_probe` is called after each probe (for progress output); it may not stop the search.
+///
+/// # Errors
+/// A probe that reached a run-time bound on its memory stops the search (see
+/// [`crate::run`]).
 pub fn max_load(
     sc: &Scenario,
     o: &MaxLoadOptions,
     mut on_probe: impl FnMut(&LoadProbe),
-) -> MaxLoad {
-    let max_factor = peak_rate(sc).map_or(f64::INFINITY, |p| MAX_RATE_RPS / p.max(1e-9));
+) -> Result<MaxLoad, RunError> {
+    let max_factor = max_factor(sc);
     let mut probes: Vec<LoadProbe> = Vec::new();
     // The largest passing and the smallest failing factor, with the failing report.
     let mut pass: Option<f64> = None;
     let mut fail: Option<(f64, Report)> = None;
-    let mut run = |f: f64, probes: &mut Vec<LoadProbe>| -> (bool, Report) {
-        let (p, r) = probe(sc, f, o);
+    let mut run = |f: f64, probes: &mut Vec<LoadProbe>| -> Result<(bool, Report), RunError> {
+        let (p, r) = probe(sc, f, o)?;
         on_probe(&p);
         let ok = p.pass;
         probes.push(p);
-        (ok, r)
+        Ok((ok, r))
     };
 
     // Bracket: start from the scenario as written.
-    let (ok, first) = run(1.0, &mut probes);
+    let (ok, first) = run(1.0, &mut probes)?;
     if ok {
         pass = Some(1.0);
         // Where the busiest component would reach 100%: load is roughly linear in the
@@ -446,7 +502,7 @@ pub fn max_load(
         let mut f = u.map_or(2.0, |u| (1.0 / u).clamp(1.25, 64.0));
         while fail.is_none() && probes.len() < o.max_probes {
             f = f.min(max_factor);
-            let (ok, r) = run(f, &mut probes);
+            let (ok, r) = run(f, &mut probes)?;
             if ok {
                 pass = Some(f);
                 if f >= max_factor {
@@ -464,7 +520,7 @@ pub fn max_load(
             && probes.len() < o.max_probes
             && f * peak_rate(sc).unwrap_or(1.0) >= 1e-3
         {
-            let (ok, r) = run(f, &mut probes);
+            let (ok, r) = run(f, &mut probes)?;
             if ok {
                 pass = Some(f);
             } else {
@@ -481,7 +537,7 @@ pub fn max_load(
             break;
         }
         let mid = (lo + hi) / 2.0;
-        let (ok, r) = run(mid, &mut probes);
+        let (ok, r) = run(mid, &mut probes)?;
         if ok {
             pass = Some(mid);
         } else {
@@ -506,7 +562,7 @@ pub fn max_load(
             .collect();
         limit_of(sc, r, failed)
     });
-    MaxLoad {
+    Ok(MaxLoad {
         scenario: sc.name.clone(),
         slos: o.slos.iter().map(|s| s.text.clone()).collect(),
         load: if peak_rate(sc).is_some() {
@@ -521,5 +577,30 @@ pub fn max_load(
         limit,
         replications: o.replications.max(1),
         probes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closed_users_scale_only_as_far_as_the_model_fits() {
+        // Keys are user ids, so every user adds a version on each of the 4 x 64 nodes.
+        let text = "name: t\nduration: 1s\ntraffic: {arrival: closed, users: 100, think: {exp: 1s}}\nentry: db\ncomponents:\n  db: {kind: database, workers: 4, read: {exp: 1ms}, write: {exp: 1ms}, replicas: 3, replication_lag: {exp: 1ms}, shards: 64}\n";
+        let sc = Scenario::parse(text, "t", &[]).expect("valid");
+        let f = max_factor(&sc);
+        let big = scaled(&sc, f);
+        assert!(
+            big.traffic.users < MAX_CLOSED_USERS,
+            "{}",
+            big.traffic.users
+        );
+        assert!(memory::total(&big) <= u128::from(MAX_MEMORY));
+        let more = scaled(&sc, f * 1.01);
+        assert!(memory::total(&more) > u128::from(MAX_MEMORY));
+        // Without a per-user cost that large, the user limit is the bound.
+        let small = Scenario::parse(&text.replace(", shards: 64", ""), "t", &[]).expect("valid");
+        assert_eq!(max_factor(&small), MAX_CLOSED_USERS as f64 / 100.0);
     }
 }

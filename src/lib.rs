@@ -21,6 +21,7 @@ pub mod sweep;
 use std::time::Instant;
 
 pub use metrics::Report;
+pub use model::{RunError, RunLimit};
 pub use scenario::{Override, Scenario, ScenarioError};
 
 /// How to run a scenario.
@@ -36,7 +37,13 @@ pub struct RunOptions {
 }
 
 /// Builds the model for `scenario` and runs it to the end.
-pub fn run(scenario: &Scenario, opts: &RunOptions) -> Report {
+///
+/// # Errors
+/// A [`RunError`] when the run reaches a run-time bound on its memory: more than
+/// [`scenario::MAX_IN_FLIGHT`] requests or [`scenario::MAX_PENDING_EVENTS`] pending events
+/// at once (an overloaded system that nothing turns requests away from, or timers kept for
+/// long). Runs inside the bounds are not affected by them.
+pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Report, RunError> {
     let mut sc;
     let scenario = match opts.seed {
         Some(seed) => {
@@ -49,11 +56,11 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Report {
     let started = Instant::now();
     let mut report = model::Model::new(scenario)
         .with_trace_sample(opts.trace_sample)
-        .run();
+        .run()?;
     if !opts.no_wall_clock {
         let wall = started.elapsed().as_secs_f64();
         report.engine.wall_s = Some(wall);
         report.engine.events_per_s = Some(report.engine.events as f64 / wall.max(1e-9));
     }
-    report
+    Ok(report)
 }

@@ -92,8 +92,14 @@ struct Probe {
     bottleneck: Option<(String, Option<f64>)>,
 }
 
-fn probe(sc: &Scenario, value: &str, slos: &[Slo], base_seed: u64, replications: u64) -> Probe {
-    let reports = scalesim::capacity::replicate(sc, base_seed, replications);
+fn probe(
+    sc: &Scenario,
+    value: &str,
+    slos: &[Slo],
+    base_seed: u64,
+    replications: u64,
+) -> Result<Probe, scalesim::RunError> {
+    let reports = scalesim::capacity::replicate(sc, base_seed, replications)?;
     let heads: Vec<Headline> = reports.iter().map(Headline::of).collect();
     let scalesim::capacity::Judged { figures, pass, .. } = scalesim::capacity::judge(slos, &heads);
     let bottleneck = heads[0].bottleneck.clone().map(|name| {
@@ -105,13 +111,13 @@ fn probe(sc: &Scenario, value: &str, slos: &[Slo], base_seed: u64, replications:
         (name, u)
     });
     let availability = heads.iter().map(|h| h.availability).sum::<f64>() / heads.len() as f64;
-    Probe {
+    Ok(Probe {
         value: value.to_string(),
         figures,
         pass,
         availability,
         bottleneck,
-    }
+    })
 }
 
 fn limit_text(p: &Probe) -> String {
@@ -181,7 +187,13 @@ pub fn capacity(a: &CapacityArgs) -> CliResult {
         sets.extend(grid.overrides(i as u64));
         let sc = Scenario::parse(&text, &source, &sets)
             .map_err(|e| Failure::BadInput(anyhow!("with --vary {path}={}:\n{e}", values[i])))?;
-        let p = probe(&sc, &values[i], &a.slos, base_seed, a.replications);
+        let p = probe(&sc, &values[i], &a.slos, base_seed, a.replications).map_err(|e| {
+            Failure::BadInput(anyhow!(
+                "{}: with --vary {path}={}: {e}",
+                a.file.display(),
+                values[i]
+            ))
+        })?;
         let figs: Vec<String> = a
             .slos
             .iter()

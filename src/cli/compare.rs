@@ -59,19 +59,22 @@ pub(super) fn run_all(
     jobs: &[(PathBuf, Scenario)],
     seed: u64,
     progress: &Progress,
-) -> Vec<CompareRun> {
+) -> Result<Vec<CompareRun>, Failure> {
     let opts = RunOptions {
         seed: Some(seed),
         no_wall_clock: true,
         ..Default::default()
     };
-    jobs.par_iter()
+    let runs: Vec<Result<CompareRun, Failure>> = jobs
+        .par_iter()
         .map(|(path, sc)| {
-            let rep = scalesim::run(sc, &opts);
+            let rep = scalesim::run(sc, &opts).map_err(|e| super::run_failure(path, &e))?;
             progress.inc();
-            CompareRun::new(path, rep).offered_by(sc)
+            Ok(CompareRun::new(path, rep).offered_by(sc))
         })
-        .collect()
+        .collect();
+    // The first failure in input order, whatever the threads did.
+    runs.into_iter().collect()
 }
 
 pub fn run(a: &CompareArgs) -> CliResult {
@@ -86,6 +89,7 @@ pub fn run(a: &CompareArgs) -> CliResult {
     let progress = Progress::new(jobs.len() as u64, "running", a.quiet);
     let runs = run_all(&jobs, seed, &progress);
     progress.finish();
+    let runs = runs?;
     write_compare_outputs(&runs, seed, &a.out.0)?;
     if !a.quiet {
         out(&compare_table(&runs, seed))?;

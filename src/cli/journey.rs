@@ -150,13 +150,14 @@ pub fn run(a: &JourneyArgs) -> CliResult {
     let progress = Progress::new(jobs.len() as u64, "journey", a.quiet);
     let runs = run_all(&jobs, seed, &progress);
     progress.finish();
+    let runs = runs?;
 
     // Each stage's max sustainable load under the journey's objectives, stages in parallel.
-    let stage_jobs: Vec<&Scenario> = jobs
+    let stage_jobs: Vec<(&PathBuf, &Scenario)> = jobs
         .iter()
         .zip(&owner)
         .filter(|(_, o)| o.is_none())
-        .map(|((_, sc), _)| sc)
+        .map(|((path, sc), _)| (path, sc))
         .collect();
     let mut capacities: Vec<Option<StageCapacity>> = if a.no_capacity {
         vec![None; stage_jobs.len()]
@@ -164,16 +165,16 @@ pub fn run(a: &JourneyArgs) -> CliResult {
         let mut o = MaxLoadOptions::journey();
         o.seed = Some(seed);
         let progress = Progress::new(stage_jobs.len() as u64, "capacity", a.quiet);
-        let found = stage_jobs
+        let found: Vec<Result<Option<StageCapacity>, Failure>> = stage_jobs
             .par_iter()
-            .map(|sc| {
-                let m = max_load(sc, &o, |_| {});
+            .map(|(path, sc)| {
+                let m = max_load(sc, &o, |_| {}).map_err(|e| super::run_failure(path, &e))?;
                 progress.inc();
-                Some(StageCapacity::of(&m))
+                Ok(Some(StageCapacity::of(&m)))
             })
             .collect();
         progress.finish();
-        found
+        found.into_iter().collect::<Result<Vec<_>, Failure>>()?
     }
     .into_iter()
     .rev()

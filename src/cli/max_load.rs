@@ -93,6 +93,12 @@ pub(crate) fn answer_text(m: &MaxLoad) -> String {
     match m.fail_rate_rps {
         Some(f) if m.scale > 0.0 => s += &format!("; {} req/s fails", rate_text(f)),
         Some(_) => {}
+        None if m.load == "offered_rate" => {
+            s += &format!(
+                "; nothing failed up to the most closed users a scenario may have ({})",
+                scalesim::metrics::thousands(scalesim::scenario::MAX_CLOSED_USERS)
+            )
+        }
         None => {
             s += &format!(
                 "; nothing failed up to the largest rate a scenario may have ({} req/s)",
@@ -162,6 +168,7 @@ pub(super) fn max_load(a: &CapacityArgs) -> CliResult {
         }
     });
     printed?;
+    let m = m.map_err(|e| super::run_failure(&a.file, &e))?;
     say(&answer_text(&m))?;
 
     let dir = a

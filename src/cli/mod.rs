@@ -49,6 +49,12 @@ impl From<scalesim::report::ReportError> for Failure {
 
 pub type CliResult = Result<(), Failure>;
 
+/// A run of `path` that stopped at a run-time bound on its memory (an overloaded system,
+/// timers kept for long): bad input, exit 1, the message prefixed with the file.
+pub fn run_failure(path: &std::path::Path, e: &scalesim::RunError) -> Failure {
+    Failure::BadInput(anyhow::anyhow!("{}: {e}", path.display()))
+}
+
 /// A discrete-event simulator of the journey from one server to millions of users.
 #[derive(Debug, Parser)]
 #[command(name = "scalesim", version, about, long_about = None)]

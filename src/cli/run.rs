@@ -128,18 +128,19 @@ fn stem(path: &Path) -> String {
 
 /// Runs `sc` once, or `replications` times in parallel with seeds derived from the base
 /// seed and the replication index; returns the first replication's report and, for more
-/// than one, the summary over all.
+/// than one, the summary over all; or the first replication (in replication order) that
+/// stopped at a run-time bound.
 fn run_replicated(
     sc: &Scenario,
     opts: &RunOptions,
     replications: u64,
-) -> (Report, Option<Replications>) {
+) -> Result<(Report, Option<Replications>), scalesim::RunError> {
     if replications <= 1 {
-        return (scalesim::run(sc, opts), None);
+        return Ok((scalesim::run(sc, opts)?, None));
     }
     let base = opts.seed.unwrap_or(sc.seed);
     let seeds: Vec<u64> = (0..replications).map(|r| run_seed(base, r)).collect();
-    let mut reports: Vec<Report> = seeds
+    let reports: Vec<Result<Report, scalesim::RunError>> = seeds
         .par_iter()
         .enumerate()
         .map(|(i, &seed)| {
@@ -152,9 +153,10 @@ fn run_replicated(
             scalesim::run(sc, &o)
         })
         .collect();
+    let mut reports = reports.into_iter().collect::<Result<Vec<Report>, _>>()?;
     let heads: Vec<Headline> = reports.iter().map(Headline::of).collect();
     let reps = Replications::of(seeds, &heads);
-    (reports.swap_remove(0), Some(reps))
+    Ok((reports.swap_remove(0), Some(reps)))
 }
 
 /// The most replications `run --replications` accepts.
@@ -231,7 +233,8 @@ pub fn run(a: &RunArgs) -> CliResult {
             seed: a.seed,
             no_wall_clock: a.no_wall_clock,
         };
-        let (rep, reps) = run_replicated(sc, &opts, a.replications);
+        let (rep, reps) =
+            run_replicated(sc, &opts, a.replications).map_err(|e| super::run_failure(path, &e))?;
         let dir = a
             .out
             .as_ref()

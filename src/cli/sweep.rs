@@ -97,7 +97,9 @@ fn parse_runs(s: &str) -> Result<u64, String> {
 
 pub(crate) fn sweep_failure(e: SweepError) -> Failure {
     match e {
-        SweepError::Input(_) | SweepError::Scenario { .. } => Failure::BadInput(e.into()),
+        SweepError::Input(_) | SweepError::Scenario { .. } | SweepError::Run { .. } => {
+            Failure::BadInput(e.into())
+        }
         SweepError::Report(e) => e.into(),
         SweepError::Io { .. } => Failure::Internal(e.into()),
     }

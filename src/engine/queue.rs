@@ -183,6 +183,13 @@ impl<T: Copy> EventQueue<T> {
         }
     }
 
+    /// Every pending event, in no particular order: O(pending), for diagnostics.
+    pub fn iter(&self) -> impl Iterator<Item = &T> + '_ {
+        self.now[self.head..]
+            .iter()
+            .chain(self.buckets.iter().flat_map(|b| b.iter().map(|(_, e)| e)))
+    }
+
     /// Number of pending events.
     #[inline]
     pub fn len(&self) -> usize {
@@ -237,6 +244,20 @@ mod tests {
     use proptest::prelude::*;
     use std::cmp::Reverse;
     use std::collections::BinaryHeap;
+
+    #[test]
+    fn iter_visits_every_pending_event_once() {
+        let mut q = EventQueue::new();
+        for (t, e) in [(5, 'a'), (1, 'b'), (5, 'c'), (900, 'd'), (3, 'e')] {
+            q.push(SimTime(t), e);
+        }
+        assert_eq!(q.pop(), Some((SimTime(1), 'b')));
+        q.push(SimTime(1), 'f');
+        let mut left: Vec<char> = q.iter().copied().collect();
+        left.sort_unstable();
+        assert_eq!(left, ['a', 'c', 'd', 'e', 'f']);
+        assert_eq!(left.len(), q.len());
+    }
 
     fn drain<T: Copy>(q: &mut EventQueue<T>) -> Vec<(u64, T)> {
         std::iter::from_fn(|| q.pop().map(|(t, x)| (t.as_nanos(), x))).collect()

@@ -520,6 +520,14 @@ mod tests {
     use proptest::prelude::*;
     use rand_distr::{Distribution, Zipf};
 
+    /// The memory estimate of a scenario counts a slot and an LFU bucket at these sizes.
+    #[test]
+    fn slots_and_buckets_are_as_counted() {
+        use crate::scenario::memory::{CACHE_ENTRY_BYTES, LFU_BUCKET_BYTES};
+        assert_eq!(std::mem::size_of::<Slot>() as u128, CACHE_ENTRY_BYTES);
+        assert_eq!(std::mem::size_of::<Bucket>() as u128, LFU_BUCKET_BYTES);
+    }
+
     const NEVER: u64 = u64::MAX;
 
     fn cache(capacity: usize, key_space: u64, policy: EvictionPolicy) -> KeyCache {

@@ -433,6 +433,7 @@ impl Model {
             base
         };
         let r2 = self.reqs.alloc_copy(&req);
+        self.guard(r2);
         let next = self.reqs.get_mut(r2);
         next.attempt = n;
         next.push(Frame {

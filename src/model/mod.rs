@@ -32,6 +32,7 @@ mod faults;
 mod geo;
 pub mod load_balancer;
 mod migration;
+mod overload;
 mod queue;
 pub mod request;
 pub mod shard;
@@ -55,6 +56,7 @@ use faults::{RETRY_TOKENS_MAX, RetryPolicy};
 use geo::Geo;
 use load_balancer::Balancer;
 use migration::{Copier, MIG_BIT, MigRun};
+pub use overload::{RunError, RunLimit};
 pub use request::Cause;
 use request::{Frame, NO_DC, Slab};
 use shard::ShardRouter;
@@ -397,7 +399,10 @@ struct WarmSnap {
 /// A built model, ready to run once.
 pub struct Model {
     now: u64,
+    /// The end of the run; moved to `now` when a run-time bound stops it (`stopped`).
     end: u64,
+    /// Why the run stopped early, if a run-time bound did (see `overload.rs`).
+    stopped: Option<RunError>,
     warmup: u64,
     queue: EventQueue<Ev>,
     lane: VecDeque<Ev>,
@@ -928,6 +933,7 @@ impl Model {
         let mut m = Model {
             now: 0,
             end: sc.duration.0,
+            stopped: None,
             warmup: sc.warmup.0,
             queue: EventQueue::with_capacity(1024),
             lane: VecDeque::with_capacity(64),
@@ -1119,8 +1125,9 @@ impl Model {
         self
     }
 
-    /// Runs to the end of the scenario and returns the report (engine wall time unset).
-    pub fn run(mut self) -> Report {
+    /// Runs to the end of the scenario and returns the report (engine wall time unset), or
+    /// the error of a run-time bound (requests in flight, pending events) it reached.
+    pub fn run(mut self) -> Result<Report, RunError> {
         loop {
             let ev = match self.lane.pop_front() {
                 Some(ev) => ev,
@@ -1136,8 +1143,11 @@ impl Model {
             self.events += 1;
             self.dispatch(ev);
         }
+        if let Some(e) = self.stopped.take() {
+            return Err(e);
+        }
         self.now = self.end;
-        self.report()
+        Ok(self.report())
     }
 
     #[inline]
@@ -1296,6 +1306,7 @@ impl Model {
         let now = self.now;
         let measured = now >= self.warmup;
         let r = self.reqs.alloc();
+        self.guard(r);
         let req = self.reqs.get_mut(r);
         req.start = now;
         req.class = class;
@@ -2222,5 +2233,46 @@ impl Model {
         w.completed = 0;
         w.failed = 0;
         w.hist.reset();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::mem::size_of;
+
+    use super::*;
+    use crate::scenario::memory::{COMPONENT_BYTES, EVENT_BYTES, NODE_BYTES, SHARD_BYTES};
+
+    /// The memory estimate of a scenario counts the model's types at these sizes at most.
+    #[test]
+    fn the_memory_estimate_covers_the_model_types() {
+        // A node: its Node and Station, the warm-up snapshot of its areas, an entry in each
+        // per-node table (up, epoch, partition, detection, scaler, inbound, replica set,
+        // replica number, data center, node -> component), a place in its group's rotation,
+        // a balancer's backend arrays (conns, rotation, active, members, probes) and a
+        // queue's `assigned`.
+        let node = size_of::<Node>()
+            + size_of::<Station>()
+            + size_of::<Areas>()
+            + size_of::<bool>() * 2
+            + size_of::<u32>() * 6
+            + size_of::<Option<u64>>()
+            + size_of::<u8>()
+            + 4
+            + 18
+            + 4
+            + size_of::<autoscale::Inst>();
+        assert!(node as u128 <= NODE_BYTES, "{node}");
+        let comp = size_of::<Comp>()
+            + 2 * size_of::<CompSnap>()
+            + size_of::<u128>() * 2
+            + size_of::<[u64; Cause::COUNT]>()
+            + size_of::<Ctr>()
+            + size_of::<Option<u64>>()
+            + size_of::<u32>()
+            + size_of::<Option<u32>>();
+        assert!(comp as u128 <= COMPONENT_BYTES, "{comp}");
+        assert!(size_of::<Db>() as u128 <= SHARD_BYTES);
+        assert_eq!(size_of::<(u64, Ev)>() as u128, EVENT_BYTES);
     }
 }

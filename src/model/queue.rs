@@ -34,6 +34,7 @@ impl Model {
         }
         let req = *self.reqs.get(r);
         let j = self.reqs.alloc();
+        self.guard(j);
         let job = self.reqs.get_mut(j);
         job.start = self.now;
         job.class = req.class;
@@ -171,6 +172,7 @@ impl Model {
         }
         self.reqs.get_mut(j).orphan = true;
         let copy = self.reqs.alloc_copy(&job);
+        self.guard(copy);
         let c = self.reqs.get_mut(copy);
         c.client_done = true;
         c.attempt = job.attempt;

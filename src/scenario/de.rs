@@ -207,7 +207,10 @@ pub fn read<T: for<'a> Deserialize<'a>>(
         };
         let result = T::deserialize(De {
             node: Some(root),
-            path: String::new(),
+            path: PathRef {
+                parent: None,
+                seg: Seg::Root,
+            },
             anchor: (root.pos, root.origin),
             poisoned: poison.contains(""),
             ctx: &ctx,
@@ -292,19 +295,66 @@ pub fn related(a: &str, b: &str) -> bool {
     inside(a, b) || inside(b, a)
 }
 
+/// One step of a path: a key or a list index.
+#[derive(Clone, Copy)]
+enum Seg<'p> {
+    Root,
+    Key(&'p str),
+    Index(usize),
+}
+
+/// A node's path as a chain of steps on the stack, written out only when a message or the
+/// poison set needs it: a valid file allocates no path at all.
+#[derive(Clone, Copy)]
+struct PathRef<'p> {
+    parent: Option<&'p PathRef<'p>>,
+    seg: Seg<'p>,
+}
+
+impl PathRef<'_> {
+    fn render(&self) -> String {
+        let mut segs = Vec::new();
+        let mut cur = Some(self);
+        while let Some(p) = cur {
+            segs.push(p.seg);
+            cur = p.parent;
+        }
+        let mut out = String::new();
+        for seg in segs.iter().rev() {
+            match seg {
+                Seg::Root => {}
+                Seg::Key(k) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+                Seg::Index(i) => out.push_str(&format!("[{i}]")),
+            }
+        }
+        out
+    }
+}
+
 /// A deserializer for one node (or a poisoned stand-in, `node: None`).
-struct De<'a, 'c> {
+struct De<'a, 'c, 'p> {
     node: Option<&'a Node>,
-    path: String,
+    path: PathRef<'p>,
     /// Where a stand-in reports from: its nearest real ancestor.
     anchor: (Pos, Origin),
     poisoned: bool,
     ctx: &'c Ctx<'c>,
 }
 
-impl<'a, 'c> De<'a, 'c> {
-    fn child(&self, path: String, node: Option<&'a Node>) -> De<'a, 'c> {
-        let poisoned = self.poisoned || node.is_none() || self.ctx.poison.contains(&path);
+impl<'a, 'c, 'p> De<'a, 'c, 'p> {
+    fn child<'q>(&'q self, seg: Seg<'q>, node: Option<&'a Node>) -> De<'a, 'c, 'q> {
+        let path = PathRef {
+            parent: Some(&self.path),
+            seg,
+        };
+        let poisoned = self.poisoned
+            || node.is_none()
+            || (!self.ctx.poison.is_empty() && self.ctx.poison.contains(&path.render()));
         De {
             node,
             anchor: node.map_or(self.anchor, |n| (n.pos, n.origin)),
@@ -316,7 +366,7 @@ impl<'a, 'c> De<'a, 'c> {
 
     fn locate(&self, mut e: Error) -> Error {
         if e.at.is_none() {
-            e.at = Some((self.path.clone(), self.anchor.0, self.anchor.1));
+            e.at = Some((self.path.render(), self.anchor.0, self.anchor.1));
         }
         e
     }
@@ -391,7 +441,7 @@ macro_rules! int_method {
     };
 }
 
-impl<'de, 'a, 'c> de::Deserializer<'de> for De<'a, 'c> {
+impl<'de, 'a, 'c, 'p> de::Deserializer<'de> for De<'a, 'c, 'p> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
@@ -614,7 +664,7 @@ impl<'de, 'a, 'c> de::Deserializer<'de> for De<'a, 'c> {
                     ),
                 };
                 self.ctx.unknown.borrow_mut().push(Found {
-                    path: child(&self.path, &e.key),
+                    path: child(&self.path.render(), &e.key),
                     pos: e.key_pos,
                     origin: e.value.origin,
                     message,
@@ -624,7 +674,9 @@ impl<'de, 'a, 'c> de::Deserializer<'de> for De<'a, 'c> {
         }
         // A missing required field that was poisoned gets its stand-in.
         for f in fields {
-            if !list.iter().any(|(k, _)| k == f) && self.ctx.poison.contains(&child(&self.path, f))
+            if !self.ctx.poison.is_empty()
+                && !list.iter().any(|(k, _)| k == f)
+                && self.ctx.poison.contains(&child(&self.path.render(), f))
             {
                 list.push((f, None));
             }
@@ -670,13 +722,13 @@ impl<'de, 'a, 'c> de::Deserializer<'de> for De<'a, 'c> {
     }
 }
 
-struct Items<'p, 'a, 'c> {
-    parent: &'p De<'a, 'c>,
+struct Items<'q, 'a, 'c, 'p> {
+    parent: &'q De<'a, 'c, 'p>,
     items: std::slice::Iter<'a, Node>,
     index: usize,
 }
 
-impl<'de, 'a, 'c> SeqAccess<'de> for Items<'_, 'a, 'c> {
+impl<'de, 'a, 'c, 'p> SeqAccess<'de> for Items<'_, 'a, 'c, 'p> {
     type Error = Error;
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
@@ -685,9 +737,9 @@ impl<'de, 'a, 'c> SeqAccess<'de> for Items<'_, 'a, 'c> {
         let Some(node) = self.items.next() else {
             return Ok(None);
         };
-        let path = format!("{}[{}]", self.parent.path, self.index);
+        let index = self.index;
         self.index += 1;
-        seed.deserialize(self.parent.child(path, Some(node)))
+        seed.deserialize(self.parent.child(Seg::Index(index), Some(node)))
             .map(Some)
     }
     fn size_hint(&self) -> Option<usize> {
@@ -695,13 +747,13 @@ impl<'de, 'a, 'c> SeqAccess<'de> for Items<'_, 'a, 'c> {
     }
 }
 
-struct Entries<'p, 'a, 'c, I> {
-    parent: &'p De<'a, 'c>,
+struct Entries<'q, 'a, 'c, 'p, I> {
+    parent: &'q De<'a, 'c, 'p>,
     entries: I,
     value: Option<(&'a str, Option<&'a Node>)>,
 }
 
-impl<'de, 'a, 'c, I> MapAccess<'de> for Entries<'_, 'a, 'c, I>
+impl<'de, 'a, 'c, 'p, I> MapAccess<'de> for Entries<'_, 'a, 'c, 'p, I>
 where
     I: Iterator<Item = (&'a str, Option<&'a Node>)>,
 {
@@ -719,7 +771,7 @@ where
     }
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         let (key, node) = self.value.take().expect("a key before its value");
-        seed.deserialize(self.parent.child(child(&self.parent.path, key), node))
+        seed.deserialize(self.parent.child(Seg::Key(key), node))
     }
 }
 

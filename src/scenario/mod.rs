@@ -10,6 +10,7 @@
 pub mod de;
 pub mod error;
 pub mod locate;
+pub mod memory;
 pub mod overrides;
 pub mod raw;
 pub mod resolve;
@@ -533,6 +534,18 @@ pub const DEFAULT_SEED: u64 = 1;
 pub const DEFAULT_WINDOW: SimTime = SimTime::from_secs(1);
 /// The largest key space (`keys.n`, or `users` when keys are user ids).
 pub const MAX_KEYS: u64 = 100_000_000;
+/// The most closed-loop users (`traffic.users` with `arrival: closed`): each one has a
+/// wake-up pending from the start and may have a request in flight.
+pub const MAX_CLOSED_USERS: u64 = 1_000_000;
+/// The most requests a run may hold at once: client requests, retry attempts and queue
+/// jobs, waiting, in service or in transit (about 530 bytes each). A run that needs more
+/// stops with a [`crate::model::RunError`]: its system is overloaded and nothing turns
+/// requests away.
+pub const MAX_IN_FLIGHT: usize = 1_000_000;
+/// The most events a run may hold pending at once (24 bytes each): client deadlines,
+/// visibility timeouts and replica applies stay pending for their whole delay. A run that
+/// needs more stops with a [`crate::model::RunError`] naming them.
+pub const MAX_PENDING_EVENTS: usize = 10_000_000;
 /// The highest arrival rate, requests per second (`traffic.rate`, a profile point's
 /// `rate`): one request every 100 ns on average. Above about 10^9 per second arrivals would
 /// share the same nanosecond and simulated time would stop advancing.
@@ -541,6 +554,19 @@ pub const MAX_RATE: f64 = 10_000_000.0;
 pub const MIN_INTERVAL: SimTime = SimTime::from_millis(1);
 /// The deepest chain of components a request may travel through (client included).
 pub const MAX_DEPTH: usize = 12;
+/// The most request classes (`traffic.classes`). Each class has its own latency histogram
+/// (about 300 KB, see [`crate::metrics::LatencyHist`]) and a slot in every per-class table.
+pub const MAX_CLASSES: usize = 256;
+/// The most components (`components`). Each has its own latency histogram (about 300 KB),
+/// counters and a column in every time-series row.
+pub const MAX_COMPONENTS: usize = 256;
+/// The most time-series windows in a run (`duration / window`).
+pub const MAX_WINDOWS: u64 = 1_000_000;
+/// The most memory the model may size from a scenario before it runs, bytes: the sum of
+/// [`memory::estimate`] (histograms, instances, database versions, caches, per-user tables,
+/// closed users' wake-ups, the time series). A scenario that needs more is refused at
+/// validation, naming its largest part.
+pub const MAX_MEMORY: u64 = 1_000_000_000;
 /// The largest scenario file, bytes. Readers stop at this size plus one and report the
 /// limit instead of reading on (a scenario is a few kilobytes; `/dev/zero` is endless).
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;

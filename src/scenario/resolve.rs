@@ -15,7 +15,9 @@ use super::*;
 
 /// Collects problems with their positions.
 struct Problems<'a> {
-    locs: &'a Locations,
+    /// The tree, indexed by path on the first problem (a valid file never pays for it).
+    root: &'a yaml::Node,
+    locs: std::cell::OnceCell<Locations>,
     /// Paths set by `--set`, with the override text, so their errors say so.
     set: Vec<(String, String)>,
     list: Vec<Problem>,
@@ -37,14 +39,17 @@ impl Problems<'_> {
             message,
         });
     }
+    fn locations(&self) -> &Locations {
+        self.locs.get_or_init(|| Locations::from_tree(self.root))
+    }
     /// A problem with the value at `path`.
     fn at(&mut self, path: &str, message: impl Into<String>) {
-        let pos = self.locs.value(path);
+        let pos = self.locations().value(path);
         self.push(path, pos, message.into());
     }
     /// A problem with the key at `path` (a field that should not be there).
     fn at_key(&mut self, path: &str, message: impl Into<String>) {
-        let pos = self.locs.key(path);
+        let pos = self.locations().key(path);
         self.push(path, pos, message.into());
     }
 }
@@ -109,9 +114,9 @@ pub fn parse(text: &str, source: &str, ovs: &[Override]) -> Result<Scenario, Sce
             Some((kind.with_article(), fields))
         };
     let (raw, found, poison) = de::read::<RawScenario>(&root, &hint);
-    let locs = Locations::from_tree(&root);
     let mut pr = Problems {
-        locs: &locs,
+        root: &root,
+        locs: std::cell::OnceCell::new(),
         set,
         list: duplicates,
     };
@@ -195,11 +200,12 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
     let window = raw.window.map(|w| w.0).unwrap_or(DEFAULT_WINDOW);
     if window == SimTime::ZERO {
         pr.at("window", "expected a window > 0, found 0s");
-    } else if duration.0 / window.0.max(1) > 1_000_000 {
+    } else if duration.0 / window.0.max(1) > MAX_WINDOWS {
         pr.at(
             "window",
             format!(
-                "expected at most 1,000,000 windows in the run, found {} (make the window longer)",
+                "expected at most {} windows in the run, found {} (make the window longer)",
+                crate::metrics::thousands(MAX_WINDOWS),
                 duration.0 / window.0
             ),
         );
@@ -209,6 +215,14 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
     let names: Vec<&str> = raw.components.keys().map(String::as_str).collect();
     if names.is_empty() {
         pr.at("components", "expected at least one component");
+    } else if names.len() > MAX_COMPONENTS {
+        pr.at(
+            "components",
+            format!(
+                "expected at most {MAX_COMPONENTS} components, found {}",
+                names.len()
+            ),
+        );
     }
     for n in &names {
         if n.is_empty()
@@ -225,6 +239,11 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
     let id_of = |n: &str| names.iter().position(|x| *x == n);
 
     let traffic = resolve_traffic(&raw.traffic, pr);
+    // Past the size limits stop here: every component resolves per-class tables.
+    let n_classes = raw.traffic.classes.as_ref().map_or(1, Vec::len);
+    if names.len() > MAX_COMPONENTS || n_classes > MAX_CLASSES {
+        return None;
+    }
     // From the raw list, so that a bad weight does not also make every class "unknown".
     let classes: Vec<ClassInfo> = match &raw.traffic.classes {
         Some(list) => list
@@ -325,7 +344,7 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
     if !pr.list.is_empty() {
         return None;
     }
-    Some(Scenario {
+    let scenario = Scenario {
         name: raw.name.clone(),
         about: raw.about.clone().unwrap_or_default().trim().to_string(),
         seed: raw.seed.unwrap_or(DEFAULT_SEED),
@@ -341,7 +360,44 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
         regions: geo.as_ref()?.regions.clone(),
         datacenters: dcs.iter().map(|d| d.to_string()).collect(),
         dc_latency: geo?.dc_latency,
-    })
+    };
+    resolve_memory(&scenario, raw.window.is_some(), pr).then_some(scenario)
+}
+
+/// The model sized from `sc` must fit in [`MAX_MEMORY`]; otherwise the problem points at
+/// the largest part of it (the time series at `window`, or at `duration` when the window
+/// is the default). Checked last, on an otherwise valid scenario.
+fn resolve_memory(sc: &Scenario, window_given: bool, pr: &mut Problems) -> bool {
+    let parts = memory::estimate(sc);
+    let total: u128 = parts.iter().map(|p| p.bytes).sum();
+    if total <= u128::from(MAX_MEMORY) {
+        return true;
+    }
+    let big = parts
+        .iter()
+        .max_by_key(|p| p.bytes)
+        .expect("a total above the limit has parts");
+    let fix = if big.fix.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", big.fix)
+    };
+    let path = if big.path == "window" && !window_given {
+        "duration"
+    } else {
+        &big.path
+    };
+    pr.at(
+        path,
+        format!(
+            "expected a scenario whose model fits in {} (the memory limit), found one that needs about {}: {} for {}{fix}",
+            memory::bytes_text(u128::from(MAX_MEMORY)),
+            memory::bytes_text(total),
+            memory::bytes_text(big.bytes),
+            big.what
+        ),
+    );
+    false
 }
 
 /// Regions and data centers, resolved.
@@ -782,9 +838,19 @@ fn resolve_traffic(t: &RawTraffic, pr: &mut Problems) -> Option<Traffic> {
                     "closed arrivals need `users`: how many users send requests",
                 );
             }
+            let users_ok = users <= MAX_CLOSED_USERS;
+            if !users_ok && users <= MAX_KEYS {
+                pr.at(
+                    "traffic.users",
+                    format!(
+                        "expected at most {} closed users (each may have a request in flight), found {users}",
+                        crate::metrics::thousands(MAX_CLOSED_USERS)
+                    ),
+                );
+            }
             match &t.think {
                 Some(d) => resolve_dist("traffic.think", d, pr)
-                    .filter(|think| closed_rate_ok(pr, users, think))
+                    .filter(|think| users_ok && closed_rate_ok(pr, users, think))
                     .map(|think| Arrival::Closed { think }),
                 None => {
                     pr.at("traffic", "closed arrivals need `think`: the distribution of a user's pause between requests");
@@ -1251,6 +1317,16 @@ fn resolve_classes(list: &[RawClass], pr: &mut Problems) -> Option<Vec<Class>> {
         pr.at(
             "traffic.classes",
             "expected at least one class (or leave `classes` out for a single class)",
+        );
+        return None;
+    }
+    if list.len() > MAX_CLASSES {
+        pr.at(
+            "traffic.classes",
+            format!(
+                "expected at most {MAX_CLASSES} classes, found {}",
+                list.len()
+            ),
         );
         return None;
     }

@@ -11,9 +11,18 @@
 
 use rayon::prelude::*;
 
-use scalesim::capacity::{MaxLoad, MaxLoadOptions, max_load};
+use scalesim::capacity::{LoadProbe, MaxLoad, MaxLoadOptions};
 
 use crate::{load, parse};
+
+/// [`scalesim::capacity::max_load`]; every probe here stays inside the run-time bounds.
+fn max_load(
+    sc: &scalesim::Scenario,
+    o: &MaxLoadOptions,
+    on_probe: impl FnMut(&LoadProbe),
+) -> MaxLoad {
+    scalesim::capacity::max_load(sc, o, on_probe).unwrap_or_else(|e| panic!("{e}"))
+}
 
 fn options(slos: &[&str], replications: u64, tolerance: f64) -> MaxLoadOptions {
     MaxLoadOptions {

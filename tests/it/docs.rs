@@ -764,7 +764,8 @@ fn every_output_is_in_the_output_reference() {
             no_wall_clock: true,
             trace_sample: 0.01,
         },
-    );
+    )
+    .expect("within the run-time bounds");
     let jsonl = to_jsonl(&report);
     assert!(jsonl.lines().count() > 10, "too few traced requests");
     let mut keys = BTreeMap::new();

@@ -210,7 +210,8 @@ fn a_queue_publish_is_a_span_of_the_trace() {
             no_wall_clock: true,
             trace_sample: 0.2,
         },
-    );
+    )
+    .expect("within the run-time bounds");
     let writes: Vec<_> = r
         .traces
         .iter()
@@ -247,7 +248,8 @@ fn a_queue_publish_is_a_span_of_the_trace() {
             no_wall_clock: true,
             trace_sample: 1.0,
         },
-    );
+    )
+    .expect("within the run-time bounds");
     let dropped = r
         .traces
         .iter()

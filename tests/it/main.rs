@@ -18,6 +18,7 @@ mod geo;
 mod interrupt;
 mod lessons;
 mod limits;
+mod memory;
 mod queues;
 mod robustness;
 mod sharding;
@@ -69,6 +70,7 @@ pub fn run_seed(sc: &Scenario, seed: u64) -> Report {
             ..Default::default()
         },
     )
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Every scenario file shipped under scenarios/, recursively, sorted.
