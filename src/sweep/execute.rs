@@ -145,7 +145,18 @@ pub fn execute(
                     no_wall_clock: true,
                     trace_sample: 0.0,
                 },
-            );
+            )
+            .map_err(|error| SweepError::Run {
+                file: plan.source.to_string(),
+                index: i,
+                values: grid
+                    .overrides(point)
+                    .iter()
+                    .map(|o| format!("--vary {o}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                error,
+            })?;
             let line = csv_row(
                 i,
                 &grid.values(point),

@@ -79,6 +79,14 @@ pub enum SweepError {
         values: String,
         error: ScenarioError,
     },
+    /// A run of the grid stopped at a run-time bound on its memory (exit 1).
+    #[error("{file}: run {index} (with {values}): {error}")]
+    Run {
+        file: String,
+        index: u64,
+        values: String,
+        error: crate::RunError,
+    },
     /// A file could not be read or written (exit 2).
     #[error("{path}: could not {action}: {source}", path = .path.display())]
     Io {
