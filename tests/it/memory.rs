@@ -48,12 +48,12 @@ fn classes_and_components_are_capped() {
                 .to_string()
         )
     );
-    // Both at once: both reported, and nothing resolved per class and component.
+    // Both at once: both reported, in file order, and nothing resolved per class and component.
     assert_eq!(
         validate(&sized(300, 300), &[]),
         (
             1,
-            "bad.yaml:308:3: components: expected at most 256 components, found 300\nbad.yaml:6:5: traffic.classes: expected at most 256 classes, found 300\nbad.yaml: 2 problems found\n"
+            "bad.yaml:6:5: traffic.classes: expected at most 256 classes, found 300\nbad.yaml:308:3: components: expected at most 256 components, found 300\nbad.yaml: 2 problems found\n"
                 .to_string()
         )
     );
