@@ -19,6 +19,10 @@ use serde::de::{
 };
 
 use super::locate::Pos;
+use super::path::{PathRef, Seg};
+pub use super::path::{child, parent, related};
+pub use super::words::{did_you_mean, mean, suggest};
+use super::words::{one_of, unknown_key};
 use super::yaml::{Node, Origin, Plain, Value, resolve_plain};
 
 /// The most problems one reading reports (and the most times the tree is read again).
@@ -97,80 +101,6 @@ fn unexpected(u: &Unexpected<'_>) -> String {
         Unexpected::Map => "a mapping".into(),
         other => other.to_string(),
     }
-}
-
-/// The closest of `names` to `word`, when it is close enough to be a likely typo.
-pub fn suggest<'n>(word: &str, names: impl IntoIterator<Item = &'n str>) -> Option<&'n str> {
-    let limit = (word.chars().count() / 3).max(1);
-    names
-        .into_iter()
-        .filter(|n| *n != word)
-        .map(|n| (distance(&word.to_lowercase(), &n.to_lowercase()), n))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| n)
-}
-
-/// Optimal string alignment distance (Levenshtein with adjacent swaps).
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > 3 || a.len() > 64 || b.len() > 64 {
-        return usize::MAX;
-    }
-    let w = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * w];
-    for i in 0..=a.len() {
-        for j in 0..=b.len() {
-            d[i * w + j] = if i == 0 {
-                j
-            } else if j == 0 {
-                i
-            } else {
-                let cost = usize::from(a[i - 1] != b[j - 1]);
-                let mut v = (d[(i - 1) * w + j] + 1)
-                    .min(d[i * w + j - 1] + 1)
-                    .min(d[(i - 1) * w + j - 1] + cost);
-                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                    v = v.min(d[(i - 2) * w + j - 2] + 1);
-                }
-                v
-            };
-        }
-    }
-    d[a.len() * w + b.len()]
-}
-
-/// `did you mean `x`? ` (with its trailing space) or nothing.
-pub fn did_you_mean<'n>(word: &str, names: impl IntoIterator<Item = &'n str>) -> String {
-    suggest(word, names)
-        .map(|s| format!("did you mean `{s}`? "))
-        .unwrap_or_default()
-}
-
-/// `; did you mean `x`?` or nothing: the end of a message that names what was found.
-pub fn mean(found: &str, names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
-    let names: Vec<_> = names.into_iter().collect();
-    suggest(found, names.iter().map(|n| n.as_ref()))
-        .map(|s| format!("; did you mean `{s}`?"))
-        .unwrap_or_default()
-}
-
-fn one_of(what: &str, found: &str, expected: &[&str]) -> String {
-    let what = if what.is_empty() { "one of" } else { what };
-    format!(
-        "expected {what} {}, found `{found}`{}",
-        expected.join(", "),
-        mean(found, expected)
-    )
-}
-
-fn unknown_key(key: &str, expected: &[&str]) -> String {
-    let hint = did_you_mean(key, expected.iter().copied());
-    format!(
-        "unknown field `{key}`; {hint}expected one of: {}",
-        expected.join(", ")
-    )
 }
 
 /// The fields a mapping takes, for messages, when they are narrower than serde's list (a
@@ -267,73 +197,6 @@ fn poisoned_ancestor(poison: &BTreeSet<String>, path: &str) -> Option<String> {
         p = parent(q);
     }
     None
-}
-
-/// `a.b[2].c` -> `a.b[2]` -> `a.b` -> `a` -> `` -> none.
-pub fn parent(path: &str) -> Option<&str> {
-    if path.is_empty() {
-        return None;
-    }
-    Some(&path[..path.rfind(['.', '[']).unwrap_or(0)])
-}
-
-pub fn child(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_string()
-    } else {
-        format!("{parent}.{key}")
-    }
-}
-
-/// Whether `a` is `b`, inside `b`, or contains `b`.
-pub fn related(a: &str, b: &str) -> bool {
-    let inside = |x: &str, y: &str| {
-        y.is_empty()
-            || x == y
-            || (x.starts_with(y) && matches!(x.as_bytes().get(y.len()), Some(b'.' | b'[')))
-    };
-    inside(a, b) || inside(b, a)
-}
-
-/// One step of a path: a key or a list index.
-#[derive(Clone, Copy)]
-enum Seg<'p> {
-    Root,
-    Key(&'p str),
-    Index(usize),
-}
-
-/// A node's path as a chain of steps on the stack, written out only when a message or the
-/// poison set needs it: a valid file allocates no path at all.
-#[derive(Clone, Copy)]
-struct PathRef<'p> {
-    parent: Option<&'p PathRef<'p>>,
-    seg: Seg<'p>,
-}
-
-impl PathRef<'_> {
-    fn render(&self) -> String {
-        let mut segs = Vec::new();
-        let mut cur = Some(self);
-        while let Some(p) = cur {
-            segs.push(p.seg);
-            cur = p.parent;
-        }
-        let mut out = String::new();
-        for seg in segs.iter().rev() {
-            match seg {
-                Seg::Root => {}
-                Seg::Key(k) => {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(k);
-                }
-                Seg::Index(i) => out.push_str(&format!("[{i}]")),
-            }
-        }
-        out
-    }
 }
 
 /// A deserializer for one node (or a poisoned stand-in, `node: None`).
@@ -886,15 +749,5 @@ mod tests {
                 "2:10 workers: expected a whole number from 0 to 4294967295, found 99999999999999999999999999 (out of range)"
             ]
         );
-    }
-
-    #[test]
-    fn suggestions_are_close_or_absent() {
-        assert_eq!(suggest("wokers", ["workers", "count"]), Some("workers"));
-        assert_eq!(suggest("replcias", ["replicas"]), Some("replicas"));
-        assert_eq!(suggest("zzz", ["workers", "count"]), None);
-        assert!(related("a.b", "a"));
-        assert!(related("a", "a.b[1]"));
-        assert!(!related("ab", "a"));
     }
 }

@@ -12,9 +12,11 @@ pub mod error;
 pub mod locate;
 pub mod memory;
 pub mod overrides;
+pub mod path;
 pub mod raw;
 pub mod resolve;
 pub mod units;
+pub mod words;
 pub mod yaml;
 
 pub use error::{Problem, ScenarioError};
