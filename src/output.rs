@@ -397,10 +397,11 @@ fn sync_dir(dir: &Path) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn leftovers(dir: &Path) -> Vec<String> {
+    /// The temporary files left in `dir`, sorted.
+    pub(crate) fn leftovers(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -398,16 +398,8 @@ mod tests {
     use std::fs;
 
     use super::*;
+    use crate::output::tests::leftovers;
 
-    fn leftovers(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.contains(".tmp"))
-            .collect();
-        names.sort();
-        names
-    }
     #[test]
     fn run_outputs_are_all_written() {
         let dir = tempfile::tempdir().unwrap();
