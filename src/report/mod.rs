@@ -206,6 +206,19 @@ pub(crate) mod fixtures {
             .collect()
     }
 
+    /// [`sample`] with `web` autoscaled: two scale-outs, and its instances growing from 2
+    /// by one every three windows.
+    pub(crate) fn autoscaled_sample() -> Report {
+        let mut r = sample();
+        r.components["web"]
+            .extra
+            .insert("scale_outs".to_string(), 2.0);
+        for (i, row) in r.timeseries.rows.iter_mut().enumerate() {
+            row.instances[1] = Some(2 + i as u32 / 3);
+        }
+        r
+    }
+
     /// Two classes, three components (one cache, one without workers), two error causes
     /// (queue-full rejections by `web`, timeouts decided by the client), 100 retries, ten
     /// one-second windows with a 2 s warm-up. No faults.

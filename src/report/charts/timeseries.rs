@@ -233,13 +233,7 @@ mod tests {
 
     #[test]
     fn autoscaled_groups_get_an_instances_panel() {
-        let mut r = fixtures::sample();
-        r.components["web"]
-            .extra
-            .insert("scale_outs".to_string(), 2.0);
-        for (i, row) in r.timeseries.rows.iter_mut().enumerate() {
-            row.instances[1] = Some(2 + i as u32 / 3);
-        }
+        let r = fixtures::autoscaled_sample();
         let (png, svg) = draw(timeseries_chart, &r);
         check_png(&png, TIMESERIES_SCALED_SIZE);
         assert!(svg.contains("\ninstances\n"), "the panel's axis");

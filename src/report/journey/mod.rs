@@ -371,13 +371,7 @@ mod tests {
 
     #[test]
     fn autoscaled_stages_say_how_their_fleet_moved() {
-        let mut r = fixtures::sample();
-        r.components["web"]
-            .extra
-            .insert("scale_outs".to_string(), 2.0);
-        for (i, row) in r.timeseries.rows.iter_mut().enumerate() {
-            row.instances[1] = Some(2 + i as u32 / 3);
-        }
+        let mut r = fixtures::autoscaled_sample();
         r.scaling = Some(vec![crate::metrics::ScalingAction {
             t_s: 3.0,
             group: "web".to_string(),
