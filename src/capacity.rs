@@ -214,7 +214,8 @@ pub fn limit_of(sc: &Scenario, r: &Report, failed: Vec<String>) -> Option<Limit>
     let mut seen = vec![false; sc.components.len()];
     loop {
         seen[at] = true;
-        let below = downstream(sc, at)
+        let below = crate::topology::Topology::of(&sc.components)
+            .downstream(at)
             .into_iter()
             .find(|&j| !seen[j] && saturated(j) && on_path(j));
         match below {
@@ -345,21 +346,6 @@ fn window_text(window_s: f64) -> String {
     } else {
         format!("window of {window_s} s")
     }
-}
-
-/// Every component reachable by calls from component `i`, nearest first.
-fn downstream(sc: &Scenario, i: usize) -> Vec<usize> {
-    let mut out: Vec<usize> = Vec::new();
-    let mut next = vec![i];
-    while let Some(k) = next.pop() {
-        for j in crate::scenario::resolve::edges(&sc.components[k].kind) {
-            if j != i && !out.contains(&j) {
-                out.push(j);
-                next.push(j);
-            }
-        }
-    }
-    out
 }
 
 /// Runs `sc` `replications` times (at least once) in parallel with the seeds of `run

@@ -17,6 +17,7 @@ pub mod output;
 pub mod report;
 pub mod scenario;
 pub mod sweep;
+pub mod topology;
 
 use std::time::Instant;
 
