@@ -21,6 +21,7 @@ pub enum ReadError {
         size = size_text(*.limit)
     )]
     TooLarge {
+        /// The file.
         path: PathBuf,
         /// The limit, bytes.
         limit: usize,
@@ -33,6 +34,7 @@ pub enum ReadError {
         path = .path.display()
     )]
     NotUtf8 {
+        /// The file.
         path: PathBuf,
         /// The offset of the first byte that is not valid UTF-8, from 0.
         offset: usize,

@@ -28,6 +28,7 @@ pub enum ReportError {
         path: PathBuf,
         /// What was being done, as a verb phrase (`create the directory`, ...).
         action: &'static str,
+        /// The operating system's error.
         #[source]
         source: io::Error,
     },

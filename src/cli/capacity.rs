@@ -26,15 +26,15 @@ use super::sweep::{Study, study};
 use super::{CliResult, Failure, out};
 
 #[derive(Debug, Args)]
-pub struct CapacityArgs {
+pub(crate) struct CapacityArgs {
     /// The scenario file (YAML).
     #[arg(value_name = "SCENARIO")]
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// An objective `<metric><op><value>[unit]`, like `p99<200ms` or `availability>=99.9%`.
     /// Ops: < <= > >=. Metrics: the headline figures, or p50, p90, p99, p999, mean, max (ms;
     /// units ms, s, us) and throughput. Repeatable; all must hold.
     #[arg(long = "slo", value_name = "OBJECTIVE", required = true)]
-    pub slos: Vec<Slo>,
+    pub(crate) slos: Vec<Slo>,
     /// The one parameter to size and the values to search, smallest first, e.g.
     /// `web.count=1..64`. Not with --max-load.
     #[arg(
@@ -43,11 +43,11 @@ pub struct CapacityArgs {
         required_unless_present = "max_load",
         conflicts_with = "max_load"
     )]
-    pub vary: Vec<Vary>,
+    pub(crate) vary: Vec<Vary>,
     /// Find the largest load the scenario sustains instead: scale the whole traffic (every
     /// rate of the profile, or the closed users) and report the load found and what limits it.
     #[arg(long)]
-    pub max_load: bool,
+    pub(crate) max_load: bool,
     /// With --max-load: stop when the bracket (smallest failing - largest passing load) is
     /// at most this share of the answer, e.g. `2%` or `0.02`.
     #[arg(
@@ -56,27 +56,27 @@ pub struct CapacityArgs {
         default_value = "2%",
         requires = "max_load"
     )]
-    pub tolerance: String,
+    pub(crate) tolerance: String,
     /// With --max-load: also write the answer as JSON to PATH (`-`: stdout, and print
     /// nothing else there).
     #[arg(long, value_name = "PATH", requires = "max_load")]
-    pub json: Option<OutFile>,
+    pub(crate) json: Option<OutFile>,
     /// With --max-load: directory for max-load.json and the chart of the probes. Default:
     /// results/capacity-<file stem>.
     #[arg(long, value_name = "DIR", requires = "max_load")]
-    pub out: Option<OutDir>,
+    pub(crate) out: Option<OutDir>,
     /// With --max-load: print nothing but errors.
     #[arg(long, short, requires = "max_load")]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Runs per probe; objectives are judged on the means.
     #[arg(long, default_value_t = 1, value_name = "R")]
-    pub replications: u64,
+    pub(crate) replications: u64,
     /// Base seed (default: the scenario's).
     #[arg(long)]
-    pub seed: Option<u64>,
+    pub(crate) seed: Option<u64>,
     /// Override a scenario value for every probe, as for `run`. Repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub sets: Vec<Override>,
+    pub(crate) sets: Vec<Override>,
 }
 
 /// What one probe measured.
@@ -128,7 +128,7 @@ fn limit_text(p: &Probe) -> String {
     }
 }
 
-pub fn capacity(a: &CapacityArgs) -> CliResult {
+pub(crate) fn capacity(a: &CapacityArgs) -> CliResult {
     if a.max_load {
         return super::max_load::max_load(a);
     }

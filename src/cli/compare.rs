@@ -16,23 +16,23 @@ use super::run::load;
 use super::{CliResult, Failure, out};
 
 #[derive(Debug, Args)]
-pub struct CompareArgs {
+pub(crate) struct CompareArgs {
     /// Scenario files (YAML), in the order to show them.
     #[arg(required = true, value_name = "SCENARIO")]
-    pub files: Vec<PathBuf>,
+    pub(crate) files: Vec<PathBuf>,
     /// Directory for compare.csv, compare.json and the charts.
     #[arg(long, value_name = "DIR", default_value = "results/compare")]
-    pub out: OutDir,
+    pub(crate) out: OutDir,
     /// The seed every scenario runs with. Default: the first scenario's seed.
     #[arg(long)]
-    pub seed: Option<u64>,
+    pub(crate) seed: Option<u64>,
     /// Override a value in every scenario before validation, e.g. `traffic.rate=3000`.
     /// Repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub sets: Vec<Override>,
+    pub(crate) sets: Vec<Override>,
     /// Print no table and no progress bar (errors still go to stderr).
     #[arg(long, short)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 }
 
 /// Loads every file (all problems reported before failing).
@@ -77,7 +77,7 @@ pub(super) fn run_all(
     runs.into_iter().collect()
 }
 
-pub fn run(a: &CompareArgs) -> CliResult {
+pub(crate) fn run(a: &CompareArgs) -> CliResult {
     if a.files.is_empty() {
         return Err(Failure::BadInput(anyhow!(
             "compare needs at least one scenario"

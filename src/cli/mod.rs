@@ -20,7 +20,7 @@ use clap::{Parser, Subcommand};
 
 /// How a command failed.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// Bad scenario or arguments: exit 1.
     BadInput(anyhow::Error),
     /// Anything else (a full disk, a chart that could not be drawn): exit 2.
@@ -47,24 +47,24 @@ impl From<scalesim::report::ReportError> for Failure {
     }
 }
 
-pub type CliResult = Result<(), Failure>;
+pub(crate) type CliResult = Result<(), Failure>;
 
 /// A run of `path` that stopped at a run-time bound on its memory (an overloaded system,
 /// timers kept for long): bad input, exit 1, the message prefixed with the file.
-pub fn run_failure(path: &std::path::Path, e: &scalesim::RunError) -> Failure {
+pub(crate) fn run_failure(path: &std::path::Path, e: &scalesim::RunError) -> Failure {
     Failure::BadInput(anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// A discrete-event simulator of the journey from one server to millions of users.
 #[derive(Debug, Parser)]
 #[command(name = "scalesim", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run scenarios: print a summary table and write JSON, CSV and charts.
     Run(run::RunArgs),
     /// Check scenarios without running them; print every problem.
@@ -86,7 +86,7 @@ pub enum Command {
 }
 
 /// Parses the command line, runs the command, returns the exit code.
-pub fn main() -> ExitCode {
+pub(crate) fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -138,7 +138,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 /// Writes to stdout; a closed pipe ends the program quietly (exit 0).
-pub fn out(text: &str) -> CliResult {
+pub(crate) fn out(text: &str) -> CliResult {
     let mut o = io::stdout().lock();
     match o.write_all(text.as_bytes()).and_then(|()| o.flush()) {
         Ok(()) => Ok(()),

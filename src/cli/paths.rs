@@ -13,7 +13,7 @@ use std::str::FromStr;
 
 /// A single-file output: `-` for standard output, or a file path.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum OutFile {
+pub(crate) enum OutFile {
     /// `-`: standard output.
     Stdout,
     /// A file, replaced whole (see `scalesim::report::write_atomic`).
@@ -22,7 +22,7 @@ pub enum OutFile {
 
 impl OutFile {
     /// The file, or `None` for standard output.
-    pub fn file(&self) -> Option<&Path> {
+    pub(crate) fn file(&self) -> Option<&Path> {
         match self {
             OutFile::Stdout => None,
             OutFile::File(p) => Some(p),
@@ -60,7 +60,7 @@ impl FromStr for OutFile {
 
 /// An output directory, created when the outputs are written.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutDir(pub PathBuf);
+pub(crate) struct OutDir(pub(crate) PathBuf);
 
 impl FromStr for OutDir {
     type Err = String;

@@ -6,12 +6,12 @@ use std::io::IsTerminal;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// A progress bar over a known number of runs.
-pub struct Progress(ProgressBar);
+pub(crate) struct Progress(ProgressBar);
 
 impl Progress {
     /// A bar over `len` steps, labelled `what`; hidden when `quiet` or when stderr is not
     /// a terminal.
-    pub fn new(len: u64, what: &str, quiet: bool) -> Progress {
+    pub(crate) fn new(len: u64, what: &str, quiet: bool) -> Progress {
         if quiet || !std::io::stderr().is_terminal() {
             return Progress(ProgressBar::hidden());
         }
@@ -26,12 +26,12 @@ impl Progress {
     }
 
     /// One step done (safe from any thread).
-    pub fn inc(&self) {
+    pub(crate) fn inc(&self) {
         self.0.inc(1);
     }
 
     /// Removes the bar.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.0.finish_and_clear();
     }
 }

@@ -20,41 +20,41 @@ use super::paths::{OutDir, OutFile};
 use super::{CliResult, Failure, out};
 
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// Scenario files (YAML). Each writes its outputs to results/<file stem>/ unless --out.
     #[arg(required = true, value_name = "SCENARIO")]
-    pub files: Vec<PathBuf>,
+    pub(crate) files: Vec<PathBuf>,
     /// Replace the scenario's seed.
     #[arg(long)]
-    pub seed: Option<u64>,
+    pub(crate) seed: Option<u64>,
     /// Override a scenario value before validation, e.g. `web.count=6` or `traffic.rate=3000`.
     /// Repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub sets: Vec<Override>,
+    pub(crate) sets: Vec<Override>,
     /// Also write the JSON summary to PATH (`-`: stdout, and print nothing else there).
     #[arg(long, value_name = "PATH")]
-    pub json: Option<OutFile>,
+    pub(crate) json: Option<OutFile>,
     /// Also write the summary CSV to PATH (`-`: stdout, and print nothing else there).
     #[arg(long, value_name = "PATH")]
-    pub csv: Option<OutFile>,
+    pub(crate) csv: Option<OutFile>,
     /// Also write the time-series CSV to PATH (`-`: stdout, and print nothing else there).
     #[arg(long, value_name = "PATH")]
-    pub timeseries: Option<OutFile>,
+    pub(crate) timeseries: Option<OutFile>,
     /// Directory for the outputs (summary.json, summary.csv, timeseries.csv, charts, and
     /// scaling.csv when a group autoscales).
     /// Default: results/<file stem>.
     #[arg(long, value_name = "DIR")]
-    pub out: Option<OutDir>,
+    pub(crate) out: Option<OutDir>,
     /// Print no table (errors still go to stderr).
     #[arg(long, short)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Leave wall-clock figures out of the JSON so that reruns are byte-identical.
     #[arg(long)]
-    pub no_wall_clock: bool,
+    pub(crate) no_wall_clock: bool,
     /// Write sampled request traces to PATH as JSON lines (one request per line, a span per
     /// hop; `-`: stdout, and print nothing else there).
     #[arg(long, value_name = "PATH")]
-    pub trace: Option<OutFile>,
+    pub(crate) trace: Option<OutFile>,
     /// Share of requests to trace with --trace: greater than 0 and at most 1.
     #[arg(
         long,
@@ -63,22 +63,22 @@ pub struct RunArgs {
         requires = "trace",
         value_parser = parse_share
     )]
-    pub trace_sample: f64,
+    pub(crate) trace_sample: f64,
     /// Run R seeds (derived from the base seed and the replication index) in parallel and
     /// report each headline figure as mean ± 95% confidence half-width; the outputs are the
     /// first replication's, with a `replications` object in the JSON.
     #[arg(long, default_value_t = 1, value_name = "R")]
-    pub replications: u64,
+    pub(crate) replications: u64,
 }
 
 #[derive(Debug, Args)]
-pub struct ValidateArgs {
+pub(crate) struct ValidateArgs {
     /// Scenario files (YAML).
     #[arg(required = true, value_name = "SCENARIO")]
-    pub files: Vec<PathBuf>,
+    pub(crate) files: Vec<PathBuf>,
     /// Overrides to apply before validating, as for `run`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub sets: Vec<Override>,
+    pub(crate) sets: Vec<Override>,
 }
 
 /// Parses `--trace-sample`: a share of requests greater than 0 and at most 1 (not NaN, not
@@ -160,9 +160,9 @@ fn run_replicated(
 }
 
 /// The most replications `run --replications` accepts.
-pub const MAX_REPLICATIONS: u64 = 1000;
+pub(crate) const MAX_REPLICATIONS: u64 = 1000;
 
-pub fn run(a: &RunArgs) -> CliResult {
+pub(crate) fn run(a: &RunArgs) -> CliResult {
     if a.replications == 0 {
         return Err(Failure::BadInput(anyhow!(
             "--replications: expected a whole number >= 1, found 0"
@@ -281,7 +281,7 @@ pub fn run(a: &RunArgs) -> CliResult {
     Ok(())
 }
 
-pub fn validate(a: &ValidateArgs) -> CliResult {
+pub(crate) fn validate(a: &ValidateArgs) -> CliResult {
     let mut failed = false;
     for f in &a.files {
         match load(f, &a.sets) {

@@ -10,7 +10,7 @@
 /// Starts the thread that waits for the signals; without it (it could not be started) the
 /// signals keep their default action.
 #[cfg(unix)]
-pub fn install() {
+pub(crate) fn install() {
     use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGTERM};
     use signal_hook::iterator::Signals;
 
@@ -34,7 +34,7 @@ pub fn install() {
 }
 
 #[cfg(not(unix))]
-pub fn install() {}
+pub(crate) fn install() {}
 
 /// The signals this process ignores, as the bit mask of `SigIgn` in `/proc/self/status` (bit
 /// `n - 1` for signal `n`); `None` where there is no such file.

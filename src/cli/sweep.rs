@@ -23,66 +23,66 @@ use super::paths::{OutDir, OutFile};
 use super::{CliResult, Failure, out};
 
 #[derive(Debug, Args)]
-pub struct SweepArgs {
+pub(crate) struct SweepArgs {
     /// The scenario file (YAML).
     #[arg(value_name = "SCENARIO")]
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// A scenario value to vary and its values: one value, a list `a,b,c`, or an inclusive
     /// range `from..to:step` (units allowed: `100ms..500ms:100ms`). Repeatable; the grid is
     /// every combination.
     #[arg(long = "vary", value_name = "PATH=VALUES", required = true)]
-    pub vary: Vec<Vary>,
+    pub(crate) vary: Vec<Vary>,
     /// Runs per grid point, each with its own seed.
     #[arg(long, default_value_t = 1, value_name = "R")]
-    pub replications: u64,
+    pub(crate) replications: u64,
     /// The figure to chart (one of the headline figures, like p99_ms or throughput_rps).
     #[arg(long, default_value = "p99_ms")]
-    pub metric: String,
+    pub(crate) metric: String,
     /// Where to write the CSV. Default: <out>/sweep.csv (<out>/part-K-of-N.csv with --partition).
     #[arg(long, value_name = "PATH")]
-    pub csv: Option<OutFile>,
+    pub(crate) csv: Option<OutFile>,
     /// Directory for the CSV and the chart. Default: results/sweep-<file stem>.
     #[arg(long, value_name = "DIR")]
-    pub out: Option<OutDir>,
+    pub(crate) out: Option<OutDir>,
     /// Base seed (default: the scenario's); run i uses a seed derived from it and i.
     #[arg(long)]
-    pub seed: Option<u64>,
+    pub(crate) seed: Option<u64>,
     /// Override a scenario value for every run, as for `run`. Repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub sets: Vec<Override>,
+    pub(crate) sets: Vec<Override>,
     /// Run only share K of N (run indices i with i % N == K - 1), for spreading a sweep over
     /// machines; join the CSVs with `scalesim merge`.
     #[arg(long, value_name = "K/N")]
-    pub partition: Option<Partition>,
+    pub(crate) partition: Option<Partition>,
     /// Keep the complete rows of an existing CSV and run only the missing runs.
     #[arg(long)]
-    pub resume: bool,
+    pub(crate) resume: bool,
     /// No progress bar and no summary (errors still go to stderr).
     #[arg(long, short)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct MergeArgs {
+pub(crate) struct MergeArgs {
     /// The partial CSVs written by `sweep --partition K/N`.
     #[arg(required = true, value_name = "CSV")]
-    pub files: Vec<PathBuf>,
+    pub(crate) files: Vec<PathBuf>,
     /// Where to write the merged CSV (`-`: stdout, with no chart and nothing else there).
     #[arg(long, short, value_name = "PATH")]
-    pub output: OutFile,
+    pub(crate) output: OutFile,
     /// Write the merge even if runs are missing (they are listed on stderr).
     #[arg(long)]
-    pub allow_missing: bool,
+    pub(crate) allow_missing: bool,
     /// The number of runs of the whole sweep, at most 100000 (default: the size the partition
     /// CSVs record, else inferred from the rows).
     #[arg(long, value_name = "N", value_parser = parse_runs)]
-    pub runs: Option<u64>,
+    pub(crate) runs: Option<u64>,
     /// The figure to chart.
     #[arg(long, default_value = "p99_ms")]
-    pub metric: String,
+    pub(crate) metric: String,
     /// Write no chart.
     #[arg(long)]
-    pub no_chart: bool,
+    pub(crate) no_chart: bool,
 }
 
 /// Parses `merge --runs`: a whole number of runs from 1 to [`MAX_RUNS`], the most a sweep has.
@@ -135,12 +135,12 @@ fn chart_paths(csv: &Path, metric: &str) -> (PathBuf, PathBuf) {
 /// A scenario checked against a grid of values, as `sweep` and `capacity` run it.
 pub(crate) struct Study {
     /// The scenario text.
-    pub text: String,
+    pub(crate) text: String,
     /// The file, as messages name it.
-    pub source: String,
-    pub grid: Grid,
+    pub(crate) source: String,
+    pub(crate) grid: Grid,
     /// The seed runs derive theirs from: `--seed`, or the scenario's.
-    pub base_seed: u64,
+    pub(crate) base_seed: u64,
 }
 
 /// Reads the scenario `file`, builds the grid of `vary` with `replications` runs per point
@@ -178,7 +178,7 @@ pub(crate) fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
-pub fn sweep(a: &SweepArgs) -> CliResult {
+pub(crate) fn sweep(a: &SweepArgs) -> CliResult {
     check_metric("--metric", &a.metric)?;
     if a.csv == Some(OutFile::Stdout) {
         return Err(Failure::BadInput(anyhow!(
@@ -340,7 +340,7 @@ fn means_table(table: &SweepTable, metric: &str) -> String {
     s
 }
 
-pub fn merge(a: &MergeArgs) -> CliResult {
+pub(crate) fn merge(a: &MergeArgs) -> CliResult {
     check_metric("--metric", &a.metric)?;
     // One input's text in memory at a time, each at most MAX_CSV_BYTES.
     let mut merger = Merger::default();

@@ -54,17 +54,45 @@ pub enum Dist {
     /// Always the same value.
     Const(u64),
     /// Exponential with this mean.
-    Exp { mean: f64 },
+    Exp {
+        /// Mean, ns.
+        mean: f64,
+    },
     /// Uniform on `[lo, hi]`.
-    Uniform { lo: f64, hi: f64 },
+    Uniform {
+        /// Lowest value, ns.
+        lo: f64,
+        /// Highest value, ns.
+        hi: f64,
+    },
     /// Normal, truncated at zero by rejection (so the result is never negative).
-    Normal { mean: f64, sd: f64 },
+    Normal {
+        /// Mean before truncation, ns.
+        mean: f64,
+        /// Standard deviation before truncation, ns.
+        sd: f64,
+    },
     /// Log-normal with log-space parameters `mu` (of ns) and `sigma`.
-    LogNormal { mu: f64, sigma: f64 },
+    LogNormal {
+        /// Mean of the logarithm of the value in ns.
+        mu: f64,
+        /// Standard deviation of that logarithm.
+        sigma: f64,
+    },
     /// Pareto (type I) with minimum `scale` and tail index `shape`.
-    Pareto { scale: f64, shape: f64 },
+    Pareto {
+        /// Minimum value, ns.
+        scale: f64,
+        /// Tail index (larger: lighter tail).
+        shape: f64,
+    },
     /// Sum of `k` exponentials, each with mean `mean / k`.
-    Erlang { k: u32, mean: f64 },
+    Erlang {
+        /// Number of exponential stages.
+        k: u32,
+        /// Mean of the sum, ns.
+        mean: f64,
+    },
     /// Uniform choice among recorded samples.
     Empirical(Box<[u64]>),
 }

@@ -19,17 +19,25 @@ pub struct Headline {
     pub error_rate: f64,
     /// Latency of completed requests, milliseconds (`None`: nothing completed).
     pub mean_ms: Option<f64>,
+    /// Median latency, milliseconds.
     pub p50_ms: Option<f64>,
+    /// 90th percentile latency, milliseconds.
     pub p90_ms: Option<f64>,
+    /// 99th percentile latency, milliseconds.
     pub p99_ms: Option<f64>,
+    /// 99.9th percentile latency, milliseconds.
     pub p999_ms: Option<f64>,
+    /// Largest latency, milliseconds.
     pub max_ms: Option<f64>,
     /// Requests that started after warm-up, and their outcomes.
     pub offered: u64,
+    /// Of those, requests that completed.
     pub completed: u64,
+    /// Of those, requests that failed.
     pub failed: u64,
     /// The component with the highest utilization, and that utilization.
     pub bottleneck: Option<String>,
+    /// The bottleneck's utilization, as a share (0..=1).
     pub bottleneck_utilization: Option<f64>,
 }
 
@@ -103,7 +111,9 @@ impl Headline {
 /// with n - 1 degrees of freedom). `half_width` is `None` for fewer than two samples.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct MeanCi {
+    /// The sample mean.
     pub mean: f64,
+    /// Half-width of the 95% confidence interval around the mean.
     pub half_width: Option<f64>,
     /// Samples behind the figures.
     pub n: usize,

@@ -29,6 +29,7 @@ impl Default for LatencyHist {
 }
 
 impl LatencyHist {
+    /// An empty histogram keeping 3 significant digits.
     pub fn new() -> Self {
         Self::with_digits(3)
     }
@@ -51,6 +52,7 @@ impl LatencyHist {
         self.max_ns = self.max_ns.max(ns);
     }
 
+    /// Latencies recorded.
     pub fn count(&self) -> u64 {
         self.h.len()
     }
@@ -71,6 +73,7 @@ impl LatencyHist {
         Some(self.h.value_at_quantile(q).min(self.max_ns))
     }
 
+    /// Forgets every latency recorded (keeps the allocation).
     pub fn reset(&mut self) {
         self.h.reset();
         self.sum_ns = 0;

@@ -77,9 +77,13 @@ pub struct Report {
 /// start of the run.
 #[derive(Clone, Debug, Serialize)]
 pub struct TraceRecord {
+    /// The request's class.
     pub class: String,
+    /// The user who sent it.
     pub user: u32,
+    /// The data key it reads or writes.
     pub key: u64,
+    /// When the client sent it.
     pub start_ms: f64,
     /// Until the client's outcome; `null` if still in flight at the end.
     pub latency_ms: Option<f64>,
@@ -87,14 +91,18 @@ pub struct TraceRecord {
     pub outcome: String,
     /// Attempts made (retries + 1).
     pub attempts: u32,
+    /// Its hops, in the order they started.
     pub spans: Vec<TraceSpan>,
 }
 
 /// One hop of a traced request: its time in one component instance.
 #[derive(Clone, Debug, Serialize)]
 pub struct TraceSpan {
+    /// The component's name.
     pub component: String,
+    /// The instance within the component, from 0.
     pub instance: u32,
+    /// When the request arrived at the instance.
     pub arrive_ms: f64,
     /// Waiting for a worker.
     pub wait_ms: f64,
@@ -102,6 +110,7 @@ pub struct TraceSpan {
     pub service_ms: f64,
     /// Until the reply left: includes downstream calls.
     pub end_ms: f64,
+    /// `ok`, or the failure cause this hop returned.
     pub outcome: String,
 }
 
@@ -123,21 +132,32 @@ pub struct RequestCounts {
 pub struct LatencySummary {
     /// Number of samples behind the figures.
     pub count: u64,
+    /// Exact mean.
     pub mean: Option<f64>,
+    /// Median.
     pub p50: Option<f64>,
+    /// 90th percentile.
     pub p90: Option<f64>,
+    /// 95th percentile.
     pub p95: Option<f64>,
+    /// 99th percentile.
     pub p99: Option<f64>,
+    /// 99.9th percentile.
     pub p999: Option<f64>,
+    /// Largest sample (exact).
     pub max: Option<f64>,
 }
 
 /// Per request class.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ClassReport {
+    /// Requests of the class that started after warm-up.
     pub offered: u64,
+    /// Of those, completed.
     pub completed: u64,
+    /// Of those, failed.
     pub failed: u64,
+    /// End-to-end latency of the completed ones, milliseconds.
     pub latency_ms: LatencySummary,
 }
 
@@ -145,8 +165,11 @@ pub struct ClassReport {
 /// `offered = completed + failed + in_flight` holds here too.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct GeoReport {
+    /// Requests that started after warm-up.
     pub offered: u64,
+    /// Of those, completed.
     pub completed: u64,
+    /// Of those, failed.
     pub failed: u64,
     /// completed / (completed + failed) (1.0 when none ended), as for the whole run.
     pub availability: f64,
@@ -189,17 +212,20 @@ pub struct ComponentReport {
 pub struct FaultReport {
     /// As written: `crash web#2`.
     pub fault: String,
+    /// When it started.
     pub start_s: f64,
     /// `null`: lasted to the end of the run (or happened at an instant).
     pub end_s: Option<f64>,
     /// When the system noticed: a balancer's health checks took the target out of
     /// rotation, or a replica was promoted. `null` when nothing noticed.
     pub detected_s: Option<f64>,
+    /// `detected_s - start_s`.
     pub time_to_detect_s: Option<f64>,
     /// End of the last window after `start_s` whose error rate was above the baseline
     /// (the error rate before the fault, or 1%), before the next fault or the end of the
     /// run. `null`: errors lasted to the end (no recovery seen).
     pub recovered_s: Option<f64>,
+    /// `recovered_s - start_s`.
     pub time_to_recover_s: Option<f64>,
     /// Requests that failed between `start_s` and recovery (or the end), warm-up included.
     pub failed_requests: u64,
@@ -208,8 +234,11 @@ pub struct FaultReport {
 /// A fault drawn on time-series charts.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct FaultMark {
+    /// The fault as written (`crash web#2`).
     pub label: String,
+    /// When it started, seconds.
     pub start_s: f64,
+    /// When it ended, seconds (`None`: at the end of the run, or an instant).
     pub end_s: Option<f64>,
 }
 
@@ -244,7 +273,9 @@ pub struct EngineReport {
 /// One point of a latency distribution: `fraction` of completed requests took at most `ms`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct CdfPoint {
+    /// Latency, milliseconds.
     pub ms: f64,
+    /// Share of completed requests at or below it (0..=1).
     pub fraction: f64,
 }
 
@@ -261,6 +292,7 @@ pub struct TimeSeries {
     pub kinds: Vec<String>,
     /// The faults, for marking on charts.
     pub faults: Vec<FaultMark>,
+    /// One row per window, in time order.
     pub rows: Vec<WindowRow>,
     /// Every scaling action of the autoscaled groups, in time order, warm-up included.
     pub scaling: Vec<ScaleEvent>,
@@ -322,6 +354,7 @@ pub struct WindowRow {
     /// Latency of requests completed in the window, ms (`None` when none completed); from a
     /// histogram with 2 significant digits, so within 1%.
     pub p50_ms: Option<f64>,
+    /// 99th percentile, as `p50_ms`.
     pub p99_ms: Option<f64>,
     /// Per component (same order as [`TimeSeries::components`]): utilization in the window,
     /// `None` for kinds without workers.
