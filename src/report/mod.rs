@@ -17,7 +17,6 @@ pub mod csv;
 pub mod journey;
 pub mod json;
 pub mod replications;
-pub mod sweep_chart;
 pub mod table;
 pub mod trace;
 pub(crate) mod xml;
