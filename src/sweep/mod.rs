@@ -78,22 +78,31 @@ pub enum SweepError {
     /// The scenario with a grid point's overrides is invalid (exit 1).
     #[error("with {values}:\n{error}")]
     Scenario {
+        /// The point's values, as `--vary path=value` words.
         values: String,
+        /// What is wrong with the scenario.
         error: ScenarioError,
     },
     /// A run of the grid stopped at a run-time bound on its memory (exit 1).
     #[error("{file}: run {index} (with {values}): {error}")]
     Run {
+        /// The scenario file.
         file: String,
+        /// The run's index in the grid.
         index: u64,
+        /// The point's values, as `--vary path=value` words.
         values: String,
+        /// The bound it reached.
         error: crate::RunError,
     },
     /// A file could not be read or written (exit 2).
     #[error("{path}: could not {action}: {source}", path = .path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What was being done (`read the file`, ...).
         action: &'static str,
+        /// The system's error.
         source: std::io::Error,
     },
     /// Writing a whole file or a chart failed (exit 2).

@@ -63,7 +63,10 @@ pub use crate::scenario::EvictionPolicy;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lookup {
     /// Present and unexpired; `version` is the version stored by the last `put`.
-    Hit { version: u32 },
+    Hit {
+        /// The version stored by the last `put`.
+        version: u32,
+    },
     /// Not present.
     Miss,
     /// Was present but had expired; it has now been removed.
@@ -230,11 +233,13 @@ impl KeyCache {
         self.slots.len()
     }
 
+    /// No entry is resident.
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()
     }
 
+    /// The most entries it holds.
     #[inline]
     pub fn capacity(&self) -> usize {
         self.capacity as usize

@@ -44,6 +44,7 @@ use crate::report::{ReportError, write_atomic};
 /// One failure variant of a stage, run.
 #[derive(Clone, Debug)]
 pub struct JourneyFailure {
+    /// The variant's run.
     pub run: CompareRun,
     /// The file name stem, used to name its chart (`failure-<stem>.png`).
     pub stem: String,
@@ -52,8 +53,11 @@ pub struct JourneyFailure {
 /// One stage of the journey, run, with its failure variants.
 #[derive(Clone, Debug)]
 pub struct JourneyStage {
+    /// The stage's run.
     pub run: CompareRun,
+    /// The drawing of the stage's scenario.
     pub diagram: Diagram,
+    /// Its failure variants, in file name order.
     pub failures: Vec<JourneyFailure>,
     /// Its capacity, when it was measured; the page says so when no stage has one.
     pub capacity: Option<StageCapacity>,
