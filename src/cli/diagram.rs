@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use scalesim::report::diagram::Topology;
+use scalesim::diagram::Diagram;
 use scalesim::scenario::Override;
 
 use super::run::load;
@@ -34,7 +34,7 @@ pub struct DiagramArgs {
 
 pub fn run(a: &DiagramArgs) -> CliResult {
     let sc = load(&a.file, &a.sets)?;
-    let t = Topology::of(&sc);
+    let t = Diagram::of(&sc);
     out(&match a.format {
         Format::Mermaid => t.mermaid(),
         Format::Dot => t.dot(),

@@ -18,8 +18,8 @@ use rayon::prelude::*;
 
 use scalesim::Scenario;
 use scalesim::capacity::{MaxLoadOptions, max_load};
+use scalesim::diagram::Diagram;
 use scalesim::report::compare::compare_table;
-use scalesim::report::diagram::Topology;
 use scalesim::report::journey::{JourneyFailure, JourneyStage, StageCapacity, write_journey};
 
 use super::compare::run_all;
@@ -185,7 +185,7 @@ pub fn run(a: &JourneyArgs) -> CliResult {
         match stage {
             None => stages.push(JourneyStage {
                 run,
-                topology: Topology::of(sc),
+                diagram: Diagram::of(sc),
                 failures: Vec::new(),
                 capacity: capacities.pop().flatten(),
             }),

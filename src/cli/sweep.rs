@@ -12,8 +12,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use scalesim::input::{ReadError, read_text};
 use scalesim::metrics::headline::HEADLINE_FIELDS;
 use scalesim::report::replications::figure_text;
-use scalesim::report::sweep_chart::sweep_chart;
 use scalesim::scenario::Override;
+use scalesim::sweep::sweep_chart;
 use scalesim::sweep::{
     self, Grid, MAX_CSV_BYTES, MAX_RUNS, Merger, Partition, SweepError, SweepPlan, SweepTable,
     Vary, point_means,

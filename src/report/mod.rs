@@ -6,21 +6,20 @@
 //! [`ReportError`] and [`stop_writes`]).
 //!
 //! It must not compute statistics: every figure comes from the [`Report`] as it is. The
-//! submodules that render text ([`json`], [`csv`], [`table`], [`diagram`]) return `String`s
-//! and do no I/O; only this file, [`charts`] and the `write_*` functions of [`compare`] and
-//! [`journey`] touch the file system.
+//! submodules that render text ([`json`], [`csv`], [`table`]) return `String`s and do no
+//! I/O (nor does [`crate::diagram`], which draws a scenario); only this file, [`charts`]
+//! and the `write_*` functions of [`compare`] and [`journey`] touch the file system.
 
 pub mod capacity_chart;
 pub mod charts;
 pub mod compare;
 pub mod csv;
-pub mod diagram;
 pub mod journey;
 pub mod json;
 pub mod replications;
-pub mod sweep_chart;
 pub mod table;
 pub mod trace;
+pub(crate) mod xml;
 
 use std::path::{Path, PathBuf};
 

@@ -68,6 +68,7 @@ pub struct SweepRow {
     pub line: String,
     /// The value of each parameter.
     pub values: Vec<String>,
+    /// The replication (0-based) at that point.
     pub replication: u64,
     /// The figures of [`HEADLINE_FIELDS`], in that order (`None`: empty cell).
     pub figures: Vec<Option<f64>>,

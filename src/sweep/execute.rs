@@ -23,9 +23,11 @@ use crate::{Override, RunOptions, Scenario};
 pub struct SweepPlan<'a> {
     /// The scenario text and the name used in its messages.
     pub text: &'a str,
+    /// The name used in the scenario's messages (its file).
     pub source: &'a str,
     /// `--set` overrides, applied before the grid's own.
     pub sets: &'a [Override],
+    /// The runs.
     pub grid: &'a Grid,
     /// The base seed (`--seed`, or the scenario's).
     pub base_seed: u64,

@@ -10,7 +10,9 @@ use crate::Override;
 /// parameter changes slowest.
 #[derive(Clone, Debug)]
 pub struct Grid {
+    /// The varied parameters, in `--vary` order.
     pub params: Vec<Vary>,
+    /// Runs per grid point.
     pub replications: u64,
 }
 

@@ -18,11 +18,12 @@
 //! records them), [`csv`] (the CSV's rows, reading it back, the means per point),
 //! [`execute`](mod@execute) (checking and running the grid, writing the CSV), [`resume`] (the rows
 //! `--resume` keeps), [`merge`](mod@merge) (joining partition CSVs) and [`slo`] (service-level
-//! objectives). Everything public is re-exported here, so `scalesim::sweep::Grid` and the
-//! like are the paths to use. The chart of a sweep is drawn by `report::sweep_chart` from a
-//! [`SweepTable`]; nothing here draws, and nothing here imports `report` (files are written
-//! through [`crate::output`]), so the chart depends on the sweep and not the other way round.
+//! objectives), and [`chart`] (the sweep chart, drawn from a [`SweepTable`]). Everything
+//! public is re-exported here, so `scalesim::sweep::Grid` and the like are the paths to use.
+//! Only the chart draws, with the chart helpers of [`crate::report::charts`]; the rest of the
+//! sweep imports nothing of `report` (files are written through [`crate::output`]).
 
+pub mod chart;
 pub mod csv;
 pub mod execute;
 pub mod grid;
@@ -38,6 +39,7 @@ use crate::ScenarioError;
 use crate::engine::random::mix64;
 use crate::output::ReportError;
 
+pub use self::chart::{SWEEP_SIZE, sweep_chart};
 pub use self::csv::{SweepRow, SweepTable, csv_header, csv_line, csv_row, point_means, read_table};
 pub use self::execute::{SweepOutcome, SweepPlan, execute, validate_grid};
 pub use self::grid::Grid;
@@ -76,22 +78,31 @@ pub enum SweepError {
     /// The scenario with a grid point's overrides is invalid (exit 1).
     #[error("with {values}:\n{error}")]
     Scenario {
+        /// The point's values, as `--vary path=value` words.
         values: String,
+        /// What is wrong with the scenario.
         error: ScenarioError,
     },
     /// A run of the grid stopped at a run-time bound on its memory (exit 1).
     #[error("{file}: run {index} (with {values}): {error}")]
     Run {
+        /// The scenario file.
         file: String,
+        /// The run's index in the grid.
         index: u64,
+        /// The point's values, as `--vary path=value` words.
         values: String,
+        /// The bound it reached.
         error: crate::RunError,
     },
     /// A file could not be read or written (exit 2).
     #[error("{path}: could not {action}: {source}", path = .path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What was being done (`read the file`, ...).
         action: &'static str,
+        /// The system's error.
         source: std::io::Error,
     },
     /// Writing a whole file or a chart failed (exit 2).

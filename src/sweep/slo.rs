@@ -8,9 +8,13 @@ use crate::metrics::headline::HEADLINE_FIELDS;
 /// A comparison in a service-level objective.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `>`
     Gt,
+    /// `>=`
     Ge,
 }
 
@@ -38,9 +42,13 @@ impl Op {
 /// figure's own unit (ms for latencies, a share for availability and error rate).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Slo {
+    /// The objective as written.
     pub text: String,
+    /// The figure it constrains: one of [`HEADLINE_FIELDS`].
     pub metric: &'static str,
+    /// The comparison.
     pub op: Op,
+    /// The bound, in the figure's own unit.
     pub threshold: f64,
 }
 

@@ -10,7 +10,9 @@ use super::MAX_RUNS;
 /// text handed to `--set` (so `8`, `250ms` and `{exp: 4ms}` mean what they would in the file).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Vary {
+    /// The scenario path (`components.web.count`).
     pub path: String,
+    /// The values it takes, in order, as text.
     pub values: Vec<String>,
 }
 

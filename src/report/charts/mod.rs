@@ -28,7 +28,7 @@
 //! drawing pieces: [`render`] (the `Chart` trait, PNG and SVG), [`style`] (font, palette,
 //! titles, legends, mesh), [`axes`] (the latency CDF's plot, log axes, the time axis) and
 //! [`panel`] (the stacked time panels with their warm-up and fault bands). The other charts
-//! (`compare`, `sweep_chart`, `capacity_chart`, the journey's) use the shared pieces through
+//! (`compare`, `sweep::chart`, `capacity_chart`, the journey's) use the shared pieces through
 //! the crate-visible re-exports below.
 
 pub mod axes;

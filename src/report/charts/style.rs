@@ -36,21 +36,21 @@ pub(crate) const LEGEND_PX: f64 = 18.0;
 pub(crate) mod palette {
     use plotters::style::RGBColor;
 
-    pub const BLUE: RGBColor = RGBColor(0, 114, 178);
-    pub const BLUISH_GREEN: RGBColor = RGBColor(0, 158, 115);
-    pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
-    pub const REDDISH_PURPLE: RGBColor = RGBColor(204, 121, 167);
-    pub const SKY_BLUE: RGBColor = RGBColor(86, 180, 233);
-    pub const BLACK: RGBColor = RGBColor(0, 0, 0);
+    pub(crate) const BLUE: RGBColor = RGBColor(0, 114, 178);
+    pub(crate) const BLUISH_GREEN: RGBColor = RGBColor(0, 158, 115);
+    pub(crate) const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+    pub(crate) const REDDISH_PURPLE: RGBColor = RGBColor(204, 121, 167);
+    pub(crate) const SKY_BLUE: RGBColor = RGBColor(86, 180, 233);
+    pub(crate) const BLACK: RGBColor = RGBColor(0, 0, 0);
     /// Fault bands: Okabe–Ito orange, apart from the grey warm-up and the vermillion p99.
-    pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+    pub(crate) const ORANGE: RGBColor = RGBColor(230, 159, 0);
     /// Fault labels and edges: the orange darkened until text in it reads on white.
-    pub const DARK_ORANGE: RGBColor = RGBColor(150, 96, 0);
-    pub const TEXT: RGBColor = RGBColor(20, 20, 20);
-    pub const MUTED: RGBColor = RGBColor(110, 110, 110);
-    pub const GRID: RGBColor = RGBColor(215, 215, 215);
-    pub const LIGHT_GRID: RGBColor = RGBColor(238, 238, 238);
-    pub const SHADE: RGBColor = RGBColor(0, 0, 0);
+    pub(crate) const DARK_ORANGE: RGBColor = RGBColor(150, 96, 0);
+    pub(crate) const TEXT: RGBColor = RGBColor(20, 20, 20);
+    pub(crate) const MUTED: RGBColor = RGBColor(110, 110, 110);
+    pub(crate) const GRID: RGBColor = RGBColor(215, 215, 215);
+    pub(crate) const LIGHT_GRID: RGBColor = RGBColor(238, 238, 238);
+    pub(crate) const SHADE: RGBColor = RGBColor(0, 0, 0);
 }
 
 /// Registers the embedded font with plotters, once per process.

@@ -95,7 +95,9 @@ impl CompareKind {
 
 /// One comparison chart of `runs`.
 pub struct CompareChart<'a> {
+    /// Which chart.
     pub kind: CompareKind,
+    /// The runs, in the order they are drawn.
     pub runs: &'a [CompareRun],
 }
 

@@ -47,8 +47,11 @@ pub use self::table::{availability_note, compare_table, traffic_note};
 /// warm-up.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Offered {
+    /// The traffic: rate profile or closed-loop users, classes, timeout and retries.
     pub traffic: Traffic,
+    /// How long the run lasted, simulated.
     pub duration: SimTime,
+    /// The warm-up left out of the figures.
     pub warmup: SimTime,
 }
 
@@ -128,7 +131,9 @@ pub struct CompareRun {
     /// A short label for axes: the file name's two-digit stage number when it has one
     /// (`03`), else the file stem.
     pub label: String,
+    /// The run's report.
     pub report: Report,
+    /// The report's headline figures.
     pub headline: Headline,
     /// What the run was offered; `None` when unknown (such a run is compared with none).
     pub offered: Option<Offered>,

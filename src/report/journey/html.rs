@@ -18,8 +18,8 @@ use crate::report::charts::{components_svg, render_svg, timeseries_svg};
 use crate::report::compare::{
     CompareKind, CompareRun, availability_note, compare_svgs, traffic_note,
 };
-use crate::report::diagram::xml_escape;
 use crate::report::table::{count, percent};
+use crate::report::xml::xml_escape;
 
 /// Inline style sheet of the page.
 pub(super) const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1200px;\
@@ -224,9 +224,9 @@ fn html_stage(
          <code>{}</code>: users at the top; each arrow is a call, labelled with the request \
          classes that make it when not all do (on a narrow screen the picture keeps its \
          size: scroll it sideways).{}</figcaption></figure>",
-        s.topology.svg(),
+        s.diagram.svg(),
         xml_escape(&s.run.file),
-        if s.topology.datacenters.is_empty() {
+        if s.diagram.datacenters.is_empty() {
             ""
         } else {
             " Each dashed rectangle is a data center; an arrow from a region's users or \

@@ -113,7 +113,7 @@ fn md_stage(m: &mut String, stages: &[JourneyStage], k: usize, s: &JourneyStage)
     if !r.about.is_empty() {
         let _ = writeln!(m, "> {}\n", r.about);
     }
-    let _ = writeln!(m, "```mermaid\n{}```\n", s.topology.mermaid());
+    let _ = writeln!(m, "```mermaid\n{}```\n", s.diagram.mermaid());
     if let Some(note) = prev.and_then(|p| not_compared(s, p)) {
         let _ = writeln!(m, "{note}\n");
     }

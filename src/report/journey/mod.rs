@@ -8,7 +8,7 @@
 //! charts of [`compare`](super::compare).
 //!
 //! The HTML page fetches nothing: charts and topologies are inline SVG (the topology is
-//! laid out by [`Topology::svg`]), the style sheet is inline, there is no script and no
+//! laid out by [`Diagram::svg`]), the style sheet is inline, there is no script and no
 //! link outside the page. The Markdown uses Mermaid blocks for topologies and links to the
 //! PNG charts written next to it.
 //!
@@ -35,15 +35,16 @@ pub use self::markdown::journey_md;
 use std::path::{Path, PathBuf};
 
 use self::capacity::{CAPACITY_STEM, CapacityChart};
+use crate::diagram::Diagram;
 use crate::metrics::Report;
 use crate::report::charts::{components_chart, render, timeseries_chart};
 use crate::report::compare::{CompareRun, compare_csv, write_compare_charts};
-use crate::report::diagram::Topology;
 use crate::report::{ReportError, write_atomic};
 
 /// One failure variant of a stage, run.
 #[derive(Clone, Debug)]
 pub struct JourneyFailure {
+    /// The variant's run.
     pub run: CompareRun,
     /// The file name stem, used to name its chart (`failure-<stem>.png`).
     pub stem: String,
@@ -52,8 +53,11 @@ pub struct JourneyFailure {
 /// One stage of the journey, run, with its failure variants.
 #[derive(Clone, Debug)]
 pub struct JourneyStage {
+    /// The stage's run.
     pub run: CompareRun,
-    pub topology: Topology,
+    /// The drawing of the stage's scenario.
+    pub diagram: Diagram,
+    /// Its failure variants, in file name order.
     pub failures: Vec<JourneyFailure>,
     /// Its capacity, when it was measured; the page says so when no stage has one.
     pub capacity: Option<StageCapacity>,
@@ -167,8 +171,8 @@ mod tests {
         crate::report::fixtures::one_server(rate)
     }
 
-    fn topology() -> Topology {
-        Topology::of(&scenario(1))
+    fn diagram() -> Diagram {
+        Diagram::of(&scenario(1))
     }
 
     /// Two stages offered the same traffic, the second with a failure variant.
@@ -182,13 +186,13 @@ mod tests {
             JourneyStage {
                 run: CompareRun::new(Path::new("05-cache.yaml"), fixtures::sample())
                     .offered_by(&sc),
-                topology: topology(),
+                diagram: diagram(),
                 failures: vec![],
                 capacity: None,
             },
             JourneyStage {
                 run: CompareRun::new(Path::new("06-cdn.yaml"), second).offered_by(&sc),
-                topology: topology(),
+                diagram: diagram(),
                 failures: vec![JourneyFailure {
                     run: CompareRun::new(Path::new("06-crash.yaml"), fixtures::faulty())
                         .offered_by(&sc),
@@ -207,7 +211,7 @@ mod tests {
         third.throughput_rps = 5_000.0;
         st.push(JourneyStage {
             run: CompareRun::new(Path::new("07-stateless.yaml"), third).offered_by(&scenario(5)),
-            topology: topology(),
+            diagram: diagram(),
             failures: vec![],
             capacity: None,
         });

@@ -5,7 +5,7 @@
 //! The x axis is numeric when every value of the first parameter is a number with the same
 //! unit suffix (or none), the unit going into the axis title; otherwise the values are
 //! categories, evenly spaced in grid order. Shares (availability, error rate) are drawn as
-//! percentages. Drawn with the helpers of [`super::charts`]: the bundled font, the
+//! percentages. Drawn with the helpers of [`crate::report::charts`]: the bundled font, the
 //! Okabe–Ito palette, PNG and SVG from the same code, files written whole.
 
 use std::collections::BTreeMap;
@@ -16,12 +16,12 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::ReportError;
-use super::charts::{
+use super::{SweepTable, point_means};
+use crate::output::ReportError;
+use crate::report::charts::{
     Chart, DrawResult, axis_number, no_data, palette, render, series_legend, styled_mesh,
     title_style,
 };
-use crate::sweep::{SweepTable, point_means};
 
 /// Pixel size of the sweep chart.
 pub const SWEEP_SIZE: (u32, u32) = (1000, 640);
