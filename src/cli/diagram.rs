@@ -12,7 +12,7 @@ use super::{CliResult, out};
 
 /// The text format of the picture.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// A Mermaid `flowchart LR` (renders on GitHub and in many Markdown viewers).
     Mermaid,
     /// A Graphviz `digraph` (`dot -Tsvg`).
@@ -20,19 +20,19 @@ pub enum Format {
 }
 
 #[derive(Debug, Args)]
-pub struct DiagramArgs {
+pub(crate) struct DiagramArgs {
     /// Scenario file (YAML).
     #[arg(value_name = "SCENARIO")]
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Mermaid)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// Overrides to apply before drawing, as for `run`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub sets: Vec<Override>,
+    pub(crate) sets: Vec<Override>,
 }
 
-pub fn run(a: &DiagramArgs) -> CliResult {
+pub(crate) fn run(a: &DiagramArgs) -> CliResult {
     let sc = load(&a.file, &a.sets)?;
     let t = Diagram::of(&sc);
     out(&match a.format {

@@ -29,24 +29,24 @@ use super::run::load;
 use super::{CliResult, Failure, out};
 
 #[derive(Debug, Args)]
-pub struct JourneyArgs {
+pub(crate) struct JourneyArgs {
     /// Directory holding the stage files (NN-name.yaml) and their failure variants
     /// (failures/NN-name.yaml).
     #[arg(long, value_name = "DIR", default_value = "scenarios")]
-    pub scenarios: PathBuf,
+    pub(crate) scenarios: PathBuf,
     /// Directory for index.html, journey.md and the charts.
     #[arg(long, value_name = "DIR", default_value = "results/journey")]
-    pub out: OutDir,
+    pub(crate) out: OutDir,
     /// The seed every run uses. Default: the first stage's seed.
     #[arg(long)]
-    pub seed: Option<u64>,
+    pub(crate) seed: Option<u64>,
     /// Leave out the capacity section: do not search each stage's max sustainable load
     /// (the search runs each stage many times).
     #[arg(long)]
-    pub no_capacity: bool,
+    pub(crate) no_capacity: bool,
     /// Print no table and no progress bar (errors still go to stderr).
     #[arg(long, short)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 }
 
 /// The two-digit stage number of a file named `NN-something.yaml`.
@@ -88,7 +88,7 @@ fn numbered_files(dir: &Path, optional: bool) -> Result<Vec<PathBuf>, Failure> {
     Ok(files)
 }
 
-pub fn run(a: &JourneyArgs) -> CliResult {
+pub(crate) fn run(a: &JourneyArgs) -> CliResult {
     let stage_files = numbered_files(&a.scenarios, false)?;
     if stage_files.is_empty() {
         return Err(Failure::BadInput(anyhow!(
