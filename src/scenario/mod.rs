@@ -9,6 +9,7 @@
 
 pub mod de;
 pub mod error;
+pub(crate) mod kinds;
 pub mod locate;
 pub mod memory;
 pub mod overrides;
@@ -468,16 +469,21 @@ impl ComponentKind {
 
     /// The kind's name as written in scenarios.
     pub fn name(&self) -> &'static str {
+        self.kind().as_str()
+    }
+
+    /// The kind, without its parameters.
+    pub fn kind(&self) -> raw::Kind {
         match self {
-            ComponentKind::Dns { .. } => "dns",
-            ComponentKind::LoadBalancer { .. } => "load_balancer",
-            ComponentKind::Server { .. } => "server",
-            ComponentKind::Database { .. } => "database",
-            ComponentKind::Cache { .. } => "cache",
-            ComponentKind::Cdn { .. } => "cdn",
-            ComponentKind::Store { .. } => "store",
-            ComponentKind::Queue { .. } => "queue",
-            ComponentKind::Worker { .. } => "worker",
+            ComponentKind::Dns { .. } => raw::Kind::Dns,
+            ComponentKind::LoadBalancer { .. } => raw::Kind::LoadBalancer,
+            ComponentKind::Server { .. } => raw::Kind::Server,
+            ComponentKind::Database { .. } => raw::Kind::Database,
+            ComponentKind::Cache { .. } => raw::Kind::Cache,
+            ComponentKind::Cdn { .. } => raw::Kind::Cdn,
+            ComponentKind::Store { .. } => raw::Kind::Store,
+            ComponentKind::Queue { .. } => raw::Kind::Queue,
+            ComponentKind::Worker { .. } => raw::Kind::Worker,
         }
     }
 }

@@ -454,90 +454,119 @@ pub enum SessionLost {
     Fail,
 }
 
-/// Every component kind's fields in one flat struct; `resolve` checks which apply.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawComponent {
-    pub kind: Kind,
-    #[serde(default)]
-    pub count: Option<u32>,
-    #[serde(default)]
-    pub workers: Option<u32>,
-    #[serde(default)]
-    pub queue: Option<QueueCap>,
-    #[serde(default)]
-    pub service: Option<RawDist>,
-    #[serde(default)]
-    pub service_by_class: Option<IndexMap<String, RawDist>>,
-    #[serde(default)]
-    pub calls: Option<RawCalls>,
+/// Declares [`RawComponent`] from one list of its optional keys: the struct (each key an
+/// `Option`, absent when not given), [`RawComponent::FIELDS`] and
+/// [`RawComponent::given_fields`]. A key is written once, here; each kind's file in
+/// `kinds/` lists the ones it accepts, and a test holds the two together.
+macro_rules! raw_component {
+    ($($(#[doc = $doc:literal])+ $field:ident: $ty:ty,)+) => {
+        /// Every component kind's keys in one flat struct; the kinds table (`kinds/`) says
+        /// which apply to which kind.
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct RawComponent {
+            /// The component's kind: dns, load_balancer, server, database, cache, cdn,
+            /// store, queue or worker.
+            pub kind: Kind,
+            $($(#[doc = $doc])+ #[serde(default)] pub $field: Option<$ty>,)+
+        }
+
+        impl RawComponent {
+            /// Every optional key, by its YAML name, in declaration order.
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),+];
+
+            /// The optional keys that were given, by their YAML names.
+            pub fn given_fields(&self) -> Vec<&'static str> {
+                let mut v = Vec::new();
+                $(if self.$field.is_some() {
+                    v.push(stringify!($field));
+                })+
+                v
+            }
+        }
+    };
+}
+
+raw_component! {
+    /// Identical instances of a server or worker group (default 1, or `autoscale.min`).
+    count: u32,
+    /// Requests one instance serves at once.
+    workers: u32,
+    /// Waiting-room places per instance, or `unbounded` (the default).
+    queue: QueueCap,
+    /// A request's service time (a distribution of durations).
+    service: RawDist,
+    /// Service time per class name, overriding `service` for those classes.
+    service_by_class: IndexMap<String, RawDist>,
+    /// Downstream calls, in order: a list of component names, or one list per class.
+    calls: RawCalls,
     /// Load balancer policy or cache eviction policy (checked per kind).
-    #[serde(default)]
-    pub policy: Option<String>,
-    #[serde(default)]
-    pub to: Option<String>,
-    #[serde(default)]
-    pub latency: Option<RawDist>,
-    #[serde(default)]
-    pub ttl: Option<Duration>,
-    #[serde(default)]
-    pub read: Option<RawDist>,
-    #[serde(default)]
-    pub write: Option<RawDist>,
-    #[serde(default)]
-    pub replicas: Option<u32>,
-    #[serde(default)]
-    pub read_from: Option<ReadFrom>,
-    #[serde(default)]
-    pub replication_lag: Option<RawDist>,
-    #[serde(default)]
-    pub replication: Option<Replication>,
-    #[serde(default)]
-    pub capacity: Option<u64>,
-    #[serde(default)]
-    pub miss: Option<String>,
-    #[serde(default)]
-    pub origin: Option<String>,
-    #[serde(default)]
-    pub write_policy: Option<WritePolicy>,
-    #[serde(default)]
-    pub cacheable: Option<Vec<String>>,
-    #[serde(default)]
-    pub prefill: Option<bool>,
-    #[serde(default)]
-    pub session: Option<SessionMode>,
-    #[serde(default)]
-    pub session_store: Option<String>,
-    #[serde(default)]
-    pub relogin: Option<RawDist>,
-    #[serde(default)]
-    pub session_lost: Option<SessionLost>,
-    #[serde(default)]
-    pub health_check: Option<RawHealthCheck>,
-    #[serde(default)]
-    pub failover: Option<Duration>,
-    #[serde(default)]
-    pub shards: Option<u32>,
-    #[serde(default)]
-    pub strategy: Option<ShardStrategy>,
-    #[serde(default)]
-    pub shard_key: Option<ShardKey>,
-    #[serde(default)]
-    pub vnodes: Option<u32>,
-    #[serde(default)]
-    pub consumers: Option<String>,
-    #[serde(default)]
-    pub visibility_timeout: Option<Duration>,
-    #[serde(default)]
-    pub max_attempts: Option<u32>,
-    #[serde(default)]
-    pub autoscale: Option<RawAutoscale>,
-    #[serde(default)]
-    pub datacenter: Option<String>,
-    #[serde(default)]
-    pub geo: Option<IndexMap<String, String>>,
-    #[serde(default)]
-    pub replica_datacenters: Option<Vec<String>>,
+    policy: String,
+    /// The server group a load balancer spreads requests over.
+    to: String,
+    /// The time to answer (a distribution of durations): a dns lookup, a balancer's or
+    /// queue's overhead, a cache lookup.
+    latency: RawDist,
+    /// How long an answer or entry stays valid (a duration).
+    ttl: Duration,
+    /// A database read's service time (a distribution of durations).
+    read: RawDist,
+    /// A database write's service time (a distribution of durations).
+    write: RawDist,
+    /// Read replicas of a database (default 0).
+    replicas: u32,
+    /// Where a database sends reads: replicas, primary or any.
+    read_from: ReadFrom,
+    /// Time from a write's commit on the primary to a replica (a distribution of durations).
+    replication_lag: RawDist,
+    /// Whether a write waits for the replicas: async (the default) or sync.
+    replication: Replication,
+    /// Entries a cache or cdn holds, or messages a queue holds (a count).
+    capacity: u64,
+    /// The component a cache reads through to on a miss.
+    miss: String,
+    /// The component a cdn fetches misses from.
+    origin: String,
+    /// What a cache does with a write: invalidate (the default) or write_through.
+    write_policy: WritePolicy,
+    /// The read classes a cache keeps, by name.
+    cacheable: Vec<String>,
+    /// Whether a cache or cdn starts full (default false).
+    prefill: bool,
+    /// Where a server keeps sessions: local or store.
+    session: SessionMode,
+    /// The component that holds a server's sessions (`session: store`).
+    session_store: String,
+    /// Extra service time of a request whose local session was lost (a distribution).
+    relogin: RawDist,
+    /// What a request whose local session is elsewhere does: relogin or fail.
+    session_lost: SessionLost,
+    /// A balancer's (or GeoDNS's) health checks: interval and probe thresholds.
+    health_check: RawHealthCheck,
+    /// Time before a database promotes a replica after its primary fails (a duration).
+    failover: Duration,
+    /// Shards of a database (default 1).
+    shards: u32,
+    /// How a sharded database maps keys to shards: hash_mod, consistent_hash or range.
+    strategy: ShardStrategy,
+    /// What a sharded database shards by: key (the default) or user.
+    shard_key: ShardKey,
+    /// Points per shard on a consistent-hash ring (default 100).
+    vnodes: u32,
+    /// The worker group that takes a queue's messages.
+    consumers: String,
+    /// Time a delivered message stays hidden before it is delivered again (a duration).
+    visibility_timeout: Duration,
+    /// Deliveries of a message before a queue drops it (a count).
+    max_attempts: u32,
+    /// A server or worker group's autoscaling rule.
+    autoscale: RawAutoscale,
+    /// The data center the component stands in (with `datacenters`).
+    datacenter: String,
+    /// GeoDNS: each data center's entry component (with `datacenters`).
+    geo: IndexMap<String, String>,
+    /// The data center of each database replica, in order (with `datacenters`).
+    replica_datacenters: Vec<String>,
 }
 
 /// A server or worker group's autoscaling rule.
@@ -573,58 +602,6 @@ pub struct RawScaleTarget {
     pub queue: Option<f64>,
     #[serde(default)]
     pub backlog_per_instance: Option<f64>,
-}
-
-impl RawComponent {
-    /// The optional fields that were given, by their YAML names.
-    pub fn given_fields(&self) -> Vec<&'static str> {
-        let mut v = Vec::new();
-        let mut add = |given: bool, name: &'static str| {
-            if given {
-                v.push(name);
-            }
-        };
-        add(self.count.is_some(), "count");
-        add(self.workers.is_some(), "workers");
-        add(self.queue.is_some(), "queue");
-        add(self.service.is_some(), "service");
-        add(self.service_by_class.is_some(), "service_by_class");
-        add(self.calls.is_some(), "calls");
-        add(self.policy.is_some(), "policy");
-        add(self.to.is_some(), "to");
-        add(self.latency.is_some(), "latency");
-        add(self.ttl.is_some(), "ttl");
-        add(self.read.is_some(), "read");
-        add(self.write.is_some(), "write");
-        add(self.replicas.is_some(), "replicas");
-        add(self.read_from.is_some(), "read_from");
-        add(self.replication_lag.is_some(), "replication_lag");
-        add(self.replication.is_some(), "replication");
-        add(self.capacity.is_some(), "capacity");
-        add(self.miss.is_some(), "miss");
-        add(self.origin.is_some(), "origin");
-        add(self.write_policy.is_some(), "write_policy");
-        add(self.cacheable.is_some(), "cacheable");
-        add(self.prefill.is_some(), "prefill");
-        add(self.session.is_some(), "session");
-        add(self.session_store.is_some(), "session_store");
-        add(self.relogin.is_some(), "relogin");
-        add(self.session_lost.is_some(), "session_lost");
-        add(self.health_check.is_some(), "health_check");
-        add(self.failover.is_some(), "failover");
-        add(self.shards.is_some(), "shards");
-        add(self.strategy.is_some(), "strategy");
-        add(self.shard_key.is_some(), "shard_key");
-        add(self.vnodes.is_some(), "vnodes");
-        add(self.consumers.is_some(), "consumers");
-        add(self.visibility_timeout.is_some(), "visibility_timeout");
-        add(self.max_attempts.is_some(), "max_attempts");
-        add(self.autoscale.is_some(), "autoscale");
-        add(self.datacenter.is_some(), "datacenter");
-        add(self.geo.is_some(), "geo");
-        add(self.replica_datacenters.is_some(), "replica_datacenters");
-        v
-    }
 }
 
 /// A waiting-room size: a whole number, or `unbounded`.
