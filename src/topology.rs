@@ -461,4 +461,34 @@ components:
         assert_eq!(t.edges(web)[0].to, id(&sc, "sess"));
         assert_eq!(t.edges(web)[0].via, Via::Sessions);
     }
+
+    #[test]
+    fn a_session_store_no_class_takes_is_a_callee_but_not_a_hop() {
+        let (sc, t) = topology(
+            r#"
+name: t
+duration: 10s
+traffic: {rate: 10}
+entry: web
+components:
+  web:
+    kind: server
+    workers: 4
+    service: {const: 1ms}
+    session: store
+    session_store: sess
+  sess: {kind: store, workers: 4, service: {const: 1ms}}
+"#,
+        );
+        let (web, sess) = (id(&sc, "web"), id(&sc, "sess"));
+        assert_eq!(t.edges(web)[0].via, Via::Sessions);
+        assert_eq!(t.edges(web)[0].classes, Some(vec![]));
+        assert_eq!(t.callees(web), [sess]);
+        assert!(t.hops(web).is_empty(), "no request goes there");
+        assert_eq!(t.depth(web), 1);
+        assert_eq!(
+            t.edge(web, sess).map(|e| e.via.key()),
+            Some("session_store")
+        );
+    }
 }

@@ -32,9 +32,11 @@ pub enum Origin {
 /// One node of the tree.
 #[derive(Clone, Debug)]
 pub struct Node {
+    /// The value: a scalar, a list or a mapping.
     pub value: Value,
     /// Where the node starts (for a `--set` value, where it starts in the value's text).
     pub pos: Pos,
+    /// Whether it came from the file or from `--set`.
     pub origin: Origin,
 }
 
@@ -44,9 +46,12 @@ pub enum Value {
     /// A scalar as written. `plain` is false for quoted and block scalars, which are always
     /// text; a plain scalar is resolved by [`resolve_plain`].
     Scalar {
+        /// The text as written (unquoted).
         text: String,
+        /// Whether it was written plain (unquoted, not a block).
         plain: bool,
     },
+    /// Items in file order.
     Seq(Vec<Node>),
     /// Entries in file order; keys are unique.
     Map(Vec<Entry>),
@@ -55,20 +60,27 @@ pub enum Value {
 /// One key of a mapping and its value.
 #[derive(Clone, Debug)]
 pub struct Entry {
+    /// The key's text.
     pub key: String,
+    /// Where the key is.
     pub key_pos: Pos,
+    /// The value under it.
     pub value: Node,
 }
 
 /// What a plain scalar means, by the YAML 1.2 core schema.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Plain<'a> {
+    /// `null`, `~` or nothing.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// A whole number (decimal, `0x` hexadecimal or `0o` octal); `None` when it does not fit
     /// in 128 bits.
     Int(Option<i128>),
+    /// A decimal number with a fraction or an exponent, or `.inf`/`.nan`.
     Float(f64),
+    /// Anything else: text.
     Str(&'a str),
 }
 

@@ -132,7 +132,7 @@ fn scale_target(
     match &a.target {
         None => {
             pr.at(
-                &path,
+                path,
                 format!(
                     "autoscale needs `target`: {{utilization: 0.6}} (busy fraction) or {other_example}"
                 ),

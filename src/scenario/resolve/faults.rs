@@ -170,7 +170,7 @@ pub(crate) fn resolve_fault(
     let action = match verb {
         "crash" => FaultAction::Crash(target),
         "partition" => FaultAction::Partition(target),
-        "slow" => slow(base, f, target, &names[target.comp], kind, pr)?,
+        "slow" => slow(base, f, target, names[target.comp], kind, pr)?,
         "flush" => {
             if f.for_.is_some() {
                 pr.at_key(
@@ -277,14 +277,14 @@ fn one_verb<'f>(
                 base,
                 "expected one verb: crash, slow, partition, flush, fail_primary, add_shard, random or fail_dc",
             );
-            return None;
+            None
         }
         [a, b, ..] => {
             pr.at(
                 base,
                 format!("expected one verb per fault, found `{}` and `{}`", a.0, b.0),
             );
-            return None;
+            None
         }
     }
 }
