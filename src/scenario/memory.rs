@@ -92,7 +92,7 @@ pub(crate) fn nodes(n: u128, room: Option<u64>) -> u128 {
 /// The memory the model sizes from `sc`, part by part (parts of no size are left out).
 /// Everything is counted at its largest (a cache full, an autoscaled group at `max`, a
 /// resharding's transient tables), so the sum is what a run can reach before its requests
-/// and pending events. Each component's part is its kind's (see [`super::kinds`]).
+/// and pending events. Each component's part is its kind's (`KindDef::memory` in `scenario::kinds`).
 pub fn estimate(sc: &Scenario) -> Vec<MemoryPart> {
     let s = Sizing {
         sc,

@@ -19,7 +19,7 @@ pub(super) const DEF: KindDef = KindDef {
     calls: Reach::Only {
         kind: Kind::Server,
         want: "a server group to balance over",
-        own: false,
+        own: None,
     },
     memory,
 };

@@ -57,14 +57,15 @@ pub(crate) enum Reach {
     /// It names no component (a dns's GeoDNS answers are checked with the data centers).
     Nothing,
     /// Its one edge reaches a component of kind `kind`; otherwise "expected {want}, found
-    /// ...". With `own`, no other component of the same kind may reach the same target.
+    /// ...". With `own`, no earlier component of the same kind may reach the same target.
     Only {
         /// The kind its target must be.
         kind: Kind,
         /// The target as a message says it expects it.
         want: &'static str,
-        /// The target is this component's alone.
-        own: bool,
+        /// The target is this component's alone: what the earlier component does to the
+        /// target, and the fix (`("consumes queue", "give each queue its own workers")`).
+        own: Option<(&'static str, &'static str)>,
     },
     /// Its edges reach components that serve requests: not a worker group (workers take
     /// jobs from a queue), not a dns or a cdn (clients use them by themselves).

@@ -26,7 +26,7 @@ pub(super) const DEF: KindDef = KindDef {
     calls: Reach::Only {
         kind: Kind::Worker,
         want: "a worker group",
-        own: true,
+        own: Some(("consumes queue", "give each queue its own workers")),
     },
     memory,
 };

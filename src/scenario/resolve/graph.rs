@@ -113,7 +113,7 @@ fn check_reach(comps: &[Component], topo: &Topology, ci: CompId, pr: &mut Proble
             };
             let field = key(e);
             // Another component of the same kind reaching the same target came first.
-            if own
+            if let Some((does, fix)) = own
                 && let Some(first) = comps[..ci]
                     .iter()
                     .enumerate()
@@ -122,9 +122,8 @@ fn check_reach(comps: &[Component], topo: &Topology, ci: CompId, pr: &mut Proble
                 pr.at(
                     &format!("components.{}.{field}", c.name),
                     format!(
-                        "expected {want} of its own, found `{}`, which already consumes queue `{}` (give each queue its own workers)",
-                        comps[e.to].name,
-                        first.1.name
+                        "expected {want} of its own, found `{}`, which already {does} `{}` ({fix})",
+                        comps[e.to].name, first.1.name
                     ),
                 );
                 return;

@@ -4,6 +4,12 @@
 //! cannot: numbers in range, references that exist, fields that apply to the component's
 //! kind, a call graph without cycles. It collects every problem instead of stopping at the
 //! first, and points each at its line and column through [`Locations`].
+//!
+//! This file is the driver ([`parse`], then `resolve` section by section) and what every
+//! section shares (`Problems`, name and number checks). Each section has a file:
+//! `traffic`, `classes`, `network`, `geo`, `faults`, `autoscale`, `dist`; components are
+//! resolved by their kind's resolver in `scenario::kinds`, and `graph` checks the call graph
+//! once they all are.
 
 mod autoscale;
 mod classes;
