@@ -100,6 +100,25 @@ impl Topology {
         v
     }
 
+    /// The components a request at `c` goes on to, each once, ascending: its
+    /// [`callees`](Topology::callees) but a session store while no class keeps a session
+    /// (an edge no request takes). Cycles and depths are counted along these.
+    pub fn hops(&self, c: CompId) -> Vec<CompId> {
+        let mut v: Vec<CompId> = self.out[c]
+            .iter()
+            .filter(|e| e.via.is_call() && e.classes.as_ref().is_none_or(|cs| !cs.is_empty()))
+            .map(|e| e.to)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// The edge from `from` to `to`, if `from` names `to` (its first, in scenario order).
+    pub fn edge(&self, from: CompId, to: CompId) -> Option<&Edge> {
+        self.out[from].iter().find(|e| e.to == to)
+    }
+
     /// The one component a single-target kind (balancer, cache, CDN, queue) passes requests
     /// to; `None` for kinds with no or several callees.
     pub fn target(&self, c: CompId) -> Option<CompId> {
@@ -128,7 +147,9 @@ impl Topology {
     }
 
     /// A cycle of calls, if there is one: the components along it, the first repeated at
-    /// the end. Components are tried in index order, callees ascending.
+    /// the end. Components are tried in index order, then a depth-first walk follows
+    /// [`hops`](Topology::hops) in ascending order; the cycle reported is the first one the
+    /// walk closes, from the component it closes on.
     pub fn cycle(&self) -> Option<Vec<CompId>> {
         // 0 unvisited, 1 on the current path, 2 done.
         let mut state = vec![0u8; self.out.len()];
@@ -151,7 +172,7 @@ impl Topology {
     ) -> Option<Vec<CompId>> {
         // An explicit stack: a scenario's depth is bounded by its component count, but a
         // recursion per component is still avoidable.
-        let mut stack: Vec<(CompId, Vec<CompId>, usize)> = vec![(start, self.callees(start), 0)];
+        let mut stack: Vec<(CompId, Vec<CompId>, usize)> = vec![(start, self.hops(start), 0)];
         state[start] = 1;
         path.push(start);
         while let Some((u, next, i)) = stack.last_mut() {
@@ -167,8 +188,8 @@ impl Topology {
                     0 => {
                         state[v] = 1;
                         path.push(v);
-                        let callees = self.callees(v);
-                        stack.push((v, callees, 0));
+                        let hops = self.hops(v);
+                        stack.push((v, hops, 0));
                     }
                     _ => {}
                 }
@@ -181,8 +202,8 @@ impl Topology {
         None
     }
 
-    /// The longest chain of calls starting at `c`, in components (`c` counts 1). The graph
-    /// must have no cycle (see [`Topology::cycle`]).
+    /// The longest chain of calls starting at `c`, in components (`c` counts 1), along
+    /// [`hops`](Topology::hops). The graph must have no cycle (see [`Topology::cycle`]).
     pub fn depth(&self, c: CompId) -> usize {
         let mut memo = vec![0usize; self.out.len()];
         self.depth_memo(c, &mut memo)
@@ -191,7 +212,7 @@ impl Topology {
     fn depth_memo(&self, u: CompId, memo: &mut [usize]) -> usize {
         if memo[u] == 0 {
             let d = 1 + self
-                .callees(u)
+                .hops(u)
                 .into_iter()
                 .map(|v| self.depth_memo(v, memo))
                 .max()
@@ -439,5 +460,35 @@ components:
         let web = id(&sc, "web-east");
         assert_eq!(t.edges(web)[0].to, id(&sc, "sess"));
         assert_eq!(t.edges(web)[0].via, Via::Sessions);
+    }
+
+    #[test]
+    fn a_session_store_no_class_takes_is_a_callee_but_not_a_hop() {
+        let (sc, t) = topology(
+            r#"
+name: t
+duration: 10s
+traffic: {rate: 10}
+entry: web
+components:
+  web:
+    kind: server
+    workers: 4
+    service: {const: 1ms}
+    session: store
+    session_store: sess
+  sess: {kind: store, workers: 4, service: {const: 1ms}}
+"#,
+        );
+        let (web, sess) = (id(&sc, "web"), id(&sc, "sess"));
+        assert_eq!(t.edges(web)[0].via, Via::Sessions);
+        assert_eq!(t.edges(web)[0].classes, Some(vec![]));
+        assert_eq!(t.callees(web), [sess]);
+        assert!(t.hops(web).is_empty(), "no request goes there");
+        assert_eq!(t.depth(web), 1);
+        assert_eq!(
+            t.edge(web, sess).map(|e| e.via.key()),
+            Some("session_store")
+        );
     }
 }

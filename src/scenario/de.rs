@@ -31,9 +31,13 @@ pub const MAX_PROBLEMS: usize = 100;
 /// A problem found while reading, with where it is.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Found {
+    /// The field's path (`components.web.workers`).
     pub path: String,
+    /// Where it is in the text.
     pub pos: Pos,
+    /// Whether it came from the file or from `--set`.
     pub origin: Origin,
+    /// What is wrong, and the fix.
     pub message: String,
     /// For an unknown key: the valid key it is probably a typo of.
     pub instead: Option<&'static str>,

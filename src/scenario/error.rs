@@ -21,6 +21,7 @@ pub struct Problem {
 pub struct ScenarioError {
     /// The file name (or `<string>`, or `--set` for overrides) used in messages.
     pub source: String,
+    /// Every problem found, in file order.
     pub problems: Vec<Problem>,
 }
 

@@ -55,30 +55,77 @@ pub struct MemoryPart {
     pub fix: String,
 }
 
-/// The memory the model sizes from `sc`, part by part (parts of no size are left out).
-/// Everything is counted at its largest (a cache full, an autoscaled group at `max`, a
-/// resharding's transient tables), so the sum is what a run can reach before its requests
-/// and pending events.
-pub fn estimate(sc: &Scenario) -> Vec<MemoryPart> {
-    let users = u128::from(sc.traffic.users);
-    let keys = u128::from(sc.key_space());
-    let n_comp = sc.components.len() as u128;
-    let n_class = sc.traffic.classes.len() as u128;
-    let n_dc = sc.datacenters.len() as u128;
-    let mut parts = Vec::new();
-    let mut add = |path: String, bytes: u128, what: String, fix: &str| {
+/// What every kind's part of the estimate reads: the scenario, its users and its key space.
+pub(crate) struct Sizing<'a> {
+    /// The scenario being sized.
+    pub(crate) sc: &'a Scenario,
+    /// Its distinct users.
+    pub(crate) users: u128,
+    /// Its key space ([`Scenario::key_space`]).
+    pub(crate) keys: u128,
+}
+
+/// The parts found so far, in the order they were added.
+#[derive(Default)]
+pub(crate) struct Parts(Vec<MemoryPart>);
+
+impl Parts {
+    /// Adds a part of `bytes` at `path`, unless it has no size.
+    pub(crate) fn add(&mut self, path: String, bytes: u128, what: String, fix: &str) {
         if bytes > 0 {
-            parts.push(MemoryPart {
+            self.0.push(MemoryPart {
                 path,
                 bytes,
                 what,
                 fix: fix.to_string(),
             });
         }
-    };
+    }
+}
 
+/// `n` nodes whose waiting room is bounded by `room` (`None`: unbounded): each a node and
+/// its room's preallocated places.
+pub(crate) fn nodes(n: u128, room: Option<u64>) -> u128 {
+    n * (NODE_BYTES + ROOM_PLACE_BYTES * u128::from(room.unwrap_or(u64::MAX).min(ROOM_PREALLOC)))
+}
+
+/// The memory the model sizes from `sc`, part by part (parts of no size are left out).
+/// Everything is counted at its largest (a cache full, an autoscaled group at `max`, a
+/// resharding's transient tables), so the sum is what a run can reach before its requests
+/// and pending events. Each component's part is its kind's (`KindDef::memory` in `scenario::kinds`).
+pub fn estimate(sc: &Scenario) -> Vec<MemoryPart> {
+    let s = Sizing {
+        sc,
+        users: u128::from(sc.traffic.users),
+        keys: u128::from(sc.key_space()),
+    };
+    let mut parts = Parts::default();
+    shared(&s, &mut parts);
+    for (ci, c) in sc.components.iter().enumerate() {
+        (super::kinds::def(c.kind.kind()).memory)(&s, ci, &mut parts);
+    }
+    faults(sc, &mut parts);
+    // The time series: a row per window, a cell per component and data center.
+    let n_comp = sc.components.len() as u128;
+    let n_dc = sc.datacenters.len() as u128;
+    let windows = u128::from(sc.duration.0 / sc.window.0.max(1)) + 1;
+    parts.add(
+        "window".into(),
+        windows * (ROW_BYTES + ROW_COMPONENT_BYTES * n_comp + 8 * n_dc),
+        format!("the time series ({windows} windows of {n_comp} components)"),
+        "make the `window` longer",
+    );
+    parts.0
+}
+
+/// The parts every scenario has: per class, per component, per user.
+fn shared(s: &Sizing<'_>, parts: &mut Parts) {
+    let sc = s.sc;
+    let users = s.users;
+    let n_comp = sc.components.len() as u128;
+    let n_class = sc.traffic.classes.len() as u128;
     // Per class: a latency histogram, and a slot in each component's per-class tables.
-    add(
+    parts.add(
         "traffic.classes".into(),
         n_class * (HIST_BYTES + 64 + 64 * n_comp),
         format!(
@@ -88,7 +135,7 @@ pub fn estimate(sc: &Scenario) -> Vec<MemoryPart> {
         "use fewer classes",
     );
     // Per component: a histogram, counters and a row and column of the hop table.
-    add(
+    parts.add(
         "components".into(),
         n_comp * (HIST_BYTES + COMPONENT_BYTES + 2 * (n_comp + 1)) + HIST_BYTES + WINDOW_HIST_BYTES,
         format!(
@@ -117,7 +164,7 @@ pub fn estimate(sc: &Scenario) -> Vec<MemoryPart> {
         per_user += EVENT_BYTES;
         user_parts.push(format!("{EVENT_BYTES} for a closed user's pending wake-up"));
     }
-    add(
+    parts.add(
         "traffic.users".into(),
         users * per_user,
         format!(
@@ -126,138 +173,12 @@ pub fn estimate(sc: &Scenario) -> Vec<MemoryPart> {
         ),
         "use fewer users",
     );
+}
 
-    for (ci, c) in sc.components.iter().enumerate() {
-        let path = format!("components.{}", c.name);
-        let nodes = |n: u128, room: Option<u64>| {
-            n * (NODE_BYTES
-                + ROOM_PLACE_BYTES * u128::from(room.unwrap_or(u64::MAX).min(ROOM_PREALLOC)))
-        };
-        match &c.kind {
-            ComponentKind::Dns { .. } => {}
-            ComponentKind::LoadBalancer { policy, .. } => {
-                let sticky = if *policy == LbPolicy::Sticky {
-                    2 * users
-                } else {
-                    0
-                };
-                add(
-                    path,
-                    NODE_BYTES + sticky,
-                    format!(
-                        "this sticky balancer's affinity table (2 bytes per user for {users} users)"
-                    ),
-                    "use fewer users or another policy",
-                );
-            }
-            ComponentKind::Server {
-                queue,
-                sessions,
-                autoscale,
-                ..
-            } => {
-                let n = u128::from(c.kind.allocated_instances());
-                let local = match sessions {
-                    Some(Sessions::Local { .. }) => 2 * users,
-                    _ => 0,
-                };
-                scaler(&mut add, &path, autoscale.as_ref(), sc.duration);
-                let mut what = format!(
-                    "this group's {n} instances ({} each, with the first places of its waiting room)",
-                    bytes_text(nodes(1, *queue))
-                );
-                if local > 0 {
-                    what +=
-                        &format!(" and its local sessions (2 bytes per user for {users} users)");
-                }
-                add(
-                    path,
-                    nodes(n, *queue) + local,
-                    what,
-                    "use fewer instances (`count`, `autoscale.max`) or users",
-                );
-            }
-            ComponentKind::Worker { autoscale, .. } => {
-                let n = u128::from(c.kind.allocated_instances());
-                scaler(&mut add, &path, autoscale.as_ref(), sc.duration);
-                add(
-                    path,
-                    nodes(n, None),
-                    format!(
-                        "this group's {n} instances ({} each, with the first places of its waiting room)",
-                        bytes_text(nodes(1, None))
-                    ),
-                    "use fewer instances (`count`, `autoscale.max`)",
-                );
-            }
-            ComponentKind::Store { queue, .. } => {
-                add(path, nodes(1, *queue), "this store".into(), "");
-            }
-            ComponentKind::Queue { .. } => add(path, NODE_BYTES, "this queue".into(), ""),
-            ComponentKind::Database {
-                queue,
-                replicas,
-                shards,
-                strategy,
-                shard_key,
-                vnodes,
-                ..
-            } => {
-                let adds = shard_adds(sc, ci);
-                let total = u128::from(*shards) + adds;
-                let n = 1 + u128::from(*replicas);
-                // Versions: a row of `keys` per node and the acknowledged row.
-                let versions = total * keys * (n + 1) * 4;
-                let per_shard = SHARD_BYTES + 2 * HIST_BYTES + nodes(n, *queue) + 16 * n;
-                let ring = if *strategy == ShardStrategy::ConsistentHash {
-                    16 * u128::from(*vnodes) * total
-                } else {
-                    0
-                };
-                // An add_shard's transient tables: every key's shard before, the moved
-                // keys, a migration's old shard per key and its copiers' key lists.
-                let space = match shard_key {
-                    ShardKey::User => users,
-                    ShardKey::Key => keys,
-                };
-                let reshard = if adds > 0 {
-                    32 * space + 24 * total * total
-                } else {
-                    0
-                };
-                add(
-                    path,
-                    versions + total * per_shard + ring + reshard,
-                    format!(
-                        "this database's versions (4 bytes per key for {keys} keys, on each of its {n} nodes and in the acknowledged row, in {total} shard{})",
-                        if total == 1 { "" } else { "s" }
-                    ),
-                    "use fewer keys, replicas or shards",
-                );
-            }
-            ComponentKind::Cache { cache, .. } | ComponentKind::Cdn { cache, .. } => {
-                let entries = u128::from(cache.capacity).min(keys);
-                let per_entry = CACHE_ENTRY_BYTES
-                    + match cache.policy {
-                        EvictionPolicy::Lfu => LFU_BUCKET_BYTES,
-                        _ => 0,
-                    };
-                add(
-                    format!("{path}.capacity"),
-                    NODE_BYTES + 4 * keys + per_entry * entries,
-                    format!(
-                        "this {} (an index of 4 bytes per key for {keys} keys and {per_entry} bytes per entry for {entries} entries)",
-                        c.kind.name()
-                    ),
-                    "lower its `capacity` or the key space",
-                );
-            }
-        }
-    }
-
-    // Faults that keep per-node state: a `random` fault a pending failure or repair per
-    // node of its target while it lasts, `fail_dc` and `fail_primary` the nodes they took
-    // down (to bring the same ones back).
+/// Faults that keep per-node state: a `random` fault a pending failure or repair per node
+/// of its target while it lasts, `fail_dc` and `fail_primary` the nodes they took down (to
+/// bring the same ones back).
+fn faults(sc: &Scenario, parts: &mut Parts) {
     let all_nodes: u128 = (0..sc.components.len()).map(|i| node_count(sc, i)).sum();
     let mut fault_bytes = 0u128;
     for f in &sc.faults {
@@ -272,7 +193,7 @@ pub fn estimate(sc: &Scenario) -> Vec<MemoryPart> {
                 _ => 0,
             };
     }
-    add(
+    parts.add(
         "faults".into(),
         fault_bytes,
         format!(
@@ -281,16 +202,6 @@ pub fn estimate(sc: &Scenario) -> Vec<MemoryPart> {
         ),
         "use fewer faults, or target fewer nodes",
     );
-
-    // The time series: a row per window, a cell per component and data center.
-    let windows = u128::from(sc.duration.0 / sc.window.0.max(1)) + 1;
-    add(
-        "window".into(),
-        windows * (ROW_BYTES + ROW_COMPONENT_BYTES * n_comp + 8 * n_dc),
-        format!("the time series ({windows} windows of {n_comp} components)"),
-        "make the `window` longer",
-    );
-    parts
 }
 
 /// The nodes the model builds for component `i`: an autoscaled group's `max` instances,
@@ -316,7 +227,7 @@ fn target_nodes(sc: &Scenario, t: Target) -> u128 {
 }
 
 /// The `add_shard` faults on database `i`.
-fn shard_adds(sc: &Scenario, i: usize) -> u128 {
+pub(crate) fn shard_adds(sc: &Scenario, i: usize) -> u128 {
     sc.faults
         .iter()
         .filter(|f| matches!(f.action, FaultAction::AddShard(d, _) if d == i))
@@ -330,17 +241,12 @@ pub fn total(sc: &Scenario) -> u128 {
 
 /// An autoscaler: its scale-in ring (16 bytes per evaluation in `scale_in_window`) and the
 /// scaling actions it records, at most one per evaluation and one per `cooldown`.
-fn scaler(
-    add: &mut impl FnMut(String, u128, String, &str),
-    path: &str,
-    a: Option<&Autoscale>,
-    duration: SimTime,
-) {
+pub(crate) fn scaler(parts: &mut Parts, path: &str, a: Option<&Autoscale>, duration: SimTime) {
     let Some(a) = a else { return };
     let evals = a.scale_in_window.0.div_ceil(a.interval.0.max(1)).max(1);
     let every = a.interval.max(a.cooldown);
     let actions = u128::from(duration.0 / every.0.max(1)) + 1;
-    add(
+    parts.add(
         format!("{path}.autoscale"),
         1024 + 16 * u128::from(evals) + SCALE_ACTION_BYTES * actions,
         format!(

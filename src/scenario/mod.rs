@@ -9,6 +9,7 @@
 
 pub mod de;
 pub mod error;
+pub(crate) mod kinds;
 pub mod locate;
 pub mod memory;
 pub mod overrides;
@@ -31,8 +32,11 @@ pub type CompId = usize;
 /// A validated scenario, ready to build a model from.
 #[derive(Clone, Debug)]
 pub struct Scenario {
+    /// The scenario's name, shown in reports.
     pub name: String,
+    /// What it demonstrates (empty when not given).
     pub about: String,
+    /// The seed every random stream derives from.
     pub seed: u64,
     /// Simulated time to run.
     pub duration: SimTime,
@@ -40,12 +44,15 @@ pub struct Scenario {
     pub warmup: SimTime,
     /// Length of a time-series window.
     pub window: SimTime,
+    /// Who sends requests, how many, which classes.
     pub traffic: Traffic,
+    /// Hop latencies between components.
     pub network: Network,
     /// Where dynamic requests enter.
     pub entry: CompId,
     /// The CDN that static classes enter at, if the scenario has one.
     pub cdn: Option<CompId>,
+    /// Every component, by [`CompId`].
     pub components: Vec<Component>,
     /// The fault schedule, in file order.
     pub faults: Vec<Fault>,
@@ -61,6 +68,7 @@ pub struct Scenario {
 /// A user region: a share of the users and the one-way latency from them to each data center.
 #[derive(Clone, Debug)]
 pub struct Region {
+    /// The region's name.
     pub name: String,
     /// Share of the users, normalised to sum to 1 over the regions.
     pub share: f64,
@@ -80,16 +88,20 @@ pub struct GeoDns {
 /// What a fault acts on: a whole component, or one instance (`web#2`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Target {
+    /// The component.
     pub comp: CompId,
+    /// One instance of it (`web#2`); `None`: all of it.
     pub instance: Option<u32>,
 }
 
 /// One scheduled fault.
 #[derive(Clone, Debug)]
 pub struct Fault {
+    /// When it starts.
     pub at: SimTime,
     /// When it ends; `None`: it lasts to the end of the run.
     pub until: Option<SimTime>,
+    /// What it does.
     pub action: FaultAction,
     /// As written, for reports: `crash web#2`.
     pub label: String,
@@ -118,8 +130,11 @@ pub enum FaultAction {
     /// Each instance of the target fails and recovers at random (up-times from `mtbf`,
     /// down-times from `mttr`) between `at` and `until`.
     Random {
+        /// The instances it fails.
         target: Target,
+        /// Up-times between failures.
         mtbf: Dist,
+        /// Repair times.
         mttr: Dist,
     },
 }
@@ -152,6 +167,7 @@ pub struct Retries {
     pub max: u32,
     /// Wait before retry n (1-based): a draw times `multiplier^(n-1)`.
     pub backoff: Dist,
+    /// Factor the backoff grows by with each further retry.
     pub multiplier: f64,
     /// Full jitter: the wait is uniform between zero and the computed backoff.
     pub jitter: bool,
@@ -166,8 +182,11 @@ pub struct Retries {
 /// failed probes in a row take a backend out of rotation, `healthy` good ones bring it back.
 #[derive(Clone, Copy, Debug)]
 pub struct HealthCheck {
+    /// Time between probes.
     pub interval: SimTime,
+    /// Failed probes in a row that mark a target down.
     pub unhealthy: u32,
+    /// Good probes in a row that mark it up again.
     pub healthy: u32,
 }
 
@@ -198,11 +217,13 @@ pub const DEFAULT_RETRY_ON: [&str; 6] = [
 pub struct Traffic {
     /// Distinct user ids, `0..users`.
     pub users: u64,
+    /// How requests arrive.
     pub arrival: Arrival,
     /// The client gives up on a request after this long.
     pub timeout: Option<SimTime>,
     /// At least one; weights are normalised to sum to 1.
     pub classes: Vec<Class>,
+    /// Client retries; `None`: a failed request is not retried.
     pub retries: Option<Retries>,
 }
 
@@ -212,13 +233,17 @@ pub enum Arrival {
     /// Open Poisson arrivals whose rate follows a profile.
     Open(RateProfile),
     /// `users` users, each sending one request, waiting for its outcome, then thinking.
-    Closed { think: Dist },
+    Closed {
+        /// Each user's wait between a request's outcome and the next request.
+        think: Dist,
+    },
 }
 
 /// A piecewise-linear rate over time, requests per second. Before the first point the
 /// rate is the first point's; after the last, the last's.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateProfile {
+    /// The points, in time order.
     pub points: Vec<RatePoint>,
 }
 
@@ -226,8 +251,11 @@ pub struct RateProfile {
 /// (a step when `ramp` is zero), then holds.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RatePoint {
+    /// When the point applies.
     pub at: SimTime,
+    /// The rate from then on, requests per second.
     pub rate_per_s: f64,
+    /// Time to ramp linearly from the previous rate (zero: a step).
     pub ramp: SimTime,
 }
 
@@ -247,10 +275,13 @@ impl RateProfile {
 /// A request class.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Class {
+    /// The class's name.
     pub name: String,
     /// Share of requests, normalised.
     pub weight: f64,
+    /// Whether its requests read or write.
     pub op: Op,
+    /// The keys its requests touch.
     pub keys: Keys,
     /// Share of this class's requests that go to key 0 (a celebrity), 0 for none.
     pub hot: f64,
@@ -266,15 +297,25 @@ pub enum Keys {
     /// The user's own id is the key.
     User,
     /// Uniform over `0..n`.
-    Uniform { n: u64 },
+    Uniform {
+        /// Distinct keys.
+        n: u64,
+    },
     /// Zipf over `0..n` with exponent `s`; key 0 is the most popular.
-    Zipf { n: u64, s: f64 },
+    Zipf {
+        /// Distinct keys.
+        n: u64,
+        /// The Zipf exponent.
+        s: f64,
+    },
 }
 
 /// One named component.
 #[derive(Clone, Debug)]
 pub struct Component {
+    /// Its name, as the scenario writes it.
     pub name: String,
+    /// Its kind, with its resolved parameters.
     pub kind: ComponentKind,
     /// The data center it stands in (`None`: no data centers, or a global kind: dns, cdn).
     pub datacenter: Option<usize>,
@@ -285,22 +326,29 @@ pub struct Component {
 pub enum ComponentKind {
     /// Name resolution: clients look the entry up here when their cached answer expired.
     Dns {
+        /// A lookup's duration.
         latency: Dist,
+        /// How long a client keeps an answer.
         ttl: SimTime,
         /// Geographic routing: users resolve to the nearest healthy data center.
         geo: Option<GeoDns>,
     },
     /// Spreads requests over the instances of a server group.
     LoadBalancer {
+        /// How it picks an instance.
         policy: LbPolicy,
+        /// The server group it balances over.
         to: CompId,
+        /// Its own processing time per request.
         latency: Dist,
         /// `None`: no health checks; a dead backend keeps getting requests.
         health: Option<HealthCheck>,
     },
     /// `count` identical instances, each with `workers` and a waiting room of `queue`.
     Server {
+        /// Starting instances.
         count: u32,
+        /// Requests one instance serves at once.
         workers: u32,
         /// `None`: unbounded.
         queue: Option<u64>,
@@ -315,11 +363,17 @@ pub enum ComponentKind {
     },
     /// A primary and `replicas` read replicas, each node with `workers` and a waiting room.
     Database {
+        /// Requests one node serves at once.
         workers: u32,
+        /// Waiting-room places per node; `None`: unbounded.
         queue: Option<u64>,
+        /// A read's service time.
         read: Dist,
+        /// A write's service time.
         write: Dist,
+        /// Read replicas per shard.
         replicas: u32,
+        /// Where reads go.
         read_from: ReadFrom,
         /// Time from a write's commit on the primary to its application on a replica.
         lag: Option<Dist>,
@@ -331,7 +385,9 @@ pub enum ComponentKind {
         /// Sharding: the number of shards at the start (1: not sharded), each a primary
         /// with its own replicas.
         shards: u32,
+        /// How keys map to shards.
         strategy: ShardStrategy,
+        /// What it shards by.
         shard_key: ShardKey,
         /// Points per shard on the consistent-hash ring.
         vnodes: u32,
@@ -340,14 +396,22 @@ pub enum ComponentKind {
     },
     /// A key-level read-through cache in front of `miss`.
     Cache {
+        /// Capacity, eviction, expiry and lookup latency.
         cache: CacheSpec,
+        /// Where misses are read through to.
         miss: CompId,
+        /// What a write passing through does.
         write_policy: WritePolicy,
         /// Per class: are its reads answered from the cache?
         cacheable: Vec<bool>,
     },
     /// An edge cache for static classes, fetching misses from `origin`.
-    Cdn { cache: CacheSpec, origin: CompId },
+    Cdn {
+        /// Capacity, eviction, expiry and lookup latency.
+        cache: CacheSpec,
+        /// Where misses are fetched from.
+        origin: CompId,
+    },
     /// A message queue: publishing is a call that returns once the message is stored;
     /// `consumers` take messages as their workers free up.
     Queue {
@@ -364,18 +428,24 @@ pub enum ComponentKind {
     },
     /// Consumers of a queue: like a server group, but fed by the queue instead of callers.
     Worker {
+        /// Starting instances.
         count: u32,
+        /// Jobs one instance serves at once.
         workers: u32,
         /// Service time per class (the class of the request that published the job).
         service: Vec<Dist>,
         /// Downstream calls per class, in order.
         calls: Vec<Vec<CompId>>,
+        /// Its autoscaling rule, if any.
         autoscale: Option<Autoscale>,
     },
     /// A key-value store (sessions): a station with one service distribution.
     Store {
+        /// Requests served at once.
         workers: u32,
+        /// Waiting-room places; `None`: unbounded.
         queue: Option<u64>,
+        /// Service time per request.
         service: Dist,
     },
 }
@@ -385,8 +455,11 @@ pub enum ComponentKind {
 /// is within `tolerance` of 1, clamped to `[min, max]`.
 #[derive(Clone, Debug)]
 pub struct Autoscale {
+    /// Fewest instances.
     pub min: u32,
+    /// Most instances.
     pub max: u32,
+    /// What it keeps at its target.
     pub target: ScaleTarget,
     /// Evaluation period.
     pub interval: SimTime,
@@ -418,6 +491,7 @@ pub enum ScaleTarget {
 pub struct CacheSpec {
     /// Entries (keys).
     pub capacity: u64,
+    /// How entries are evicted when it is full.
     pub policy: EvictionPolicy,
     /// Entry lifetime; `None`: entries never expire.
     pub ttl: Option<SimTime>,
@@ -445,7 +519,10 @@ pub enum EvictionPolicy {
 pub enum Sessions {
     /// In the instance that created them; a user routed elsewhere loses theirs and pays
     /// `relogin` (or fails, when `relogin` is `None`).
-    Local { relogin: Option<Dist> },
+    Local {
+        /// Extra service time when the session was lost; `None`: the request fails.
+        relogin: Option<Dist>,
+    },
     /// In a shared store, read on every session request (the store is prepended to the calls
     /// of session classes).
     Store(CompId),
@@ -468,16 +545,21 @@ impl ComponentKind {
 
     /// The kind's name as written in scenarios.
     pub fn name(&self) -> &'static str {
+        self.kind().as_str()
+    }
+
+    /// The kind, without its parameters.
+    pub fn kind(&self) -> raw::Kind {
         match self {
-            ComponentKind::Dns { .. } => "dns",
-            ComponentKind::LoadBalancer { .. } => "load_balancer",
-            ComponentKind::Server { .. } => "server",
-            ComponentKind::Database { .. } => "database",
-            ComponentKind::Cache { .. } => "cache",
-            ComponentKind::Cdn { .. } => "cdn",
-            ComponentKind::Store { .. } => "store",
-            ComponentKind::Queue { .. } => "queue",
-            ComponentKind::Worker { .. } => "worker",
+            ComponentKind::Dns { .. } => raw::Kind::Dns,
+            ComponentKind::LoadBalancer { .. } => raw::Kind::LoadBalancer,
+            ComponentKind::Server { .. } => raw::Kind::Server,
+            ComponentKind::Database { .. } => raw::Kind::Database,
+            ComponentKind::Cache { .. } => raw::Kind::Cache,
+            ComponentKind::Cdn { .. } => raw::Kind::Cdn,
+            ComponentKind::Store { .. } => raw::Kind::Store,
+            ComponentKind::Queue { .. } => raw::Kind::Queue,
+            ComponentKind::Worker { .. } => raw::Kind::Worker,
         }
     }
 }
@@ -487,6 +569,7 @@ impl ComponentKind {
 pub struct Network {
     /// Every hop without a link of its own.
     pub hop: Dist,
+    /// Hops with latencies of their own.
     pub links: Vec<Link>,
     /// How long a connection attempt into a partition takes to fail.
     pub connect_timeout: SimTime,
@@ -495,8 +578,11 @@ pub struct Network {
 /// A hop with its own latency. `from: None` is the client.
 #[derive(Clone, Debug)]
 pub struct Link {
+    /// The caller; `None`: the client.
     pub from: Option<CompId>,
+    /// The callee.
     pub to: CompId,
+    /// The hop's latency.
     pub latency: Dist,
 }
 

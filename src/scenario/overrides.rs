@@ -31,7 +31,9 @@ pub const TOP_LEVEL_KEYS: [&str; 13] = [
 /// One `path=value` assignment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Override {
+    /// The field's path, as written (`components.web.count`).
     pub path: String,
+    /// The value, as written (YAML).
     pub value: String,
 }
 

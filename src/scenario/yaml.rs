@@ -32,9 +32,11 @@ pub enum Origin {
 /// One node of the tree.
 #[derive(Clone, Debug)]
 pub struct Node {
+    /// The value: a scalar, a list or a mapping.
     pub value: Value,
     /// Where the node starts (for a `--set` value, where it starts in the value's text).
     pub pos: Pos,
+    /// Whether it came from the file or from `--set`.
     pub origin: Origin,
 }
 
@@ -44,9 +46,12 @@ pub enum Value {
     /// A scalar as written. `plain` is false for quoted and block scalars, which are always
     /// text; a plain scalar is resolved by [`resolve_plain`].
     Scalar {
+        /// The text as written (unquoted).
         text: String,
+        /// Whether it was written plain (unquoted, not a block).
         plain: bool,
     },
+    /// Items in file order.
     Seq(Vec<Node>),
     /// Entries in file order; keys are unique.
     Map(Vec<Entry>),
@@ -55,20 +60,27 @@ pub enum Value {
 /// One key of a mapping and its value.
 #[derive(Clone, Debug)]
 pub struct Entry {
+    /// The key's text.
     pub key: String,
+    /// Where the key is.
     pub key_pos: Pos,
+    /// The value under it.
     pub value: Node,
 }
 
 /// What a plain scalar means, by the YAML 1.2 core schema.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Plain<'a> {
+    /// `null`, `~` or nothing.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// A whole number (decimal, `0x` hexadecimal or `0o` octal); `None` when it does not fit
     /// in 128 bits.
     Int(Option<i128>),
+    /// A decimal number with a fraction or an exponent, or `.inf`/`.nan`.
     Float(f64),
+    /// Anything else: text.
     Str(&'a str),
 }
 
@@ -253,50 +265,84 @@ pub fn load(text: &str, origin: Origin) -> Result<Node, Vec<Problem>> {
 /// is kept), so the tree comes back with those problems; a syntax error, too deep a nesting,
 /// too many nodes or a second document ends the reading with what was found so far.
 pub fn load_keep_going(text: &str, origin: Origin) -> Result<(Node, Vec<Problem>), Vec<Problem>> {
-    let mut problems = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
-    let mut nodes = 0usize;
-    let mut root: Option<Node> = None;
-    let mut documents = 0;
+    let mut l = Loader {
+        origin,
+        problems: Vec::new(),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        nodes: 0,
+        root: None,
+        documents: 0,
+    };
     let mut parser = Parser::new_from_str(text);
     loop {
         let (event, span) = match parser.next_event() {
             None => break,
             Some(Ok(e)) => e,
             Some(Err(e)) => {
-                problems.push(unclosed(text, &stack).unwrap_or_else(|| syntax_problem(&e)));
-                return Err(problems);
+                let p = unclosed(text, &l.stack).unwrap_or_else(|| syntax_problem(&e));
+                l.problems.push(p);
+                return Err(l.problems);
             }
         };
         let pos = Pos {
             line: span.start.line(),
             column: span.start.col() + 1,
         };
+        if let Err(m) = l.event(event, pos, span.start.index()) {
+            l.problems.push(problem(Some(pos), m));
+            return Err(l.problems);
+        }
+    }
+    match l.root {
+        Some(root) => Ok((root, l.problems)),
+        None => Err(vec![problem(
+            None,
+            "the file is empty: expected a scenario mapping with name, duration, traffic, entry and components".into(),
+        )]),
+    }
+}
+
+/// The tree being built from the event stream.
+struct Loader {
+    /// Where the nodes come from.
+    origin: Origin,
+    /// Problems that did not stop the reading (duplicate keys).
+    problems: Vec<Problem>,
+    /// The lists and mappings open around the current event.
+    stack: Vec<Frame>,
+    /// Anchored nodes by anchor id, with their sizes.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes so far, aliases counted as they expand.
+    nodes: usize,
+    /// The finished tree.
+    root: Option<Node>,
+    /// Documents begun.
+    documents: usize,
+}
+
+impl Loader {
+    /// Takes one event at `pos` (`at`: its offset in characters); `Err` with the message of
+    /// a problem that ends the reading.
+    fn event(&mut self, event: Event<'_>, pos: Pos, at: usize) -> Result<(), String> {
+        let origin = self.origin;
         let done: Option<(Node, usize)> = match event {
             Event::DocumentStart(_) => {
-                documents += 1;
-                if documents > 1 {
-                    problems.push(problem(
-                        Some(pos),
-                        "a second YAML document: a scenario file holds one (remove the `---` line and what follows, or split the file)".into(),
-                    ));
-                    return Err(problems);
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err("a second YAML document: a scenario file holds one (remove the `---` line and what follows, or split the file)".into());
                 }
                 None
             }
             Event::Scalar(value, style, anchor, tag) => {
-                if let Some(tag) = &tag
-                    && let Err(m) = check_tag(&tag.handle, &tag.suffix)
-                {
-                    problems.push(problem(Some(pos), m));
-                    return Err(problems);
+                if let Some(tag) = &tag {
+                    check_tag(&tag.handle, &tag.suffix)?;
                 }
                 let forced_str = tag
                     .as_ref()
                     .is_some_and(|t| t.handle == "tag:yaml.org,2002:" && t.suffix == "str");
                 let plain = style == ScalarStyle::Plain && !forced_str;
-                nodes += 1;
+                self.nodes += 1;
                 Some((
                     Node {
                         value: Value::Scalar {
@@ -310,126 +356,117 @@ pub fn load_keep_going(text: &str, origin: Origin) -> Result<(Node, Vec<Problem>
                 ))
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
-                if let Some(tag) = &tag
-                    && let Err(m) = check_tag(&tag.handle, &tag.suffix)
-                {
-                    problems.push(problem(Some(pos), m));
-                    return Err(problems);
+                if let Some(tag) = &tag {
+                    check_tag(&tag.handle, &tag.suffix)?;
                 }
-                if stack.len() >= MAX_NESTING {
-                    problems.push(problem(
-                        Some(pos),
-                        format!(
-                            "lists and mappings nested more than {MAX_NESTING} deep: a scenario needs a handful of levels"
-                        ),
-                    ));
-                    return Err(problems);
-                }
-                nodes += 1;
                 let is_seq = matches!(event, Event::SequenceStart(..));
-                let at = span.start.index();
-                let path = match stack.last() {
-                    None => String::new(),
-                    Some(Frame::Seq { path, items, .. }) => format!("{path}[{}]", items.len()),
-                    Some(Frame::Map { path, key, .. }) => match key {
-                        Some((k, _)) if path.is_empty() => k.clone(),
-                        Some((k, _)) => format!("{path}.{k}"),
-                        None => path.clone(),
-                    },
-                };
-                stack.push(if is_seq {
-                    Frame::Seq {
-                        at,
-                        path,
-                        pos,
-                        anchor,
-                        items: Vec::new(),
-                    }
-                } else {
-                    Frame::Map {
-                        at,
-                        path,
-                        pos,
-                        anchor,
-                        entries: Vec::new(),
-                        key: None,
-                        skip_value: false,
-                        seen: HashMap::new(),
-                    }
-                });
+                self.open(is_seq, anchor, pos, at)?;
                 None
             }
-            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                Some(Frame::Seq {
-                    pos, anchor, items, ..
-                }) => Some((
-                    Node {
-                        value: Value::Seq(items),
-                        pos,
-                        origin,
-                    },
-                    anchor,
-                )),
-                Some(Frame::Map {
-                    pos,
-                    anchor,
-                    entries,
-                    ..
-                }) => Some((
-                    Node {
-                        value: Value::Map(entries),
-                        pos,
-                        origin,
-                    },
-                    anchor,
-                )),
-                None => None,
-            },
-            Event::Alias(id) => match anchors.get(&id) {
-                Some((node, size)) => {
-                    if nodes + size > MAX_NODES {
-                        problems.push(problem(
-                            Some(pos),
-                            format!(
-                                "aliases expand the file past {MAX_NODES} values: a scenario needs far fewer"
-                            ),
-                        ));
-                        return Err(problems);
-                    }
-                    nodes += size;
-                    let mut copy = node.clone();
-                    copy.pos = pos;
-                    Some((copy, 0))
-                }
-                None => {
-                    problems.push(problem(Some(pos), "an alias to an unknown anchor".into()));
-                    return Err(problems);
-                }
-            },
+            Event::SequenceEnd | Event::MappingEnd => self.close(),
+            Event::Alias(id) => Some(self.alias(id, pos)?),
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => None,
         };
-        if nodes > MAX_NODES {
-            problems.push(problem(
-                Some(pos),
-                format!("more than {MAX_NODES} values: a scenario needs far fewer"),
+        if self.nodes > MAX_NODES {
+            return Err(format!(
+                "more than {MAX_NODES} values: a scenario needs far fewer"
             ));
-            return Err(problems);
         }
         let Some((node, anchor)) = done else {
-            continue;
+            return Ok(());
         };
         if anchor != 0 {
             let size = node.size();
-            anchors.insert(anchor, (node.clone(), size));
+            self.anchors.insert(anchor, (node.clone(), size));
         }
-        attach(&mut stack, &mut root, node, &mut problems);
+        attach(&mut self.stack, &mut self.root, node, &mut self.problems);
+        Ok(())
     }
-    match root {
-        Some(root) => Ok((root, problems)),
-        None => Err(vec![problem(
-            None,
-            "the file is empty: expected a scenario mapping with name, duration, traffic, entry and components".into(),
-        )]),
+
+    /// Opens a list (`is_seq`) or a mapping at `pos`.
+    fn open(&mut self, is_seq: bool, anchor: usize, pos: Pos, at: usize) -> Result<(), String> {
+        if self.stack.len() >= MAX_NESTING {
+            return Err(format!(
+                "lists and mappings nested more than {MAX_NESTING} deep: a scenario needs a handful of levels"
+            ));
+        }
+        self.nodes += 1;
+        let path = match self.stack.last() {
+            None => String::new(),
+            Some(Frame::Seq { path, items, .. }) => format!("{path}[{}]", items.len()),
+            Some(Frame::Map { path, key, .. }) => match key {
+                Some((k, _)) if path.is_empty() => k.clone(),
+                Some((k, _)) => format!("{path}.{k}"),
+                None => path.clone(),
+            },
+        };
+        self.stack.push(if is_seq {
+            Frame::Seq {
+                at,
+                path,
+                pos,
+                anchor,
+                items: Vec::new(),
+            }
+        } else {
+            Frame::Map {
+                at,
+                path,
+                pos,
+                anchor,
+                entries: Vec::new(),
+                key: None,
+                skip_value: false,
+                seen: HashMap::new(),
+            }
+        });
+        Ok(())
+    }
+
+    /// Closes the innermost list or mapping: the finished node and its anchor.
+    fn close(&mut self) -> Option<(Node, usize)> {
+        let origin = self.origin;
+        match self.stack.pop()? {
+            Frame::Seq {
+                pos, anchor, items, ..
+            } => Some((
+                Node {
+                    value: Value::Seq(items),
+                    pos,
+                    origin,
+                },
+                anchor,
+            )),
+            Frame::Map {
+                pos,
+                anchor,
+                entries,
+                ..
+            } => Some((
+                Node {
+                    value: Value::Map(entries),
+                    pos,
+                    origin,
+                },
+                anchor,
+            )),
+        }
+    }
+
+    /// A copy of the node anchored as `id`, placed at `pos`.
+    fn alias(&mut self, id: usize, pos: Pos) -> Result<(Node, usize), String> {
+        let Some((node, size)) = self.anchors.get(&id) else {
+            return Err("an alias to an unknown anchor".into());
+        };
+        if self.nodes + size > MAX_NODES {
+            return Err(format!(
+                "aliases expand the file past {MAX_NODES} values: a scenario needs far fewer"
+            ));
+        }
+        self.nodes += size;
+        let mut copy = node.clone();
+        copy.pos = pos;
+        Ok((copy, 0))
     }
 }
 

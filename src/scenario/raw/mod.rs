@@ -13,28 +13,48 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::units::Duration;
 
+mod dist;
+
+pub use self::dist::{
+    DIST_NAMES, ErlangParams, LogNormalParams, NormalParams, ParetoParams, RawDist,
+};
+
+/// A scenario file as read: one architecture stage, its traffic, components and faults.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
+    /// The scenario's name, shown in reports.
     pub name: String,
+    /// What the scenario demonstrates, in a sentence or two.
     #[serde(default)]
     pub about: Option<String>,
+    /// The seed every random stream derives from (default 1).
     #[serde(default)]
     pub seed: Option<u64>,
+    /// Simulated time to run (a duration).
     pub duration: Duration,
+    /// Requests that start before this are left out of the statistics (a duration, default 0s).
     #[serde(default)]
     pub warmup: Option<Duration>,
+    /// Length of a time-series window (a duration).
     #[serde(default)]
     pub window: Option<Duration>,
+    /// Who sends requests, how many and which classes.
     pub traffic: RawTraffic,
+    /// Latency of the hops between components.
     #[serde(default)]
     pub network: Option<RawNetwork>,
+    /// The component dynamic requests enter (after DNS).
     pub entry: String,
+    /// The components, by name, in file order.
     pub components: IndexMap<String, RawComponent>,
+    /// The fault schedule, in file order.
     #[serde(default)]
     pub faults: Option<Vec<RawFault>>,
+    /// User regions, by name (with `datacenters`).
     #[serde(default)]
     pub regions: Option<IndexMap<String, RawRegion>>,
+    /// Data centers, by name, with their latencies to each other.
     #[serde(default)]
     pub datacenters: Option<IndexMap<String, RawDatacenter>>,
 }
@@ -43,7 +63,9 @@ pub struct RawScenario {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRegion {
+    /// Share of the users in this region (a weight; shares are normalised).
     pub share: f64,
+    /// One-way latency from the region to each data center, by name (distributions of durations).
     pub latency: IndexMap<String, RawDist>,
 }
 
@@ -51,6 +73,7 @@ pub struct RawRegion {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDatacenter {
+    /// One-way latency to other data centers, by name (distributions of durations; symmetric).
     #[serde(default)]
     pub latency: Option<IndexMap<String, RawDist>>,
 }
@@ -59,32 +82,46 @@ pub struct RawDatacenter {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFault {
+    /// When the fault happens (a duration from the start; optional for `random`).
     #[serde(default)]
     pub at: Option<Duration>,
+    /// How long it lasts (a duration, the YAML key `for`); to the end of the run when left out.
     #[serde(default, rename = "for")]
     pub for_: Option<Duration>,
+    /// Crash this component or instance (`web`, `web#2`).
     #[serde(default)]
     pub crash: Option<String>,
+    /// Slow this component or instance down by `factor`.
     #[serde(default)]
     pub slow: Option<String>,
+    /// How many times longer service takes under `slow` (a multiplier > 0).
     #[serde(default)]
     pub factor: Option<f64>,
+    /// Cut this component or instance off the network.
     #[serde(default)]
     pub partition: Option<String>,
+    /// Empty this cache or cdn.
     #[serde(default)]
     pub flush: Option<String>,
+    /// Crash this database's primary.
     #[serde(default)]
     pub fail_primary: Option<String>,
+    /// Add a shard to this sharded database.
     #[serde(default)]
     pub add_shard: Option<String>,
+    /// Fail and repair this component's instances at random (`mtbf`, `mttr`).
     #[serde(default)]
     pub random: Option<String>,
+    /// Crash every component in this data center.
     #[serde(default)]
     pub fail_dc: Option<String>,
+    /// Up-time between failures of a `random` fault (a distribution of durations).
     #[serde(default)]
     pub mtbf: Option<RawDist>,
+    /// Repair time of a `random` fault (a distribution of durations).
     #[serde(default)]
     pub mttr: Option<RawDist>,
+    /// How an `add_shard` copies the keys it moves (at once when left out).
     #[serde(default)]
     pub migration: Option<RawMigration>,
 }
@@ -93,10 +130,13 @@ pub struct RawFault {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMigration {
+    /// Keys copied per second at most.
     #[serde(default)]
     pub rate: Option<f64>,
+    /// Keys per copy batch (a count).
     #[serde(default)]
     pub batch: Option<u32>,
+    /// Service time per key copied (a distribution of durations).
     #[serde(default)]
     pub cost: Option<RawDist>,
 }
@@ -105,15 +145,21 @@ pub struct RawMigration {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRetries {
+    /// Retries after the first attempt, at most (a count).
     pub max: u32,
+    /// Wait before the first retry (a distribution of durations).
     #[serde(default)]
     pub backoff: Option<RawDist>,
+    /// Factor the backoff grows by on each further retry.
     #[serde(default)]
     pub multiplier: Option<f64>,
+    /// Whether the backoff is randomised: none or full.
     #[serde(default)]
     pub jitter: Option<Jitter>,
+    /// The outcomes that are retried, by name.
     #[serde(default)]
     pub on: Option<Vec<String>>,
+    /// Retries allowed as a fraction of first attempts (a retry budget).
     #[serde(default)]
     pub budget: Option<f64>,
 }
@@ -122,7 +168,9 @@ pub struct RawRetries {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Jitter {
+    /// The backoff as drawn.
     None,
+    /// A uniform draw between 0 and the backoff.
     Full,
 }
 
@@ -130,61 +178,86 @@ pub enum Jitter {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHealthCheck {
+    /// Time between probes (a duration).
     pub interval: Duration,
+    /// Failed probes in a row that mark an instance down (a count, default 3).
     #[serde(default)]
     pub unhealthy: Option<u32>,
+    /// Good probes in a row that mark it up again (a count, default 2).
     #[serde(default)]
     pub healthy: Option<u32>,
 }
 
+/// How users send requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ArrivalKind {
+    /// Open arrivals at a rate (or a rate profile).
     Poisson,
+    /// A fixed population of users, each waiting `think` between requests.
     Closed,
 }
 
+/// The `traffic` section.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTraffic {
+    /// Distinct user ids (a count).
     #[serde(default)]
     pub users: Option<u64>,
+    /// poisson (the default) or closed.
     #[serde(default)]
     pub arrival: Option<ArrivalKind>,
+    /// Requests per second (open arrivals).
     #[serde(default)]
     pub rate: Option<f64>,
+    /// A rate that changes over time, instead of `rate`.
     #[serde(default)]
     pub profile: Option<Vec<RawProfilePoint>>,
+    /// A closed user's wait between requests (a distribution of durations).
     #[serde(default)]
     pub think: Option<RawDist>,
+    /// The client gives up on a request after this (a duration).
     #[serde(default)]
     pub timeout: Option<Duration>,
+    /// The request classes; one class `default` when left out.
     #[serde(default)]
     pub classes: Option<Vec<RawClass>>,
+    /// Client retries (none when left out).
     #[serde(default)]
     pub retries: Option<RawRetries>,
 }
 
+/// One point of a rate profile.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawProfilePoint {
+    /// When the rate applies (a duration from the start).
     pub at: Duration,
+    /// Requests per second from then on.
     pub rate: f64,
+    /// Time to ramp linearly from the previous rate (a duration; a step when left out).
     #[serde(default)]
     pub ramp: Option<Duration>,
 }
 
+/// What a request does to the data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
+    /// A read.
     Read,
+    /// A write.
     Write,
 }
 
+/// A request class.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawClass {
+    /// The class's name, as calls and caches refer to it.
     pub name: String,
+    /// Share of the requests (a weight; weights are normalised).
     pub weight: f64,
     /// Static content: enters at the CDN when the scenario has one.
     #[serde(default, rename = "static")]
@@ -192,16 +265,21 @@ pub struct RawClass {
     /// Needs the user's session.
     #[serde(default)]
     pub session: Option<bool>,
+    /// read or write (default: write for a class named `write`, read otherwise).
     #[serde(default)]
     pub op: Option<Op>,
+    /// The keys the class's requests touch (uniform over the key space when left out).
     #[serde(default)]
     pub keys: Option<RawKeys>,
 }
 
+/// A class's key popularity.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawKeys {
+    /// Distinct keys (a count).
     pub n: u64,
+    /// Zipf exponent of key popularity (uniform when left out).
     #[serde(default)]
     pub zipf: Option<f64>,
     /// Share of requests that go to key 0, the "celebrity".
@@ -209,130 +287,54 @@ pub struct RawKeys {
     pub hot: Option<f64>,
 }
 
-/// A distribution: a one-key map such as `{exp: 4ms}`.
-#[derive(Debug, Clone)]
-pub enum RawDist {
-    Const(Duration),
-    Exp(Duration),
-    Uniform(Vec<Duration>),
-    Normal(NormalParams),
-    LogNormal(LogNormalParams),
-    Pareto(ParetoParams),
-    Erlang(ErlangParams),
-    Empirical(Vec<Duration>),
-}
-
-/// The distribution names, as written.
-pub const DIST_NAMES: &str = "const, exp, uniform, normal, lognormal, pareto, erlang, empirical";
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NormalParams {
-    pub mean: Duration,
-    pub sd: Duration,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LogNormalParams {
-    #[serde(default)]
-    pub mean: Option<Duration>,
-    #[serde(default)]
-    pub cv: Option<f64>,
-    #[serde(default)]
-    pub median: Option<Duration>,
-    #[serde(default)]
-    pub p99: Option<Duration>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ParetoParams {
-    pub scale: Duration,
-    pub shape: f64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ErlangParams {
-    pub k: u32,
-    pub mean: Duration,
-}
-
-impl<'de> Deserialize<'de> for RawDist {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawDist;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(
-                    f,
-                    "a distribution: a one-key map like {{exp: 4ms}} ({DIST_NAMES})"
-                )
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawDist, A::Error> {
-                let Some(name) = map.next_key::<String>()? else {
-                    return Err(de::Error::custom(format!(
-                        "expected a distribution like {{exp: 4ms}} ({DIST_NAMES}), found an empty map"
-                    )));
-                };
-                let dist = match name.as_str() {
-                    "const" => RawDist::Const(map.next_value()?),
-                    "exp" => RawDist::Exp(map.next_value()?),
-                    "uniform" => RawDist::Uniform(map.next_value()?),
-                    "normal" => RawDist::Normal(map.next_value()?),
-                    "lognormal" => RawDist::LogNormal(map.next_value()?),
-                    "pareto" => RawDist::Pareto(map.next_value()?),
-                    "erlang" => RawDist::Erlang(map.next_value()?),
-                    "empirical" => RawDist::Empirical(map.next_value()?),
-                    other => {
-                        return Err(de::Error::custom(format!(
-                            "unknown distribution `{other}`, expected one of {DIST_NAMES}"
-                        )));
-                    }
-                };
-                if let Some(extra) = map.next_key::<String>()? {
-                    return Err(de::Error::custom(format!(
-                        "expected one distribution per map, found `{name}` and `{extra}`"
-                    )));
-                }
-                Ok(dist)
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
+/// The `network` section.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawNetwork {
+    /// Latency of every hop without a link of its own (a distribution of durations).
     #[serde(default)]
     pub hop: Option<RawDist>,
+    /// Hops with latencies of their own.
     #[serde(default)]
     pub links: Option<Vec<RawLink>>,
+    /// How long a connection into a partition takes to fail (a duration).
     #[serde(default)]
     pub connect_timeout: Option<Duration>,
 }
 
+/// A hop with its own latency.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLink {
+    /// The calling component, or `client`.
     pub from: String,
+    /// The called component.
     pub to: String,
+    /// The hop's latency (a distribution of durations).
     pub latency: RawDist,
 }
 
+/// A component's kind, as written in `kind:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// Name resolution.
     Dns,
+    /// A load balancer over a server group.
     LoadBalancer,
+    /// A server group.
     Server,
+    /// A database (replicated, sharded).
     Database,
+    /// A read-through cache.
     Cache,
+    /// A content delivery network for static classes.
     Cdn,
+    /// A key-value store.
     Store,
+    /// A message queue.
     Queue,
+    /// A worker group that consumes a queue.
     Worker,
 }
 
@@ -370,6 +372,7 @@ impl Kind {
         }
     }
 
+    /// The kind as written: `load_balancer`.
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Dns => "dns",
@@ -385,14 +388,21 @@ impl Kind {
     }
 }
 
+/// How a load balancer picks an instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LbPolicy {
+    /// Each instance in turn.
     RoundRobin,
+    /// An instance at random.
     Random,
+    /// The instance with the fewest requests in flight.
     LeastConnections,
+    /// The less busy of two instances drawn at random.
     PowerOfTwo,
+    /// By a hash of the user id.
     Hash,
+    /// The user's instance while it lives (sessions stay put).
     Sticky,
 }
 
@@ -400,8 +410,11 @@ pub enum LbPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ShardStrategy {
+    /// Key hash modulo the shard count.
     HashMod,
+    /// A consistent-hash ring with `vnodes` points per shard.
     ConsistentHash,
+    /// Contiguous key ranges.
     Range,
 }
 
@@ -409,7 +422,9 @@ pub enum ShardStrategy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ShardKey {
+    /// The request's key.
     Key,
+    /// The user id.
     User,
 }
 
@@ -417,8 +432,11 @@ pub enum ShardKey {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReadFrom {
+    /// The replicas (the primary without any).
     Replicas,
+    /// The primary.
     Primary,
+    /// Any node, primary or replica.
     Any,
 }
 
@@ -426,7 +444,9 @@ pub enum ReadFrom {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Replication {
+    /// The write returns once the primary has it.
     Async,
+    /// The write waits for every replica.
     Sync,
 }
 
@@ -434,7 +454,9 @@ pub enum Replication {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WritePolicy {
+    /// A write removes the key from the cache.
     Invalidate,
+    /// A write updates the cache on its way.
     WriteThrough,
 }
 
@@ -442,7 +464,9 @@ pub enum WritePolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionMode {
+    /// In the server instance's memory.
     Local,
+    /// In a shared store (`session_store`).
     Store,
 }
 
@@ -450,114 +474,153 @@ pub enum SessionMode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionLost {
+    /// The user logs in again (`relogin` extra service time).
     Relogin,
+    /// The request fails.
     Fail,
 }
 
-/// Every component kind's fields in one flat struct; `resolve` checks which apply.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawComponent {
-    pub kind: Kind,
-    #[serde(default)]
-    pub count: Option<u32>,
-    #[serde(default)]
-    pub workers: Option<u32>,
-    #[serde(default)]
-    pub queue: Option<QueueCap>,
-    #[serde(default)]
-    pub service: Option<RawDist>,
-    #[serde(default)]
-    pub service_by_class: Option<IndexMap<String, RawDist>>,
-    #[serde(default)]
-    pub calls: Option<RawCalls>,
+/// Declares [`RawComponent`] from one list of its optional keys: the struct (each key an
+/// `Option`, absent when not given), [`RawComponent::FIELDS`] and
+/// [`RawComponent::given_fields`]. A key is written once, here; each kind's file in
+/// `kinds/` lists the ones it accepts, and a test holds the two together.
+macro_rules! raw_component {
+    ($($(#[doc = $doc:literal])+ $field:ident: $ty:ty,)+) => {
+        /// Every component kind's keys in one flat struct; the kinds table (`kinds/`) says
+        /// which apply to which kind.
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct RawComponent {
+            /// The component's kind: dns, load_balancer, server, database, cache, cdn,
+            /// store, queue or worker.
+            pub kind: Kind,
+            $($(#[doc = $doc])+ #[serde(default)] pub $field: Option<$ty>,)+
+        }
+
+        impl RawComponent {
+            /// Every optional key, by its YAML name, in declaration order.
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),+];
+
+            /// The optional keys that were given, by their YAML names.
+            pub fn given_fields(&self) -> Vec<&'static str> {
+                let mut v = Vec::new();
+                $(if self.$field.is_some() {
+                    v.push(stringify!($field));
+                })+
+                v
+            }
+        }
+    };
+}
+
+raw_component! {
+    /// Identical instances of a server or worker group (default 1, or `autoscale.min`).
+    count: u32,
+    /// Requests one instance serves at once.
+    workers: u32,
+    /// Waiting-room places per instance, or `unbounded` (the default).
+    queue: QueueCap,
+    /// A request's service time (a distribution of durations).
+    service: RawDist,
+    /// Service time per class name, overriding `service` for those classes.
+    service_by_class: IndexMap<String, RawDist>,
+    /// Downstream calls, in order: a list of component names, or one list per class.
+    calls: RawCalls,
     /// Load balancer policy or cache eviction policy (checked per kind).
-    #[serde(default)]
-    pub policy: Option<String>,
-    #[serde(default)]
-    pub to: Option<String>,
-    #[serde(default)]
-    pub latency: Option<RawDist>,
-    #[serde(default)]
-    pub ttl: Option<Duration>,
-    #[serde(default)]
-    pub read: Option<RawDist>,
-    #[serde(default)]
-    pub write: Option<RawDist>,
-    #[serde(default)]
-    pub replicas: Option<u32>,
-    #[serde(default)]
-    pub read_from: Option<ReadFrom>,
-    #[serde(default)]
-    pub replication_lag: Option<RawDist>,
-    #[serde(default)]
-    pub replication: Option<Replication>,
-    #[serde(default)]
-    pub capacity: Option<u64>,
-    #[serde(default)]
-    pub miss: Option<String>,
-    #[serde(default)]
-    pub origin: Option<String>,
-    #[serde(default)]
-    pub write_policy: Option<WritePolicy>,
-    #[serde(default)]
-    pub cacheable: Option<Vec<String>>,
-    #[serde(default)]
-    pub prefill: Option<bool>,
-    #[serde(default)]
-    pub session: Option<SessionMode>,
-    #[serde(default)]
-    pub session_store: Option<String>,
-    #[serde(default)]
-    pub relogin: Option<RawDist>,
-    #[serde(default)]
-    pub session_lost: Option<SessionLost>,
-    #[serde(default)]
-    pub health_check: Option<RawHealthCheck>,
-    #[serde(default)]
-    pub failover: Option<Duration>,
-    #[serde(default)]
-    pub shards: Option<u32>,
-    #[serde(default)]
-    pub strategy: Option<ShardStrategy>,
-    #[serde(default)]
-    pub shard_key: Option<ShardKey>,
-    #[serde(default)]
-    pub vnodes: Option<u32>,
-    #[serde(default)]
-    pub consumers: Option<String>,
-    #[serde(default)]
-    pub visibility_timeout: Option<Duration>,
-    #[serde(default)]
-    pub max_attempts: Option<u32>,
-    #[serde(default)]
-    pub autoscale: Option<RawAutoscale>,
-    #[serde(default)]
-    pub datacenter: Option<String>,
-    #[serde(default)]
-    pub geo: Option<IndexMap<String, String>>,
-    #[serde(default)]
-    pub replica_datacenters: Option<Vec<String>>,
+    policy: String,
+    /// The server group a load balancer spreads requests over.
+    to: String,
+    /// The time to answer (a distribution of durations): a dns lookup, a balancer's or
+    /// queue's overhead, a cache lookup.
+    latency: RawDist,
+    /// How long an answer or entry stays valid (a duration).
+    ttl: Duration,
+    /// A database read's service time (a distribution of durations).
+    read: RawDist,
+    /// A database write's service time (a distribution of durations).
+    write: RawDist,
+    /// Read replicas of a database (default 0).
+    replicas: u32,
+    /// Where a database sends reads: replicas, primary or any.
+    read_from: ReadFrom,
+    /// Time from a write's commit on the primary to a replica (a distribution of durations).
+    replication_lag: RawDist,
+    /// Whether a write waits for the replicas: async (the default) or sync.
+    replication: Replication,
+    /// Entries a cache or cdn holds, or messages a queue holds (a count).
+    capacity: u64,
+    /// The component a cache reads through to on a miss.
+    miss: String,
+    /// The component a cdn fetches misses from.
+    origin: String,
+    /// What a cache does with a write: invalidate (the default) or write_through.
+    write_policy: WritePolicy,
+    /// The read classes a cache keeps, by name.
+    cacheable: Vec<String>,
+    /// Whether a cache or cdn starts full (default false).
+    prefill: bool,
+    /// Where a server keeps sessions: local or store.
+    session: SessionMode,
+    /// The component that holds a server's sessions (`session: store`).
+    session_store: String,
+    /// Extra service time of a request whose local session was lost (a distribution).
+    relogin: RawDist,
+    /// What a request whose local session is elsewhere does: relogin or fail.
+    session_lost: SessionLost,
+    /// A balancer's (or GeoDNS's) health checks: interval and probe thresholds.
+    health_check: RawHealthCheck,
+    /// Time before a database promotes a replica after its primary fails (a duration).
+    failover: Duration,
+    /// Shards of a database (default 1).
+    shards: u32,
+    /// How a sharded database maps keys to shards: hash_mod, consistent_hash or range.
+    strategy: ShardStrategy,
+    /// What a sharded database shards by: key (the default) or user.
+    shard_key: ShardKey,
+    /// Points per shard on a consistent-hash ring (default 100).
+    vnodes: u32,
+    /// The worker group that takes a queue's messages.
+    consumers: String,
+    /// Time a delivered message stays hidden before it is delivered again (a duration).
+    visibility_timeout: Duration,
+    /// Deliveries of a message before a queue drops it (a count).
+    max_attempts: u32,
+    /// A server or worker group's autoscaling rule.
+    autoscale: RawAutoscale,
+    /// The data center the component stands in (with `datacenters`).
+    datacenter: String,
+    /// GeoDNS: each data center's entry component (with `datacenters`).
+    geo: IndexMap<String, String>,
+    /// The data center of each database replica, in order (with `datacenters`).
+    replica_datacenters: Vec<String>,
 }
 
 /// A server or worker group's autoscaling rule.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAutoscale {
+    /// Fewest instances (a count; default the group's `count`).
     #[serde(default)]
     pub min: Option<u32>,
+    /// Most instances (a count).
     #[serde(default)]
     pub max: Option<u32>,
+    /// What the scaler keeps at its target.
     #[serde(default)]
     pub target: Option<RawScaleTarget>,
+    /// Time between evaluations (a duration).
     #[serde(default)]
     pub interval: Option<Duration>,
+    /// Least time between two scaling actions (a duration).
     #[serde(default)]
     pub cooldown: Option<Duration>,
+    /// Time a new instance takes to start (a distribution of durations).
     #[serde(default)]
     pub provision: Option<RawDist>,
+    /// Deviation from the target that is tolerated (a fraction, >= 0 and < 1).
     #[serde(default)]
     pub tolerance: Option<f64>,
+    /// How long the load must stay low before scaling in (a duration).
     #[serde(default)]
     pub scale_in_window: Option<Duration>,
 }
@@ -567,70 +630,23 @@ pub struct RawAutoscale {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScaleTarget {
+    /// Busy fraction of the workers (> 0 and <= 1).
     #[serde(default)]
     pub utilization: Option<f64>,
+    /// Waiting requests per instance (server groups).
     #[serde(default)]
     pub queue: Option<f64>,
+    /// Jobs waiting in the queue per instance (worker groups).
     #[serde(default)]
     pub backlog_per_instance: Option<f64>,
-}
-
-impl RawComponent {
-    /// The optional fields that were given, by their YAML names.
-    pub fn given_fields(&self) -> Vec<&'static str> {
-        let mut v = Vec::new();
-        let mut add = |given: bool, name: &'static str| {
-            if given {
-                v.push(name);
-            }
-        };
-        add(self.count.is_some(), "count");
-        add(self.workers.is_some(), "workers");
-        add(self.queue.is_some(), "queue");
-        add(self.service.is_some(), "service");
-        add(self.service_by_class.is_some(), "service_by_class");
-        add(self.calls.is_some(), "calls");
-        add(self.policy.is_some(), "policy");
-        add(self.to.is_some(), "to");
-        add(self.latency.is_some(), "latency");
-        add(self.ttl.is_some(), "ttl");
-        add(self.read.is_some(), "read");
-        add(self.write.is_some(), "write");
-        add(self.replicas.is_some(), "replicas");
-        add(self.read_from.is_some(), "read_from");
-        add(self.replication_lag.is_some(), "replication_lag");
-        add(self.replication.is_some(), "replication");
-        add(self.capacity.is_some(), "capacity");
-        add(self.miss.is_some(), "miss");
-        add(self.origin.is_some(), "origin");
-        add(self.write_policy.is_some(), "write_policy");
-        add(self.cacheable.is_some(), "cacheable");
-        add(self.prefill.is_some(), "prefill");
-        add(self.session.is_some(), "session");
-        add(self.session_store.is_some(), "session_store");
-        add(self.relogin.is_some(), "relogin");
-        add(self.session_lost.is_some(), "session_lost");
-        add(self.health_check.is_some(), "health_check");
-        add(self.failover.is_some(), "failover");
-        add(self.shards.is_some(), "shards");
-        add(self.strategy.is_some(), "strategy");
-        add(self.shard_key.is_some(), "shard_key");
-        add(self.vnodes.is_some(), "vnodes");
-        add(self.consumers.is_some(), "consumers");
-        add(self.visibility_timeout.is_some(), "visibility_timeout");
-        add(self.max_attempts.is_some(), "max_attempts");
-        add(self.autoscale.is_some(), "autoscale");
-        add(self.datacenter.is_some(), "datacenter");
-        add(self.geo.is_some(), "geo");
-        add(self.replica_datacenters.is_some(), "replica_datacenters");
-        v
-    }
 }
 
 /// A waiting-room size: a whole number, or `unbounded`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueueCap {
+    /// At most this many places.
     Bounded(u64),
+    /// No bound.
     Unbounded,
 }
 
@@ -672,7 +688,9 @@ impl<'de> Deserialize<'de> for QueueCap {
 /// Downstream calls: a list (every class makes them) or a map from class name to a list.
 #[derive(Debug, Clone)]
 pub enum RawCalls {
+    /// Every class makes these calls.
     All(Vec<String>),
+    /// Each class its own calls, by class name.
     ByClass(IndexMap<String, Vec<String>>),
 }
 
