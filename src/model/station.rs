@@ -10,6 +10,33 @@ use std::collections::VecDeque;
 
 use crate::engine::Stream;
 
+/// Set in a waiting-room entry: the entry is a migration batch (of the copier in the other
+/// bits), not a request. Only the station sees it.
+const BATCH: u32 = 1 << 31;
+
+/// What a station's freed worker does next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Nothing waits: the worker is idle.
+    Idle,
+    /// It serves this request.
+    Request(u32),
+    /// It serves this copier's migration batch.
+    Batch(u32),
+}
+
+impl Next {
+    /// The waiting-room entry `e`.
+    #[inline]
+    fn of(e: u32) -> Next {
+        if e & BATCH != 0 {
+            Next::Batch(e & !BATCH)
+        } else {
+            Next::Request(e)
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Station {
     pub workers: u32,
@@ -102,11 +129,12 @@ impl Station {
         }
     }
 
-    /// Background work arrives (a migration batch): it takes a free worker, or waits in
-    /// the waiting room whatever its size. It is not counted as an arrival. Returns whether
-    /// it is served at once.
+    /// Background work arrives (copier `copier`'s migration batch): it takes a free worker,
+    /// or waits in the waiting room whatever its size. It is not counted as an arrival.
+    /// Returns whether it is served at once.
     #[inline]
-    pub fn arrive_background(&mut self, now: u64, job: u32) -> bool {
+    pub fn arrive_background(&mut self, now: u64, copier: u32) -> bool {
+        let job = copier | BATCH;
         self.touch(now);
         self.present += 1;
         if self.busy < self.workers {
@@ -119,17 +147,17 @@ impl Station {
         }
     }
 
-    /// A request leaves (its reply is sent). Returns the next request to start serving, if
-    /// one was waiting: its worker stays busy.
+    /// A request (or batch) leaves (its reply is sent). Returns what its worker serves
+    /// next: a request or batch that was waiting (the worker stays busy), or nothing.
     #[inline]
-    pub fn depart(&mut self, now: u64) -> Option<u32> {
+    pub fn depart(&mut self, now: u64) -> Next {
         self.touch(now);
         self.present -= 1;
         match self.queue.pop_front() {
-            Some(next) => Some(next),
+            Some(next) => Next::of(next),
             None => {
                 self.busy -= 1;
-                None
+                Next::Idle
             }
         }
     }
@@ -138,9 +166,9 @@ impl Station {
 impl Station {
     /// Empties the station (a crash): returns the requests that were waiting; in-service
     /// ones are forgotten here (their events notice the crash).
-    pub fn crash(&mut self, now: u64) -> Vec<u32> {
+    pub fn crash(&mut self, now: u64) -> Vec<Next> {
         self.touch(now);
-        let waiting: Vec<u32> = self.queue.drain(..).collect();
+        let waiting: Vec<Next> = self.queue.drain(..).map(Next::of).collect();
         self.busy = 0;
         self.present = 0;
         waiting
@@ -166,12 +194,22 @@ mod tests {
         assert_eq!(s.arrive(0, 1), Admit::Serve);
         assert_eq!(s.arrive(10, 2), Admit::Queued);
         assert_eq!(s.arrive(10, 3), Admit::Rejected);
-        assert_eq!(s.depart(30), Some(2));
-        assert_eq!(s.depart(50), None);
+        assert_eq!(s.depart(30), Next::Request(2));
+        assert_eq!(s.depart(50), Next::Idle);
         s.touch(100);
         assert_eq!(s.acc.busy, 50);
         assert_eq!(s.acc.queue, 20);
         assert_eq!(s.acc.present, 10 + 2 * 20 + 20);
         assert_eq!((s.acc.arrivals, s.acc.rejected, s.max_queue), (3, 1, 1));
+    }
+
+    #[test]
+    fn a_batch_waits_with_the_requests_and_comes_out_as_a_batch() {
+        let mut s = Station::new(1, Some(2), stream(1, "s"));
+        assert_eq!(s.arrive(0, 1), Admit::Serve);
+        assert!(!s.arrive_background(0, 7));
+        assert_eq!(s.arrive(0, 2), Admit::Queued);
+        assert_eq!(s.depart(10), Next::Batch(7));
+        assert_eq!(s.crash(20), vec![Next::Request(2)]);
     }
 }
