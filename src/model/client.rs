@@ -29,6 +29,7 @@ pub struct ArrivalGen {
 }
 
 impl ArrivalGen {
+    /// The generator of `p`, from time zero.
     pub fn new(p: &RateProfile) -> ArrivalGen {
         let mut segs = Vec::new();
         let mut t = 0.0;
@@ -99,12 +100,16 @@ impl ArrivalGen {
 /// How a class picks its key.
 #[derive(Debug)]
 pub enum KeyPick {
+    /// The user's own key (their id).
     User,
+    /// Uniform over this many keys.
     Uniform(u64),
+    /// Zipf-distributed over its keys (key 0 the most popular).
     Zipf(Zipf<f64>),
 }
 
 impl KeyPick {
+    /// The key picker of `k`.
     pub fn new(k: &Keys) -> KeyPick {
         match *k {
             Keys::User => KeyPick::User,
@@ -115,6 +120,7 @@ impl KeyPick {
         }
     }
 
+    /// Draws a key for `user`.
     #[inline]
     pub fn pick(&self, user: u32, rng: &mut Stream) -> u64 {
         match self {
@@ -128,32 +134,44 @@ impl KeyPick {
 /// The client side of a run.
 #[derive(Debug)]
 pub struct Client {
+    /// Its random stream (classes, users, keys, think times).
     pub rng: Stream,
+    /// The open arrival process (`None`: closed-loop users).
     pub arrivals: Option<ArrivalGen>,
+    /// Closed-loop users' think time.
     pub think: Option<Dist>,
+    /// Users.
     pub users: u64,
     /// Cumulative class weights.
     cum: Vec<f64>,
     keys: Vec<KeyPick>,
     /// Per class: share of requests that go to the celebrity key 0.
     hot: Vec<f64>,
+    /// The client deadline per attempt, ns.
     pub timeout: Option<u64>,
     /// DNS: lookup latency, answer lifetime, and when each user's answer expires.
     pub dns: Option<Dns>,
 }
 
+/// The DNS lookups of the client: each user's cached answer and when it expires.
 #[derive(Debug)]
 pub struct Dns {
+    /// The DNS component.
     pub comp: usize,
+    /// Lookup latency.
     pub latency: Dist,
+    /// Answer lifetime, ns.
     pub ttl: u64,
+    /// Its random stream (lookup latencies).
     pub rng: Stream,
+    /// Per user: when their cached answer expires, ns.
     pub expires: Vec<u64>,
     /// GeoDNS: each user's cached answer (a data center); empty without `geo`.
     pub answer: Vec<u8>,
 }
 
 impl Client {
+    /// The client of `sc`.
     pub fn new(sc: &Scenario) -> Client {
         use crate::scenario::{Arrival, ComponentKind};
         let (arrivals, think) = match &sc.traffic.arrival {

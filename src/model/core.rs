@@ -114,7 +114,6 @@ pub(crate) struct Node {
 
 /// Counters of a component, cumulative from time zero (the report subtracts the warm-up
 /// snapshot).
-#[allow(missing_docs)]
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Ctr {
     pub(crate) arrivals: u64,
@@ -184,7 +183,6 @@ pub(crate) struct Comp {
 }
 
 /// A class's totals (after warm-up).
-#[allow(missing_docs)]
 #[derive(Debug, Default)]
 pub(crate) struct ClassAcc {
     pub(crate) offered: u64,

@@ -13,7 +13,6 @@ use super::kinds::{NodeKind, Role};
 use super::station::Areas;
 
 /// The time series' current window and its rows.
-#[allow(missing_docs)]
 #[derive(Debug)]
 pub(crate) struct Window {
     pub(crate) len: u64,
@@ -32,7 +31,6 @@ pub(crate) struct Window {
 
 /// Cumulative per-component figures; a window's row is the difference of two of these.
 #[derive(Clone, Copy, Debug, Default)]
-#[allow(missing_docs)]
 pub(crate) struct CompSnap {
     pub(crate) arrivals: u64,
     pub(crate) failed: u64,
@@ -46,7 +44,6 @@ pub(crate) struct CompSnap {
 
 /// Snapshot at the end of warm-up.
 #[derive(Debug, Default, Clone)]
-#[allow(missing_docs)]
 pub(crate) struct WarmSnap {
     pub(crate) stations: Vec<Areas>,
     pub(crate) ctr: Vec<Ctr>,

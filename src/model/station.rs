@@ -37,19 +37,25 @@ impl Next {
     }
 }
 
+/// A station: workers in front of a FIFO waiting room.
 #[derive(Debug)]
 pub struct Station {
+    /// Workers.
     pub workers: u32,
+    /// Workers busy now.
     pub busy: u32,
     /// Waiting-room size (`u64::MAX`: unbounded).
     pub cap: u64,
+    /// The waiting room: requests (and migration batches) in arrival order.
     pub queue: VecDeque<u32>,
     /// Requests accepted and not yet replied: waiting, in service, or waiting on calls.
     pub present: u32,
     last: u64,
+    /// Cumulative areas and counts.
     pub acc: Areas,
     /// Largest waiting room occupancy since the last reset.
     pub max_queue: u64,
+    /// Its random stream (service times).
     pub rng: Stream,
     /// Service times are multiplied by this (1.0, or more during a `slow` fault).
     pub slow: f64,
@@ -58,8 +64,11 @@ pub struct Station {
 /// Running totals, cumulative from time zero.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Areas {
+    /// Busy workers x ns.
     pub busy: u128,
+    /// Waiting requests x ns.
     pub queue: u128,
+    /// Present requests x ns.
     pub present: u128,
     /// Requests that arrived (accepted or not).
     pub arrivals: u64,
@@ -68,6 +77,7 @@ pub struct Areas {
 }
 
 impl Areas {
+    /// The areas accumulated since snapshot `o`.
     pub fn minus(&self, o: &Areas) -> Areas {
         Areas {
             busy: self.busy - o.busy,
@@ -80,6 +90,7 @@ impl Areas {
 }
 
 impl Station {
+    /// A station of `workers` workers and a waiting room of `cap` (`None`: unbounded).
     pub fn new(workers: u32, cap: Option<u64>, rng: Stream) -> Station {
         let cap = cap.unwrap_or(u64::MAX);
         Station {
@@ -178,8 +189,11 @@ impl Station {
 /// What happened to an arriving request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Admit {
+    /// A worker was free: the caller starts its service.
     Serve,
+    /// It waits in the waiting room.
     Queued,
+    /// The waiting room was full: it is turned away.
     Rejected,
 }
 

@@ -6,7 +6,7 @@
 
 use indexmap::IndexMap;
 
-use super::autoscale::NO_SCALER;
+use super::autoscale::{NO_SCALER, Scaler};
 use super::kinds::{NodeKind, Role};
 use super::{Cause, Model, station::Areas};
 use crate::engine::SimTime;
@@ -17,6 +17,8 @@ use crate::metrics::{
 use crate::scenario::{FaultAction, Target};
 
 impl Model {
+    /// The report of the finished run: totals, classes, components, errors, faults, the
+    /// time series and traces.
     pub(crate) fn report(mut self) -> Report {
         self.flush_window();
         for sc in &mut self.scalers {
@@ -48,131 +50,7 @@ impl Model {
                 },
             );
         }
-        // Per-node areas since warm-up, and their sums per component.
-        let node_areas: Vec<Option<Areas>> = self
-            .nodes
-            .iter()
-            .map(|n| match n.kind {
-                NodeKind::Station(s, _) => Some(
-                    self.stations[s as usize]
-                        .acc
-                        .minus(&self.warm.stations[s as usize]),
-                ),
-                _ => None,
-            })
-            .collect();
-        let mut per_comp = vec![Areas::default(); self.comps.len()];
-        let mut max_queue = vec![0u64; self.comps.len()];
-        for (ni, node) in self.nodes.iter().enumerate() {
-            if let (Some(d), NodeKind::Station(s, _)) = (node_areas[ni], node.kind) {
-                let a = &mut per_comp[node.comp as usize];
-                a.busy += d.busy;
-                a.queue += d.queue;
-                a.present += d.present;
-                a.arrivals += d.arrivals;
-                a.rejected += d.rejected;
-                let mq = &mut max_queue[node.comp as usize];
-                *mq = (*mq).max(self.stations[s as usize].max_queue);
-            }
-        }
-        // Over the measured time the node existed: a shard added during the run counts
-        // from its `add_shard` on.
-        let (warmup, end) = (self.warmup, self.end);
-        let node_util = |ni: u32, workers: u32| {
-            let span = match self.nodes[ni as usize].kind.db() {
-                Some(d) if self.kinds.dbs[d as usize].born > 0 => {
-                    self.kinds.dbs[d as usize].exists_during(warmup, end) as f64
-                }
-                _ => measured_ns,
-            };
-            node_areas[ni as usize].map_or(0.0, |a| {
-                if span > 0.0 {
-                    a.busy as f64 / (f64::from(workers) * span)
-                } else {
-                    0.0
-                }
-            })
-        };
-        let mut components = IndexMap::new();
-        let mut bottleneck: Option<(f64, String)> = None;
-        for (i, c) in self.comps.iter().enumerate() {
-            let a = &per_comp[i];
-            let ctr = &c.ctr;
-            let w = &self.warm.ctr[i];
-            let scaler = match self.comp_scaler[i] {
-                NO_SCALER => None,
-                k => Some(&self.scalers[k as usize]),
-            };
-            let grown = self.grown_node_time(i, self.warmup, self.end);
-            let utilization = (c.workers > 0).then(|| match (scaler, grown) {
-                // A database that gains shards: over the node-time of the shards in use.
-                (None, Some(0)) => 0.0,
-                (None, Some(t)) => a.busy as f64 / (f64::from(c.workers) * t as f64),
-                (None, None) => {
-                    a.busy as f64 / (f64::from(c.workers) * f64::from(c.n_nodes) * measured_ns)
-                }
-                // Over the serving (active and draining) instances' time.
-                (Some(sc), _) => {
-                    let serve = sc.serve_area - sc.warm_serve_area;
-                    if serve == 0 {
-                        0.0
-                    } else {
-                        a.busy as f64 / (f64::from(c.workers) * serve as f64)
-                    }
-                }
-            });
-            if let Some(u) = utilization
-                && bottleneck.as_ref().is_none_or(|(b, _)| u > *b)
-            {
-                bottleneck = Some((u, c.name.clone()));
-            }
-            let has_stations = c.workers > 0;
-            let present = if has_stations {
-                a.present as f64
-            } else {
-                (c.open_area - self.warm.open_area[i]) as f64
-            };
-            let mut extra: IndexMap<String, f64> = IndexMap::new();
-            let mut put = |k: &str, v: f64| {
-                extra.insert(k.to_string(), v);
-            };
-            if let Some(sc) = scaler {
-                let (min, max) = sc.min_max();
-                put("instances_min", f64::from(min));
-                put("instances_max", f64::from(max));
-                put("instances_end", f64::from(sc.active));
-                put(
-                    "instances_mean",
-                    (sc.active_area - sc.warm_active_area) as f64 / measured_ns,
-                );
-                put("scale_outs", sc.scale_outs as f64);
-                put("scale_ins", sc.scale_ins as f64);
-            }
-            match c.role {
-                Role::Server(g) if self.kinds.servers[g as usize].local.is_some() => {
-                    self.server_extras(i, &mut extra);
-                }
-                Role::Database(route) => self.db_extras(i, route, &mut extra, &node_util),
-                Role::Queue(q) => self.queue_extras(i, q, &mut extra, measured_ns),
-                Role::Cache(cache) | Role::Cdn(cache) => self.cache_extras(i, cache, &mut extra),
-                _ => {}
-            }
-            components.insert(
-                c.name.clone(),
-                ComponentReport {
-                    kind: c.kind.to_string(),
-                    instances: scaler.map_or(c.n_nodes.max(1), |sc| sc.start),
-                    utilization,
-                    mean_queue: a.queue as f64 / measured_ns,
-                    max_queue: max_queue[i],
-                    rejected: a.rejected,
-                    arrivals: ctr.arrivals - w.arrivals,
-                    mean_in_system: present / measured_ns,
-                    latency_ms: c.hist.summary(),
-                    extra,
-                },
-            );
-        }
+        let (components, bottleneck) = self.component_reports(measured_ns);
         let mut errors_by_component = IndexMap::new();
         for (row, counts) in self.errors_by_comp.iter().enumerate() {
             let name = self.comps.get(row).map_or("client", |c| c.name.as_str());
@@ -263,6 +141,133 @@ impl Model {
         }
     }
 
+    /// Per-node station areas since warm-up (`None`: not a station), their sums per
+    /// component, and each component's largest waiting room.
+    fn station_areas(&self) -> (Vec<Option<Areas>>, Vec<Areas>, Vec<u64>) {
+        let node_areas: Vec<Option<Areas>> = self
+            .nodes
+            .iter()
+            .map(|n| match n.kind {
+                NodeKind::Station(s, _) => Some(
+                    self.stations[s as usize]
+                        .acc
+                        .minus(&self.warm.stations[s as usize]),
+                ),
+                _ => None,
+            })
+            .collect();
+        let mut per_comp = vec![Areas::default(); self.comps.len()];
+        let mut max_queue = vec![0u64; self.comps.len()];
+        for (ni, node) in self.nodes.iter().enumerate() {
+            if let (Some(d), NodeKind::Station(s, _)) = (node_areas[ni], node.kind) {
+                let a = &mut per_comp[node.comp as usize];
+                a.busy += d.busy;
+                a.queue += d.queue;
+                a.present += d.present;
+                a.arrivals += d.arrivals;
+                a.rejected += d.rejected;
+                let mq = &mut max_queue[node.comp as usize];
+                *mq = (*mq).max(self.stations[s as usize].max_queue);
+            }
+        }
+        (node_areas, per_comp, max_queue)
+    }
+
+    /// Each component's report, and the bottleneck (the highest utilization).
+    fn component_reports(
+        &self,
+        measured_ns: f64,
+    ) -> (IndexMap<String, ComponentReport>, Option<(f64, String)>) {
+        let (node_areas, per_comp, max_queue) = self.station_areas();
+        // Over the measured time the node existed: a shard added during the run counts
+        // from its `add_shard` on.
+        let (warmup, end) = (self.warmup, self.end);
+        let node_util = |ni: u32, workers: u32| {
+            let span = match self.nodes[ni as usize].kind.db() {
+                Some(d) if self.kinds.dbs[d as usize].born > 0 => {
+                    self.kinds.dbs[d as usize].exists_during(warmup, end) as f64
+                }
+                _ => measured_ns,
+            };
+            node_areas[ni as usize].map_or(0.0, |a| {
+                if span > 0.0 {
+                    a.busy as f64 / (f64::from(workers) * span)
+                } else {
+                    0.0
+                }
+            })
+        };
+        let mut components = IndexMap::new();
+        let mut bottleneck: Option<(f64, String)> = None;
+        for (i, c) in self.comps.iter().enumerate() {
+            let a = &per_comp[i];
+            let ctr = &c.ctr;
+            let w = &self.warm.ctr[i];
+            let scaler = match self.comp_scaler[i] {
+                NO_SCALER => None,
+                k => Some(&self.scalers[k as usize]),
+            };
+            let grown = self.grown_node_time(i, self.warmup, self.end);
+            let utilization = (c.workers > 0).then(|| match (scaler, grown) {
+                // A database that gains shards: over the node-time of the shards in use.
+                (None, Some(0)) => 0.0,
+                (None, Some(t)) => a.busy as f64 / (f64::from(c.workers) * t as f64),
+                (None, None) => {
+                    a.busy as f64 / (f64::from(c.workers) * f64::from(c.n_nodes) * measured_ns)
+                }
+                // Over the serving (active and draining) instances' time.
+                (Some(sc), _) => {
+                    let serve = sc.serve_area - sc.warm_serve_area;
+                    if serve == 0 {
+                        0.0
+                    } else {
+                        a.busy as f64 / (f64::from(c.workers) * serve as f64)
+                    }
+                }
+            });
+            if let Some(u) = utilization
+                && bottleneck.as_ref().is_none_or(|(b, _)| u > *b)
+            {
+                bottleneck = Some((u, c.name.clone()));
+            }
+            let has_stations = c.workers > 0;
+            let present = if has_stations {
+                a.present as f64
+            } else {
+                (c.open_area - self.warm.open_area[i]) as f64
+            };
+            let mut extra: IndexMap<String, f64> = IndexMap::new();
+            if let Some(sc) = scaler {
+                scaler_extras(sc, &mut extra, measured_ns);
+            }
+            match c.role {
+                Role::Server(g) if self.kinds.servers[g as usize].local.is_some() => {
+                    self.server_extras(i, &mut extra);
+                }
+                Role::Database(route) => self.db_extras(i, route, &mut extra, node_util),
+                Role::Queue(q) => self.queue_extras(i, q, &mut extra, measured_ns),
+                Role::Cache(cache) | Role::Cdn(cache) => self.cache_extras(i, cache, &mut extra),
+                _ => {}
+            }
+            components.insert(
+                c.name.clone(),
+                ComponentReport {
+                    kind: c.kind.to_string(),
+                    instances: scaler.map_or(c.n_nodes.max(1), |sc| sc.start),
+                    utilization,
+                    mean_queue: a.queue as f64 / measured_ns,
+                    max_queue: max_queue[i],
+                    rejected: a.rejected,
+                    arrivals: ctr.arrivals - w.arrivals,
+                    mean_in_system: present / measured_ns,
+                    latency_ms: c.hist.summary(),
+                    extra,
+                },
+            );
+        }
+        (components, bottleneck)
+    }
+
     /// Detection, recovery and damage of each fault, from the time series.
     fn fault_reports(&self) -> Vec<FaultReport> {
         let rows = &self.window.rows;
@@ -340,4 +345,21 @@ impl Model {
             })
             .collect()
     }
+}
+
+/// Report extras of an autoscaled group: its instance counts and scaling actions.
+fn scaler_extras(sc: &Scaler, extra: &mut IndexMap<String, f64>, measured_ns: f64) {
+    let mut put = |k: &str, v: f64| {
+        extra.insert(k.to_string(), v);
+    };
+    let (min, max) = sc.min_max();
+    put("instances_min", f64::from(min));
+    put("instances_max", f64::from(max));
+    put("instances_end", f64::from(sc.active));
+    put(
+        "instances_mean",
+        (sc.active_area - sc.warm_active_area) as f64 / measured_ns,
+    );
+    put("scale_outs", sc.scale_outs as f64);
+    put("scale_ins", sc.scale_ins as f64);
 }
