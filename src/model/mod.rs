@@ -1,4 +1,4 @@
-//! The model: components built from a [`Scenario`], driven by the engine's event queue.
+//! The model: components built from a [`Scenario`](crate::scenario::Scenario), driven by the engine's event queue.
 //!
 //! Components are flattened at build time into *nodes* (one per instance: `web#0..web#3`, a
 //! database's primary and each replica, each balancer, each cache) and node 0, the client.
@@ -24,7 +24,7 @@
 //! protocol; `kinds/` holds each component kind's state, builder, handlers and report
 //! extras; `build.rs` builds a model, `measure.rs` keeps the time series and the warm-up
 //! snapshot, `summary.rs` turns a finished run into a report. Events addressed to a node go
-//! to the node's kind (the [`kinds::NodeKind`] it was built with); run-wide events (arrivals,
+//! to the node's kind (the `NodeKind` it was built with); run-wide events (arrivals,
 //! ticks, warm-up, faults, scaling, migrations) go to their owners.
 //!
 //! Ordering: events pop in `(time, sequence)` order. A message sent with zero delay goes to

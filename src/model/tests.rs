@@ -320,3 +320,53 @@ fn a_crash_drops_the_request_back_to_the_caller() {
     assert_eq!(m.errors[Cause::Crashed as usize], 1);
     assert_eq!(m.errors_by_comp[web as usize][Cause::Crashed as usize], 1);
 }
+
+#[test]
+fn the_protocol_replies_to_the_node_on_top_of_the_stack() {
+    let (mut m, r) = one_request(0);
+    let (lb, web) = (comp(&m, "lb"), comp(&m, "web"));
+    let (lb_node, web_node) = (
+        m.comps[lb as usize].first_node,
+        m.comps[web as usize].first_node,
+    );
+    m.push_frame(r, lb_node, 1);
+    m.push_frame(r, web_node, 0);
+    assert_eq!(m.reqs.get(r).depth(), 3);
+    // The web instance replies: its frame goes, the reply goes to the balancer.
+    let f = m.reqs.get_mut(r).pop();
+    assert_eq!((f.node, f.epoch), (web_node, 0));
+    m.reply_after(web, r, 0);
+    let ev = m.lane.pop_front().expect("a zero-delay reply");
+    assert_eq!((ev.kind, ev.node, ev.req), (EvKind::Reply, lb_node, r));
+    // The balancer fails it back: the failure goes to the client, with its cause.
+    m.reqs.get_mut(r).pop();
+    m.fail_back(r, Cause::NoHealthyBackend, lb);
+    let ev = m.lane.pop_front().expect("a zero-delay reply");
+    assert_eq!((ev.kind, ev.node), (EvKind::Reply, CLIENT));
+    let req = m.reqs.get(r);
+    assert_eq!(
+        (req.fail, req.fail_comp, req.depth()),
+        (Cause::NoHealthyBackend, lb, 1)
+    );
+}
+
+#[test]
+fn a_reply_to_a_node_that_crashed_since_it_took_the_request_drops_back() {
+    let (mut m, r) = one_request(0);
+    let (lb, web) = (comp(&m, "lb"), comp(&m, "web"));
+    let lb_node = m.comps[lb as usize].first_node;
+    let web_node = m.comps[web as usize].first_node;
+    m.push_frame(r, lb_node, 0);
+    m.push_frame(r, web_node, 0);
+    // The web instance is waiting on a call when it crashes; the call's reply finds
+    // another epoch and the request fails back to the balancer as `crashed`.
+    m.crash_node(web_node);
+    m.on_reply(web_node, r);
+    let ev = m.lane.pop_front().expect("a zero-delay reply");
+    assert_eq!((ev.kind, ev.node), (EvKind::Reply, lb_node));
+    let req = m.reqs.get(r);
+    assert_eq!(
+        (req.fail, req.fail_comp, req.depth()),
+        (Cause::Crashed, web, 2)
+    );
+}
