@@ -30,18 +30,19 @@
 //! included), kept in a fixed ring ([`Recent`], a monotonic queue) sized when the model
 //! is built. With the default window of 0 that is this evaluation's own `desired`.
 
-use super::faults::LOST;
-use super::{Ev, EvKind, Model, NodeKind, Role};
+use super::Model;
+use super::core::{Ev, EvKind};
+use super::kinds::{NodeKind, Serves};
 use crate::engine::{SimTime, Stream};
 use crate::metrics::ScaleEvent;
 use crate::scenario::{Autoscale, ScaleTarget};
 
 /// A node that belongs to no autoscaled group.
-pub(super) const NO_SCALER: u32 = u32::MAX;
+pub(crate) const NO_SCALER: u32 = u32::MAX;
 
 /// The state of one instance of an autoscaled group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Inst {
+pub(crate) enum Inst {
     Active,
     Provisioning,
     Draining,
@@ -50,27 +51,27 @@ pub(super) enum Inst {
 
 /// The autoscaler of one server or worker group.
 #[derive(Debug)]
-pub(super) struct Scaler {
-    pub(super) comp: u32,
-    pub(super) spec: Autoscale,
+pub(crate) struct Scaler {
+    pub(crate) comp: u32,
+    pub(crate) spec: Autoscale,
     rng: Stream,
-    /// Balancers (indices into `Model::lbs`) whose `to` is the group.
+    /// Balancers (indices into `Kinds::lbs`) whose `to` is the group.
     lbs: Vec<u32>,
     /// The queue (index into `Model::queues`) that feeds a worker group.
     feed: Option<u32>,
     /// Per instance.
-    pub(super) state: Vec<Inst>,
+    pub(crate) state: Vec<Inst>,
     /// Instances at the start (`count`).
-    pub(super) start: u32,
-    pub(super) active: u32,
+    pub(crate) start: u32,
+    pub(crate) active: u32,
     provisioning: u32,
     draining: u32,
     last_action: Option<u64>,
     /// The desired counts of the evaluations within the scale-in window.
     recent: Recent,
     /// Active instance-ns and serving (active + draining) instance-ns, from time zero.
-    pub(super) active_area: u128,
-    pub(super) serve_area: u128,
+    pub(crate) active_area: u128,
+    pub(crate) serve_area: u128,
     area_last: u64,
     /// Busy, waiting, serving, active and (for a fed worker group) backlog areas at the last
     /// evaluation.
@@ -80,10 +81,10 @@ pub(super) struct Scaler {
     eval_active: u128,
     eval_backlog: u128,
     /// Serving area at the start of the current time-series window.
-    pub(super) win_serve: u128,
+    pub(crate) win_serve: u128,
     /// Figures since the end of warm-up.
-    pub(super) warm_active_area: u128,
-    pub(super) warm_serve_area: u128,
+    pub(crate) warm_active_area: u128,
+    pub(crate) warm_serve_area: u128,
     /// Fewest and most active instances over a stretch of positive length since the end
     /// of warm-up (`u32::MAX` and 0 until one has passed): a count that holds for no time,
     /// as when instances become active at the instant a scale-in drains others, is no
@@ -95,12 +96,12 @@ pub(super) struct Scaler {
     /// Active instances over the last stretch of positive length before the last
     /// [`Scaler::touch`]: just before that moment, whatever changed at it.
     held: u32,
-    pub(super) scale_outs: u64,
-    pub(super) scale_ins: u64,
+    pub(crate) scale_outs: u64,
+    pub(crate) scale_ins: u64,
 }
 
 impl Scaler {
-    pub(super) fn new(
+    pub(crate) fn new(
         comp: u32,
         spec: Autoscale,
         start: u32,
@@ -154,7 +155,7 @@ impl Scaler {
     /// Brings the instance-time areas up to `now`.
     /// Called before every change of state, so the count seen here held over the whole
     /// stretch since the last call.
-    pub(super) fn touch(&mut self, now: u64) {
+    pub(crate) fn touch(&mut self, now: u64) {
         let dt = u128::from(now - self.area_last);
         if dt > 0 {
             self.held = self.active;
@@ -169,7 +170,7 @@ impl Scaler {
     }
 
     /// The end of warm-up: the measured figures start here.
-    pub(super) fn warm(&mut self, now: u64) {
+    pub(crate) fn warm(&mut self, now: u64) {
         self.touch(now);
         self.warm_active_area = self.active_area;
         self.warm_serve_area = self.serve_area;
@@ -180,7 +181,7 @@ impl Scaler {
 
     /// Fewest and most active instances over [warmup, now] (call after [`Scaler::touch`]
     /// at `now`), each held for a positive time; the count now when no time was measured.
-    pub(super) fn min_max(&self) -> (u32, u32) {
+    pub(crate) fn min_max(&self) -> (u32, u32) {
         if self.max_seen == 0 && self.min_seen == u32::MAX {
             (self.active, self.active)
         } else {
@@ -196,7 +197,7 @@ impl Scaler {
 /// as evaluations fit in the scale-in window (they come every `interval`), so recording one
 /// allocates nothing and costs O(1) amortized.
 #[derive(Debug)]
-pub(super) struct Recent {
+pub(crate) struct Recent {
     window: u64,
     ring: Vec<(u64, u32)>,
     /// The oldest pair kept, and how many are kept.
@@ -207,7 +208,7 @@ pub(super) struct Recent {
 impl Recent {
     /// A ring for `window` with evaluations every `interval` (> 0): `ceil(window /
     /// interval)` slots, at least one.
-    pub(super) fn new(window: SimTime, interval: SimTime) -> Self {
+    pub(crate) fn new(window: SimTime, interval: SimTime) -> Self {
         let slots = window.0.div_ceil(interval.0.max(1)).max(1) as usize;
         Recent {
             window: window.0,
@@ -220,7 +221,7 @@ impl Recent {
     /// Records the `desired` count of the evaluation at `now` (later than every one
     /// recorded before) and returns the count a scale-in may go down to: the highest
     /// desired count of the evaluations in `(now - window, now]`, this one included.
-    pub(super) fn record(&mut self, now: u64, desired: u32) -> u32 {
+    pub(crate) fn record(&mut self, now: u64, desired: u32) -> u32 {
         let slots = self.ring.len();
         let window = self.window.max(1);
         // Out of the window.
@@ -246,7 +247,7 @@ impl Recent {
 
 /// What one evaluation does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Action {
+pub(crate) enum Action {
     /// Start this many instances.
     Out(u32),
     /// Drain this many instances.
@@ -257,7 +258,7 @@ pub(super) enum Action {
 /// The action of an evaluation once the cooldown has passed (`cooled`): scale out to
 /// `desired` counting the instances still provisioning, or scale in to `stable` (the
 /// highest desired count within the scale-in window, `>= desired`).
-pub(super) fn action(
+pub(crate) fn action(
     active: u32,
     provisioning: u32,
     desired: u32,
@@ -278,7 +279,7 @@ pub(super) fn action(
 /// The HPA decision: the instances wanted by a group of `active` instances whose metric is
 /// `metric` against `target`: `ceil(active * metric / target)`, or `active` when
 /// `|metric / target - 1| <= tolerance`, clamped to `[min, max]`.
-pub(super) fn desired(
+pub(crate) fn desired(
     active: u32,
     metric: f64,
     target: f64,
@@ -297,7 +298,7 @@ pub(super) fn desired(
 
 impl Model {
     /// Schedules each scaler's first evaluation.
-    pub(super) fn prime_scalers(&mut self) {
+    pub(crate) fn prime_scalers(&mut self) {
         for k in 0..self.scalers.len() {
             let interval = self.scalers[k].spec.interval;
             if interval.0 < self.end {
@@ -312,7 +313,7 @@ impl Model {
         let c = &self.comps[comp as usize];
         let (mut busy, mut waiting) = (0, 0);
         for node in c.first_node..c.first_node + c.n_nodes {
-            if let NodeKind::Station(s) = self.nodes[node as usize].kind {
+            if let NodeKind::Station(s, _) = self.nodes[node as usize].kind {
                 let st = &mut self.stations[s as usize];
                 st.touch(self.now);
                 busy += st.acc.busy;
@@ -323,7 +324,7 @@ impl Model {
     }
 
     /// Evaluates scaler `k`: measures the last interval, and provisions or drains.
-    pub(super) fn scale_tick(&mut self, k: u32) {
+    pub(crate) fn scale_tick(&mut self, k: u32) {
         let now = self.now;
         let comp = self.scalers[k as usize].comp;
         let workers = self.comps[comp as usize].workers;
@@ -331,7 +332,7 @@ impl Model {
         let backlog = match self.scalers[k as usize].feed {
             Some(q) => {
                 self.backlog_touch(q);
-                self.queues[q as usize].backlog_area
+                self.kinds.queues[q as usize].backlog_area
             }
             None => 0,
         };
@@ -413,7 +414,7 @@ impl Model {
     }
 
     /// A provisioned instance joins rotation.
-    pub(super) fn scale_ready(&mut self, k: u32, i: u32) {
+    pub(crate) fn scale_ready(&mut self, k: u32, i: u32) {
         let now = self.now;
         let sc = &mut self.scalers[k as usize];
         if sc.state[i as usize] != Inst::Provisioning {
@@ -425,7 +426,7 @@ impl Model {
         sc.active += 1;
         let feed = sc.feed;
         for b in sc.lbs.clone() {
-            self.lbs[b as usize].set_active(i as usize, true);
+            self.kinds.lbs[b as usize].lb.set_active(i as usize, true);
         }
         self.rebuild_rotation(k);
         if let Some(q) = feed {
@@ -456,7 +457,7 @@ impl Model {
         let lbs = sc.lbs.clone();
         for &i in &drained {
             for &b in &lbs {
-                self.lbs[b as usize].set_active(i, false);
+                self.kinds.lbs[b as usize].lb.set_active(i, false);
             }
         }
         self.rebuild_rotation(k);
@@ -480,16 +481,16 @@ impl Model {
 
     /// A draining instance that holds nothing and has nothing on its way becomes inactive;
     /// the sessions it kept are gone.
-    pub(super) fn drain_check(&mut self, node: u32) {
+    pub(crate) fn drain_check(&mut self, node: u32) {
         let k = self.node_scaler[node as usize];
         if k == NO_SCALER {
             return;
         }
         let n = self.nodes[node as usize];
-        let NodeKind::Station(s) = n.kind else {
+        let NodeKind::Station(s, Serves::Server(g)) = n.kind else {
             return;
         };
-        let c = &mut self.comps[n.comp as usize];
+        let c = &self.comps[n.comp as usize];
         let i = (node - c.first_node) as usize;
         let sc = &mut self.scalers[k as usize];
         if sc.state[i] != Inst::Draining
@@ -501,23 +502,13 @@ impl Model {
         sc.touch(self.now);
         sc.state[i] = Inst::Inactive;
         sc.draining -= 1;
-        if let Role::Server {
-            local: Some(local), ..
-        } = &mut c.role
-        {
-            let here = (i + 1) as u16;
-            local
-                .home
-                .iter_mut()
-                .filter(|h| **h == here)
-                .for_each(|h| *h = LOST);
-        }
+        self.server_gone(node, g);
     }
 
     /// Active instances of each component just before now (a change at this very instant
     /// is not seen: it held for no time yet), after the scalers were touched at now:
     /// `Some` for server and worker groups.
-    pub(super) fn instances_now(&self) -> Vec<Option<u32>> {
+    pub(crate) fn instances_now(&self) -> Vec<Option<u32>> {
         self.comps
             .iter()
             .enumerate()

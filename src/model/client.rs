@@ -14,6 +14,11 @@ use crate::engine::random::{component_stream, stream};
 use crate::engine::{Dist, SimTime, Stream};
 use crate::scenario::{Keys, RateProfile, Scenario};
 
+use super::core::{CLIENT, Ev, EvKind};
+use super::faults::RETRY_TOKENS_MAX;
+use super::request::{Frame, NO_DC};
+use super::{Cause, Model};
+
 /// Inverts the cumulative rate of a piecewise-linear profile to produce Poisson arrival times.
 #[derive(Debug)]
 pub struct ArrivalGen {
@@ -24,6 +29,7 @@ pub struct ArrivalGen {
 }
 
 impl ArrivalGen {
+    /// The generator of `p`, from time zero.
     pub fn new(p: &RateProfile) -> ArrivalGen {
         let mut segs = Vec::new();
         let mut t = 0.0;
@@ -94,12 +100,16 @@ impl ArrivalGen {
 /// How a class picks its key.
 #[derive(Debug)]
 pub enum KeyPick {
+    /// The user's own key (their id).
     User,
+    /// Uniform over this many keys.
     Uniform(u64),
+    /// Zipf-distributed over its keys (key 0 the most popular).
     Zipf(Zipf<f64>),
 }
 
 impl KeyPick {
+    /// The key picker of `k`.
     pub fn new(k: &Keys) -> KeyPick {
         match *k {
             Keys::User => KeyPick::User,
@@ -110,6 +120,7 @@ impl KeyPick {
         }
     }
 
+    /// Draws a key for `user`.
     #[inline]
     pub fn pick(&self, user: u32, rng: &mut Stream) -> u64 {
         match self {
@@ -123,32 +134,44 @@ impl KeyPick {
 /// The client side of a run.
 #[derive(Debug)]
 pub struct Client {
+    /// Its random stream (classes, users, keys, think times).
     pub rng: Stream,
+    /// The open arrival process (`None`: closed-loop users).
     pub arrivals: Option<ArrivalGen>,
+    /// Closed-loop users' think time.
     pub think: Option<Dist>,
+    /// Users.
     pub users: u64,
     /// Cumulative class weights.
     cum: Vec<f64>,
     keys: Vec<KeyPick>,
     /// Per class: share of requests that go to the celebrity key 0.
     hot: Vec<f64>,
+    /// The client deadline per attempt, ns.
     pub timeout: Option<u64>,
     /// DNS: lookup latency, answer lifetime, and when each user's answer expires.
     pub dns: Option<Dns>,
 }
 
+/// The DNS lookups of the client: each user's cached answer and when it expires.
 #[derive(Debug)]
 pub struct Dns {
+    /// The DNS component.
     pub comp: usize,
+    /// Lookup latency.
     pub latency: Dist,
+    /// Answer lifetime, ns.
     pub ttl: u64,
+    /// Its random stream (lookup latencies).
     pub rng: Stream,
+    /// Per user: when their cached answer expires, ns.
     pub expires: Vec<u64>,
     /// GeoDNS: each user's cached answer (a data center); empty without `geo`.
     pub answer: Vec<u8>,
 }
 
 impl Client {
+    /// The client of `sc`.
     pub fn new(sc: &Scenario) -> Client {
         use crate::scenario::{Arrival, ComponentKind};
         let (arrivals, think) = match &sc.traffic.arrival {
@@ -225,6 +248,139 @@ impl Client {
             self.keys[class].pick(user, &mut self.rng)
         };
         (class as u16, user, key)
+    }
+}
+
+impl Model {
+    /// The open source fires: the next arrival is scheduled, a request starts.
+    pub(crate) fn on_arrival(&mut self) {
+        let source = self.client.arrivals.as_mut().expect("open arrivals");
+        if let Some(t) = source.next(self.now, &mut self.client.rng)
+            && t < self.end
+        {
+            self.queue.push(SimTime(t), Ev::new(EvKind::Arrival, 0, 0));
+        }
+        self.new_request(None);
+    }
+
+    /// A request starts (for `user`, or a drawn one): after a DNS lookup when the user's
+    /// cached answer expired.
+    pub(crate) fn new_request(&mut self, user: Option<u32>) {
+        let (class, user, key) = self.client.draw(user);
+        let now = self.now;
+        let measured = now >= self.warmup;
+        let r = self.reqs.alloc();
+        self.guard(r);
+        let req = self.reqs.get_mut(r);
+        req.start = now;
+        req.class = class;
+        req.user = user;
+        req.key = key;
+        req.measured = measured;
+        let trace = self.maybe_trace(class, user, key);
+        let req = self.reqs.get_mut(r);
+        req.trace = trace;
+        req.push(Frame {
+            node: CLIENT,
+            step: 0,
+            t_in: now,
+            epoch: 0,
+            ..Default::default()
+        });
+        self.window.offered += 1;
+        if let Some(b) = self.retries.as_ref().and_then(|p| p.budget) {
+            self.retry_tokens = (self.retry_tokens + b).min(RETRY_TOKENS_MAX);
+        }
+        if measured {
+            self.offered += 1;
+            self.attempts += 1;
+            self.classes[class as usize].offered += 1;
+            if self.geo.has_regions() {
+                let region = self.geo.region(user);
+                self.geo.regions[region].offered += 1;
+            }
+        }
+        self.arm_deadline(r);
+        if let Some(dns) = &mut self.client.dns
+            && dns.expires[user as usize] <= now
+        {
+            let lat = dns.latency.sample(&mut dns.rng);
+            dns.expires[user as usize] = now + lat + dns.ttl;
+            if let Some(g) = &self.geo.dns {
+                // GeoDNS answers from its health view as the lookup is made.
+                dns.answer[user as usize] = g.answer(self.geo.region(user));
+            }
+            let comp = dns.comp;
+            self.comps[comp].ctr.arrivals += 1;
+            if measured {
+                self.dns_lookups += 1;
+            }
+            self.after(lat, Ev::new(EvKind::DnsDone, 0, r));
+            return;
+        }
+        self.send_to_entry(r);
+    }
+
+    /// Request `r` leaves the client for its entry (the CDN for static classes, the
+    /// user's data center's entry with GeoDNS).
+    pub(crate) fn send_to_entry(&mut self, r: u32) {
+        let mut entry = self.class_entry[self.reqs.get(r).class as usize];
+        // With the CDN down, static requests go to the origin (DNS points at it again).
+        if entry != self.entry && !self.node_up[self.comps[entry as usize].first_node as usize] {
+            entry = self.entry;
+        }
+        if self.geo.n_dc > 0 {
+            let user = self.reqs.get(r).user;
+            if entry == self.entry {
+                entry = self.user_entry(user);
+            }
+            let dc = self.geo.comp_dc[entry as usize];
+            if dc != NO_DC {
+                self.window.entered[dc as usize] += 1;
+                let req = self.reqs.get_mut(r);
+                if req.dc == NO_DC {
+                    req.dc = dc;
+                    if req.measured {
+                        self.geo.dcs[dc as usize].offered += 1;
+                    }
+                }
+            }
+        }
+        self.forward(0, entry, r, 0);
+    }
+
+    /// Starts the client's deadline for this attempt of `r`, if the scenario has one.
+    pub(crate) fn arm_deadline(&mut self, r: u32) {
+        if let Some(t) = self.client.timeout {
+            let generation = self.reqs.get(r).generation;
+            let ev = Ev {
+                kind: EvKind::Timeout,
+                tag: 0,
+                node: 0,
+                req: r,
+                aux: generation,
+            };
+            self.queue.push(SimTime(self.now + t), ev);
+        }
+    }
+
+    /// A reply (or failure) reaches the client.
+    pub(crate) fn client_reply(&mut self, r: u32) {
+        let req = self.reqs.get(r);
+        if !req.client_done {
+            let cause = req.fail;
+            self.outcome(r, cause);
+        }
+        self.reqs.free(r);
+    }
+
+    /// The client's deadline for attempt `generation` of `r` passed.
+    pub(crate) fn on_timeout(&mut self, generation: u32, r: u32) {
+        let req = self.reqs.get_mut(r);
+        if req.generation == generation && !req.client_done {
+            req.fail_comp = u32::MAX;
+            self.outcome(r, Cause::Timeout);
+        }
     }
 }
 

@@ -15,33 +15,36 @@
 
 use rand::RngExt;
 
-use super::{CLIENT, Cause, Ev, EvKind, Model, NodeKind, Role};
+use super::core::{CLIENT, Ev, EvKind};
+use super::kinds::{NodeKind, Role, Serves};
+use super::station::Next;
+use super::{Cause, Model};
 use crate::engine::random::stream;
-use crate::engine::{Dist, SimTime, Stream};
+use crate::engine::{Dist, Stream};
 use crate::model::request::Frame;
 use crate::scenario::{FaultAction, Retries, Target};
 
 /// A session home marking a session lost in a crash.
-pub(super) const LOST: u16 = u16::MAX;
+pub(crate) const LOST: u16 = u16::MAX;
 
 /// The most retry tokens a budget can save up.
-pub(super) const RETRY_TOKENS_MAX: f64 = 10.0;
+pub(crate) const RETRY_TOKENS_MAX: f64 = 10.0;
 
 /// Client retries, resolved for the model.
 #[derive(Debug)]
-pub(super) struct RetryPolicy {
+pub(crate) struct RetryPolicy {
     max: u32,
     backoff: Dist,
     multiplier: f64,
     jitter: bool,
     /// Bit per retryable cause.
     on_mask: u32,
-    pub(super) budget: Option<f64>,
+    pub(crate) budget: Option<f64>,
     rng: Stream,
 }
 
 impl RetryPolicy {
-    pub(super) fn new(r: &Retries, seed: u64) -> RetryPolicy {
+    pub(crate) fn new(r: &Retries, seed: u64) -> RetryPolicy {
         let on_mask =
             r.on.iter()
                 .filter_map(|n| Cause::from_name(n))
@@ -63,8 +66,8 @@ impl Model {
     fn target_nodes(&self, t: Target) -> std::ops::Range<u32> {
         let c = &self.comps[t.comp];
         // A sharded database's instances are its shards.
-        if let (Role::Database { db, .. }, Some(i)) = (&c.role, t.instance) {
-            let d = &self.dbs[(db + i) as usize];
+        if let (Role::Database(route), Some(i)) = (c.role, t.instance) {
+            let d = &self.kinds.dbs[(route.db + i) as usize];
             return d.first_node..d.first_node + d.n_nodes;
         }
         match t.instance {
@@ -73,7 +76,7 @@ impl Model {
         }
     }
 
-    pub(super) fn fault_start(&mut self, i: usize) {
+    pub(crate) fn fault_start(&mut self, i: usize) {
         match self.faults[i].action.clone() {
             FaultAction::Crash(t) => self.target_nodes(t).for_each(|n| self.crash_node(n)),
             FaultAction::Slow(t, f) => self.set_slow(t, f),
@@ -81,32 +84,27 @@ impl Model {
                 .target_nodes(t)
                 .for_each(|n| self.node_part[n as usize] = true),
             FaultAction::Flush(comp) => {
-                if let Role::Cache { cache, .. } | Role::Cdn { cache, .. } = self.comps[comp].role {
-                    self.caches[cache as usize].store.clear();
+                if let Some(cache) = self.comps[comp].role.cache() {
+                    self.kinds.caches[cache as usize].store.clear();
                 }
             }
-            FaultAction::AddShard(comp, m) => self.add_shard(comp, m.as_ref()),
+            FaultAction::AddShard(comp, m) => {
+                if let Role::Database(route) = self.comps[comp].role {
+                    self.add_shard(comp, route, m.as_ref());
+                }
+            }
             FaultAction::FailPrimary(comp) => {
-                let Role::Database { db: first, router } = self.comps[comp].role else {
-                    unreachable!("validated")
+                let Role::Database(route) = self.comps[comp].role else {
+                    return; // validated: a database
                 };
                 // Every shard's primary fails; each shard fails over on its own.
-                for db in first..first + self.routers[router as usize].active {
-                    let node = self.dbs[db as usize].first_node + self.dbs[db as usize].primary;
+                let active = self.kinds.routers[route.router as usize].active;
+                for db in route.db..route.db + active {
+                    let d = &self.kinds.dbs[db as usize];
+                    let node = d.first_node + d.primary;
                     self.fault_node[i].push(node);
                     self.crash_node(node);
-                    let d = &self.dbs[db as usize];
-                    let (term, failover) = (d.term, d.failover);
-                    if let Some(after) = failover {
-                        let ev = Ev {
-                            kind: EvKind::Promote,
-                            tag: term,
-                            node: db,
-                            req: 0,
-                            aux: 0,
-                        };
-                        self.after(after.max(1), ev);
-                    }
+                    self.schedule_promotion(db);
                 }
             }
             FaultAction::FailDc(dc) => {
@@ -118,20 +116,10 @@ impl Model {
                     self.crash_node(n);
                 }
                 // A primary lost with its data center fails over as after `fail_primary`.
-                for db in 0..self.dbs.len() {
-                    let d = &self.dbs[db];
-                    let primary = d.first_node + d.primary;
-                    if nodes.contains(&primary)
-                        && let Some(after) = d.failover
-                    {
-                        let ev = Ev {
-                            kind: EvKind::Promote,
-                            tag: d.term,
-                            node: db as u32,
-                            req: 0,
-                            aux: 0,
-                        };
-                        self.after(after.max(1), ev);
+                for db in 0..self.kinds.dbs.len() {
+                    let d = &self.kinds.dbs[db];
+                    if nodes.contains(&(d.first_node + d.primary)) {
+                        self.schedule_promotion(db as u32);
                     }
                 }
                 self.fault_node[i] = nodes;
@@ -145,7 +133,7 @@ impl Model {
         }
     }
 
-    pub(super) fn fault_end(&mut self, i: usize) {
+    pub(crate) fn fault_end(&mut self, i: usize) {
         match self.faults[i].action.clone() {
             FaultAction::Crash(t) => self.target_nodes(t).for_each(|n| self.recover_node(n)),
             FaultAction::Slow(t, _) => self.set_slow(t, 1.0),
@@ -169,12 +157,12 @@ impl Model {
         self.faults[i].until.is_none_or(|u| self.now < u.0)
     }
 
-    pub(super) fn random_down(&mut self, i: usize, node: u32) {
+    pub(crate) fn random_down(&mut self, i: usize, node: u32) {
         if !self.random_active(i) {
             return;
         }
         let FaultAction::Random { mttr, .. } = &self.faults[i].action else {
-            unreachable!("random fault")
+            return; // scheduled by a random fault only
         };
         let repair = mttr.sample(&mut self.fault_rngs[i]);
         self.crash_node(node);
@@ -182,13 +170,13 @@ impl Model {
         self.after(repair.max(1), Ev::new(EvKind::RandomUp, i as u32, node));
     }
 
-    pub(super) fn random_up(&mut self, i: usize, node: u32) {
+    pub(crate) fn random_up(&mut self, i: usize, node: u32) {
         self.recover_node(node);
         if !self.random_active(i) {
             return;
         }
         let FaultAction::Random { mtbf, .. } = &self.faults[i].action else {
-            unreachable!("random fault")
+            return; // scheduled by a random fault only
         };
         let up = mtbf.sample(&mut self.fault_rngs[i]);
         self.after(up.max(1), Ev::new(EvKind::RandomDown, i as u32, node));
@@ -196,7 +184,7 @@ impl Model {
 
     fn set_slow(&mut self, t: Target, factor: f64) {
         for n in self.target_nodes(t) {
-            if let NodeKind::Station(s) = self.nodes[n as usize].kind {
+            if let NodeKind::Station(s, _) = self.nodes[n as usize].kind {
                 self.stations[s as usize].slow = factor;
             }
         }
@@ -204,214 +192,64 @@ impl Model {
 
     /// Takes a node down: what it held fails, what it remembered (cache contents, local
     /// sessions, open connections) is gone.
-    pub(super) fn crash_node(&mut self, node: u32) {
+    pub(crate) fn crash_node(&mut self, node: u32) {
         let ni = node as usize;
         if !self.node_up[ni] {
             return;
         }
         self.node_up[ni] = false;
-        if let NodeKind::Queue(_) = self.nodes[ni].kind {
+        let n = self.nodes[ni];
+        if let NodeKind::Queue(_) = n.kind {
             // A durable broker: while down it refuses publishes; what it stored survives,
             // and acknowledgements of jobs already delivered still count.
             return;
         }
         self.node_epoch[ni] = self.node_epoch[ni].wrapping_add(1);
-        let n = self.nodes[ni];
-        let comp = n.comp;
         match n.kind {
-            NodeKind::Station(s) => {
-                for r in self.stations[s as usize].crash(self.now) {
-                    if r & super::MIG_BIT != 0 {
-                        self.batch_over(r & !super::MIG_BIT);
-                    } else {
-                        self.crashed_drop(node, r);
+            NodeKind::Station(s, sv) => {
+                for next in self.stations[s as usize].crash(self.now) {
+                    match next {
+                        Next::Batch(c) => self.batch_over(c),
+                        Next::Request(r) => self.crashed_drop(node, r),
+                        Next::Idle => {}
                     }
                 }
-                if let Role::Database { .. } = self.comps[comp as usize].role {
-                    let db = &mut self.dbs[self.node_db[ni] as usize];
-                    if node == db.first_node + db.primary {
-                        // Writes the primary had not shipped yet die with it: replication
-                        // still in flight from the old term is dropped.
-                        db.term = db.term.wrapping_add(1);
-                    }
-                }
-                let c = &mut self.comps[comp as usize];
-                let here = (node - c.first_node + 1) as u16;
-                if let Role::Server {
-                    local: Some(local), ..
-                } = &mut c.role
-                {
-                    local
-                        .home
-                        .iter_mut()
-                        .filter(|h| **h == here)
-                        .for_each(|h| *h = LOST);
+                match sv {
+                    Serves::Database(db) => self.db_crash(node, db),
+                    Serves::Server(g) => self.server_gone(node, g),
+                    Serves::Store(_) => {}
                 }
                 // A draining instance that crashed holds nothing any more.
                 self.drain_check(node);
             }
-            NodeKind::Balancer(b) => {
-                self.open_reset(comp);
-                self.lbs[b as usize].reset_connections();
-            }
-            NodeKind::Cache(ci) => {
-                self.open_reset(comp);
-                self.caches[ci as usize].store.clear();
-            }
-            NodeKind::Client | NodeKind::Queue(_) => unreachable!("handled above"),
+            NodeKind::Balancer(b) => self.balancer_crash(n.comp, b),
+            NodeKind::Cache(ci) => self.cache_crash(n.comp, ci),
+            NodeKind::Client | NodeKind::Queue(_) => {}
         }
-    }
-
-    fn open_reset(&mut self, comp: u32) {
-        let c = &mut self.comps[comp as usize];
-        c.open_area += u128::from(c.open) * u128::from(self.now - c.open_last);
-        c.open_last = self.now;
-        c.open = 0;
     }
 
     /// Brings a node back, empty. A database node that is no longer the primary rejoins as
     /// a replica, resynchronised from the primary.
-    pub(super) fn recover_node(&mut self, node: u32) {
+    pub(crate) fn recover_node(&mut self, node: u32) {
         let ni = node as usize;
         if self.node_up[ni] {
             return;
         }
         self.node_up[ni] = true;
-        let comp = self.nodes[ni].comp as usize;
-        if let Some(q) = self.feeds[comp] {
+        let n = self.nodes[ni];
+        if let Some(q) = self.feeds[n.comp as usize] {
             self.dispatch_jobs(q);
         }
-        if let NodeKind::Queue(q) = self.nodes[ni].kind {
-            self.dispatch_jobs(q);
+        match n.kind {
+            NodeKind::Queue(q) => self.dispatch_jobs(q),
+            NodeKind::Station(_, Serves::Database(db)) => self.db_recover(node, db),
+            _ => {}
         }
-        if let Role::Database { .. } = self.comps[comp].role {
-            let db = &mut self.dbs[self.node_db[ni] as usize];
-            let j = (node - db.first_node) as usize;
-            let (k, p) = (db.keys, db.primary as usize);
-            if j != p {
-                db.ver.copy_within(p * k..(p + 1) * k, j * k);
-                db.last_apply[j] = self.now;
-            } else {
-                // The primary is back and still primary: replicas catch up with it.
-                for m in (0..db.n_nodes as usize).filter(|&m| m != p) {
-                    db.ver.copy_within(p * k..(p + 1) * k, m * k);
-                    db.last_apply[m] = self.now;
-                }
-            }
-        }
-    }
-
-    /// A balancer probes each backend; backends leave or rejoin rotation.
-    pub(super) fn health_tick(&mut self, node: u32) {
-        let n = self.nodes[node as usize];
-        let NodeKind::Balancer(b) = n.kind else {
-            unreachable!("health tick on a balancer")
-        };
-        let Role::Balancer { to, .. } = self.comps[n.comp as usize].role else {
-            unreachable!("balancer role")
-        };
-        let first = self.comps[to as usize].first_node;
-        let backends = self.lbs[b as usize].conns.len();
-        // A balancer that is down probes nothing: its view of the backends stands still.
-        let probing = self.node_up[node as usize];
-        for i in (0..backends).filter(|_| probing) {
-            if !self.lbs[b as usize].is_active(i) {
-                // Not started, or drained, by the autoscaler: not a backend now.
-                continue;
-            }
-            let t = (first + i as u32) as usize;
-            let ok = self.node_up[t] && !self.node_part[t];
-            if self.lbs[b as usize].probe(i, ok) == Some(false) {
-                self.detected[t] = Some(self.now);
-            }
-        }
-        let interval = self.lbs[b as usize]
-            .health
-            .expect("health checks configured")
-            .interval
-            .0;
-        if self.now + interval < self.end {
-            self.queue.push(
-                SimTime(self.now + interval),
-                Ev::new(EvKind::HealthTick, node, 0),
-            );
-        }
-    }
-
-    /// Promotes the most up-to-date replica that is up, if the primary is still down and
-    /// no promotion happened since the failure. Acknowledged writes the new primary never
-    /// received are lost.
-    pub(super) fn promote(&mut self, di: u32, term: u16) {
-        let db = &self.dbs[di as usize];
-        let comp = db.comp;
-        if db.term != term || self.node_up[(db.first_node + db.primary) as usize] {
-            return;
-        }
-        let best = (0..db.n_nodes as usize)
-            .filter(|&j| j != db.primary as usize && self.node_up[db.first_node as usize + j])
-            .max_by_key(|&j| (db.applied_count[j], std::cmp::Reverse(j)));
-        let Some(j) = best else { return };
-        let db = &mut self.dbs[di as usize];
-        let k = db.keys;
-        let mut lost = 0u64;
-        for key in 0..k {
-            let have = db.ver[j * k + key];
-            if db.acked[key] > have {
-                lost += u64::from(db.acked[key] - have);
-                db.acked[key] = have;
-            }
-        }
-        db.lost_writes += lost;
-        for m in 0..db.n_nodes as usize {
-            if m != j {
-                db.ver.copy_within(j * k..(j + 1) * k, m * k);
-                db.applied_count[m] = db.applied_count[j];
-            }
-            db.last_apply[m] = self.now;
-        }
-        db.primary = j as u32;
-        db.term = db.term.wrapping_add(1);
-        db.promotions += 1;
-        self.promoted_at[comp as usize] = Some(self.now);
-    }
-
-    /// A sharded database gains a shard: the router changes, and every key that now
-    /// belongs to another shard takes its data (versions) there — at once, or through a
-    /// background copy when the fault gives a migration.
-    fn add_shard(&mut self, comp: usize, migration: Option<&crate::scenario::Migration>) {
-        let Role::Database { db: first, router } = self.comps[comp].role else {
-            unreachable!("validated")
-        };
-        self.settle_migrations(comp);
-        let moved = self.routers[router as usize].add_shard(migration.is_some());
-        if let Some(m) = migration {
-            self.start_migration(comp, &moved, m, self.seed);
-            let ctr = &mut self.comps[comp].ctr;
-            ctr.reshards += 1;
-            ctr.keys_moved += moved.len() as u64;
-            return;
-        }
-        // Data versions are tracked per key: they move with key sharding. With user
-        // sharding the users move, and their data's versions are not followed.
-        let by_key = self.routers[router as usize].by == crate::scenario::ShardKey::Key;
-        for &(key, from, to) in moved.iter().filter(|_| by_key) {
-            let k = key as usize;
-            let src = &self.dbs[(first + from) as usize];
-            let (v, acked) = (src.ver[src.primary as usize * src.keys + k], src.acked[k]);
-            let dst = &mut self.dbs[(first + to) as usize];
-            for m in 0..dst.n_nodes as usize {
-                dst.ver[m * dst.keys + k] = v;
-            }
-            dst.acked[k] = acked;
-        }
-        let ctr = &mut self.comps[comp].ctr;
-        ctr.reshards += 1;
-        ctr.keys_moved += moved.len() as u64;
     }
 
     /// After a failed attempt: schedules the next one if the policy allows. Returns whether
     /// the request goes on.
-    pub(super) fn try_retry(&mut self, r: u32, cause: Cause) -> bool {
+    pub(crate) fn try_retry(&mut self, r: u32, cause: Cause) -> bool {
         let Some(p) = &mut self.retries else {
             return false;
         };
@@ -455,7 +293,7 @@ impl Model {
     }
 
     /// A retry leaves the client: a fresh deadline, then the entry.
-    pub(super) fn retry_fire(&mut self, r: u32) {
+    pub(crate) fn retry_fire(&mut self, r: u32) {
         self.arm_deadline(r);
         // With GeoDNS, a retry whose user's answer expired looks the data center up again.
         let now = self.now;

@@ -13,8 +13,9 @@
 
 use rand::RngExt;
 
+use super::Model;
+use super::core::{Ev, EvKind};
 use super::request::NO_DC;
-use super::{Ev, EvKind, Model};
 use crate::engine::random::stream;
 use crate::engine::{Dist, SimTime};
 use crate::metrics::{GeoReport, LatencyHist};
@@ -24,16 +25,16 @@ use super::Cause;
 
 /// Outcomes of the requests of one region or one data center (after warm-up).
 #[derive(Debug, Default)]
-pub(super) struct GeoAcc {
-    pub(super) offered: u64,
-    pub(super) completed: u64,
-    pub(super) failed: u64,
-    pub(super) hist: LatencyHist,
-    pub(super) errors: [u64; Cause::COUNT],
+pub(crate) struct GeoAcc {
+    pub(crate) offered: u64,
+    pub(crate) completed: u64,
+    pub(crate) failed: u64,
+    pub(crate) hist: LatencyHist,
+    pub(crate) errors: [u64; Cause::COUNT],
 }
 
 impl GeoAcc {
-    pub(super) fn report(&self) -> GeoReport {
+    pub(crate) fn report(&self) -> GeoReport {
         GeoReport {
             offered: self.offered,
             completed: self.completed,
@@ -52,25 +53,25 @@ impl GeoAcc {
 /// GeoDNS state: the entry of each data center, each region's preference order, and what
 /// the health checks currently believe.
 #[derive(Debug)]
-pub(super) struct GeoDnsState {
+pub(crate) struct GeoDnsState {
     /// Per data center: its entry component, or `u32::MAX` when DNS does not route there.
-    pub(super) entries: Vec<u32>,
+    pub(crate) entries: Vec<u32>,
     /// Per region, `k` data centers with an entry, nearest first: `region * k + i`.
     order: Vec<u8>,
     k: usize,
     /// Per data center: healthy in DNS's view.
-    pub(super) healthy: Vec<bool>,
+    pub(crate) healthy: Vec<bool>,
     fails: Vec<u32>,
     oks: Vec<u32>,
     /// Per data center: when DNS last marked it unhealthy.
-    pub(super) detected: Vec<Option<u64>>,
-    pub(super) health: HealthCheck,
+    pub(crate) detected: Vec<Option<u64>>,
+    pub(crate) health: HealthCheck,
 }
 
 impl GeoDnsState {
     /// The answer for a user of `region`: the nearest healthy data center, else the nearest.
     #[inline]
-    pub(super) fn answer(&self, region: usize) -> u8 {
+    pub(crate) fn answer(&self, region: usize) -> u8 {
         let prefs = &self.order[region * self.k..(region + 1) * self.k];
         prefs
             .iter()
@@ -82,30 +83,30 @@ impl GeoDnsState {
 
 /// The geography of a model, resolved to indices.
 #[derive(Debug, Default)]
-pub(super) struct Geo {
+pub(crate) struct Geo {
     /// Data centers declared (0: none, and every other field is empty).
-    pub(super) n_dc: usize,
-    pub(super) dc_names: Vec<String>,
-    pub(super) region_names: Vec<String>,
+    pub(crate) n_dc: usize,
+    pub(crate) dc_names: Vec<String>,
+    pub(crate) region_names: Vec<String>,
     /// Per node and per component: data center, or `NO_DC`.
-    pub(super) node_dc: Vec<u8>,
-    pub(super) comp_dc: Vec<u8>,
+    pub(crate) node_dc: Vec<u8>,
+    pub(crate) comp_dc: Vec<u8>,
     /// One-way latency between data centers: `a * n_dc + b` (diagonal unused).
     dc_lat: Vec<Dist>,
     /// One-way latency from a region's users to a data center: `region * n_dc + dc`.
     region_lat: Vec<Dist>,
     /// Per user: region.
-    pub(super) user_region: Vec<u8>,
-    pub(super) dns: Option<GeoDnsState>,
-    pub(super) regions: Vec<GeoAcc>,
-    pub(super) dcs: Vec<GeoAcc>,
+    pub(crate) user_region: Vec<u8>,
+    pub(crate) dns: Option<GeoDnsState>,
+    pub(crate) regions: Vec<GeoAcc>,
+    pub(crate) dcs: Vec<GeoAcc>,
 }
 
 impl Geo {
     /// Resolves the scenario's regions and data centers for a model whose nodes belong to
     /// `node_comp` (`u32::MAX` for the client) and whose database nodes are placed as
     /// `node_replica_dc` says (`NO_DC`: the component's own data center).
-    pub(super) fn new(sc: &Scenario, node_comp: &[u32], node_replica_dc: &[u8]) -> Geo {
+    pub(crate) fn new(sc: &Scenario, node_comp: &[u32], node_replica_dc: &[u8]) -> Geo {
         let n_dc = sc.datacenters.len();
         if n_dc == 0 {
             return Geo::default();
@@ -201,33 +202,33 @@ impl Geo {
 
     /// The region of `user` (0 when no regions are declared).
     #[inline]
-    pub(super) fn region(&self, user: u32) -> usize {
+    pub(crate) fn region(&self, user: u32) -> usize {
         self.user_region
             .get(user as usize)
             .map_or(0, |&r| r as usize)
     }
 
     #[inline]
-    pub(super) fn has_regions(&self) -> bool {
+    pub(crate) fn has_regions(&self) -> bool {
         !self.user_region.is_empty()
     }
 
     /// Latency distribution between data centers `a` and `b` (both real, different).
     #[inline]
-    pub(super) fn between(&self, a: u8, b: u8) -> &Dist {
+    pub(crate) fn between(&self, a: u8, b: u8) -> &Dist {
         &self.dc_lat[a as usize * self.n_dc + b as usize]
     }
 
     /// Latency distribution from a region's users to data center `dc`.
     #[inline]
-    pub(super) fn region_to(&self, region: usize, dc: u8) -> &Dist {
+    pub(crate) fn region_to(&self, region: usize, dc: u8) -> &Dist {
         &self.region_lat[region * self.n_dc + dc as usize]
     }
 }
 
 /// Which database nodes a scenario places outside their component's data center: per node,
 /// the replica's data center or `NO_DC`. `node_comp` and `node_replica` come from the build.
-pub(super) fn replica_placement(sc: &Scenario, node_comp: &[u32], node_replica: &[u32]) -> Vec<u8> {
+pub(crate) fn replica_placement(sc: &Scenario, node_comp: &[u32], node_replica: &[u32]) -> Vec<u8> {
     node_comp
         .iter()
         .zip(node_replica)
@@ -250,7 +251,7 @@ impl Model {
     /// component `comp`, for request `r`: a region's latency from the client, a data center
     /// pair's across data centers, and the network's hop table otherwise.
     #[inline]
-    pub(super) fn hop_node(&mut self, row: usize, comp: u32, node: u32, r: u32) -> u64 {
+    pub(crate) fn hop_node(&mut self, row: usize, comp: u32, node: u32, r: u32) -> u64 {
         if self.geo.n_dc > 0
             && let Some(d) = self.geo_hop(row, node, r)
         {
@@ -284,9 +285,9 @@ impl Model {
     /// One-way latency of a reply from component `from` (standing in data center `from_dc`)
     /// back to node `caller`; only called when the scenario declares data centers.
     #[inline(never)]
-    pub(super) fn reply_hop(&mut self, caller: u32, from: u32, from_dc: u8, r: u32) -> u64 {
+    pub(crate) fn reply_hop(&mut self, caller: u32, from: u32, from_dc: u8, r: u32) -> u64 {
         if from_dc != NO_DC {
-            if caller == super::CLIENT {
+            if caller == super::core::CLIENT {
                 if self.geo.has_regions() {
                     let region = self.geo.region(self.reqs.get(r).user);
                     return self
@@ -308,7 +309,7 @@ impl Model {
     /// The entry component for a user's dynamic requests: their cached GeoDNS answer's
     /// entry, or the scenario's entry.
     #[inline]
-    pub(super) fn user_entry(&self, user: u32) -> u32 {
+    pub(crate) fn user_entry(&self, user: u32) -> u32 {
         match (&self.geo.dns, &self.client.dns) {
             (Some(g), Some(dns)) => {
                 let e = g.entries[dns.answer[user as usize] as usize];
@@ -322,7 +323,7 @@ impl Model {
     /// holds an answer for the nearest data center that expires at a uniform time within the
     /// first ttl, as if the service had been running for long (not every user resolving in
     /// the same second at time zero).
-    pub(super) fn prime_geo(&mut self, seed: u64) {
+    pub(crate) fn prime_geo(&mut self, seed: u64) {
         if let (Some(g), Some(dns)) = (&self.geo.dns, &mut self.client.dns) {
             let mut rng = stream(seed, "dns#warm");
             for (u, (exp, ans)) in dns.expires.iter_mut().zip(&mut dns.answer).enumerate() {
@@ -341,7 +342,7 @@ impl Model {
 
     /// GeoDNS probes each data center's entry: a data center is healthy while some node of
     /// its entry component is up and reachable.
-    pub(super) fn dns_health_tick(&mut self) {
+    pub(crate) fn dns_health_tick(&mut self) {
         let Some(g) = &self.geo.dns else { return };
         let n = g.entries.len();
         for d in 0..n {
@@ -379,7 +380,7 @@ impl Model {
     }
 
     /// Per-region and per-data-center reports, by name (empty without them).
-    pub(super) fn geo_reports(
+    pub(crate) fn geo_reports(
         &self,
     ) -> (
         indexmap::IndexMap<String, GeoReport>,

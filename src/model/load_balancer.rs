@@ -22,13 +22,17 @@ use crate::engine::Stream;
 use crate::engine::random::mix64;
 use crate::scenario::{HealthCheck, LbPolicy};
 
+/// A balancer's state: its backends, their connections and rotation, health checks.
 #[derive(Debug)]
 pub struct Balancer {
+    /// How it picks a backend.
     pub policy: LbPolicy,
+    /// Its health checks, if any.
     pub health: Option<HealthCheck>,
     /// Open connections per backend instance.
     pub conns: Vec<u32>,
     next: usize,
+    /// Its random stream (random policies, its latency).
     pub rng: Stream,
     /// Sticky: each user's backend + 1 (0: none yet). Empty for other policies.
     affinity: Vec<u16>,

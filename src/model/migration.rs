@@ -12,20 +12,20 @@
 //! pair's rate, and never before its predecessor is done.
 //!
 //! A batch is background work in the stations: it has no request in the slab; it stands in
-//! a station's waiting room (always admitted, whatever its size) and in service as the
-//! index of its copier with [`MIG_BIT`] set, so it delays user requests as real work
-//! would. A batch whose source or target primary is down, or crashes while the batch
+//! a station's waiting room (always admitted, whatever its size; the station tells a
+//! batch from a request when a worker takes it, [`super::station::Next`]) and in service,
+//! where its end is an event of its own (`MigrateDone`), so it delays user requests as
+//! real work would while the request path never looks at it. A batch whose source or target primary is down, or crashes while the batch
 //! waits or is served there, starts over one pacing interval later.
 //!
 //! Everything here is allocated when the shard is added; a batch allocates nothing.
 
-use super::{Ev, EvKind, Model, Role};
+use super::Model;
+use super::core::{Ev, EvKind};
+use super::kinds::{DbRoute, Serves};
 use crate::engine::random::stream;
 use crate::engine::{Dist, Stream};
 use crate::scenario::{Migration, ShardKey};
-
-/// Set in a station job id: the job is a migration batch of copier `id & !MIG_BIT`.
-pub(super) const MIG_BIT: u32 = 1 << 31;
 
 /// Where a copier's current batch is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,7 +42,7 @@ enum Stage {
 
 /// The copy loop of one (old shard, new shard) pair.
 #[derive(Debug)]
-pub(super) struct Copier {
+pub(crate) struct Copier {
     /// The migration this copier belongs to (`Model::migs`).
     mig: u32,
     /// Replica sets (`dbs` indices) of the source and target shards.
@@ -65,9 +65,9 @@ pub(super) struct Copier {
 
 /// One reshard's migration.
 #[derive(Debug)]
-pub(super) struct MigRun {
+pub(crate) struct MigRun {
     /// The database component.
-    pub(super) comp: u32,
+    pub(crate) comp: u32,
     router: u32,
     /// When the shard was added.
     t0: u64,
@@ -82,32 +82,30 @@ pub(super) struct MigRun {
 
 impl MigRun {
     /// Whether every key was copied, or settled at once by a later `add_shard`.
-    pub(super) fn is_done(&self) -> bool {
+    pub(crate) fn is_done(&self) -> bool {
         self.done_at.is_some()
     }
 }
 
 impl Model {
     /// After `add_shard` moved `moved` keys of database `comp`: starts their copy.
-    pub(super) fn start_migration(
+    pub(crate) fn start_migration(
         &mut self,
         comp: usize,
+        route: DbRoute,
         moved: &[(u64, u32, u32)],
         m: &Migration,
         seed: u64,
     ) {
-        let Role::Database {
+        let DbRoute {
             db: first_db,
             router,
-        } = self.comps[comp].role
-        else {
-            unreachable!("validated")
-        };
+        } = route;
         if moved.is_empty() {
             return;
         }
         let mig = self.migs.len() as u32;
-        let shards = self.routers[router as usize].active as usize;
+        let shards = self.kinds.routers[router as usize].active as usize;
         // Keys per (old, new) pair, in key order.
         let mut pairs: Vec<Vec<u64>> = vec![Vec::new(); shards * shards];
         for &(k, from, to) in moved {
@@ -156,7 +154,7 @@ impl Model {
 
     /// A later `add_shard` of the same database: a migration still running ends, its
     /// remaining keys having moved at once (the router settles them itself).
-    pub(super) fn settle_migrations(&mut self, comp: usize) {
+    pub(crate) fn settle_migrations(&mut self, comp: usize) {
         for i in 0..self.migs.len() {
             if self.migs[i].comp as usize != comp || self.migs[i].is_done() {
                 continue;
@@ -182,7 +180,7 @@ impl Model {
     }
 
     /// Copier `c` starts its next batch (or starts it over).
-    pub(super) fn migrate_batch(&mut self, c: u32) {
+    pub(crate) fn migrate_batch(&mut self, c: u32) {
         let cp = &mut self.copiers[c as usize];
         if cp.stage != Stage::Idle {
             return;
@@ -196,23 +194,21 @@ impl Model {
 
     /// Sends copier `c`'s batch to the primary of replica set `db`.
     fn batch_to(&mut self, c: u32, db: u32) {
-        let d = &self.dbs[db as usize];
+        let d = &self.kinds.dbs[db as usize];
         let node = d.first_node + d.primary;
+        let s = d.first_station + d.primary;
         if !self.node_up[node as usize] || self.node_part[node as usize] {
             self.batch_over(c);
             return;
         }
-        let super::NodeKind::Station(s) = self.nodes[node as usize].kind else {
-            unreachable!("database nodes are stations")
-        };
-        if self.stations[s as usize].arrive_background(self.now, c | MIG_BIT) {
-            self.migration_service(node, s, c | MIG_BIT);
+        if self.stations[s as usize].arrive_background(self.now, c) {
+            self.migration_service(node, s, c);
         }
     }
 
     /// The batch failed (a primary down or crashed): it starts over one pacing interval
     /// later.
-    pub(super) fn batch_over(&mut self, c: u32) {
+    pub(crate) fn batch_over(&mut self, c: u32) {
         let cp = &mut self.copiers[c as usize];
         if cp.stage == Stage::Done {
             return;
@@ -222,9 +218,9 @@ impl Model {
         self.after(wait, Ev::new(EvKind::MigrateBatch, c, 0));
     }
 
-    /// Station `s` (node `node`) starts serving migration job `job`.
-    pub(super) fn migration_service(&mut self, node: u32, s: u32, job: u32) {
-        let cp = &mut self.copiers[(job & !MIG_BIT) as usize];
+    /// Station `s` (node `node`) starts serving copier `c`'s batch.
+    pub(crate) fn migration_service(&mut self, node: u32, s: u32, c: u32) {
+        let cp = &mut self.copiers[c as usize];
         let n = cp.end - cp.next;
         let mut t = 0u64;
         for _ in 0..n {
@@ -236,22 +232,24 @@ impl Model {
         } else {
             (t as f64 * slow).round() as u64
         };
-        self.service_done_after(node, job, t);
+        let ev = Ev {
+            kind: EvKind::MigrateDone,
+            tag: 0,
+            node,
+            req: c,
+            aux: self.node_epoch[node as usize],
+        };
+        self.after(t, ev);
     }
 
-    /// Migration job `job` finished its service at `node` (or the node crashed meanwhile).
-    pub(super) fn migration_done(&mut self, node: u32, job: u32, epoch: u32) {
-        let c = job & !MIG_BIT;
+    /// Copier `c`'s batch finished its service at `node` (station `s` of replica set `db`),
+    /// or the node crashed meanwhile (its epoch is no longer `epoch`).
+    pub(crate) fn migration_done(&mut self, node: u32, s: u32, db: u32, c: u32, epoch: u32) {
         if epoch != self.node_epoch[node as usize] {
             self.batch_over(c);
             return;
         }
-        let super::NodeKind::Station(s) = self.nodes[node as usize].kind else {
-            unreachable!("database nodes are stations")
-        };
-        if let Some(next) = self.stations[s as usize].depart(self.now) {
-            self.start_service(node, s, next);
-        }
+        self.station_next(node, s, Serves::Database(db));
         let cp = &mut self.copiers[c as usize];
         match cp.stage {
             Stage::Source => {
@@ -296,22 +294,22 @@ impl Model {
             run.done_at = Some(self.now);
             let took = self.now - run.t0;
             self.comps[comp].ctr.migration_ns += took;
-            self.routers[router as usize].settle();
+            self.kinds.routers[router as usize].settle();
         }
     }
 
     /// Key `k` moves from replica set `src` to `dst`: its data (versions, with key
     /// sharding) goes along, and requests for it go to `dst` from now on.
     fn copy_key(&mut self, router: u32, src: u32, dst: u32, k: u64) {
-        let r = &mut self.routers[router as usize];
+        let r = &mut self.kinds.routers[router as usize];
         r.copied(k);
         if r.by != ShardKey::Key {
             return;
         }
         let k = k as usize;
-        let s = &self.dbs[src as usize];
+        let s = &self.kinds.dbs[src as usize];
         let (v, acked) = (s.ver[s.primary as usize * s.keys + k], s.acked[k]);
-        let d = &mut self.dbs[dst as usize];
+        let d = &mut self.kinds.dbs[dst as usize];
         for m in 0..d.n_nodes as usize {
             d.ver[m * d.keys + k] = v;
         }
@@ -319,7 +317,7 @@ impl Model {
     }
 
     /// Keys still waiting for their copy at the end of the run, per database component.
-    pub(super) fn migration_pending(&self, comp: usize) -> u64 {
+    pub(crate) fn migration_pending(&self, comp: usize) -> u64 {
         self.migs
             .iter()
             .filter(|m| m.comp as usize == comp && !m.is_done())
@@ -328,7 +326,7 @@ impl Model {
     }
 
     /// Time (ns) the migrations of database `comp` still running at `now` have taken so far.
-    pub(super) fn migration_running_ns(&self, comp: usize) -> u64 {
+    pub(crate) fn migration_running_ns(&self, comp: usize) -> u64 {
         self.migs
             .iter()
             .filter(|m| m.comp as usize == comp && !m.is_done())

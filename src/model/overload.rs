@@ -14,7 +14,9 @@
 
 use std::fmt;
 
-use super::{EvKind, Model, NodeKind, Role};
+use super::Model;
+use super::core::EvKind;
+use super::kinds::{NodeKind, Role};
 use crate::engine::SimTime;
 use crate::metrics::thousands;
 use crate::scenario::{MAX_IN_FLIGHT, MAX_PENDING_EVENTS};
@@ -50,7 +52,7 @@ impl std::error::Error for RunError {}
 impl Model {
     /// Checks the bounds after request slot `r` was allocated: two comparisons.
     #[inline]
-    pub(super) fn guard(&mut self, r: u32) {
+    pub(crate) fn guard(&mut self, r: u32) {
         if r as usize >= MAX_IN_FLIGHT || self.queue.len() >= MAX_PENDING_EVENTS {
             self.overload(r as usize >= MAX_IN_FLIGHT);
         }
@@ -79,11 +81,11 @@ impl Model {
         // queue's backlog.
         let mut waiting = vec![0u64; self.comps.len()];
         for node in &self.nodes {
-            if let NodeKind::Station(s) = node.kind {
+            if let NodeKind::Station(s, _) = node.kind {
                 waiting[node.comp as usize] += self.stations[s as usize].queue.len() as u64;
             }
         }
-        for q in &self.queues {
+        for q in &self.kinds.queues {
             waiting[q.comp as usize] += q.ready.len() as u64;
         }
         let (top, w) = waiting
@@ -110,18 +112,18 @@ impl Model {
             let c = &self.comps[top];
             let name = &c.name;
             match c.role {
-                Role::Queue { q } if self.queues[q as usize].capacity == u64::MAX => format!(
+                Role::Queue(q) if self.kinds.queues[q as usize].capacity == u64::MAX => format!(
                     "{head}; {} of them waited in queue `{name}`, whose backlog has no bound. The system is overloaded and nothing turns messages away: give `{name}` a `capacity` (publishes beyond it fail with `queue_full`), add consumers or lower the load",
                     thousands(w)
                 ),
-                Role::Queue { .. } => format!(
+                Role::Queue(_) => format!(
                     "{head}; {} of them waited in queue `{name}`. The system is overloaded: lower the `capacity` of `{name}`, add consumers or lower the load",
                     thousands(w)
                 ),
                 _ => {
                     let bounded = (c.first_node..c.first_node + c.n_nodes).all(|node| {
                         match self.nodes[node as usize].kind {
-                            NodeKind::Station(s) => self.stations[s as usize].cap != u64::MAX,
+                            NodeKind::Station(s, _) => self.stations[s as usize].cap != u64::MAX,
                             _ => true,
                         }
                     });

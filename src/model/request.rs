@@ -80,6 +80,7 @@ pub struct Frame {
     pub epoch: u32,
     /// Stations: when service started and ended, ns (0: not yet). Used by traces.
     pub t_start: u64,
+    /// Stations: when service ended, ns (0: not yet).
     pub t_done: u64,
 }
 
@@ -90,6 +91,7 @@ pub struct Request {
     pub start: u64,
     /// Bumped on every reuse of the slot, so stale timers can tell.
     pub generation: u32,
+    /// Its class.
     pub class: u16,
     /// The client has recorded this request's outcome (completed, failed or timed out).
     pub client_done: bool,
@@ -99,7 +101,9 @@ pub struct Request {
     pub fail: Cause,
     /// Component that failed it (valid when `fail != None`).
     pub fail_comp: u32,
+    /// Its user.
     pub user: u32,
+    /// The key it reads or writes.
     pub key: u64,
     /// The version of the key's data the request read or wrote (set by databases, caches).
     pub version: u32,
@@ -139,6 +143,7 @@ impl Request {
         }
     }
 
+    /// Pushes a frame (a node takes the request).
     #[inline]
     pub fn push(&mut self, f: Frame) {
         // The scenario check bounds chain depth by MAX_DEPTH, so this cannot overflow.
@@ -146,22 +151,26 @@ impl Request {
         self.depth += 1;
     }
 
+    /// Pops the top frame (the node on top replies).
     #[inline]
     pub fn pop(&mut self) -> Frame {
         self.depth -= 1;
         self.stack[self.depth as usize]
     }
 
+    /// The top frame: the node holding the request now.
     #[inline]
     pub fn top(&self) -> &Frame {
         &self.stack[self.depth as usize - 1]
     }
 
+    /// The top frame, to update.
     #[inline]
     pub fn top_mut(&mut self) -> &mut Frame {
         &mut self.stack[self.depth as usize - 1]
     }
 
+    /// Frames on the stack.
     #[inline]
     pub fn depth(&self) -> usize {
         self.depth as usize
@@ -230,17 +239,20 @@ impl Slab {
         i
     }
 
+    /// Frees slot `i`: the request is over.
     #[inline]
     pub fn free(&mut self, i: u32) {
         self.live -= 1;
         self.free.push(i);
     }
 
+    /// Request `i`.
     #[inline]
     pub fn get(&self, i: u32) -> &Request {
         &self.items[i as usize]
     }
 
+    /// Request `i`, to update.
     #[inline]
     pub fn get_mut(&mut self, i: u32) -> &mut Request {
         &mut self.items[i as usize]

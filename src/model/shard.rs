@@ -17,9 +17,12 @@ use crate::scenario::{ShardKey, ShardStrategy};
 /// In `pending`: the key is not waiting for a copy.
 pub const NO_SHARD: u32 = u32::MAX;
 
+/// Maps keys (or users) to the shards of a database, and follows resharding.
 #[derive(Debug)]
 pub struct ShardRouter {
+    /// How keys map to shards.
     pub strategy: ShardStrategy,
+    /// What is sharded: keys or users.
     pub by: ShardKey,
     /// Shards in use now.
     pub active: u32,
@@ -33,6 +36,7 @@ pub struct ShardRouter {
 }
 
 impl ShardRouter {
+    /// A router over `shards` shards of a space of `space` keys (or users).
     pub fn new(
         strategy: ShardStrategy,
         by: ShardKey,

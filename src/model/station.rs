@@ -10,19 +10,52 @@ use std::collections::VecDeque;
 
 use crate::engine::Stream;
 
+/// Set in a waiting-room entry: the entry is a migration batch (of the copier in the other
+/// bits), not a request. Only the station sees it.
+const BATCH: u32 = 1 << 31;
+
+/// What a station's freed worker does next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Nothing waits: the worker is idle.
+    Idle,
+    /// It serves this request.
+    Request(u32),
+    /// It serves this copier's migration batch.
+    Batch(u32),
+}
+
+impl Next {
+    /// The waiting-room entry `e`.
+    #[inline]
+    fn of(e: u32) -> Next {
+        if e & BATCH != 0 {
+            Next::Batch(e & !BATCH)
+        } else {
+            Next::Request(e)
+        }
+    }
+}
+
+/// A station: workers in front of a FIFO waiting room.
 #[derive(Debug)]
 pub struct Station {
+    /// Workers.
     pub workers: u32,
+    /// Workers busy now.
     pub busy: u32,
     /// Waiting-room size (`u64::MAX`: unbounded).
     pub cap: u64,
+    /// The waiting room: requests (and migration batches) in arrival order.
     pub queue: VecDeque<u32>,
     /// Requests accepted and not yet replied: waiting, in service, or waiting on calls.
     pub present: u32,
     last: u64,
+    /// Cumulative areas and counts.
     pub acc: Areas,
     /// Largest waiting room occupancy since the last reset.
     pub max_queue: u64,
+    /// Its random stream (service times).
     pub rng: Stream,
     /// Service times are multiplied by this (1.0, or more during a `slow` fault).
     pub slow: f64,
@@ -31,8 +64,11 @@ pub struct Station {
 /// Running totals, cumulative from time zero.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Areas {
+    /// Busy workers x ns.
     pub busy: u128,
+    /// Waiting requests x ns.
     pub queue: u128,
+    /// Present requests x ns.
     pub present: u128,
     /// Requests that arrived (accepted or not).
     pub arrivals: u64,
@@ -41,6 +77,7 @@ pub struct Areas {
 }
 
 impl Areas {
+    /// The areas accumulated since snapshot `o`.
     pub fn minus(&self, o: &Areas) -> Areas {
         Areas {
             busy: self.busy - o.busy,
@@ -53,6 +90,7 @@ impl Areas {
 }
 
 impl Station {
+    /// A station of `workers` workers and a waiting room of `cap` (`None`: unbounded).
     pub fn new(workers: u32, cap: Option<u64>, rng: Stream) -> Station {
         let cap = cap.unwrap_or(u64::MAX);
         Station {
@@ -102,11 +140,12 @@ impl Station {
         }
     }
 
-    /// Background work arrives (a migration batch): it takes a free worker, or waits in
-    /// the waiting room whatever its size. It is not counted as an arrival. Returns whether
-    /// it is served at once.
+    /// Background work arrives (copier `copier`'s migration batch): it takes a free worker,
+    /// or waits in the waiting room whatever its size. It is not counted as an arrival.
+    /// Returns whether it is served at once.
     #[inline]
-    pub fn arrive_background(&mut self, now: u64, job: u32) -> bool {
+    pub fn arrive_background(&mut self, now: u64, copier: u32) -> bool {
+        let job = copier | BATCH;
         self.touch(now);
         self.present += 1;
         if self.busy < self.workers {
@@ -119,17 +158,17 @@ impl Station {
         }
     }
 
-    /// A request leaves (its reply is sent). Returns the next request to start serving, if
-    /// one was waiting: its worker stays busy.
+    /// A request (or batch) leaves (its reply is sent). Returns what its worker serves
+    /// next: a request or batch that was waiting (the worker stays busy), or nothing.
     #[inline]
-    pub fn depart(&mut self, now: u64) -> Option<u32> {
+    pub fn depart(&mut self, now: u64) -> Next {
         self.touch(now);
         self.present -= 1;
         match self.queue.pop_front() {
-            Some(next) => Some(next),
+            Some(next) => Next::of(next),
             None => {
                 self.busy -= 1;
-                None
+                Next::Idle
             }
         }
     }
@@ -138,9 +177,9 @@ impl Station {
 impl Station {
     /// Empties the station (a crash): returns the requests that were waiting; in-service
     /// ones are forgotten here (their events notice the crash).
-    pub fn crash(&mut self, now: u64) -> Vec<u32> {
+    pub fn crash(&mut self, now: u64) -> Vec<Next> {
         self.touch(now);
-        let waiting: Vec<u32> = self.queue.drain(..).collect();
+        let waiting: Vec<Next> = self.queue.drain(..).map(Next::of).collect();
         self.busy = 0;
         self.present = 0;
         waiting
@@ -150,8 +189,11 @@ impl Station {
 /// What happened to an arriving request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Admit {
+    /// A worker was free: the caller starts its service.
     Serve,
+    /// It waits in the waiting room.
     Queued,
+    /// The waiting room was full: it is turned away.
     Rejected,
 }
 
@@ -166,12 +208,22 @@ mod tests {
         assert_eq!(s.arrive(0, 1), Admit::Serve);
         assert_eq!(s.arrive(10, 2), Admit::Queued);
         assert_eq!(s.arrive(10, 3), Admit::Rejected);
-        assert_eq!(s.depart(30), Some(2));
-        assert_eq!(s.depart(50), None);
+        assert_eq!(s.depart(30), Next::Request(2));
+        assert_eq!(s.depart(50), Next::Idle);
         s.touch(100);
         assert_eq!(s.acc.busy, 50);
         assert_eq!(s.acc.queue, 20);
         assert_eq!(s.acc.present, 10 + 2 * 20 + 20);
         assert_eq!((s.acc.arrivals, s.acc.rejected, s.max_queue), (3, 1, 1));
+    }
+
+    #[test]
+    fn a_batch_waits_with_the_requests_and_comes_out_as_a_batch() {
+        let mut s = Station::new(1, Some(2), stream(1, "s"));
+        assert_eq!(s.arrive(0, 1), Admit::Serve);
+        assert!(!s.arrive_background(0, 7));
+        assert_eq!(s.arrive(0, 2), Admit::Queued);
+        assert_eq!(s.depart(10), Next::Batch(7));
+        assert_eq!(s.crash(20), vec![Next::Request(2)]);
     }
 }

@@ -6,8 +6,9 @@
 
 use indexmap::IndexMap;
 
-use super::autoscale::NO_SCALER;
-use super::{Cause, Model, NodeKind, Role, station::Areas};
+use super::autoscale::{NO_SCALER, Scaler};
+use super::kinds::{NodeKind, Role};
+use super::{Cause, Model, station::Areas};
 use crate::engine::SimTime;
 use crate::metrics::{
     ClassReport, ClientReport, ComponentReport, EngineReport, FaultMark, FaultReport, Report,
@@ -15,30 +16,10 @@ use crate::metrics::{
 };
 use crate::scenario::{FaultAction, Target};
 
-fn ratio(a: u64, b: u64) -> f64 {
-    if b > 0 { a as f64 / b as f64 } else { 0.0 }
-}
-
 impl Model {
-    /// For a database that gains shards during the run (`add_shard`), its node-time over
-    /// `[a, b]` in ns, each shard's nodes counted from when the shard is in use; `None` for
-    /// every other component, whose nodes all exist from the start.
-    pub(super) fn grown_node_time(&self, comp: usize, a: u64, b: u64) -> Option<u128> {
-        let c = &self.comps[comp];
-        let Role::Database { db: first, .. } = c.role else {
-            return None;
-        };
-        let total = (c.n_nodes / self.dbs[first as usize].n_nodes).max(1);
-        let shards = &self.dbs[first as usize..(first + total) as usize];
-        shards.iter().any(|d| d.born > 0).then(|| {
-            shards
-                .iter()
-                .map(|d| u128::from(d.n_nodes) * u128::from(d.exists_during(a, b)))
-                .sum()
-        })
-    }
-
-    pub(super) fn report(mut self) -> Report {
+    /// The report of the finished run: totals, classes, components, errors, faults, the
+    /// time series and traces.
+    pub(crate) fn report(mut self) -> Report {
         self.flush_window();
         for sc in &mut self.scalers {
             sc.touch(self.now);
@@ -69,285 +50,7 @@ impl Model {
                 },
             );
         }
-        // Per-node areas since warm-up, and their sums per component.
-        let node_areas: Vec<Option<Areas>> = self
-            .nodes
-            .iter()
-            .map(|n| match n.kind {
-                NodeKind::Station(s) => Some(
-                    self.stations[s as usize]
-                        .acc
-                        .minus(&self.warm.stations[s as usize]),
-                ),
-                _ => None,
-            })
-            .collect();
-        let mut per_comp = vec![Areas::default(); self.comps.len()];
-        let mut max_queue = vec![0u64; self.comps.len()];
-        for (ni, node) in self.nodes.iter().enumerate() {
-            if let (Some(d), NodeKind::Station(s)) = (node_areas[ni], node.kind) {
-                let a = &mut per_comp[node.comp as usize];
-                a.busy += d.busy;
-                a.queue += d.queue;
-                a.present += d.present;
-                a.arrivals += d.arrivals;
-                a.rejected += d.rejected;
-                let mq = &mut max_queue[node.comp as usize];
-                *mq = (*mq).max(self.stations[s as usize].max_queue);
-            }
-        }
-        // Over the measured time the node existed: a shard added during the run counts
-        // from its `add_shard` on.
-        let (warmup, end) = (self.warmup, self.end);
-        let node_util = |ni: u32, workers: u32| {
-            let span = match self.node_db.get(ni as usize) {
-                Some(&d) if d != u32::MAX && self.dbs[d as usize].born > 0 => {
-                    self.dbs[d as usize].exists_during(warmup, end) as f64
-                }
-                _ => measured_ns,
-            };
-            node_areas[ni as usize].map_or(0.0, |a| {
-                if span > 0.0 {
-                    a.busy as f64 / (f64::from(workers) * span)
-                } else {
-                    0.0
-                }
-            })
-        };
-        let mut components = IndexMap::new();
-        let mut bottleneck: Option<(f64, String)> = None;
-        for (i, c) in self.comps.iter().enumerate() {
-            let a = &per_comp[i];
-            let ctr = &c.ctr;
-            let w = &self.warm.ctr[i];
-            let scaler = match self.comp_scaler[i] {
-                NO_SCALER => None,
-                k => Some(&self.scalers[k as usize]),
-            };
-            let grown = self.grown_node_time(i, self.warmup, self.end);
-            let utilization = (c.workers > 0).then(|| match (scaler, grown) {
-                // A database that gains shards: over the node-time of the shards in use.
-                (None, Some(0)) => 0.0,
-                (None, Some(t)) => a.busy as f64 / (f64::from(c.workers) * t as f64),
-                (None, None) => {
-                    a.busy as f64 / (f64::from(c.workers) * f64::from(c.n_nodes) * measured_ns)
-                }
-                // Over the serving (active and draining) instances' time.
-                (Some(sc), _) => {
-                    let serve = sc.serve_area - sc.warm_serve_area;
-                    if serve == 0 {
-                        0.0
-                    } else {
-                        a.busy as f64 / (f64::from(c.workers) * serve as f64)
-                    }
-                }
-            });
-            if let Some(u) = utilization
-                && bottleneck.as_ref().is_none_or(|(b, _)| u > *b)
-            {
-                bottleneck = Some((u, c.name.clone()));
-            }
-            let has_stations = c.workers > 0;
-            let present = if has_stations {
-                a.present as f64
-            } else {
-                (c.open_area - self.warm.open_area[i]) as f64
-            };
-            let mut extra: IndexMap<String, f64> = IndexMap::new();
-            let mut put = |k: &str, v: f64| {
-                extra.insert(k.to_string(), v);
-            };
-            if let Some(sc) = scaler {
-                let (min, max) = sc.min_max();
-                put("instances_min", f64::from(min));
-                put("instances_max", f64::from(max));
-                put("instances_end", f64::from(sc.active));
-                put(
-                    "instances_mean",
-                    (sc.active_area - sc.warm_active_area) as f64 / measured_ns,
-                );
-                put("scale_outs", sc.scale_outs as f64);
-                put("scale_ins", sc.scale_ins as f64);
-            }
-            match &c.role {
-                Role::Server { local: Some(_), .. } => {
-                    put(
-                        "sessions_lost",
-                        (ctr.sessions_lost - w.sessions_lost) as f64,
-                    );
-                    put(
-                        "sessions_created",
-                        (ctr.sessions_created - w.sessions_created) as f64,
-                    );
-                }
-                Role::Database { db: first, router } => {
-                    let router = &self.routers[*router as usize];
-                    let total = (c.n_nodes / self.dbs[*first as usize].n_nodes).max(1);
-                    let shards: Vec<&super::Db> = (0..total)
-                        .map(|s| &self.dbs[(*first + s) as usize])
-                        .collect();
-                    let d0 = shards[0];
-                    let reads = ctr.reads - w.reads;
-                    put("reads", reads as f64);
-                    put("writes", (ctr.writes - w.writes) as f64);
-                    if d0.n_nodes > 1 || d0.failover.is_some() {
-                        put(
-                            "lost_writes",
-                            shards.iter().map(|d| d.lost_writes).sum::<u64>() as f64,
-                        );
-                        put(
-                            "promotions",
-                            shards.iter().map(|d| d.promotions).sum::<u64>() as f64,
-                        );
-                    }
-                    if d0.n_nodes > 1 {
-                        let stale = ctr.stale_reads - w.stale_reads;
-                        put("stale_reads", stale as f64);
-                        put("stale_read_ratio", ratio(stale, reads));
-                        let mut lag = crate::metrics::LatencyHist::new();
-                        shards.iter().for_each(|d| lag.merge(&d.lag_hist));
-                        let lag = lag.summary();
-                        put("lag_ms_mean", lag.mean.unwrap_or(0.0));
-                        put("lag_ms_p99", lag.p99.unwrap_or(0.0));
-                        let active = &shards[..router.active as usize];
-                        let primaries: f64 = active
-                            .iter()
-                            .map(|d| node_util(d.first_node + d.primary, c.workers))
-                            .sum();
-                        put("primary_utilization", primaries / active.len() as f64);
-                        let replicas: f64 = active
-                            .iter()
-                            .flat_map(|d| {
-                                (0..d.n_nodes)
-                                    .filter(|&j| j != d.primary)
-                                    .map(|j| node_util(d.first_node + j, c.workers))
-                            })
-                            .sum();
-                        put(
-                            "replica_utilization",
-                            replicas / (active.len() as f64 * f64::from(d0.n_nodes - 1)),
-                        );
-                    }
-                    if total > 1 {
-                        put("shards", f64::from(router.active));
-                        for (s, d) in shards.iter().enumerate().take(router.active as usize) {
-                            put(&format!("shard{s}_requests"), d.hist.count() as f64);
-                            let busy: f64 = (0..d.n_nodes)
-                                .map(|j| node_util(d.first_node + j, c.workers))
-                                .sum();
-                            put(
-                                &format!("shard{s}_utilization"),
-                                busy / f64::from(d.n_nodes),
-                            );
-                            put(
-                                &format!("shard{s}_p99_ms"),
-                                d.hist.summary().p99.unwrap_or(0.0),
-                            );
-                            put(&format!("shard{s}_failed"), d.failed as f64);
-                        }
-                    }
-                    if ctr.reshards > 0 {
-                        put("reshards", ctr.reshards as f64);
-                        put("keys_moved", ctr.keys_moved as f64);
-                        put(
-                            "keys_moved_fraction",
-                            ctr.keys_moved as f64
-                                / (ctr.reshards as f64 * router.key_space() as f64),
-                        );
-                    }
-                    if self.migs.iter().any(|m| m.comp as usize == i) {
-                        put("migration_keys", ctr.migration_keys as f64);
-                        put(
-                            "migration_s",
-                            (ctr.migration_ns + self.migration_running_ns(i)) as f64 / 1e9,
-                        );
-                        put("migration_pending", self.migration_pending(i) as f64);
-                    }
-                }
-                Role::Queue { q } => {
-                    let qn = &self.queues[*q as usize];
-                    for (k, v) in [
-                        ("published", ctr.published - w.published),
-                        ("dropped", ctr.dropped - w.dropped),
-                        ("delivered", ctr.delivered - w.delivered),
-                        ("redelivered", ctr.redelivered - w.redelivered),
-                        ("duplicates", ctr.duplicates - w.duplicates),
-                        ("acked", ctr.acked - w.acked),
-                        ("dead_lettered", ctr.dead_lettered - w.dead_lettered),
-                    ] {
-                        put(k, v as f64);
-                    }
-                    let area = qn.backlog_area - self.warm.backlog_area[*q as usize];
-                    put("backlog_mean", area as f64 / measured_ns);
-                    put("backlog_max", qn.backlog_max as f64);
-                    put("backlog_end", qn.ready.len() as f64);
-                    // Jobs delivered (or on their way to a worker) and not yet back; a
-                    // delivery given up on by the visibility timeout is not counted twice.
-                    let qnode = c.first_node;
-                    let jobs = self
-                        .reqs
-                        .iter_live()
-                        .filter(|r| !r.orphan && r.bottom().is_some_and(|f| f.node == qnode))
-                        .count();
-                    put(
-                        "in_delivery_end",
-                        jobs.saturating_sub(qn.ready.len()) as f64,
-                    );
-                }
-                Role::Cache { cache, .. } | Role::Cdn { cache, .. } => {
-                    let cn = &self.caches[*cache as usize];
-                    let hits = ctr.hits - w.hits;
-                    let lookups = hits + ctr.misses - w.misses;
-                    let arrivals = ctr.arrivals - w.arrivals;
-                    put("hit_ratio", ratio(hits, lookups));
-                    put("hits", hits as f64);
-                    put("misses", (ctr.misses - w.misses) as f64);
-                    put("evictions", (ctr.evictions - w.evictions) as f64);
-                    put("expirations", (ctr.expirations - w.expirations) as f64);
-                    let offload = if matches!(c.role, Role::Cdn { .. }) {
-                        "origin_offload"
-                    } else {
-                        "offload"
-                    };
-                    put(offload, ratio(hits, arrivals));
-                    if cn.backing_db.is_some() {
-                        let stale = ctr.stale_hits - w.stale_hits;
-                        put("stale_hits", stale as f64);
-                        put("stale_hit_ratio", ratio(stale, hits));
-                    }
-                    if matches!(c.role, Role::Cache { .. }) {
-                        put(
-                            "invalidations",
-                            (ctr.invalidations - w.invalidations) as f64,
-                        );
-                    }
-                    let ci = *cache as usize;
-                    for (k, name) in self.class_names.iter().enumerate() {
-                        let l = cn.class_lookups[k] - self.warm.class_lookups[ci][k];
-                        if l > 0 {
-                            let h = cn.class_hits[k] - self.warm.class_hits[ci][k];
-                            put(&format!("hit_ratio_{name}"), ratio(h, l));
-                        }
-                    }
-                }
-                _ => {}
-            }
-            components.insert(
-                c.name.clone(),
-                ComponentReport {
-                    kind: c.kind.to_string(),
-                    instances: scaler.map_or(c.n_nodes.max(1), |sc| sc.start),
-                    utilization,
-                    mean_queue: a.queue as f64 / measured_ns,
-                    max_queue: max_queue[i],
-                    rejected: a.rejected,
-                    arrivals: ctr.arrivals - w.arrivals,
-                    mean_in_system: present / measured_ns,
-                    latency_ms: c.hist.summary(),
-                    extra,
-                },
-            );
-        }
+        let (components, bottleneck) = self.component_reports(measured_ns);
         let mut errors_by_component = IndexMap::new();
         for (row, counts) in self.errors_by_comp.iter().enumerate() {
             let name = self.comps.get(row).map_or("client", |c| c.name.as_str());
@@ -438,6 +141,133 @@ impl Model {
         }
     }
 
+    /// Per-node station areas since warm-up (`None`: not a station), their sums per
+    /// component, and each component's largest waiting room.
+    fn station_areas(&self) -> (Vec<Option<Areas>>, Vec<Areas>, Vec<u64>) {
+        let node_areas: Vec<Option<Areas>> = self
+            .nodes
+            .iter()
+            .map(|n| match n.kind {
+                NodeKind::Station(s, _) => Some(
+                    self.stations[s as usize]
+                        .acc
+                        .minus(&self.warm.stations[s as usize]),
+                ),
+                _ => None,
+            })
+            .collect();
+        let mut per_comp = vec![Areas::default(); self.comps.len()];
+        let mut max_queue = vec![0u64; self.comps.len()];
+        for (ni, node) in self.nodes.iter().enumerate() {
+            if let (Some(d), NodeKind::Station(s, _)) = (node_areas[ni], node.kind) {
+                let a = &mut per_comp[node.comp as usize];
+                a.busy += d.busy;
+                a.queue += d.queue;
+                a.present += d.present;
+                a.arrivals += d.arrivals;
+                a.rejected += d.rejected;
+                let mq = &mut max_queue[node.comp as usize];
+                *mq = (*mq).max(self.stations[s as usize].max_queue);
+            }
+        }
+        (node_areas, per_comp, max_queue)
+    }
+
+    /// Each component's report, and the bottleneck (the highest utilization).
+    fn component_reports(
+        &self,
+        measured_ns: f64,
+    ) -> (IndexMap<String, ComponentReport>, Option<(f64, String)>) {
+        let (node_areas, per_comp, max_queue) = self.station_areas();
+        // Over the measured time the node existed: a shard added during the run counts
+        // from its `add_shard` on.
+        let (warmup, end) = (self.warmup, self.end);
+        let node_util = |ni: u32, workers: u32| {
+            let span = match self.nodes[ni as usize].kind.db() {
+                Some(d) if self.kinds.dbs[d as usize].born > 0 => {
+                    self.kinds.dbs[d as usize].exists_during(warmup, end) as f64
+                }
+                _ => measured_ns,
+            };
+            node_areas[ni as usize].map_or(0.0, |a| {
+                if span > 0.0 {
+                    a.busy as f64 / (f64::from(workers) * span)
+                } else {
+                    0.0
+                }
+            })
+        };
+        let mut components = IndexMap::new();
+        let mut bottleneck: Option<(f64, String)> = None;
+        for (i, c) in self.comps.iter().enumerate() {
+            let a = &per_comp[i];
+            let ctr = &c.ctr;
+            let w = &self.warm.ctr[i];
+            let scaler = match self.comp_scaler[i] {
+                NO_SCALER => None,
+                k => Some(&self.scalers[k as usize]),
+            };
+            let grown = self.grown_node_time(i, self.warmup, self.end);
+            let utilization = (c.workers > 0).then(|| match (scaler, grown) {
+                // A database that gains shards: over the node-time of the shards in use.
+                (None, Some(0)) => 0.0,
+                (None, Some(t)) => a.busy as f64 / (f64::from(c.workers) * t as f64),
+                (None, None) => {
+                    a.busy as f64 / (f64::from(c.workers) * f64::from(c.n_nodes) * measured_ns)
+                }
+                // Over the serving (active and draining) instances' time.
+                (Some(sc), _) => {
+                    let serve = sc.serve_area - sc.warm_serve_area;
+                    if serve == 0 {
+                        0.0
+                    } else {
+                        a.busy as f64 / (f64::from(c.workers) * serve as f64)
+                    }
+                }
+            });
+            if let Some(u) = utilization
+                && bottleneck.as_ref().is_none_or(|(b, _)| u > *b)
+            {
+                bottleneck = Some((u, c.name.clone()));
+            }
+            let has_stations = c.workers > 0;
+            let present = if has_stations {
+                a.present as f64
+            } else {
+                (c.open_area - self.warm.open_area[i]) as f64
+            };
+            let mut extra: IndexMap<String, f64> = IndexMap::new();
+            if let Some(sc) = scaler {
+                scaler_extras(sc, &mut extra, measured_ns);
+            }
+            match c.role {
+                Role::Server(g) if self.kinds.servers[g as usize].local.is_some() => {
+                    self.server_extras(i, &mut extra);
+                }
+                Role::Database(route) => self.db_extras(i, route, &mut extra, node_util),
+                Role::Queue(q) => self.queue_extras(i, q, &mut extra, measured_ns),
+                Role::Cache(cache) | Role::Cdn(cache) => self.cache_extras(i, cache, &mut extra),
+                _ => {}
+            }
+            components.insert(
+                c.name.clone(),
+                ComponentReport {
+                    kind: c.kind.to_string(),
+                    instances: scaler.map_or(c.n_nodes.max(1), |sc| sc.start),
+                    utilization,
+                    mean_queue: a.queue as f64 / measured_ns,
+                    max_queue: max_queue[i],
+                    rejected: a.rejected,
+                    arrivals: ctr.arrivals - w.arrivals,
+                    mean_in_system: present / measured_ns,
+                    latency_ms: c.hist.summary(),
+                    extra,
+                },
+            );
+        }
+        (components, bottleneck)
+    }
+
     /// Detection, recovery and damage of each fault, from the time series.
     fn fault_reports(&self) -> Vec<FaultReport> {
         let rows = &self.window.rows;
@@ -515,4 +345,21 @@ impl Model {
             })
             .collect()
     }
+}
+
+/// Report extras of an autoscaled group: its instance counts and scaling actions.
+fn scaler_extras(sc: &Scaler, extra: &mut IndexMap<String, f64>, measured_ns: f64) {
+    let mut put = |k: &str, v: f64| {
+        extra.insert(k.to_string(), v);
+    };
+    let (min, max) = sc.min_max();
+    put("instances_min", f64::from(min));
+    put("instances_max", f64::from(max));
+    put("instances_end", f64::from(sc.active));
+    put(
+        "instances_mean",
+        (sc.active_area - sc.warm_active_area) as f64 / measured_ns,
+    );
+    put("scale_outs", sc.scale_outs as f64);
+    put("scale_ins", sc.scale_ins as f64);
 }

@@ -10,10 +10,10 @@ use super::{Cause, Model};
 use crate::metrics::{TraceRecord, TraceSpan};
 
 /// The most requests one run traces.
-pub(super) const MAX_TRACES: usize = 1_000_000;
+pub(crate) const MAX_TRACES: usize = 1_000_000;
 
 #[derive(Debug)]
-pub(super) struct RawTrace {
+pub(crate) struct RawTrace {
     class: u16,
     user: u32,
     key: u64,
@@ -36,7 +36,7 @@ struct RawSpan {
 
 impl Model {
     /// Decides whether a new request is traced; returns its record index or `u32::MAX`.
-    pub(super) fn maybe_trace(&mut self, class: u16, user: u32, key: u64) -> u32 {
+    pub(crate) fn maybe_trace(&mut self, class: u16, user: u32, key: u64) -> u32 {
         if self.trace_p <= 0.0 || self.traces.len() >= MAX_TRACES {
             return u32::MAX;
         }
@@ -57,7 +57,7 @@ impl Model {
     }
 
     /// Records the span of `frame` (pushed by `node`) ending now.
-    pub(super) fn span(&mut self, r: u32, node: u32, frame: &Frame) {
+    pub(crate) fn span(&mut self, r: u32, node: u32, frame: &Frame) {
         let req = self.reqs.get(r);
         if req.trace == u32::MAX {
             return;
@@ -76,7 +76,7 @@ impl Model {
     /// Records a span that starts now and lasts `d` ns, with no wait and no service of its
     /// own: a cache hit, or a publish to a queue (`outcome` is the publish's: `None` when
     /// stored, `QueueFull` when dropped).
-    pub(super) fn span_now(&mut self, r: u32, node: u32, d: u64, outcome: Cause) {
+    pub(crate) fn span_now(&mut self, r: u32, node: u32, d: u64, outcome: Cause) {
         let req = self.reqs.get(r);
         if req.trace != u32::MAX {
             let now = self.now;
@@ -92,7 +92,7 @@ impl Model {
     }
 
     /// The client's outcome of a traced request (or another attempt starting).
-    pub(super) fn trace_outcome(&mut self, r: u32, cause: Cause, retrying: bool) {
+    pub(crate) fn trace_outcome(&mut self, r: u32, cause: Cause, retrying: bool) {
         let t = self.reqs.get(r).trace;
         if t == u32::MAX {
             return;
@@ -107,7 +107,7 @@ impl Model {
     }
 
     /// Trace records with names, for the report.
-    pub(super) fn trace_records(&self) -> Vec<TraceRecord> {
+    pub(crate) fn trace_records(&self) -> Vec<TraceRecord> {
         let ms = |ns: u64| ns as f64 / 1e6;
         self.traces
             .iter()

@@ -1,0 +1,488 @@
+//! The shared state's types (events, nodes, components and their counters) and the
+//! call-stack protocol every kind follows: a node that takes a request pushes a frame
+//! ([`Model::push_frame`]), forwards it to a component ([`Model::forward`]), replies to
+//! whoever is on top of the stack ([`Model::reply_after`]), fails it back
+//! ([`Model::fail_back`]), drops it back when it crashed meanwhile
+//! ([`Model::crashed_drop`]); the client records how it ended ([`Model::outcome`]).
+//! Stations (server instances, database nodes, stores) share their service protocol here:
+//! [`Model::start_service`], [`Model::finish`].
+
+use crate::engine::SimTime;
+use crate::metrics::LatencyHist;
+
+use super::autoscale::NO_SCALER;
+use super::kinds::{NodeKind, Role, Serves};
+use super::request::{Frame, NO_DC};
+use super::{Cause, Model};
+
+/// Node 0 is the client.
+pub(crate) const CLIENT: u32 = 0;
+
+/// What an event is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum EvKind {
+    /// The open traffic source fires.
+    Arrival,
+    /// A closed-loop user (in `req`) finished thinking.
+    UserWake,
+    /// A DNS lookup finished.
+    DnsDone,
+    /// A request arrives at a node.
+    Deliver,
+    /// A node finished serving a request.
+    ServiceDone,
+    /// A reply arrives back at a node.
+    Reply,
+    /// A client deadline; `aux` holds the request generation.
+    Timeout,
+    /// A replica applies a write: `node` the replica, `req` the key, `aux` the version.
+    Apply,
+    /// Every replica acknowledged a synchronous write: the primary replies.
+    SyncAck,
+    /// A refused or unreachable connection reports back: `node` the component, `aux` the cause.
+    Refuse,
+    /// A scheduled fault starts (`node` = fault index).
+    FaultStart,
+    /// A scheduled fault ends (`node` = fault index).
+    FaultEnd,
+    /// A random fault takes node `req` down (`node` = fault index).
+    RandomDown,
+    /// A random fault brings node `req` back (`node` = fault index).
+    RandomUp,
+    /// Balancer node `node` (balancer `req`) probes its backends.
+    HealthTick,
+    /// GeoDNS probes each data center's entry.
+    DnsHealth,
+    /// Database `node` promotes a replica (if its term is still `tag`).
+    Promote,
+    /// A retry attempt `req` leaves the client.
+    RetryFire,
+    /// Queue node `node`: job `req` (generation `aux`) was not acknowledged in time.
+    VisTimeout,
+    /// Scaler `node` evaluates its group.
+    ScaleTick,
+    /// Scaler `node`: instance `req` of its group finished provisioning.
+    ScaleReady,
+    /// Migration copier `node` starts its next batch.
+    MigrateBatch,
+    /// Database node `node` finished serving copier `req`'s batch (crash epoch `aux`).
+    MigrateDone,
+    /// A time-series window ends.
+    Tick,
+    /// Warm-up ends: statistics start.
+    Warmup,
+}
+
+/// An event: `Copy`, 16 bytes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ev {
+    /// What it is.
+    pub(crate) kind: EvKind,
+    /// A small extra: a database term, a delivery attempt.
+    pub(crate) tag: u16,
+    /// The node (or fault, scaler, copier, database) it is for.
+    pub(crate) node: u32,
+    /// The request (or key, instance).
+    pub(crate) req: u32,
+    /// An extra: a crash epoch, a generation, a version, a cause.
+    pub(crate) aux: u32,
+}
+
+impl Ev {
+    /// An event with no extras.
+    #[inline]
+    pub(crate) fn new(kind: EvKind, node: u32, req: u32) -> Ev {
+        Ev {
+            kind,
+            tag: 0,
+            node,
+            req,
+            aux: 0,
+        }
+    }
+}
+
+/// A node: an instance of a component.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Node {
+    /// Its component (`u32::MAX` for the client).
+    pub(crate) comp: u32,
+    /// What it is, with the index of its kind's state.
+    pub(crate) kind: NodeKind,
+}
+
+/// Counters of a component, cumulative from time zero (the report subtracts the warm-up
+/// snapshot).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Ctr {
+    pub(crate) arrivals: u64,
+    pub(crate) hits: u64,
+    pub(crate) misses: u64,
+    pub(crate) stale_hits: u64,
+    pub(crate) evictions: u64,
+    pub(crate) expirations: u64,
+    pub(crate) invalidations: u64,
+    pub(crate) reads: u64,
+    pub(crate) writes: u64,
+    pub(crate) stale_reads: u64,
+    pub(crate) sessions_lost: u64,
+    pub(crate) sessions_created: u64,
+    pub(crate) published: u64,
+    pub(crate) dropped: u64,
+    pub(crate) delivered: u64,
+    pub(crate) redelivered: u64,
+    pub(crate) duplicates: u64,
+    pub(crate) acked: u64,
+    pub(crate) dead_lettered: u64,
+    pub(crate) reshards: u64,
+    pub(crate) keys_moved: u64,
+    /// Keys copied by migrations.
+    pub(crate) migration_keys: u64,
+    /// The time (ns) finished migrations took.
+    pub(crate) migration_ns: u64,
+}
+
+/// A component: its nodes, its role, its counters.
+#[derive(Debug)]
+pub(crate) struct Comp {
+    /// Its name.
+    pub(crate) name: String,
+    /// Its kind's name.
+    pub(crate) kind: &'static str,
+    /// Its first node.
+    pub(crate) first_node: u32,
+    /// Its nodes.
+    pub(crate) n_nodes: u32,
+    /// Workers per node (0 for kinds without workers).
+    pub(crate) workers: u32,
+    /// What it is.
+    pub(crate) role: Role,
+    /// Round-robin pointer for callers without a balancer.
+    pub(crate) rr: u32,
+    /// The instances callers without a balancer rotate over (offsets from `first_node`):
+    /// all of them, or an autoscaled group's active ones.
+    pub(crate) rot: Vec<u32>,
+    /// Its counters.
+    pub(crate) ctr: Ctr,
+    /// Time in component of replies sent after warm-up.
+    pub(crate) hist: LatencyHist,
+    /// Sum (ns) of the times in component of every reply, warm-up included (the time
+    /// series takes differences per window).
+    pub(crate) lat_sum: u64,
+    /// Count of those replies.
+    pub(crate) lat_n: u64,
+    /// Requests this component failed, warm-up included (the time series' `errors`).
+    pub(crate) failed: u64,
+    /// Requests inside the component (balancers and caches; stations keep their own).
+    pub(crate) open: u32,
+    /// Requests inside x ns, cumulative.
+    pub(crate) open_area: u128,
+    /// When `open_area` was brought up to date.
+    pub(crate) open_last: u64,
+}
+
+/// A class's totals (after warm-up).
+#[derive(Debug, Default)]
+pub(crate) struct ClassAcc {
+    pub(crate) offered: u64,
+    pub(crate) completed: u64,
+    pub(crate) failed: u64,
+    pub(crate) hist: LatencyHist,
+}
+
+impl Model {
+    /// Schedules `ev` after `delay` ns; zero delay goes to the same-instant lane.
+    #[inline]
+    pub(crate) fn after(&mut self, delay: u64, ev: Ev) {
+        if delay == 0 {
+            self.lane.push_back(ev);
+        } else {
+            self.queue.push(SimTime(self.now.saturating_add(delay)), ev);
+        }
+    }
+
+    /// One-way network latency between caller row (0 client, c+1 component c) and callee.
+    #[inline]
+    pub(crate) fn hop(&mut self, row: usize, callee: u32) -> u64 {
+        let i = self.hop_idx[row * self.n_comps + callee as usize];
+        self.hops[i as usize].sample(&mut self.net_rng)
+    }
+
+    /// The hop-table row of `node`: 0 for the client, its component + 1 otherwise.
+    #[inline]
+    pub(crate) fn row_of(&self, node: u32) -> usize {
+        if node == CLIENT {
+            0
+        } else {
+            self.nodes[node as usize].comp as usize + 1
+        }
+    }
+
+    /// The node of `comp` that request `r` goes to when its caller has no balancer: for a
+    /// database, the routing's choice; otherwise round robin over the instances.
+    #[inline]
+    pub(crate) fn pick_node(&mut self, comp: u32, r: u32, from_row: usize) -> u32 {
+        let c = &mut self.comps[comp as usize];
+        if let Role::Database(route) = c.role {
+            return self.db_node(route, r, from_row);
+        }
+        let node = if c.n_nodes <= 1 {
+            c.first_node
+        } else {
+            let m = c.rot.len() as u32;
+            let i = c.rr % m;
+            c.rr = if i + 1 == m { 0 } else { i + 1 };
+            c.first_node + c.rot[i as usize]
+        };
+        if self.node_scaler[node as usize] != NO_SCALER {
+            self.inbound[node as usize] += 1;
+        }
+        node
+    }
+
+    /// Sends request `r` from component `from` (row) to component `to`, after `extra` ns
+    /// of local latency plus the hop.
+    #[inline]
+    pub(crate) fn forward(&mut self, from_row: usize, to: u32, r: u32, extra: u64) {
+        let node = self.pick_node(to, r, from_row);
+        let d = extra + self.hop_node(from_row, to, node, r);
+        self.after(d, Ev::new(EvKind::Deliver, node, r));
+    }
+
+    /// Node `node` takes request `r`: pushes its frame (arrival now, the node's epoch).
+    #[inline]
+    pub(crate) fn push_frame(&mut self, r: u32, node: u32, step: u32) {
+        let (now, epoch) = (self.now, self.node_epoch[node as usize]);
+        self.reqs.get_mut(r).push(Frame {
+            node,
+            step,
+            t_in: now,
+            epoch,
+            ..Default::default()
+        });
+    }
+
+    /// In-component accounting for balancers and caches (area of requests inside).
+    #[inline]
+    pub(crate) fn open_change(&mut self, comp: u32, open: bool) {
+        let c = &mut self.comps[comp as usize];
+        c.open_area += u128::from(c.open) * u128::from(self.now - c.open_last);
+        c.open_last = self.now;
+        if open {
+            c.open += 1;
+        } else {
+            c.open -= 1;
+        }
+    }
+
+    /// A crash empties a balancer or cache: nothing is inside any more.
+    pub(crate) fn open_reset(&mut self, comp: u32) {
+        let c = &mut self.comps[comp as usize];
+        c.open_area += u128::from(c.open) * u128::from(self.now - c.open_last);
+        c.open_last = self.now;
+        c.open = 0;
+    }
+
+    /// Station `s` (node `node`, serving `sv`) starts serving `r`: its kind gives the
+    /// service time, a `slow` fault stretches it.
+    #[inline]
+    pub(crate) fn start_service(&mut self, node: u32, s: u32, sv: Serves, r: u32) {
+        self.reqs.get_mut(r).top_mut().t_start = self.now;
+        let t = match sv {
+            Serves::Server(g) => match self.server_service(node, s, g, r) {
+                Some(t) => t,
+                None => return,
+            },
+            Serves::Database(db) => self.db_service(s, db, r),
+            Serves::Store(store) => self.store_service(s, store),
+        };
+        let slow = self.stations[s as usize].slow;
+        let t = if slow == 1.0 {
+            t
+        } else {
+            (t as f64 * slow).round() as u64
+        };
+        self.service_done_after(node, r, t);
+    }
+
+    /// Schedules the end of `r`'s service at `node`, stamped with the node's crash epoch.
+    #[inline]
+    pub(crate) fn service_done_after(&mut self, node: u32, r: u32, delay: u64) {
+        let epoch = self.node_epoch[node as usize];
+        let ev = Ev {
+            kind: EvKind::ServiceDone,
+            tag: 0,
+            node,
+            req: r,
+            aux: epoch,
+        };
+        self.after(delay, ev);
+    }
+
+    /// Station `s` (node `node`, serving `sv`) replies: pops its frame, frees (or hands
+    /// on) the worker, sends the reply.
+    pub(crate) fn finish(&mut self, node: u32, s: u32, sv: Serves, r: u32) {
+        let comp = self.nodes[node as usize].comp;
+        let frame = self.reqs.get_mut(r).pop();
+        self.span(r, node, &frame);
+        let measured = self.now >= self.warmup;
+        self.comp_latency(comp, self.now - frame.t_in, measured);
+        if measured && let Serves::Database(db) = sv {
+            self.kinds.dbs[db as usize]
+                .hist
+                .record(self.now - frame.t_in);
+        }
+        self.station_next(node, s, sv);
+        self.reply_node_after(comp, node, r, 0);
+        if self.node_scaler[node as usize] != NO_SCALER {
+            self.drain_check(node);
+        }
+    }
+
+    /// A worker of station `s` is free: it starts on what waits next, a request or a
+    /// migration batch.
+    #[inline]
+    pub(crate) fn station_next(&mut self, node: u32, s: u32, sv: Serves) {
+        match self.stations[s as usize].depart(self.now) {
+            super::station::Next::Request(next) => self.start_service(node, s, sv, next),
+            super::station::Next::Batch(c) => self.migration_service(node, s, c),
+            super::station::Next::Idle => {}
+        }
+    }
+
+    /// Sends the reply of component `from`, after `extra` ns, to whoever is on top of the
+    /// request's stack.
+    #[inline]
+    pub(crate) fn reply_after(&mut self, from: u32, r: u32, extra: u64) {
+        let caller = self.reqs.get(r).top().node;
+        let d = if self.geo.n_dc > 0 {
+            let dc = self.geo.comp_dc[from as usize];
+            extra + self.reply_hop(caller, from, dc, r)
+        } else {
+            extra + self.hop(self.row_of(caller), from)
+        };
+        self.after(d, Ev::new(EvKind::Reply, caller, r));
+    }
+
+    /// As [`Model::reply_after`], from one node (a database replica may stand in another
+    /// data center than its component).
+    #[inline]
+    pub(crate) fn reply_node_after(&mut self, from: u32, node: u32, r: u32, extra: u64) {
+        if self.geo.n_dc == 0 {
+            self.reply_after(from, r, extra);
+            return;
+        }
+        let caller = self.reqs.get(r).top().node;
+        let dc = self.geo.node_dc[node as usize];
+        let d = extra + self.reply_hop(caller, from, dc, r);
+        self.after(d, Ev::new(EvKind::Reply, caller, r));
+    }
+
+    /// Component `comp` fails `r` with `cause`: the failure travels back to the caller.
+    pub(crate) fn fail_back(&mut self, r: u32, cause: Cause, comp: u32) {
+        let req = self.reqs.get_mut(r);
+        req.fail = cause;
+        req.fail_comp = comp;
+        self.reply_after(comp, r, 0);
+    }
+
+    /// A request leaves a balancer or cache that it entered at `t_in`.
+    #[inline]
+    pub(crate) fn leave(&mut self, comp: u32, t_in: u64) {
+        self.open_change(comp, false);
+        self.comp_latency(comp, self.now - t_in, self.now >= self.warmup);
+    }
+
+    /// Records a reply's time in component `comp`: in the window sums always, in the
+    /// component's histogram when `measured` (after warm-up).
+    #[inline]
+    pub(crate) fn comp_latency(&mut self, comp: u32, ns: u64, measured: bool) {
+        let c = &mut self.comps[comp as usize];
+        c.lat_sum += ns;
+        c.lat_n += 1;
+        if measured {
+            c.hist.record(ns);
+        }
+    }
+
+    /// A crashed node's request: pop its frame and fail it back to the caller. The node's
+    /// accounting was reset at the crash, so nothing else is touched.
+    pub(crate) fn crashed_drop(&mut self, node: u32, r: u32) {
+        self.shard_failed(node);
+        let comp = self.nodes[node as usize].comp;
+        let req = self.reqs.get_mut(r);
+        let frame = req.pop();
+        if req.fail == Cause::None {
+            req.fail = Cause::Crashed;
+            req.fail_comp = comp;
+        }
+        self.span(r, node, &frame);
+        self.reply_node_after(comp, node, r, 0);
+    }
+
+    /// Records how a request ended for its client (exactly once per request).
+    pub(crate) fn outcome(&mut self, r: u32, cause: Cause) {
+        let now = self.now;
+        let req = self.reqs.get_mut(r);
+        req.client_done = true;
+        let (lat, measured, class, user) =
+            (now - req.start, req.measured, req.class as usize, req.user);
+        if cause != Cause::None && self.try_retry(r, cause) {
+            self.trace_outcome(r, cause, true);
+            return;
+        }
+        self.trace_outcome(r, cause, false);
+        let (fail_comp, dc) = (self.reqs.get(r).fail_comp, self.reqs.get(r).dc);
+        if measured && self.geo.n_dc > 0 {
+            let ok = cause == Cause::None;
+            let region = self.geo.has_regions().then(|| self.geo.region(user));
+            let dc = (dc != NO_DC).then_some(dc as usize);
+            for acc in [
+                region.map(|i| &mut self.geo.regions[i]),
+                dc.map(|i| &mut self.geo.dcs[i]),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if ok {
+                    acc.completed += 1;
+                    acc.hist.record(lat);
+                } else {
+                    acc.failed += 1;
+                    acc.errors[cause as usize] += 1;
+                }
+            }
+        }
+        if cause == Cause::None {
+            self.window.completed += 1;
+            self.window.hist.record(lat);
+            if measured {
+                self.completed += 1;
+                self.hist.record(lat);
+                let c = &mut self.classes[class];
+                c.completed += 1;
+                c.hist.record(lat);
+            }
+        } else {
+            self.window.failed += 1;
+            if let Some(c) = self.comps.get_mut(fail_comp as usize) {
+                c.failed += 1;
+            }
+            if measured {
+                self.failed += 1;
+                self.errors[cause as usize] += 1;
+                self.classes[class].failed += 1;
+                let row = (fail_comp as usize).min(self.comps.len());
+                self.errors_by_comp[row][cause as usize] += 1;
+            }
+        }
+        if let Some(think) = &self.client.think {
+            let t = think.sample(&mut self.client.rng);
+            if now + t < self.end {
+                self.queue
+                    .push(SimTime(now + t), Ev::new(EvKind::UserWake, 0, user));
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Servers and workers: a group of instances (stations). An instance serves a request
+//! (holding a worker), then makes the class's downstream calls in order, still holding the
+//! worker, and replies when the last call returns. Sessions kept inside the instances
+//! (`sessions: local`) are lost when a user lands on another instance, or when their
+//! instance crashes or drains away.
+
+use indexmap::IndexMap;
+
+use crate::engine::Dist;
+use crate::engine::random::component_stream;
+use crate::model::build::Builder;
+use crate::model::faults::LOST;
+use crate::model::{Cause, Model};
+use crate::scenario::Sessions;
+
+use super::{Role, Serves};
+
+/// A server or worker group.
+#[derive(Debug)]
+pub(crate) struct ServerKind {
+    /// Service time per class.
+    pub(crate) service: Vec<Dist>,
+    /// Per class: its calls, `Model::calls[off..off + len]`.
+    pub(crate) calls: Vec<(u32, u32)>,
+    /// Sessions kept inside the instances.
+    pub(crate) local: Option<LocalSessions>,
+}
+
+/// Sessions kept inside server instances.
+#[derive(Debug)]
+pub(crate) struct LocalSessions {
+    /// `None`: a lost session fails the request.
+    pub(crate) relogin: Option<Dist>,
+    /// Per user: the instance holding their session, + 1 (0: none).
+    pub(crate) home: Vec<u16>,
+}
+
+impl LocalSessions {
+    /// Instance `i` (offset in its group) is gone: the sessions it held are lost.
+    pub(crate) fn lose(&mut self, i: u32) {
+        let here = (i + 1) as u16;
+        self.home
+            .iter_mut()
+            .filter(|h| **h == here)
+            .for_each(|h| *h = LOST);
+    }
+}
+
+/// What a group is built from: its instances' workers and waiting room, its service times
+/// and calls per class, its sessions.
+pub(crate) struct GroupSpec<'a> {
+    /// Workers per instance.
+    pub(crate) workers: u32,
+    /// Waiting room per instance (`None`: unbounded).
+    pub(crate) queue: Option<u64>,
+    /// Service time per class.
+    pub(crate) service: &'a [Dist],
+    /// Calls per class (component indices).
+    pub(crate) calls: &'a [Vec<usize>],
+    /// Sessions, for a server.
+    pub(crate) sessions: Option<&'a Sessions>,
+}
+
+/// Builds server or worker group `ci`: all of its instances (an autoscaled group has all of
+/// its `max` instances from the start).
+pub(crate) fn build(b: &mut Builder<'_>, ci: usize, g: GroupSpec<'_>) -> (u32, u32, Role) {
+    let sc = b.sc;
+    let c = &sc.components[ci];
+    let allocated = c.kind.allocated_instances();
+    let server = b.kinds.servers.len() as u32;
+    for i in 0..allocated {
+        let rng = component_stream(sc.seed, &format!("{}#{i}", c.name));
+        b.add_station(ci, g.workers, g.queue, rng, Serves::Server(server));
+    }
+    let mut ranges = Vec::with_capacity(sc.traffic.classes.len());
+    for list in g.calls {
+        ranges.push((b.calls.len() as u32, list.len() as u32));
+        b.calls.extend(list.iter().map(|&t| t as u32));
+    }
+    let local = match g.sessions {
+        Some(Sessions::Local { relogin }) => Some(LocalSessions {
+            relogin: relogin.clone(),
+            home: vec![0; sc.traffic.users as usize],
+        }),
+        _ => None,
+    };
+    b.kinds.servers.push(ServerKind {
+        service: g.service.to_vec(),
+        calls: ranges,
+        local,
+    });
+    (allocated, g.workers, Role::Server(server))
+}
+
+impl Model {
+    /// The service time of `r` at instance `node` (station `s`) of group `server`; `None`
+    /// when its local session was lost and it fails (its service ends at once).
+    #[inline]
+    pub(crate) fn server_service(&mut self, node: u32, s: u32, server: u32, r: u32) -> Option<u64> {
+        let comp = self.nodes[node as usize].comp as usize;
+        let req = self.reqs.get(r);
+        let (class, user) = (req.class as usize, req.user);
+        let st = &mut self.stations[s as usize];
+        let g = &mut self.kinds.servers[server as usize];
+        let mut t = g.service[class].sample(&mut st.rng);
+        if let Some(local) = &mut g.local
+            && self.class_session[class]
+        {
+            let c = &mut self.comps[comp];
+            let here = (node - c.first_node + 1) as u16;
+            let home = &mut local.home[user as usize];
+            if *home == 0 {
+                *home = here;
+                c.ctr.sessions_created += 1;
+            } else if *home != here {
+                c.ctr.sessions_lost += 1;
+                match &local.relogin {
+                    Some(d) => {
+                        t += d.sample(&mut st.rng);
+                        *home = here;
+                    }
+                    None => {
+                        // This request fails; the user logs in again, here.
+                        *home = here;
+                        let req = self.reqs.get_mut(r);
+                        req.fail = Cause::SessionLost;
+                        req.fail_comp = comp as u32;
+                        self.service_done_after(node, r, 0);
+                        return None;
+                    }
+                }
+            }
+        }
+        Some(t)
+    }
+
+    /// Instance `node` (station `s`) of group `server` finished serving `r`, or a call
+    /// of it returned: it makes its next downstream call, or replies when there is none
+    /// left (or the request failed).
+    pub(crate) fn advance(&mut self, node: u32, s: u32, server: u32, r: u32) {
+        let comp = self.nodes[node as usize].comp;
+        let req = self.reqs.get(r);
+        if req.fail != Cause::None {
+            self.finish(node, s, Serves::Server(server), r);
+            return;
+        }
+        let (class, step) = (req.class as usize, req.top().step);
+        let (off, len) = self.kinds.servers[server as usize].calls[class];
+        if step < len {
+            let target = self.calls[(off + step) as usize];
+            self.forward(comp as usize + 1, target, r, 0);
+        } else {
+            self.finish(node, s, Serves::Server(server), r);
+        }
+    }
+
+    /// Instance `node` of group `server` crashed or drained away: the sessions it kept are
+    /// lost.
+    pub(crate) fn server_gone(&mut self, node: u32, server: u32) {
+        let first = self.comps[self.nodes[node as usize].comp as usize].first_node;
+        if let Some(local) = &mut self.kinds.servers[server as usize].local {
+            local.lose(node - first);
+        }
+    }
+}
+
+impl Model {
+    /// Report extras of server group `i` with local sessions: sessions lost and created.
+    pub(crate) fn server_extras(&self, i: usize, extra: &mut IndexMap<String, f64>) {
+        let c = &self.comps[i];
+        let (ctr, w) = (&c.ctr, &self.warm.ctr[i]);
+        let mut put = |k: &str, v: f64| {
+            extra.insert(k.to_string(), v);
+        };
+        put(
+            "sessions_lost",
+            (ctr.sessions_lost - w.sessions_lost) as f64,
+        );
+        put(
+            "sessions_created",
+            (ctr.sessions_created - w.sessions_created) as f64,
+        );
+    }
+}
