@@ -301,8 +301,9 @@ impl Model {
     pub(crate) fn prime_scalers(&mut self) {
         for k in 0..self.scalers.len() {
             let interval = self.scalers[k].spec.interval;
-            if interval.0 < self.end {
-                self.queue
+            if interval.0 < self.core.end {
+                self.core
+                    .queue
                     .push(interval, Ev::new(EvKind::ScaleTick, k as u32, 0));
             }
         }
@@ -310,12 +311,12 @@ impl Model {
 
     /// Busy and waiting areas of a group, summed over its stations, up to now.
     fn group_areas(&mut self, comp: u32) -> (u128, u128) {
-        let c = &self.comps[comp as usize];
+        let c = &self.core.comps[comp as usize];
         let (mut busy, mut waiting) = (0, 0);
         for node in c.first_node..c.first_node + c.n_nodes {
-            if let NodeKind::Station(s, _) = self.nodes[node as usize].kind {
-                let st = &mut self.stations[s as usize];
-                st.touch(self.now);
+            if let NodeKind::Station(s, _) = self.core.nodes[node as usize].kind {
+                let st = &mut self.core.stations[s as usize];
+                st.touch(self.core.now);
                 busy += st.acc.busy;
                 waiting += st.acc.queue;
             }
@@ -325,9 +326,9 @@ impl Model {
 
     /// Evaluates scaler `k`: measures the last interval, and provisions or drains.
     pub(crate) fn scale_tick(&mut self, k: u32) {
-        let now = self.now;
+        let now = self.core.now;
         let comp = self.scalers[k as usize].comp;
-        let workers = self.comps[comp as usize].workers;
+        let workers = self.core.comps[comp as usize].workers;
         let (busy, waiting) = self.group_areas(comp);
         let backlog = match self.scalers[k as usize].feed {
             Some(q) => {
@@ -363,17 +364,18 @@ impl Model {
             Action::Hold => {}
         }
         let next = now + self.scalers[k as usize].spec.interval.0;
-        if next < self.end {
-            self.queue
+        if next < self.core.end {
+            self.core
+                .queue
                 .push(SimTime(next), Ev::new(EvKind::ScaleTick, k, 0));
         }
     }
 
     fn record_action(&mut self, k: u32, out: bool, changed: u32, desired: u32) {
-        let now = self.now;
+        let now = self.core.now;
         let sc = &mut self.scalers[k as usize];
         sc.last_action = Some(now);
-        if now >= self.warmup {
+        if now >= self.core.warmup {
             if out {
                 sc.scale_outs += 1;
             } else {
@@ -406,7 +408,8 @@ impl Model {
             sc.provisioning += 1;
             let delay = sc.spec.provision.sample(&mut sc.rng);
             started += 1;
-            self.after(delay, Ev::new(EvKind::ScaleReady, k, i as u32));
+            self.core
+                .after(delay, Ev::new(EvKind::ScaleReady, k, i as u32));
         }
         if started > 0 {
             self.record_action(k, true, started, desired);
@@ -415,7 +418,7 @@ impl Model {
 
     /// A provisioned instance joins rotation.
     pub(crate) fn scale_ready(&mut self, k: u32, i: u32) {
-        let now = self.now;
+        let now = self.core.now;
         let sc = &mut self.scalers[k as usize];
         if sc.state[i as usize] != Inst::Provisioning {
             return;
@@ -438,8 +441,8 @@ impl Model {
     /// Takes `n` active instances out of rotation, highest-numbered first; each becomes
     /// inactive once it holds nothing.
     fn scale_in(&mut self, k: u32, n: u32, desired: u32) {
-        let now = self.now;
-        let first = self.comps[self.scalers[k as usize].comp as usize].first_node;
+        let now = self.core.now;
+        let first = self.core.comps[self.scalers[k as usize].comp as usize].first_node;
         let sc = &mut self.scalers[k as usize];
         sc.touch(now);
         let mut drained = Vec::new();
@@ -473,7 +476,7 @@ impl Model {
     /// instances, ascending.
     fn rebuild_rotation(&mut self, k: u32) {
         let sc = &self.scalers[k as usize];
-        let c = &mut self.comps[sc.comp as usize];
+        let c = &mut self.core.comps[sc.comp as usize];
         c.rot.clear();
         c.rot
             .extend((0..sc.state.len() as u32).filter(|&i| sc.state[i as usize] == Inst::Active));
@@ -482,24 +485,24 @@ impl Model {
     /// A draining instance that holds nothing and has nothing on its way becomes inactive;
     /// the sessions it kept are gone.
     pub(crate) fn drain_check(&mut self, node: u32) {
-        let k = self.node_scaler[node as usize];
+        let k = self.core.node_scaler[node as usize];
         if k == NO_SCALER {
             return;
         }
-        let n = self.nodes[node as usize];
+        let n = self.core.nodes[node as usize];
         let NodeKind::Station(s, Serves::Server(g)) = n.kind else {
             return;
         };
-        let c = &self.comps[n.comp as usize];
+        let c = &self.core.comps[n.comp as usize];
         let i = (node - c.first_node) as usize;
         let sc = &mut self.scalers[k as usize];
         if sc.state[i] != Inst::Draining
-            || self.stations[s as usize].present > 0
-            || self.inbound[node as usize] > 0
+            || self.core.stations[s as usize].present > 0
+            || self.core.inbound[node as usize] > 0
         {
             return;
         }
-        sc.touch(self.now);
+        sc.touch(self.core.now);
         sc.state[i] = Inst::Inactive;
         sc.draining -= 1;
         self.server_gone(node, g);
@@ -509,7 +512,8 @@ impl Model {
     /// is not seen: it held for no time yet), after the scalers were touched at now:
     /// `Some` for server and worker groups.
     pub(crate) fn instances_now(&self) -> Vec<Option<u32>> {
-        self.comps
+        self.core
+            .comps
             .iter()
             .enumerate()
             .map(|(ci, c)| match self.comp_scaler[ci] {

@@ -12,7 +12,7 @@ use crate::topology::Topology;
 
 use super::autoscale::{NO_SCALER, Scaler};
 use super::client::Client;
-use super::core::{ClassAcc, Comp, Ctr, Ev, EvKind, Node};
+use super::core::{ClassAcc, Comp, Core, Ctr, Ev, EvKind, Node};
 use super::faults::RetryPolicy;
 use super::geo::{self, Geo};
 use super::kinds::cache::CacheSetup;
@@ -348,7 +348,7 @@ impl Model {
             })
             .collect();
         let n_classes = sc.traffic.classes.len();
-        let mut m = Model {
+        let core = Core {
             now: 0,
             end: sc.duration.0,
             stopped: None,
@@ -359,10 +359,6 @@ impl Model {
             nodes: b.nodes,
             comps,
             stations: b.stations,
-            kinds: b.kinds,
-            feeds: b.feeds,
-            copiers: Vec::new(),
-            migs: Vec::new(),
             trace_p: 0.0,
             trace_rng: stream(sc.seed, "trace"),
             traces: Vec::new(),
@@ -374,19 +370,31 @@ impl Model {
                 .map(|c| c.op == Op::Write)
                 .collect(),
             class_session: sc.traffic.classes.iter().map(|c| c.session).collect(),
-            class_entry,
-            entry: sc.entry as u32,
-            faults: sc.faults.clone(),
             node_up: vec![true; n_nodes_total],
             node_epoch: vec![0; n_nodes_total],
             node_part: vec![false; n_nodes_total],
             connect_timeout: sc.network.connect_timeout.0,
+            node_scaler,
+            inbound: vec![0; n_nodes_total],
+            hop_idx,
+            hops,
+            n_comps: sc.components.len(),
+            net_rng: stream(sc.seed, "network"),
+            geo,
+        };
+        let mut m = Model {
+            core,
+            kinds: b.kinds,
+            feeds: b.feeds,
+            copiers: Vec::new(),
+            migs: Vec::new(),
+            class_entry,
+            entry: sc.entry as u32,
+            faults: sc.faults.clone(),
             detected: vec![None; n_nodes_total],
             promoted_at: vec![None; sc.components.len()],
             scalers,
             comp_scaler,
-            node_scaler,
-            inbound: vec![0; n_nodes_total],
             scale_events: Vec::new(),
             fault_rngs: (0..sc.faults.len())
                 .map(|i| stream(sc.seed, &format!("fault/{i}")))
@@ -401,11 +409,6 @@ impl Model {
             fault_node: vec![Vec::new(); sc.faults.len()],
             random_failures: 0,
             client: Client::new(sc),
-            hop_idx,
-            hops,
-            n_comps: sc.components.len(),
-            net_rng: stream(sc.seed, "network"),
-            geo,
             events: 0,
             offered: 0,
             completed: 0,
@@ -434,38 +437,46 @@ impl Model {
             Arrival::Open(_) => {
                 let source = self.client.arrivals.as_mut().expect("open arrivals");
                 if let Some(t) = source.next(0, &mut self.client.rng)
-                    && t < self.end
+                    && t < self.core.end
                 {
-                    self.queue.push(SimTime(t), Ev::new(EvKind::Arrival, 0, 0));
+                    self.core
+                        .queue
+                        .push(SimTime(t), Ev::new(EvKind::Arrival, 0, 0));
                 }
             }
             Arrival::Closed { think } => {
                 for u in 0..sc.traffic.users {
                     let t = think.sample(&mut self.client.rng);
-                    if t < self.end {
-                        self.queue
+                    if t < self.core.end {
+                        self.core
+                            .queue
                             .push(SimTime(t), Ev::new(EvKind::UserWake, 0, u as u32));
                     }
                 }
             }
         }
-        if self.window.len < self.end {
-            self.queue
+        if self.window.len < self.core.end {
+            self.core
+                .queue
                 .push(SimTime(self.window.len), Ev::new(EvKind::Tick, 0, 0));
         }
         for (i, f) in self.faults.iter().enumerate() {
-            self.queue
+            self.core
+                .queue
                 .push(f.at, Ev::new(EvKind::FaultStart, i as u32, 0));
             if let Some(u) = f.until
-                && u.0 < self.end
+                && u.0 < self.core.end
             {
-                self.queue.push(u, Ev::new(EvKind::FaultEnd, i as u32, 0));
+                self.core
+                    .queue
+                    .push(u, Ev::new(EvKind::FaultEnd, i as u32, 0));
             }
         }
         self.prime_health();
         self.prime_scalers();
         self.prime_geo(sc.seed);
-        self.queue
-            .push(SimTime(self.warmup), Ev::new(EvKind::Warmup, 0, 0));
+        self.core
+            .queue
+            .push(SimTime(self.core.warmup), Ev::new(EvKind::Warmup, 0, 0));
     }
 }

@@ -255,10 +255,12 @@ impl Model {
     /// The open source fires: the next arrival is scheduled, a request starts.
     pub(crate) fn on_arrival(&mut self) {
         let source = self.client.arrivals.as_mut().expect("open arrivals");
-        if let Some(t) = source.next(self.now, &mut self.client.rng)
-            && t < self.end
+        if let Some(t) = source.next(self.core.now, &mut self.client.rng)
+            && t < self.core.end
         {
-            self.queue.push(SimTime(t), Ev::new(EvKind::Arrival, 0, 0));
+            self.core
+                .queue
+                .push(SimTime(t), Ev::new(EvKind::Arrival, 0, 0));
         }
         self.new_request(None);
     }
@@ -267,18 +269,18 @@ impl Model {
     /// cached answer expired.
     pub(crate) fn new_request(&mut self, user: Option<u32>) {
         let (class, user, key) = self.client.draw(user);
-        let now = self.now;
-        let measured = now >= self.warmup;
-        let r = self.reqs.alloc();
+        let now = self.core.now;
+        let measured = now >= self.core.warmup;
+        let r = self.core.reqs.alloc();
         self.guard(r);
-        let req = self.reqs.get_mut(r);
+        let req = self.core.reqs.get_mut(r);
         req.start = now;
         req.class = class;
         req.user = user;
         req.key = key;
         req.measured = measured;
-        let trace = self.maybe_trace(class, user, key);
-        let req = self.reqs.get_mut(r);
+        let trace = self.core.maybe_trace(class, user, key);
+        let req = self.core.reqs.get_mut(r);
         req.trace = trace;
         req.push(Frame {
             node: CLIENT,
@@ -295,9 +297,9 @@ impl Model {
             self.offered += 1;
             self.attempts += 1;
             self.classes[class as usize].offered += 1;
-            if self.geo.has_regions() {
-                let region = self.geo.region(user);
-                self.geo.regions[region].offered += 1;
+            if self.core.geo.has_regions() {
+                let region = self.core.geo.region(user);
+                self.core.geo.regions[region].offered += 1;
             }
         }
         self.arm_deadline(r);
@@ -306,16 +308,16 @@ impl Model {
         {
             let lat = dns.latency.sample(&mut dns.rng);
             dns.expires[user as usize] = now + lat + dns.ttl;
-            if let Some(g) = &self.geo.dns {
+            if let Some(g) = &self.core.geo.dns {
                 // GeoDNS answers from its health view as the lookup is made.
-                dns.answer[user as usize] = g.answer(self.geo.region(user));
+                dns.answer[user as usize] = g.answer(self.core.geo.region(user));
             }
             let comp = dns.comp;
-            self.comps[comp].ctr.arrivals += 1;
+            self.core.comps[comp].ctr.arrivals += 1;
             if measured {
                 self.dns_lookups += 1;
             }
-            self.after(lat, Ev::new(EvKind::DnsDone, 0, r));
+            self.core.after(lat, Ev::new(EvKind::DnsDone, 0, r));
             return;
         }
         self.send_to_entry(r);
@@ -324,24 +326,26 @@ impl Model {
     /// Request `r` leaves the client for its entry (the CDN for static classes, the
     /// user's data center's entry with GeoDNS).
     pub(crate) fn send_to_entry(&mut self, r: u32) {
-        let mut entry = self.class_entry[self.reqs.get(r).class as usize];
+        let mut entry = self.class_entry[self.core.reqs.get(r).class as usize];
         // With the CDN down, static requests go to the origin (DNS points at it again).
-        if entry != self.entry && !self.node_up[self.comps[entry as usize].first_node as usize] {
+        if entry != self.entry
+            && !self.core.node_up[self.core.comps[entry as usize].first_node as usize]
+        {
             entry = self.entry;
         }
-        if self.geo.n_dc > 0 {
-            let user = self.reqs.get(r).user;
+        if self.core.geo.n_dc > 0 {
+            let user = self.core.reqs.get(r).user;
             if entry == self.entry {
                 entry = self.user_entry(user);
             }
-            let dc = self.geo.comp_dc[entry as usize];
+            let dc = self.core.geo.comp_dc[entry as usize];
             if dc != NO_DC {
                 self.window.entered[dc as usize] += 1;
-                let req = self.reqs.get_mut(r);
+                let req = self.core.reqs.get_mut(r);
                 if req.dc == NO_DC {
                     req.dc = dc;
                     if req.measured {
-                        self.geo.dcs[dc as usize].offered += 1;
+                        self.core.geo.dcs[dc as usize].offered += 1;
                     }
                 }
             }
@@ -352,7 +356,7 @@ impl Model {
     /// Starts the client's deadline for this attempt of `r`, if the scenario has one.
     pub(crate) fn arm_deadline(&mut self, r: u32) {
         if let Some(t) = self.client.timeout {
-            let generation = self.reqs.get(r).generation;
+            let generation = self.core.reqs.get(r).generation;
             let ev = Ev {
                 kind: EvKind::Timeout,
                 tag: 0,
@@ -360,23 +364,23 @@ impl Model {
                 req: r,
                 aux: generation,
             };
-            self.queue.push(SimTime(self.now + t), ev);
+            self.core.queue.push(SimTime(self.core.now + t), ev);
         }
     }
 
     /// A reply (or failure) reaches the client.
     pub(crate) fn client_reply(&mut self, r: u32) {
-        let req = self.reqs.get(r);
+        let req = self.core.reqs.get(r);
         if !req.client_done {
             let cause = req.fail;
             self.outcome(r, cause);
         }
-        self.reqs.free(r);
+        self.core.reqs.free(r);
     }
 
     /// The client's deadline for attempt `generation` of `r` passed.
     pub(crate) fn on_timeout(&mut self, generation: u32, r: u32) {
-        let req = self.reqs.get_mut(r);
+        let req = self.core.reqs.get_mut(r);
         if req.generation == generation && !req.client_done {
             req.fail_comp = u32::MAX;
             self.outcome(r, Cause::Timeout);

@@ -7,16 +7,84 @@
 //! Stations (server instances, database nodes, stores) share their service protocol here:
 //! [`Model::start_service`], [`Model::finish`].
 
-use crate::engine::SimTime;
+use std::collections::VecDeque;
+
+use crate::engine::{Dist, EventQueue, SimTime, Stream};
 use crate::metrics::LatencyHist;
 
 use super::autoscale::NO_SCALER;
-use super::kinds::{NodeKind, Role, Serves};
+use super::geo::Geo;
+use super::kinds::{NodeKind, Role, Serves, database};
+use super::request::Slab;
 use super::request::{Frame, NO_DC};
-use super::{Cause, Model};
+use super::station::Station;
+use super::trace::RawTrace;
+use super::{Cause, Model, RunError};
 
 /// Node 0 is the client.
 pub(crate) const CLIENT: u32 = 0;
+
+/// The shared state every kind's handlers work on: the clock and the event queue with its
+/// same-instant lane, the request slab, the nodes and components (with their counters) and
+/// stations, the per-node failure state, the network (hop table, data centers), the class
+/// tables and call lists, the autoscaled nodes' inbound counts, and the traces.
+#[derive(Debug)]
+pub(crate) struct Core {
+    /// The clock, ns.
+    pub(crate) now: u64,
+    /// The end of the run; moved to `now` when a run-time bound stops it (`stopped`).
+    pub(crate) end: u64,
+    /// Why the run stopped early, if a run-time bound did (see `overload.rs`).
+    pub(crate) stopped: Option<RunError>,
+    /// The end of warm-up, ns.
+    pub(crate) warmup: u64,
+    /// Pending events.
+    pub(crate) queue: EventQueue<Ev>,
+    /// Events sent with zero delay, handled at this instant in the order sent.
+    pub(crate) lane: VecDeque<Ev>,
+    /// Requests (and queue jobs) in flight.
+    pub(crate) reqs: Slab,
+    /// Node 0 the client, then every component's nodes.
+    pub(crate) nodes: Vec<Node>,
+    /// The components.
+    pub(crate) comps: Vec<Comp>,
+    /// Server and worker instances, database nodes, stores.
+    pub(crate) stations: Vec<Station>,
+    /// The share of requests traced.
+    pub(crate) trace_p: f64,
+    /// The tracing stream.
+    pub(crate) trace_rng: Stream,
+    /// The traced requests' records.
+    pub(crate) traces: Vec<RawTrace>,
+    /// Every group's calls per class, concatenated (`ServerKind::calls` indexes it).
+    pub(crate) calls: Vec<u32>,
+    /// Per class: whether it writes.
+    pub(crate) op_write: Vec<bool>,
+    /// Per class: whether it needs a session.
+    pub(crate) class_session: Vec<bool>,
+    /// Per node: up.
+    pub(crate) node_up: Vec<bool>,
+    /// Per node: its crash epoch (bumped by each crash).
+    pub(crate) node_epoch: Vec<u32>,
+    /// Per node: behind a partition.
+    pub(crate) node_part: Vec<bool>,
+    /// How long a connection into a partition takes to fail, ns.
+    pub(crate) connect_timeout: u64,
+    /// Per node: its scaler, or `NO_SCALER`.
+    pub(crate) node_scaler: Vec<u32>,
+    /// Per node of an autoscaled group: requests sent to it and not yet delivered.
+    pub(crate) inbound: Vec<u32>,
+    /// Hop latency table: row = caller (0 client, c+1 component c), column = callee.
+    pub(crate) hop_idx: Vec<u16>,
+    /// The latencies the hop table points at.
+    pub(crate) hops: Vec<Dist>,
+    /// Components (the hop table's width).
+    pub(crate) n_comps: usize,
+    /// The network's stream.
+    pub(crate) net_rng: Stream,
+    /// Regions, data centers and GeoDNS (empty without data centers).
+    pub(crate) geo: Geo,
+}
 
 /// What an event is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,7 +259,7 @@ pub(crate) struct ClassAcc {
     pub(crate) hist: LatencyHist,
 }
 
-impl Model {
+impl Core {
     /// Schedules `ev` after `delay` ns; zero delay goes to the same-instant lane.
     #[inline]
     pub(crate) fn after(&mut self, delay: u64, ev: Ev) {
@@ -217,37 +285,6 @@ impl Model {
         } else {
             self.nodes[node as usize].comp as usize + 1
         }
-    }
-
-    /// The node of `comp` that request `r` goes to when its caller has no balancer: for a
-    /// database, the routing's choice; otherwise round robin over the instances.
-    #[inline]
-    pub(crate) fn pick_node(&mut self, comp: u32, r: u32, from_row: usize) -> u32 {
-        let c = &mut self.comps[comp as usize];
-        if let Role::Database(route) = c.role {
-            return self.db_node(route, r, from_row);
-        }
-        let node = if c.n_nodes <= 1 {
-            c.first_node
-        } else {
-            let m = c.rot.len() as u32;
-            let i = c.rr % m;
-            c.rr = if i + 1 == m { 0 } else { i + 1 };
-            c.first_node + c.rot[i as usize]
-        };
-        if self.node_scaler[node as usize] != NO_SCALER {
-            self.inbound[node as usize] += 1;
-        }
-        node
-    }
-
-    /// Sends request `r` from component `from` (row) to component `to`, after `extra` ns
-    /// of local latency plus the hop.
-    #[inline]
-    pub(crate) fn forward(&mut self, from_row: usize, to: u32, r: u32, extra: u64) {
-        let node = self.pick_node(to, r, from_row);
-        let d = extra + self.hop_node(from_row, to, node, r);
-        self.after(d, Ev::new(EvKind::Deliver, node, r));
     }
 
     /// Node `node` takes request `r`: pushes its frame (arrival now, the node's epoch).
@@ -284,28 +321,6 @@ impl Model {
         c.open = 0;
     }
 
-    /// Station `s` (node `node`, serving `sv`) starts serving `r`: its kind gives the
-    /// service time, a `slow` fault stretches it.
-    #[inline]
-    pub(crate) fn start_service(&mut self, node: u32, s: u32, sv: Serves, r: u32) {
-        self.reqs.get_mut(r).top_mut().t_start = self.now;
-        let t = match sv {
-            Serves::Server(g) => match self.server_service(node, s, g, r) {
-                Some(t) => t,
-                None => return,
-            },
-            Serves::Database(db) => self.db_service(s, db, r),
-            Serves::Store(store) => self.store_service(s, store),
-        };
-        let slow = self.stations[s as usize].slow;
-        let t = if slow == 1.0 {
-            t
-        } else {
-            (t as f64 * slow).round() as u64
-        };
-        self.service_done_after(node, r, t);
-    }
-
     /// Schedules the end of `r`'s service at `node`, stamped with the node's crash epoch.
     #[inline]
     pub(crate) fn service_done_after(&mut self, node: u32, r: u32, delay: u64) {
@@ -318,37 +333,6 @@ impl Model {
             aux: epoch,
         };
         self.after(delay, ev);
-    }
-
-    /// Station `s` (node `node`, serving `sv`) replies: pops its frame, frees (or hands
-    /// on) the worker, sends the reply.
-    pub(crate) fn finish(&mut self, node: u32, s: u32, sv: Serves, r: u32) {
-        let comp = self.nodes[node as usize].comp;
-        let frame = self.reqs.get_mut(r).pop();
-        self.span(r, node, &frame);
-        let measured = self.now >= self.warmup;
-        self.comp_latency(comp, self.now - frame.t_in, measured);
-        if measured && let Serves::Database(db) = sv {
-            self.kinds.dbs[db as usize]
-                .hist
-                .record(self.now - frame.t_in);
-        }
-        self.station_next(node, s, sv);
-        self.reply_node_after(comp, node, r, 0);
-        if self.node_scaler[node as usize] != NO_SCALER {
-            self.drain_check(node);
-        }
-    }
-
-    /// A worker of station `s` is free: it starts on what waits next, a request or a
-    /// migration batch.
-    #[inline]
-    pub(crate) fn station_next(&mut self, node: u32, s: u32, sv: Serves) {
-        match self.stations[s as usize].depart(self.now) {
-            super::station::Next::Request(next) => self.start_service(node, s, sv, next),
-            super::station::Next::Batch(c) => self.migration_service(node, s, c),
-            super::station::Next::Idle => {}
-        }
     }
 
     /// Sends the reply of component `from`, after `extra` ns, to whoever is on top of the
@@ -405,42 +389,138 @@ impl Model {
             c.hist.record(ns);
         }
     }
+}
+
+impl Model {
+    /// The node of `comp` that request `r` goes to when its caller has no balancer: for a
+    /// database, the routing's choice; otherwise round robin over the instances.
+    #[inline]
+    pub(crate) fn pick_node(&mut self, comp: u32, r: u32, from_row: usize) -> u32 {
+        let c = &mut self.core.comps[comp as usize];
+        if let Role::Database(route) = c.role {
+            let k = &mut self.kinds;
+            return database::route(&k.routers, &mut k.dbs, &self.core, route, r, from_row);
+        }
+        let node = if c.n_nodes <= 1 {
+            c.first_node
+        } else {
+            let m = c.rot.len() as u32;
+            let i = c.rr % m;
+            c.rr = if i + 1 == m { 0 } else { i + 1 };
+            c.first_node + c.rot[i as usize]
+        };
+        if self.core.node_scaler[node as usize] != NO_SCALER {
+            self.core.inbound[node as usize] += 1;
+        }
+        node
+    }
+
+    /// Sends request `r` from component `from` (row) to component `to`, after `extra` ns
+    /// of local latency plus the hop.
+    #[inline]
+    pub(crate) fn forward(&mut self, from_row: usize, to: u32, r: u32, extra: u64) {
+        let node = self.pick_node(to, r, from_row);
+        let d = extra + self.core.hop_node(from_row, to, node, r);
+        self.core.after(d, Ev::new(EvKind::Deliver, node, r));
+    }
+
+    /// Station `s` (node `node`, serving `sv`) starts serving `r`: its kind gives the
+    /// service time, a `slow` fault stretches it.
+    #[inline]
+    pub(crate) fn start_service(&mut self, node: u32, s: u32, sv: Serves, r: u32) {
+        self.core.reqs.get_mut(r).top_mut().t_start = self.core.now;
+        let t = match sv {
+            Serves::Server(g) => {
+                match self.kinds.servers[g as usize].service(&mut self.core, node, s, r) {
+                    Some(t) => t,
+                    None => return,
+                }
+            }
+            Serves::Database(db) => self.kinds.dbs[db as usize].service(&mut self.core, s, r),
+            Serves::Store(i) => {
+                self.kinds.stores[i as usize].sample(&mut self.core.stations[s as usize].rng)
+            }
+        };
+        let slow = self.core.stations[s as usize].slow;
+        let t = if slow == 1.0 {
+            t
+        } else {
+            (t as f64 * slow).round() as u64
+        };
+        self.core.service_done_after(node, r, t);
+    }
+
+    /// Station `s` (node `node`, serving `sv`) replies: pops its frame, frees (or hands
+    /// on) the worker, sends the reply.
+    pub(crate) fn finish(&mut self, node: u32, s: u32, sv: Serves, r: u32) {
+        let comp = self.core.nodes[node as usize].comp;
+        let frame = self.core.reqs.get_mut(r).pop();
+        self.core.span(r, node, &frame);
+        let measured = self.core.now >= self.core.warmup;
+        self.core
+            .comp_latency(comp, self.core.now - frame.t_in, measured);
+        if measured && let Serves::Database(db) = sv {
+            self.kinds.dbs[db as usize]
+                .hist
+                .record(self.core.now - frame.t_in);
+        }
+        self.station_next(node, s, sv);
+        self.core.reply_node_after(comp, node, r, 0);
+        if self.core.node_scaler[node as usize] != NO_SCALER {
+            self.drain_check(node);
+        }
+    }
+
+    /// A worker of station `s` is free: it starts on what waits next, a request or a
+    /// migration batch.
+    #[inline]
+    pub(crate) fn station_next(&mut self, node: u32, s: u32, sv: Serves) {
+        match self.core.stations[s as usize].depart(self.core.now) {
+            super::station::Next::Request(next) => self.start_service(node, s, sv, next),
+            super::station::Next::Batch(c) => self.migration_service(node, s, c),
+            super::station::Next::Idle => {}
+        }
+    }
 
     /// A crashed node's request: pop its frame and fail it back to the caller. The node's
     /// accounting was reset at the crash, so nothing else is touched.
     pub(crate) fn crashed_drop(&mut self, node: u32, r: u32) {
         self.shard_failed(node);
-        let comp = self.nodes[node as usize].comp;
-        let req = self.reqs.get_mut(r);
+        let comp = self.core.nodes[node as usize].comp;
+        let req = self.core.reqs.get_mut(r);
         let frame = req.pop();
         if req.fail == Cause::None {
             req.fail = Cause::Crashed;
             req.fail_comp = comp;
         }
-        self.span(r, node, &frame);
-        self.reply_node_after(comp, node, r, 0);
+        self.core.span(r, node, &frame);
+        self.core.reply_node_after(comp, node, r, 0);
     }
 
     /// Records how a request ended for its client (exactly once per request).
     pub(crate) fn outcome(&mut self, r: u32, cause: Cause) {
-        let now = self.now;
-        let req = self.reqs.get_mut(r);
+        let now = self.core.now;
+        let req = self.core.reqs.get_mut(r);
         req.client_done = true;
         let (lat, measured, class, user) =
             (now - req.start, req.measured, req.class as usize, req.user);
         if cause != Cause::None && self.try_retry(r, cause) {
-            self.trace_outcome(r, cause, true);
+            self.core.trace_outcome(r, cause, true);
             return;
         }
-        self.trace_outcome(r, cause, false);
-        let (fail_comp, dc) = (self.reqs.get(r).fail_comp, self.reqs.get(r).dc);
-        if measured && self.geo.n_dc > 0 {
+        self.core.trace_outcome(r, cause, false);
+        let (fail_comp, dc) = (self.core.reqs.get(r).fail_comp, self.core.reqs.get(r).dc);
+        if measured && self.core.geo.n_dc > 0 {
             let ok = cause == Cause::None;
-            let region = self.geo.has_regions().then(|| self.geo.region(user));
+            let region = self
+                .core
+                .geo
+                .has_regions()
+                .then(|| self.core.geo.region(user));
             let dc = (dc != NO_DC).then_some(dc as usize);
             for acc in [
-                region.map(|i| &mut self.geo.regions[i]),
-                dc.map(|i| &mut self.geo.dcs[i]),
+                region.map(|i| &mut self.core.geo.regions[i]),
+                dc.map(|i| &mut self.core.geo.dcs[i]),
             ]
             .into_iter()
             .flatten()
@@ -466,21 +546,22 @@ impl Model {
             }
         } else {
             self.window.failed += 1;
-            if let Some(c) = self.comps.get_mut(fail_comp as usize) {
+            if let Some(c) = self.core.comps.get_mut(fail_comp as usize) {
                 c.failed += 1;
             }
             if measured {
                 self.failed += 1;
                 self.errors[cause as usize] += 1;
                 self.classes[class].failed += 1;
-                let row = (fail_comp as usize).min(self.comps.len());
+                let row = (fail_comp as usize).min(self.core.comps.len());
                 self.errors_by_comp[row][cause as usize] += 1;
             }
         }
         if let Some(think) = &self.client.think {
             let t = think.sample(&mut self.client.rng);
-            if now + t < self.end {
-                self.queue
+            if now + t < self.core.end {
+                self.core
+                    .queue
                     .push(SimTime(now + t), Ev::new(EvKind::UserWake, 0, user));
             }
         }

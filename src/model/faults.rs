@@ -64,7 +64,7 @@ impl RetryPolicy {
 impl Model {
     /// The nodes a fault target stands for.
     fn target_nodes(&self, t: Target) -> std::ops::Range<u32> {
-        let c = &self.comps[t.comp];
+        let c = &self.core.comps[t.comp];
         // A sharded database's instances are its shards.
         if let (Role::Database(route), Some(i)) = (c.role, t.instance) {
             let d = &self.kinds.dbs[(route.db + i) as usize];
@@ -82,19 +82,19 @@ impl Model {
             FaultAction::Slow(t, f) => self.set_slow(t, f),
             FaultAction::Partition(t) => self
                 .target_nodes(t)
-                .for_each(|n| self.node_part[n as usize] = true),
+                .for_each(|n| self.core.node_part[n as usize] = true),
             FaultAction::Flush(comp) => {
-                if let Some(cache) = self.comps[comp].role.cache() {
+                if let Some(cache) = self.core.comps[comp].role.cache() {
                     self.kinds.caches[cache as usize].store.clear();
                 }
             }
             FaultAction::AddShard(comp, m) => {
-                if let Role::Database(route) = self.comps[comp].role {
+                if let Role::Database(route) = self.core.comps[comp].role {
                     self.add_shard(comp, route, m.as_ref());
                 }
             }
             FaultAction::FailPrimary(comp) => {
-                let Role::Database(route) = self.comps[comp].role else {
+                let Role::Database(route) = self.core.comps[comp].role else {
                     return; // validated: a database
                 };
                 // Every shard's primary fails; each shard fails over on its own.
@@ -109,8 +109,10 @@ impl Model {
             }
             FaultAction::FailDc(dc) => {
                 let dc = dc as u8;
-                let nodes: Vec<u32> = (0..self.nodes.len() as u32)
-                    .filter(|&n| self.geo.node_dc[n as usize] == dc && self.node_up[n as usize])
+                let nodes: Vec<u32> = (0..self.core.nodes.len() as u32)
+                    .filter(|&n| {
+                        self.core.geo.node_dc[n as usize] == dc && self.core.node_up[n as usize]
+                    })
                     .collect();
                 for &n in &nodes {
                     self.crash_node(n);
@@ -127,7 +129,8 @@ impl Model {
             FaultAction::Random { target, mtbf, .. } => {
                 for n in self.target_nodes(target) {
                     let up = mtbf.sample(&mut self.fault_rngs[i]);
-                    self.after(up.max(1), Ev::new(EvKind::RandomDown, i as u32, n));
+                    self.core
+                        .after(up.max(1), Ev::new(EvKind::RandomDown, i as u32, n));
                 }
             }
         }
@@ -139,7 +142,7 @@ impl Model {
             FaultAction::Slow(t, _) => self.set_slow(t, 1.0),
             FaultAction::Partition(t) => self
                 .target_nodes(t)
-                .for_each(|n| self.node_part[n as usize] = false),
+                .for_each(|n| self.core.node_part[n as usize] = false),
             FaultAction::Flush(_) => {}
             FaultAction::FailPrimary(_) | FaultAction::FailDc(_) => {
                 for n in std::mem::take(&mut self.fault_node[i]) {
@@ -154,7 +157,7 @@ impl Model {
     }
 
     fn random_active(&self, i: usize) -> bool {
-        self.faults[i].until.is_none_or(|u| self.now < u.0)
+        self.faults[i].until.is_none_or(|u| self.core.now < u.0)
     }
 
     pub(crate) fn random_down(&mut self, i: usize, node: u32) {
@@ -167,7 +170,8 @@ impl Model {
         let repair = mttr.sample(&mut self.fault_rngs[i]);
         self.crash_node(node);
         self.random_failures += 1;
-        self.after(repair.max(1), Ev::new(EvKind::RandomUp, i as u32, node));
+        self.core
+            .after(repair.max(1), Ev::new(EvKind::RandomUp, i as u32, node));
     }
 
     pub(crate) fn random_up(&mut self, i: usize, node: u32) {
@@ -179,13 +183,14 @@ impl Model {
             return; // scheduled by a random fault only
         };
         let up = mtbf.sample(&mut self.fault_rngs[i]);
-        self.after(up.max(1), Ev::new(EvKind::RandomDown, i as u32, node));
+        self.core
+            .after(up.max(1), Ev::new(EvKind::RandomDown, i as u32, node));
     }
 
     fn set_slow(&mut self, t: Target, factor: f64) {
         for n in self.target_nodes(t) {
-            if let NodeKind::Station(s, _) = self.nodes[n as usize].kind {
-                self.stations[s as usize].slow = factor;
+            if let NodeKind::Station(s, _) = self.core.nodes[n as usize].kind {
+                self.core.stations[s as usize].slow = factor;
             }
         }
     }
@@ -194,20 +199,20 @@ impl Model {
     /// sessions, open connections) is gone.
     pub(crate) fn crash_node(&mut self, node: u32) {
         let ni = node as usize;
-        if !self.node_up[ni] {
+        if !self.core.node_up[ni] {
             return;
         }
-        self.node_up[ni] = false;
-        let n = self.nodes[ni];
+        self.core.node_up[ni] = false;
+        let n = self.core.nodes[ni];
         if let NodeKind::Queue(_) = n.kind {
             // A durable broker: while down it refuses publishes; what it stored survives,
             // and acknowledgements of jobs already delivered still count.
             return;
         }
-        self.node_epoch[ni] = self.node_epoch[ni].wrapping_add(1);
+        self.core.node_epoch[ni] = self.core.node_epoch[ni].wrapping_add(1);
         match n.kind {
             NodeKind::Station(s, sv) => {
-                for next in self.stations[s as usize].crash(self.now) {
+                for next in self.core.stations[s as usize].crash(self.core.now) {
                     match next {
                         Next::Batch(c) => self.batch_over(c),
                         Next::Request(r) => self.crashed_drop(node, r),
@@ -215,15 +220,15 @@ impl Model {
                     }
                 }
                 match sv {
-                    Serves::Database(db) => self.db_crash(node, db),
+                    Serves::Database(db) => self.kinds.dbs[db as usize].crash(node),
                     Serves::Server(g) => self.server_gone(node, g),
                     Serves::Store(_) => {}
                 }
                 // A draining instance that crashed holds nothing any more.
                 self.drain_check(node);
             }
-            NodeKind::Balancer(b) => self.balancer_crash(n.comp, b),
-            NodeKind::Cache(ci) => self.cache_crash(n.comp, ci),
+            NodeKind::Balancer(b) => self.kinds.lbs[b as usize].crash(&mut self.core, n.comp),
+            NodeKind::Cache(ci) => self.kinds.caches[ci as usize].crash(&mut self.core, n.comp),
             NodeKind::Client | NodeKind::Queue(_) => {}
         }
     }
@@ -232,17 +237,19 @@ impl Model {
     /// a replica, resynchronised from the primary.
     pub(crate) fn recover_node(&mut self, node: u32) {
         let ni = node as usize;
-        if self.node_up[ni] {
+        if self.core.node_up[ni] {
             return;
         }
-        self.node_up[ni] = true;
-        let n = self.nodes[ni];
+        self.core.node_up[ni] = true;
+        let n = self.core.nodes[ni];
         if let Some(q) = self.feeds[n.comp as usize] {
             self.dispatch_jobs(q);
         }
         match n.kind {
             NodeKind::Queue(q) => self.dispatch_jobs(q),
-            NodeKind::Station(_, Serves::Database(db)) => self.db_recover(node, db),
+            NodeKind::Station(_, Serves::Database(db)) => {
+                self.kinds.dbs[db as usize].recover(node, self.core.now)
+            }
             _ => {}
         }
     }
@@ -253,7 +260,7 @@ impl Model {
         let Some(p) = &mut self.retries else {
             return false;
         };
-        let req = *self.reqs.get(r);
+        let req = *self.core.reqs.get(r);
         if req.attempt >= p.max || p.on_mask & (1 << cause as u32) == 0 {
             return false;
         }
@@ -270,14 +277,14 @@ impl Model {
         } else {
             base
         };
-        let r2 = self.reqs.alloc_copy(&req);
+        let r2 = self.core.reqs.alloc_copy(&req);
         self.guard(r2);
-        let next = self.reqs.get_mut(r2);
+        let next = self.core.reqs.get_mut(r2);
         next.attempt = n;
         next.push(Frame {
             node: CLIENT,
             step: 0,
-            t_in: self.now,
+            t_in: self.core.now,
             epoch: 0,
             ..Default::default()
         });
@@ -285,7 +292,7 @@ impl Model {
             self.attempts += 1;
             self.retried += 1;
         }
-        self.after(
+        self.core.after(
             (wait.round() as u64).max(1),
             Ev::new(EvKind::RetryFire, 0, r2),
         );
@@ -296,20 +303,20 @@ impl Model {
     pub(crate) fn retry_fire(&mut self, r: u32) {
         self.arm_deadline(r);
         // With GeoDNS, a retry whose user's answer expired looks the data center up again.
-        let now = self.now;
-        let user = self.reqs.get(r).user as usize;
-        if let (Some(g), Some(dns)) = (&self.geo.dns, &mut self.client.dns)
+        let now = self.core.now;
+        let user = self.core.reqs.get(r).user as usize;
+        if let (Some(g), Some(dns)) = (&self.core.geo.dns, &mut self.client.dns)
             && dns.expires[user] <= now
         {
             let lat = dns.latency.sample(&mut dns.rng);
             dns.expires[user] = now + lat + dns.ttl;
-            dns.answer[user] = g.answer(self.geo.region(user as u32));
+            dns.answer[user] = g.answer(self.core.geo.region(user as u32));
             let comp = dns.comp;
-            self.comps[comp].ctr.arrivals += 1;
-            if self.reqs.get(r).measured {
+            self.core.comps[comp].ctr.arrivals += 1;
+            if self.core.reqs.get(r).measured {
                 self.dns_lookups += 1;
             }
-            self.after(lat, Ev::new(EvKind::DnsDone, 0, r));
+            self.core.after(lat, Ev::new(EvKind::DnsDone, 0, r));
             return;
         }
         self.send_to_entry(r);

@@ -14,7 +14,7 @@
 use rand::RngExt;
 
 use super::Model;
-use super::core::{Ev, EvKind};
+use super::core::{Core, Ev, EvKind};
 use super::request::NO_DC;
 use crate::engine::random::stream;
 use crate::engine::{Dist, SimTime};
@@ -247,6 +247,121 @@ pub(crate) fn replica_placement(sc: &Scenario, node_comp: &[u32], node_replica: 
 }
 
 impl Model {
+    /// The entry component for a user's dynamic requests: their cached GeoDNS answer's
+    /// entry, or the scenario's entry.
+    #[inline]
+    pub(crate) fn user_entry(&self, user: u32) -> u32 {
+        match (&self.core.geo.dns, &self.client.dns) {
+            (Some(g), Some(dns)) => {
+                let e = g.entries[dns.answer[user as usize] as usize];
+                if e == u32::MAX { self.entry } else { e }
+            }
+            _ => self.entry,
+        }
+    }
+
+    /// The first GeoDNS health probe; and users' cached answers in steady state: each user
+    /// holds an answer for the nearest data center that expires at a uniform time within the
+    /// first ttl, as if the service had been running for long (not every user resolving in
+    /// the same second at time zero).
+    pub(crate) fn prime_geo(&mut self, seed: u64) {
+        if let (Some(g), Some(dns)) = (&self.core.geo.dns, &mut self.client.dns) {
+            let mut rng = stream(seed, "dns#warm");
+            for (u, (exp, ans)) in dns.expires.iter_mut().zip(&mut dns.answer).enumerate() {
+                *exp = rng.random_range(0..dns.ttl.max(1));
+                *ans = g.answer(self.core.geo.region(u as u32));
+            }
+        }
+        if let Some(g) = &self.core.geo.dns {
+            let t = g.health.interval.0;
+            if t < self.core.end {
+                self.core
+                    .queue
+                    .push(SimTime(t), Ev::new(EvKind::DnsHealth, 0, 0));
+            }
+        }
+    }
+
+    /// GeoDNS probes each data center's entry: a data center is healthy while some node of
+    /// its entry component is up and reachable.
+    pub(crate) fn dns_health_tick(&mut self) {
+        let Some(g) = &self.core.geo.dns else { return };
+        let n = g.entries.len();
+        for d in 0..n {
+            let e = self
+                .core
+                .geo
+                .dns
+                .as_ref()
+                .map_or(u32::MAX, |g| g.entries[d]);
+            if e == u32::MAX {
+                continue;
+            }
+            let c = &self.core.comps[e as usize];
+            let ok = (c.first_node..c.first_node + c.n_nodes.max(1))
+                .any(|n| self.core.node_up[n as usize] && !self.core.node_part[n as usize]);
+            let now = self.core.now;
+            let g = self.core.geo.dns.as_mut().expect("geo dns");
+            if ok {
+                g.fails[d] = 0;
+                g.oks[d] += 1;
+                if !g.healthy[d] && g.oks[d] >= g.health.healthy {
+                    g.healthy[d] = true;
+                }
+            } else {
+                g.oks[d] = 0;
+                g.fails[d] += 1;
+                if g.healthy[d] && g.fails[d] >= g.health.unhealthy {
+                    g.healthy[d] = false;
+                    g.detected[d] = Some(now);
+                }
+            }
+        }
+        let interval = self
+            .core
+            .geo
+            .dns
+            .as_ref()
+            .expect("geo dns")
+            .health
+            .interval
+            .0;
+        if self.core.now + interval < self.core.end {
+            self.core.queue.push(
+                SimTime(self.core.now + interval),
+                Ev::new(EvKind::DnsHealth, 0, 0),
+            );
+        }
+    }
+
+    /// Per-region and per-data-center reports, by name (empty without them).
+    pub(crate) fn geo_reports(
+        &self,
+    ) -> (
+        indexmap::IndexMap<String, GeoReport>,
+        indexmap::IndexMap<String, GeoReport>,
+    ) {
+        let regions = self
+            .core
+            .geo
+            .region_names
+            .iter()
+            .zip(&self.core.geo.regions)
+            .map(|(n, a)| (n.clone(), a.report()))
+            .collect();
+        let dcs = self
+            .core
+            .geo
+            .dc_names
+            .iter()
+            .zip(&self.core.geo.dcs)
+            .map(|(n, a)| (n.clone(), a.report()))
+            .collect();
+        (regions, dcs)
+    }
+}
+
+impl Core {
     /// One-way latency from the caller (row: 0 the client, c + 1 component c) to `node` of
     /// component `comp`, for request `r`: a region's latency from the client, a data center
     /// pair's across data centers, and the network's hop table otherwise.
@@ -304,102 +419,5 @@ impl Model {
         }
         let row = self.row_of(caller);
         self.hop(row, from)
-    }
-
-    /// The entry component for a user's dynamic requests: their cached GeoDNS answer's
-    /// entry, or the scenario's entry.
-    #[inline]
-    pub(crate) fn user_entry(&self, user: u32) -> u32 {
-        match (&self.geo.dns, &self.client.dns) {
-            (Some(g), Some(dns)) => {
-                let e = g.entries[dns.answer[user as usize] as usize];
-                if e == u32::MAX { self.entry } else { e }
-            }
-            _ => self.entry,
-        }
-    }
-
-    /// The first GeoDNS health probe; and users' cached answers in steady state: each user
-    /// holds an answer for the nearest data center that expires at a uniform time within the
-    /// first ttl, as if the service had been running for long (not every user resolving in
-    /// the same second at time zero).
-    pub(crate) fn prime_geo(&mut self, seed: u64) {
-        if let (Some(g), Some(dns)) = (&self.geo.dns, &mut self.client.dns) {
-            let mut rng = stream(seed, "dns#warm");
-            for (u, (exp, ans)) in dns.expires.iter_mut().zip(&mut dns.answer).enumerate() {
-                *exp = rng.random_range(0..dns.ttl.max(1));
-                *ans = g.answer(self.geo.region(u as u32));
-            }
-        }
-        if let Some(g) = &self.geo.dns {
-            let t = g.health.interval.0;
-            if t < self.end {
-                self.queue
-                    .push(SimTime(t), Ev::new(EvKind::DnsHealth, 0, 0));
-            }
-        }
-    }
-
-    /// GeoDNS probes each data center's entry: a data center is healthy while some node of
-    /// its entry component is up and reachable.
-    pub(crate) fn dns_health_tick(&mut self) {
-        let Some(g) = &self.geo.dns else { return };
-        let n = g.entries.len();
-        for d in 0..n {
-            let e = self.geo.dns.as_ref().map_or(u32::MAX, |g| g.entries[d]);
-            if e == u32::MAX {
-                continue;
-            }
-            let c = &self.comps[e as usize];
-            let ok = (c.first_node..c.first_node + c.n_nodes.max(1))
-                .any(|n| self.node_up[n as usize] && !self.node_part[n as usize]);
-            let now = self.now;
-            let g = self.geo.dns.as_mut().expect("geo dns");
-            if ok {
-                g.fails[d] = 0;
-                g.oks[d] += 1;
-                if !g.healthy[d] && g.oks[d] >= g.health.healthy {
-                    g.healthy[d] = true;
-                }
-            } else {
-                g.oks[d] = 0;
-                g.fails[d] += 1;
-                if g.healthy[d] && g.fails[d] >= g.health.unhealthy {
-                    g.healthy[d] = false;
-                    g.detected[d] = Some(now);
-                }
-            }
-        }
-        let interval = self.geo.dns.as_ref().expect("geo dns").health.interval.0;
-        if self.now + interval < self.end {
-            self.queue.push(
-                SimTime(self.now + interval),
-                Ev::new(EvKind::DnsHealth, 0, 0),
-            );
-        }
-    }
-
-    /// Per-region and per-data-center reports, by name (empty without them).
-    pub(crate) fn geo_reports(
-        &self,
-    ) -> (
-        indexmap::IndexMap<String, GeoReport>,
-        indexmap::IndexMap<String, GeoReport>,
-    ) {
-        let regions = self
-            .geo
-            .region_names
-            .iter()
-            .zip(&self.geo.regions)
-            .map(|(n, a)| (n.clone(), a.report()))
-            .collect();
-        let dcs = self
-            .geo
-            .dc_names
-            .iter()
-            .zip(&self.geo.dcs)
-            .map(|(n, a)| (n.clone(), a.report()))
-            .collect();
-        (regions, dcs)
     }
 }

@@ -75,18 +75,18 @@ impl Window {
 impl Model {
     pub(crate) fn touch_all(&mut self) {
         for q in &mut self.kinds.queues {
-            q.backlog_area += q.ready.len() as u128 * u128::from(self.now - q.backlog_last);
-            q.backlog_last = self.now;
+            q.backlog_area += q.ready.len() as u128 * u128::from(self.core.now - q.backlog_last);
+            q.backlog_last = self.core.now;
         }
-        for s in &mut self.stations {
-            s.touch(self.now);
+        for s in &mut self.core.stations {
+            s.touch(self.core.now);
         }
-        for c in &mut self.comps {
-            c.open_area += u128::from(c.open) * u128::from(self.now - c.open_last);
-            c.open_last = self.now;
+        for c in &mut self.core.comps {
+            c.open_area += u128::from(c.open) * u128::from(self.core.now - c.open_last);
+            c.open_last = self.core.now;
         }
         // Cache counters live in the stores; copy them where the report looks.
-        for c in &mut self.comps {
+        for c in &mut self.core.comps {
             if let Some(cache) = c.role.cache() {
                 let s = &self.kinds.caches[cache as usize].store;
                 c.ctr.evictions = s.evictions();
@@ -98,9 +98,9 @@ impl Model {
     pub(crate) fn on_warmup(&mut self) {
         self.touch_all();
         self.warm = WarmSnap {
-            stations: self.stations.iter().map(|s| s.acc).collect(),
-            ctr: self.comps.iter().map(|c| c.ctr).collect(),
-            open_area: self.comps.iter().map(|c| c.open_area).collect(),
+            stations: self.core.stations.iter().map(|s| s.acc).collect(),
+            ctr: self.core.comps.iter().map(|c| c.ctr).collect(),
+            open_area: self.core.comps.iter().map(|c| c.open_area).collect(),
             class_hits: self
                 .kinds
                 .caches
@@ -116,9 +116,9 @@ impl Model {
             backlog_area: self.kinds.queues.iter().map(|q| q.backlog_area).collect(),
         };
         for sc in &mut self.scalers {
-            sc.warm(self.now);
+            sc.warm(self.core.now);
         }
-        for s in &mut self.stations {
+        for s in &mut self.core.stations {
             s.max_queue = s.queue.len() as u64;
         }
         for q in &mut self.kinds.queues {
@@ -128,18 +128,20 @@ impl Model {
 
     pub(crate) fn on_tick(&mut self) {
         self.flush_window();
-        let next = self.now + self.window.len;
-        if next < self.end {
-            self.queue.push(SimTime(next), Ev::new(EvKind::Tick, 0, 0));
+        let next = self.core.now + self.window.len;
+        if next < self.core.end {
+            self.core
+                .queue
+                .push(SimTime(next), Ev::new(EvKind::Tick, 0, 0));
         }
     }
 
     /// Busy area of each component, summed over its stations.
     fn busy_by_comp(&self) -> Vec<u128> {
-        let mut v = vec![0u128; self.comps.len()];
-        for node in &self.nodes {
+        let mut v = vec![0u128; self.core.comps.len()];
+        for node in &self.core.nodes {
             if let NodeKind::Station(s, _) = node.kind {
-                v[node.comp as usize] += self.stations[s as usize].acc.busy;
+                v[node.comp as usize] += self.core.stations[s as usize].acc.busy;
             }
         }
         v
@@ -148,6 +150,7 @@ impl Model {
     /// The cumulative per-component figures now (areas brought up to date by `touch_all`).
     fn comp_snaps(&self) -> Vec<CompSnap> {
         let mut v: Vec<CompSnap> = self
+            .core
             .comps
             .iter()
             .map(|c| CompSnap {
@@ -163,9 +166,9 @@ impl Model {
                 lookups: c.ctr.hits + c.ctr.misses,
             })
             .collect();
-        for node in &self.nodes {
+        for node in &self.core.nodes {
             if let NodeKind::Station(s, _) = node.kind {
-                v[node.comp as usize].queue_area += self.stations[s as usize].acc.queue;
+                v[node.comp as usize].queue_area += self.core.stations[s as usize].acc.queue;
             }
         }
         v
@@ -174,7 +177,7 @@ impl Model {
     /// Closes the window `[start, now)` into a row.
     pub(crate) fn flush_window(&mut self) {
         self.touch_all();
-        let len = self.now - self.window.start;
+        let len = self.core.now - self.window.start;
         if len == 0 {
             return;
         }
@@ -182,16 +185,16 @@ impl Model {
         let snaps = self.comp_snaps();
         let secs = len as f64 / 1e9;
         for sc in &mut self.scalers {
-            sc.touch(self.now);
+            sc.touch(self.core.now);
         }
         let instances = self.instances_now();
         let utilization = self.window_utilization(&busy, len);
         let w = &mut self.window;
-        let n = self.comps.len();
+        let n = self.core.comps.len();
         let (mut arrivals, mut errors) = (Vec::with_capacity(n), Vec::with_capacity(n));
         let (mut latency_ms_mean, mut queue_mean) = (Vec::with_capacity(n), Vec::with_capacity(n));
         let (mut backlog_mean, mut hit_ratio) = (Vec::with_capacity(n), Vec::with_capacity(n));
-        for (i, c) in self.comps.iter().enumerate() {
+        for (i, c) in self.core.comps.iter().enumerate() {
             let (now, was) = (&snaps[i], &w.comp_snap[i]);
             arrivals.push(now.arrivals - was.arrivals);
             errors.push(now.failed - was.failed);
@@ -235,7 +238,7 @@ impl Model {
         w.entered.iter_mut().for_each(|e| *e = 0);
         w.busy_snap = busy;
         w.comp_snap = snaps;
-        w.start = self.now;
+        w.start = self.core.now;
         w.offered = 0;
         w.completed = 0;
         w.failed = 0;
@@ -245,13 +248,14 @@ impl Model {
     /// Each component's utilization over the window of `len` ns ending now (`busy`: its
     /// cumulative busy area now).
     fn window_utilization(&mut self, busy: &[u128], len: u64) -> Vec<Option<f64>> {
-        let grown: Vec<Option<u128>> = (0..self.comps.len())
-            .map(|i| self.grown_node_time(i, self.window.start, self.now))
+        let grown: Vec<Option<u128>> = (0..self.core.comps.len())
+            .map(|i| self.grown_node_time(i, self.window.start, self.core.now))
             .collect();
         let w = &mut self.window;
         let scalers = &mut self.scalers;
         let comp_scaler = &self.comp_scaler;
-        self.comps
+        self.core
+            .comps
             .iter()
             .enumerate()
             .map(|(i, c)| {

@@ -113,7 +113,7 @@ impl Model {
         }
         let total = moved.len() as f64;
         let first = self.copiers.len() as u32;
-        let name = self.comps[comp].name.clone();
+        let name = self.core.comps[comp].name.clone();
         for (p, keys) in pairs.into_iter().enumerate() {
             if keys.is_empty() {
                 continue;
@@ -137,14 +137,14 @@ impl Model {
                 cost: m.cost.clone(),
                 rng,
                 stage: Stage::Idle,
-                started: self.now,
+                started: self.core.now,
             });
-            self.after(0, Ev::new(EvKind::MigrateBatch, c, 0));
+            self.core.after(0, Ev::new(EvKind::MigrateBatch, c, 0));
         }
         self.migs.push(MigRun {
             comp: comp as u32,
             router,
-            t0: self.now,
+            t0: self.core.now,
             left: moved.len() as u64,
             first,
             n: self.copiers.len() as u32 - first,
@@ -174,8 +174,8 @@ impl Model {
                 self.copiers[c as usize].keys = Vec::new();
             }
             let run = &mut self.migs[i];
-            run.done_at = Some(self.now);
-            self.comps[comp].ctr.migration_ns += self.now - run.t0;
+            run.done_at = Some(self.core.now);
+            self.core.comps[comp].ctr.migration_ns += self.core.now - run.t0;
         }
     }
 
@@ -186,7 +186,7 @@ impl Model {
             return;
         }
         cp.end = (cp.next + cp.batch).min(cp.keys.len());
-        cp.started = self.now;
+        cp.started = self.core.now;
         cp.stage = Stage::Source;
         let src = cp.src;
         self.batch_to(c, src);
@@ -197,11 +197,11 @@ impl Model {
         let d = &self.kinds.dbs[db as usize];
         let node = d.first_node + d.primary;
         let s = d.first_station + d.primary;
-        if !self.node_up[node as usize] || self.node_part[node as usize] {
+        if !self.core.node_up[node as usize] || self.core.node_part[node as usize] {
             self.batch_over(c);
             return;
         }
-        if self.stations[s as usize].arrive_background(self.now, c) {
+        if self.core.stations[s as usize].arrive_background(self.core.now, c) {
             self.migration_service(node, s, c);
         }
     }
@@ -215,7 +215,7 @@ impl Model {
         }
         cp.stage = Stage::Idle;
         let wait = (((cp.end - cp.next) as f64 * cp.ns_per_key).round() as u64).max(1);
-        self.after(wait, Ev::new(EvKind::MigrateBatch, c, 0));
+        self.core.after(wait, Ev::new(EvKind::MigrateBatch, c, 0));
     }
 
     /// Station `s` (node `node`) starts serving copier `c`'s batch.
@@ -226,7 +226,7 @@ impl Model {
         for _ in 0..n {
             t = t.saturating_add(cp.cost.sample(&mut cp.rng));
         }
-        let slow = self.stations[s as usize].slow;
+        let slow = self.core.stations[s as usize].slow;
         let t = if slow == 1.0 {
             t
         } else {
@@ -237,15 +237,15 @@ impl Model {
             tag: 0,
             node,
             req: c,
-            aux: self.node_epoch[node as usize],
+            aux: self.core.node_epoch[node as usize],
         };
-        self.after(t, ev);
+        self.core.after(t, ev);
     }
 
     /// Copier `c`'s batch finished its service at `node` (station `s` of replica set `db`),
     /// or the node crashed meanwhile (its epoch is no longer `epoch`).
     pub(crate) fn migration_done(&mut self, node: u32, s: u32, db: u32, c: u32, epoch: u32) {
-        if epoch != self.node_epoch[node as usize] {
+        if epoch != self.core.node_epoch[node as usize] {
             self.batch_over(c);
             return;
         }
@@ -276,14 +276,14 @@ impl Model {
             self.copy_key(router, src, dst, k);
         }
         let n = (to - from) as u64;
-        self.comps[comp].ctr.migration_keys += n;
+        self.core.comps[comp].ctr.migration_keys += n;
         let cp = &mut self.copiers[c as usize];
         cp.next = to;
         if to < cp.keys.len() {
             cp.stage = Stage::Idle;
             let at = cp.started + (n as f64 * cp.ns_per_key).round() as u64;
-            let wait = at.saturating_sub(self.now);
-            self.after(wait, Ev::new(EvKind::MigrateBatch, c, 0));
+            let wait = at.saturating_sub(self.core.now);
+            self.core.after(wait, Ev::new(EvKind::MigrateBatch, c, 0));
         } else {
             cp.stage = Stage::Done;
             cp.keys = Vec::new();
@@ -291,9 +291,9 @@ impl Model {
         let run = &mut self.migs[mig as usize];
         run.left -= n;
         if run.left == 0 {
-            run.done_at = Some(self.now);
-            let took = self.now - run.t0;
-            self.comps[comp].ctr.migration_ns += took;
+            run.done_at = Some(self.core.now);
+            let took = self.core.now - run.t0;
+            self.core.comps[comp].ctr.migration_ns += took;
             self.kinds.routers[router as usize].settle();
         }
     }
@@ -330,7 +330,7 @@ impl Model {
         self.migs
             .iter()
             .filter(|m| m.comp as usize == comp && !m.is_done())
-            .map(|m| self.now - m.t0)
+            .map(|m| self.core.now - m.t0)
             .sum()
     }
 }

@@ -52,64 +52,38 @@ mod summary;
 mod tests;
 mod trace;
 
-use std::collections::VecDeque;
-
-use crate::engine::{Dist, EventQueue, Stream};
+use crate::engine::Stream;
 use crate::metrics::{LatencyHist, Report, ScaleEvent};
 use crate::scenario::Fault;
 
-use self::core::{CLIENT, ClassAcc, Comp, Ev, EvKind, Node};
+use self::core::{CLIENT, ClassAcc, Core, Ev, EvKind};
 use autoscale::{NO_SCALER, Scaler};
 use client::Client;
 use faults::RetryPolicy;
-use geo::Geo;
 use kinds::{Kinds, NodeKind, Serves};
 use measure::{WarmSnap, Window};
 use migration::{Copier, MigRun};
 pub use overload::{RunError, RunLimit};
 pub use request::Cause;
-use request::Slab;
-use station::{Admit, Station};
+use station::Admit;
 
 /// A built model, ready to run once.
 pub struct Model {
-    now: u64,
-    /// The end of the run; moved to `now` when a run-time bound stops it (`stopped`).
-    end: u64,
-    /// Why the run stopped early, if a run-time bound did (see `overload.rs`).
-    stopped: Option<RunError>,
-    warmup: u64,
-    queue: EventQueue<Ev>,
-    lane: VecDeque<Ev>,
-    reqs: Slab,
-    nodes: Vec<Node>,
-    comps: Vec<Comp>,
-    stations: Vec<Station>,
+    /// The shared state: clock, events, requests, nodes, components, stations, network.
+    core: Core,
     /// Each kind's state.
     kinds: Kinds,
     /// Resharding migrations: their copiers, and one run per migrating `add_shard`.
     copiers: Vec<Copier>,
     migs: Vec<MigRun>,
-    // Tracing.
-    trace_p: f64,
-    trace_rng: Stream,
-    traces: Vec<trace::RawTrace>,
     /// Per component: the queue a worker group consumes from.
     feeds: Vec<Option<u32>>,
-    calls: Vec<u32>,
-    op_write: Vec<bool>,
-    class_session: Vec<bool>,
     /// Where each class enters: the entry, or the CDN for static classes.
     class_entry: Vec<u32>,
     /// The entry component (static classes fall back to it when the CDN is down).
     entry: u32,
     // Faults.
     faults: Vec<Fault>,
-    /// Per node: up, crash epoch, behind a partition.
-    node_up: Vec<bool>,
-    node_epoch: Vec<u32>,
-    node_part: Vec<bool>,
-    connect_timeout: u64,
     /// Per node: when a balancer's health checks took it out of rotation (fault reports).
     detected: Vec<Option<u64>>,
     /// Per database component: when its last promotion happened.
@@ -119,9 +93,6 @@ pub struct Model {
     scalers: Vec<Scaler>,
     /// Per component and per node: its scaler, or `NO_SCALER`.
     comp_scaler: Vec<u32>,
-    node_scaler: Vec<u32>,
-    /// Per node of an autoscaled group: requests sent to it and not yet delivered.
-    inbound: Vec<u32>,
     scale_events: Vec<ScaleEvent>,
     // Retries.
     retries: Option<RetryPolicy>,
@@ -131,13 +102,6 @@ pub struct Model {
     fault_node: Vec<Vec<u32>>,
     random_failures: u64,
     client: Client,
-    /// Hop latency table: row = caller (0 client, c+1 component c), column = callee.
-    hop_idx: Vec<u16>,
-    hops: Vec<Dist>,
-    n_comps: usize,
-    net_rng: Stream,
-    /// Regions, data centers and GeoDNS (empty without data centers).
-    geo: Geo,
     // Measurements.
     events: u64,
     offered: u64,
@@ -161,7 +125,7 @@ pub struct Model {
 impl Model {
     /// Samples this share of requests (0..=1) for request traces.
     pub fn with_trace_sample(mut self, p: f64) -> Model {
-        self.trace_p = p.clamp(0.0, 1.0);
+        self.core.trace_p = p.clamp(0.0, 1.0);
         self
     }
 
@@ -169,12 +133,12 @@ impl Model {
     /// the error of a run-time bound (requests in flight, pending events) it reached.
     pub fn run(mut self) -> Result<Report, RunError> {
         loop {
-            let ev = match self.lane.pop_front() {
+            let ev = match self.core.lane.pop_front() {
                 Some(ev) => ev,
-                None => match self.queue.peek_time() {
-                    Some(t) if t.0 < self.end => {
-                        let (t, ev) = self.queue.pop().expect("peeked");
-                        self.now = t.0;
+                None => match self.core.queue.peek_time() {
+                    Some(t) if t.0 < self.core.end => {
+                        let (t, ev) = self.core.queue.pop().expect("peeked");
+                        self.core.now = t.0;
                         ev
                     }
                     _ => break,
@@ -183,10 +147,10 @@ impl Model {
             self.events += 1;
             self.dispatch(ev);
         }
-        if let Some(e) = self.stopped.take() {
+        if let Some(e) = self.core.stopped.take() {
             return Err(e);
         }
-        self.now = self.end;
+        self.core.now = self.core.end;
         Ok(self.report())
     }
 
@@ -210,13 +174,21 @@ impl Model {
                     .into_iter()
                     .find(|c| *c as u32 == ev.aux)
                     .unwrap_or(Cause::Unreachable);
-                self.fail_back(ev.req, cause, ev.node);
+                self.core.fail_back(ev.req, cause, ev.node);
             }
             EvKind::FaultStart => self.fault_start(ev.node as usize),
             EvKind::FaultEnd => self.fault_end(ev.node as usize),
             EvKind::RandomDown => self.random_down(ev.node as usize, ev.req),
             EvKind::RandomUp => self.random_up(ev.node as usize, ev.req),
-            EvKind::HealthTick => self.health_tick(ev.node, ev.req),
+            EvKind::HealthTick => {
+                let b = ev.req;
+                self.kinds.lbs[b as usize].health_tick(
+                    &mut self.core,
+                    &mut self.detected,
+                    ev.node,
+                    b,
+                )
+            }
             EvKind::DnsHealth => self.dns_health_tick(),
             EvKind::Promote => self.promote(ev.node, ev.tag),
             EvKind::RetryFire => self.retry_fire(ev.req),
@@ -230,12 +202,12 @@ impl Model {
 
     /// The less frequent events addressed to a node: the node's kind takes them.
     fn node_event(&mut self, ev: Ev) {
-        match (self.nodes[ev.node as usize].kind, ev.kind) {
+        match (self.core.nodes[ev.node as usize].kind, ev.kind) {
             (NodeKind::Station(s, Serves::Database(db)), EvKind::SyncAck) => {
                 self.on_sync_ack(ev.node, s, db, ev.req, ev.aux)
             }
             (NodeKind::Station(_, Serves::Database(db)), EvKind::Apply) => {
-                self.on_apply(ev.node, db, ev.req, ev.aux, ev.tag)
+                self.kinds.dbs[db as usize].apply(ev.node, ev.req, ev.aux, ev.tag)
             }
             (NodeKind::Station(s, Serves::Database(db)), EvKind::MigrateDone) => {
                 self.migration_done(ev.node, s, db, ev.req, ev.aux)
@@ -250,8 +222,8 @@ impl Model {
     /// A request arrives at `node` (an instance of an autoscaled group: it was counted on
     /// its way, and a draining one may now be empty).
     fn on_deliver(&mut self, node: u32, r: u32) {
-        if self.node_scaler[node as usize] != NO_SCALER {
-            self.inbound[node as usize] -= 1;
+        if self.core.node_scaler[node as usize] != NO_SCALER {
+            self.core.inbound[node as usize] -= 1;
             self.deliver(node, r);
             self.drain_check(node);
         } else {
@@ -262,17 +234,17 @@ impl Model {
     /// A request arrives at `node`: refused when the node is down, unreachable behind a
     /// partition; otherwise its kind takes it.
     fn deliver(&mut self, node: u32, r: u32) {
-        let n = self.nodes[node as usize];
-        self.comps[n.comp as usize].ctr.arrivals += 1;
-        if !self.node_up[node as usize] {
+        let n = self.core.nodes[node as usize];
+        self.core.comps[n.comp as usize].ctr.arrivals += 1;
+        if !self.core.node_up[node as usize] {
             self.shard_failed(node);
-            let req = self.reqs.get_mut(r);
+            let req = self.core.reqs.get_mut(r);
             req.fail = Cause::ConnectionRefused;
             req.fail_comp = n.comp;
-            self.reply_node_after(n.comp, node, r, 0);
+            self.core.reply_node_after(n.comp, node, r, 0);
             return;
         }
-        if self.node_part[node as usize] {
+        if self.core.node_part[node as usize] {
             let ev = Ev {
                 kind: EvKind::Refuse,
                 tag: 0,
@@ -280,19 +252,23 @@ impl Model {
                 req: r,
                 aux: Cause::Unreachable as u32,
             };
-            self.after(self.connect_timeout, ev);
+            self.core.after(self.core.connect_timeout, ev);
             return;
         }
         match n.kind {
-            NodeKind::Balancer(b) => self.balancer_deliver(node, n.comp, b, r),
-            NodeKind::Station(s, sv) => match self.stations[s as usize].arrive(self.now, r) {
-                Admit::Serve => {
-                    self.push_frame(r, node, 0);
-                    self.start_service(node, s, sv, r);
+            NodeKind::Balancer(b) => {
+                self.kinds.lbs[b as usize].deliver(&mut self.core, node, n.comp, r)
+            }
+            NodeKind::Station(s, sv) => {
+                match self.core.stations[s as usize].arrive(self.core.now, r) {
+                    Admit::Serve => {
+                        self.core.push_frame(r, node, 0);
+                        self.start_service(node, s, sv, r);
+                    }
+                    Admit::Queued => self.core.push_frame(r, node, 0),
+                    Admit::Rejected => self.core.fail_back(r, Cause::QueueFull, n.comp),
                 }
-                Admit::Queued => self.push_frame(r, node, 0),
-                Admit::Rejected => self.fail_back(r, Cause::QueueFull, n.comp),
-            },
+            }
             NodeKind::Cache(ci) => self.cache_deliver(node, n.comp, ci, r),
             NodeKind::Queue(q) => self.publish(node, n.comp, q, r),
             // Nothing calls the client: a request addressed to it is a reply.
@@ -302,13 +278,13 @@ impl Model {
 
     /// Station `node` finished serving `r` (its crash epoch was `epoch` then).
     fn on_service_done(&mut self, node: u32, r: u32, epoch: u32) {
-        if epoch != self.node_epoch[node as usize] {
+        if epoch != self.core.node_epoch[node as usize] {
             // The node crashed while serving: the request fails back to its caller.
             self.crashed_drop(node, r);
             return;
         }
-        self.reqs.get_mut(r).top_mut().t_done = self.now;
-        if let NodeKind::Station(s, sv) = self.nodes[node as usize].kind {
+        self.core.reqs.get_mut(r).top_mut().t_done = self.core.now;
+        if let NodeKind::Station(s, sv) = self.core.nodes[node as usize].kind {
             match sv {
                 Serves::Server(g) => self.advance(node, s, g, r),
                 Serves::Database(db) => self.db_done(node, s, db, r),
@@ -320,20 +296,26 @@ impl Model {
     /// A reply reaches `node`: dropped back when the node crashed since it took the
     /// request; otherwise its kind takes it.
     fn on_reply(&mut self, node: u32, r: u32) {
-        let n = self.nodes[node as usize];
-        if node != CLIENT && self.reqs.get(r).top().epoch != self.node_epoch[node as usize] {
+        let n = self.core.nodes[node as usize];
+        if node != CLIENT
+            && self.core.reqs.get(r).top().epoch != self.core.node_epoch[node as usize]
+        {
             // The node crashed after taking the request: it fails back to the caller.
             self.crashed_drop(node, r);
             return;
         }
         match n.kind {
             NodeKind::Client => self.client_reply(r),
-            NodeKind::Balancer(b) => self.balancer_reply(node, n.comp, b, r),
-            NodeKind::Cache(ci) => self.cache_reply(node, n.comp, ci, r),
+            NodeKind::Balancer(b) => {
+                self.kinds.lbs[b as usize].reply(&mut self.core, node, n.comp, r)
+            }
+            NodeKind::Cache(ci) => {
+                self.kinds.caches[ci as usize].reply(&mut self.core, node, n.comp, r)
+            }
             NodeKind::Queue(q) => self.job_back(node, q, r),
             NodeKind::Station(s, Serves::Server(g)) => {
-                if self.reqs.get(r).fail == Cause::None {
-                    self.reqs.get_mut(r).top_mut().step += 1;
+                if self.core.reqs.get(r).fail == Cause::None {
+                    self.core.reqs.get_mut(r).top_mut().step += 1;
                 }
                 self.advance(node, s, g, r);
             }

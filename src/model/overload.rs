@@ -53,7 +53,7 @@ impl Model {
     /// Checks the bounds after request slot `r` was allocated: two comparisons.
     #[inline]
     pub(crate) fn guard(&mut self, r: u32) {
-        if r as usize >= MAX_IN_FLIGHT || self.queue.len() >= MAX_PENDING_EVENTS {
+        if r as usize >= MAX_IN_FLIGHT || self.core.queue.len() >= MAX_PENDING_EVENTS {
             self.overload(r as usize >= MAX_IN_FLIGHT);
         }
     }
@@ -62,27 +62,27 @@ impl Model {
     #[cold]
     #[inline(never)]
     fn overload(&mut self, in_flight: bool) {
-        if self.stopped.is_none() {
+        if self.core.stopped.is_none() {
             let e = if in_flight {
                 self.in_flight_error()
             } else {
                 self.pending_error()
             };
-            self.stopped = Some(e);
+            self.core.stopped = Some(e);
         }
-        self.end = self.now;
+        self.core.end = self.core.now;
     }
 
     /// Too many requests in flight: where they wait, and what would turn them away.
     fn in_flight_error(&self) -> RunError {
-        let at = SimTime(self.now);
-        let n = self.reqs.live();
+        let at = SimTime(self.core.now);
+        let n = self.core.reqs.live();
         // Requests waiting, by component: in the waiting rooms of its stations, or in a
         // queue's backlog.
-        let mut waiting = vec![0u64; self.comps.len()];
-        for node in &self.nodes {
+        let mut waiting = vec![0u64; self.core.comps.len()];
+        for node in &self.core.nodes {
             if let NodeKind::Station(s, _) = node.kind {
-                waiting[node.comp as usize] += self.stations[s as usize].queue.len() as u64;
+                waiting[node.comp as usize] += self.core.stations[s as usize].queue.len() as u64;
             }
         }
         for q in &self.kinds.queues {
@@ -109,7 +109,7 @@ impl Model {
                 thousands(w)
             )
         } else {
-            let c = &self.comps[top];
+            let c = &self.core.comps[top];
             let name = &c.name;
             match c.role {
                 Role::Queue(q) if self.kinds.queues[q as usize].capacity == u64::MAX => format!(
@@ -122,8 +122,10 @@ impl Model {
                 ),
                 _ => {
                     let bounded = (c.first_node..c.first_node + c.n_nodes).all(|node| {
-                        match self.nodes[node as usize].kind {
-                            NodeKind::Station(s, _) => self.stations[s as usize].cap != u64::MAX,
+                        match self.core.nodes[node as usize].kind {
+                            NodeKind::Station(s, _) => {
+                                self.core.stations[s as usize].cap != u64::MAX
+                            }
                             _ => true,
                         }
                     });
@@ -150,18 +152,18 @@ impl Model {
 
     /// Too many pending events: which kind piled up, and what keeps them pending.
     fn pending_error(&self) -> RunError {
-        let at = SimTime(self.now);
+        let at = SimTime(self.core.now);
         let mut by_kind = [0u64; EvKind::Warmup as usize + 1];
         // For visibility timeouts and replica applies: the component that holds the most.
-        let mut by_comp = vec![[0u64; 2]; self.comps.len()];
-        for ev in self.queue.iter() {
+        let mut by_comp = vec![[0u64; 2]; self.core.comps.len()];
+        for ev in self.core.queue.iter() {
             by_kind[ev.kind as usize] += 1;
             let slot = match ev.kind {
                 EvKind::VisTimeout => 0,
                 EvKind::Apply => 1,
                 _ => continue,
             };
-            if let Some(node) = self.nodes.get(ev.node as usize) {
+            if let Some(node) = self.core.nodes.get(ev.node as usize) {
                 by_comp[node.comp as usize][slot] += 1;
             }
         }
@@ -172,10 +174,10 @@ impl Model {
             .map(|(i, k)| (i, *k))
             .expect("event kinds");
         let top = |slot: usize| {
-            let i = (0..self.comps.len())
+            let i = (0..self.core.comps.len())
                 .max_by_key(|&i| (by_comp[i][slot], std::cmp::Reverse(i)))
                 .unwrap_or(0);
-            &self.comps[i].name
+            &self.core.comps[i].name
         };
         let what = if kind == EvKind::Timeout as usize {
             let t = SimTime(self.client.timeout.unwrap_or(0));
@@ -197,7 +199,7 @@ impl Model {
         };
         let message = format!(
             "the run stopped at {at} of simulated time: {} events were pending, more than a run may hold ({}); {} of them were {what}",
-            thousands(self.queue.len() as u64),
+            thousands(self.core.queue.len() as u64),
             thousands(MAX_PENDING_EVENTS as u64),
             thousands(k)
         );

@@ -22,11 +22,12 @@ impl Model {
     pub(crate) fn report(mut self) -> Report {
         self.flush_window();
         for sc in &mut self.scalers {
-            sc.touch(self.now);
+            sc.touch(self.core.now);
         }
-        let measured_ns = (self.end - self.warmup) as f64;
+        let measured_ns = (self.core.end - self.core.warmup) as f64;
         let measured_s = measured_ns / 1e9;
         let in_flight = self
+            .core
             .reqs
             .iter_live()
             .filter(|r| r.measured && !r.client_done)
@@ -53,7 +54,11 @@ impl Model {
         let (components, bottleneck) = self.component_reports(measured_ns);
         let mut errors_by_component = IndexMap::new();
         for (row, counts) in self.errors_by_comp.iter().enumerate() {
-            let name = self.comps.get(row).map_or("client", |c| c.name.as_str());
+            let name = self
+                .core
+                .comps
+                .get(row)
+                .map_or("client", |c| c.name.as_str());
             let by_cause: IndexMap<String, u64> = Cause::ALL
                 .into_iter()
                 .filter(|c| counts[*c as usize] > 0)
@@ -80,7 +85,7 @@ impl Model {
                 .iter()
                 .map(|e| ScalingAction {
                     t_s: e.t_s,
-                    group: self.comps[e.component].name.clone(),
+                    group: self.core.comps[e.component].name.clone(),
                     action: if e.out { "out" } else { "in" },
                     active: e.active,
                     desired: e.desired,
@@ -97,8 +102,8 @@ impl Model {
             scenario: self.scenario_name.clone(),
             about: self.about.clone(),
             seed: self.seed,
-            duration_s: self.end as f64 / 1e9,
-            warmup_s: self.warmup as f64 / 1e9,
+            duration_s: self.core.end as f64 / 1e9,
+            warmup_s: self.core.warmup as f64 / 1e9,
             requests: RequestCounts {
                 offered,
                 completed: self.completed,
@@ -123,15 +128,15 @@ impl Model {
             },
             engine: EngineReport {
                 events: self.events,
-                peak_in_flight: self.reqs.capacity_used() as u64,
+                peak_in_flight: self.core.reqs.capacity_used() as u64,
                 wall_s: None,
                 events_per_s: None,
             },
             timeseries: TimeSeries {
                 window_s: self.window.len as f64 / 1e9,
-                components: self.comps.iter().map(|c| c.name.clone()).collect(),
-                datacenters: self.geo.dc_names.clone(),
-                kinds: self.comps.iter().map(|c| c.kind.to_string()).collect(),
+                components: self.core.comps.iter().map(|c| c.name.clone()).collect(),
+                datacenters: self.core.geo.dc_names.clone(),
+                kinds: self.core.comps.iter().map(|c| c.kind.to_string()).collect(),
                 faults: marks,
                 rows: std::mem::take(&mut self.window.rows),
                 scaling: std::mem::take(&mut self.scale_events),
@@ -145,20 +150,21 @@ impl Model {
     /// component, and each component's largest waiting room.
     fn station_areas(&self) -> (Vec<Option<Areas>>, Vec<Areas>, Vec<u64>) {
         let node_areas: Vec<Option<Areas>> = self
+            .core
             .nodes
             .iter()
             .map(|n| match n.kind {
                 NodeKind::Station(s, _) => Some(
-                    self.stations[s as usize]
+                    self.core.stations[s as usize]
                         .acc
                         .minus(&self.warm.stations[s as usize]),
                 ),
                 _ => None,
             })
             .collect();
-        let mut per_comp = vec![Areas::default(); self.comps.len()];
-        let mut max_queue = vec![0u64; self.comps.len()];
-        for (ni, node) in self.nodes.iter().enumerate() {
+        let mut per_comp = vec![Areas::default(); self.core.comps.len()];
+        let mut max_queue = vec![0u64; self.core.comps.len()];
+        for (ni, node) in self.core.nodes.iter().enumerate() {
             if let (Some(d), NodeKind::Station(s, _)) = (node_areas[ni], node.kind) {
                 let a = &mut per_comp[node.comp as usize];
                 a.busy += d.busy;
@@ -167,7 +173,7 @@ impl Model {
                 a.arrivals += d.arrivals;
                 a.rejected += d.rejected;
                 let mq = &mut max_queue[node.comp as usize];
-                *mq = (*mq).max(self.stations[s as usize].max_queue);
+                *mq = (*mq).max(self.core.stations[s as usize].max_queue);
             }
         }
         (node_areas, per_comp, max_queue)
@@ -181,9 +187,9 @@ impl Model {
         let (node_areas, per_comp, max_queue) = self.station_areas();
         // Over the measured time the node existed: a shard added during the run counts
         // from its `add_shard` on.
-        let (warmup, end) = (self.warmup, self.end);
+        let (warmup, end) = (self.core.warmup, self.core.end);
         let node_util = |ni: u32, workers: u32| {
-            let span = match self.nodes[ni as usize].kind.db() {
+            let span = match self.core.nodes[ni as usize].kind.db() {
                 Some(d) if self.kinds.dbs[d as usize].born > 0 => {
                     self.kinds.dbs[d as usize].exists_during(warmup, end) as f64
                 }
@@ -199,7 +205,7 @@ impl Model {
         };
         let mut components = IndexMap::new();
         let mut bottleneck: Option<(f64, String)> = None;
-        for (i, c) in self.comps.iter().enumerate() {
+        for (i, c) in self.core.comps.iter().enumerate() {
             let a = &per_comp[i];
             let ctr = &c.ctr;
             let w = &self.warm.ctr[i];
@@ -207,7 +213,7 @@ impl Model {
                 NO_SCALER => None,
                 k => Some(&self.scalers[k as usize]),
             };
-            let grown = self.grown_node_time(i, self.warmup, self.end);
+            let grown = self.grown_node_time(i, self.core.warmup, self.core.end);
             let utilization = (c.workers > 0).then(|| match (scaler, grown) {
                 // A database that gains shards: over the node-time of the shards in use.
                 (None, Some(0)) => 0.0,
@@ -272,7 +278,7 @@ impl Model {
     fn fault_reports(&self) -> Vec<FaultReport> {
         let rows = &self.window.rows;
         let win = self.window.len as f64 / 1e9;
-        let end_s = self.end as f64 / 1e9;
+        let end_s = self.core.end as f64 / 1e9;
         let starts: Vec<f64> = self.faults.iter().map(|f| f.at.as_secs_f64()).collect();
         self.faults
             .iter()
@@ -285,7 +291,7 @@ impl Model {
                     .filter(|&t| t > start)
                     .fold(end_s, f64::min);
                 let nodes = |t: Target| {
-                    let c = &self.comps[t.comp];
+                    let c = &self.core.comps[t.comp];
                     match t.instance {
                         Some(k) => c.first_node + k..c.first_node + k + 1,
                         None => c.first_node..c.first_node + c.n_nodes.max(1),
@@ -299,9 +305,12 @@ impl Model {
                         .filter_map(|n| since(self.detected[n as usize]))
                         .reduce(f64::min),
                     FaultAction::FailPrimary(comp) => since(self.promoted_at[*comp]),
-                    FaultAction::FailDc(dc) => {
-                        self.geo.dns.as_ref().and_then(|g| since(g.detected[*dc]))
-                    }
+                    FaultAction::FailDc(dc) => self
+                        .core
+                        .geo
+                        .dns
+                        .as_ref()
+                        .and_then(|g| since(g.detected[*dc])),
                     FaultAction::Slow(..) | FaultAction::Flush(_) | FaultAction::AddShard(..) => {
                         None
                     }

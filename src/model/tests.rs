@@ -3,9 +3,10 @@
 
 use std::mem::size_of;
 
-use super::core::Ctr;
+use super::core::{Comp, Ctr, Node};
 use super::measure::CompSnap;
 use super::station::Areas;
+use super::station::Station;
 use super::*;
 use crate::scenario::memory::{COMPONENT_BYTES, EVENT_BYTES, NODE_BYTES, SHARD_BYTES};
 
@@ -96,7 +97,8 @@ fn small() -> Model {
 }
 
 fn comp(m: &Model, name: &str) -> u32 {
-    m.comps
+    m.core
+        .comps
         .iter()
         .position(|c| c.name == name)
         .expect("component") as u32
@@ -104,11 +106,11 @@ fn comp(m: &Model, name: &str) -> u32 {
 
 /// The nodes of component `c` and their kinds.
 fn kinds_of(m: &Model, c: u32) -> Vec<NodeKind> {
-    let cc = &m.comps[c as usize];
+    let cc = &m.core.comps[c as usize];
     (cc.first_node..cc.first_node + cc.n_nodes)
         .map(|n| {
-            assert_eq!(m.nodes[n as usize].comp, c);
-            m.nodes[n as usize].kind
+            assert_eq!(m.core.nodes[n as usize].comp, c);
+            m.core.nodes[n as usize].kind
         })
         .collect()
 }
@@ -118,7 +120,7 @@ fn the_builder_gives_the_balancer_its_group() {
     let m = small();
     let (lb, web) = (comp(&m, "lb"), comp(&m, "web"));
     assert_eq!(kinds_of(&m, lb), vec![NodeKind::Balancer(0)]);
-    assert_eq!(m.comps[lb as usize].role, kinds::Role::Balancer(0));
+    assert_eq!(m.core.comps[lb as usize].role, kinds::Role::Balancer(0));
     let b = &m.kinds.lbs[0];
     assert_eq!(b.to, web);
     assert_eq!(b.lb.conns.len(), 3);
@@ -128,21 +130,21 @@ fn the_builder_gives_the_balancer_its_group() {
 fn the_builder_makes_one_station_per_server_instance() {
     let m = small();
     let web = comp(&m, "web");
-    let c = &m.comps[web as usize];
+    let c = &m.core.comps[web as usize];
     assert_eq!((c.n_nodes, c.workers), (3, 2));
     let kinds = kinds_of(&m, web);
     for k in &kinds {
         let NodeKind::Station(s, Serves::Server(0)) = *k else {
             panic!("{k:?}")
         };
-        assert_eq!(m.stations[s as usize].workers, 2);
-        assert_eq!(m.stations[s as usize].cap, 5);
+        assert_eq!(m.core.stations[s as usize].workers, 2);
+        assert_eq!(m.core.stations[s as usize].cap, 5);
     }
     let g = &m.kinds.servers[0];
     assert!(g.local.as_ref().is_some_and(|l| l.home.len() == 100));
     // page calls the cache; write publishes a job, then calls the cache.
     let (off, len) = g.calls[1];
-    let calls = &m.calls[off as usize..(off + len) as usize];
+    let calls = &m.core.calls[off as usize..(off + len) as usize];
     assert_eq!(calls, [comp(&m, "jobs"), comp(&m, "cache")]);
     assert_eq!(g.calls[2].1, 0);
 }
@@ -151,7 +153,7 @@ fn the_builder_makes_one_station_per_server_instance() {
 fn the_builder_lays_out_shards_and_replicas() {
     let m = small();
     let db = comp(&m, "db");
-    let c = &m.comps[db as usize];
+    let c = &m.core.comps[db as usize];
     let kinds::Role::Database(route) = c.role else {
         panic!("{:?}", c.role)
     };
@@ -165,7 +167,7 @@ fn the_builder_lays_out_shards_and_replicas() {
         for j in 0..d.n_nodes {
             let node = d.first_node + j;
             assert_eq!(
-                m.nodes[node as usize].kind,
+                m.core.nodes[node as usize].kind,
                 NodeKind::Station(
                     d.first_station + j,
                     Serves::Database(route.db + shard as u32)
@@ -179,16 +181,16 @@ fn the_builder_lays_out_shards_and_replicas() {
 fn the_builder_links_caches_to_their_backing_database() {
     let m = small();
     let (cache, cdn, db) = (comp(&m, "cache"), comp(&m, "cdn"), comp(&m, "db"));
-    let kinds::Role::Cache(ci) = m.comps[cache as usize].role else {
+    let kinds::Role::Cache(ci) = m.core.comps[cache as usize].role else {
         panic!("a cache")
     };
-    let kinds::Role::Database(route) = m.comps[db as usize].role else {
+    let kinds::Role::Database(route) = m.core.comps[db as usize].role else {
         panic!("a database")
     };
     let c = &m.kinds.caches[ci as usize];
     assert_eq!((c.miss, c.backing_db), (db, Some(route)));
     assert_eq!(c.cacheable, [true, false, false]);
-    let kinds::Role::Cdn(di) = m.comps[cdn as usize].role else {
+    let kinds::Role::Cdn(di) = m.core.comps[cdn as usize].role else {
         panic!("a CDN")
     };
     let d = &m.kinds.caches[di as usize];
@@ -206,23 +208,23 @@ fn the_builder_feeds_the_workers_from_their_queue() {
     let q = &m.kinds.queues[0];
     assert_eq!((q.comp, q.consumers, q.assigned.len()), (jobs, workers, 2));
     assert_eq!(m.feeds[workers as usize], Some(0));
-    assert_eq!(m.comps[workers as usize].workers, 1);
+    assert_eq!(m.core.comps[workers as usize].workers, 1);
     let [NodeKind::Station(s, Serves::Store(0))] = kinds_of(&m, blobs)[..] else {
         panic!("one store station")
     };
-    assert_eq!(m.stations[s as usize].workers, 2);
+    assert_eq!(m.core.stations[s as usize].workers, 2);
 }
 
 /// The model with nothing scheduled, and a read of `class` by user 7 of key 3 that the
 /// client holds (its frame pushed).
 fn one_request(class: u16) -> (Model, u32) {
     let mut m = small();
-    m.queue = crate::engine::EventQueue::with_capacity(16);
-    m.lane.clear();
-    let r = m.reqs.alloc();
-    let req = m.reqs.get_mut(r);
+    m.core.queue = crate::engine::EventQueue::with_capacity(16);
+    m.core.lane.clear();
+    let r = m.core.reqs.alloc();
+    let req = m.core.reqs.get_mut(r);
     (req.class, req.user, req.key, req.measured) = (class, 7, 3, true);
-    m.push_frame(r, CLIENT, 0);
+    m.core.push_frame(r, CLIENT, 0);
     (m, r)
 }
 
@@ -230,9 +232,9 @@ fn one_request(class: u16) -> (Model, u32) {
 /// events handled.
 fn run_until_client(m: &mut Model, r: u32) -> Vec<Ev> {
     let mut seen = Vec::new();
-    while let Some(ev) = m.lane.pop_front().or_else(|| {
-        m.queue.pop().map(|(t, ev)| {
-            m.now = t.0;
+    while let Some(ev) = m.core.lane.pop_front().or_else(|| {
+        m.core.queue.pop().map(|(t, ev)| {
+            m.core.now = t.0;
             ev
         })
     }) {
@@ -256,17 +258,18 @@ fn a_forwarded_request_pushes_a_frame_per_hop_and_the_reply_pops_them() {
     let mut depth = vec![];
     for _ in 0..4 {
         let ev = m
+            .core
             .lane
             .pop_front()
             .or_else(|| {
-                m.queue.pop().map(|(t, ev)| {
-                    m.now = t.0;
+                m.core.queue.pop().map(|(t, ev)| {
+                    m.core.now = t.0;
                     ev
                 })
             })
             .expect("an event");
         m.dispatch(ev);
-        depth.push((ev.kind, m.reqs.get(r).depth()));
+        depth.push((ev.kind, m.core.reqs.get(r).depth()));
     }
     assert_eq!(
         depth,
@@ -283,7 +286,7 @@ fn a_forwarded_request_pushes_a_frame_per_hop_and_the_reply_pops_them() {
     // to the balancer, the balancer to the client.
     assert_eq!(replies, 4);
     assert_eq!(m.completed, 1);
-    assert_eq!(m.comps[comp(&m, "cache") as usize].ctr.misses, 1);
+    assert_eq!(m.core.comps[comp(&m, "cache") as usize].ctr.misses, 1);
 }
 
 #[test]
@@ -291,7 +294,7 @@ fn a_failure_travels_back_to_the_caller_with_its_cause() {
     let (mut m, r) = one_request(0);
     let web = comp(&m, "web");
     // The web tier turns the client's request away.
-    m.fail_back(r, Cause::QueueFull, web);
+    m.core.fail_back(r, Cause::QueueFull, web);
     run_until_client(&mut m, r);
     assert_eq!(m.failed, 1);
     assert_eq!(m.errors[Cause::QueueFull as usize], 1);
@@ -305,14 +308,14 @@ fn a_crash_drops_the_request_back_to_the_caller() {
     m.forward(0, lb, r, 0);
     // The balancer forwards; the instance takes the request and starts serving.
     for _ in 0..2 {
-        let ev = m.lane.pop_front().expect("zero-delay hops");
+        let ev = m.core.lane.pop_front().expect("zero-delay hops");
         m.dispatch(ev);
     }
-    let top = m.reqs.get(r).top().node;
-    assert_eq!(m.nodes[top as usize].comp, web);
-    let epoch = m.node_epoch[top as usize];
+    let top = m.core.reqs.get(r).top().node;
+    assert_eq!(m.core.nodes[top as usize].comp, web);
+    let epoch = m.core.node_epoch[top as usize];
     m.crash_node(top);
-    assert_eq!(m.node_epoch[top as usize], epoch + 1);
+    assert_eq!(m.core.node_epoch[top as usize], epoch + 1);
     let seen = run_until_client(&mut m, r);
     // The service end finds another epoch: the instance's frame is dropped, and the
     // balancer passes the failure back.
@@ -322,28 +325,28 @@ fn a_crash_drops_the_request_back_to_the_caller() {
 }
 
 #[test]
-fn the_protocol_replies_to_the_node_on_top_of_the_stack() {
+fn the_core_replies_to_the_node_on_top_of_the_stack() {
     let (mut m, r) = one_request(0);
     let (lb, web) = (comp(&m, "lb"), comp(&m, "web"));
     let (lb_node, web_node) = (
-        m.comps[lb as usize].first_node,
-        m.comps[web as usize].first_node,
+        m.core.comps[lb as usize].first_node,
+        m.core.comps[web as usize].first_node,
     );
-    m.push_frame(r, lb_node, 1);
-    m.push_frame(r, web_node, 0);
-    assert_eq!(m.reqs.get(r).depth(), 3);
+    m.core.push_frame(r, lb_node, 1);
+    m.core.push_frame(r, web_node, 0);
+    assert_eq!(m.core.reqs.get(r).depth(), 3);
     // The web instance replies: its frame goes, the reply goes to the balancer.
-    let f = m.reqs.get_mut(r).pop();
+    let f = m.core.reqs.get_mut(r).pop();
     assert_eq!((f.node, f.epoch), (web_node, 0));
-    m.reply_after(web, r, 0);
-    let ev = m.lane.pop_front().expect("a zero-delay reply");
+    m.core.reply_after(web, r, 0);
+    let ev = m.core.lane.pop_front().expect("a zero-delay reply");
     assert_eq!((ev.kind, ev.node, ev.req), (EvKind::Reply, lb_node, r));
     // The balancer fails it back: the failure goes to the client, with its cause.
-    m.reqs.get_mut(r).pop();
-    m.fail_back(r, Cause::NoHealthyBackend, lb);
-    let ev = m.lane.pop_front().expect("a zero-delay reply");
+    m.core.reqs.get_mut(r).pop();
+    m.core.fail_back(r, Cause::NoHealthyBackend, lb);
+    let ev = m.core.lane.pop_front().expect("a zero-delay reply");
     assert_eq!((ev.kind, ev.node), (EvKind::Reply, CLIENT));
-    let req = m.reqs.get(r);
+    let req = m.core.reqs.get(r);
     assert_eq!(
         (req.fail, req.fail_comp, req.depth()),
         (Cause::NoHealthyBackend, lb, 1)
@@ -354,17 +357,17 @@ fn the_protocol_replies_to_the_node_on_top_of_the_stack() {
 fn a_reply_to_a_node_that_crashed_since_it_took_the_request_drops_back() {
     let (mut m, r) = one_request(0);
     let (lb, web) = (comp(&m, "lb"), comp(&m, "web"));
-    let lb_node = m.comps[lb as usize].first_node;
-    let web_node = m.comps[web as usize].first_node;
-    m.push_frame(r, lb_node, 0);
-    m.push_frame(r, web_node, 0);
+    let lb_node = m.core.comps[lb as usize].first_node;
+    let web_node = m.core.comps[web as usize].first_node;
+    m.core.push_frame(r, lb_node, 0);
+    m.core.push_frame(r, web_node, 0);
     // The web instance is waiting on a call when it crashes; the call's reply finds
     // another epoch and the request fails back to the balancer as `crashed`.
     m.crash_node(web_node);
     m.on_reply(web_node, r);
-    let ev = m.lane.pop_front().expect("a zero-delay reply");
+    let ev = m.core.lane.pop_front().expect("a zero-delay reply");
     assert_eq!((ev.kind, ev.node), (EvKind::Reply, lb_node));
-    let req = m.reqs.get(r);
+    let req = m.core.reqs.get(r);
     assert_eq!(
         (req.fail, req.fail_comp, req.depth()),
         (Cause::Crashed, web, 2)

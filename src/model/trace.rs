@@ -5,6 +5,7 @@
 
 use rand::RngExt;
 
+use super::core::Core;
 use super::request::Frame;
 use super::{Cause, Model};
 use crate::metrics::{TraceRecord, TraceSpan};
@@ -35,6 +36,56 @@ struct RawSpan {
 }
 
 impl Model {
+    /// Trace records with names, for the report.
+    pub(crate) fn trace_records(&self) -> Vec<TraceRecord> {
+        let ms = |ns: u64| ns as f64 / 1e6;
+        self.core
+            .traces
+            .iter()
+            .map(|t| TraceRecord {
+                class: self.class_names[t.class as usize].clone(),
+                user: t.user,
+                key: t.key,
+                start_ms: ms(t.start),
+                latency_ms: t.end.map(|e| ms(e - t.start)),
+                outcome: match (t.end, t.outcome) {
+                    (None, _) => "in_flight".to_string(),
+                    (_, Cause::None) => "ok".to_string(),
+                    (_, c) => c.as_str().to_string(),
+                },
+                attempts: t.attempts,
+                spans: t
+                    .spans
+                    .iter()
+                    .map(|s| {
+                        let n = self.core.nodes[s.node as usize];
+                        let c = &self.core.comps[n.comp as usize];
+                        let served = s.start > 0;
+                        TraceSpan {
+                            component: c.name.clone(),
+                            instance: s.node - c.first_node,
+                            arrive_ms: ms(s.arrive),
+                            wait_ms: if served { ms(s.start - s.arrive) } else { 0.0 },
+                            service_ms: if served && s.done >= s.start {
+                                ms(s.done - s.start)
+                            } else {
+                                0.0
+                            },
+                            end_ms: ms(s.end),
+                            outcome: if s.outcome == Cause::None {
+                                "ok".into()
+                            } else {
+                                s.outcome.as_str().into()
+                            },
+                        }
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+impl Core {
     /// Decides whether a new request is traced; returns its record index or `u32::MAX`.
     pub(crate) fn maybe_trace(&mut self, class: u16, user: u32, key: u64) -> u32 {
         if self.trace_p <= 0.0 || self.traces.len() >= MAX_TRACES {
@@ -104,52 +155,5 @@ impl Model {
             rec.end = Some(self.now);
             rec.outcome = cause;
         }
-    }
-
-    /// Trace records with names, for the report.
-    pub(crate) fn trace_records(&self) -> Vec<TraceRecord> {
-        let ms = |ns: u64| ns as f64 / 1e6;
-        self.traces
-            .iter()
-            .map(|t| TraceRecord {
-                class: self.class_names[t.class as usize].clone(),
-                user: t.user,
-                key: t.key,
-                start_ms: ms(t.start),
-                latency_ms: t.end.map(|e| ms(e - t.start)),
-                outcome: match (t.end, t.outcome) {
-                    (None, _) => "in_flight".to_string(),
-                    (_, Cause::None) => "ok".to_string(),
-                    (_, c) => c.as_str().to_string(),
-                },
-                attempts: t.attempts,
-                spans: t
-                    .spans
-                    .iter()
-                    .map(|s| {
-                        let n = self.nodes[s.node as usize];
-                        let c = &self.comps[n.comp as usize];
-                        let served = s.start > 0;
-                        TraceSpan {
-                            component: c.name.clone(),
-                            instance: s.node - c.first_node,
-                            arrive_ms: ms(s.arrive),
-                            wait_ms: if served { ms(s.start - s.arrive) } else { 0.0 },
-                            service_ms: if served && s.done >= s.start {
-                                ms(s.done - s.start)
-                            } else {
-                                0.0
-                            },
-                            end_ms: ms(s.end),
-                            outcome: if s.outcome == Cause::None {
-                                "ok".into()
-                            } else {
-                                s.outcome.as_str().into()
-                            },
-                        }
-                    })
-                    .collect(),
-            })
-            .collect()
     }
 }

@@ -4,9 +4,11 @@
 
 use crate::engine::random::component_stream;
 use crate::engine::{Dist, SimTime};
+use crate::model::autoscale::NO_SCALER;
 use crate::model::build::Builder;
+use crate::model::core::{Core, Ev, EvKind};
 use crate::model::load_balancer::Balancer;
-use crate::model::{Cause, Ev, EvKind, Model};
+use crate::model::{Cause, Model};
 use crate::scenario::{ComponentKind, HealthCheck, LbPolicy};
 
 use super::{NodeKind, Role};
@@ -57,94 +59,96 @@ pub(crate) fn build(
     (1, 0, Role::Balancer(lb))
 }
 
-impl Model {
-    /// A request reaches balancer `b` (node `node` of component `comp`): it goes on to one
-    /// backend, or fails when none is healthy.
+impl BalancerNode {
+    /// A request reaches this balancer (node `node` of component `comp`): it goes on to
+    /// one backend, or fails when none is healthy.
     #[inline]
-    pub(crate) fn balancer_deliver(&mut self, node: u32, comp: u32, b: u32, r: u32) {
-        let user = self.reqs.get(r).user;
-        let bn = &mut self.kinds.lbs[b as usize];
-        let Some(i) = bn.lb.choose(user) else {
-            self.fail_back(r, Cause::NoHealthyBackend, comp);
+    pub(crate) fn deliver(&mut self, core: &mut Core, node: u32, comp: u32, r: u32) {
+        let user = core.reqs.get(r).user;
+        let Some(i) = self.lb.choose(user) else {
+            core.fail_back(r, Cause::NoHealthyBackend, comp);
             return;
         };
-        bn.lb.conns[i] += 1;
-        self.push_frame(r, node, i as u32);
-        self.open_change(comp, true);
-        let bn = &mut self.kinds.lbs[b as usize];
-        let to = bn.to;
-        let extra = bn.latency.sample(&mut bn.lb.rng);
-        let target = self.comps[to as usize].first_node + i as u32;
-        if self.node_scaler[target as usize] != crate::model::autoscale::NO_SCALER {
-            self.inbound[target as usize] += 1;
+        self.lb.conns[i] += 1;
+        core.push_frame(r, node, i as u32);
+        core.open_change(comp, true);
+        let to = self.to;
+        let extra = self.latency.sample(&mut self.lb.rng);
+        let target = core.comps[to as usize].first_node + i as u32;
+        if core.node_scaler[target as usize] != NO_SCALER {
+            core.inbound[target as usize] += 1;
         }
-        let d = extra + self.hop_node(comp as usize + 1, to, target, r);
-        self.after(d, Ev::new(EvKind::Deliver, target, r));
+        let d = extra + core.hop_node(comp as usize + 1, to, target, r);
+        core.after(d, Ev::new(EvKind::Deliver, target, r));
     }
 
-    /// A reply passes back through balancer `b`.
+    /// A reply passes back through this balancer.
     #[inline]
-    pub(crate) fn balancer_reply(&mut self, node: u32, comp: u32, b: u32, r: u32) {
-        let f = self.reqs.get_mut(r).pop();
-        self.kinds.lbs[b as usize].lb.conns[f.step as usize] -= 1;
-        self.span(r, node, &f);
-        self.leave(comp, f.t_in);
-        self.reply_after(comp, r, 0);
+    pub(crate) fn reply(&mut self, core: &mut Core, node: u32, comp: u32, r: u32) {
+        let f = core.reqs.get_mut(r).pop();
+        self.lb.conns[f.step as usize] -= 1;
+        core.span(r, node, &f);
+        core.leave(comp, f.t_in);
+        core.reply_after(comp, r, 0);
     }
 
-    /// Balancer `b` crashed: its open connections are gone.
-    pub(crate) fn balancer_crash(&mut self, comp: u32, b: u32) {
-        self.open_reset(comp);
-        self.kinds.lbs[b as usize].lb.reset_connections();
+    /// This balancer crashed: its open connections are gone.
+    pub(crate) fn crash(&mut self, core: &mut Core, comp: u32) {
+        core.open_reset(comp);
+        self.lb.reset_connections();
     }
 
-    /// Schedules each balancer's first health check.
-    pub(crate) fn prime_health(&mut self) {
-        for (i, bn) in self.kinds.lbs.iter().enumerate() {
-            if let Some(h) = bn.lb.health
-                && h.interval.0 < self.end
-            {
-                let node = self
-                    .nodes
-                    .iter()
-                    .position(|n| n.kind == NodeKind::Balancer(i as u32));
-                let node = node.expect("every balancer has a node") as u32;
-                self.queue
-                    .push(h.interval, Ev::new(EvKind::HealthTick, node, i as u32));
-            }
-        }
-    }
-
-    /// Balancer `b` (node `node`) probes each backend; backends leave or rejoin rotation.
-    pub(crate) fn health_tick(&mut self, node: u32, b: u32) {
-        let bn = &self.kinds.lbs[b as usize];
-        let first = self.comps[bn.to as usize].first_node;
-        let backends = bn.lb.conns.len();
+    /// This balancer (node `node`, `Kinds::lbs` index `b`) probes each backend; backends
+    /// leave or rejoin rotation (`detected`: when a backend was taken out, per node).
+    pub(crate) fn health_tick(
+        &mut self,
+        core: &mut Core,
+        detected: &mut [Option<u64>],
+        node: u32,
+        b: u32,
+    ) {
+        let first = core.comps[self.to as usize].first_node;
+        let backends = self.lb.conns.len();
         // A balancer that is down probes nothing: its view of the backends stands still.
-        let probing = self.node_up[node as usize];
+        let probing = core.node_up[node as usize];
         for i in (0..backends).filter(|_| probing) {
-            let lb = &mut self.kinds.lbs[b as usize].lb;
-            if !lb.is_active(i) {
+            if !self.lb.is_active(i) {
                 // Not started, or drained, by the autoscaler: not a backend now.
                 continue;
             }
             let t = (first + i as u32) as usize;
-            let ok = self.node_up[t] && !self.node_part[t];
-            if lb.probe(i, ok) == Some(false) {
-                self.detected[t] = Some(self.now);
+            let ok = core.node_up[t] && !core.node_part[t];
+            if self.lb.probe(i, ok) == Some(false) {
+                detected[t] = Some(core.now);
             }
         }
-        let interval = self.kinds.lbs[b as usize]
-            .lb
-            .health
-            .expect("health checks configured")
-            .interval
-            .0;
-        if self.now + interval < self.end {
-            self.queue.push(
-                SimTime(self.now + interval),
+        let interval = self.lb.health.expect("health checks configured").interval.0;
+        if core.now + interval < core.end {
+            core.queue.push(
+                SimTime(core.now + interval),
                 Ev::new(EvKind::HealthTick, node, b),
             );
+        }
+    }
+}
+
+impl Model {
+    /// Schedules each balancer's first health check.
+    pub(crate) fn prime_health(&mut self) {
+        for (i, bn) in self.kinds.lbs.iter().enumerate() {
+            if let Some(h) = bn.lb.health
+                && h.interval.0 < self.core.end
+            {
+                let node = self
+                    .core
+                    .nodes
+                    .iter()
+                    .position(|n| n.kind == NodeKind::Balancer(i as u32));
+                let node = node.expect("every balancer has a node") as u32;
+                self.core
+                    .queue
+                    .push(h.interval, Ev::new(EvKind::HealthTick, node, i as u32));
+            }
         }
     }
 }

@@ -10,9 +10,12 @@ use crate::engine::random::component_stream;
 use crate::engine::{Dist, SimTime, Stream};
 use crate::model::build::Builder;
 use crate::model::cache_store::{KeyCache, Lookup};
+use crate::model::core::Core;
+use crate::model::shard::ShardRouter;
 use crate::model::{Cause, Model};
 use crate::scenario::{CacheSpec, Keys, WritePolicy};
 
+use super::database::{Db, shard_of};
 use super::{DbRoute, NodeKind, Role, ratio};
 
 /// Cache frame steps: what to do with the reply.
@@ -127,97 +130,129 @@ fn cache_node(b: &Builder<'_>, ci: usize, setup: CacheSetup<'_>) -> CacheNode {
     }
 }
 
-impl Model {
-    /// A request reaches cache `ci` (node `node` of component `comp`).
+impl CacheNode {
+    /// A request reaches this cache (node `node` of component `comp`): a cacheable read is
+    /// looked up, a hit answered at once (stale when older than the version `dbs` (routed by
+    /// `routers`) acknowledged); a miss, a write or a pass-through pushes the cache's frame
+    /// and returns where it goes on to: the target component and the delay before it leaves.
     #[inline]
-    pub(crate) fn cache_deliver(&mut self, node: u32, comp: u32, ci: u32, r: u32) {
-        let now = self.now;
-        let req = self.reqs.get(r);
+    pub(crate) fn deliver(
+        &mut self,
+        core: &mut Core,
+        (routers, dbs): (&[ShardRouter], &[Db]),
+        node: u32,
+        comp: u32,
+        r: u32,
+    ) -> Option<(u32, u64)> {
+        let now = core.now;
+        let req = core.reqs.get(r);
         let (class, key) = (req.class as usize, req.key);
-        let cache = &self.kinds.caches[ci as usize];
-        let target = cache.miss;
-        if self.op_write[class] {
+        let target = self.miss;
+        if core.op_write[class] {
             // A write passing through: drop or refresh the entry when the write returns.
             // The entry is dropped (or refreshed) once the write has committed: the
             // cache-aside order "update the database, then delete the cache entry".
-            let step = match cache.write_policy {
+            let step = match self.write_policy {
                 Some(WritePolicy::WriteThrough) => WRITE_THROUGH,
                 _ => INVALIDATE,
             };
-            self.cache_forward(node, comp, r, step, target, 0);
-            return;
+            return Some(self.pass_on(core, node, comp, r, step, target, 0));
         }
-        if !cache.cacheable[class] {
-            self.cache_forward(node, comp, r, PASS, target, 0);
-            return;
+        if !self.cacheable[class] {
+            return Some(self.pass_on(core, node, comp, r, PASS, target, 0));
         }
-        let cache = &mut self.kinds.caches[ci as usize];
-        let lookup = cache.latency.sample(&mut cache.rng);
-        cache.class_lookups[class] += 1;
-        match cache.store.get(key, now) {
+        let lookup = self.latency.sample(&mut self.rng);
+        self.class_lookups[class] += 1;
+        match self.store.get(key, now) {
             Lookup::Hit { version } => {
-                cache.class_hits[class] += 1;
-                let user = self.reqs.get(r).user;
-                let stale = match cache.backing_db {
+                self.class_hits[class] += 1;
+                let user = core.reqs.get(r).user;
+                let stale = match self.backing_db {
                     Some(route) => {
-                        let d = self.shard_db(route, key, user);
-                        version < self.kinds.dbs[d].acked[key as usize]
+                        let d = shard_of(routers, route, key, user);
+                        version < dbs[d].acked[key as usize]
                     }
                     None => false,
                 };
-                let ctr = &mut self.comps[comp as usize].ctr;
+                let ctr = &mut core.comps[comp as usize].ctr;
                 ctr.hits += 1;
                 if stale {
                     ctr.stale_hits += 1;
                 }
-                self.comp_latency(comp, lookup, now >= self.warmup);
-                self.reqs.get_mut(r).version = version;
-                self.span_now(r, node, lookup, Cause::None);
-                self.reply_after(comp, r, lookup);
+                core.comp_latency(comp, lookup, now >= core.warmup);
+                core.reqs.get_mut(r).version = version;
+                core.span_now(r, node, lookup, Cause::None);
+                core.reply_after(comp, r, lookup);
+                None
             }
             Lookup::Miss | Lookup::Expired => {
-                self.comps[comp as usize].ctr.misses += 1;
-                self.cache_forward(node, comp, r, FILL, target, lookup);
+                core.comps[comp as usize].ctr.misses += 1;
+                Some(self.pass_on(core, node, comp, r, FILL, target, lookup))
             }
         }
     }
 
-    /// A cache or CDN passes `r` on to `target` after `extra` ns, remembering in `step` what
-    /// to do with the reply.
-    fn cache_forward(&mut self, node: u32, comp: u32, r: u32, step: u32, target: u32, extra: u64) {
-        self.push_frame(r, node, step);
-        self.open_change(comp, true);
-        self.forward(comp as usize + 1, target, r, extra);
+    /// The cache passes `r` on to `target` after `extra` ns, remembering in `step` what to
+    /// do with the reply: pushes its frame, and returns the target and the delay.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn pass_on(
+        &self,
+        core: &mut Core,
+        node: u32,
+        comp: u32,
+        r: u32,
+        step: u32,
+        target: u32,
+        extra: u64,
+    ) -> (u32, u64) {
+        core.push_frame(r, node, step);
+        core.open_change(comp, true);
+        (target, extra)
     }
 
-    /// A reply passes back through cache `ci`: a fill or a write-through stores the entry,
+    /// A reply passes back through this cache: a fill or a write-through stores the entry,
     /// a write through a cache-aside cache drops it.
     #[inline]
-    pub(crate) fn cache_reply(&mut self, node: u32, comp: u32, ci: u32, r: u32) {
-        let f = self.reqs.get_mut(r).pop();
-        let req = self.reqs.get(r);
+    pub(crate) fn reply(&mut self, core: &mut Core, node: u32, comp: u32, r: u32) {
+        let f = core.reqs.get_mut(r).pop();
+        let req = core.reqs.get(r);
         if req.fail == Cause::None {
-            let cache = &mut self.kinds.caches[ci as usize];
             match f.step {
                 FILL | WRITE_THROUGH => {
-                    let expires = cache.ttl.map_or(u64::MAX, |t| self.now + t);
-                    cache.store.put(req.key, req.version, expires);
+                    let expires = self.ttl.map_or(u64::MAX, |t| core.now + t);
+                    self.store.put(req.key, req.version, expires);
                 }
-                INVALIDATE if cache.store.remove(req.key) => {
-                    self.comps[comp as usize].ctr.invalidations += 1;
+                INVALIDATE if self.store.remove(req.key) => {
+                    core.comps[comp as usize].ctr.invalidations += 1;
                 }
                 _ => {}
             }
         }
-        self.span(r, node, &f);
-        self.leave(comp, f.t_in);
-        self.reply_after(comp, r, 0);
+        core.span(r, node, &f);
+        core.leave(comp, f.t_in);
+        core.reply_after(comp, r, 0);
     }
 
-    /// Cache `ci` crashed: its contents and open requests are gone.
-    pub(crate) fn cache_crash(&mut self, comp: u32, ci: u32) {
-        self.open_reset(comp);
-        self.kinds.caches[ci as usize].store.clear();
+    /// This cache crashed: its contents and open requests are gone.
+    pub(crate) fn crash(&mut self, core: &mut Core, comp: u32) {
+        core.open_reset(comp);
+        self.store.clear();
+    }
+}
+
+impl Model {
+    /// A request reaches cache `ci` (node `node` of component `comp`); a miss, a write or
+    /// a pass-through goes on to its target.
+    #[inline]
+    pub(crate) fn cache_deliver(&mut self, node: u32, comp: u32, ci: u32, r: u32) {
+        let k = &mut self.kinds;
+        let dbs = (k.routers.as_slice(), k.dbs.as_slice());
+        if let Some((target, extra)) =
+            k.caches[ci as usize].deliver(&mut self.core, dbs, node, comp, r)
+        {
+            self.forward(comp as usize + 1, target, r, extra);
+        }
     }
 }
 
@@ -225,7 +260,7 @@ impl Model {
     /// Report extras of cache or CDN `i` (`Kinds::caches` index `cache`): hits, misses,
     /// evictions, offload, stale hits, invalidations, hit ratio per class.
     pub(crate) fn cache_extras(&self, i: usize, cache: u32, extra: &mut IndexMap<String, f64>) {
-        let c = &self.comps[i];
+        let c = &self.core.comps[i];
         let (ctr, w) = (&c.ctr, &self.warm.ctr[i]);
         let mut put = |k: &str, v: f64| {
             extra.insert(k.to_string(), v);

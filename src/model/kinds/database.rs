@@ -13,6 +13,7 @@ use crate::engine::random::component_stream;
 use crate::engine::{Dist, SimTime, Stream};
 use crate::metrics::LatencyHist;
 use crate::model::build::Builder;
+use crate::model::core::Core;
 use crate::model::request::NO_DC;
 use crate::model::shard::ShardRouter;
 use crate::model::{Ev, EvKind, Model};
@@ -203,110 +204,108 @@ pub(crate) fn build(b: &mut Builder<'_>, ci: usize, d: DbSpec<'_>) -> (u32, u32,
     (total * n as u32, d.workers, Role::Database(route))
 }
 
-impl Model {
-    /// The replica set (`Kinds::dbs` index) of database `route` that holds this key.
-    #[inline]
-    pub(crate) fn shard_db(&self, route: DbRoute, key: u64, user: u32) -> usize {
-        (route.db + self.kinds.routers[route.router as usize].shard(key, user)) as usize
-    }
+/// The replica set (`Kinds::dbs` index) of database `route` (routed by `routers`) that
+/// holds this key (or this user's data).
+#[inline]
+pub(crate) fn shard_of(routers: &[ShardRouter], route: DbRoute, key: u64, user: u32) -> usize {
+    (route.db + routers[route.router as usize].shard(key, user)) as usize
+}
 
-    /// The node of database `route` that request `r` goes to: the primary for writes, the
-    /// read policy's choice for reads (in the caller's data center first, with data
-    /// centers).
-    #[inline]
-    pub(crate) fn db_node(&mut self, route: DbRoute, r: u32, from_row: usize) -> u32 {
-        let req = self.reqs.get(r);
-        let shard = self.kinds.routers[route.router as usize].shard(req.key, req.user);
-        let db = &mut self.kinds.dbs[(route.db + shard) as usize];
-        let class = req.class as usize;
-        let primary = db.first_node + db.primary;
-        if self.op_write[class] || db.n_nodes == 1 || db.read_from == ReadFrom::Primary {
-            return primary;
-        }
-        let caller_dc = if from_row == 0 || self.geo.n_dc == 0 {
-            NO_DC
-        } else {
-            self.geo.comp_dc[from_row - 1]
-        };
-        if caller_dc != NO_DC {
-            // With data centers: a node of the pool in the caller's data center first.
-            for _ in 0..db.n_nodes {
-                let i = db.rr % db.n_nodes;
-                db.rr = db.rr.wrapping_add(1);
-                let node = db.first_node + i;
-                if (db.read_from == ReadFrom::Any || i != db.primary)
-                    && self.node_up[node as usize]
-                    && self.geo.node_dc[node as usize] == caller_dc
-                {
-                    return node;
-                }
-            }
-        }
-        // Reads rotate over the nodes in the pool that are up (the database's client
-        // library knows which replicas answer); with none up, the primary.
+/// The node of database `route` (routed by `routers` over replica sets `dbs`) that request
+/// `r` goes to, from caller row `from_row`: the primary for writes, the read policy's choice
+/// for reads (in the caller's data center first, with data centers).
+#[inline]
+pub(crate) fn route(
+    routers: &[ShardRouter],
+    dbs: &mut [Db],
+    core: &Core,
+    route: DbRoute,
+    r: u32,
+    from_row: usize,
+) -> u32 {
+    let req = core.reqs.get(r);
+    let shard = routers[route.router as usize].shard(req.key, req.user);
+    let db = &mut dbs[(route.db + shard) as usize];
+    let class = req.class as usize;
+    let primary = db.first_node + db.primary;
+    if core.op_write[class] || db.n_nodes == 1 || db.read_from == ReadFrom::Primary {
+        return primary;
+    }
+    let caller_dc = if from_row == 0 || core.geo.n_dc == 0 {
+        NO_DC
+    } else {
+        core.geo.comp_dc[from_row - 1]
+    };
+    if caller_dc != NO_DC {
+        // With data centers: a node of the pool in the caller's data center first.
         for _ in 0..db.n_nodes {
             let i = db.rr % db.n_nodes;
             db.rr = db.rr.wrapping_add(1);
             let node = db.first_node + i;
-            if (db.read_from == ReadFrom::Any || i != db.primary) && self.node_up[node as usize] {
+            if (db.read_from == ReadFrom::Any || i != db.primary)
+                && core.node_up[node as usize]
+                && core.geo.node_dc[node as usize] == caller_dc
+            {
                 return node;
             }
         }
-        primary
     }
+    // Reads rotate over the nodes in the pool that are up (the database's client
+    // library knows which replicas answer); with none up, the primary.
+    for _ in 0..db.n_nodes {
+        let i = db.rr % db.n_nodes;
+        db.rr = db.rr.wrapping_add(1);
+        let node = db.first_node + i;
+        if (db.read_from == ReadFrom::Any || i != db.primary) && core.node_up[node as usize] {
+            return node;
+        }
+    }
+    primary
+}
 
-    /// The service time of `r` at a node of replica set `db` (random stream of station `s`).
+impl Db {
+    /// The service time of `r` at one of its nodes (random stream of station `s`).
     #[inline]
-    pub(crate) fn db_service(&mut self, s: u32, db: u32, r: u32) -> u64 {
-        let class = self.reqs.get(r).class as usize;
-        let st = &mut self.stations[s as usize];
-        let db = &self.kinds.dbs[db as usize];
-        if self.op_write[class] {
-            db.write.sample(&mut st.rng)
+    pub(crate) fn service(&self, core: &mut Core, s: u32, r: u32) -> u64 {
+        let class = core.reqs.get(r).class as usize;
+        let st = &mut core.stations[s as usize];
+        if core.op_write[class] {
+            self.write.sample(&mut st.rng)
         } else {
-            db.read.sample(&mut st.rng)
+            self.read.sample(&mut st.rng)
         }
     }
 
-    /// Node `node` (station `s`) of replica set `db_ix` finished a read or a write.
-    pub(crate) fn db_done(&mut self, node: u32, s: u32, db_ix: u32, r: u32) {
-        let comp = self.nodes[node as usize].comp as usize;
-        let req = self.reqs.get(r);
-        let (class, key) = (req.class as usize, req.key as usize);
-        if self.op_write[class] {
-            self.comps[comp].ctr.writes += 1;
-            if !self.db_write(node, db_ix, r, key) {
-                return;
-            }
-        } else {
-            let db = &self.kinds.dbs[db_ix as usize];
-            let ctr = &mut self.comps[comp].ctr;
-            ctr.reads += 1;
-            let j = (node - db.first_node) as usize;
-            let version = db.ver[j * db.keys + key];
-            if j != db.primary as usize && version < db.acked[key] {
-                ctr.stale_reads += 1;
-            }
-            self.reqs.get_mut(r).version = version;
+    /// Node `node` (of component `comp`) serves read `r` of `key`: the node's version,
+    /// stale when a replica is behind the acknowledged one.
+    #[inline]
+    pub(crate) fn read(&self, core: &mut Core, node: u32, comp: usize, r: u32, key: usize) {
+        let ctr = &mut core.comps[comp].ctr;
+        ctr.reads += 1;
+        let j = (node - self.first_node) as usize;
+        let version = self.ver[j * self.keys + key];
+        if j != self.primary as usize && version < self.acked[key] {
+            ctr.stale_reads += 1;
         }
-        self.finish(node, s, Serves::Database(db_ix), r);
+        core.reqs.get_mut(r).version = version;
     }
 
-    /// Commits write `r` of `key` on the primary and ships it to the replicas. Returns
-    /// whether the primary replies now (`false`: it waits for the synchronous acks).
+    /// Commits write `r` of `key` on the primary `node` and ships it to the replicas.
+    /// Returns whether the primary replies now (`false`: it waits for the synchronous
+    /// acks).
     #[inline]
-    fn db_write(&mut self, node: u32, db_ix: u32, r: u32, key: usize) -> bool {
-        let now = self.now;
-        let db = &mut self.kinds.dbs[db_ix as usize];
+    pub(crate) fn commit(&mut self, core: &mut Core, node: u32, r: u32, key: usize) -> bool {
+        let now = core.now;
+        let db = self;
         let keys = db.keys;
         let p = db.primary as usize;
         let v = db.ver[p * keys + key].wrapping_add(1);
         db.ver[p * keys + key] = v;
         db.applied_count[p] += 1;
-        self.reqs.get_mut(r).version = v;
+        core.reqs.get_mut(r).version = v;
         let mut last = now;
         if let Some(lag) = &db.lag {
-            let geo = &self.geo;
+            let geo = &core.geo;
             let from_dc = if geo.n_dc > 0 {
                 geo.node_dc[db.first_node as usize + p]
             } else {
@@ -336,7 +335,7 @@ impl Model {
                 let at = (now + lag.sample(&mut db.rng) + ship).max(db.last_apply[j]);
                 db.last_apply[j] = at;
                 last = last.max(at + back);
-                if now >= self.warmup {
+                if now >= core.warmup {
                     db.lag_hist.record(at - now);
                 }
                 let ev = Ev {
@@ -347,15 +346,15 @@ impl Model {
                     aux: v,
                 };
                 if at == now {
-                    self.lane.push_back(ev);
+                    core.lane.push_back(ev);
                 } else {
-                    self.queue.push(SimTime(at), ev);
+                    core.queue.push(SimTime(at), ev);
                 }
             }
         }
         if db.sync && last > now {
-            let epoch = self.node_epoch[node as usize];
-            self.after(
+            let epoch = core.node_epoch[node as usize];
+            core.after(
                 last - now,
                 Ev {
                     kind: EvKind::SyncAck,
@@ -371,67 +370,128 @@ impl Model {
         true
     }
 
+    /// Every replica applied write `r`: it is acknowledged.
+    pub(crate) fn acked(&mut self, core: &Core, r: u32) {
+        let req = core.reqs.get(r);
+        let acked = &mut self.acked[req.key as usize];
+        *acked = (*acked).max(req.version);
+    }
+
+    /// Node `node` applies version `version` of `key`, shipped in replication term `term`.
+    pub(crate) fn apply(&mut self, node: u32, key: u32, version: u32, term: u16) {
+        if term != self.term {
+            return; // shipped by a primary that has since been replaced
+        }
+        let j = (node - self.first_node) as usize;
+        let slot = &mut self.ver[j * self.keys + key as usize];
+        if version > *slot {
+            *slot = version;
+            self.applied_count[j] += 1;
+        }
+    }
+
+    /// Node `node` crashed: writes its primary had not shipped yet die with it
+    /// (replication still in flight from the old term is dropped).
+    pub(crate) fn crash(&mut self, node: u32) {
+        if node == self.first_node + self.primary {
+            self.term = self.term.wrapping_add(1);
+        }
+    }
+
+    /// Node `node` is back at `now`: no longer the primary, it rejoins as a replica
+    /// resynchronised from the primary; still the primary, the replicas catch up with it.
+    pub(crate) fn recover(&mut self, node: u32, now: u64) {
+        let j = (node - self.first_node) as usize;
+        let (k, p) = (self.keys, self.primary as usize);
+        if j != p {
+            self.ver.copy_within(p * k..(p + 1) * k, j * k);
+            self.last_apply[j] = now;
+        } else {
+            for m in (0..self.n_nodes as usize).filter(|&m| m != p) {
+                self.ver.copy_within(p * k..(p + 1) * k, m * k);
+                self.last_apply[m] = now;
+            }
+        }
+    }
+
+    /// Promotes the most up-to-date replica that is up (`node_up`) at `now`, if the
+    /// primary is still down and no promotion happened since the failure (the term is still
+    /// `term`). Acknowledged writes the new primary never received are lost. Returns
+    /// whether it promoted.
+    pub(crate) fn promote(&mut self, node_up: &[bool], now: u64, term: u16) -> bool {
+        if self.term != term || node_up[(self.first_node + self.primary) as usize] {
+            return false;
+        }
+        let best = (0..self.n_nodes as usize)
+            .filter(|&j| j != self.primary as usize && node_up[self.first_node as usize + j])
+            .max_by_key(|&j| (self.applied_count[j], std::cmp::Reverse(j)));
+        let Some(j) = best else { return false };
+        let k = self.keys;
+        let mut lost = 0u64;
+        for key in 0..k {
+            let have = self.ver[j * k + key];
+            if self.acked[key] > have {
+                lost += u64::from(self.acked[key] - have);
+                self.acked[key] = have;
+            }
+        }
+        self.lost_writes += lost;
+        for m in 0..self.n_nodes as usize {
+            if m != j {
+                self.ver.copy_within(j * k..(j + 1) * k, m * k);
+                self.applied_count[m] = self.applied_count[j];
+            }
+            self.last_apply[m] = now;
+        }
+        self.primary = j as u32;
+        self.term = self.term.wrapping_add(1);
+        self.promotions += 1;
+        true
+    }
+}
+
+impl Model {
+    /// Node `node` (station `s`) of replica set `db_ix` finished a read or a write.
+    pub(crate) fn db_done(&mut self, node: u32, s: u32, db_ix: u32, r: u32) {
+        let comp = self.core.nodes[node as usize].comp as usize;
+        let req = self.core.reqs.get(r);
+        let (class, key) = (req.class as usize, req.key as usize);
+        let db = &mut self.kinds.dbs[db_ix as usize];
+        if self.core.op_write[class] {
+            self.core.comps[comp].ctr.writes += 1;
+            if !db.commit(&mut self.core, node, r, key) {
+                return;
+            }
+        } else {
+            db.read(&mut self.core, node, comp, r, key);
+        }
+        self.finish(node, s, Serves::Database(db_ix), r);
+    }
+
     /// Every replica applied a synchronous write: it is acknowledged, and the primary
     /// `node` (station `s` of replica set `db`) replies.
     pub(crate) fn on_sync_ack(&mut self, node: u32, s: u32, db: u32, r: u32, epoch: u32) {
-        if epoch != self.node_epoch[node as usize] {
+        if epoch != self.core.node_epoch[node as usize] {
             self.crashed_drop(node, r);
             return;
         }
-        let req = self.reqs.get(r);
-        let acked = &mut self.kinds.dbs[db as usize].acked[req.key as usize];
-        *acked = (*acked).max(req.version);
+        self.kinds.dbs[db as usize].acked(&self.core, r);
         self.finish(node, s, Serves::Database(db), r);
     }
 
-    /// Node `node` of replica set `db` applies version `version` of `key`, shipped in
-    /// replication term `term`.
-    pub(crate) fn on_apply(&mut self, node: u32, db: u32, key: u32, version: u32, term: u16) {
-        let db = &mut self.kinds.dbs[db as usize];
-        if term != db.term {
-            return; // shipped by a primary that has since been replaced
-        }
-        let j = (node - db.first_node) as usize;
-        let slot = &mut db.ver[j * db.keys + key as usize];
-        if version > *slot {
-            *slot = version;
-            db.applied_count[j] += 1;
-        }
-    }
-
-    /// Node `node` of replica set `db` crashed: writes its primary had not shipped yet die
-    /// with it (replication still in flight from the old term is dropped).
-    pub(crate) fn db_crash(&mut self, node: u32, db: u32) {
-        let db = &mut self.kinds.dbs[db as usize];
-        if node == db.first_node + db.primary {
-            db.term = db.term.wrapping_add(1);
-        }
-    }
-
-    /// Node `node` of replica set `db` is back: no longer the primary, it rejoins as a
-    /// replica resynchronised from the primary; still the primary, the replicas catch up
-    /// with it.
-    pub(crate) fn db_recover(&mut self, node: u32, db: u32) {
-        let now = self.now;
-        let db = &mut self.kinds.dbs[db as usize];
-        let j = (node - db.first_node) as usize;
-        let (k, p) = (db.keys, db.primary as usize);
-        if j != p {
-            db.ver.copy_within(p * k..(p + 1) * k, j * k);
-            db.last_apply[j] = now;
-        } else {
-            for m in (0..db.n_nodes as usize).filter(|&m| m != p) {
-                db.ver.copy_within(p * k..(p + 1) * k, m * k);
-                db.last_apply[m] = now;
-            }
+    /// Replica set `di` promotes a replica if it still needs one (its term is `term`).
+    pub(crate) fn promote(&mut self, di: u32, term: u16) {
+        let db = &mut self.kinds.dbs[di as usize];
+        if db.promote(&self.core.node_up, self.core.now, term) {
+            self.promoted_at[db.comp as usize] = Some(self.core.now);
         }
     }
 
     /// Counts a request failed by `node` against its shard, when it is a database node.
     #[inline]
     pub(crate) fn shard_failed(&mut self, node: u32) {
-        if let Some(db) = self.nodes[node as usize].kind.db()
-            && self.now >= self.warmup
+        if let Some(db) = self.core.nodes[node as usize].kind.db()
+            && self.core.now >= self.core.warmup
         {
             self.kinds.dbs[db as usize].failed += 1;
         }
@@ -448,45 +508,8 @@ impl Model {
                 req: 0,
                 aux: 0,
             };
-            self.after(after.max(1), ev);
+            self.core.after(after.max(1), ev);
         }
-    }
-
-    /// Promotes the most up-to-date replica that is up, if the primary is still down and
-    /// no promotion happened since the failure. Acknowledged writes the new primary never
-    /// received are lost.
-    pub(crate) fn promote(&mut self, di: u32, term: u16) {
-        let db = &self.kinds.dbs[di as usize];
-        let comp = db.comp;
-        if db.term != term || self.node_up[(db.first_node + db.primary) as usize] {
-            return;
-        }
-        let best = (0..db.n_nodes as usize)
-            .filter(|&j| j != db.primary as usize && self.node_up[db.first_node as usize + j])
-            .max_by_key(|&j| (db.applied_count[j], std::cmp::Reverse(j)));
-        let Some(j) = best else { return };
-        let db = &mut self.kinds.dbs[di as usize];
-        let k = db.keys;
-        let mut lost = 0u64;
-        for key in 0..k {
-            let have = db.ver[j * k + key];
-            if db.acked[key] > have {
-                lost += u64::from(db.acked[key] - have);
-                db.acked[key] = have;
-            }
-        }
-        db.lost_writes += lost;
-        for m in 0..db.n_nodes as usize {
-            if m != j {
-                db.ver.copy_within(j * k..(j + 1) * k, m * k);
-                db.applied_count[m] = db.applied_count[j];
-            }
-            db.last_apply[m] = self.now;
-        }
-        db.primary = j as u32;
-        db.term = db.term.wrapping_add(1);
-        db.promotions += 1;
-        self.promoted_at[comp as usize] = Some(self.now);
     }
 
     /// A sharded database gains a shard: the router changes, and every key that now
@@ -502,7 +525,7 @@ impl Model {
         let moved = self.kinds.routers[route.router as usize].add_shard(migration.is_some());
         if let Some(m) = migration {
             self.start_migration(comp, route, &moved, m, self.seed);
-            let ctr = &mut self.comps[comp].ctr;
+            let ctr = &mut self.core.comps[comp].ctr;
             ctr.reshards += 1;
             ctr.keys_moved += moved.len() as u64;
             return;
@@ -520,7 +543,7 @@ impl Model {
             }
             dst.acked[k] = acked;
         }
-        let ctr = &mut self.comps[comp].ctr;
+        let ctr = &mut self.core.comps[comp].ctr;
         ctr.reshards += 1;
         ctr.keys_moved += moved.len() as u64;
     }
@@ -537,7 +560,7 @@ impl Model {
         extra: &mut IndexMap<String, f64>,
         node_util: impl Fn(u32, u32) -> f64,
     ) {
-        let c = &self.comps[i];
+        let c = &self.core.comps[i];
         let (ctr, w) = (&c.ctr, &self.warm.ctr[i]);
         let mut put = |k: &str, v: f64| {
             extra.insert(k.to_string(), v);
@@ -629,7 +652,7 @@ impl Model {
     /// `[a, b]` in ns, each shard's nodes counted from when the shard is in use; `None` for
     /// every other component, whose nodes all exist from the start.
     pub(crate) fn grown_node_time(&self, comp: usize, a: u64, b: u64) -> Option<u128> {
-        let c = &self.comps[comp];
+        let c = &self.core.comps[comp];
         let Role::Database(route) = c.role else {
             return None;
         };

@@ -50,7 +50,7 @@ pub(crate) enum NodeKind {
     Client,
     /// A balancer: `Kinds::lbs` index.
     Balancer(u32),
-    /// A station (`Model::stations` index): a server or worker instance, a database node or
+    /// A station (`Core::stations` index): a server or worker instance, a database node or
     /// a store, which [`Serves`] tells.
     Station(u32, Serves),
     /// A cache or CDN edge: `Kinds::caches` index.

@@ -97,37 +97,37 @@ impl Model {
     /// Brings the backlog area up to now.
     pub(crate) fn backlog_touch(&mut self, q: u32) {
         let qn = &mut self.kinds.queues[q as usize];
-        qn.backlog_area += qn.ready.len() as u128 * u128::from(self.now - qn.backlog_last);
-        qn.backlog_last = self.now;
+        qn.backlog_area += qn.ready.len() as u128 * u128::from(self.core.now - qn.backlog_last);
+        qn.backlog_last = self.core.now;
     }
 
     /// A publisher's request arrives at queue node `node`.
     pub(crate) fn publish(&mut self, node: u32, comp: u32, q: u32, r: u32) {
         let qn = &self.kinds.queues[q as usize];
         if qn.ready.len() as u64 >= qn.capacity {
-            self.comps[comp as usize].ctr.dropped += 1;
-            self.span_now(r, node, 0, Cause::QueueFull);
-            self.fail_back(r, Cause::QueueFull, comp);
+            self.core.comps[comp as usize].ctr.dropped += 1;
+            self.core.span_now(r, node, 0, Cause::QueueFull);
+            self.core.fail_back(r, Cause::QueueFull, comp);
             return;
         }
-        let req = *self.reqs.get(r);
-        let j = self.reqs.alloc();
+        let req = *self.core.reqs.get(r);
+        let j = self.core.reqs.alloc();
         self.guard(j);
-        let job = self.reqs.get_mut(j);
-        job.start = self.now;
+        let job = self.core.reqs.get_mut(j);
+        job.start = self.core.now;
         job.class = req.class;
         job.user = req.user;
         job.key = req.key;
-        job.measured = self.now >= self.warmup;
+        job.measured = self.core.now >= self.core.warmup;
         // Jobs are not client requests: nothing waits for them at the client.
         job.client_done = true;
-        self.push_frame(j, node, 0);
+        self.core.push_frame(j, node, 0);
         self.push_ready(q, j);
-        self.comps[comp as usize].ctr.published += 1;
+        self.core.comps[comp as usize].ctr.published += 1;
         let qn = &mut self.kinds.queues[q as usize];
         let lat = qn.latency.sample(&mut qn.rng);
-        self.span_now(r, node, lat, Cause::None);
-        self.reply_after(comp, r, lat);
+        self.core.span_now(r, node, lat, Cause::None);
+        self.core.reply_after(comp, r, lat);
         self.dispatch_jobs(q);
     }
 
@@ -137,22 +137,22 @@ impl Model {
         let qi = q as usize;
         let consumers = self.kinds.queues[qi].consumers;
         let (first, workers) = {
-            let c = &self.comps[consumers as usize];
+            let c = &self.core.comps[consumers as usize];
             (c.first_node, c.workers)
         };
         let queue_comp = self.kinds.queues[qi].comp;
-        if !self.node_up[self.comps[queue_comp as usize].first_node as usize] {
+        if !self.core.node_up[self.core.comps[queue_comp as usize].first_node as usize] {
             return; // a queue that is down hands out nothing until it is back
         }
         while !self.kinds.queues[qi].ready.is_empty() {
             let qn = &mut self.kinds.queues[qi];
-            let rot = &self.comps[consumers as usize].rot;
+            let rot = &self.core.comps[consumers as usize].rot;
             let n = rot.len() as u32;
             let mut pick = None;
             for _ in 0..n {
                 let i = rot[(qn.rr % n) as usize];
                 qn.rr = qn.rr.wrapping_add(1);
-                if qn.assigned[i as usize] < workers && self.node_up[(first + i) as usize] {
+                if qn.assigned[i as usize] < workers && self.core.node_up[(first + i) as usize] {
                     pick = Some(i);
                     break;
                 }
@@ -163,15 +163,15 @@ impl Model {
             let j = qn.ready.pop_front().expect("not empty");
             qn.assigned[i as usize] += 1;
             let visibility = qn.visibility;
-            let job = self.reqs.get_mut(j);
+            let job = self.core.reqs.get_mut(j);
             job.top_mut().step = i;
             let (generation, attempt) = (job.generation, job.attempt);
-            let ctr = &mut self.comps[queue_comp as usize].ctr;
+            let ctr = &mut self.core.comps[queue_comp as usize].ctr;
             ctr.delivered += 1;
             if attempt > 0 {
                 ctr.redelivered += 1;
             }
-            let queue_node = self.comps[queue_comp as usize].first_node;
+            let queue_node = self.core.comps[queue_comp as usize].first_node;
             let ev = Ev {
                 kind: EvKind::VisTimeout,
                 tag: attempt as u16,
@@ -179,33 +179,38 @@ impl Model {
                 req: j,
                 aux: generation,
             };
-            self.queue.push(SimTime(self.now + visibility), ev);
-            if self.node_scaler[(first + i) as usize] != NO_SCALER {
+            self.core
+                .queue
+                .push(SimTime(self.core.now + visibility), ev);
+            if self.core.node_scaler[(first + i) as usize] != NO_SCALER {
                 // On its way to an instance of an autoscaled group: it may not drain away.
-                self.inbound[(first + i) as usize] += 1;
+                self.core.inbound[(first + i) as usize] += 1;
             }
-            let d = self.hop_node(queue_comp as usize + 1, consumers, first + i, j);
-            self.after(d, Ev::new(EvKind::Deliver, first + i, j));
+            let d = self
+                .core
+                .hop_node(queue_comp as usize + 1, consumers, first + i, j);
+            self.core.after(d, Ev::new(EvKind::Deliver, first + i, j));
         }
     }
 
     /// A job comes back to its queue: acknowledged, or failed and due for another delivery.
     pub(crate) fn job_back(&mut self, node: u32, q: u32, j: u32) {
-        let comp = self.nodes[node as usize].comp as usize;
-        let frame = self.reqs.get_mut(j).pop();
+        let comp = self.core.nodes[node as usize].comp as usize;
+        let frame = self.core.reqs.get_mut(j).pop();
         let qn = &mut self.kinds.queues[q as usize];
         qn.assigned[frame.step as usize] -= 1;
-        let job = *self.reqs.get(j);
+        let job = *self.core.reqs.get(j);
         if job.orphan {
             // Given up on by the visibility timeout and delivered again meanwhile.
             if job.fail == Cause::None {
-                self.comps[comp].ctr.duplicates += 1;
+                self.core.comps[comp].ctr.duplicates += 1;
             }
-            self.reqs.free(j);
+            self.core.reqs.free(j);
         } else if job.fail == Cause::None {
-            self.comps[comp].ctr.acked += 1;
-            self.comp_latency(comp as u32, self.now - job.start, job.measured);
-            self.reqs.free(j);
+            self.core.comps[comp].ctr.acked += 1;
+            self.core
+                .comp_latency(comp as u32, self.core.now - job.start, job.measured);
+            self.core.reqs.free(j);
         } else {
             self.requeue(node, q, j);
         }
@@ -214,17 +219,17 @@ impl Model {
 
     /// Puts a job back at the end of the queue for its next delivery, or dead-letters it.
     fn requeue(&mut self, node: u32, q: u32, j: u32) {
-        let comp = self.nodes[node as usize].comp as usize;
+        let comp = self.core.nodes[node as usize].comp as usize;
         let max = self.kinds.queues[q as usize].max_attempts;
-        let job = self.reqs.get_mut(j);
+        let job = self.core.reqs.get_mut(j);
         if job.attempt + 1 >= max {
-            self.comps[comp].ctr.dead_lettered += 1;
-            self.reqs.free(j);
+            self.core.comps[comp].ctr.dead_lettered += 1;
+            self.core.reqs.free(j);
             return;
         }
         job.attempt += 1;
         job.fail = Cause::None;
-        self.push_frame(j, node, 0);
+        self.core.push_frame(j, node, 0);
         self.push_ready(q, j);
     }
 
@@ -240,7 +245,7 @@ impl Model {
     /// generation, not back yet), a copy goes back to the queue and the original becomes an
     /// orphan whose late completion will count as a duplicate.
     pub(crate) fn vis_timeout(&mut self, node: u32, q: u32, j: u32, generation: u32, attempt: u16) {
-        let job = *self.reqs.get(j);
+        let job = *self.core.reqs.get(j);
         let out = job.generation == generation
             && job.attempt as u16 == attempt
             && !job.orphan
@@ -248,10 +253,10 @@ impl Model {
         if !out {
             return;
         }
-        self.reqs.get_mut(j).orphan = true;
-        let copy = self.reqs.alloc_copy(&job);
+        self.core.reqs.get_mut(j).orphan = true;
+        let copy = self.core.reqs.alloc_copy(&job);
         self.guard(copy);
-        let c = self.reqs.get_mut(copy);
+        let c = self.core.reqs.get_mut(copy);
         c.client_done = true;
         c.attempt = job.attempt;
         self.requeue(node, q, copy);
@@ -269,7 +274,7 @@ impl Model {
         extra: &mut IndexMap<String, f64>,
         measured_ns: f64,
     ) {
-        let c = &self.comps[i];
+        let c = &self.core.comps[i];
         let (ctr, w) = (&c.ctr, &self.warm.ctr[i]);
         let mut put = |k: &str, v: f64| {
             extra.insert(k.to_string(), v);
@@ -294,6 +299,7 @@ impl Model {
         // delivery given up on by the visibility timeout is not counted twice.
         let qnode = c.first_node;
         let jobs = self
+            .core
             .reqs
             .iter_live()
             .filter(|r| !r.orphan && r.bottom().is_some_and(|f| f.node == qnode))

@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 use crate::engine::Dist;
 use crate::engine::random::component_stream;
 use crate::model::build::Builder;
+use crate::model::core::Core;
 use crate::model::faults::LOST;
 use crate::model::{Cause, Model};
 use crate::scenario::Sessions;
@@ -20,7 +21,7 @@ use super::{Role, Serves};
 pub(crate) struct ServerKind {
     /// Service time per class.
     pub(crate) service: Vec<Dist>,
-    /// Per class: its calls, `Model::calls[off..off + len]`.
+    /// Per class: its calls, `Core::calls[off..off + len]`.
     pub(crate) calls: Vec<(u32, u32)>,
     /// Sessions kept inside the instances.
     pub(crate) local: Option<LocalSessions>,
@@ -33,6 +34,16 @@ pub(crate) struct LocalSessions {
     pub(crate) relogin: Option<Dist>,
     /// Per user: the instance holding their session, + 1 (0: none).
     pub(crate) home: Vec<u16>,
+}
+
+impl ServerKind {
+    /// Instance `i` (offset in the group) crashed or drained away: the sessions it kept are
+    /// lost.
+    pub(crate) fn gone(&mut self, i: u32) {
+        if let Some(local) = &mut self.local {
+            local.lose(i);
+        }
+    }
 }
 
 impl LocalSessions {
@@ -92,21 +103,20 @@ pub(crate) fn build(b: &mut Builder<'_>, ci: usize, g: GroupSpec<'_>) -> (u32, u
     (allocated, g.workers, Role::Server(server))
 }
 
-impl Model {
-    /// The service time of `r` at instance `node` (station `s`) of group `server`; `None`
-    /// when its local session was lost and it fails (its service ends at once).
+impl ServerKind {
+    /// The service time of `r` at instance `node` (station `s`) of this group; `None` when
+    /// its local session was lost and it fails (its service ends at once).
     #[inline]
-    pub(crate) fn server_service(&mut self, node: u32, s: u32, server: u32, r: u32) -> Option<u64> {
-        let comp = self.nodes[node as usize].comp as usize;
-        let req = self.reqs.get(r);
+    pub(crate) fn service(&mut self, core: &mut Core, node: u32, s: u32, r: u32) -> Option<u64> {
+        let comp = core.nodes[node as usize].comp as usize;
+        let req = core.reqs.get(r);
         let (class, user) = (req.class as usize, req.user);
-        let st = &mut self.stations[s as usize];
-        let g = &mut self.kinds.servers[server as usize];
-        let mut t = g.service[class].sample(&mut st.rng);
-        if let Some(local) = &mut g.local
-            && self.class_session[class]
+        let st = &mut core.stations[s as usize];
+        let mut t = self.service[class].sample(&mut st.rng);
+        if let Some(local) = &mut self.local
+            && core.class_session[class]
         {
-            let c = &mut self.comps[comp];
+            let c = &mut core.comps[comp];
             let here = (node - c.first_node + 1) as u16;
             let home = &mut local.home[user as usize];
             if *home == 0 {
@@ -122,10 +132,10 @@ impl Model {
                     None => {
                         // This request fails; the user logs in again, here.
                         *home = here;
-                        let req = self.reqs.get_mut(r);
+                        let req = core.reqs.get_mut(r);
                         req.fail = Cause::SessionLost;
                         req.fail_comp = comp as u32;
-                        self.service_done_after(node, r, 0);
+                        core.service_done_after(node, r, 0);
                         return None;
                     }
                 }
@@ -133,13 +143,15 @@ impl Model {
         }
         Some(t)
     }
+}
 
+impl Model {
     /// Instance `node` (station `s`) of group `server` finished serving `r`, or a call
     /// of it returned: it makes its next downstream call, or replies when there is none
     /// left (or the request failed).
     pub(crate) fn advance(&mut self, node: u32, s: u32, server: u32, r: u32) {
-        let comp = self.nodes[node as usize].comp;
-        let req = self.reqs.get(r);
+        let comp = self.core.nodes[node as usize].comp;
+        let req = self.core.reqs.get(r);
         if req.fail != Cause::None {
             self.finish(node, s, Serves::Server(server), r);
             return;
@@ -147,7 +159,7 @@ impl Model {
         let (class, step) = (req.class as usize, req.top().step);
         let (off, len) = self.kinds.servers[server as usize].calls[class];
         if step < len {
-            let target = self.calls[(off + step) as usize];
+            let target = self.core.calls[(off + step) as usize];
             self.forward(comp as usize + 1, target, r, 0);
         } else {
             self.finish(node, s, Serves::Server(server), r);
@@ -157,17 +169,15 @@ impl Model {
     /// Instance `node` of group `server` crashed or drained away: the sessions it kept are
     /// lost.
     pub(crate) fn server_gone(&mut self, node: u32, server: u32) {
-        let first = self.comps[self.nodes[node as usize].comp as usize].first_node;
-        if let Some(local) = &mut self.kinds.servers[server as usize].local {
-            local.lose(node - first);
-        }
+        let first = self.core.comps[self.core.nodes[node as usize].comp as usize].first_node;
+        self.kinds.servers[server as usize].gone(node - first);
     }
 }
 
 impl Model {
     /// Report extras of server group `i` with local sessions: sessions lost and created.
     pub(crate) fn server_extras(&self, i: usize, extra: &mut IndexMap<String, f64>) {
-        let c = &self.comps[i];
+        let c = &self.core.comps[i];
         let (ctr, w) = (&c.ctr, &self.warm.ctr[i]);
         let mut put = |k: &str, v: f64| {
             extra.insert(k.to_string(), v);
