@@ -1,11 +1,12 @@
-//! The shared state's types (events, nodes, components and their counters) and the
+//! The shared state ([`Core`]: clock, event queue and lane, request slab, nodes, components
+//! and their counters, stations, failure state, network, traces), the shared types, and the
 //! call-stack protocol every kind follows: a node that takes a request pushes a frame
-//! ([`Model::push_frame`]), forwards it to a component ([`Model::forward`]), replies to
-//! whoever is on top of the stack ([`Model::reply_after`]), fails it back
-//! ([`Model::fail_back`]), drops it back when it crashed meanwhile
+//! ([`Core::push_frame`]), forwards it to a component ([`Model::forward`]: routing may need
+//! a kind's state), replies to whoever is on top of the stack ([`Core::reply_after`]), fails
+//! it back ([`Core::fail_back`]), drops it back when it crashed meanwhile
 //! ([`Model::crashed_drop`]); the client records how it ended ([`Model::outcome`]).
 //! Stations (server instances, database nodes, stores) share their service protocol here:
-//! [`Model::start_service`], [`Model::finish`].
+//! [`Model::start_service`] (the kind gives the service time), [`Model::finish`].
 
 use std::collections::VecDeque;
 
@@ -349,7 +350,7 @@ impl Core {
         self.after(d, Ev::new(EvKind::Reply, caller, r));
     }
 
-    /// As [`Model::reply_after`], from one node (a database replica may stand in another
+    /// As [`Core::reply_after`], from one node (a database replica may stand in another
     /// data center than its component).
     #[inline]
     pub(crate) fn reply_node_after(&mut self, from: u32, node: u32, r: u32, extra: u64) {

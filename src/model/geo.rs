@@ -375,7 +375,7 @@ impl Core {
         self.hop(row, comp)
     }
 
-    /// The geographic part of [`Model::hop_node`]: `None` when the hop stays inside a data
+    /// The geographic part of [`Core::hop_node`]: `None` when the hop stays inside a data
     /// center (or involves a global component).
     #[inline(never)]
     fn geo_hop(&mut self, row: usize, node: u32, r: u32) -> Option<u64> {

@@ -20,9 +20,10 @@
 //! that key is counted as a stale read, and a cache entry filled from such a read (or left
 //! in place by a write that bypassed the cache) is counted as a stale hit.
 //!
-//! Layout: `core.rs` holds the shared types (events, nodes, components) and the call-stack
-//! protocol; `kinds/` holds each component kind's state, builder, handlers and report
-//! extras; `build.rs` builds a model, `measure.rs` keeps the time series and the warm-up
+//! Layout: `Model` is the shared state (`core.rs`: `Core`, with the call-stack
+//! protocol), each kind's state (`kinds/`: state, builder, handlers, report extras; a
+//! handler borrows its kind's state and the core separately) and the run-wide owners
+//! (client, faults, scalers, migrations, measurements); `build.rs` builds a model, `measure.rs` keeps the time series and the warm-up
 //! snapshot, `summary.rs` turns a finished run into a report. Events addressed to a node go
 //! to the node's kind (the `NodeKind` it was built with); run-wide events (arrivals,
 //! ticks, warm-up, faults, scaling, migrations) go to their owners.
