@@ -13,6 +13,8 @@ use super::Report;
 pub struct Headline {
     /// Completed requests per simulated second after warm-up.
     pub throughput_rps: f64,
+    /// Of those, completed within their class's deadline, per simulated second.
+    pub goodput_rps: f64,
     /// completed / (completed + failed) after warm-up, as a share (0..=1).
     pub availability: f64,
     /// failed / (completed + failed) after warm-up, as a share (0..=1).
@@ -42,8 +44,9 @@ pub struct Headline {
 }
 
 /// Names of the numeric headline figures, as used in CSV headers, `--metric` and `--slo`.
-pub const HEADLINE_FIELDS: [&str; 12] = [
+pub const HEADLINE_FIELDS: [&str; 13] = [
     "throughput_rps",
+    "goodput_rps",
     "availability",
     "error_rate",
     "mean_ms",
@@ -69,6 +72,7 @@ impl Headline {
         let l = &report.latency_ms;
         Headline {
             throughput_rps: report.throughput_rps,
+            goodput_rps: report.goodput_rps,
             availability: report.availability,
             error_rate: super::error_rate(r.completed, r.failed),
             mean_ms: l.mean,
@@ -91,6 +95,7 @@ impl Headline {
     pub fn get(&self, name: &str) -> Option<Option<f64>> {
         Some(match name {
             "throughput_rps" => Some(self.throughput_rps),
+            "goodput_rps" => Some(self.goodput_rps),
             "availability" => Some(self.availability),
             "error_rate" => Some(self.error_rate),
             "mean_ms" => self.mean_ms,

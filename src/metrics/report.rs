@@ -26,6 +26,10 @@ pub struct Report {
     pub requests: RequestCounts,
     /// Completed requests per simulated second after warm-up.
     pub throughput_rps: f64,
+    /// Completed requests per simulated second after warm-up that completed within their
+    /// class's deadline (`deadline`, default the client timeout; with neither, every
+    /// completed request counts and this equals `throughput_rps`).
+    pub goodput_rps: f64,
     /// completed / (completed + failed) after warm-up: the share of the requests that ended
     /// which ended well (1.0 when none ended). Requests still in flight at the end are left
     /// out, as they are from the latency figures.
@@ -157,6 +161,13 @@ pub struct ClassReport {
     pub completed: u64,
     /// Of those, failed.
     pub failed: u64,
+    /// Completed requests of the class per simulated second after warm-up.
+    pub throughput_rps: f64,
+    /// Of those, the ones that completed within `deadline_ms`, per simulated second.
+    pub goodput_rps: f64,
+    /// The class's deadline for goodput, ms (`None`: no deadline and no client timeout, so
+    /// every completed request counts).
+    pub deadline_ms: Option<f64>,
     /// End-to-end latency of the completed ones, milliseconds.
     pub latency_ms: LatencySummary,
 }
@@ -349,6 +360,8 @@ pub struct WindowRow {
     pub failed: u64,
     /// completed / window_s.
     pub throughput_rps: f64,
+    /// Requests that completed in the window within their class's deadline, / window_s.
+    pub goodput_rps: f64,
     /// failed / (completed + failed), 0 when nothing ended.
     pub error_rate: f64,
     /// Latency of requests completed in the window, ms (`None` when none completed); from a

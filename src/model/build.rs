@@ -347,7 +347,6 @@ impl Model {
                 _ => sc.entry as u32,
             })
             .collect();
-        let n_classes = sc.traffic.classes.len();
         let core = Core {
             now: 0,
             end: sc.duration.0,
@@ -412,13 +411,22 @@ impl Model {
             events: 0,
             offered: 0,
             completed: 0,
+            good: 0,
             failed: 0,
             attempts: 0,
             dns_lookups: 0,
             errors: [0; Cause::COUNT],
             errors_by_comp: vec![[0; Cause::COUNT]; sc.components.len() + 1],
             hist: LatencyHist::new(),
-            classes: (0..n_classes).map(|_| ClassAcc::default()).collect(),
+            classes: sc
+                .traffic
+                .classes
+                .iter()
+                .map(|c| ClassAcc {
+                    deadline: c.deadline.map_or(u64::MAX, |d| d.0),
+                    ..ClassAcc::default()
+                })
+                .collect(),
             window: Window::new(sc),
             warm: WarmSnap::default(),
             scenario_name: sc.name.clone(),

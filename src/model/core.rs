@@ -254,8 +254,12 @@ pub(crate) struct Comp {
 /// A class's totals (after warm-up).
 #[derive(Debug, Default)]
 pub(crate) struct ClassAcc {
+    /// Goodput's deadline, ns (`u64::MAX`: none).
+    pub(crate) deadline: u64,
     pub(crate) offered: u64,
     pub(crate) completed: u64,
+    /// Completed within `deadline`.
+    pub(crate) good: u64,
     pub(crate) failed: u64,
     pub(crate) hist: LatencyHist,
 }
@@ -536,14 +540,18 @@ impl Model {
             }
         }
         if cause == Cause::None {
+            let c = &mut self.classes[class];
+            let good = u64::from(lat <= c.deadline);
             self.window.completed += 1;
+            self.window.good += good;
             self.window.hist.record(lat);
             if measured {
-                self.completed += 1;
-                self.hist.record(lat);
-                let c = &mut self.classes[class];
                 c.completed += 1;
+                c.good += good;
                 c.hist.record(lat);
+                self.completed += 1;
+                self.good += good;
+                self.hist.record(lat);
             }
         } else {
             self.window.failed += 1;

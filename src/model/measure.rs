@@ -19,6 +19,8 @@ pub(crate) struct Window {
     pub(crate) start: u64,
     pub(crate) offered: u64,
     pub(crate) completed: u64,
+    /// Completed within their class's deadline.
+    pub(crate) good: u64,
     pub(crate) failed: u64,
     pub(crate) hist: LatencyHist,
     pub(crate) busy_snap: Vec<u128>,
@@ -62,6 +64,7 @@ impl Window {
             start: 0,
             offered: 0,
             completed: 0,
+            good: 0,
             failed: 0,
             hist: LatencyHist::with_digits(2),
             busy_snap: vec![0; n],
@@ -218,6 +221,7 @@ impl Model {
             completed: w.completed,
             failed: w.failed,
             throughput_rps: w.completed as f64 / secs,
+            goodput_rps: w.good as f64 / secs,
             error_rate: if ended > 0 {
                 w.failed as f64 / ended as f64
             } else {
@@ -241,6 +245,7 @@ impl Model {
         w.start = self.core.now;
         w.offered = 0;
         w.completed = 0;
+        w.good = 0;
         w.failed = 0;
         w.hist.reset();
     }

@@ -107,6 +107,8 @@ pub struct Model {
     events: u64,
     offered: u64,
     completed: u64,
+    /// Completed within their class's deadline.
+    good: u64,
     failed: u64,
     attempts: u64,
     dns_lookups: u64,

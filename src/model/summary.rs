@@ -47,6 +47,9 @@ impl Model {
                     offered: c.offered,
                     completed: c.completed,
                     failed: c.failed,
+                    throughput_rps: c.completed as f64 / measured_s,
+                    goodput_rps: c.good as f64 / measured_s,
+                    deadline_ms: (c.deadline != u64::MAX).then(|| c.deadline as f64 / 1e6),
                     latency_ms: c.hist.summary(),
                 },
             );
@@ -111,6 +114,7 @@ impl Model {
                 in_flight,
             },
             throughput_rps: self.completed as f64 / measured_s,
+            goodput_rps: self.good as f64 / measured_s,
             availability: crate::metrics::availability(self.completed, self.failed),
             latency_ms: self.hist.summary(),
             errors,

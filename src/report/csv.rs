@@ -9,7 +9,7 @@
 //!   fault's index in the scenario and its label, `0: crash web#1`, so repeated labels stay
 //!   apart).
 //! * [`timeseries_csv`] has one row per window: `t_s,offered,completed,failed,throughput_rps,
-//!   error_rate,p50_ms,p99_ms,util_<component>...,inst_<component>...`, then per-component
+//!   goodput_rps,error_rate,p50_ms,p99_ms,util_<component>...,inst_<component>...`, then per-component
 //!   groups (`arrivals_`, `errors_`, `lat_ms_`, `queue_`) and kind-specific ones (`backlog_`
 //!   for queues, `hit_` for caches and CDNs), then `dc_<datacenter>...`
 //!   (attempts entering each data center) when the scenario declares data centers.
@@ -36,6 +36,7 @@ pub fn summary_csv(report: &Report) -> String {
     run(&mut out, "failed", r.failed.to_string());
     run(&mut out, "in_flight", r.in_flight.to_string());
     run(&mut out, "throughput_rps", float(report.throughput_rps));
+    run(&mut out, "goodput_rps", float(report.goodput_rps));
     run(&mut out, "availability", float(report.availability));
     for (metric, value) in latency_cells(&report.latency_ms) {
         run(&mut out, metric, value);
@@ -62,6 +63,9 @@ pub fn summary_csv(report: &Report) -> String {
         cell("offered", class.offered.to_string());
         cell("completed", class.completed.to_string());
         cell("failed", class.failed.to_string());
+        cell("throughput_rps", float(class.throughput_rps));
+        cell("goodput_rps", float(class.goodput_rps));
+        cell("deadline_ms", opt_float(class.deadline_ms));
         for (metric, value) in latency_cells(&class.latency_ms) {
             cell(metric, value);
         }
@@ -118,7 +122,7 @@ pub fn summary_csv(report: &Report) -> String {
 }
 
 /// The time series, one row per window: `t_s,offered,completed,failed,throughput_rps,
-/// error_rate,p50_ms,p99_ms`, then `util_<component>` for each name in
+/// goodput_rps,error_rate,p50_ms,p99_ms`, then `util_<component>` for each name in
 /// `report.timeseries.components`, in that order, then `inst_<component>` (active instances
 /// just before the end of the window; empty for kinds without instances) in the same order. Then,
 /// per component in the same order, one group each of `arrivals_<component>`,
@@ -137,6 +141,7 @@ pub fn timeseries_csv(report: &Report) -> String {
         "completed",
         "failed",
         "throughput_rps",
+        "goodput_rps",
         "error_rate",
         "p50_ms",
         "p99_ms",
@@ -172,6 +177,7 @@ pub fn timeseries_csv(report: &Report) -> String {
             row.completed.to_string(),
             row.failed.to_string(),
             float(row.throughput_rps),
+            float(row.goodput_rps),
             float(row.error_rate),
             opt_float(row.p50_ms),
             opt_float(row.p99_ms),

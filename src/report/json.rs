@@ -33,6 +33,7 @@ mod tests {
             "warmup_s",
             "requests",
             "throughput_rps",
+            "goodput_rps",
             "latency_ms",
             "errors",
             "classes",

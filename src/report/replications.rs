@@ -37,7 +37,7 @@ pub fn figure_text(name: &str, v: f64) -> String {
     match name {
         "availability" | "error_rate" => format!("{}%", percent(v)),
         n if n.ends_with("_ms") => format!("{} ms", sig3(v)),
-        "throughput_rps" => format!("{} req/s", sig3(v)),
+        "throughput_rps" | "goodput_rps" => format!("{} req/s", sig3(v)),
         _ => sig3(v),
     }
 }
@@ -47,7 +47,7 @@ fn half_width_text(name: &str, v: f64) -> String {
     match name {
         "availability" | "error_rate" => format!("{} pp", sig3(v * 100.0)),
         n if n.ends_with("_ms") => format!("{} ms", sig3(v)),
-        "throughput_rps" => format!("{} req/s", sig3(v)),
+        "throughput_rps" | "goodput_rps" => format!("{} req/s", sig3(v)),
         _ => sig3(v),
     }
 }

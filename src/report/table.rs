@@ -56,6 +56,14 @@ pub fn render_table(report: &Report) -> String {
         "throughput",
         &format!("{} req/s", rate(report.throughput_rps)),
     );
+    line(
+        "goodput",
+        &format!(
+            "{} req/s {}",
+            rate(report.goodput_rps),
+            deadline_text(report)
+        ),
+    );
     line("latency ms", &latency_line(&report.latency_ms));
     let errors = if report.errors.is_empty() {
         "none".to_string()
@@ -180,12 +188,27 @@ fn fault_table(report: &Report) -> String {
     t.render()
 }
 
+/// What goodput counted: `within 1000 ms`, `within each class's deadline`, or every
+/// completed request when no class has a deadline.
+fn deadline_text(report: &Report) -> String {
+    let mut deadlines = report.classes.values().map(|c| c.deadline_ms);
+    match deadlines.next() {
+        None | Some(None) if report.classes.values().all(|c| c.deadline_ms.is_none()) => {
+            "(no deadline: every completed request)".to_string()
+        }
+        Some(Some(d)) if deadlines.all(|e| e == Some(d)) => format!("within {} ms", ms(d)),
+        _ => "within each class's deadline".to_string(),
+    }
+}
+
 fn class_table(report: &Report) -> String {
     let mut t = Table::new(&[
         ("class", Align::Left),
         ("offered", Align::Right),
         ("completed", Align::Right),
         ("failed", Align::Right),
+        ("good/s", Align::Right),
+        ("deadline ms", Align::Right),
         ("p50 ms", Align::Right),
         ("p99 ms", Align::Right),
         ("max ms", Align::Right),
@@ -196,6 +219,8 @@ fn class_table(report: &Report) -> String {
             count(c.offered),
             count(c.completed),
             count(c.failed),
+            rate(c.goodput_rps),
+            opt(c.deadline_ms, ms),
             opt(c.latency_ms.p50, ms),
             opt(c.latency_ms.p99, ms),
             opt(c.latency_ms.max, ms),

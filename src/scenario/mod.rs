@@ -289,6 +289,10 @@ pub struct Class {
     pub is_static: bool,
     /// Needs the user's session.
     pub session: bool,
+    /// A request of this class counts toward goodput when it completes within this long of
+    /// its start: the class's `deadline`, else the client's `traffic.timeout`; `None`: every
+    /// completed request counts.
+    pub deadline: Option<SimTime>,
 }
 
 /// Which data key a request touches.

@@ -66,6 +66,7 @@ struct SweepChart<'a> {
 fn y_axis(metric: &str) -> (String, f64) {
     match metric {
         "throughput_rps" => ("throughput (req/s)".into(), 1.0),
+        "goodput_rps" => ("goodput (req/s)".into(), 1.0),
         "availability" => ("availability (%)".into(), 100.0),
         "error_rate" => ("error rate (%)".into(), 100.0),
         "mean_ms" => ("mean latency (ms)".into(), 1.0),

@@ -77,13 +77,14 @@ impl FromStr for Slo {
             "mean" => "mean_ms",
             "max" => "max_ms",
             "throughput" => "throughput_rps",
+            "goodput" => "goodput_rps",
             other => HEADLINE_FIELDS
                 .iter()
                 .find(|f| **f == other)
                 .copied()
                 .ok_or_else(|| {
                     format!(
-                        "`{s}`: unknown metric `{other}` (expected one of {}, or p50, p90, p99, p999, mean, max, throughput)",
+                        "`{s}`: unknown metric `{other}` (expected one of {}, or p50, p90, p99, p999, mean, max, throughput, goodput)",
                         HEADLINE_FIELDS.join(", ")
                     )
                 })?,
@@ -134,7 +135,7 @@ impl FromStr for Slo {
                     ));
                 }
             }
-        } else if unit.is_empty() || (metric == "throughput_rps" && unit == "rps") {
+        } else if unit.is_empty() || (metric.ends_with("_rps") && unit == "rps") {
             x
         } else {
             return Err(format!(

@@ -271,6 +271,10 @@ pub struct RawClass {
     /// The keys the class's requests touch (uniform over the key space when left out).
     #[serde(default)]
     pub keys: Option<RawKeys>,
+    /// Goodput counts a completed request within this long of its start (a duration;
+    /// default: `traffic.timeout`).
+    #[serde(default)]
+    pub deadline: Option<Duration>,
 }
 
 /// A class's key popularity.

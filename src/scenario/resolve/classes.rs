@@ -37,7 +37,12 @@ pub(crate) fn infos(t: &RawTraffic) -> Vec<ClassInfo> {
     }
 }
 
-pub(crate) fn resolve_classes(list: &[RawClass], pr: &mut Problems) -> Option<Vec<Class>> {
+/// The classes of `list`; `timeout` (the client's) is the default deadline.
+pub(crate) fn resolve_classes(
+    list: &[RawClass],
+    timeout: Option<SimTime>,
+    pr: &mut Problems,
+) -> Option<Vec<Class>> {
     if list.is_empty() {
         pr.at(
             "traffic.classes",
@@ -125,7 +130,20 @@ pub(crate) fn resolve_classes(list: &[RawClass], pr: &mut Problems) -> Option<Ve
             );
             ok = false;
         }
+        let deadline = match c.deadline {
+            Some(d) if d.0 == SimTime::ZERO => {
+                pr.at(
+                    &format!("{path}.deadline"),
+                    "expected a deadline > 0, found 0s (leave it out to use traffic.timeout)",
+                );
+                ok = false;
+                None
+            }
+            Some(d) => Some(d.0),
+            None => timeout,
+        };
         out.push(Class {
+            deadline,
             name: c.name.clone(),
             weight: c.weight,
             op,

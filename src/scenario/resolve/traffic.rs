@@ -94,8 +94,9 @@ pub(crate) fn resolve_traffic(t: &RawTraffic, pr: &mut Problems) -> Option<Traff
             hot: 0.0,
             is_static: false,
             session: false,
+            deadline: timeout.filter(|t| *t > SimTime::ZERO),
         }],
-        Some(list) => resolve_classes(list, pr)?,
+        Some(list) => resolve_classes(list, timeout.filter(|t| *t > SimTime::ZERO), pr)?,
     };
     let retries = match &t.retries {
         None => Some(None),
