@@ -296,11 +296,13 @@ mod tests {
             in_flight: 1,
         };
         r.throughput_rps = 9.7;
+        r.goodput_rps = 9.5;
         r.availability = 0.97;
         r.latency_ms = sample.classes["read"].latency_ms;
         r.errors.insert("timeout".to_string(), 2);
         let mut read = sample.classes["read"].clone();
         (read.offered, read.completed, read.failed) = (100, 97, 2);
+        (read.throughput_rps, read.goodput_rps) = (9.7, 9.5);
         r.classes.insert("read".to_string(), read);
         let mut db = sample.components["web"].clone();
         db.kind = "database".to_string();
@@ -326,6 +328,7 @@ mod tests {
     run,01-single-server,failed,2
     run,01-single-server,in_flight,1
     run,01-single-server,throughput_rps,9.7
+    run,01-single-server,goodput_rps,9.5
     run,01-single-server,availability,0.97
     run,01-single-server,mean_ms,10
     run,01-single-server,p50_ms,8
@@ -342,6 +345,9 @@ mod tests {
     class,read,offered,100
     class,read,completed,97
     class,read,failed,2
+    class,read,throughput_rps,9.7
+    class,read,goodput_rps,9.5
+    class,read,deadline_ms,1000
     class,read,mean_ms,10
     class,read,p50_ms,8
     class,read,p90_ms,16
@@ -378,7 +384,7 @@ mod tests {
         assert!(csv.contains("\nerror_by_component,client,timeout,12\n"));
         assert!(csv.contains("\nrun,05-cache,retries,100\n"));
         assert!(!csv.contains("\nfault,"));
-        assert_eq!(csv.lines().count(), 82);
+        assert_eq!(csv.lines().count(), 89);
     }
 
     #[test]
@@ -447,25 +453,25 @@ mod tests {
         let mut lines = csv.lines();
         assert_eq!(
             lines.next().unwrap(),
-            "t_s,offered,completed,failed,throughput_rps,error_rate,p50_ms,p99_ms,\
+            "t_s,offered,completed,failed,throughput_rps,goodput_rps,error_rate,p50_ms,p99_ms,\
              util_lb,util_web,util_cache,inst_lb,inst_web,inst_cache,\
              arrivals_lb,arrivals_web,arrivals_cache,errors_lb,errors_web,errors_cache,\
              lat_ms_lb,lat_ms_web,lat_ms_cache,queue_lb,queue_web,queue_cache,hit_cache"
         );
         assert_eq!(
             lines.next().unwrap(),
-            "0,1000,400,0,400,0,10,40,,0.5,0.25,,4,,0,1000,500,0,0,0,,12,0.3,,0.5,,0.6"
+            "0,1000,400,0,400,400,0,10,40,,0.5,0.25,,4,,0,1000,500,0,0,0,,12,0.3,,0.5,,0.6"
         );
         let rows: Vec<&str> = csv.lines().skip(1).collect();
         assert_eq!(rows.len(), r.timeseries.rows.len());
         assert_eq!(
             rows[6],
-            "6,1000,995,40,995,0.03864734299516908,13,120,,0.68,0.25,,4,,0,1000,500,0,40,0,,18,0.3,,0.5,,0.6"
+            "6,1000,995,40,995,980,0.03864734299516908,13,120,,0.68,0.25,,4,,0,1000,500,0,40,0,,18,0.3,,0.5,,0.6"
         );
         for row in rows {
             assert_eq!(
                 row.split(',').count(),
-                8 + 6 * r.timeseries.components.len() + 1
+                9 + 6 * r.timeseries.components.len() + 1
             );
         }
     }
@@ -474,7 +480,7 @@ mod tests {
     fn timeseries_of_empty_report_is_only_a_header() {
         assert_eq!(
             timeseries_csv(&fixtures::empty()),
-            "t_s,offered,completed,failed,throughput_rps,error_rate,p50_ms,p99_ms\n"
+            "t_s,offered,completed,failed,throughput_rps,goodput_rps,error_rate,p50_ms,p99_ms\n"
         );
     }
 
@@ -486,7 +492,7 @@ mod tests {
         let csv = timeseries_csv(&r);
         assert_eq!(
             csv.lines().nth(1).unwrap(),
-            "0,1000,400,0,400,0,10,40,,,,,,,0,1000,500,0,0,0,,12,0.3,,0.5,,0.6"
+            "0,1000,400,0,400,400,0,10,40,,,,,,,0,1000,500,0,0,0,,12,0.3,,0.5,,0.6"
         );
     }
 }

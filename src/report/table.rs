@@ -488,15 +488,16 @@ mod tests {
     requests      8,000 offered, 7,958 completed, 42 failed, 0 in flight
     availability  99.48 %
     throughput    995 req/s
+    goodput       991 req/s within 1000 ms
     latency ms    mean 12.5  p50 10.0  p90 20.0  p95 25.0  p99 40.0  p99.9 80.0  max 125
     errors        queue_full 30, timeout 12
     by component  web:    queue_full 30
                   client: timeout 12
     client        attempts per request 1.01 (100 retries)
 
-    class  offered  completed  failed  p50 ms  p99 ms  max ms
-    read     6,000      5,980      20    8.00    32.0     100
-    write    2,000      1,978      22    20.0    80.0     250
+    class  offered  completed  failed  good/s  deadline ms  p50 ms  p99 ms  max ms
+    read     6,000      5,980      20     746         1000    8.00    32.0     100
+    write    2,000      1,978      22     245         1000    20.0    80.0     250
 
     component  kind           instances  util %  mean queue  max queue  rejected  p99 ms  extras
     lb         load_balancer          1       -        0.00          0         0    38.0
@@ -551,6 +552,7 @@ mod tests {
     requests      0 offered, 0 completed, 0 failed, 0 in flight
     availability  100.00 %
     throughput    0.00 req/s
+    goodput       0.00 req/s (no deadline: every completed request)
     latency ms    no completed requests
     errors        none
 

@@ -102,17 +102,17 @@ mod tests {
         let header = lines.next().unwrap();
         assert_eq!(
             header,
-            "file,scenario,seed,throughput_rps,availability,error_rate,mean_ms,p50_ms,p90_ms,\
+            "file,scenario,seed,throughput_rps,goodput_rps,availability,error_rate,mean_ms,p50_ms,p90_ms,\
              p99_ms,p999_ms,max_ms,offered,completed,failed,bottleneck,bottleneck_utilization"
         );
         assert_eq!(
             lines.next().unwrap(),
-            "scenarios/05-cache.yaml,05-cache,42,994.75,0.99475,0.00525,12.5,10,20,40,80,125,\
+            "scenarios/05-cache.yaml,05-cache,42,994.75,990.5,0.99475,0.00525,12.5,10,20,40,80,125,\
              8000,7958,42,web,0.8125"
         );
         assert_eq!(
             lines.nth(1).unwrap(),
-            "empty.yaml,empty,1,0,1,0,,,,,,,0,0,0,,"
+            "empty.yaml,empty,1,0,0,1,0,,,,,,,0,0,0,,"
         );
     }
 

@@ -96,10 +96,10 @@ pub fn compare_table(runs: &[CompareRun], seed: u64) -> String {
     s.push('\n');
     let _ = writeln!(
         s,
-        "{:<NAME_WIDTH$} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8}  bottleneck (util.)",
+        "{:<NAME_WIDTH$} {:>7} {:>6} {:>7} {:>7} {:>7} {:>7} {:>8}  bottleneck (util.)",
         "stage", "req/s", "good/s", "avail%", "mean ms", "p50 ms", "p99 ms", "failed"
     );
-    let _ = writeln!(s, "{}", "-".repeat(NAME_WIDTH + 59 + 20));
+    let _ = writeln!(s, "{}", "-".repeat(NAME_WIDTH + 56 + 20));
     let opt_ms = |v: Option<f64>| v.filter(|v| v.is_finite()).map_or("-".to_string(), ms);
     for r in runs {
         let h = &r.headline;
@@ -110,7 +110,7 @@ pub fn compare_table(runs: &[CompareRun], seed: u64) -> String {
         };
         let _ = writeln!(
             s,
-            "{:<NAME_WIDTH$} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8}  {}",
+            "{:<NAME_WIDTH$} {:>7} {:>6} {:>7} {:>7} {:>7} {:>7} {:>8}  {}",
             clip(&r.report.scenario, NAME_WIDTH),
             rate(h.throughput_rps),
             rate(h.goodput_rps),
