@@ -14,6 +14,7 @@ mod failures;
 mod figures;
 mod generated;
 mod geo;
+mod goodput;
 #[cfg(unix)]
 mod interrupt;
 mod lessons;
