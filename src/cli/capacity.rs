@@ -32,7 +32,7 @@ pub(crate) struct CapacityArgs {
     pub(crate) file: PathBuf,
     /// An objective `<metric><op><value>[unit]`, like `p99<200ms` or `availability>=99.9%`.
     /// Ops: < <= > >=. Metrics: the headline figures, or p50, p90, p99, p999, mean, max (ms;
-    /// units ms, s, us) and throughput. Repeatable; all must hold.
+    /// units ms, s, us), throughput and goodput (req/s). Repeatable; all must hold.
     #[arg(long = "slo", value_name = "OBJECTIVE", required = true)]
     pub(crate) slos: Vec<Slo>,
     /// The one parameter to size and the values to search, smallest first, e.g.
