@@ -171,7 +171,10 @@ mod tests {
         assert_eq!(s.metric, "availability");
         assert!((s.threshold - 0.999).abs() < 1e-12);
         let s: Slo = "goodput>=900rps".parse().unwrap();
-        assert_eq!((s.metric, s.op, s.threshold), ("goodput_rps", Op::Ge, 900.0));
+        assert_eq!(
+            (s.metric, s.op, s.threshold),
+            ("goodput_rps", Op::Ge, 900.0)
+        );
         let s: Slo = "goodput_rps>=900".parse().unwrap();
         assert_eq!(s.metric, "goodput_rps");
         let s: Slo = "mean <= 0.5s".parse().unwrap();

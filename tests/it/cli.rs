@@ -127,8 +127,8 @@ fn every_flag_of_run_works() {
     let csv = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
     assert!(csv.starts_with("scope,name,metric,value\n"), "{csv}");
     let ts = std::fs::read_to_string(dir.path().join("ts.csv")).unwrap();
-    // The original columns first, unchanged; the per-component groups follow.
-    assert!(ts.starts_with("t_s,offered,completed,failed,throughput_rps,error_rate,p50_ms,p99_ms,util_dns,util_lb,util_web,util_db,inst_dns,inst_lb,inst_web,inst_db,arrivals_dns,"), "{ts}");
+    // The run-level columns first (goodput beside throughput); the per-component groups follow.
+    assert!(ts.starts_with("t_s,offered,completed,failed,throughput_rps,goodput_rps,error_rate,p50_ms,p99_ms,util_dns,util_lb,util_web,util_db,inst_dns,inst_lb,inst_web,inst_db,arrivals_dns,"), "{ts}");
     assert!(
         ts.lines()
             .next()

@@ -98,7 +98,7 @@ fn compare_prints_a_table_and_writes_every_output() {
     let csv = std::fs::read_to_string(res.join("compare.csv")).unwrap();
     let lines: Vec<_> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
-    assert!(lines[0].starts_with("file,scenario,seed,throughput_rps,availability"));
+    assert!(lines[0].starts_with("file,scenario,seed,throughput_rps,goodput_rps,availability"));
     assert!(
         lines[1].starts_with("stages/01-one.yaml,01 one,9,"),
         "{csv}"

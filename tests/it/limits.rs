@@ -207,8 +207,8 @@ fn run_counts_above_the_largest_sweep_are_refused() {
         )
     );
     // Sizes written in the CSVs themselves.
-    let header = "run,web.workers,seed,replication,throughput_rps,availability,error_rate,mean_ms,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,offered,completed,failed,bottleneck,bottleneck_utilization\n";
-    let row = |i: &str| format!("{i},1,7,0,1,1,0,1,1,1,1,1,1,1,1,0,web,0.5\n");
+    let header = "run,web.workers,seed,replication,throughput_rps,goodput_rps,availability,error_rate,mean_ms,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,offered,completed,failed,bottleneck,bottleneck_utilization\n";
+    let row = |i: &str| format!("{i},1,7,0,1,1,1,0,1,1,1,1,1,1,1,1,0,web,0.5\n");
     std::fs::write(
         dir.path().join("p.csv"),
         format!(
