@@ -30,11 +30,25 @@ pub enum Cause {
     Unreachable = 6,
     /// The load balancer had no backend in rotation.
     NoHealthyBackend = 7,
+    /// A server's token bucket was empty (`rate_limit`).
+    RateLimited = 8,
+    /// A server instance held its `concurrency_limit` of requests.
+    ConcurrencyLimited = 9,
+    /// A request waited in a server's waiting room longer than `shedding.deadline`.
+    ShedDeadline = 10,
+    /// CoDel dropped a request from a server's waiting room (`shedding.codel`).
+    ShedCodel = 11,
+    /// A circuit breaker on the call was open (or half-open with its trials taken).
+    BreakerOpen = 12,
+    /// A bulkhead on the call had no place (within its `wait`).
+    BulkheadFull = 13,
+    /// No pooled connection came free within the pool's `timeout`.
+    PoolTimeout = 14,
 }
 
 impl Cause {
     /// Every failure cause, in report order.
-    pub const ALL: [Cause; 7] = [
+    pub const ALL: [Cause; 14] = [
         Cause::QueueFull,
         Cause::Timeout,
         Cause::SessionLost,
@@ -42,9 +56,16 @@ impl Cause {
         Cause::Crashed,
         Cause::Unreachable,
         Cause::NoHealthyBackend,
+        Cause::RateLimited,
+        Cause::ConcurrencyLimited,
+        Cause::ShedDeadline,
+        Cause::ShedCodel,
+        Cause::BreakerOpen,
+        Cause::BulkheadFull,
+        Cause::PoolTimeout,
     ];
     /// Number of slots a per-cause counter array needs.
-    pub const COUNT: usize = 8;
+    pub const COUNT: usize = 15;
 
     /// The cause called `name` in reports.
     pub fn from_name(name: &str) -> Option<Cause> {
@@ -62,6 +83,13 @@ impl Cause {
             Cause::Crashed => "crashed",
             Cause::Unreachable => "unreachable",
             Cause::NoHealthyBackend => "no_healthy_backend",
+            Cause::RateLimited => "rate_limited",
+            Cause::ConcurrencyLimited => "concurrency_limited",
+            Cause::ShedDeadline => "shed_deadline",
+            Cause::ShedCodel => "shed_codel",
+            Cause::BreakerOpen => "breaker_open",
+            Cause::BulkheadFull => "bulkhead_full",
+            Cause::PoolTimeout => "pool_timeout",
         }
     }
 }

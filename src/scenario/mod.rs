@@ -8,6 +8,7 @@
 //! caller reads the file and passes its text.
 
 pub mod de;
+pub mod defences;
 pub mod error;
 pub(crate) mod kinds;
 pub mod locate;
@@ -20,6 +21,10 @@ pub mod units;
 pub mod words;
 pub mod yaml;
 
+pub use defences::{
+    Breaker, CallLimit, Codel, Defences, Downstream, Hedge, HedgeDelay, LimitKind, Shedding,
+    TokenBucket,
+};
 pub use error::{Problem, ScenarioError};
 pub use overrides::Override;
 pub use raw::{LbPolicy, Op, ReadFrom, ShardKey, ShardStrategy, WritePolicy};
@@ -191,7 +196,7 @@ pub struct HealthCheck {
 }
 
 /// Every failure cause a request can end with, as reported.
-pub const FAILURE_CAUSES: [&str; 7] = [
+pub const FAILURE_CAUSES: [&str; 14] = [
     "queue_full",
     "timeout",
     "session_lost",
@@ -199,17 +204,31 @@ pub const FAILURE_CAUSES: [&str; 7] = [
     "crashed",
     "unreachable",
     "no_healthy_backend",
+    "rate_limited",
+    "concurrency_limited",
+    "shed_deadline",
+    "shed_codel",
+    "breaker_open",
+    "bulkhead_full",
+    "pool_timeout",
 ];
 
 /// The causes retried when `retries.on` is not given: every cause a later attempt can
 /// escape (all but `session_lost`).
-pub const DEFAULT_RETRY_ON: [&str; 6] = [
+pub const DEFAULT_RETRY_ON: [&str; 13] = [
     "queue_full",
     "timeout",
     "connection_refused",
     "crashed",
     "unreachable",
     "no_healthy_backend",
+    "rate_limited",
+    "concurrency_limited",
+    "shed_deadline",
+    "shed_codel",
+    "breaker_open",
+    "bulkhead_full",
+    "pool_timeout",
 ];
 
 /// Who sends requests, how often, and what they ask for.
@@ -364,6 +383,8 @@ pub enum ComponentKind {
         sessions: Option<Sessions>,
         /// `None`: a fixed group of `count` instances.
         autoscale: Option<Autoscale>,
+        /// Admission, shedding and per-callee defences (default: none).
+        defences: Defences,
     },
     /// A primary and `replicas` read replicas, each node with `workers` and a waiting room.
     Database {

@@ -15,6 +15,7 @@ mod cache;
 mod cdn;
 mod ctx;
 mod database;
+mod defences;
 mod dns;
 mod load_balancer;
 mod queue;

@@ -29,6 +29,11 @@ pub(super) const DEF: KindDef = KindDef {
         "relogin",
         "session_lost",
         "autoscale",
+        "rate_limit",
+        "rate_limit_by_class",
+        "concurrency_limit",
+        "shedding",
+        "downstream",
     ],
     geo_keys: &["datacenter"],
     resolve,
@@ -116,6 +121,7 @@ fn resolve(ctx: &Ctx<'_>, pr: &mut Problems<'_>) -> Option<ComponentKind> {
         autoscale,
     } = group(ctx, pr);
     let sessions = sessions(ctx, pr);
+    let defences = super::defences::resolve(ctx, calls.as_deref(), pr);
     if let (Some(calls), Some(Some(Sessions::Store(store)))) = (calls.as_mut(), &sessions) {
         for (ci, c) in ctx.classes.iter().enumerate() {
             if c.session {
@@ -134,6 +140,7 @@ fn resolve(ctx: &Ctx<'_>, pr: &mut Problems<'_>) -> Option<ComponentKind> {
         calls: calls?,
         sessions: sessions?,
         autoscale: autoscale?,
+        defences: defences?,
     })
 }
 

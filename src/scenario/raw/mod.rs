@@ -13,8 +13,13 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::units::Duration;
 
+mod defences;
 mod dist;
 
+pub use self::defences::{
+    RawBreaker, RawBulkhead, RawCodel, RawDownstream, RawHedge, RawPool, RawShedding,
+    RawTokenBucket,
+};
 pub use self::dist::{
     DIST_NAMES, ErlangParams, LogNormalParams, NormalParams, ParetoParams, RawDist,
 };
@@ -591,6 +596,17 @@ raw_component! {
     max_attempts: u32,
     /// A server or worker group's autoscaling rule.
     autoscale: RawAutoscale,
+    /// A server's token bucket per instance, for every class without its own.
+    rate_limit: RawTokenBucket,
+    /// A server's token bucket per instance for these classes, by class name.
+    rate_limit_by_class: IndexMap<String, RawTokenBucket>,
+    /// Requests one server instance holds at once, at most: waiting, served or calling (a
+    /// count).
+    concurrency_limit: u32,
+    /// Load shedding in a server's waiting room.
+    shedding: RawShedding,
+    /// A server's defences per callee, by the callee's name.
+    downstream: IndexMap<String, RawDownstream>,
     /// The data center the component stands in (with `datacenters`).
     datacenter: String,
     /// GeoDNS: each data center's entry component (with `datacenters`).

@@ -41,6 +41,7 @@ fn wrong_kind(
 /// servers, chains fit the request's call stack.
 pub(crate) fn check_call_graph(comps: &[Component], entries: &[CompId], pr: &mut Problems) {
     backlogs_have_queues(comps, pr);
+    hedges_have_instances(comps, pr);
     let topo = Topology::of(comps);
     for ci in 0..comps.len() {
         check_reach(comps, &topo, ci, pr);
@@ -76,6 +77,34 @@ pub(crate) fn check_call_graph(comps: &[Component], entries: &[CompId], pr: &mut
 }
 
 /// A worker group that follows a backlog needs a queue that feeds it.
+/// A hedge sends its copy to another instance of the callee: the callee is a server group
+/// that has (or may scale to) two instances or more.
+fn hedges_have_instances(comps: &[Component], pr: &mut Problems) {
+    for c in comps {
+        let ComponentKind::Server { defences, .. } = &c.kind else {
+            continue;
+        };
+        for d in defences.downstream.iter().filter(|d| d.hedge.is_some()) {
+            let callee = &comps[d.to];
+            let n = callee.kind.allocated_instances();
+            if !matches!(callee.kind, ComponentKind::Server { .. }) || n < 2 {
+                let what = if matches!(callee.kind, ComponentKind::Server { .. }) {
+                    "a server group of one instance".to_string()
+                } else {
+                    format!("a {}", callee.kind.name())
+                };
+                pr.at_key(
+                    &format!("components.{}.downstream.{}.hedge", c.name, callee.name),
+                    format!(
+                        "expected a callee with another instance to send the copy to (a server group of 2 or more), found `{}`, {what}",
+                        callee.name
+                    ),
+                );
+            }
+        }
+    }
+}
+
 fn backlogs_have_queues(comps: &[Component], pr: &mut Problems) {
     for (wi, c) in comps.iter().enumerate() {
         if let ComponentKind::Worker {
