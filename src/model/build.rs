@@ -106,6 +106,7 @@ impl<'a> Builder<'a> {
                 service,
                 calls,
                 sessions,
+                defences,
                 ..
             } => {
                 let g = GroupSpec {
@@ -114,6 +115,7 @@ impl<'a> Builder<'a> {
                     service,
                     calls,
                     sessions: sessions.as_ref(),
+                    defences: defences.any().then_some(defences),
                 };
                 server::build(self, ci, g)
             }
@@ -129,6 +131,7 @@ impl<'a> Builder<'a> {
                     service,
                     calls,
                     sessions: None,
+                    defences: None,
                 };
                 server::build(self, ci, g)
             }

@@ -12,7 +12,7 @@ use crate::model::build::Builder;
 use crate::model::core::Core;
 use crate::model::faults::LOST;
 use crate::model::{Cause, Model};
-use crate::scenario::Sessions;
+use crate::scenario::{Defences, Sessions};
 
 use super::{Role, Serves};
 
@@ -70,6 +70,8 @@ pub(crate) struct GroupSpec<'a> {
     pub(crate) calls: &'a [Vec<usize>],
     /// Sessions, for a server.
     pub(crate) sessions: Option<&'a Sessions>,
+    /// A server's overload defences, when it has any.
+    pub(crate) defences: Option<&'a Defences>,
 }
 
 /// Builds server or worker group `ci`: all of its instances (an autoscaled group has all of
