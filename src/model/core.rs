@@ -137,6 +137,12 @@ pub(crate) enum EvKind {
     MigrateBatch,
     /// Database node `node` finished serving copier `req`'s batch (crash epoch `aux`).
     MigrateDone,
+    /// A request (generation `aux`) waiting at server node `node` for a bulkhead or pool
+    /// place gives up.
+    PlaceTimeout,
+    /// A hedged call of request `req` (generation `aux`) at server node `node` sends its
+    /// second copy.
+    HedgeFire,
     /// A time-series window ends.
     Tick,
     /// Warm-up ends: statistics start.

@@ -2,6 +2,7 @@
 //! of cumulative figures), the snapshot at the end of warm-up the report subtracts, and the
 //! flushes that bring every area up to date first.
 
+use super::kinds::calls::EdgeCtr;
 use crate::engine::SimTime;
 use crate::metrics::{LatencyHist, WindowRow};
 use crate::scenario::Scenario;
@@ -53,6 +54,8 @@ pub(crate) struct WarmSnap {
     pub(crate) class_hits: Vec<Vec<u64>>,
     pub(crate) class_lookups: Vec<Vec<u64>>,
     pub(crate) backlog_area: Vec<u128>,
+    /// Per server group: its defended callees' counters (breaker time open up to now).
+    pub(crate) edges: Vec<Vec<EdgeCtr>>,
 }
 
 impl Window {
@@ -117,6 +120,16 @@ impl Model {
                 .map(|c| c.class_lookups.clone())
                 .collect(),
             backlog_area: self.kinds.queues.iter().map(|q| q.backlog_area).collect(),
+            edges: self
+                .kinds
+                .servers
+                .iter()
+                .map(|g| {
+                    g.defs
+                        .as_ref()
+                        .map_or_else(Vec::new, |d| d.snapshot(self.core.now))
+                })
+                .collect(),
         };
         for sc in &mut self.scalers {
             sc.warm(self.core.now);

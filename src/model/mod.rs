@@ -66,6 +66,7 @@ use measure::{WarmSnap, Window};
 use migration::{Copier, MigRun};
 pub use overload::{RunError, RunLimit};
 pub use request::Cause;
+use request::NO_PARENT;
 use station::Admit;
 
 /// A built model, ready to run once.
@@ -169,9 +170,12 @@ impl Model {
             EvKind::UserWake => self.new_request(Some(ev.req)),
             EvKind::DnsDone => self.send_to_entry(ev.req),
             EvKind::Timeout => self.on_timeout(ev.aux, ev.req),
-            EvKind::Apply | EvKind::SyncAck | EvKind::VisTimeout | EvKind::MigrateDone => {
-                self.node_event(ev)
-            }
+            EvKind::Apply
+            | EvKind::SyncAck
+            | EvKind::VisTimeout
+            | EvKind::MigrateDone
+            | EvKind::PlaceTimeout
+            | EvKind::HedgeFire => self.node_event(ev),
             EvKind::Refuse => {
                 let cause = Cause::ALL
                     .into_iter()
@@ -214,6 +218,12 @@ impl Model {
             }
             (NodeKind::Station(s, Serves::Database(db)), EvKind::MigrateDone) => {
                 self.migration_done(ev.node, s, db, ev.req, ev.aux)
+            }
+            (NodeKind::Station(s, Serves::Server(g)), EvKind::PlaceTimeout) => {
+                self.place_timeout(ev.node, s, g, ev.req, ev.aux)
+            }
+            (NodeKind::Station(_, Serves::Server(g)), EvKind::HedgeFire) => {
+                self.hedge_fire(ev.node, g, ev.req, ev.aux)
             }
             (NodeKind::Queue(q), EvKind::VisTimeout) => {
                 self.vis_timeout(ev.node, q, ev.req, ev.aux, ev.tag)
@@ -300,6 +310,11 @@ impl Model {
     /// request; otherwise its kind takes it.
     fn on_reply(&mut self, node: u32, r: u32) {
         let n = self.core.nodes[node as usize];
+        if self.core.reqs.get(r).parent != NO_PARENT {
+            // A hedged call's copy answers for the request that waits here.
+            self.copy_back(node, r);
+            return;
+        }
         if node != CLIENT
             && self.core.reqs.get(r).top().epoch != self.core.node_epoch[node as usize]
         {
@@ -316,12 +331,7 @@ impl Model {
                 self.kinds.caches[ci as usize].reply(&mut self.core, node, n.comp, r)
             }
             NodeKind::Queue(q) => self.job_back(node, q, r),
-            NodeKind::Station(s, Serves::Server(g)) => {
-                if self.core.reqs.get(r).fail == Cause::None {
-                    self.core.reqs.get_mut(r).top_mut().step += 1;
-                }
-                self.advance(node, s, g, r);
-            }
+            NodeKind::Station(s, Serves::Server(g)) => self.server_reply(node, s, g, r),
             // Only servers call out; another station replies at once.
             NodeKind::Station(s, sv) => self.finish(node, s, sv, r),
         }

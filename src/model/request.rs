@@ -10,6 +10,15 @@ use crate::scenario::MAX_DEPTH;
 /// centers (or of a global component).
 pub const NO_DC: u8 = u8::MAX;
 
+/// [`Request::parent`] of a request that is not a hedged call's copy.
+pub const NO_PARENT: u32 = u32::MAX;
+/// [`Request::wait`]: nothing besides service and calls.
+pub const WAIT_NONE: u8 = 0;
+/// [`Request::wait`]: a place in a bulkhead or pool.
+pub const WAIT_PLACE: u8 = 1;
+/// [`Request::wait`]: the first answer of a hedged call.
+pub const WAIT_HEDGE: u8 = 2;
+
 /// Why a request failed. The numeric value indexes per-cause counters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -110,6 +119,9 @@ pub struct Frame {
     pub t_start: u64,
     /// Stations: when service ended, ns (0: not yet).
     pub t_done: u64,
+    /// Servers: when the call now pending went out (or began to wait for a bulkhead or pool
+    /// place), ns.
+    pub t_call: u64,
 }
 
 /// A request in flight.
@@ -144,6 +156,16 @@ pub struct Request {
     pub trace: u32,
     /// The data center its first attempt entered (`NO_DC`: none yet, or a global entry).
     pub dc: u8,
+    /// What it waits for at its top node besides its service and calls: [`WAIT_NONE`],
+    /// [`WAIT_PLACE`] (a bulkhead or pool place) or [`WAIT_HEDGE`] (a hedged call's first
+    /// answer).
+    pub wait: u8,
+    /// A hedged call's copy: the request it answers for (`NO_PARENT`: none).
+    pub parent: u32,
+    /// The parent's generation when the copy was made.
+    pub parent_gen: u32,
+    /// A parent waiting on a hedged call: the instance its first copy went to.
+    pub hedge_node: u32,
     depth: u8,
     stack: [Frame; MAX_DEPTH],
 }
@@ -166,6 +188,10 @@ impl Request {
             orphan: false,
             trace: u32::MAX,
             dc: NO_DC,
+            wait: WAIT_NONE,
+            parent: NO_PARENT,
+            parent_gen: 0,
+            hedge_node: 0,
             depth: 0,
             stack: [Frame::default(); MAX_DEPTH],
         }
@@ -242,6 +268,8 @@ impl Slab {
                 r.orphan = false;
                 r.trace = u32::MAX;
                 r.dc = NO_DC;
+                r.wait = WAIT_NONE;
+                r.parent = NO_PARENT;
                 r.depth = 0;
                 i
             }

@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 
 use super::autoscale::{NO_SCALER, Scaler};
 use super::kinds::{NodeKind, Role};
+use super::request::NO_PARENT;
 use super::{Cause, Model, station::Areas};
 use crate::engine::SimTime;
 use crate::metrics::{
@@ -30,7 +31,7 @@ impl Model {
             .core
             .reqs
             .iter_live()
-            .filter(|r| r.measured && !r.client_done)
+            .filter(|r| r.measured && !r.client_done && r.parent == NO_PARENT)
             .count() as u64;
         let mut errors = IndexMap::new();
         for c in Cause::ALL {
@@ -251,8 +252,11 @@ impl Model {
                 scaler_extras(sc, &mut extra, measured_ns);
             }
             match c.role {
-                Role::Server(g) if self.kinds.servers[g as usize].local.is_some() => {
-                    self.server_extras(i, &mut extra);
+                Role::Server(g) => {
+                    if self.kinds.servers[g as usize].local.is_some() {
+                        self.server_extras(i, &mut extra);
+                    }
+                    self.call_extras(g, &mut extra);
                 }
                 Role::Database(route) => self.db_extras(i, route, &mut extra, node_util),
                 Role::Queue(q) => self.queue_extras(i, q, &mut extra, measured_ns),

@@ -10,6 +10,7 @@
 
 pub(super) mod balancer;
 pub(super) mod cache;
+pub(super) mod calls;
 pub(super) mod database;
 pub(super) mod queue;
 pub(super) mod server;

@@ -11,9 +11,11 @@ use crate::engine::random::component_stream;
 use crate::model::build::Builder;
 use crate::model::core::Core;
 use crate::model::faults::LOST;
+use crate::model::request::{WAIT_NONE, WAIT_PLACE};
 use crate::model::{Cause, Model};
 use crate::scenario::{Defences, Sessions};
 
+use super::calls::CallDefs;
 use super::{Role, Serves};
 
 /// A server or worker group.
@@ -25,6 +27,8 @@ pub(crate) struct ServerKind {
     pub(crate) calls: Vec<(u32, u32)>,
     /// Sessions kept inside the instances.
     pub(crate) local: Option<LocalSessions>,
+    /// Defended callees (`downstream`), if any.
+    pub(crate) defs: Option<CallDefs>,
 }
 
 /// Sessions kept inside server instances.
@@ -97,15 +101,28 @@ pub(crate) fn build(b: &mut Builder<'_>, ci: usize, g: GroupSpec<'_>) -> (u32, u
         }),
         _ => None,
     };
+    let defs = g
+        .defences
+        .and_then(|d| CallDefs::new(d, allocated, sc.components.len()));
     b.kinds.servers.push(ServerKind {
         service: g.service.to_vec(),
         calls: ranges,
         local,
+        defs,
     });
     (allocated, g.workers, Role::Server(server))
 }
 
 impl ServerKind {
+    /// The component `r` (waiting at an instance of this group) calls now: its class's call
+    /// at its step.
+    #[inline]
+    pub(crate) fn callee(&self, core: &Core, r: u32) -> u32 {
+        let req = core.reqs.get(r);
+        let (off, _) = self.calls[req.class as usize];
+        core.calls[(off + req.top().step) as usize]
+    }
+
     /// The service time of `r` at instance `node` (station `s`) of this group; `None` when
     /// its local session was lost and it fails (its service ends at once).
     #[inline]
@@ -162,17 +179,47 @@ impl Model {
         let (off, len) = self.kinds.servers[server as usize].calls[class];
         if step < len {
             let target = self.core.calls[(off + step) as usize];
-            self.forward(comp as usize + 1, target, r, 0);
+            if let Some(defs) = &self.kinds.servers[server as usize].defs
+                && let Some(edge) = defs.edge(target)
+            {
+                self.guarded_call(node, s, server, r, edge);
+            } else {
+                self.forward(comp as usize + 1, target, r, 0);
+            }
         } else {
             self.finish(node, s, Serves::Server(server), r);
         }
     }
 
+    /// A reply reaches instance `node` (station `s`) of group `server`: a defended call is
+    /// judged and frees its place; a call that succeeded moves the request to its next step.
+    #[inline]
+    pub(crate) fn server_reply(&mut self, node: u32, s: u32, server: u32, r: u32) {
+        if self.kinds.servers[server as usize].defs.is_some() {
+            let to = self.kinds.servers[server as usize].callee(&self.core, r);
+            self.call_back(node, server, r, to);
+        }
+        if self.core.reqs.get(r).fail == Cause::None {
+            self.core.reqs.get_mut(r).top_mut().step += 1;
+        }
+        self.advance(node, s, server, r);
+    }
+
     /// Instance `node` of group `server` crashed or drained away: the sessions it kept are
-    /// lost.
+    /// lost, its breakers close, and requests waiting for a bulkhead or pool place fail.
     pub(crate) fn server_gone(&mut self, node: u32, server: u32) {
         let first = self.core.comps[self.core.nodes[node as usize].comp as usize].first_node;
-        self.kinds.servers[server as usize].gone(node - first);
+        let k = &mut self.kinds.servers[server as usize];
+        k.gone(node - first);
+        if let Some(defs) = &mut k.defs {
+            for (w, generation) in defs.gone(node - first, self.core.now) {
+                let req = self.core.reqs.get_mut(w);
+                if req.generation == generation && req.wait == WAIT_PLACE {
+                    req.wait = WAIT_NONE;
+                    self.crashed_drop(node, w);
+                }
+            }
+        }
     }
 }
 

@@ -1,0 +1,822 @@
+//! A server's defences on its calls (`downstream`): per callee a circuit breaker, a
+//! bulkhead or connection pool, and hedged calls. Each instance of the server keeps its own
+//! breaker and its own places; a hedge's recent call times and budget are the group's.
+//!
+//! A guarded call goes out through [`Model::guarded_call`] (from `advance`), its answer
+//! comes back through [`Model::call_back`] (from `on_reply`, or from a hedge's first copy to
+//! answer). A hedged call is made by copies ([`Request::parent`] names the waiting request):
+//! the first goes out at once, the second after the delay, to another instance; the first
+//! answer is taken and the other copy is dropped when it comes back (it is not cancelled).
+
+use std::collections::VecDeque;
+
+use indexmap::IndexMap;
+
+use crate::model::core::{Ev, EvKind};
+use crate::model::request::{Frame, WAIT_HEDGE, WAIT_NONE, WAIT_PLACE};
+use crate::model::{Cause, Model};
+use crate::scenario::{Breaker, CallLimit, Defences, HedgeDelay, LimitKind};
+
+use super::Serves;
+
+/// `CallDefs::edge_of` of a callee without defences.
+const NO_EDGE: u32 = u32::MAX;
+/// Call times a percentile hedge keeps.
+const RECENT: usize = 512;
+/// New call times between two updates of a percentile hedge's delay (and the first update).
+const RECOMPUTE: u32 = 64;
+/// The most hedge tokens a budget saves up.
+const HEDGE_TOKENS_MAX: f64 = 10.0;
+
+/// A server group's defended callees.
+#[derive(Debug)]
+pub(crate) struct CallDefs {
+    /// Per component: its index in `edges`, or `NO_EDGE`.
+    edge_of: Vec<u32>,
+    /// The defended callees.
+    pub(crate) edges: Vec<EdgeDef>,
+}
+
+/// The defences on one callee, with their state.
+#[derive(Debug)]
+pub(crate) struct EdgeDef {
+    /// The callee.
+    pub(crate) to: u32,
+    breaker: Option<Breaker>,
+    limit: Option<CallLimit>,
+    hedge: Option<HedgeState>,
+    /// Per instance of the server.
+    inst: Vec<EdgeInst>,
+    /// Cumulative counters (the report subtracts the warm-up snapshot).
+    pub(crate) ctr: EdgeCtr,
+}
+
+/// What the report counts per defended callee.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct EdgeCtr {
+    /// Times a breaker opened.
+    pub(crate) opens: u64,
+    /// Calls a breaker failed fast.
+    pub(crate) rejected: u64,
+    /// Trial calls let through in half-open.
+    pub(crate) trials: u64,
+    /// Times a breaker went half-open.
+    pub(crate) half_opens: u64,
+    /// Time breakers were open or half-open, ns, summed over instances (closed periods).
+    pub(crate) open_ns: u64,
+    /// Calls that found no bulkhead or pool place in time.
+    pub(crate) limit_rejected: u64,
+    /// Calls that waited for a place.
+    pub(crate) waits: u64,
+    /// Their waiting time, ns.
+    pub(crate) wait_ns: u64,
+    /// Copies sent by hedges.
+    pub(crate) hedges: u64,
+    /// Copies that answered first.
+    pub(crate) hedge_wins: u64,
+}
+
+/// A hedge's state, shared by the group's instances.
+#[derive(Debug)]
+struct HedgeState {
+    delay: HedgeDelay,
+    budget: f64,
+    tokens: f64,
+    /// The delay in use, ns (`u64::MAX`: not known yet).
+    now_delay: u64,
+    /// Recent call times (a ring) and how many were added since the last update.
+    recent: Vec<u64>,
+    pos: usize,
+    fresh: u32,
+    scratch: Vec<u64>,
+}
+
+/// A breaker's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Calls go through; judged over the window of calls made since `since`.
+    Closed { since: u64 },
+    /// Calls fail fast until `until`.
+    Open { until: u64 },
+    /// `sent` trial calls went out since `since`, `back` came back, `bad` of them failed
+    /// and `slow` were slow.
+    HalfOpen {
+        since: u64,
+        sent: u32,
+        back: u32,
+        bad: u32,
+        slow: u32,
+    },
+}
+
+/// One instance's breaker and places on one callee.
+#[derive(Debug)]
+struct EdgeInst {
+    state: State,
+    /// When the breaker last left closed.
+    opened_at: u64,
+    /// The window: per call, bit 0 failed, bit 1 slow.
+    ring: Vec<u8>,
+    pos: usize,
+    n: u32,
+    bad: u32,
+    slow: u32,
+    /// Places taken.
+    in_use: u32,
+    /// Requests waiting for a place, with their generation.
+    waiters: VecDeque<(u32, u32)>,
+}
+
+impl EdgeInst {
+    fn new(window: u32) -> EdgeInst {
+        EdgeInst {
+            state: State::Closed { since: 0 },
+            opened_at: 0,
+            ring: vec![0; window as usize],
+            pos: 0,
+            n: 0,
+            bad: 0,
+            slow: 0,
+            in_use: 0,
+            waiters: VecDeque::new(),
+        }
+    }
+
+    /// Clears the window (the breaker closes at `now`).
+    fn close(&mut self, now: u64, ctr: &mut EdgeCtr) {
+        ctr.open_ns += now - self.opened_at;
+        self.state = State::Closed { since: now };
+        self.ring.iter_mut().for_each(|b| *b = 0);
+        (self.pos, self.n, self.bad, self.slow) = (0, 0, 0, 0);
+    }
+
+    /// Opens the breaker at `now` for `wait` ns.
+    fn open(&mut self, now: u64, wait: u64, ctr: &mut EdgeCtr) {
+        if matches!(self.state, State::Closed { .. }) {
+            self.opened_at = now;
+            ctr.opens += 1;
+        }
+        self.state = State::Open {
+            until: now.saturating_add(wait),
+        };
+    }
+}
+
+impl CallDefs {
+    /// The defended callees of a server of `instances` instances, in a model of `n_comps`
+    /// components.
+    pub(crate) fn new(d: &Defences, instances: u32, n_comps: usize) -> Option<CallDefs> {
+        if d.downstream.is_empty() {
+            return None;
+        }
+        let mut edge_of = vec![NO_EDGE; n_comps];
+        let edges = d
+            .downstream
+            .iter()
+            .enumerate()
+            .map(|(i, ds)| {
+                edge_of[ds.to] = i as u32;
+                let window = ds.breaker.map_or(0, |b| b.window);
+                EdgeDef {
+                    to: ds.to as u32,
+                    breaker: ds.breaker,
+                    limit: ds.limit,
+                    hedge: ds.hedge.map(|h| HedgeState {
+                        delay: h.delay,
+                        budget: h.budget,
+                        tokens: 0.0,
+                        now_delay: match h.delay {
+                            HedgeDelay::Fixed(ns) => ns,
+                            HedgeDelay::Percentile(_) => u64::MAX,
+                        },
+                        recent: match h.delay {
+                            HedgeDelay::Fixed(_) => Vec::new(),
+                            HedgeDelay::Percentile(_) => Vec::with_capacity(RECENT),
+                        },
+                        pos: 0,
+                        fresh: 0,
+                        scratch: Vec::new(),
+                    }),
+                    inst: (0..instances).map(|_| EdgeInst::new(window)).collect(),
+                    ctr: EdgeCtr::default(),
+                }
+            })
+            .collect();
+        Some(CallDefs { edge_of, edges })
+    }
+
+    /// The defences on calls to component `to`, if any.
+    #[inline]
+    pub(crate) fn edge(&self, to: u32) -> Option<u32> {
+        let e = self.edge_of[to as usize];
+        (e != NO_EDGE).then_some(e)
+    }
+
+    /// Instance `i` crashed or drained away: its breakers start closed, its places free;
+    /// returns the requests that waited for a place (they fail with the crash).
+    pub(crate) fn gone(&mut self, i: u32, now: u64) -> Vec<(u32, u32)> {
+        let mut waiting = Vec::new();
+        for e in &mut self.edges {
+            let ctr = &mut e.ctr;
+            let inst = &mut e.inst[i as usize];
+            if !matches!(inst.state, State::Closed { .. }) {
+                inst.close(now, ctr);
+            }
+            inst.in_use = 0;
+            waiting.extend(inst.waiters.drain(..));
+        }
+        waiting
+    }
+
+    /// The counters now, with the time breakers have been open so far (the warm-up
+    /// snapshot).
+    pub(crate) fn snapshot(&self, now: u64) -> Vec<EdgeCtr> {
+        (0..self.edges.len())
+            .map(|k| {
+                let mut c = self.edges[k].ctr;
+                c.open_ns += self.open_now(k, now);
+                c
+            })
+            .collect()
+    }
+
+    /// Time breakers are open or half-open now, per edge, ns (added to `open_ns` at the
+    /// report).
+    pub(crate) fn open_now(&self, e: usize, now: u64) -> u64 {
+        self.edges[e]
+            .inst
+            .iter()
+            .filter(|i| !matches!(i.state, State::Closed { .. }))
+            .map(|i| now - i.opened_at)
+            .sum()
+    }
+}
+
+impl HedgeState {
+    /// Adds a call time; every `RECOMPUTE` new ones, a percentile delay is brought up to
+    /// date from the last `RECENT`.
+    fn record(&mut self, ns: u64) {
+        let HedgeDelay::Percentile(q) = self.delay else {
+            return;
+        };
+        if self.recent.len() < RECENT {
+            self.recent.push(ns);
+        } else {
+            self.recent[self.pos] = ns;
+            self.pos = (self.pos + 1) % RECENT;
+        }
+        self.fresh += 1;
+        if self.fresh >= RECOMPUTE {
+            self.fresh = 0;
+            self.scratch.clone_from(&self.recent);
+            let n = self.scratch.len();
+            // The nearest-rank percentile.
+            let k = ((q / 100.0 * n as f64).ceil() as usize).clamp(1, n) - 1;
+            let (_, v, _) = self.scratch.select_nth_unstable(k);
+            self.now_delay = (*v).max(1);
+        }
+    }
+}
+
+impl Model {
+    /// Instance `node` (station `s`) of group `server` makes its call to `target`, which
+    /// has defences (`edge`): the breaker may fail it fast, a bulkhead or pool may make it
+    /// wait or fail it, a hedge makes it by copies.
+    pub(crate) fn guarded_call(&mut self, node: u32, s: u32, server: u32, r: u32, edge: u32) {
+        let now = self.core.now;
+        let comp = self.core.nodes[node as usize].comp;
+        let i = (node - self.core.comps[comp as usize].first_node) as usize;
+        self.core.reqs.get_mut(r).top_mut().t_call = now;
+        let defs = self.kinds.servers[server as usize]
+            .defs
+            .as_mut()
+            .expect("a guarded call has defences");
+        let e = &mut defs.edges[edge as usize];
+        if let Some(b) = e.breaker {
+            let inst = &mut e.inst[i];
+            if let State::Open { until } = inst.state
+                && now >= until
+            {
+                e.ctr.half_opens += 1;
+                inst.state = State::HalfOpen {
+                    since: now,
+                    sent: 0,
+                    back: 0,
+                    bad: 0,
+                    slow: 0,
+                };
+            }
+            let pass = match &mut inst.state {
+                State::Closed { .. } => true,
+                State::Open { .. } => false,
+                State::HalfOpen { sent, .. } => {
+                    if *sent < b.trials {
+                        *sent += 1;
+                        e.ctr.trials += 1;
+                        true
+                    } else {
+                        false
+                    }
+                }
+            };
+            if !pass {
+                e.ctr.rejected += 1;
+                self.call_fails(node, s, server, r, Cause::BreakerOpen);
+                return;
+            }
+        }
+        if let Some(l) = e.limit {
+            let inst = &mut e.inst[i];
+            if inst.in_use < l.size {
+                inst.in_use += 1;
+            } else if l.wait == 0 {
+                e.ctr.limit_rejected += 1;
+                self.call_fails(node, s, server, r, limit_cause(l));
+                return;
+            } else {
+                let req = self.core.reqs.get_mut(r);
+                req.wait = WAIT_PLACE;
+                inst.waiters.push_back((r, req.generation));
+                let ev = Ev {
+                    kind: EvKind::PlaceTimeout,
+                    tag: 0,
+                    node,
+                    req: r,
+                    aux: req.generation,
+                };
+                self.core.after(l.wait, ev);
+                e.ctr.waits += 1;
+                return;
+            }
+        }
+        self.call_out(node, server, r, edge);
+    }
+
+    /// The call goes out: a hedged one as its first copy (and the copy's timer), another
+    /// one as the request itself.
+    fn call_out(&mut self, node: u32, server: u32, r: u32, edge: u32) {
+        let comp = self.core.nodes[node as usize].comp;
+        let e = &mut self.kinds.servers[server as usize]
+            .defs
+            .as_mut()
+            .expect("a guarded call has defences")
+            .edges[edge as usize];
+        let to = e.to;
+        let Some(h) = &mut e.hedge else {
+            self.forward(comp as usize + 1, to, r, 0);
+            return;
+        };
+        h.tokens = (h.tokens + h.budget).min(HEDGE_TOKENS_MAX);
+        let delay = h.now_delay;
+        let target = self.pick_node(to, r, comp as usize + 1);
+        let req = self.core.reqs.get_mut(r);
+        req.wait = WAIT_HEDGE;
+        req.hedge_node = target;
+        let generation = req.generation;
+        self.send_copy(node, r, to, target);
+        if delay != u64::MAX {
+            // The generation and the wait state tell a stale timer.
+            let ev = Ev {
+                kind: EvKind::HedgeFire,
+                tag: 0,
+                node,
+                req: r,
+                aux: generation,
+            };
+            self.core.after(delay, ev);
+        }
+    }
+
+    /// A copy of `r` (waiting at `node`) goes to instance `target` of component `to`.
+    fn send_copy(&mut self, node: u32, r: u32, to: u32, target: u32) {
+        let parent = *self.core.reqs.get(r);
+        let c = self.core.reqs.alloc_copy(&parent);
+        self.guard(c);
+        let epoch = self.core.node_epoch[node as usize];
+        let now = self.core.now;
+        let copy = self.core.reqs.get_mut(c);
+        copy.trace = u32::MAX;
+        copy.attempt = parent.attempt;
+        copy.version = parent.version;
+        copy.parent = r;
+        copy.parent_gen = parent.generation;
+        copy.hedge_node = target;
+        copy.push(Frame {
+            node,
+            step: parent.top().step,
+            t_in: now,
+            epoch,
+            ..Default::default()
+        });
+        let row = self.core.nodes[node as usize].comp as usize + 1;
+        let d = self.core.hop_node(row, to, target, c);
+        self.core.after(d, Ev::new(EvKind::Deliver, target, c));
+    }
+
+    /// A hedge's timer for `r` (generation `generation`) at `node`: if its call is still
+    /// unanswered and the budget allows, the second copy goes to another instance.
+    pub(crate) fn hedge_fire(&mut self, node: u32, server: u32, r: u32, generation: u32) {
+        let req = self.core.reqs.get(r);
+        if req.generation != generation || req.wait != WAIT_HEDGE || req.top().node != node {
+            return;
+        }
+        let (off, _) = self.kinds.servers[server as usize].calls[req.class as usize];
+        let to = self.core.calls[(off + req.top().step) as usize];
+        let first = req.hedge_node;
+        let defs = self.kinds.servers[server as usize]
+            .defs
+            .as_mut()
+            .expect("a hedge has defences");
+        let Some(edge) = defs.edge(to) else { return };
+        let e = &mut defs.edges[edge as usize];
+        let Some(h) = &mut e.hedge else { return };
+        if h.tokens < 1.0 {
+            return;
+        }
+        // Another instance: the one after the first copy's in the callee's rotation.
+        let c = &self.core.comps[to as usize];
+        let m = c.rot.len();
+        if m < 2 {
+            return;
+        }
+        let o = first - c.first_node;
+        let at = c
+            .rot
+            .iter()
+            .position(|&x| x == o)
+            .map_or(0, |p| (p + 1) % m);
+        let target = c.first_node + c.rot[at];
+        if target == first || !self.core.node_up[target as usize] {
+            return;
+        }
+        h.tokens -= 1.0;
+        if self.core.reqs.get(r).measured {
+            e.ctr.hedges += 1;
+        }
+        if self.core.node_scaler[target as usize] != crate::model::autoscale::NO_SCALER {
+            self.core.inbound[target as usize] += 1;
+        }
+        self.send_copy(node, r, to, target);
+    }
+
+    /// A hedged call's copy `c` comes back to `node`: the first answer goes on with its
+    /// parent, a later one is dropped.
+    pub(crate) fn copy_back(&mut self, node: u32, c: u32) {
+        let copy = *self.core.reqs.get(c);
+        let frame = self.core.reqs.get_mut(c).pop();
+        self.core.reqs.free(c);
+        let p = copy.parent;
+        let parent = self.core.reqs.get(p);
+        if parent.generation != copy.parent_gen
+            || parent.wait != WAIT_HEDGE
+            || parent.depth() == 0
+            || parent.top().node != node
+            || parent.top().step != frame.step
+        {
+            return;
+        }
+        // The second copy went to another instance than the first.
+        let won = copy.hedge_node != parent.hedge_node;
+        let measured = parent.measured;
+        self.core.reqs.get_mut(p).wait = WAIT_NONE;
+        if frame.epoch != self.core.node_epoch[node as usize] {
+            // The server crashed while the call was out.
+            self.crashed_drop(node, p);
+            return;
+        }
+        let req = self.core.reqs.get_mut(p);
+        req.fail = copy.fail;
+        req.fail_comp = copy.fail_comp;
+        req.version = copy.version;
+        let crate::model::kinds::NodeKind::Station(s, Serves::Server(g)) =
+            self.core.nodes[node as usize].kind
+        else {
+            return;
+        };
+        if won && measured {
+            let to = self.kinds.servers[g as usize].callee(&self.core, p);
+            if let Some(defs) = &mut self.kinds.servers[g as usize].defs
+                && let Some(e) = defs.edge(to)
+            {
+                defs.edges[e as usize].ctr.hedge_wins += 1;
+            }
+        }
+        self.server_reply(node, s, g, p);
+    }
+
+    /// The call `r` made from `node` to component `to` came back (with `r.fail` set if it
+    /// failed): the breaker judges it, its place is freed (and handed to the next waiter),
+    /// a percentile hedge learns its time.
+    pub(crate) fn call_back(&mut self, node: u32, server: u32, r: u32, to: u32) {
+        let now = self.core.now;
+        let Some(defs) = &mut self.kinds.servers[server as usize].defs else {
+            return;
+        };
+        let Some(edge) = defs.edge(to) else { return };
+        let comp = self.core.nodes[node as usize].comp;
+        let i = (node - self.core.comps[comp as usize].first_node) as usize;
+        let req = self.core.reqs.get(r);
+        let (t_call, failed) = (req.top().t_call, req.fail != Cause::None);
+        let took = now - t_call;
+        let e = &mut defs.edges[edge as usize];
+        if let Some(h) = &mut e.hedge {
+            h.record(took);
+        }
+        if let Some(b) = e.breaker {
+            judge(
+                &mut e.inst[i],
+                &mut e.ctr,
+                &b,
+                now,
+                t_call,
+                failed,
+                took > b.slow_call,
+            );
+        }
+        if e.limit.is_some() {
+            let inst = &mut e.inst[i];
+            inst.in_use -= 1;
+            // The next waiter still waiting takes the place.
+            while let Some((w, generation)) = inst.waiters.pop_front() {
+                let wr = self.core.reqs.get(w);
+                if wr.generation == generation && wr.wait == WAIT_PLACE {
+                    inst.in_use += 1;
+                    let waited = now - wr.top().t_call;
+                    e.ctr.wait_ns += waited;
+                    self.core.reqs.get_mut(w).wait = WAIT_NONE;
+                    self.core.reqs.get_mut(w).top_mut().t_call = now;
+                    self.call_out(node, server, w, edge);
+                    break;
+                }
+            }
+        }
+    }
+
+    /// A request's wait for a bulkhead or pool place at `node` ran out.
+    pub(crate) fn place_timeout(
+        &mut self,
+        node: u32,
+        s: u32,
+        server: u32,
+        r: u32,
+        generation: u32,
+    ) {
+        let req = self.core.reqs.get(r);
+        if req.generation != generation || req.wait != WAIT_PLACE || req.top().node != node {
+            return;
+        }
+        let to = self.kinds.servers[server as usize].callee(&self.core, r);
+        let Some(defs) = &mut self.kinds.servers[server as usize].defs else {
+            return;
+        };
+        let Some(edge) = defs.edge(to) else { return };
+        let comp = self.core.nodes[node as usize].comp;
+        let i = (node - self.core.comps[comp as usize].first_node) as usize;
+        let e = &mut defs.edges[edge as usize];
+        let Some(l) = e.limit else { return };
+        let inst = &mut e.inst[i];
+        if let Some(at) = inst.waiters.iter().position(|&(w, _)| w == r) {
+            inst.waiters.remove(at);
+        }
+        e.ctr.limit_rejected += 1;
+        e.ctr.wait_ns += self.core.now - req.top().t_call;
+        self.core.reqs.get_mut(r).wait = WAIT_NONE;
+        self.call_fails(node, s, server, r, limit_cause(l));
+    }
+
+    /// The server fails `r` itself (its call cannot go out): it replies with `cause`.
+    fn call_fails(&mut self, node: u32, s: u32, server: u32, r: u32, cause: Cause) {
+        let comp = self.core.nodes[node as usize].comp;
+        let req = self.core.reqs.get_mut(r);
+        req.fail = cause;
+        req.fail_comp = comp;
+        self.finish(node, s, Serves::Server(server), r);
+    }
+
+    /// Report extras of server group `server` with defended callees.
+    pub(crate) fn call_extras(&self, server: u32, extra: &mut IndexMap<String, f64>) {
+        let Some(defs) = &self.kinds.servers[server as usize].defs else {
+            return;
+        };
+        let now = self.core.now;
+        for (k, e) in defs.edges.iter().enumerate() {
+            let name = &self.core.comps[e.to as usize].name;
+            let w = self
+                .warm
+                .edges
+                .get(server as usize)
+                .and_then(|v| v.get(k))
+                .copied()
+                .unwrap_or_default();
+            let c = &e.ctr;
+            let mut put = |key: &str, v: f64| {
+                extra.insert(format!("{key}.{name}"), v);
+            };
+            if e.breaker.is_some() {
+                put("breaker_opens", (c.opens - w.opens) as f64);
+                put("breaker_rejected", (c.rejected - w.rejected) as f64);
+                put("breaker_half_opens", (c.half_opens - w.half_opens) as f64);
+                put("breaker_trials", (c.trials - w.trials) as f64);
+                let open = c.open_ns + defs.open_now(k, now) - w.open_ns;
+                put("breaker_open_s", open as f64 / 1e9);
+            }
+            if e.limit.is_some() {
+                put(
+                    "limit_rejected",
+                    (c.limit_rejected - w.limit_rejected) as f64,
+                );
+                let waits = c.waits - w.waits;
+                put("limit_waits", waits as f64);
+                let ms = if waits > 0 {
+                    (c.wait_ns - w.wait_ns) as f64 / waits as f64 / 1e6
+                } else {
+                    0.0
+                };
+                put("limit_wait_ms", ms);
+            }
+            if e.hedge.is_some() {
+                put("hedges", (c.hedges - w.hedges) as f64);
+                put("hedge_wins", (c.hedge_wins - w.hedge_wins) as f64);
+            }
+        }
+    }
+}
+
+/// The cause of a call that found no place.
+fn limit_cause(l: CallLimit) -> Cause {
+    match l.kind {
+        LimitKind::Bulkhead => Cause::BulkheadFull,
+        LimitKind::Pool => Cause::PoolTimeout,
+    }
+}
+
+/// A breaker judges a call that went out at `t_call` and came back now.
+fn judge(
+    inst: &mut EdgeInst,
+    ctr: &mut EdgeCtr,
+    b: &Breaker,
+    now: u64,
+    t_call: u64,
+    failed: bool,
+    slow: bool,
+) {
+    match &mut inst.state {
+        State::Closed { since } => {
+            if t_call < *since {
+                return;
+            }
+            let w = inst.ring.len();
+            let old = inst.ring[inst.pos];
+            if inst.n as usize == w {
+                inst.bad -= u32::from(old & 1);
+                inst.slow -= u32::from(old >> 1);
+            } else {
+                inst.n += 1;
+            }
+            inst.ring[inst.pos] = u8::from(failed) | (u8::from(slow) << 1);
+            inst.pos = (inst.pos + 1) % w;
+            inst.bad += u32::from(failed);
+            inst.slow += u32::from(slow);
+            let n = f64::from(inst.n);
+            if inst.n >= b.min_calls
+                && (f64::from(inst.bad) / n >= b.failure_rate
+                    || f64::from(inst.slow) / n >= b.slow_rate)
+            {
+                inst.open(now, b.wait, ctr);
+            }
+        }
+        State::Open { .. } => {}
+        State::HalfOpen {
+            since,
+            back,
+            bad,
+            slow: slow_n,
+            ..
+        } => {
+            if t_call < *since {
+                return;
+            }
+            *back += 1;
+            *bad += u32::from(failed);
+            *slow_n += u32::from(slow);
+            if *back >= b.trials {
+                let n = f64::from(*back);
+                if f64::from(*bad) / n >= b.failure_rate || f64::from(*slow_n) / n >= b.slow_rate {
+                    inst.open(now, b.wait, ctr);
+                } else {
+                    inst.close(now, ctr);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn breaker() -> Breaker {
+        Breaker {
+            failure_rate: 0.5,
+            slow_rate: 1.0,
+            slow_call: 1_000,
+            window: 4,
+            min_calls: 4,
+            wait: 100,
+            trials: 2,
+        }
+    }
+
+    #[test]
+    fn a_breaker_opens_on_its_failure_rate_and_closes_after_good_trials() {
+        let b = breaker();
+        let mut inst = EdgeInst::new(b.window);
+        let mut ctr = EdgeCtr::default();
+        // Three calls, two failed: under min_calls, still closed.
+        for (t, bad) in [(1, true), (2, false), (3, true)] {
+            judge(&mut inst, &mut ctr, &b, t, t, bad, false);
+        }
+        assert_eq!(inst.state, State::Closed { since: 0 });
+        // The fourth call makes 2 failed of 4 = 0.5: it opens.
+        judge(&mut inst, &mut ctr, &b, 10, 4, false, false);
+        assert_eq!(inst.state, State::Open { until: 110 });
+        assert_eq!(ctr.opens, 1);
+        // A late answer of a call made before opening does not count.
+        judge(&mut inst, &mut ctr, &b, 20, 5, true, false);
+        assert_eq!(inst.state, State::Open { until: 110 });
+        // Half-open from 110 with two trials; both good: closed, window cleared.
+        inst.state = State::HalfOpen {
+            since: 110,
+            sent: 2,
+            back: 0,
+            bad: 0,
+            slow: 0,
+        };
+        judge(&mut inst, &mut ctr, &b, 120, 111, false, false);
+        judge(&mut inst, &mut ctr, &b, 130, 112, false, false);
+        assert_eq!(inst.state, State::Closed { since: 130 });
+        assert_eq!((inst.n, inst.bad), (0, 0));
+        assert_eq!(ctr.open_ns, 120);
+    }
+
+    #[test]
+    fn a_bad_trial_opens_it_again_and_a_full_window_slides() {
+        let b = breaker();
+        let mut inst = EdgeInst::new(b.window);
+        let mut ctr = EdgeCtr::default();
+        // Slide: one failure then many good calls keeps it closed (1/4 < 0.5).
+        judge(&mut inst, &mut ctr, &b, 1, 1, true, false);
+        for t in 2..20 {
+            judge(&mut inst, &mut ctr, &b, t, t, false, false);
+        }
+        assert_eq!((inst.n, inst.bad), (4, 0));
+        inst.open(20, b.wait, &mut ctr);
+        inst.state = State::HalfOpen {
+            since: 120,
+            sent: 2,
+            back: 0,
+            bad: 0,
+            slow: 0,
+        };
+        judge(&mut inst, &mut ctr, &b, 130, 121, true, false);
+        judge(&mut inst, &mut ctr, &b, 140, 122, false, false);
+        assert_eq!(inst.state, State::Open { until: 240 });
+        // Reopening from half-open is not a new opening.
+        assert_eq!(ctr.opens, 1);
+    }
+
+    #[test]
+    fn a_slow_rate_opens_it() {
+        let b = Breaker {
+            slow_rate: 0.75,
+            ..breaker()
+        };
+        let mut inst = EdgeInst::new(b.window);
+        let mut ctr = EdgeCtr::default();
+        for t in 1..=4 {
+            judge(&mut inst, &mut ctr, &b, t, t, false, t != 1);
+        }
+        assert_eq!(inst.state, State::Open { until: 104 });
+    }
+
+    #[test]
+    fn a_percentile_hedge_learns_its_delay() {
+        let mut h = HedgeState {
+            delay: HedgeDelay::Percentile(90.0),
+            budget: 0.1,
+            tokens: 0.0,
+            now_delay: u64::MAX,
+            recent: Vec::new(),
+            pos: 0,
+            fresh: 0,
+            scratch: Vec::new(),
+        };
+        for i in 1..RECOMPUTE as u64 {
+            h.record(i);
+        }
+        assert_eq!(h.now_delay, u64::MAX);
+        h.record(64);
+        // 64 times 1..=64: the nearest-rank 90th percentile is the 58th.
+        assert_eq!(h.now_delay, 58);
+    }
+}
