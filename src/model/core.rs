@@ -405,7 +405,7 @@ impl Core {
 impl Model {
     /// The node of `comp` that request `r` goes to when its caller has no balancer: for a
     /// database, the routing's choice; otherwise round robin over the instances.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn pick_node(&mut self, comp: u32, r: u32, from_row: usize) -> u32 {
         let c = &mut self.core.comps[comp as usize];
         if let Role::Database(route) = c.role {

@@ -13,6 +13,7 @@
 //! whose replication had not reached a replica yet are gone with it. Promotion picks the
 //! replica that applied the most writes; acknowledged writes it lacks are `lost_writes`.
 
+use super::request::COPY_EPOCH;
 use rand::RngExt;
 
 use super::core::{CLIENT, Ev, EvKind};
@@ -209,7 +210,9 @@ impl Model {
             // and acknowledgements of jobs already delivered still count.
             return;
         }
-        self.core.node_epoch[ni] = self.core.node_epoch[ni].wrapping_add(1);
+        // No node reaches the epoch that marks a hedged call's copy.
+        let next = self.core.node_epoch[ni].wrapping_add(1);
+        self.core.node_epoch[ni] = if next == COPY_EPOCH { 0 } else { next };
         match n.kind {
             NodeKind::Station(s, sv) => {
                 for next in self.core.stations[s as usize].crash(self.core.now) {

@@ -310,16 +310,17 @@ impl Model {
     /// request; otherwise its kind takes it.
     fn on_reply(&mut self, node: u32, r: u32) {
         let n = self.core.nodes[node as usize];
-        if self.core.reqs.get(r).parent != NO_PARENT {
-            // A hedged call's copy answers for the request that waits here.
-            self.copy_back(node, r);
-            return;
-        }
         if node != CLIENT
             && self.core.reqs.get(r).top().epoch != self.core.node_epoch[node as usize]
         {
-            // The node crashed after taking the request: it fails back to the caller.
-            self.crashed_drop(node, r);
+            if self.core.reqs.get(r).parent != NO_PARENT {
+                // A hedged call's copy (its frame's epoch is `COPY_EPOCH`) answers for the
+                // request that waits here.
+                self.copy_back(node, r);
+            } else {
+                // The node crashed after taking the request: it fails back to the caller.
+                self.crashed_drop(node, r);
+            }
             return;
         }
         match n.kind {

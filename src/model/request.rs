@@ -12,6 +12,10 @@ pub const NO_DC: u8 = u8::MAX;
 
 /// [`Request::parent`] of a request that is not a hedged call's copy.
 pub const NO_PARENT: u32 = u32::MAX;
+/// The crash epoch in a hedged call's copy's bottom frame: no node has it, so the copy's
+/// reply takes the path of a crashed node's, where the copy is told apart (its node's
+/// epoch when it left is in the frame's `t_start`).
+pub const COPY_EPOCH: u32 = u32::MAX;
 /// [`Request::wait`]: nothing besides service and calls.
 pub const WAIT_NONE: u8 = 0;
 /// [`Request::wait`]: a place in a bulkhead or pool.
@@ -119,9 +123,6 @@ pub struct Frame {
     pub t_start: u64,
     /// Stations: when service ended, ns (0: not yet).
     pub t_done: u64,
-    /// Servers: when the call now pending went out (or began to wait for a bulkhead or pool
-    /// place), ns.
-    pub t_call: u64,
 }
 
 /// A request in flight.
@@ -268,7 +269,7 @@ impl Slab {
                 r.orphan = false;
                 r.trace = u32::MAX;
                 r.dc = NO_DC;
-                r.wait = WAIT_NONE;
+                // `wait` is left as it was: every reader checks the generation too.
                 r.parent = NO_PARENT;
                 r.depth = 0;
                 i

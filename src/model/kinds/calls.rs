@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use indexmap::IndexMap;
 
 use crate::model::core::{Ev, EvKind};
-use crate::model::request::{Frame, WAIT_HEDGE, WAIT_NONE, WAIT_PLACE};
+use crate::model::request::{COPY_EPOCH, Frame, WAIT_HEDGE, WAIT_NONE, WAIT_PLACE};
 use crate::model::{Cause, Model};
 use crate::scenario::{Breaker, CallLimit, Defences, HedgeDelay, LimitKind};
 
@@ -35,6 +35,10 @@ pub(crate) struct CallDefs {
     edge_of: Vec<u32>,
     /// The defended callees.
     pub(crate) edges: Vec<EdgeDef>,
+    /// Per request slot: when its defended call here went out (or began to wait for a
+    /// place), ns. A request is at one instance of a group at most (calls have no cycle),
+    /// so one time per slot suffices; it grows with the slab.
+    t_call: Vec<u64>,
 }
 
 /// The defences on one callee, with their state.
@@ -202,7 +206,11 @@ impl CallDefs {
                 }
             })
             .collect();
-        Some(CallDefs { edge_of, edges })
+        Some(CallDefs {
+            edge_of,
+            edges,
+            t_call: Vec::new(),
+        })
     }
 
     /// The defences on calls to component `to`, if any.
@@ -210,6 +218,17 @@ impl CallDefs {
     pub(crate) fn edge(&self, to: u32) -> Option<u32> {
         let e = self.edge_of[to as usize];
         (e != NO_EDGE).then_some(e)
+    }
+
+    /// Request slot `r`'s defended call starts (or starts waiting for a place) at `now`.
+    #[inline]
+    fn set_t_call(&mut self, r: u32, now: u64) {
+        let i = r as usize;
+        if i >= self.t_call.len() {
+            let n = (i + 1).max(2 * self.t_call.len());
+            self.t_call.resize(n, 0);
+        }
+        self.t_call[i] = now;
     }
 
     /// Instance `i` crashed or drained away: its breakers start closed, its places free;
@@ -282,15 +301,16 @@ impl Model {
     /// Instance `node` (station `s`) of group `server` makes its call to `target`, which
     /// has defences (`edge`): the breaker may fail it fast, a bulkhead or pool may make it
     /// wait or fail it, a hedge makes it by copies.
+    #[inline(never)]
     pub(crate) fn guarded_call(&mut self, node: u32, s: u32, server: u32, r: u32, edge: u32) {
         let now = self.core.now;
         let comp = self.core.nodes[node as usize].comp;
         let i = (node - self.core.comps[comp as usize].first_node) as usize;
-        self.core.reqs.get_mut(r).top_mut().t_call = now;
         let defs = self.kinds.servers[server as usize]
             .defs
             .as_mut()
             .expect("a guarded call has defences");
+        defs.set_t_call(r, now);
         let e = &mut defs.edges[edge as usize];
         if let Some(b) = e.breaker {
             let inst = &mut e.inst[i];
@@ -354,6 +374,7 @@ impl Model {
 
     /// The call goes out: a hedged one as its first copy (and the copy's timer), another
     /// one as the request itself.
+    #[inline(never)]
     fn call_out(&mut self, node: u32, server: u32, r: u32, edge: u32) {
         let comp = self.core.nodes[node as usize].comp;
         let e = &mut self.kinds.servers[server as usize]
@@ -405,7 +426,8 @@ impl Model {
             node,
             step: parent.top().step,
             t_in: now,
-            epoch,
+            epoch: COPY_EPOCH,
+            t_start: u64::from(epoch),
             ..Default::default()
         });
         let row = self.core.nodes[node as usize].comp as usize + 1;
@@ -461,6 +483,7 @@ impl Model {
 
     /// A hedged call's copy `c` comes back to `node`: the first answer goes on with its
     /// parent, a later one is dropped.
+    #[inline(never)]
     pub(crate) fn copy_back(&mut self, node: u32, c: u32) {
         let copy = *self.core.reqs.get(c);
         let frame = self.core.reqs.get_mut(c).pop();
@@ -479,7 +502,7 @@ impl Model {
         let won = copy.hedge_node != parent.hedge_node;
         let measured = parent.measured;
         self.core.reqs.get_mut(p).wait = WAIT_NONE;
-        if frame.epoch != self.core.node_epoch[node as usize] {
+        if frame.t_start != u64::from(self.core.node_epoch[node as usize]) {
             // The server crashed while the call was out.
             self.crashed_drop(node, p);
             return;
@@ -507,6 +530,7 @@ impl Model {
     /// The call `r` made from `node` to component `to` came back (with `r.fail` set if it
     /// failed): the breaker judges it, its place is freed (and handed to the next waiter),
     /// a percentile hedge learns its time.
+    #[inline(never)]
     pub(crate) fn call_back(&mut self, node: u32, server: u32, r: u32, to: u32) {
         let now = self.core.now;
         let Some(defs) = &mut self.kinds.servers[server as usize].defs else {
@@ -515,8 +539,10 @@ impl Model {
         let Some(edge) = defs.edge(to) else { return };
         let comp = self.core.nodes[node as usize].comp;
         let i = (node - self.core.comps[comp as usize].first_node) as usize;
-        let req = self.core.reqs.get(r);
-        let (t_call, failed) = (req.top().t_call, req.fail != Cause::None);
+        let (t_call, failed) = (
+            defs.t_call[r as usize],
+            self.core.reqs.get(r).fail != Cause::None,
+        );
         let took = now - t_call;
         let e = &mut defs.edges[edge as usize];
         if let Some(h) = &mut e.hedge {
@@ -541,10 +567,9 @@ impl Model {
                 let wr = self.core.reqs.get(w);
                 if wr.generation == generation && wr.wait == WAIT_PLACE {
                     inst.in_use += 1;
-                    let waited = now - wr.top().t_call;
-                    e.ctr.wait_ns += waited;
+                    e.ctr.wait_ns += now - defs.t_call[w as usize];
+                    defs.t_call[w as usize] = now;
                     self.core.reqs.get_mut(w).wait = WAIT_NONE;
-                    self.core.reqs.get_mut(w).top_mut().t_call = now;
                     self.call_out(node, server, w, edge);
                     break;
                 }
@@ -579,7 +604,7 @@ impl Model {
             inst.waiters.remove(at);
         }
         e.ctr.limit_rejected += 1;
-        e.ctr.wait_ns += self.core.now - req.top().t_call;
+        e.ctr.wait_ns += self.core.now - defs.t_call[r as usize];
         self.core.reqs.get_mut(r).wait = WAIT_NONE;
         self.call_fails(node, s, server, r, limit_cause(l));
     }

@@ -176,15 +176,15 @@ impl Model {
             return;
         }
         let (class, step) = (req.class as usize, req.top().step);
-        let (off, len) = self.kinds.servers[server as usize].calls[class];
+        let k = &self.kinds.servers[server as usize];
+        let (off, len) = k.calls[class];
         if step < len {
             let target = self.core.calls[(off + step) as usize];
-            if let Some(defs) = &self.kinds.servers[server as usize].defs
-                && let Some(edge) = defs.edge(target)
-            {
-                self.guarded_call(node, s, server, r, edge);
-            } else {
-                self.forward(comp as usize + 1, target, r, 0);
+            match &k.defs {
+                Some(defs) if let Some(edge) = defs.edge(target) => {
+                    self.guarded_call(node, s, server, r, edge)
+                }
+                _ => self.forward(comp as usize + 1, target, r, 0),
             }
         } else {
             self.finish(node, s, Serves::Server(server), r);
@@ -195,9 +195,11 @@ impl Model {
     /// judged and frees its place; a call that succeeded moves the request to its next step.
     #[inline]
     pub(crate) fn server_reply(&mut self, node: u32, s: u32, server: u32, r: u32) {
-        if self.kinds.servers[server as usize].defs.is_some() {
+        if let Some(defs) = &self.kinds.servers[server as usize].defs {
             let to = self.kinds.servers[server as usize].callee(&self.core, r);
-            self.call_back(node, server, r, to);
+            if defs.edge(to).is_some() {
+                self.call_back(node, server, r, to);
+            }
         }
         if self.core.reqs.get(r).fail == Cause::None {
             self.core.reqs.get_mut(r).top_mut().step += 1;
