@@ -275,3 +275,75 @@ fn users_whose_session_was_lost_log_in_again() {
     let late: u64 = windows(&r, 100.0, 120.0).iter().map(|w| w.failed).sum();
     assert!(late < 50, "failures tail off: {late} in the last 20 s");
 }
+
+#[test]
+fn a_bulkhead_keeps_a_slow_dependency_from_taking_every_worker() {
+    let open = run_seed(&load("scenarios/failures/11-slow-dependency.yaml", &[]), 42);
+    let walled = run_seed(
+        &load("scenarios/failures/11-slow-dependency-bulkhead.yaml", &[]),
+        42,
+    );
+    // Without the bulkhead, pages that never call the slow dependency fail too: more
+    // than a tenth of them (a third of the run is the slowdown).
+    let browse = &open.classes["browse"];
+    assert!(
+        browse.failed * 10 > browse.completed + browse.failed,
+        "browse without a bulkhead: {} failed of {}",
+        browse.failed,
+        browse.completed + browse.failed
+    );
+    assert!(open.errors.contains_key("queue_full"));
+    // Before the slowdown nothing fails without the bulkhead; with it, a handful of
+    // recommend requests find 8 calls out at once (under 0.05% of the requests).
+    assert!(windows(&open, 10.0, 60.0).iter().all(|w| w.failed == 0));
+    let before = windows(&walled, 10.0, 60.0);
+    let (failed, offered) = before
+        .iter()
+        .fold((0, 0), |(f, o), w| (f + w.failed, o + w.offered));
+    assert!(failed * 2_000 < offered, "{failed} of {offered}");
+    // With it, the browse pages never notice; the recommend pages fail fast, and at
+    // least as many of them succeed as without.
+    assert_eq!(walled.classes["browse"].failed, 0);
+    assert!(walled.errors["bulkhead_full"] > 1_000);
+    assert!(!walled.errors.contains_key("queue_full"));
+    assert!(walled.classes["recommend"].completed >= open.classes["recommend"].completed);
+    assert!(extra(&walled, "web", "limit_rejected.recs") > 1_000.0);
+    assert_eq!(extra(&walled, "web", "limit_waits.recs"), 0.0);
+    // After the slowdown both recover (the bulkhead's rare normal-time rejections aside).
+    assert!(windows(&open, 100.0, 150.0).iter().all(|w| w.failed == 0));
+    assert!(windows(&walled, 100.0, 150.0).iter().all(|w| w.failed <= 2));
+}
+
+#[test]
+fn a_breaker_lets_an_overloaded_dependency_recover() {
+    let storm = run_seed(&load("scenarios/failures/11-dependency-overload.yaml", &[]), 42);
+    // Without a breaker: a metastable failure. The slowdown ended at 70 s; the API is
+    // still saturated and most requests fail to the end.
+    assert!(storm.faults[0].recovered_s.is_none(), "{:?}", storm.faults[0]);
+    assert!(windows(&storm, 150.0, 180.0)
+        .iter()
+        .all(|w| w.error_rate > 0.3));
+    assert!(storm.client.attempts_per_request > 2.0);
+    let guarded = run_seed(
+        &load("scenarios/failures/11-dependency-overload-breaker.yaml", &[]),
+        42,
+    );
+    // With one: the breaker opens during the slowdown, fails fast, and closes after it.
+    let rec = guarded.faults[0].recovered_s.expect("recovers");
+    assert!(rec <= 75.0, "recovered at {rec} s; the slowdown ended at 70 s");
+    assert!(windows(&guarded, 80.0, 180.0).iter().all(|w| w.failed == 0));
+    assert!(extra(&guarded, "web", "breaker_opens.api") >= 2.0);
+    let (trials, half_opens) = (
+        extra(&guarded, "web", "breaker_trials.api"),
+        extra(&guarded, "web", "breaker_half_opens.api"),
+    );
+    assert!(trials <= 5.0 * half_opens, "{trials} trials, {half_opens} half-opens");
+    assert!(guarded.errors["breaker_open"] > 1_000);
+    // Goodput: three times the unguarded run's.
+    assert!(
+        guarded.goodput_rps > 3.0 * storm.goodput_rps,
+        "{} vs {}",
+        guarded.goodput_rps,
+        storm.goodput_rps
+    );
+}
