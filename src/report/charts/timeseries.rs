@@ -1,4 +1,5 @@
-//! The time-series chart of a run: throughput, p50/p99 latency and error rate in three panels
+//! The time-series chart of a run: throughput (and goodput, when a class has a deadline),
+//! p50/p99 latency and error rate in three panels
 //! sharing the time axis, warm-up and faults shaded; a panel of active instances when a group
 //! autoscales, and one of the requests entering each data center when there are data centers.
 
@@ -100,6 +101,10 @@ impl Chart for TimeseriesChart<'_> {
                 .collect(),
         };
         let throughput = series(palette::BLUE, |w| Some(w.throughput_rps));
+        // Goodput beside throughput when some class has a deadline (without one, goodput
+        // is throughput).
+        let has_deadline = r.classes.values().any(|c| c.deadline_ms.is_some());
+        let goodput = series(palette::SKY_BLUE, |w| Some(w.goodput_rps));
         let p50 = series(palette::BLUISH_GREEN, |w| w.p50_ms);
         let p99 = series(palette::VERMILLION, |w| w.p99_ms);
         let errors = series(palette::REDDISH_PURPLE, |w| Some(w.error_rate * 100.0));
@@ -150,12 +155,15 @@ impl Chart for TimeseriesChart<'_> {
         let dc_names: Vec<String> = ts.datacenters.iter().map(|d| d.to_string()).collect();
 
         let (head, body) = root.split_vertically(HEAD_PX);
-        let mut legend = vec![
-            ("throughput", palette::BLUE),
+        let mut legend = vec![("throughput", palette::BLUE)];
+        if has_deadline {
+            legend.push(("goodput", palette::SKY_BLUE));
+        }
+        legend.extend([
             ("p50 latency", palette::BLUISH_GREEN),
             ("p99 latency", palette::VERMILLION),
             ("error rate", palette::REDDISH_PURPLE),
-        ];
+        ]);
         for (name, s) in instance_names.iter().zip(&instance_series) {
             legend.push((name.as_str(), s.colour));
         }
@@ -185,7 +193,11 @@ impl Chart for TimeseriesChart<'_> {
             }
             .draw(area, series)
         };
-        panel(&top, "throughput (req/s)", &[&throughput], 0)?;
+        if has_deadline {
+            panel(&top, "throughput, goodput (req/s)", &[&throughput, &goodput], 0)?;
+        } else {
+            panel(&top, "throughput (req/s)", &[&throughput], 0)?;
+        }
         panel(&middle, "latency (ms)", &[&p50, &p99], 1)?;
         if extra.is_empty() {
             panel(&rest, "errors (%)", &[&errors], 2)?;
@@ -220,7 +232,7 @@ mod tests {
         assert!(svg.contains("<svg"));
         assert!(svg.contains("05-cache: throughput, latency and errors over time"));
         for text in [
-            "throughput (req/s)",
+            "throughput, goodput (req/s)",
             "latency (ms)",
             "errors (%)",
             "time (s)",
@@ -229,6 +241,23 @@ mod tests {
         }
         assert!(svg.contains("warm-up"));
         assert!(!svg.contains("no data"));
+    }
+
+    #[test]
+    fn goodput_is_drawn_beside_throughput_when_a_class_has_a_deadline() {
+        let mut r = fixtures::sample();
+        for c in r.classes.values_mut() {
+            c.deadline_ms = None;
+        }
+        let (_, svg) = draw(timeseries_chart, &r);
+        assert!(!svg.contains("goodput"));
+        assert!(svg.contains("throughput (req/s)"));
+        let first = r.classes.keys().next().expect("a class").clone();
+        r.classes[&first].deadline_ms = Some(2000.0);
+        let (png, svg) = draw(timeseries_chart, &r);
+        check_png(&png, TIMESERIES_SIZE);
+        assert!(svg.contains("throughput, goodput (req/s)"));
+        assert!(svg.matches("goodput").count() >= 2, "the legend names it too");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::report::charts::{components_svg, render_svg, timeseries_svg};
 use crate::report::compare::{
     CompareKind, CompareRun, availability_note, compare_svgs, traffic_note,
 };
-use crate::report::table::{count, percent};
+use crate::report::table::{count, percent, rate};
 use crate::report::xml::xml_escape;
 
 /// Inline style sheet of the page.
@@ -345,12 +345,15 @@ fn html_failure(h: &mut String, f: &JourneyFailure) -> Result<(), ReportError> {
     let _ = writeln!(
         h,
         "<p>Availability <strong>{}%</strong> of the finished requests ({} of {} \
-         requests failed, {} still in flight at the end not counted), p99 {} ms.</p>",
+         requests failed, {} still in flight at the end not counted), p99 {} ms, goodput \
+         {} req/s (throughput {}).</p>",
         percent(fh.availability),
         count(fh.failed),
         count(fh.offered),
         count(fr.requests.in_flight),
-        opt_ms(fh.p99_ms)
+        opt_ms(fh.p99_ms),
+        rate(fh.goodput_rps),
+        rate(fh.throughput_rps)
     );
     if !fr.faults.is_empty() {
         let head: String = FAULT_HEADER

@@ -9,7 +9,7 @@ use super::{
     JourneyFailure, JourneyStage, capitalised, failure_chart_stem, runs_of, stage_chart_stem,
 };
 use crate::report::compare::{CompareKind, CompareRun, availability_note, traffic_note};
-use crate::report::table::{count, percent};
+use crate::report::table::{count, percent, rate};
 
 /// Escapes a Markdown table cell.
 fn md_cell(s: &str) -> String {
@@ -175,12 +175,14 @@ fn md_failure(m: &mut String, f: &JourneyFailure) {
     let _ = writeln!(
         m,
         "Availability **{}%** of the finished requests ({} of {} requests failed, {} \
-         still in flight at the end not counted), p99 {} ms.\n",
+         still in flight at the end not counted), p99 {} ms, goodput {} req/s (throughput {}).\n",
         percent(fh.availability),
         count(fh.failed),
         count(fh.offered),
         count(fr.requests.in_flight),
-        opt_ms(fh.p99_ms)
+        opt_ms(fh.p99_ms),
+        rate(fh.goodput_rps),
+        rate(fh.throughput_rps)
     );
     if !fr.faults.is_empty() {
         let _ = writeln!(m, "| {} |", FAULT_HEADER.join(" | "));
