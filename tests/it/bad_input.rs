@@ -93,7 +93,7 @@ fn unknown_field() {
     case(
         &[("    workers: 4\n    service", "    wokers: 4\n    service")],
         &[
-            "bad.yaml:15:5: components.web.wokers: unknown field `wokers`; did you mean `workers`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale",
+            "bad.yaml:15:5: components.web.wokers: unknown field `wokers`; did you mean `workers`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale, rate_limit, rate_limit_by_class, concurrency_limit, shedding, downstream",
         ],
     );
 }
@@ -559,7 +559,7 @@ fn retries_and_health_checks_are_checked() {
             "  rate: 100\n  retries: {max: 2, on: [queue_full, oops], multiplier: 0.5}",
         )],
         &[
-            "bad.yaml:5:38: traffic.retries.on[1]: unknown failure cause `oops`, expected one of queue_full, timeout, session_lost, connection_refused, crashed, unreachable, no_healthy_backend",
+            "bad.yaml:5:38: traffic.retries.on[1]: unknown failure cause `oops`, expected one of queue_full, timeout, session_lost, connection_refused, crashed, unreachable, no_healthy_backend, rate_limited, concurrency_limited, shed_deadline, shed_codel, breaker_open, bulkhead_full, pool_timeout",
             "bad.yaml:5:57: traffic.retries.multiplier: expected a multiplier >= 1, found 0.5",
         ],
     );
@@ -937,7 +937,7 @@ fn problems_of_every_stage_are_reported_together() {
         &[
             "bad.yaml:4:9: traffic.rate: expected a rate in requests per second > 0, found -5",
             "bad.yaml:5:12: traffic.timeout: expected a duration with a unit, like 250us, 4ms, 2s, 5m or 1h (units: ns, us, ms, s, m, h), found `2parsecs` (unknown unit `parsecs`)",
-            "bad.yaml:17:5: components.web.queu: unknown field `queu`; did you mean `queue`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale",
+            "bad.yaml:17:5: components.web.queu: unknown field `queu`; did you mean `queue`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale, rate_limit, rate_limit_by_class, concurrency_limit, shedding, downstream",
             "bad.yaml:19:13: components.web.calls[0]: expected the name of a component (dns, lb, web, db), found `dbb`; did you mean `db`?",
         ],
     );
