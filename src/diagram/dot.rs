@@ -17,13 +17,11 @@ impl Diagram {
                 Shape::Box => "box",
                 Shape::Store => "cylinder",
             };
-            let _ = writeln!(
-                s,
-                "{indent}{} [label=\"{}\\n{}\", shape={shape}];",
-                n.id,
-                dot_escape(&n.name),
-                dot_escape(&n.detail)
-            );
+            let mut text = format!("{}\\n{}", dot_escape(&n.name), dot_escape(&n.detail));
+            if !n.defences.is_empty() {
+                let _ = write!(text, "\\n{}", dot_escape(&n.defences));
+            }
+            let _ = writeln!(s, "{indent}{} [label=\"{text}\", shape={shape}];", n.id);
         };
         let (outside, inside) = self.groups();
         for i in outside {

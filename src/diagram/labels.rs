@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use crate::engine::{Dist, SimTime};
 use crate::scenario::{
-    Arrival, Autoscale, ComponentKind, LbPolicy, ReadFrom, ScaleTarget, Scenario, ShardStrategy,
+    Arrival, Autoscale, ComponentKind, Defences, Downstream, HedgeDelay, LbPolicy, LimitKind,
+    ReadFrom, ScaleTarget, Scenario, ShardStrategy,
 };
 
 /// The class names at `idx`, comma-separated; empty when they are all the classes.
@@ -224,6 +225,86 @@ pub(super) fn detail(kind: &ComponentKind, datacenters: &[String]) -> String {
             None => "queue: unbounded".to_string(),
         },
         ComponentKind::Store { workers, .. } => format!("store: {workers} workers"),
+    }
+}
+
+/// The separator between the parts of a defences line or label.
+const DOT: &str = " \u{b7} ";
+
+/// A server's admission and shedding, one line: `rate 500/s · conc 64 · shed 100ms`; empty
+/// without them (and for every other kind). Classes with their own bucket show as
+/// `rate write 50/s`.
+pub(super) fn defences_line(kind: &ComponentKind, classes: &[&str]) -> String {
+    let ComponentKind::Server { defences, .. } = kind else {
+        return String::new();
+    };
+    let Defences {
+        rate_limit,
+        rate_limit_by_class,
+        concurrency_limit,
+        shedding,
+        ..
+    } = defences;
+    let mut parts = Vec::new();
+    if let Some(b) = rate_limit {
+        parts.push(format!("rate {}/s", rate(b.rate)));
+    }
+    for (ci, b) in rate_limit_by_class.iter().enumerate() {
+        if let (Some(b), Some(name)) = (b, classes.get(ci)) {
+            parts.push(format!("rate {name} {}/s", rate(b.rate)));
+        }
+    }
+    if let Some(c) = concurrency_limit {
+        parts.push(format!("conc {}", thousands(u64::from(*c))));
+    }
+    if let Some(sh) = shedding {
+        if let Some(d) = sh.deadline {
+            parts.push(format!("shed {}", SimTime(d)));
+        }
+        if let Some(c) = sh.codel {
+            parts.push(format!(
+                "codel {}/{}",
+                SimTime(c.target),
+                SimTime(c.interval)
+            ));
+        }
+        match sh.lifo {
+            Some(0) => parts.push("lifo".to_string()),
+            Some(n) => parts.push(format!("lifo over {}", thousands(n))),
+            None => {}
+        }
+    }
+    parts.join(DOT)
+}
+
+/// The defences on one callee, for its link: `breaker · pool 10 · hedge p95`.
+pub(super) fn downstream_text(d: &Downstream) -> String {
+    let mut parts = Vec::new();
+    if d.breaker.is_some() {
+        parts.push("breaker".to_string());
+    }
+    if let Some(l) = d.limit {
+        let what = match l.kind {
+            LimitKind::Bulkhead => "bulkhead",
+            LimitKind::Pool => "pool",
+        };
+        parts.push(format!("{what} {}", thousands(u64::from(l.size))));
+    }
+    if let Some(h) = d.hedge {
+        parts.push(match h.delay {
+            HedgeDelay::Fixed(ns) => format!("hedge {}", SimTime(ns)),
+            HedgeDelay::Percentile(q) => format!("hedge p{}", plain(q)),
+        });
+    }
+    parts.join(DOT)
+}
+
+/// `label` with a link's defences: `read; breaker · pool 10`, or the defences alone.
+pub(super) fn with_defences(label: String, defences: &str) -> String {
+    match (label.is_empty(), defences.is_empty()) {
+        (_, true) => label,
+        (true, false) => defences.to_string(),
+        (false, false) => format!("{label}; {defences}"),
     }
 }
 

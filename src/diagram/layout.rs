@@ -307,7 +307,10 @@ impl Diagram {
         let mut item_w: Vec<f64> = self
             .nodes
             .iter()
-            .map(|n| (text_w(&n.name, NAME_CHAR_W).max(text_w(&n.detail, CHAR_W)) + 20.0).max(80.0))
+            .map(|n| {
+                (text_w(&n.name, NAME_CHAR_W).max(text_w(&n.detail_line(), CHAR_W)) + 20.0)
+                    .max(80.0)
+            })
             .collect();
         let mut item_row: Vec<usize> = layer.to_vec();
         let mut item_group: Vec<usize> = self
@@ -480,8 +483,9 @@ impl Diagram {
             let cx = x + w / 2.0;
             let nw = text_w(&n.name, NAME_CHAR_W);
             out.push((n.name.clone(), (cx - nw / 2.0, y + 6.0, nw, 16.0)));
-            let dw = text_w(&n.detail, CHAR_W);
-            out.push((n.detail.clone(), (cx - dw / 2.0, y + 26.0, dw, 13.0)));
+            let line = n.detail_line();
+            let dw = text_w(&line, CHAR_W);
+            out.push((line, (cx - dw / 2.0, y + 26.0, dw, 13.0)));
         }
         for c in &l.clusters {
             let name = &self.datacenters[c.dc].name;

@@ -9,11 +9,14 @@ impl Diagram {
     pub fn mermaid(&self) -> String {
         let mut s = String::from("flowchart LR\n");
         let node = |s: &mut String, n: &Node, indent: &str| {
-            let text = format!(
+            let mut text = format!(
                 "{}<br/>{}",
                 mermaid_escape(&n.name),
                 mermaid_escape(&n.detail)
             );
+            if !n.defences.is_empty() {
+                let _ = write!(text, "<br/>{}", mermaid_escape(&n.defences));
+            }
             let _ = match n.shape {
                 Shape::Users => writeln!(s, "{indent}{}([\"{text}\"])", n.id),
                 Shape::Box => writeln!(s, "{indent}{}[\"{text}\"]", n.id),

@@ -37,7 +37,8 @@ use crate::scenario::{ComponentKind, ReadFrom, Scenario};
 use crate::topology::{self, Topology, Via};
 
 use self::labels::{
-    detail, label_of, latency_text, nearest_entry, region_detail, users_detail, with_latency,
+    defences_line, detail, downstream_text, label_of, latency_text, nearest_entry, region_detail,
+    users_detail, with_defences, with_latency,
 };
 
 /// The shape a node is drawn with.
@@ -60,6 +61,9 @@ pub struct Node {
     pub name: String,
     /// Kind and key sizing, e.g. `server: 4 x 20 workers, queue 100`.
     pub detail: String,
+    /// A server's admission control and shedding, e.g. `rate 500/s · conc 64 · shed 100ms`;
+    /// empty without them. Mermaid and DOT draw it as a third line, the SVG after the detail.
+    pub defences: String,
     /// How the node is drawn.
     pub shape: Shape,
     /// The data center it stands in (index into [`Diagram::datacenters`]); `None` for the
@@ -104,17 +108,30 @@ pub struct Diagram {
     pub datacenters: Vec<Datacenter>,
 }
 
+impl Node {
+    /// The detail as the SVG writes it, on one line: with the defences after it, when any.
+    pub(super) fn detail_line(&self) -> String {
+        if self.defences.is_empty() {
+            self.detail.clone()
+        } else {
+            format!("{}; {}", self.detail, self.defences)
+        }
+    }
+}
+
 impl Diagram {
     /// The drawing of `sc`.
     pub fn of(sc: &Scenario) -> Diagram {
         let mut used = HashSet::new();
         let mut nodes = users_nodes(sc, &mut used);
         let u = nodes.len();
+        let class_names: Vec<&str> = sc.traffic.classes.iter().map(|c| c.name.as_str()).collect();
         for c in &sc.components {
             nodes.push(Node {
                 id: unique_id(&c.name, &mut used),
                 name: c.name.clone(),
                 detail: detail(&c.kind, &sc.datacenters),
+                defences: defences_line(&c.kind, &class_names),
                 shape: match c.kind {
                     ComponentKind::Database { .. }
                     | ComponentKind::Store { .. }
@@ -181,6 +198,7 @@ fn users_nodes(sc: &Scenario, used: &mut HashSet<String>) -> Vec<Node> {
             id: unique_id("users", used),
             name: "users".to_string(),
             detail: users_detail(sc),
+            defences: String::new(),
             shape: Shape::Users,
             datacenter: None,
         }];
@@ -193,6 +211,7 @@ fn users_nodes(sc: &Scenario, used: &mut HashSet<String>) -> Vec<Node> {
                 id: unique_id(&name, used),
                 name,
                 detail: region_detail(sc, r.share),
+                defences: String::new(),
                 shape: Shape::Users,
                 datacenter: None,
             }
@@ -261,8 +280,19 @@ fn component_edges(sc: &Scenario, u: usize, edges: &mut Vec<Edge>) {
     let class_names: Vec<&str> = sc.traffic.classes.iter().map(|c| c.name.as_str()).collect();
     let graph = Topology::of(&sc.components);
     for from in 0..graph.len() {
+        let own = match &sc.components[from].kind {
+            ComponentKind::Server { defences, .. } => Some(defences),
+            _ => None,
+        };
         for e in graph.edges(from) {
-            add(edges, u + from, u + e.to, edge_label(e, &class_names));
+            let mut label = edge_label(e, &class_names);
+            // A server's defences on this callee, on the links its calls take.
+            if matches!(e.via, Via::Calls | Via::Sessions)
+                && let Some(d) = own.and_then(|d| d.to(e.to))
+            {
+                label = with_defences(label, &downstream_text(d));
+            }
+            add(edges, u + from, u + e.to, label);
         }
     }
 }

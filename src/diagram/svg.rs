@@ -103,7 +103,7 @@ impl Diagram {
                 s,
                 "<text x=\"{cx:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#333\">{}</text>",
                 y + 36.0,
-                xml_escape(&n.detail)
+                xml_escape(&n.detail_line())
             );
         }
         s.push_str("</svg>\n");

@@ -287,34 +287,37 @@ fn no_two_labels_overlap_in_any_shipped_scenario() {
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
         let sc = Scenario::parse(&text, &f.display().to_string(), &[]).unwrap();
-        let t = Diagram::of(&sc);
-        let l = t.placed().0;
-        let texts = t.text_boxes();
-        let name = f.display();
-        for (i, (a, ra)) in texts.iter().enumerate() {
-            assert!(
-                ra.0 >= 0.0 && ra.0 + ra.2 <= l.width,
-                "{name}: `{a}` leaves the picture"
-            );
-            for (b, rb) in &texts[i + 1..] {
-                assert!(!overlap(*ra, *rb), "{name}: `{a}` and `{b}` overlap");
-            }
+        assert_text_apart(&Diagram::of(&sc), &f.display().to_string());
+    }
+}
+
+/// Every text of `t`'s SVG stays in the picture and off every other text; a node's text stays
+/// in its box, and other text off every box.
+fn assert_text_apart(t: &Diagram, name: &str) {
+    let l = t.placed().0;
+    let texts = t.text_boxes();
+    for (i, (a, ra)) in texts.iter().enumerate() {
+        assert!(
+            ra.0 >= 0.0 && ra.0 + ra.2 <= l.width,
+            "{name}: `{a}` leaves the picture"
+        );
+        for (b, rb) in &texts[i + 1..] {
+            assert!(!overlap(*ra, *rb), "{name}: `{a}` and `{b}` overlap");
         }
-        // A node's text stays in its box; other text stays off every box.
-        let nodes = t.nodes.len();
-        for (i, (a, ra)) in texts.iter().enumerate() {
-            for k in 0..nodes {
-                let (x, y, w) = l.pos[k];
-                let rect = (x, y, w, BOX_H);
-                if i / 2 == k && i < 2 * nodes {
-                    assert!(inside(*ra, rect), "{name}: `{a}` sticks out of its box");
-                } else {
-                    assert!(
-                        !overlap(*ra, rect),
-                        "{name}: `{a}` lies on {}",
-                        t.nodes[k].name
-                    );
-                }
+    }
+    let nodes = t.nodes.len();
+    for (i, (a, ra)) in texts.iter().enumerate() {
+        for k in 0..nodes {
+            let (x, y, w) = l.pos[k];
+            let rect = (x, y, w, BOX_H);
+            if i / 2 == k && i < 2 * nodes {
+                assert!(inside(*ra, rect), "{name}: `{a}` sticks out of its box");
+            } else {
+                assert!(
+                    !overlap(*ra, rect),
+                    "{name}: `{a}` lies on {}",
+                    t.nodes[k].name
+                );
             }
         }
     }
@@ -380,4 +383,97 @@ fn without_regions_geodns_answers_the_first_data_center() {
     assert_eq!(t.users, 1);
     let edges = edge_names(&t);
     assert_eq!(edges[1], "users>lb-us:page", "{edges:?}");
+}
+
+/// A front end with every overload defence, calling a hedged api group and a pooled database.
+const DEFENDED: &str = "
+name: defended
+duration: 1s
+traffic: {rate: 10, classes: [{name: read, weight: 0.9}, {name: write, weight: 0.1}]}
+entry: web
+components:
+  web:
+    kind: server
+    count: 2
+    workers: 4
+    service: {const: 1ms}
+    calls: {read: [api, db], write: [db]}
+    rate_limit: {rate: 500}
+    rate_limit_by_class: {write: {rate: 2.5, burst: 3}}
+    concurrency_limit: 64
+    shedding: {deadline: 100ms, codel: {}, lifo: 20}
+    downstream:
+      api: {breaker: {}, hedge: {percentile: 95}}
+      db: {breaker: {window: 10}, pool: {size: 10}}
+  api: {kind: server, count: 3, workers: 4, service: {const: 1ms}, calls: [cache], concurrency_limit: 8, shedding: {lifo: 0}, downstream: {cache: {bulkhead: {max: 8}}}}
+  cache: {kind: cache, capacity: 100, latency: {const: 1ms}, miss: db}
+  db: {kind: database, workers: 2, read: {const: 1ms}, write: {const: 1ms}}
+";
+
+#[test]
+fn defences_show_on_the_server_and_its_links() {
+    let sc = Scenario::parse(DEFENDED, "d", &[]).unwrap();
+    let t = Diagram::of(&sc);
+    let lines: Vec<_> = t.nodes.iter().map(|n| n.defences.as_str()).collect();
+    assert_eq!(
+        lines,
+        [
+            "",
+            "rate 500/s \u{b7} rate write 2.5/s \u{b7} conc 64 \u{b7} shed 100ms \u{b7} codel 5ms/100ms \u{b7} lifo over 20",
+            "conc 8 \u{b7} lifo",
+            "",
+            ""
+        ]
+    );
+    assert_eq!(
+        edge_names(&t),
+        [
+            "users>web:",
+            "web>api:read; breaker \u{b7} hedge p95",
+            "web>db:breaker \u{b7} pool 10",
+            "api>cache:bulkhead 8",
+            "cache>db:miss"
+        ]
+    );
+    // Mermaid and DOT: the defences as the node's third line; the SVG: after the detail.
+    let mermaid = t.mermaid();
+    assert!(
+        mermaid.contains("api[\"api<br/>server: 3 x 4 workers<br/>conc 8 \u{b7} lifo\"]"),
+        "{mermaid}"
+    );
+    let dot = t.dot();
+    assert!(
+        dot.contains(
+            "api [label=\"api\\nserver: 3 x 4 workers\\nconc 8 \u{b7} lifo\", shape=box];"
+        ),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("web -> db [label=\"breaker \u{b7} pool 10\"];"),
+        "{dot}"
+    );
+    let svg = t.svg();
+    assert!(
+        svg.contains(">server: 3 x 4 workers; conc 8 \u{b7} lifo</text>"),
+        "{svg}"
+    );
+    // The longer detail line widens the box: every text stays in its box and apart.
+    assert_text_apart(&t, "defended");
+}
+
+#[test]
+fn a_hedge_with_a_delay_shows_the_delay() {
+    let text = DEFENDED.replace("hedge: {percentile: 95}", "hedge: {delay: 20ms}");
+    let sc = Scenario::parse(&text, "d", &[]).unwrap();
+    let t = Diagram::of(&sc);
+    assert_eq!(t.edges[1].label, "read; breaker \u{b7} hedge 20ms");
+}
+
+#[test]
+fn servers_without_defences_have_no_defences_line() {
+    let sc = Scenario::parse(TEXT, "t", &[]).unwrap();
+    let t = Diagram::of(&sc);
+    assert!(t.nodes.iter().all(|n| n.defences.is_empty()));
+    assert!(!t.mermaid().contains('\u{b7}'));
+    assert!(!t.dot().contains('\u{b7}'));
 }

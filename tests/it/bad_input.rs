@@ -93,7 +93,7 @@ fn unknown_field() {
     case(
         &[("    workers: 4\n    service", "    wokers: 4\n    service")],
         &[
-            "bad.yaml:15:5: components.web.wokers: unknown field `wokers`; did you mean `workers`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale",
+            "bad.yaml:15:5: components.web.wokers: unknown field `wokers`; did you mean `workers`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale, rate_limit, rate_limit_by_class, concurrency_limit, shedding, downstream",
         ],
     );
 }
@@ -559,7 +559,7 @@ fn retries_and_health_checks_are_checked() {
             "  rate: 100\n  retries: {max: 2, on: [queue_full, oops], multiplier: 0.5}",
         )],
         &[
-            "bad.yaml:5:38: traffic.retries.on[1]: unknown failure cause `oops`, expected one of queue_full, timeout, session_lost, connection_refused, crashed, unreachable, no_healthy_backend",
+            "bad.yaml:5:38: traffic.retries.on[1]: unknown failure cause `oops`, expected one of queue_full, timeout, session_lost, connection_refused, crashed, unreachable, no_healthy_backend, rate_limited, concurrency_limited, shed_deadline, shed_codel, breaker_open, bulkhead_full, pool_timeout",
             "bad.yaml:5:57: traffic.retries.multiplier: expected a multiplier >= 1, found 0.5",
         ],
     );
@@ -937,7 +937,7 @@ fn problems_of_every_stage_are_reported_together() {
         &[
             "bad.yaml:4:9: traffic.rate: expected a rate in requests per second > 0, found -5",
             "bad.yaml:5:12: traffic.timeout: expected a duration with a unit, like 250us, 4ms, 2s, 5m or 1h (units: ns, us, ms, s, m, h), found `2parsecs` (unknown unit `parsecs`)",
-            "bad.yaml:17:5: components.web.queu: unknown field `queu`; did you mean `queue`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale",
+            "bad.yaml:17:5: components.web.queu: unknown field `queu`; did you mean `queue`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale, rate_limit, rate_limit_by_class, concurrency_limit, shedding, downstream",
             "bad.yaml:19:13: components.web.calls[0]: expected the name of a component (dns, lb, web, db), found `dbb`; did you mean `db`?",
         ],
     );
@@ -995,4 +995,177 @@ fn the_cost_of_reading_is_bounded() {
         stderr,
         "bad.yaml:23:1: a second YAML document: a scenario file holds one (remove the `---` line and what follows, or split the file)\nbad.yaml: 1 problem found\n"
     );
+}
+
+/// BASE's `web` with `extra` added after its `calls`.
+fn web_with(extra: &str) -> (&'static str, String) {
+    ("calls: [db]", format!("calls: [db]\n    {extra}"))
+}
+
+/// BASE with a server group `api` of `count` instances that `web` calls after `db`, and
+/// `web`'s `downstream` set to `downstream`.
+fn with_api(count: u32, downstream: &str) -> [(&'static str, String); 2] {
+    [
+        (
+            "calls: [db]",
+            format!("calls: [db, api]\n    downstream: {downstream}"),
+        ),
+        (
+            "  db:\n    kind: database",
+            format!(
+                "  api: {{kind: server, count: {count}, workers: 2, service: {{exp: 1ms}}}}\n  db:\n    kind: database"
+            ),
+        ),
+    ]
+}
+
+/// [`case`] with owned replacement texts.
+fn case_owned(edits: &[(&str, String)], expected: &[&str]) {
+    let edits: Vec<(&str, &str)> = edits.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    case(&edits, expected);
+}
+
+#[test]
+fn overload_defences_are_checked() {
+    let web = |extra: &str, want: &str| case_owned(&[web_with(extra)], &[want]);
+    web(
+        "rate_limit: {rate: 0}",
+        "bad.yaml:18:24: components.web.rate_limit.rate: expected tokens per second > 0, found 0",
+    );
+    web(
+        "rate_limit: {rate: 100, burst: 0}",
+        "bad.yaml:18:36: components.web.rate_limit.burst: expected a whole number of tokens >= 1, found 0",
+    );
+    web(
+        "rate_limit: {burst: 5}",
+        "bad.yaml:18:17: components.web.rate_limit.rate: missing: `rate` is required here",
+    );
+    web(
+        "rate_limit_by_class: {wirte: {rate: 10}}",
+        "bad.yaml:18:27: components.web.rate_limit_by_class.wirte: expected a request class (read, write), found `wirte`; did you mean `write`?",
+    );
+    web(
+        "concurrency_limit: 0",
+        "bad.yaml:18:24: components.web.concurrency_limit: expected a whole number of requests >= 1, found 0",
+    );
+    web(
+        "shedding: {}",
+        "bad.yaml:18:15: components.web.shedding: expected at least one of `deadline`, `codel` or `lifo`",
+    );
+    web(
+        "shedding: {codel: {target: 0s}}",
+        "bad.yaml:18:32: components.web.shedding.codel.target: expected a duration > 0, found 0s",
+    );
+    web(
+        "downstream: {db: {breaker: {falure_rate: 0.5}}}",
+        "bad.yaml:18:33: components.web.downstream.db.breaker.falure_rate: unknown field `falure_rate`; did you mean `failure_rate`? expected one of: failure_rate, slow_rate, slow_call, window, min_calls, wait, trials",
+    );
+    web(
+        "downstream: {db: {breaker: {failure_rate: 1.5}}}",
+        "bad.yaml:18:47: components.web.downstream.db.breaker.failure_rate: expected a share > 0 and <= 1, found 1.5",
+    );
+    web(
+        "downstream: {db: {breaker: {window: 20, min_calls: 50}}}",
+        "bad.yaml:18:56: components.web.downstream.db.breaker.min_calls: expected at most the window's 20 calls, found 50",
+    );
+    // A bad window is reported once, not again through `min_calls`, which follows it.
+    web(
+        "downstream: {db: {breaker: {window: 0}}}",
+        "bad.yaml:18:41: components.web.downstream.db.breaker.window: expected a whole number of calls >= 1, found 0",
+    );
+    web(
+        "downstream: {lb: {breaker: {}}}",
+        "bad.yaml:18:18: components.web.downstream.lb: expected a component this server calls (its calls: db), found `lb`",
+    );
+    web(
+        "downstream: {dbb: {breaker: {}}}",
+        "bad.yaml:18:18: components.web.downstream.dbb: expected the name of a component (dns, lb, web, db), found `dbb`; did you mean `db`?",
+    );
+    web(
+        "downstream: {db: {}}",
+        "bad.yaml:18:22: components.web.downstream.db: expected at least one of `breaker`, `bulkhead`, `pool` or `hedge`",
+    );
+    web(
+        "downstream: {db: {bulkhead: {max: 4}, pool: {size: 4}}}",
+        "bad.yaml:18:43: components.web.downstream.db.pool: give a callee `bulkhead` or `pool`, not both",
+    );
+    web(
+        "downstream: {db: {bulkhead: {max: 0}}}",
+        "bad.yaml:18:39: components.web.downstream.db.bulkhead.max: expected a whole number >= 1, found 0",
+    );
+    web(
+        "downstream: {db: {hedge: {delay: 5ms}}}",
+        "bad.yaml:18:23: components.web.downstream.db.hedge: expected a callee with another instance to send the copy to (a server group of 2 or more), found `db`, a database",
+    );
+    case_owned(
+        &with_api(2, "{api: {hedge: {delay: 5ms, percentile: 95}}}"),
+        &[
+            "bad.yaml:18:44: components.web.downstream.api.hedge.percentile: give a hedge `delay` or `percentile`, not both",
+        ],
+    );
+    case_owned(
+        &with_api(2, "{api: {hedge: {budget: 0.2}}}"),
+        &[
+            "bad.yaml:18:31: components.web.downstream.api.hedge: a hedge needs `delay` (a duration) or `percentile` (of recent call times)",
+        ],
+    );
+    case_owned(
+        &with_api(2, "{api: {hedge: {percentile: 100}}}"),
+        &[
+            "bad.yaml:18:44: components.web.downstream.api.hedge.percentile: expected a percentile > 0 and < 100, found 100",
+        ],
+    );
+    case_owned(
+        &with_api(2, "{api: {hedge: {delay: 5ms}, bulkhead: {max: 2}}}"),
+        &[
+            "bad.yaml:18:24: components.web.downstream.api.hedge: a hedged callee takes no `bulkhead` or `pool` (a copy would need a place of its own)",
+        ],
+    );
+    case_owned(
+        &with_api(1, "{api: {hedge: {delay: 5ms}}}"),
+        &[
+            "bad.yaml:18:24: components.web.downstream.api.hedge: expected a callee with another instance to send the copy to (a server group of 2 or more), found `api`, a server group of one instance",
+        ],
+    );
+    // The keys are a server's only.
+    case(
+        &[(
+            "    write: {exp: 3ms}",
+            "    write: {exp: 3ms}\n    rate_limit: {rate: 10}",
+        )],
+        &[
+            "bad.yaml:23:5: components.db.rate_limit: `rate_limit` does not apply to a database; a database takes: workers, queue, read, write, replicas, read_from, replication_lag, replication, failover, shards, strategy, shard_key, vnodes",
+        ],
+    );
+    case(
+        &[(
+            "{kind: load_balancer, to: web}",
+            "{kind: load_balancer, to: web, downstream: {web: {breaker: {}}}}",
+        )],
+        &[
+            "bad.yaml:11:38: components.lb.downstream: `downstream` does not apply to a load_balancer; a load_balancer takes: policy, to, latency, health_check",
+        ],
+    );
+}
+
+#[test]
+fn valid_overload_defences_pass() {
+    // Every key at once, defaults filled in, and a hedge to an autoscaled group that may
+    // grow to 2 instances: no problem.
+    let mut edits = with_api(
+        1,
+        "{api: {breaker: {window: 10}, hedge: {percentile: 95}}, db: {pool: {size: 4}}}\n    \
+         rate_limit: {rate: 100}\n    rate_limit_by_class: {write: {rate: 5}}\n    \
+         concurrency_limit: 32\n    shedding: {deadline: 100ms, codel: {}, lifo: 0}",
+    );
+    edits[1].1 = edits[1].1.replace(
+        "count: 1,",
+        "count: 1, autoscale: {max: 2, target: {utilization: 0.5}},",
+    );
+    let mut text = BASE.to_string();
+    for (a, b) in &edits {
+        text = text.replacen(a, b, 1);
+    }
+    let (code, stderr) = validate(&text, &[]);
+    assert_eq!((code, stderr.as_str()), (0, ""), "{text}");
 }

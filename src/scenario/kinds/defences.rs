@@ -224,7 +224,7 @@ fn downstream(
     })
 }
 
-/// A share in (0, 1] at `path`.
+/// A share in (0, 1] at `path` (`default` when not given).
 fn share(pr: &mut Problems<'_>, path: &str, v: Option<f64>, default: f64) -> f64 {
     let v = v.unwrap_or(default);
     if !(v > 0.0 && v <= 1.0) {
@@ -233,6 +233,7 @@ fn share(pr: &mut Problems<'_>, path: &str, v: Option<f64>, default: f64) -> f64
     v
 }
 
+/// A breaker at `path.breaker`, with resilience4j's defaults.
 fn breaker(path: &str, b: &RawBreaker, pr: &mut Problems<'_>) -> Option<Breaker> {
     let p = format!("{path}.breaker");
     let before = pr.list.len();
@@ -241,12 +242,14 @@ fn breaker(path: &str, b: &RawBreaker, pr: &mut Problems<'_>) -> Option<Breaker>
     let window = b.window.unwrap_or(100);
     let min_calls = b.min_calls.unwrap_or(window);
     let trials = b.trials.unwrap_or(10);
+    // `min_calls` is checked only when given: its default follows `window`, whose own
+    // problem is reported once.
     for (k, v) in [
-        ("window", window),
-        ("min_calls", min_calls),
-        ("trials", trials),
+        ("window", Some(window)),
+        ("min_calls", b.min_calls),
+        ("trials", Some(trials)),
     ] {
-        if v == 0 {
+        if v == Some(0) {
             pr.at(
                 &format!("{p}.{k}"),
                 "expected a whole number of calls >= 1, found 0",
@@ -259,7 +262,7 @@ fn breaker(path: &str, b: &RawBreaker, pr: &mut Problems<'_>) -> Option<Breaker>
             format!("expected at most 10000 calls, found {window}"),
         );
     }
-    if min_calls > window {
+    if min_calls > window && (1..=10_000).contains(&window) {
         pr.at(
             &format!("{p}.min_calls"),
             format!("expected at most the window's {window} calls, found {min_calls}"),
@@ -283,6 +286,7 @@ fn breaker(path: &str, b: &RawBreaker, pr: &mut Problems<'_>) -> Option<Breaker>
     })
 }
 
+/// A hedge at `path.hedge`: `delay` or `percentile`, and its budget.
 fn hedge(path: &str, h: &RawHedge, pr: &mut Problems<'_>) -> Option<Hedge> {
     let p = format!("{path}.hedge");
     let before = pr.list.len();

@@ -76,7 +76,6 @@ pub(crate) fn check_call_graph(comps: &[Component], entries: &[CompId], pr: &mut
     }
 }
 
-/// A worker group that follows a backlog needs a queue that feeds it.
 /// A hedge sends its copy to another instance of the callee: the callee is a server group
 /// that has (or may scale to) two instances or more.
 fn hedges_have_instances(comps: &[Component], pr: &mut Problems) {
@@ -105,6 +104,7 @@ fn hedges_have_instances(comps: &[Component], pr: &mut Problems) {
     }
 }
 
+/// A worker group that follows a backlog needs a queue that feeds it.
 fn backlogs_have_queues(comps: &[Component], pr: &mut Problems) {
     for (wi, c) in comps.iter().enumerate() {
         if let ComponentKind::Worker {
