@@ -1,0 +1,196 @@
+//! A server's defences on its calls (`downstream`): hedges, pools, bulkheads and breakers,
+//! against theory where there is one, and by their invariants where there is not.
+//!
+//! MEASURE
+
+use crate::{extra, parse, run_seed, windows};
+use scalesim::Report;
+use scalesim::report::json::to_json;
+
+fn seed() -> u64 {
+    std::env::var("DEF_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1)
+}
+
+/// A front server with no service time calls `back` (two instances, exp 10 ms, no
+/// queueing) with a hedge after a fixed 10 ms.
+const HEDGE: &str = "\
+name: hedge theory
+duration: 210s
+warmup: 10s
+traffic:
+  rate: 500
+network:
+  hop: {const: 0s}
+entry: front
+components:
+  front:
+    kind: server
+    workers: 100000
+    service: {const: 0s}
+    calls: [back]
+    downstream:
+      back:
+        hedge: {delay: 10ms, budget: 1}
+  back:
+    kind: server
+    count: 2
+    workers: 100000
+    service: {exp: 10ms}
+";
+
+/// Requests, completed + failed + in flight.
+fn conserved(r: &Report) {
+    let q = r.requests;
+    assert_eq!(q.offered, q.completed + q.failed + q.in_flight, "{q:?}");
+    let by_cause: u64 = r.errors.values().sum();
+    assert_eq!(by_cause, q.failed, "{:?}", r.errors);
+}
+
+#[test]
+fn a_fixed_delay_hedge_matches_the_min_of_two_exponentials() {
+    let r = run_seed(&parse(HEDGE), seed());
+    conserved(&r);
+    let (m, d) = (10.0_f64, 10.0_f64);
+    let l = &r.latency_ms;
+    let calls = r.requests.offered as f64;
+    let hedges = extra(&r, "front", "hedges.back");
+    let wins = extra(&r, "front", "hedge_wins.back");
+    eprintln!(
+        "MEAS hedge seed {} n {} p50 {:.3} p90 {:.3} p99 {:.3} mean {:.4} hedged {:.4} wins {:.4}",
+        seed(),
+        l.count,
+        l.p50.unwrap(),
+        l.p90.unwrap(),
+        l.p99.unwrap(),
+        l.mean.unwrap(),
+        hedges / calls,
+        wins / hedges
+    );
+    let q = |p: f64| {
+        let t = -m * (1.0 - p).ln();
+        if t <= d { t } else { (d - m * (1.0 - p).ln()) / 2.0 }
+    };
+    let e1 = (-1.0_f64).exp();
+    let mean = m * (1.0 - e1) + m / 2.0 * e1;
+    for (name, got, want, tol) in [
+        ("p50", l.p50.unwrap(), q(0.5), 0.02),
+        ("p90", l.p90.unwrap(), q(0.9), 0.02),
+        ("p99", l.p99.unwrap(), q(0.99), 0.03),
+        ("mean", l.mean.unwrap(), mean, 0.015),
+    ] {
+        assert!(
+            (got / want - 1.0).abs() <= tol,
+            "{name}: {got:.3} ms, theory {want:.3} ms"
+        );
+    }
+    assert!((hedges / calls - e1).abs() <= 0.01, "hedged {hedges} of {calls}");
+    assert!((wins / hedges - 0.5).abs() <= 0.02, "{wins} wins of {hedges}");
+}
+
+#[test]
+fn a_percentile_hedge_hedges_its_share_within_the_budget() {
+    let pct = HEDGE.replace("delay: 10ms, budget: 1", "percentile: 90, budget: 1");
+    let r = run_seed(&parse(&pct), seed());
+    conserved(&r);
+    let calls = r.requests.offered as f64;
+    let share = extra(&r, "front", "hedges.back") / calls;
+    let tight = HEDGE.replace("delay: 10ms, budget: 1", "percentile: 90, budget: 0.02");
+    let t = run_seed(&parse(&tight), seed());
+    conserved(&t);
+    let t_calls = t.requests.offered as f64;
+    let t_hedges = extra(&t, "front", "hedges.back");
+    eprintln!(
+        "MEAS pct seed {} share {:.4} tight {:.5} ({t_hedges} of {t_calls})",
+        seed(),
+        share,
+        t_hedges / t_calls
+    );
+    assert!((share - 0.1).abs() <= 0.01, "hedged {share}");
+    assert!(t_hedges <= 0.02 * t_calls + 11.0, "{t_hedges} of {t_calls}");
+    assert!(t_hedges >= 0.019 * t_calls, "{t_hedges} of {t_calls}");
+}
+
+/// A caller with no service time calls `db` (no queueing, exp 10 ms) through a pool of 4
+/// connections: an M/M/4 queue at a = 3.
+const POOL: &str = "\
+name: pool mmc
+duration: 410s
+warmup: 10s
+traffic:
+  rate: 300
+network:
+  hop: {const: 0s}
+entry: app
+components:
+  app:
+    kind: server
+    workers: 100000
+    service: {const: 0s}
+    calls: [db]
+    downstream:
+      db:
+        pool: {size: 4}
+  db:
+    kind: server
+    workers: 100000
+    service: {exp: 10ms}
+";
+
+/// Erlang B(c, a), by its recurrence.
+fn erlang_b(c: u32, a: f64) -> f64 {
+    (1..=c).fold(1.0, |b, k| a * b / (f64::from(k) + a * b))
+}
+
+/// Erlang C(c, a): the share of arrivals that wait in an M/M/c queue.
+fn erlang_c(c: u32, a: f64) -> f64 {
+    let b = erlang_b(c, a);
+    let rho = a / f64::from(c);
+    b / (1.0 - rho * (1.0 - b))
+}
+
+#[test]
+fn a_pool_is_an_mmc_queue() {
+    let r = run_seed(&parse(POOL), seed());
+    conserved(&r);
+    let (c, lambda, mu) = (4, 300.0, 100.0);
+    let calls = r.requests.offered as f64;
+    let waited = extra(&r, "app", "limit_waits.db") / calls;
+    let wait_ms = extra(&r, "app", "limit_wait_ms.db");
+    let theory = erlang_c(c, lambda / mu);
+    let theory_ms = 1e3 / (f64::from(c) * mu - lambda);
+    eprintln!(
+        "MEAS pool seed {} waited {:.4} (C {:.4}) wait_ms {:.3} (theory {:.3}) rejected {}",
+        seed(),
+        waited,
+        theory,
+        wait_ms,
+        theory_ms,
+        extra(&r, "app", "limit_rejected.db")
+    );
+    assert!((theory - 0.5094).abs() < 1e-4, "Erlang C(4, 3) = {theory}");
+    assert!((waited - theory).abs() <= 0.02, "waited {waited}, C = {theory}");
+    assert!((wait_ms / theory_ms - 1.0).abs() <= 0.05, "{wait_ms} ms");
+    assert_eq!(extra(&r, "app", "limit_rejected.db"), 0.0);
+    assert_eq!(r.requests.failed, 0);
+}
+
+#[test]
+fn a_bulkhead_without_wait_fails_fast_as_erlang_b() {
+    let text = POOL.replace("pool: {size: 4}", "bulkhead: {max: 4}");
+    let r = run_seed(&parse(&text), seed());
+    conserved(&r);
+    let calls = r.requests.offered as f64;
+    let full = r.errors.get("bulkhead_full").copied().unwrap_or(0) as f64;
+    let theory = erlang_b(4, 3.0);
+    eprintln!(
+        "MEAS bulkhead seed {} full {:.4} (B {:.4})",
+        seed(),
+        full / calls,
+        theory
+    );
+    assert!((theory - 0.2061).abs() < 1e-4, "Erlang B(4, 3) = {theory}");
+    assert!((full / calls - theory).abs() <= 0.01, "{full} of {calls}");
+    assert_eq!(extra(&r, "app", "limit_rejected.db"), full);
+    assert_eq!(extra(&r, "app", "limit_waits.db"), 0.0);
+    assert_eq!(r.requests.failed as f64, full);
+}
