@@ -194,3 +194,159 @@ fn a_bulkhead_without_wait_fails_fast_as_erlang_b() {
     assert_eq!(extra(&r, "app", "limit_waits.db"), 0.0);
     assert_eq!(r.requests.failed as f64, full);
 }
+
+/// `web` calls `api` through a breaker that opens on slow calls (over 20 ms); the fault
+/// makes `api` ten times slower from 30 s to 60 s.
+const BREAKER: &str = "\
+name: breaker
+duration: 100s
+warmup: 5s
+window: 1s
+traffic:
+  rate: 200
+network:
+  hop: {const: 0s}
+entry: web
+components:
+  web:
+    kind: server
+    workers: 1000
+    service: {exp: 1ms}
+    calls: [api]
+    downstream:
+      api:
+        breaker: {slow_call: 20ms, slow_rate: 0.5, window: 20, min_calls: 10, wait: 2s, trials: 5}
+  api:
+    kind: server
+    workers: 100
+    service: {exp: 5ms}
+faults:
+  - {at: 30s, for: 30s, slow: api, factor: 10}
+";
+
+/// The breaker's invariants and its effect over time, for a run with a fault from 30 s to
+/// 60 s.
+fn breaker_properties(r: &Report, what: &str) {
+    conserved(r);
+    let x = |k: &str| extra(r, "web", &format!("{k}.api"));
+    let (opens, half, trials, rejected, open_s) = (
+        x("breaker_opens"),
+        x("breaker_half_opens"),
+        x("breaker_trials"),
+        x("breaker_rejected"),
+        x("breaker_open_s"),
+    );
+    eprintln!(
+        "MEAS breaker {what} seed {} opens {opens} half {half} trials {trials} rejected {rejected} open_s {open_s:.2} errors {:?}",
+        seed(),
+        r.errors
+    );
+    assert!(opens >= 1.0, "{what}: never opened");
+    assert!(half >= 1.0, "{what}: never half-open");
+    assert!(trials <= 5.0 * half, "{what}: {trials} trials in {half} half-opens");
+    assert!(rejected > 0.0);
+    // One call per request, no retries: every rejected call is one failed request.
+    assert_eq!(r.errors.get("breaker_open").copied().unwrap_or(0) as f64, rejected);
+    assert!(open_s >= 2.0 && open_s <= 40.0, "{what}: open {open_s} s");
+    for w in windows(r, 0.0, 30.0) {
+        assert_eq!(w.failed, 0, "{what}: failures before the fault at {} s", w.t_s);
+    }
+    let during: u64 = windows(r, 30.0, 62.0).iter().map(|w| w.failed).sum();
+    assert!(during as f64 >= rejected, "{what}: {during} failures during the fault");
+    // Closed again by 70 s: no failures, and the latency of the time before the fault.
+    for w in windows(r, 70.0, 100.0) {
+        assert_eq!(w.failed, 0, "{what}: failures after the fault at {} s", w.t_s);
+        let p99 = w.p99_ms.expect("completions");
+        assert!(p99 < 50.0, "{what}: p99 {p99} ms at {} s", w.t_s);
+    }
+}
+
+#[test]
+fn a_breaker_opens_on_slow_calls_and_closes_after_the_fault() {
+    let r = run_seed(&parse(BREAKER), seed());
+    breaker_properties(&r, "slow");
+    // While api is slow, the p99 of the windows is far above 50 ms.
+    let slow = windows(&r, 31.0, 59.0)
+        .iter()
+        .filter_map(|w| w.p99_ms)
+        .fold(0.0, f64::max);
+    assert!(slow > 100.0, "p99 during the fault at most {slow} ms");
+}
+
+#[test]
+fn a_breaker_opens_on_a_crashed_callee_and_closes_after_it_returns() {
+    let text = BREAKER.replace("slow: api, factor: 10", "crash: api");
+    let r = run_seed(&parse(&text), seed());
+    breaker_properties(&r, "crash");
+    assert!(r.errors.get("connection_refused").copied().unwrap_or(0) > 0);
+}
+
+/// Every call defence at once: a breaker and a pool on `db`, a hedge on `search`, client
+/// retries and a timeout; `search#1` crashes, `db` slows down, `web#1` crashes.
+const ALL: &str = "\
+name: all defences
+duration: 60s
+warmup: 5s
+traffic:
+  rate: 400
+  timeout: 50ms
+  retries: {max: 2}
+network:
+  hop: {const: 200us}
+entry: web
+components:
+  web:
+    kind: server
+    count: 2
+    workers: 50
+    queue: 200
+    service: {exp: 1ms}
+    calls: [db, search]
+    downstream:
+      db:
+        breaker: {failure_rate: 0.3, slow_call: 20ms, slow_rate: 0.5, window: 20, min_calls: 10, wait: 1s, trials: 3}
+        pool: {size: 6, timeout: 10ms}
+      search:
+        hedge: {percentile: 95, budget: 0.1}
+  db:
+    kind: server
+    workers: 8
+    service: {exp: 4ms}
+  search:
+    kind: server
+    count: 3
+    workers: 10
+    service: {lognormal: {mean: 5ms, cv: 1.5}}
+faults:
+  - {at: 20s, for: 10s, crash: \"search#1\"}
+  - {at: 35s, for: 10s, slow: db, factor: 5}
+  - {at: 40s, for: 5s, crash: \"web#1\"}
+";
+
+#[test]
+fn every_call_defence_at_once_conserves_requests_and_is_deterministic() {
+    let sc = parse(ALL);
+    for s in 1..=5 {
+        let r = run_seed(&sc, s);
+        conserved(&r);
+        let x = |k: &str| extra(&r, "web", k);
+        eprintln!(
+            "MEAS all seed {s} {:?} opens {} waits {} pool_rejected {} hedges {} wins {} retries {} errors {:?}",
+            r.requests,
+            x("breaker_opens.db"),
+            x("limit_waits.db"),
+            x("limit_rejected.db"),
+            x("hedges.search"),
+            x("hedge_wins.search"),
+            r.client.retries,
+            r.errors
+        );
+        assert!(x("breaker_opens.db") >= 1.0, "seed {s}");
+        assert!(x("limit_waits.db") > 0.0, "seed {s}");
+        assert!(x("hedges.search") > 0.0, "seed {s}");
+        assert!(r.client.retries > 0, "seed {s}");
+    }
+    let a = to_json(&run_seed(&sc, 3));
+    assert_eq!(a, to_json(&run_seed(&sc, 3)), "same seed, same JSON");
+    assert_ne!(a, to_json(&run_seed(&sc, 4)), "another seed, other numbers");
+}
