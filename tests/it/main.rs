@@ -8,6 +8,7 @@ mod cli;
 mod compare;
 mod conservation;
 mod data_tier;
+mod defences;
 mod diagram;
 mod docs;
 mod failures;
