@@ -22,6 +22,8 @@ pub const WAIT_NONE: u8 = 0;
 pub const WAIT_PLACE: u8 = 1;
 /// [`Request::wait`]: the first answer of a hedged call.
 pub const WAIT_HEDGE: u8 = 2;
+/// [`Request::wait`]: the first answer of a hedged call whose two copies are both out.
+pub const WAIT_HEDGE2: u8 = 3;
 
 /// Why a request failed. The numeric value indexes per-cause counters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,7 +160,7 @@ pub struct Request {
     /// The data center its first attempt entered (`NO_DC`: none yet, or a global entry).
     pub dc: u8,
     /// What it waits for at its top node besides its service and calls: [`WAIT_NONE`],
-    /// [`WAIT_PLACE`] (a bulkhead or pool place) or [`WAIT_HEDGE`] (a hedged call's first
+    /// [`WAIT_PLACE`] (a bulkhead or pool place), [`WAIT_HEDGE`] or [`WAIT_HEDGE2`] (a hedged call's first
     /// answer).
     pub wait: u8,
     /// A hedged call's copy: the request it answers for (`NO_PARENT`: none).

@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use indexmap::IndexMap;
 
 use crate::model::core::{Ev, EvKind};
-use crate::model::request::{COPY_EPOCH, Frame, WAIT_HEDGE, WAIT_NONE, WAIT_PLACE};
+use crate::model::request::{COPY_EPOCH, Frame, WAIT_HEDGE, WAIT_HEDGE2, WAIT_NONE, WAIT_PLACE};
 use crate::model::{Cause, Model};
 use crate::scenario::{Breaker, CallLimit, Defences, HedgeDelay, LimitKind};
 
@@ -475,6 +475,7 @@ impl Model {
         if self.core.reqs.get(r).measured {
             e.ctr.hedges += 1;
         }
+        self.core.reqs.get_mut(r).wait = WAIT_HEDGE2;
         if self.core.node_scaler[target as usize] != crate::model::autoscale::NO_SCALER {
             self.core.inbound[target as usize] += 1;
         }
@@ -482,7 +483,7 @@ impl Model {
     }
 
     /// A hedged call's copy `c` comes back to `node`: the first answer goes on with its
-    /// parent, a later one is dropped.
+    /// parent (a failed one only when no other copy is out), a later one is dropped.
     #[inline(never)]
     pub(crate) fn copy_back(&mut self, node: u32, c: u32) {
         let copy = *self.core.reqs.get(c);
@@ -491,18 +492,24 @@ impl Model {
         let p = copy.parent;
         let parent = self.core.reqs.get(p);
         if parent.generation != copy.parent_gen
-            || parent.wait != WAIT_HEDGE
+            || (parent.wait != WAIT_HEDGE && parent.wait != WAIT_HEDGE2)
             || parent.depth() == 0
             || parent.top().node != node
             || parent.top().step != frame.step
         {
             return;
         }
+        let crashed = frame.t_start != u64::from(self.core.node_epoch[node as usize]);
+        if !crashed && copy.fail != Cause::None && parent.wait == WAIT_HEDGE2 {
+            // A failed answer while the other copy is out: wait for that one.
+            self.core.reqs.get_mut(p).wait = WAIT_HEDGE;
+            return;
+        }
         // The second copy went to another instance than the first.
         let won = copy.hedge_node != parent.hedge_node;
         let measured = parent.measured;
         self.core.reqs.get_mut(p).wait = WAIT_NONE;
-        if frame.t_start != u64::from(self.core.node_epoch[node as usize]) {
+        if crashed {
             // The server crashed while the call was out.
             self.crashed_drop(node, p);
             return;
