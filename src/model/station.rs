@@ -59,6 +59,13 @@ pub struct Station {
     pub rng: Stream,
     /// Service times are multiplied by this (1.0, or more during a `slow` fault).
     pub slow: f64,
+    /// A freed worker takes the newest waiting entry while more than this many wait, the
+    /// oldest otherwise (`u64::MAX`: always the oldest).
+    pub lifo_above: u64,
+    /// Arriving requests pass admission control (a server's rate or concurrency limit).
+    pub guarded: bool,
+    /// A freed worker's next request may be shed (a server's deadline or CoDel).
+    pub shed: bool,
 }
 
 /// Running totals, cumulative from time zero.
@@ -104,6 +111,9 @@ impl Station {
             max_queue: 0,
             rng,
             slow: 1.0,
+            lifo_above: u64::MAX,
+            guarded: false,
+            shed: false,
         }
     }
 
@@ -164,7 +174,12 @@ impl Station {
     pub fn depart(&mut self, now: u64) -> Next {
         self.touch(now);
         self.present -= 1;
-        match self.queue.pop_front() {
+        let next = if self.queue.len() as u64 > self.lifo_above {
+            self.queue.pop_back()
+        } else {
+            self.queue.pop_front()
+        };
+        match next {
             Some(next) => Next::of(next),
             None => {
                 self.busy -= 1;

@@ -14,6 +14,7 @@ use crate::model::faults::LOST;
 use crate::model::{Cause, Model};
 use crate::scenario::{Defences, Sessions};
 
+use super::admission::{self, Admission};
 use super::{Role, Serves};
 
 /// A server or worker group.
@@ -25,6 +26,8 @@ pub(crate) struct ServerKind {
     pub(crate) calls: Vec<(u32, u32)>,
     /// Sessions kept inside the instances.
     pub(crate) local: Option<LocalSessions>,
+    /// Admission control and load shedding, per instance (`None`: neither).
+    pub(crate) admission: Option<Box<Admission>>,
 }
 
 /// Sessions kept inside server instances.
@@ -42,6 +45,9 @@ impl ServerKind {
     pub(crate) fn gone(&mut self, i: u32) {
         if let Some(local) = &mut self.local {
             local.lose(i);
+        }
+        if let Some(a) = &mut self.admission {
+            a.gone(i);
         }
     }
 }
@@ -81,6 +87,7 @@ pub(crate) fn build(b: &mut Builder<'_>, ci: usize, g: GroupSpec<'_>) -> (u32, u
     let c = &sc.components[ci];
     let allocated = c.kind.allocated_instances();
     let server = b.kinds.servers.len() as u32;
+    let first = b.stations.len() as u32;
     for i in 0..allocated {
         let rng = component_stream(sc.seed, &format!("{}#{i}", c.name));
         b.add_station(ci, g.workers, g.queue, rng, Serves::Server(server));
@@ -97,10 +104,15 @@ pub(crate) fn build(b: &mut Builder<'_>, ci: usize, g: GroupSpec<'_>) -> (u32, u
         }),
         _ => None,
     };
+    let admission = g
+        .defences
+        .and_then(|d| admission::build(b, first, allocated, d))
+        .map(Box::new);
     b.kinds.servers.push(ServerKind {
         service: g.service.to_vec(),
         calls: ranges,
         local,
+        admission,
     });
     (allocated, g.workers, Role::Server(server))
 }
