@@ -455,7 +455,7 @@ mod tests {
             limit: 2,
             specs: vec![shared, own],
             class_bucket: vec![0, 1, NONE],
-            buckets: vec![Bucket::full(&shared), Bucket::full(&own)].repeat(2),
+            buckets: [Bucket::full(&shared), Bucket::full(&own)].repeat(2),
             deadline: u64::MAX,
             codel: None,
             codel_state: Vec::new(),
@@ -528,7 +528,7 @@ mod tests {
         assert_eq!(dequeue(&mut c, now, 6 * MS, 100), want);
         assert_eq!((c.count, c.drop_next), (count, next));
         // Waiting below target again: leaves the dropping state, no drop.
-        assert_eq!(dequeue(&mut c, 600 * MS, 1 * MS, 10), 0);
+        assert_eq!(dequeue(&mut c, 600 * MS, MS, 10), 0);
         assert!(!c.dropping);
         assert_eq!(c.first_above, 0);
     }
