@@ -233,6 +233,22 @@ mod tests {
     }
 
     #[test]
+    fn lifo_takes_the_newest_while_more_than_its_threshold_wait() {
+        let mut s = Station::new(1, None, stream(1, "s"));
+        s.lifo_above = 2;
+        assert_eq!(s.arrive(0, 1), Admit::Serve);
+        for r in 2..=5 {
+            assert_eq!(s.arrive(0, r), Admit::Queued);
+        }
+        // 4 wait (> 2): newest first, then 3 wait (> 2): newest again; then 2 wait: FIFO.
+        assert_eq!(s.depart(1), Next::Request(5));
+        assert_eq!(s.depart(2), Next::Request(4));
+        assert_eq!(s.depart(3), Next::Request(2));
+        assert_eq!(s.depart(4), Next::Request(3));
+        assert_eq!(s.depart(5), Next::Idle);
+    }
+
+    #[test]
     fn a_batch_waits_with_the_requests_and_comes_out_as_a_batch() {
         let mut s = Station::new(1, Some(2), stream(1, "s"));
         assert_eq!(s.arrive(0, 1), Admit::Serve);
