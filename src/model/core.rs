@@ -216,6 +216,14 @@ pub(crate) struct Ctr {
     pub(crate) migration_keys: u64,
     /// The time (ns) finished migrations took.
     pub(crate) migration_ns: u64,
+    /// Requests a server's token bucket turned away.
+    pub(crate) rate_limited: u64,
+    /// Requests a server's concurrency limit turned away.
+    pub(crate) concurrency_limited: u64,
+    /// Requests a server dropped for waiting past its shedding deadline.
+    pub(crate) shed_deadline: u64,
+    /// Requests a server's CoDel dropped.
+    pub(crate) shed_codel: u64,
 }
 
 /// A component: its nodes, its role, its counters.
@@ -486,6 +494,12 @@ impl Model {
     /// migration batch.
     #[inline]
     pub(crate) fn station_next(&mut self, node: u32, s: u32, sv: Serves) {
+        if self.core.stations[s as usize].shed
+            && let Serves::Server(g) = sv
+        {
+            self.shed_next(node, s, g);
+            return;
+        }
         match self.core.stations[s as usize].depart(self.core.now) {
             super::station::Next::Request(next) => self.start_service(node, s, sv, next),
             super::station::Next::Batch(c) => self.migration_service(node, s, c),

@@ -273,6 +273,12 @@ impl Model {
                 self.kinds.lbs[b as usize].deliver(&mut self.core, node, n.comp, r)
             }
             NodeKind::Station(s, sv) => {
+                if self.core.stations[s as usize].guarded
+                    && let Serves::Server(g) = sv
+                    && self.admission_rejects(node, s, g, r)
+                {
+                    return;
+                }
                 match self.core.stations[s as usize].arrive(self.core.now, r) {
                     Admit::Serve => {
                         self.core.push_frame(r, node, 0);

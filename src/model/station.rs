@@ -59,6 +59,13 @@ pub struct Station {
     pub rng: Stream,
     /// Service times are multiplied by this (1.0, or more during a `slow` fault).
     pub slow: f64,
+    /// A freed worker takes the newest waiting entry while more than this many wait, the
+    /// oldest otherwise (`u64::MAX`: always the oldest).
+    pub lifo_above: u64,
+    /// Arriving requests pass admission control (a server's rate or concurrency limit).
+    pub guarded: bool,
+    /// A freed worker's next request may be shed (a server's deadline or CoDel).
+    pub shed: bool,
 }
 
 /// Running totals, cumulative from time zero.
@@ -104,6 +111,9 @@ impl Station {
             max_queue: 0,
             rng,
             slow: 1.0,
+            lifo_above: u64::MAX,
+            guarded: false,
+            shed: false,
         }
     }
 
@@ -164,7 +174,12 @@ impl Station {
     pub fn depart(&mut self, now: u64) -> Next {
         self.touch(now);
         self.present -= 1;
-        match self.queue.pop_front() {
+        let next = if self.queue.len() as u64 > self.lifo_above {
+            self.queue.pop_back()
+        } else {
+            self.queue.pop_front()
+        };
+        match next {
             Some(next) => Next::of(next),
             None => {
                 self.busy -= 1;
@@ -215,6 +230,22 @@ mod tests {
         assert_eq!(s.acc.queue, 20);
         assert_eq!(s.acc.present, 10 + 2 * 20 + 20);
         assert_eq!((s.acc.arrivals, s.acc.rejected, s.max_queue), (3, 1, 1));
+    }
+
+    #[test]
+    fn lifo_takes_the_newest_while_more_than_its_threshold_wait() {
+        let mut s = Station::new(1, None, stream(1, "s"));
+        s.lifo_above = 2;
+        assert_eq!(s.arrive(0, 1), Admit::Serve);
+        for r in 2..=5 {
+            assert_eq!(s.arrive(0, r), Admit::Queued);
+        }
+        // 4 wait (> 2): newest first, then 3 wait (> 2): newest again; then 2 wait: FIFO.
+        assert_eq!(s.depart(1), Next::Request(5));
+        assert_eq!(s.depart(2), Next::Request(4));
+        assert_eq!(s.depart(3), Next::Request(2));
+        assert_eq!(s.depart(4), Next::Request(3));
+        assert_eq!(s.depart(5), Next::Idle);
     }
 
     #[test]

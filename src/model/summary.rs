@@ -251,6 +251,9 @@ impl Model {
             if let Some(sc) = scaler {
                 scaler_extras(sc, &mut extra, measured_ns);
             }
+            if let Role::Server(g) = c.role {
+                self.admission_extras(i, g, &mut extra);
+            }
             match c.role {
                 Role::Server(g) => {
                     if self.kinds.servers[g as usize].local.is_some() {

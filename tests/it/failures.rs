@@ -316,28 +316,46 @@ fn a_bulkhead_keeps_a_slow_dependency_from_taking_every_worker() {
 
 #[test]
 fn a_breaker_lets_an_overloaded_dependency_recover() {
-    let storm = run_seed(&load("scenarios/failures/11-dependency-overload.yaml", &[]), 42);
+    let storm = run_seed(
+        &load("scenarios/failures/11-dependency-overload.yaml", &[]),
+        42,
+    );
     // Without a breaker: a metastable failure. The slowdown ended at 70 s; the API is
     // still saturated and most requests fail to the end.
-    assert!(storm.faults[0].recovered_s.is_none(), "{:?}", storm.faults[0]);
-    assert!(windows(&storm, 150.0, 180.0)
-        .iter()
-        .all(|w| w.error_rate > 0.3));
+    assert!(
+        storm.faults[0].recovered_s.is_none(),
+        "{:?}",
+        storm.faults[0]
+    );
+    assert!(
+        windows(&storm, 150.0, 180.0)
+            .iter()
+            .all(|w| w.error_rate > 0.3)
+    );
     assert!(storm.client.attempts_per_request > 2.0);
     let guarded = run_seed(
-        &load("scenarios/failures/11-dependency-overload-breaker.yaml", &[]),
+        &load(
+            "scenarios/failures/11-dependency-overload-breaker.yaml",
+            &[],
+        ),
         42,
     );
     // With one: the breaker opens during the slowdown, fails fast, and closes after it.
     let rec = guarded.faults[0].recovered_s.expect("recovers");
-    assert!(rec <= 75.0, "recovered at {rec} s; the slowdown ended at 70 s");
+    assert!(
+        rec <= 75.0,
+        "recovered at {rec} s; the slowdown ended at 70 s"
+    );
     assert!(windows(&guarded, 80.0, 180.0).iter().all(|w| w.failed == 0));
     assert!(extra(&guarded, "web", "breaker_opens.api") >= 2.0);
     let (trials, half_opens) = (
         extra(&guarded, "web", "breaker_trials.api"),
         extra(&guarded, "web", "breaker_half_opens.api"),
     );
-    assert!(trials <= 5.0 * half_opens, "{trials} trials, {half_opens} half-opens");
+    assert!(
+        trials <= 5.0 * half_opens,
+        "{trials} trials, {half_opens} half-opens"
+    );
     assert!(guarded.errors["breaker_open"] > 1_000);
     // Goodput: three times the unguarded run's.
     assert!(

@@ -1,6 +1,7 @@
 //! Integration tests, one binary: queueing theory, conservation, determinism, bad input,
 //! the command line, and regions and data centers. Shared helpers live here.
 
+mod admission;
 mod autoscale;
 mod bad_input;
 mod capacity;

@@ -8,6 +8,7 @@
 //! and the kind's handler gets the index of its state from it, so no handler checks the role
 //! again.
 
+pub(super) mod admission;
 pub(super) mod balancer;
 pub(super) mod cache;
 pub(super) mod calls;

@@ -15,6 +15,7 @@ use crate::model::request::{WAIT_NONE, WAIT_PLACE};
 use crate::model::{Cause, Model};
 use crate::scenario::{Defences, Sessions};
 
+use super::admission::{self, Admission};
 use super::calls::CallDefs;
 use super::{Role, Serves};
 
@@ -29,6 +30,8 @@ pub(crate) struct ServerKind {
     pub(crate) local: Option<LocalSessions>,
     /// Defended callees (`downstream`), if any.
     pub(crate) defs: Option<CallDefs>,
+    /// Admission control and load shedding, per instance (`None`: neither).
+    pub(crate) admission: Option<Box<Admission>>,
 }
 
 /// Sessions kept inside server instances.
@@ -46,6 +49,9 @@ impl ServerKind {
     pub(crate) fn gone(&mut self, i: u32) {
         if let Some(local) = &mut self.local {
             local.lose(i);
+        }
+        if let Some(a) = &mut self.admission {
+            a.gone(i);
         }
     }
 }
@@ -85,6 +91,7 @@ pub(crate) fn build(b: &mut Builder<'_>, ci: usize, g: GroupSpec<'_>) -> (u32, u
     let c = &sc.components[ci];
     let allocated = c.kind.allocated_instances();
     let server = b.kinds.servers.len() as u32;
+    let first = b.stations.len() as u32;
     for i in 0..allocated {
         let rng = component_stream(sc.seed, &format!("{}#{i}", c.name));
         b.add_station(ci, g.workers, g.queue, rng, Serves::Server(server));
@@ -104,11 +111,16 @@ pub(crate) fn build(b: &mut Builder<'_>, ci: usize, g: GroupSpec<'_>) -> (u32, u
     let defs = g
         .defences
         .and_then(|d| CallDefs::new(d, allocated, sc.components.len()));
+    let admission = g
+        .defences
+        .and_then(|d| admission::build(b, first, allocated, d))
+        .map(Box::new);
     b.kinds.servers.push(ServerKind {
         service: g.service.to_vec(),
         calls: ranges,
         local,
         defs,
+        admission,
     });
     (allocated, g.workers, Role::Server(server))
 }

@@ -194,7 +194,12 @@ impl Chart for TimeseriesChart<'_> {
             .draw(area, series)
         };
         if has_deadline {
-            panel(&top, "throughput, goodput (req/s)", &[&throughput, &goodput], 0)?;
+            panel(
+                &top,
+                "throughput, goodput (req/s)",
+                &[&throughput, &goodput],
+                0,
+            )?;
         } else {
             panel(&top, "throughput (req/s)", &[&throughput], 0)?;
         }
@@ -257,7 +262,10 @@ mod tests {
         let (png, svg) = draw(timeseries_chart, &r);
         check_png(&png, TIMESERIES_SIZE);
         assert!(svg.contains("throughput, goodput (req/s)"));
-        assert!(svg.matches("goodput").count() >= 2, "the legend names it too");
+        assert!(
+            svg.matches("goodput").count() >= 2,
+            "the legend names it too"
+        );
     }
 
     #[test]
