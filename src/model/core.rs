@@ -492,7 +492,7 @@ impl Model {
 
     /// A worker of station `s` is free: it starts on what waits next, a request or a
     /// migration batch.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn station_next(&mut self, node: u32, s: u32, sv: Serves) {
         if self.core.stations[s as usize].shed
             && let Serves::Server(g) = sv

@@ -297,7 +297,7 @@ impl Model {
     /// Request `r` arrives at instance `node` (station `s`) of server group `g`, which has
     /// admission control: returns whether it is turned away (then it has failed back to
     /// its caller, before entering the station).
-    #[inline]
+    #[inline(never)]
     pub(crate) fn admission_rejects(&mut self, node: u32, s: u32, g: u32, r: u32) -> bool {
         let Some(adm) = self.kinds.servers[g as usize].admission.as_mut() else {
             return false;
@@ -320,6 +320,7 @@ impl Model {
     /// A worker of instance `node` (station `s`) of server group `g`, which sheds load, is
     /// free: it takes the next waiting request, dropping those that waited past the
     /// deadline or that CoDel drops, until it serves one or nothing waits.
+    #[inline(never)]
     pub(crate) fn shed_next(&mut self, node: u32, s: u32, g: u32) {
         let comp = self.core.nodes[node as usize].comp;
         let mut phase = Phase::First;
