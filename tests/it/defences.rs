@@ -372,3 +372,51 @@ fn every_call_defence_at_once_conserves_requests_and_is_deterministic() {
     assert_eq!(a, to_json(&run_seed(&sc, 3)), "same seed, same JSON");
     assert_ne!(a, to_json(&run_seed(&sc, 4)), "another seed, other numbers");
 }
+
+/// [`ALL`] with the servers' admission control and shedding on as well (and fewer web
+/// workers, so that the web waiting room fills now and then): every defence of the scenario
+/// language in one run.
+fn every_defence() -> String {
+    ALL.replace(
+        "    count: 2\n    workers: 50\n",
+        "    count: 2\n    workers: 12\n",
+    )
+    .replace(
+        "    calls: [db, search]\n",
+        "    calls: [db, search]\n    rate_limit: {rate: 300, burst: 20}\n    concurrency_limit: 40\n    shedding: {deadline: 20ms, codel: {target: 2ms, interval: 50ms}, lifo: 20}\n",
+    )
+    .replace(
+        "    service: {lognormal: {mean: 5ms, cv: 1.5}}\n",
+        "    service: {lognormal: {mean: 5ms, cv: 1.5}}\n    rate_limit_by_class: {default: {rate: 150, burst: 5}}\n    shedding: {deadline: 15ms}\n",
+    )
+}
+
+#[test]
+fn every_defence_at_once_conserves_requests_and_is_deterministic() {
+    let text = every_defence();
+    for key in [
+        "workers: 12",
+        "concurrency_limit",
+        "rate_limit_by_class",
+        "codel",
+    ] {
+        assert!(text.contains(key), "{key}");
+    }
+    let sc = parse(&text);
+    for s in 1..=5 {
+        let r = run_seed(&sc, s);
+        conserved(&r);
+        // Admission and the call defences act in every seed; shedding is on (its counters
+        // are reported) but rarely has anything to drop here, which tests/it/admission.rs
+        // covers.
+        assert!(r.errors["rate_limited"] > 1_000, "seed {s}: {:?}", r.errors);
+        assert!(extra(&r, "search", "rate_limited") > 1_000.0, "seed {s}");
+        assert!(extra(&r, "web", "breaker_opens.db") >= 1.0, "seed {s}");
+        assert!(extra(&r, "web", "hedges.search") > 0.0, "seed {s}");
+        for k in ["concurrency_limited", "shed_deadline", "shed_codel"] {
+            extra(&r, "web", k);
+        }
+    }
+    let a = to_json(&run_seed(&sc, 2));
+    assert_eq!(a, to_json(&run_seed(&sc, 2)), "same seed, same JSON");
+}

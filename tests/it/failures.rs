@@ -369,11 +369,17 @@ fn a_breaker_lets_an_overloaded_dependency_recover() {
 #[test]
 fn shedding_what_waited_too_long_escapes_the_same_overload() {
     let shed = run_seed(
-        &load("scenarios/failures/11-dependency-overload-shedding.yaml", &[]),
+        &load(
+            "scenarios/failures/11-dependency-overload-shedding.yaml",
+            &[],
+        ),
         42,
     );
     let rec = shed.faults[0].recovered_s.expect("recovers");
-    assert!(rec <= 75.0, "recovered at {rec} s; the slowdown ended at 70 s");
+    assert!(
+        rec <= 75.0,
+        "recovered at {rec} s; the slowdown ended at 70 s"
+    );
     assert!(windows(&shed, 80.0, 180.0).iter().all(|w| w.failed == 0));
     // Every failure is a dropped call, none a timeout: the users were answered, at once.
     assert_eq!(shed.errors.keys().collect::<Vec<_>>(), ["shed_deadline"]);
