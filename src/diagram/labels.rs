@@ -246,12 +246,14 @@ pub(super) fn defences_line(kind: &ComponentKind, classes: &[&str]) -> String {
         ..
     } = defences;
     let mut parts = Vec::new();
+    // A group's shared bucket says so: `rate 500/s group`.
+    let scope = |b: &crate::scenario::TokenBucket| if b.per_group { " group" } else { "" };
     if let Some(b) = rate_limit {
-        parts.push(format!("rate {}/s", rate(b.rate)));
+        parts.push(format!("rate {}/s{}", rate(b.rate), scope(b)));
     }
     for (ci, b) in rate_limit_by_class.iter().enumerate() {
         if let (Some(b), Some(name)) = (b, classes.get(ci)) {
-            parts.push(format!("rate {name} {}/s", rate(b.rate)));
+            parts.push(format!("rate {name} {}/s{}", rate(b.rate), scope(b)));
         }
     }
     if let Some(c) = concurrency_limit {

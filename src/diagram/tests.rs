@@ -399,7 +399,7 @@ components:
     service: {const: 1ms}
     calls: {read: [api, db], write: [db]}
     rate_limit: {rate: 500}
-    rate_limit_by_class: {write: {rate: 2.5, burst: 3}}
+    rate_limit_by_class: {write: {rate: 2.5, burst: 3, per: group}}
     concurrency_limit: 64
     shedding: {deadline: 100ms, codel: {}, lifo: 20}
     downstream:
@@ -419,7 +419,7 @@ fn defences_show_on_the_server_and_its_links() {
         lines,
         [
             "",
-            "rate 500/s \u{b7} rate write 2.5/s \u{b7} conc 64 \u{b7} shed 100ms \u{b7} codel 5ms/100ms \u{b7} lifo over 20",
+            "rate 500/s \u{b7} rate write 2.5/s group \u{b7} conc 64 \u{b7} shed 100ms \u{b7} codel 5ms/100ms \u{b7} lifo over 20",
             "conc 8 \u{b7} lifo",
             "",
             ""

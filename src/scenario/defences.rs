@@ -41,13 +41,15 @@ impl Defences {
 }
 
 /// A token bucket: `rate` tokens a second, at most `burst` saved; a request takes one or
-/// is turned away (`rate_limited`).
+/// is turned away (`rate_limited`). Each instance has its own, or the group shares one.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TokenBucket {
     /// Tokens per second.
     pub rate: f64,
     /// Most tokens held (the bucket starts full).
     pub burst: u32,
+    /// One bucket for the whole group (`per: group`) rather than one per instance.
+    pub per_group: bool,
 }
 
 /// Load shedding in a server's waiting room: checked when a worker takes the next request.

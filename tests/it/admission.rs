@@ -115,6 +115,38 @@ fn a_class_with_its_own_bucket_uses_it_instead_of_the_shared_one() {
     only_cause(&r, "rate_limited", 0.0);
 }
 
+#[test]
+fn a_group_bucket_limits_the_component_and_instance_buckets_each_instance() {
+    // Two instances, round robin, 1,000 req/s, burst 1 at 500/s. Per instance each bucket
+    // sees 500/s, not Poisson (every other arrival; Erlang-2 gaps of mean 2 ms), and admits
+    // at most 500/s of it; shared by the group (`per: group`) one bucket sees the whole
+    // Poisson stream: 1000 x 500 / 1500 = 333.3/s, as for one instance. Tolerance 1% for
+    // the group (as above) and a wide margin between the two.
+    let base = one_server(
+        "55s",
+        1000.0,
+        64,
+        "1ms",
+        "    rate_limit: {rate: 500, burst: 1, per: group}\n",
+    )
+    .replace("    kind: server\n", "    kind: server\n    count: 2\n");
+    let group = run_seed(&parse(&base), 4);
+    let theory = 1000.0 * 500.0 / 1500.0;
+    assert!(
+        (group.throughput_rps - theory).abs() / theory < 0.01,
+        "group bucket: {}/s, theory {theory}/s",
+        group.throughput_rps
+    );
+    only_cause(&group, "rate_limited", 0.0);
+    let each = run_seed(&parse(&base.replace(", per: group", "")), 4);
+    eprintln!(
+        "group bucket {:.1}/s, a bucket per instance {:.1}/s",
+        group.throughput_rps, each.throughput_rps
+    );
+    assert!(each.throughput_rps > 1.2 * group.throughput_rps);
+    assert!(each.throughput_rps <= 1000.0);
+}
+
 /// Erlang's loss formula B(c, a).
 fn erlang_b(c: u32, a: f64) -> f64 {
     let mut b = 1.0;

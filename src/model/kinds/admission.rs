@@ -284,7 +284,13 @@ impl Admission {
         if b == NONE {
             return None;
         }
-        let i = (s - self.first_station) as usize * self.specs.len() + b as usize;
+        // A group's shared bucket is the first instance's.
+        let inst = if self.specs[b as usize].per_group {
+            0
+        } else {
+            (s - self.first_station) as usize
+        };
+        let i = inst * self.specs.len() + b as usize;
         if self.buckets[i].take(&self.specs[b as usize], now) {
             None
         } else {
@@ -424,6 +430,7 @@ mod tests {
         let spec = TokenBucket {
             rate: 100.0,
             burst: 3,
+            per_group: false,
         };
         let mut b = Bucket::full(&spec);
         // Three tokens at time 0, then empty.
@@ -446,10 +453,12 @@ mod tests {
         let shared = TokenBucket {
             rate: 1.0,
             burst: 1,
+            per_group: false,
         };
         let own = TokenBucket {
             rate: 1.0,
             burst: 2,
+            per_group: false,
         };
         let mut a = Admission {
             first_station: 5,
@@ -472,6 +481,13 @@ mod tests {
         assert!((0..10).all(|_| a.admit(5, 0, 2, 0).is_none()));
         // The other instance (station 6) has its own buckets.
         assert_eq!(a.admit(6, 0, 0, 0), None);
+        // A group's bucket is one for all instances: what station 5 took, 6 cannot.
+        a.specs[1].per_group = true;
+        a.buckets = [Bucket::full(&shared), Bucket::full(&own)].repeat(2);
+        assert_eq!(a.admit(5, 0, 1, 0), None);
+        assert_eq!(a.admit(6, 0, 1, 0), None);
+        assert_eq!(a.admit(6, 0, 1, 0), Some(Cause::RateLimited));
+        assert_eq!(a.admit(5, 0, 1, 0), Some(Cause::RateLimited));
     }
 
     const P: Codel = Codel {

@@ -4,7 +4,9 @@
 //! send the copy to is checked with the call graph (`resolve::graph`).
 
 use super::Ctx;
-use crate::scenario::raw::{RawBreaker, RawDownstream, RawHedge, RawShedding, RawTokenBucket};
+use crate::scenario::raw::{
+    BucketScope, RawBreaker, RawDownstream, RawHedge, RawShedding, RawTokenBucket,
+};
 use crate::scenario::resolve::Problems;
 use crate::scenario::{
     Breaker, CallLimit, Codel, CompId, Defences, Downstream, Hedge, HedgeDelay, LimitKind,
@@ -116,6 +118,7 @@ fn bucket(
     Some(TokenBucket {
         rate: b.rate,
         burst,
+        per_group: b.per == Some(BucketScope::Group),
     })
 }
 

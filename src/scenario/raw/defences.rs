@@ -16,6 +16,19 @@ pub struct RawTokenBucket {
     /// at least 1).
     #[serde(default)]
     pub burst: Option<u32>,
+    /// Who shares the bucket: each `instance` its own (the default), or the whole `group`.
+    #[serde(default)]
+    pub per: Option<BucketScope>,
+}
+
+/// Who shares a token bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BucketScope {
+    /// Each instance has a bucket of its own.
+    Instance,
+    /// The group's instances share one bucket (a limit on the component as a whole).
+    Group,
 }
 
 /// Load shedding in a server's waiting room.

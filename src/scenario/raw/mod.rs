@@ -17,7 +17,7 @@ mod defences;
 mod dist;
 
 pub use self::defences::{
-    RawBreaker, RawBulkhead, RawCodel, RawDownstream, RawHedge, RawPool, RawShedding,
+    BucketScope, RawBreaker, RawBulkhead, RawCodel, RawDownstream, RawHedge, RawPool, RawShedding,
     RawTokenBucket,
 };
 pub use self::dist::{
