@@ -306,10 +306,9 @@ impl Model {
         let now = self.core.now;
         let comp = self.core.nodes[node as usize].comp;
         let i = (node - self.core.comps[comp as usize].first_node) as usize;
-        let defs = self.kinds.servers[server as usize]
-            .defs
-            .as_mut()
-            .expect("a guarded call has defences");
+        let Some(defs) = self.kinds.servers[server as usize].defs.as_mut() else {
+            return;
+        };
         defs.set_t_call(r, now);
         let e = &mut defs.edges[edge as usize];
         if let Some(b) = e.breaker {
@@ -377,11 +376,10 @@ impl Model {
     #[inline(never)]
     fn call_out(&mut self, node: u32, server: u32, r: u32, edge: u32) {
         let comp = self.core.nodes[node as usize].comp;
-        let e = &mut self.kinds.servers[server as usize]
-            .defs
-            .as_mut()
-            .expect("a guarded call has defences")
-            .edges[edge as usize];
+        let Some(defs) = self.kinds.servers[server as usize].defs.as_mut() else {
+            return;
+        };
+        let e = &mut defs.edges[edge as usize];
         let to = e.to;
         let Some(h) = &mut e.hedge else {
             self.forward(comp as usize + 1, to, r, 0);
@@ -439,16 +437,19 @@ impl Model {
     /// unanswered and the budget allows, the second copy goes to another instance.
     pub(crate) fn hedge_fire(&mut self, node: u32, server: u32, r: u32, generation: u32) {
         let req = self.core.reqs.get(r);
-        if req.generation != generation || req.wait != WAIT_HEDGE || req.top().node != node {
+        if req.generation != generation
+            || req.wait != WAIT_HEDGE
+            || req.depth() == 0
+            || req.top().node != node
+        {
             return;
         }
         let (off, _) = self.kinds.servers[server as usize].calls[req.class as usize];
         let to = self.core.calls[(off + req.top().step) as usize];
         let first = req.hedge_node;
-        let defs = self.kinds.servers[server as usize]
-            .defs
-            .as_mut()
-            .expect("a hedge has defences");
+        let Some(defs) = self.kinds.servers[server as usize].defs.as_mut() else {
+            return;
+        };
         let Some(edge) = defs.edge(to) else { return };
         let e = &mut defs.edges[edge as usize];
         let Some(h) = &mut e.hedge else { return };
@@ -568,7 +569,7 @@ impl Model {
         }
         if e.limit.is_some() {
             let inst = &mut e.inst[i];
-            inst.in_use -= 1;
+            inst.in_use = inst.in_use.saturating_sub(1);
             // The next waiter still waiting takes the place.
             while let Some((w, generation)) = inst.waiters.pop_front() {
                 let wr = self.core.reqs.get(w);
@@ -594,7 +595,11 @@ impl Model {
         generation: u32,
     ) {
         let req = self.core.reqs.get(r);
-        if req.generation != generation || req.wait != WAIT_PLACE || req.top().node != node {
+        if req.generation != generation
+            || req.wait != WAIT_PLACE
+            || req.depth() == 0
+            || req.top().node != node
+        {
             return;
         }
         let to = self.kinds.servers[server as usize].callee(&self.core, r);
@@ -829,6 +834,15 @@ mod tests {
             judge(&mut inst, &mut ctr, &b, t, t, false, t != 1);
         }
         assert_eq!(inst.state, State::Open { until: 104 });
+    }
+
+    #[test]
+    fn the_memory_estimate_covers_an_instance_s_state() {
+        let bytes = std::mem::size_of::<EdgeInst>() as u128;
+        assert!(
+            bytes <= crate::scenario::kinds::EDGE_INSTANCE_BYTES,
+            "{bytes}"
+        );
     }
 
     #[test]

@@ -207,12 +207,17 @@ fn sessions(ctx: &Ctx<'_>, pr: &mut Problems<'_>) -> Option<Option<Sessions>> {
     }
 }
 
+/// The memory a server instance's state for one defended callee takes at most, besides its
+/// breaker's window (checked against the model's type in `model/kinds/calls.rs`).
+pub(crate) const EDGE_INSTANCE_BYTES: u128 = 128;
+
 fn memory(s: &Sizing<'_>, ci: CompId, parts: &mut Parts) {
     let c = &s.sc.components[ci];
     let ComponentKind::Server {
         queue,
         sessions,
         autoscale,
+        defences,
         ..
     } = &c.kind
     else {
@@ -233,9 +238,25 @@ fn memory(s: &Sizing<'_>, ci: CompId, parts: &mut Parts) {
     if local > 0 {
         what += &format!(" and its local sessions (2 bytes per user for {users} users)");
     }
+    // Per instance and defended callee: a breaker's window (a byte a call) and its state;
+    // per callee a percentile hedge's 512 recent call times (and their copy).
+    let defended: u128 = defences
+        .downstream
+        .iter()
+        .map(|d| {
+            n * (u128::from(d.breaker.map_or(0, |b| b.window)) + EDGE_INSTANCE_BYTES)
+                + if d.hedge.is_some() { 2 * 512 * 8 } else { 0 }
+        })
+        .sum();
+    if defended > 0 {
+        what += &format!(
+            ", the breakers, places and hedges of its {} defended callees",
+            defences.downstream.len()
+        );
+    }
     parts.add(
         path,
-        nodes(n, *queue) + local,
+        nodes(n, *queue) + local + defended,
         what,
         "use fewer instances (`count`, `autoscale.max`) or users",
     );
