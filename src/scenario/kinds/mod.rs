@@ -27,6 +27,7 @@ mod worker;
 mod tests;
 
 pub(crate) use self::ctx::Ctx;
+#[cfg(test)]
 pub(crate) use self::server::EDGE_INSTANCE_BYTES;
 
 use super::memory::{Parts, Sizing};
