@@ -42,7 +42,9 @@ done
   grep -rhoE '[a-z_]+:' ../scenarios | sort -u | sed 's/.*/"&"/'
   for w in server database cache cdn dns load_balancer queue worker store poisson closed \
     const exp uniform normal lognormal pareto erlang zipf crash slow flush add_shard \
-    '#0' ms us s ns '{' '}' '[' ']' ': ' '- ' '=' '.'; do
+    '#0' ms us s ns '{' '}' '[' ']' ': ' '- ' '=' '.' \
+    rate_limit: rate_limit_by_class: concurrency_limit: per: group instance pool: size: \
+    timeout: lifo: max: burst: failure_rate:; do
     echo "\"$w\""
   done
 } >scenario.dict
