@@ -62,6 +62,10 @@ pub struct Report {
     pub scaling: Option<Vec<ScalingAction>>,
     /// The component with the highest utilization, if any component has workers.
     pub bottleneck: Option<String>,
+    /// What the run's priced components cost (those that name an `instance`); `None`
+    /// (omitted from JSON) when none does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<CostReport>,
     /// Client-side figures: attempts per request, DNS lookups.
     pub client: ClientReport,
     /// How hard the engine worked.
@@ -251,6 +255,41 @@ pub struct FaultMark {
     pub start_s: f64,
     /// When it ended, seconds (`None`: at the end of the run, or an instant).
     pub end_s: Option<f64>,
+}
+
+/// The ledger of a run: what its priced components cost over the measured period (after
+/// warm-up), in US dollars.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CostReport {
+    /// All priced components together, dollars an hour at the run's average.
+    pub per_hour: f64,
+    /// `per_hour` x 730 hours.
+    pub per_month: f64,
+    /// What a million completed requests cost at this run's throughput (`null` when none
+    /// completed).
+    pub per_million_requests: Option<f64>,
+    /// Per priced component, in scenario order.
+    pub components: IndexMap<String, ComponentCost>,
+    /// Where the shipped prices come from, and when.
+    pub prices_source: String,
+}
+
+/// What one component costs.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ComponentCost {
+    /// Its instance type.
+    pub instance: String,
+    /// The type's price, dollars an hour.
+    pub hourly: f64,
+    /// Instances running on average over the measured period (an autoscaled group counts
+    /// its provisioning, active and draining instances as they come and go).
+    pub instances_mean: f64,
+    /// Instance-hours over the measured period.
+    pub instance_hours: f64,
+    /// Dollars an hour at the run's average: `instances_mean` x `hourly`.
+    pub per_hour: f64,
+    /// `per_hour` x 730 hours.
+    pub per_month: f64,
 }
 
 /// Client-side figures.

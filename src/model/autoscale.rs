@@ -72,6 +72,8 @@ pub(crate) struct Scaler {
     /// Active instance-ns and serving (active + draining) instance-ns, from time zero.
     pub(crate) active_area: u128,
     pub(crate) serve_area: u128,
+    /// Running (provisioning, active or draining: billed) instance-ns, from time zero.
+    pub(crate) billed_area: u128,
     area_last: u64,
     /// Busy, waiting, serving, active and (for a fed worker group) backlog areas at the last
     /// evaluation.
@@ -85,6 +87,8 @@ pub(crate) struct Scaler {
     /// Figures since the end of warm-up.
     pub(crate) warm_active_area: u128,
     pub(crate) warm_serve_area: u128,
+    /// `billed_area` at the end of warm-up.
+    pub(crate) warm_billed_area: u128,
     /// Fewest and most active instances over a stretch of positive length since the end
     /// of warm-up (`u32::MAX` and 0 until one has passed): a count that holds for no time,
     /// as when instances become active at the instant a scale-in drains others, is no
@@ -134,6 +138,7 @@ impl Scaler {
             recent,
             active_area: 0,
             serve_area: 0,
+            billed_area: 0,
             area_last: 0,
             eval_busy: 0,
             eval_queue: 0,
@@ -143,6 +148,7 @@ impl Scaler {
             win_serve: 0,
             warm_active_area: 0,
             warm_serve_area: 0,
+            warm_billed_area: 0,
             min_seen: u32::MAX,
             max_seen: 0,
             measuring: false,
@@ -166,6 +172,7 @@ impl Scaler {
         }
         self.active_area += u128::from(self.active) * dt;
         self.serve_area += u128::from(self.active + self.draining) * dt;
+        self.billed_area += u128::from(self.active + self.draining + self.provisioning) * dt;
         self.area_last = now;
     }
 
@@ -174,6 +181,7 @@ impl Scaler {
         self.touch(now);
         self.warm_active_area = self.active_area;
         self.warm_serve_area = self.serve_area;
+        self.warm_billed_area = self.billed_area;
         self.measuring = true;
         self.scale_outs = 0;
         self.scale_ins = 0;

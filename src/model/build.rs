@@ -436,6 +436,15 @@ impl Model {
             about: sc.about.clone(),
             seed: sc.seed,
             class_names: sc.traffic.classes.iter().map(|c| c.name.clone()).collect(),
+            priced: sc
+                .components
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| {
+                    let t = &sc.prices[c.instance?];
+                    Some((i as u32, t.name.clone(), t.hourly))
+                })
+                .collect(),
         };
         m.prime(sc);
         m

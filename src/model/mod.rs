@@ -38,6 +38,7 @@ mod build;
 pub mod cache_store;
 pub mod client;
 mod core;
+mod cost;
 mod faults;
 mod geo;
 mod kinds;
@@ -124,6 +125,8 @@ pub struct Model {
     about: String,
     seed: u64,
     class_names: Vec<String>,
+    /// The priced components: index, instance type, dollars an hour.
+    priced: Vec<(u32, String, f64)>,
 }
 
 impl Model {

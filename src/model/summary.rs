@@ -97,6 +97,7 @@ impl Model {
                 })
                 .collect()
         });
+        let cost = self.ledger(measured_ns, self.completed);
         Report {
             regions,
             scaling,
@@ -122,6 +123,7 @@ impl Model {
             classes,
             components,
             bottleneck: bottleneck.map(|(_, n)| n),
+            cost,
             client: ClientReport {
                 retries: self.retried,
                 attempts_per_request: if offered > 0 {

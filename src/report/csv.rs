@@ -58,6 +58,26 @@ pub fn summary_csv(report: &Report) -> String {
         }
     }
 
+    if let Some(c) = &report.cost {
+        let mut cell = |metric: &str, value: String| {
+            out.row(["cost", &report.scenario, metric, &value]);
+        };
+        cell("per_hour", float(c.per_hour));
+        cell("per_month", float(c.per_month));
+        cell("per_million_requests", opt_float(c.per_million_requests));
+        for (name, cc) in &c.components {
+            let mut cell = |metric: &str, value: String| {
+                out.row(["cost_component", name, metric, &value]);
+            };
+            cell("instance", cc.instance.clone());
+            cell("hourly", float(cc.hourly));
+            cell("instances_mean", float(cc.instances_mean));
+            cell("instance_hours", float(cc.instance_hours));
+            cell("per_hour", float(cc.per_hour));
+            cell("per_month", float(cc.per_month));
+        }
+    }
+
     for (name, class) in &report.classes {
         let mut cell = |metric: &str, value: String| out.row(["class", name, metric, &value]);
         cell("offered", class.offered.to_string());

@@ -309,6 +309,7 @@ pub(crate) mod fixtures {
             scaling: None,
             datacenters: IndexMap::new(),
             bottleneck: Some("web".to_string()),
+            cost: None,
             client: ClientReport {
                 retries: 100,
                 attempts_per_request: 1.0125,
@@ -405,6 +406,7 @@ pub(crate) mod fixtures {
             scaling: None,
             datacenters: IndexMap::new(),
             bottleneck: None,
+            cost: None,
             client: ClientReport::default(),
             engine: EngineReport::default(),
             timeseries: TimeSeries::default(),

@@ -90,6 +90,31 @@ pub fn render_table(report: &Report) -> String {
             ),
         );
     }
+    if let Some(c) = &report.cost {
+        line(
+            "cost",
+            &format!(
+                "${}/month (${}/hour){}",
+                count_f(c.per_month),
+                dollars(c.per_hour),
+                c.per_million_requests
+                    .map(|m| format!(", ${} per million requests", dollars(m)))
+                    .unwrap_or_default()
+            ),
+        );
+        for (i, (name, cc)) in c.components.iter().enumerate() {
+            line(
+                if i == 0 { "by component" } else { "" },
+                &format!(
+                    "{name}: {} x {} {} = ${}/month",
+                    sig3(cc.instances_mean),
+                    cc.instance,
+                    format_args!("(${}/h)", dollars(cc.hourly)),
+                    count_f(cc.per_month)
+                ),
+            );
+        }
+    }
 
     if !report.faults.is_empty() {
         s.push('\n');
@@ -377,6 +402,19 @@ pub(crate) fn ms(v: f64) -> String {
         format!("{v:.2}")
     } else {
         format!("{v:.3}")
+    }
+}
+
+/// Dollars: whole from 100 up, cents below (three decimals under 1 dollar).
+fn dollars(v: f64) -> String {
+    if !v.is_finite() {
+        "-".to_string()
+    } else if v >= 100.0 {
+        count_f(v)
+    } else if v >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.4}")
     }
 }
 

@@ -15,6 +15,7 @@ pub mod locate;
 pub mod memory;
 pub mod overrides;
 pub mod path;
+pub mod prices;
 pub mod raw;
 pub mod resolve;
 pub mod units;
@@ -27,6 +28,7 @@ pub use defences::{
 };
 pub use error::{Problem, ScenarioError};
 pub use overrides::Override;
+pub use prices::{HOURS_PER_MONTH, InstanceType, PRICES_SOURCE};
 pub use raw::{LbPolicy, Op, ReadFrom, ShardKey, ShardStrategy, WritePolicy};
 
 use crate::engine::{Dist, SimTime};
@@ -61,6 +63,9 @@ pub struct Scenario {
     pub components: Vec<Component>,
     /// The fault schedule, in file order.
     pub faults: Vec<Fault>,
+    /// The instance types components may name: the shipped table with the scenario's own
+    /// `prices` added (or replacing entries of the same name).
+    pub prices: Vec<InstanceType>,
     /// Where users are (empty: no regions; every user is the same distance from everything).
     pub regions: Vec<Region>,
     /// Data centers, by index (empty: one undivided site, as before stage 08).
@@ -342,6 +347,8 @@ pub struct Component {
     pub kind: ComponentKind,
     /// The data center it stands in (`None`: no data centers, or a global kind: dns, cdn).
     pub datacenter: Option<usize>,
+    /// The instance type it runs on ([`Scenario::prices`] index), if it names one.
+    pub instance: Option<usize>,
 }
 
 /// What a component is, with its resolved parameters.

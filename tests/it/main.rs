@@ -8,6 +8,7 @@ mod capacity;
 mod cli;
 mod compare;
 mod conservation;
+mod cost;
 mod data_tier;
 mod defences;
 mod diagram;

@@ -25,6 +25,7 @@ pub(super) const DEF: KindDef = KindDef {
         "write_policy",
         "cacheable",
         "prefill",
+        "instance",
     ],
     geo_keys: &["datacenter"],
     resolve,

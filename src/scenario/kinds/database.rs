@@ -31,6 +31,7 @@ pub(super) const DEF: KindDef = KindDef {
         "strategy",
         "shard_key",
         "vnodes",
+        "instance",
     ],
     geo_keys: &["datacenter", "replica_datacenters"],
     resolve,

@@ -34,6 +34,7 @@ pub(super) const DEF: KindDef = KindDef {
         "concurrency_limit",
         "shedding",
         "downstream",
+        "instance",
     ],
     geo_keys: &["datacenter"],
     resolve,

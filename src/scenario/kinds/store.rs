@@ -12,7 +12,7 @@ use crate::scenario::{CompId, ComponentKind};
 /// The store kind.
 pub(super) const DEF: KindDef = KindDef {
     kind: Kind::Store,
-    keys: &["workers", "queue", "service"],
+    keys: &["workers", "queue", "service", "instance"],
     geo_keys: &["datacenter"],
     resolve,
     calls: Reach::Nothing,

@@ -23,6 +23,7 @@ pub(super) const DEF: KindDef = KindDef {
         "service_by_class",
         "calls",
         "autoscale",
+        "instance",
     ],
     geo_keys: &["datacenter"],
     resolve,

@@ -62,6 +62,21 @@ pub struct RawScenario {
     /// Data centers, by name, with their latencies to each other.
     #[serde(default)]
     pub datacenters: Option<IndexMap<String, RawDatacenter>>,
+    /// Instance types, by name, added to the shipped price table (or replacing its entries).
+    #[serde(default)]
+    pub prices: Option<IndexMap<String, RawInstanceType>>,
+}
+
+/// An instance type of a scenario's `prices`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInstanceType {
+    /// Virtual CPUs (a count >= 1).
+    pub vcpus: u32,
+    /// Memory, GiB (> 0).
+    pub memory_gb: f64,
+    /// Price, US dollars an hour (>= 0).
+    pub hourly: f64,
 }
 
 /// A user region: its share of the users and its latency to each data center.
@@ -609,6 +624,9 @@ raw_component! {
     downstream: IndexMap<String, RawDownstream>,
     /// The data center the component stands in (with `datacenters`).
     datacenter: String,
+    /// The instance type a group's instances (or a database's nodes, a cache, a store)
+    /// run on, by name: what they cost.
+    instance: String,
     /// GeoDNS: each data center's entry component (with `datacenters`).
     geo: IndexMap<String, String>,
     /// The data center of each database replica, in order (with `datacenters`).

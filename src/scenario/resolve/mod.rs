@@ -240,7 +240,8 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
         .iter()
         .flat_map(|m| m.keys().map(String::as_str))
         .collect();
-    let (components, cdn_seen) = components(raw, &names, &classes, &dcs, pr);
+    let prices = prices(raw, pr);
+    let (components, cdn_seen) = components(raw, &names, &classes, &dcs, &prices, pr);
     let entry = entry(raw, &names, pr);
     let cdn = cdn_seen.and_then(id_of);
     let faults = resolve_faults(raw, &names, &dcs, duration, pr);
@@ -275,6 +276,7 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
         cdn,
         components,
         faults: faults?,
+        prices,
         regions: geo.as_ref()?.regions.clone(),
         datacenters: dcs.iter().map(|d| d.to_string()).collect(),
         dc_latency: geo?.dc_latency,
@@ -350,6 +352,7 @@ fn components<'r>(
     names: &[&str],
     classes: &[ClassInfo],
     dcs: &[&str],
+    prices: &[InstanceType],
     pr: &mut Problems,
 ) -> (Vec<Component>, Option<&'r str>) {
     let geo_declared = raw.datacenters.is_some();
@@ -375,15 +378,71 @@ fn components<'r>(
             );
         }
         let datacenter = component_datacenter(&base, rc, dcs, geo_declared, pr);
+        let instance = rc.instance.as_ref().and_then(|t| {
+            let found = prices.iter().position(|p| p.name == *t);
+            if found.is_none() {
+                let known: Vec<&str> = prices.iter().map(|p| p.name.as_str()).collect();
+                pr.at(
+                    &format!("{base}.instance"),
+                    format!(
+                        "expected an instance type of the price table ({}; a scenario adds its own under `prices`), found `{t}`{}",
+                        known.join(", "),
+                        de::mean(t, known.iter().copied())
+                    ),
+                );
+            }
+            found
+        });
         if let Some(kind) = kinds::resolve(&base, rc, names, classes, dcs, geo_declared, pr) {
             components.push(Component {
                 name: name.clone(),
                 kind,
                 datacenter: datacenter.flatten(),
+                instance,
             });
         }
     }
     (components, cdn_seen)
+}
+
+/// The price table: the shipped instance types, with the scenario's `prices` added (an entry
+/// of the same name replaces the shipped one).
+fn prices(raw: &RawScenario, pr: &mut Problems) -> Vec<InstanceType> {
+    let mut table = super::prices::default_prices();
+    for (name, t) in raw.prices.iter().flatten() {
+        let path = format!("prices.{name}");
+        if t.vcpus == 0 {
+            pr.at(
+                &format!("{path}.vcpus"),
+                "expected a whole number of vCPUs >= 1, found 0",
+            );
+        }
+        if !(t.memory_gb.is_finite() && t.memory_gb > 0.0) {
+            pr.at(
+                &format!("{path}.memory_gb"),
+                format!("expected GiB > 0, found {}", t.memory_gb),
+            );
+        }
+        if !(t.hourly.is_finite() && t.hourly >= 0.0) {
+            pr.at(
+                &format!("{path}.hourly"),
+                format!("expected dollars an hour >= 0, found {}", t.hourly),
+            );
+        }
+        // A bad entry was reported above; it stays in the table, so that the components
+        // naming it are not reported a second time.
+        let it = InstanceType {
+            name: name.clone(),
+            vcpus: t.vcpus,
+            memory_gb: t.memory_gb,
+            hourly: t.hourly,
+        };
+        match table.iter_mut().find(|p| p.name == *name) {
+            Some(p) => *p = it,
+            None => table.push(it),
+        }
+    }
+    table
 }
 
 /// `entry`: a component that dynamic requests can enter.
