@@ -505,7 +505,7 @@ pub(crate) fn count(n: u64) -> String {
 }
 
 /// A non-negative float rounded to a whole number, with thousands separators.
-fn count_f(v: f64) -> String {
+pub(crate) fn count_f(v: f64) -> String {
     let r = v.round();
     if r < 0.0 {
         format!("-{}", count((-r) as u64))

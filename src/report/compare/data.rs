@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::{CompareRun, Offered};
+use crate::metrics::CostReport;
 use crate::metrics::headline::{HEADLINE_FIELDS, Headline};
 use crate::report::csv::{Out, float, opt_float};
 
@@ -61,11 +62,14 @@ struct JsonStage<'a> {
     /// Whether the run was offered the same traffic as the one before it; `null` for the
     /// first.
     same_traffic_as_previous: Option<bool>,
+    /// What the run's priced components cost; omitted when none is priced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost: Option<&'a CostReport>,
 }
 
 /// `{seed, stages: [{file, scenario, about, seed, <headline figures>, bottleneck,
 /// bottleneck_utilization, errors: {cause: count}, in_flight, traffic,
-/// same_traffic_as_previous}]}`, pretty-printed.
+/// same_traffic_as_previous, cost (when priced)}]}`, pretty-printed.
 pub fn compare_json(runs: &[CompareRun], seed: u64) -> String {
     let doc = JsonDoc {
         seed,
@@ -82,6 +86,7 @@ pub fn compare_json(runs: &[CompareRun], seed: u64) -> String {
                 in_flight: r.report.requests.in_flight,
                 traffic: r.offered.as_ref().map(Offered::rate_text),
                 same_traffic_as_previous: k.checked_sub(1).map(|p| runs[p].same_traffic(r)),
+                cost: r.report.cost.as_ref(),
             })
             .collect(),
     };

@@ -128,6 +128,9 @@ pub fn compare_table(runs: &[CompareRun], seed: u64) -> String {
         let note = traffic_note(runs, "run");
         s.push_str(&wrap(&format!("R{}.", &note[1..]), TABLE_WIDTH));
     }
+    if runs.iter().any(|r| r.report.cost.is_some()) {
+        s.push_str(&cost_block(runs));
+    }
     s
 }
 
@@ -189,6 +192,41 @@ pub(super) fn clip(s: &str, n: usize) -> String {
     }
 }
 
+/// What each priced run costs: dollars a month, per million completed requests, and per
+/// 1,000 req/s of its throughput a month (`-` for a run with no priced component).
+fn cost_block(runs: &[CompareRun]) -> String {
+    let mut s = String::from("\n");
+    let _ = writeln!(
+        s,
+        "{:<NAME_WIDTH$} {:>10} {:>10} {:>18}",
+        "cost", "$/month", "$/M req", "$/month per 1k/s"
+    );
+    for r in runs {
+        let cells = match &r.report.cost {
+            Some(c) => {
+                let per_k = (r.headline.throughput_rps > 0.0)
+                    .then(|| c.per_month / r.headline.throughput_rps * 1000.0);
+                [
+                    crate::report::table::count_f(c.per_month),
+                    c.per_million_requests
+                        .map_or("-".to_string(), |v| format!("{v:.4}")),
+                    per_k.map_or("-".to_string(), crate::report::table::count_f),
+                ]
+            }
+            None => ["-".to_string(), "-".to_string(), "-".to_string()],
+        };
+        let _ = writeln!(
+            s,
+            "{:<NAME_WIDTH$} {:>10} {:>10} {:>18}",
+            clip(&r.report.scenario, NAME_WIDTH),
+            cells[0],
+            cells[1],
+            cells[2]
+        );
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,6 +246,41 @@ mod tests {
         for l in t.lines().skip(2) {
             assert!(l.chars().count() <= 100, "too wide: {l}");
         }
+    }
+
+    #[test]
+    fn priced_runs_get_a_cost_block_and_their_cost_in_the_json() {
+        let plain = compare_table(&runs(), 42);
+        assert!(!plain.contains("$/month"), "{plain}");
+        let mut rs = runs();
+        let per_month = 575.0;
+        rs[0].report.cost = Some(crate::metrics::CostReport {
+            per_hour: per_month / 730.0,
+            per_month,
+            per_million_requests: Some(0.1107),
+            components: Default::default(),
+            prices_source: String::new(),
+        });
+        let t = compare_table(&rs, 42);
+        let rows: Vec<&str> = t
+            .lines()
+            .skip_while(|l| !l.starts_with("cost "))
+            .take_while(|l| !l.is_empty())
+            .collect();
+        assert_eq!(rows.len(), 4, "{t}");
+        // 05-cache: 995 req/s, so $575 a month is $578 a month per 1,000 req/s.
+        let cells: Vec<&str> = rows[1].split_whitespace().collect();
+        assert_eq!(cells, ["05-cache", "575", "0.1107", "578"], "{t}");
+        assert!(rows[2].ends_with(" -"), "{t}");
+        for l in t.lines() {
+            assert!(l.chars().count() <= 100, "too wide: {l}");
+        }
+        let json = compare_json(&rs, 42);
+        assert_eq!(
+            json.matches("\"per_million_requests\"").count(),
+            1,
+            "{json}"
+        );
     }
 
     #[test]
