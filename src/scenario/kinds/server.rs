@@ -209,7 +209,7 @@ fn sessions(ctx: &Ctx<'_>, pr: &mut Problems<'_>) -> Option<Option<Sessions>> {
 }
 
 /// The memory a server instance's state for one defended callee takes at most, besides its
-/// breaker's window (checked against the model's type in `model/kinds/calls.rs`).
+/// breaker's window (checked against the model's type in `model/kinds/calls/state.rs`).
 pub(crate) const EDGE_INSTANCE_BYTES: u128 = 128;
 
 fn memory(s: &Sizing<'_>, ci: CompId, parts: &mut Parts) {
