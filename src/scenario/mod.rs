@@ -219,22 +219,23 @@ pub const FAILURE_CAUSES: [&str; 14] = [
 ];
 
 /// The causes retried when `retries.on` is not given: every cause a later attempt can
-/// escape (all but `session_lost`).
-pub const DEFAULT_RETRY_ON: [&str; 13] = [
-    "queue_full",
-    "timeout",
-    "connection_refused",
-    "crashed",
-    "unreachable",
-    "no_healthy_backend",
-    "rate_limited",
-    "concurrency_limited",
-    "shed_deadline",
-    "shed_codel",
-    "breaker_open",
-    "bulkhead_full",
-    "pool_timeout",
-];
+/// escape, that is [`FAILURE_CAUSES`] but `session_lost` (a lost session fails the same way
+/// again).
+pub const DEFAULT_RETRY_ON: [&str; FAILURE_CAUSES.len() - 1] = {
+    let mut out = [""; FAILURE_CAUSES.len() - 1];
+    let (mut i, mut j) = (0, 0);
+    while i < FAILURE_CAUSES.len() {
+        if i != SESSION_LOST {
+            out[j] = FAILURE_CAUSES[i];
+            j += 1;
+        }
+        i += 1;
+    }
+    out
+};
+
+/// `session_lost`'s place in [`FAILURE_CAUSES`].
+const SESSION_LOST: usize = 2;
 
 /// Who sends requests, how often, and what they ask for.
 #[derive(Clone, Debug, PartialEq)]
@@ -731,5 +732,20 @@ impl Scenario {
     /// Index of the component called `name`.
     pub fn component(&self, name: &str) -> Option<CompId> {
         self.components.iter().position(|c| c.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_cause_but_a_lost_session_is_retried_by_default() {
+        assert_eq!(FAILURE_CAUSES[SESSION_LOST], "session_lost");
+        let expected: Vec<&str> = FAILURE_CAUSES
+            .into_iter()
+            .filter(|c| *c != "session_lost")
+            .collect();
+        assert_eq!(DEFAULT_RETRY_ON.to_vec(), expected);
     }
 }

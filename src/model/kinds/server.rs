@@ -209,8 +209,8 @@ impl Model {
     pub(crate) fn server_reply(&mut self, node: u32, s: u32, server: u32, r: u32) {
         if let Some(defs) = &self.kinds.servers[server as usize].defs {
             let to = self.kinds.servers[server as usize].callee(&self.core, r);
-            if defs.edge(to).is_some() {
-                self.call_back(node, server, r, to);
+            if let Some(edge) = defs.edge(to) {
+                self.call_back(node, server, r, edge);
             }
         }
         if self.core.reqs.get(r).fail == Cause::None {

@@ -334,9 +334,8 @@ impl Model {
         {
             return;
         }
-        let (off, _) = self.kinds.servers[server as usize].calls[req.class as usize];
-        let to = self.core.calls[(off + req.top().step) as usize];
         let first = req.hedge_node;
+        let to = self.kinds.servers[server as usize].callee(&self.core, r);
         let Some(defs) = self.kinds.servers[server as usize].defs.as_mut() else {
             return;
         };
@@ -425,16 +424,15 @@ impl Model {
         self.server_reply(node, s, g, p);
     }
 
-    /// The call `r` made from `node` to component `to` came back (with `r.fail` set if it
-    /// failed): the breaker judges it, its place is freed (and handed to the next waiter),
-    /// a percentile hedge learns its time.
+    /// The call `r` made from `node` to the callee of defended edge `edge` came back (with
+    /// `r.fail` set if it failed): the breaker judges it, its place is freed (and handed to
+    /// the next waiter), a percentile hedge learns its time.
     #[inline(never)]
-    pub(crate) fn call_back(&mut self, node: u32, server: u32, r: u32, to: u32) {
+    pub(crate) fn call_back(&mut self, node: u32, server: u32, r: u32, edge: u32) {
         let now = self.core.now;
         let Some(defs) = &mut self.kinds.servers[server as usize].defs else {
             return;
         };
-        let Some(edge) = defs.edge(to) else { return };
         let comp = self.core.nodes[node as usize].comp;
         let i = (node - self.core.comps[comp as usize].first_node) as usize;
         let (t_call, failed) = (
