@@ -177,6 +177,40 @@ impl Dist {
         SimTime(self.mean_ns().round() as u64)
     }
 
+    /// The same distribution stretched by `factor` (> 0): every draw of the result is
+    /// `factor` times a draw of `self`, in distribution. Constant and recorded values are
+    /// rounded to whole nanoseconds and capped at [`MAX_SAMPLE_NS`].
+    pub fn scaled(&self, factor: f64) -> Dist {
+        let whole = |v: u64| ((v as f64 * factor).round() as u64).min(MAX_SAMPLE_NS);
+        match self {
+            Dist::Const(v) => Dist::Const(whole(*v)),
+            Dist::Exp { mean } => Dist::Exp {
+                mean: mean * factor,
+            },
+            Dist::Uniform { lo, hi } => Dist::Uniform {
+                lo: lo * factor,
+                hi: hi * factor,
+            },
+            Dist::Normal { mean, sd } => Dist::Normal {
+                mean: mean * factor,
+                sd: sd * factor,
+            },
+            Dist::LogNormal { mu, sigma } => Dist::LogNormal {
+                mu: mu + factor.ln(),
+                sigma: *sigma,
+            },
+            Dist::Pareto { scale, shape } => Dist::Pareto {
+                scale: scale * factor,
+                shape: *shape,
+            },
+            Dist::Erlang { k, mean } => Dist::Erlang {
+                k: *k,
+                mean: mean * factor,
+            },
+            Dist::Empirical(s) => Dist::Empirical(s.iter().map(|&v| whole(v)).collect()),
+        }
+    }
+
     /// True when every draw is the same value.
     pub fn is_const(&self) -> Option<u64> {
         match self {

@@ -28,7 +28,7 @@ pub use defences::{
 };
 pub use error::{Problem, ScenarioError};
 pub use overrides::Override;
-pub use prices::{HOURS_PER_MONTH, InstanceType, PRICES_SOURCE};
+pub use prices::{HOURS_PER_MONTH, InstanceType, PRICES_SOURCE, Scaling, VerticalScale};
 pub use raw::{LbPolicy, Op, ReadFrom, ShardKey, ShardStrategy, WritePolicy};
 
 use crate::engine::{Dist, SimTime};
@@ -350,6 +350,9 @@ pub struct Component {
     pub datacenter: Option<usize>,
     /// The instance type it runs on ([`Scenario::prices`] index), if it names one.
     pub instance: Option<usize>,
+    /// What its instance type did to its workers and service times, when the type has
+    /// other vCPUs than the reference they are written for.
+    pub scale: Option<VerticalScale>,
 }
 
 /// What a component is, with its resolved parameters.

@@ -29,6 +29,7 @@ mod sharding;
 mod stages;
 mod sweep;
 mod theory;
+mod vertical;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -32,6 +32,7 @@ pub(super) const DEF: KindDef = KindDef {
         "shard_key",
         "vnodes",
         "instance",
+        "scaling",
     ],
     geo_keys: &["datacenter", "replica_datacenters"],
     resolve,

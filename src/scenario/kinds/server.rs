@@ -35,6 +35,7 @@ pub(super) const DEF: KindDef = KindDef {
         "shedding",
         "downstream",
         "instance",
+        "scaling",
     ],
     geo_keys: &["datacenter"],
     resolve,

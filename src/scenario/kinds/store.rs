@@ -12,7 +12,7 @@ use crate::scenario::{CompId, ComponentKind};
 /// The store kind.
 pub(super) const DEF: KindDef = KindDef {
     kind: Kind::Store,
-    keys: &["workers", "queue", "service", "instance"],
+    keys: &["workers", "queue", "service", "instance", "scaling"],
     geo_keys: &["datacenter"],
     resolve,
     calls: Reach::Nothing,

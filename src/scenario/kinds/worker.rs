@@ -24,6 +24,7 @@ pub(super) const DEF: KindDef = KindDef {
         "calls",
         "autoscale",
         "instance",
+        "scaling",
     ],
     geo_keys: &["datacenter"],
     resolve,

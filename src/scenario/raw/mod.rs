@@ -79,6 +79,21 @@ pub struct RawInstanceType {
     pub hourly: f64,
 }
 
+/// A component's `scaling`: the reference type and the Universal Scalability Law's
+/// coefficients.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScaling {
+    /// The instance type `workers` and service times are written for.
+    pub reference: String,
+    /// The serial share of the work (sigma, in [0, 1); default 0.03).
+    #[serde(default)]
+    pub contention: Option<f64>,
+    /// The pairwise coherency cost (kappa, in [0, 1); default 0.0003).
+    #[serde(default)]
+    pub coherency: Option<f64>,
+}
+
 /// A user region: its share of the users and its latency to each data center.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -627,6 +642,9 @@ raw_component! {
     /// The instance type a group's instances (or a database's nodes, a cache, a store)
     /// run on, by name: what they cost.
     instance: String,
+    /// How capacity follows the instance type's vCPUs: the type `workers` and service
+    /// times are written for, and the Universal Scalability Law's coefficients.
+    scaling: RawScaling,
     /// GeoDNS: each data center's entry component (with `datacenters`).
     geo: IndexMap<String, String>,
     /// The data center of each database replica, in order (with `datacenters`).

@@ -7,7 +7,7 @@
 //!
 //! This file is the driver ([`parse`], then `resolve` section by section) and what every
 //! section shares (`Problems`, name and number checks). Each section has a file:
-//! `traffic`, `classes`, `network`, `geo`, `faults`, `autoscale`, `dist`; components are
+//! `traffic`, `classes`, `network`, `geo`, `faults`, `autoscale`, `dist`, `instances`; components are
 //! resolved by their kind's resolver in `scenario::kinds`, and `graph` checks the call graph
 //! once they all are.
 
@@ -17,6 +17,7 @@ mod dist;
 mod faults;
 mod geo;
 mod graph;
+mod instances;
 mod network;
 mod traffic;
 
@@ -28,6 +29,7 @@ use self::faults::resolve_faults;
 pub(crate) use self::geo::{Place, component_datacenter, dc_index};
 use self::geo::{check_geo_entries, resolve_geo};
 use self::graph::check_call_graph;
+use self::instances::prices;
 use self::network::resolve_network;
 use self::traffic::resolve_traffic;
 use super::kinds;
@@ -378,71 +380,19 @@ fn components<'r>(
             );
         }
         let datacenter = component_datacenter(&base, rc, dcs, geo_declared, pr);
-        let instance = rc.instance.as_ref().and_then(|t| {
-            let found = prices.iter().position(|p| p.name == *t);
-            if found.is_none() {
-                let known: Vec<&str> = prices.iter().map(|p| p.name.as_str()).collect();
-                pr.at(
-                    &format!("{base}.instance"),
-                    format!(
-                        "expected an instance type of the price table ({}; a scenario adds its own under `prices`), found `{t}`{}",
-                        known.join(", "),
-                        de::mean(t, known.iter().copied())
-                    ),
-                );
-            }
-            found
-        });
-        if let Some(kind) = kinds::resolve(&base, rc, names, classes, dcs, geo_declared, pr) {
+        let instance = instances::instance(&base, rc, prices, pr);
+        if let Some(mut kind) = kinds::resolve(&base, rc, names, classes, dcs, geo_declared, pr) {
+            let scale = instances::scale(&base, rc, instance, &mut kind, prices, pr);
             components.push(Component {
                 name: name.clone(),
                 kind,
                 datacenter: datacenter.flatten(),
                 instance,
+                scale,
             });
         }
     }
     (components, cdn_seen)
-}
-
-/// The price table: the shipped instance types, with the scenario's `prices` added (an entry
-/// of the same name replaces the shipped one).
-fn prices(raw: &RawScenario, pr: &mut Problems) -> Vec<InstanceType> {
-    let mut table = super::prices::default_prices();
-    for (name, t) in raw.prices.iter().flatten() {
-        let path = format!("prices.{name}");
-        if t.vcpus == 0 {
-            pr.at(
-                &format!("{path}.vcpus"),
-                "expected a whole number of vCPUs >= 1, found 0",
-            );
-        }
-        if !(t.memory_gb.is_finite() && t.memory_gb > 0.0) {
-            pr.at(
-                &format!("{path}.memory_gb"),
-                format!("expected GiB > 0, found {}", t.memory_gb),
-            );
-        }
-        if !(t.hourly.is_finite() && t.hourly >= 0.0) {
-            pr.at(
-                &format!("{path}.hourly"),
-                format!("expected dollars an hour >= 0, found {}", t.hourly),
-            );
-        }
-        // A bad entry was reported above; it stays in the table, so that the components
-        // naming it are not reported a second time.
-        let it = InstanceType {
-            name: name.clone(),
-            vcpus: t.vcpus,
-            memory_gb: t.memory_gb,
-            hourly: t.hourly,
-        };
-        match table.iter_mut().find(|p| p.name == *name) {
-            Some(p) => *p = it,
-            None => table.push(it),
-        }
-    }
-    table
 }
 
 /// `entry`: a component that dynamic requests can enter.
