@@ -260,6 +260,36 @@ mod tests {
     }
 
     #[test]
+    fn a_scaled_distribution_draws_the_scaled_values() {
+        let cases = [
+            Dist::Const(5_000),
+            Dist::Exp { mean: 4e6 },
+            Dist::Uniform { lo: 1e6, hi: 3e6 },
+            Dist::Normal { mean: 5e6, sd: 1e6 },
+            Dist::LogNormal { mu: 15.0, sigma: 0.5 },
+            Dist::Pareto { scale: 1e6, shape: 2.5 },
+            Dist::Erlang { k: 3, mean: 2e6 },
+            Dist::Empirical(vec![1_000, 2_000, 7_000].into()),
+        ];
+        for d in &cases {
+            for f in [0.5, 1.0, 3.7] {
+                let s = d.scaled(f);
+                // Exact in distribution: the stated means scale exactly (up to rounding of
+                // whole nanoseconds for constants and recorded samples).
+                let want = d.mean_ns() * f;
+                assert!((s.mean_ns() - want).abs() <= 1.0 + 1e-12 * want, "{d:?} x {f}");
+            }
+        }
+        // Same stream, same quantile: an exponential draw scales draw by draw.
+        let (mut a, mut b) = (stream(3, "x"), stream(3, "x"));
+        let (d, s) = (Dist::Exp { mean: 1e6 }, Dist::Exp { mean: 1e6 }.scaled(2.0));
+        for _ in 0..100 {
+            let (x, y) = (d.sample(&mut a) as f64, s.sample(&mut b) as f64);
+            assert!((y - 2.0 * x).abs() <= 2.0, "{x} {y}");
+        }
+    }
+
+    #[test]
     fn sample_means_match_the_stated_means() {
         let cases = [
             Dist::Const(5_000),
