@@ -266,8 +266,14 @@ mod tests {
             Dist::Exp { mean: 4e6 },
             Dist::Uniform { lo: 1e6, hi: 3e6 },
             Dist::Normal { mean: 5e6, sd: 1e6 },
-            Dist::LogNormal { mu: 15.0, sigma: 0.5 },
-            Dist::Pareto { scale: 1e6, shape: 2.5 },
+            Dist::LogNormal {
+                mu: 15.0,
+                sigma: 0.5,
+            },
+            Dist::Pareto {
+                scale: 1e6,
+                shape: 2.5,
+            },
             Dist::Erlang { k: 3, mean: 2e6 },
             Dist::Empirical(vec![1_000, 2_000, 7_000].into()),
         ];
@@ -277,7 +283,10 @@ mod tests {
                 // Exact in distribution: the stated means scale exactly (up to rounding of
                 // whole nanoseconds for constants and recorded samples).
                 let want = d.mean_ns() * f;
-                assert!((s.mean_ns() - want).abs() <= 1.0 + 1e-12 * want, "{d:?} x {f}");
+                assert!(
+                    (s.mean_ns() - want).abs() <= 1.0 + 1e-12 * want,
+                    "{d:?} x {f}"
+                );
             }
         }
         // Same stream, same quantile: an exponential draw scales draw by draw.

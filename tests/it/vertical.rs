@@ -161,3 +161,37 @@ fn bad_scaling_is_refused_with_its_place() {
         "{stderr}"
     );
 }
+
+/// Stage 01's lesson, in money: scaling the single box up buys capacity at a rising price
+/// per request and stops, where scaling out (stage 03) keeps the price per request flat.
+/// Each figure is the journey's max sustainable load (p99 < 200 ms, 99.9% available, a 2%
+/// bracket) at seed 42; the claims hold with a wide margin (the measured figures are in
+/// the scenario file's comments).
+#[test]
+fn scaling_the_single_box_up_costs_more_per_request_and_stops() {
+    use scalesim::capacity::{MaxLoadOptions, max_load};
+    let sized = |file: &str, sets: &[&str]| {
+        let sc = crate::load(file, sets);
+        let m = max_load(&sc, &MaxLoadOptions::journey(), |_| {}).unwrap();
+        let month = run_seed(&sc, 42).cost.unwrap().per_month;
+        (m.max_rate_rps, month / (m.max_rate_rps / 1000.0))
+    };
+    let one = "scenarios/01-single-server.yaml";
+    let (cap2, per2) = sized(one, &[]);
+    let (cap8, per8) = sized(one, &["app.instance=m7g.8xlarge"]);
+    let (cap16, per16) = sized(one, &["app.instance=m7g.16xlarge"]);
+    // Four times the box (8 to 32 vCPUs) is about 2.2 times the load (USL: 2.20) ...
+    assert!(cap8 > 1.9 * cap2 && cap8 < 2.5 * cap2, "{cap2} {cap8}");
+    // ... and twice that again buys about a tenth more: vertical scaling has a ceiling.
+    assert!(cap16 < 1.2 * cap8, "{cap8} {cap16}");
+    // Each step costs more per 1,000 req/s of capacity: about 3.4 times at the top.
+    assert!(
+        per2 < per8 && per8 < per16 && per16 > 3.0 * per2,
+        "{per2} {per8} {per16}"
+    );
+    // Scaling out instead (stage 03: four web servers and a database server) carries more
+    // load than the biggest single box, at less than half its price per 1,000 req/s.
+    let (cap_out, per_out) = sized("scenarios/03-load-balancer.yaml", &[]);
+    assert!(cap_out > 1.5 * cap16, "{cap16} {cap_out}");
+    assert!(per_out < 0.5 * per16, "{per16} {per_out}");
+}
