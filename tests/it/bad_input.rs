@@ -93,7 +93,7 @@ fn unknown_field() {
     case(
         &[("    workers: 4\n    service", "    wokers: 4\n    service")],
         &[
-            "bad.yaml:15:5: components.web.wokers: unknown field `wokers`; did you mean `workers`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale, rate_limit, rate_limit_by_class, concurrency_limit, shedding, downstream, instance",
+            "bad.yaml:15:5: components.web.wokers: unknown field `wokers`; did you mean `workers`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale, rate_limit, rate_limit_by_class, concurrency_limit, shedding, downstream, instance, scaling",
         ],
     );
 }
@@ -705,7 +705,7 @@ fn autoscale_keys_are_checked() {
             "    write: {exp: 3ms}\n    autoscale: {max: 2}\n",
         )],
         &[
-            "bad.yaml:23:5: components.db.autoscale: `autoscale` does not apply to a database; a database takes: workers, queue, read, write, replicas, read_from, replication_lag, replication, failover, shards, strategy, shard_key, vnodes, instance",
+            "bad.yaml:23:5: components.db.autoscale: `autoscale` does not apply to a database; a database takes: workers, queue, read, write, replicas, read_from, replication_lag, replication, failover, shards, strategy, shard_key, vnodes, instance, scaling",
         ],
     );
 }
@@ -937,7 +937,7 @@ fn problems_of_every_stage_are_reported_together() {
         &[
             "bad.yaml:4:9: traffic.rate: expected a rate in requests per second > 0, found -5",
             "bad.yaml:5:12: traffic.timeout: expected a duration with a unit, like 250us, 4ms, 2s, 5m or 1h (units: ns, us, ms, s, m, h), found `2parsecs` (unknown unit `parsecs`)",
-            "bad.yaml:17:5: components.web.queu: unknown field `queu`; did you mean `queue`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale, rate_limit, rate_limit_by_class, concurrency_limit, shedding, downstream, instance",
+            "bad.yaml:17:5: components.web.queu: unknown field `queu`; did you mean `queue`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale, rate_limit, rate_limit_by_class, concurrency_limit, shedding, downstream, instance, scaling",
             "bad.yaml:19:13: components.web.calls[0]: expected the name of a component (dns, lb, web, db), found `dbb`; did you mean `db`?",
         ],
     );
@@ -1134,7 +1134,7 @@ fn overload_defences_are_checked() {
             "    write: {exp: 3ms}\n    rate_limit: {rate: 10}",
         )],
         &[
-            "bad.yaml:23:5: components.db.rate_limit: `rate_limit` does not apply to a database; a database takes: workers, queue, read, write, replicas, read_from, replication_lag, replication, failover, shards, strategy, shard_key, vnodes, instance",
+            "bad.yaml:23:5: components.db.rate_limit: `rate_limit` does not apply to a database; a database takes: workers, queue, read, write, replicas, read_from, replication_lag, replication, failover, shards, strategy, shard_key, vnodes, instance, scaling",
         ],
     );
     case(
