@@ -102,8 +102,8 @@ pub struct VerticalScale {
 }
 
 /// Workers and the service-time factor that give `workers` (written for `reference`) the
-/// capacity of `instance` under `scaling`: workers grow with the vCPUs (rounded, at least
-/// 1) and each serves slower by the factor that makes the capacity exactly
+/// capacity of `instance` under `scaling`: workers grow with the vCPUs (rounded, one at
+/// least) and each serves slower by the factor that makes the capacity exactly
 /// `C(instance) / C(reference)` times the reference's. `None`: the two have the same vCPUs.
 pub fn vertical(
     workers: u32,
