@@ -11,7 +11,7 @@ pub use hist::LatencyHist;
 pub use report::{
     CdfPoint, ClassReport, ClientReport, ComponentCost, ComponentReport, CostReport, EngineReport,
     FaultMark, FaultReport, GeoReport, LatencySummary, Report, RequestCounts, ScaleEvent,
-    ScalingAction, TimeSeries, TraceRecord, TraceSpan, WindowRow,
+    ScalingAction, TimeSeries, TraceRecord, TraceSpan, TransferCost, TransferLine, WindowRow,
 };
 
 /// The share of the requests that ended which ended well: completed / (completed + failed),

@@ -270,8 +270,61 @@ pub struct CostReport {
     pub per_million_requests: Option<f64>,
     /// Per priced component, in scenario order.
     pub components: IndexMap<String, ComponentCost>,
+    /// Data transfer, priced per GB; `None` (omitted from JSON) when no class gives a
+    /// `size`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<TransferCost>,
     /// Where the shipped prices come from, and when.
     pub prices_source: String,
+}
+
+/// What data transfer costs over the measured period, by where the bytes are paid for.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TransferCost {
+    /// Responses CDN edges served to users (priced at `cdn_egress`).
+    pub cdn_egress: TransferLine,
+    /// Responses the origin served to users, not through a CDN (priced at
+    /// `internet_egress`).
+    pub internet_egress: TransferLine,
+    /// Successful calls between components in different data centers (priced at
+    /// `inter_dc`).
+    pub inter_dc_calls: TransferLine,
+    /// Writes shipped to database replicas in another data center than the primary's
+    /// (priced at `inter_dc`).
+    pub inter_dc_replication: TransferLine,
+    /// All four together, dollars an hour at the run's average.
+    pub per_hour: f64,
+    /// `per_hour` x 730 hours.
+    pub per_month: f64,
+    /// Where the shipped transfer prices come from, and when.
+    pub prices_source: String,
+}
+
+/// One kind of data transfer: bytes moved and what they cost.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TransferLine {
+    /// The price, dollars per GB (10^9 bytes).
+    pub per_gb: f64,
+    /// GB moved over the measured period.
+    pub gb: f64,
+    /// GB a month at the run's average rate: `gb` / measured hours x 730.
+    pub gb_per_month: f64,
+    /// Dollars an hour at the run's average: `gb` x `per_gb` / measured hours.
+    pub per_hour: f64,
+    /// `per_hour` x 730 hours.
+    pub per_month: f64,
+}
+
+impl TransferCost {
+    /// The four lines with their names, in report order.
+    pub fn lines(&self) -> [(&'static str, &TransferLine); 4] {
+        [
+            ("cdn_egress", &self.cdn_egress),
+            ("internet_egress", &self.internet_egress),
+            ("inter_dc_calls", &self.inter_dc_calls),
+            ("inter_dc_replication", &self.inter_dc_replication),
+        ]
+    }
 }
 
 /// What one component costs.

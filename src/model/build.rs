@@ -383,6 +383,8 @@ impl Model {
             n_comps: sc.components.len(),
             net_rng: stream(sc.seed, "network"),
             geo,
+            class_size: sc.traffic.classes.iter().map(|c| c.size).collect(),
+            cross_bytes: [0; 2],
         };
         let mut m = Model {
             core,
@@ -445,6 +447,12 @@ impl Model {
                     Some((i as u32, t.name.clone(), t.hourly))
                 })
                 .collect(),
+            transfer: sc
+                .traffic
+                .classes
+                .iter()
+                .any(|c| c.size > 0)
+                .then_some(sc.transfer_prices),
         };
         m.prime(sc);
         m

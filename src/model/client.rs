@@ -327,11 +327,14 @@ impl Model {
     /// user's data center's entry with GeoDNS).
     pub(crate) fn send_to_entry(&mut self, r: u32) {
         let mut entry = self.class_entry[self.core.reqs.get(r).class as usize];
-        // With the CDN down, static requests go to the origin (DNS points at it again).
-        if entry != self.entry
-            && !self.core.node_up[self.core.comps[entry as usize].first_node as usize]
-        {
-            entry = self.entry;
+        if entry != self.entry {
+            if self.core.node_up[self.core.comps[entry as usize].first_node as usize] {
+                self.core.reqs.get_mut(r).via_cdn = true;
+            } else {
+                // With the CDN down, static requests go to the origin (DNS points at it
+                // again).
+                entry = self.entry;
+            }
         }
         if self.core.geo.n_dc > 0 {
             let user = self.core.reqs.get(r).user;

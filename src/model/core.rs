@@ -85,7 +85,17 @@ pub(crate) struct Core {
     pub(crate) net_rng: Stream,
     /// Regions, data centers and GeoDNS (empty without data centers).
     pub(crate) geo: Geo,
+    /// Per class: the bytes a request moves (its `size`; 0 without one).
+    pub(crate) class_size: Vec<u64>,
+    /// Bytes of measured requests that crossed between data centers: in calls that
+    /// succeeded ([`CROSS_CALLS`]), in writes shipped to replicas ([`CROSS_REPLICATION`]).
+    pub(crate) cross_bytes: [u64; 2],
 }
+
+/// [`Core::cross_bytes`]: a call between data centers.
+pub(crate) const CROSS_CALLS: usize = 0;
+/// [`Core::cross_bytes`]: a write shipped to a replica in another data center.
+pub(crate) const CROSS_REPLICATION: usize = 1;
 
 /// What an event is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -275,6 +285,8 @@ pub(crate) struct ClassAcc {
     /// Completed within `deadline`.
     pub(crate) good: u64,
     pub(crate) failed: u64,
+    /// Completed after entering at the CDN (a CDN's response to the user).
+    pub(crate) cdn_completed: u64,
     pub(crate) hist: LatencyHist,
 }
 
@@ -527,8 +539,13 @@ impl Model {
         let now = self.core.now;
         let req = self.core.reqs.get_mut(r);
         req.client_done = true;
-        let (lat, measured, class, user) =
-            (now - req.start, req.measured, req.class as usize, req.user);
+        let (lat, measured, class, user, via_cdn) = (
+            now - req.start,
+            req.measured,
+            req.class as usize,
+            req.user,
+            req.via_cdn,
+        );
         if cause != Cause::None && self.try_retry(r, cause) {
             self.core.trace_outcome(r, cause, true);
             return;
@@ -567,6 +584,7 @@ impl Model {
             self.window.hist.record(lat);
             if measured {
                 c.completed += 1;
+                c.cdn_completed += u64::from(via_cdn);
                 c.good += good;
                 c.hist.record(lat);
                 self.completed += 1;

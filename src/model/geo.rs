@@ -413,6 +413,13 @@ impl Core {
             } else {
                 let a = self.geo.node_dc[caller as usize];
                 if a != NO_DC && a != from_dc {
+                    // A successful reply between data centers: the class's bytes crossed
+                    // (a read's response coming back, or a write's payload that went out).
+                    let req = self.reqs.get(r);
+                    if req.fail == Cause::None && req.measured {
+                        self.cross_bytes[super::core::CROSS_CALLS] +=
+                            self.class_size[req.class as usize];
+                    }
                     return self.geo.between(a, from_dc).sample(&mut self.net_rng);
                 }
             }

@@ -127,6 +127,8 @@ pub struct Model {
     class_names: Vec<String>,
     /// The priced components: index, instance type, dollars an hour.
     priced: Vec<(u32, String, f64)>,
+    /// The transfer prices, when some class gives a `size` (data transfer is priced).
+    transfer: Option<crate::scenario::TransferPrices>,
 }
 
 impl Model {

@@ -159,6 +159,8 @@ pub struct Request {
     pub trace: u32,
     /// The data center its first attempt entered (`NO_DC`: none yet, or a global entry).
     pub dc: u8,
+    /// This attempt entered at the CDN: its response is the CDN's to the user.
+    pub via_cdn: bool,
     /// What it waits for at its top node besides its service and calls: [`WAIT_NONE`],
     /// [`WAIT_PLACE`] (a bulkhead or pool place), [`WAIT_HEDGE`] or [`WAIT_HEDGE2`] (a hedged call's first
     /// answer).
@@ -191,6 +193,7 @@ impl Request {
             orphan: false,
             trace: u32::MAX,
             dc: NO_DC,
+            via_cdn: false,
             wait: WAIT_NONE,
             parent: NO_PARENT,
             parent_gen: 0,
@@ -271,6 +274,7 @@ impl Slab {
                 r.orphan = false;
                 r.trace = u32::MAX;
                 r.dc = NO_DC;
+                r.via_cdn = false;
                 // `wait` is left as it was: every reader checks the generation too.
                 r.parent = NO_PARENT;
                 r.depth = 0;

@@ -76,6 +76,18 @@ pub fn summary_csv(report: &Report) -> String {
             cell("per_hour", float(cc.per_hour));
             cell("per_month", float(cc.per_month));
         }
+        if let Some(t) = &c.transfer {
+            for (name, l) in t.lines() {
+                let mut cell = |metric: &str, value: String| {
+                    out.row(["cost_transfer", name, metric, &value]);
+                };
+                cell("per_gb", float(l.per_gb));
+                cell("gb", float(l.gb));
+                cell("gb_per_month", float(l.gb_per_month));
+                cell("per_hour", float(l.per_hour));
+                cell("per_month", float(l.per_month));
+            }
+        }
     }
 
     for (name, class) in &report.classes {

@@ -114,6 +114,27 @@ pub fn render_table(report: &Report) -> String {
                 ),
             );
         }
+        if let Some(t) = &c.transfer {
+            let moved: Vec<_> = t.lines().into_iter().filter(|(_, l)| l.gb > 0.0).collect();
+            if moved.is_empty() {
+                line("by transfer", "no bytes moved");
+            }
+            for (i, (name, l)) in moved.into_iter().enumerate() {
+                line(
+                    if i == 0 { "by transfer" } else { "" },
+                    &format!(
+                        "{name}: {} GB/month x ${}/GB = ${}/month",
+                        if l.gb_per_month >= 100.0 {
+                            count_f(l.gb_per_month)
+                        } else {
+                            sig3(l.gb_per_month)
+                        },
+                        dollars(l.per_gb),
+                        count_f(l.per_month)
+                    ),
+                );
+            }
+        }
     }
 
     if !report.faults.is_empty() {

@@ -28,7 +28,10 @@ pub use defences::{
 };
 pub use error::{Problem, ScenarioError};
 pub use overrides::Override;
-pub use prices::{HOURS_PER_MONTH, InstanceType, PRICES_SOURCE, Scaling, VerticalScale};
+pub use prices::{
+    BYTES_PER_GB, HOURS_PER_MONTH, InstanceType, PRICES_SOURCE, Scaling, TRANSFER_PRICES_SOURCE,
+    TransferPrices, VerticalScale,
+};
 pub use raw::{LbPolicy, Op, ReadFrom, ShardKey, ShardStrategy, WritePolicy};
 
 use crate::engine::{Dist, SimTime};
@@ -66,6 +69,9 @@ pub struct Scenario {
     /// The instance types components may name: the shipped table with the scenario's own
     /// `prices` added (or replacing entries of the same name).
     pub prices: Vec<InstanceType>,
+    /// The per-GB prices of data transfer: the shipped ones, with the scenario's
+    /// `transfer_prices` in their place where it gives them.
+    pub transfer_prices: TransferPrices,
     /// Where users are (empty: no regions; every user is the same distance from everything).
     pub regions: Vec<Region>,
     /// Data centers, by index (empty: one undivided site, as before stage 08).
@@ -318,6 +324,9 @@ pub struct Class {
     /// its start: the class's `deadline`, else the client's `traffic.timeout`; `None`: every
     /// completed request counts.
     pub deadline: Option<SimTime>,
+    /// Bytes a request of this class moves (a read's response, a write's payload): what data
+    /// transfer is priced on; 0 when the class gives no `size`.
+    pub size: u64,
 }
 
 /// Which data key a request touches.

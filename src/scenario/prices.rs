@@ -1,5 +1,5 @@
 //! Instance types and their prices: the shipped table, a scenario's own entries, and the
-//! `instance` a component group runs on.
+//! `instance` a component group runs on; and the per-GB prices of data transfer.
 //!
 //! The shipped table is AWS EC2's general-purpose Graviton family `m7g`, On-Demand, Linux,
 //! us-east-1: `m7g.large` (2 vCPUs, 8 GiB) at $0.0816 an hour as listed in June 2026, and
@@ -128,6 +128,39 @@ pub fn vertical(
         },
     ))
 }
+
+/// Prices of data transfer, US dollars per GB (10^9 bytes).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TransferPrices {
+    /// A response a CDN edge serves to a user (CDN data transfer out to the internet).
+    pub cdn_egress: f64,
+    /// A response the origin (a data center) serves to a user (data transfer out to the
+    /// internet).
+    pub internet_egress: f64,
+    /// Bytes that cross from one data center to another (inter-region data transfer).
+    pub inter_dc: f64,
+}
+
+impl Default for TransferPrices {
+    /// The shipped prices: see [`TRANSFER_PRICES_SOURCE`].
+    fn default() -> TransferPrices {
+        TransferPrices {
+            cdn_egress: 0.085,
+            internet_egress: 0.09,
+            inter_dc: 0.02,
+        }
+    }
+}
+
+/// Where the shipped transfer prices come from, and when.
+pub const TRANSFER_PRICES_SOURCE: &str = "AWS, as listed in June 2026, first tier of each, \
+     free allowances not deducted: CloudFront data transfer out to the internet, United States, \
+     Mexico and Canada, first 10 TB/month, $0.085/GB; EC2 data transfer out to the internet \
+     from us-east-1, first 10 TB/month, $0.09/GB; EC2 data transfer from us-east-1 to another \
+     AWS region, $0.02/GB";
+
+/// Bytes in a GB, as transfer is billed here.
+pub const BYTES_PER_GB: f64 = 1e9;
 
 #[cfg(test)]
 mod tests {

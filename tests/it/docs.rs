@@ -202,6 +202,12 @@ fn every_scenario_key_is_in_the_reference() {
             Row,
         ),
         ("class", names::<raw::RawClass>(), &["classes"], Row),
+        (
+            "transfer_prices",
+            names::<raw::RawTransferPrices>(),
+            &["data transfer"],
+            Row,
+        ),
         ("keys", names::<raw::RawKeys>(), &["classes"], Row),
         ("retries", names::<raw::RawRetries>(), &["retries"], Row),
         ("network", names::<raw::RawNetwork>(), &["network"], Row),

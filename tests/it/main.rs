@@ -29,6 +29,7 @@ mod sharding;
 mod stages;
 mod sweep;
 mod theory;
+mod transfer;
 mod vertical;
 
 use std::path::{Path, PathBuf};

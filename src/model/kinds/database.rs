@@ -13,7 +13,7 @@ use crate::engine::random::component_stream;
 use crate::engine::{Dist, SimTime, Stream};
 use crate::metrics::LatencyHist;
 use crate::model::build::Builder;
-use crate::model::core::Core;
+use crate::model::core::{CROSS_REPLICATION, Core};
 use crate::model::request::NO_DC;
 use crate::model::shard::ShardRouter;
 use crate::model::{Ev, EvKind, Model};
@@ -304,6 +304,9 @@ impl Db {
         db.applied_count[p] += 1;
         core.reqs.get_mut(r).version = v;
         let mut last = now;
+        // Replicas in another data center than the primary's: the write's bytes cross to
+        // each.
+        let mut crossed = 0u64;
         if let Some(lag) = &db.lag {
             let geo = &core.geo;
             let from_dc = if geo.n_dc > 0 {
@@ -324,6 +327,7 @@ impl Db {
                         if b == NO_DC || b == a {
                             (0, 0)
                         } else {
+                            crossed += 1;
                             let d = geo.between(a, b);
                             let ship = d.sample(&mut db.rng);
                             let back = if db.sync { d.sample(&mut db.rng) } else { 0 };
@@ -350,6 +354,13 @@ impl Db {
                 } else {
                     core.queue.push(SimTime(at), ev);
                 }
+            }
+        }
+        if crossed > 0 {
+            let req = core.reqs.get(r);
+            if req.measured {
+                core.cross_bytes[CROSS_REPLICATION] +=
+                    crossed * core.class_size[req.class as usize];
             }
         }
         if db.sync && last > now {

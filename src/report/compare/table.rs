@@ -193,14 +193,22 @@ pub(super) fn clip(s: &str, n: usize) -> String {
 }
 
 /// What each priced run costs: dollars a month, per million completed requests, and per
-/// 1,000 req/s of its throughput a month (`-` for a run with no priced component).
+/// 1,000 req/s of its throughput a month (`-` for a run with no priced component); when a
+/// run prices data transfer, a last column with the transfer's share of the dollars a month.
 fn cost_block(runs: &[CompareRun]) -> String {
+    let with_transfer = runs
+        .iter()
+        .any(|r| r.report.cost.as_ref().is_some_and(|c| c.transfer.is_some()));
     let mut s = String::from("\n");
-    let _ = writeln!(
+    let _ = write!(
         s,
         "{:<NAME_WIDTH$} {:>10} {:>10} {:>18}",
         "cost", "$/month", "$/M req", "$/month per 1k/s"
     );
+    if with_transfer {
+        let _ = write!(s, " {:>18}", "transfer $/month");
+    }
+    s.push('\n');
     for r in runs {
         let cells = match &r.report.cost {
             Some(c) => {
@@ -215,7 +223,7 @@ fn cost_block(runs: &[CompareRun]) -> String {
             }
             None => ["-".to_string(), "-".to_string(), "-".to_string()],
         };
-        let _ = writeln!(
+        let _ = write!(
             s,
             "{:<NAME_WIDTH$} {:>10} {:>10} {:>18}",
             clip(&r.report.scenario, NAME_WIDTH),
@@ -223,6 +231,14 @@ fn cost_block(runs: &[CompareRun]) -> String {
             cells[1],
             cells[2]
         );
+        if with_transfer {
+            let t = r.report.cost.as_ref().and_then(|c| c.transfer.as_ref());
+            let cell = t.map_or("-".to_string(), |t| {
+                crate::report::table::count_f(t.per_month)
+            });
+            let _ = write!(s, " {cell:>18}");
+        }
+        s.push('\n');
     }
     s
 }
@@ -259,6 +275,7 @@ mod tests {
             per_month,
             per_million_requests: Some(0.1107),
             components: Default::default(),
+            transfer: None,
             prices_source: String::new(),
         });
         let t = compare_table(&rs, 42);

@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::units::Duration;
+use super::units::{Bytes, Duration};
 
 mod defences;
 mod dist;
@@ -65,6 +65,24 @@ pub struct RawScenario {
     /// Instance types, by name, added to the shipped price table (or replacing its entries).
     #[serde(default)]
     pub prices: Option<IndexMap<String, RawInstanceType>>,
+    /// Per-GB prices of data transfer, replacing the shipped ones it gives.
+    #[serde(default)]
+    pub transfer_prices: Option<RawTransferPrices>,
+}
+
+/// The scenario's `transfer_prices`: US dollars per GB, each optional.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTransferPrices {
+    /// A response a CDN edge serves to a user.
+    #[serde(default)]
+    pub cdn_egress: Option<f64>,
+    /// A response the origin serves to a user.
+    #[serde(default)]
+    pub internet_egress: Option<f64>,
+    /// Bytes that cross between data centers.
+    #[serde(default)]
+    pub inter_dc: Option<f64>,
 }
 
 /// An instance type of a scenario's `prices`.
@@ -310,6 +328,9 @@ pub struct RawClass {
     /// default: `traffic.timeout`).
     #[serde(default)]
     pub deadline: Option<Duration>,
+    /// Bytes a request moves: a read's response, a write's payload (a byte size).
+    #[serde(default)]
+    pub size: Option<Bytes>,
 }
 
 /// A class's key popularity.

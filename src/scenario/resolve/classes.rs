@@ -151,6 +151,7 @@ pub(crate) fn resolve_classes(
             hot,
             is_static: c.is_static.unwrap_or(false),
             session: c.session.unwrap_or(false),
+            size: c.size.map_or(0, |b| b.0),
         });
     }
     if ok && total <= 0.0 {

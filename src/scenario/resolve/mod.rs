@@ -243,6 +243,7 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
         .flat_map(|m| m.keys().map(String::as_str))
         .collect();
     let prices = prices(raw, pr);
+    let transfer_prices = transfer_prices(raw, pr);
     let (components, cdn_seen) = components(raw, &names, &classes, &dcs, &prices, pr);
     let entry = entry(raw, &names, pr);
     let cdn = cdn_seen.and_then(id_of);
@@ -279,6 +280,7 @@ fn resolve(raw: &RawScenario, pr: &mut Problems) -> Option<Scenario> {
         components,
         faults: faults?,
         prices,
+        transfer_prices,
         regions: geo.as_ref()?.regions.clone(),
         datacenters: dcs.iter().map(|d| d.to_string()).collect(),
         dc_latency: geo?.dc_latency,
@@ -393,6 +395,35 @@ fn components<'r>(
         }
     }
     (components, cdn_seen)
+}
+
+/// The per-GB transfer prices: the shipped ones, each replaced by the scenario's
+/// `transfer_prices` entry when it gives one.
+fn transfer_prices(raw: &RawScenario, pr: &mut Problems) -> TransferPrices {
+    let mut out = TransferPrices::default();
+    let Some(t) = &raw.transfer_prices else {
+        return out;
+    };
+    for (key, given, slot) in [
+        ("cdn_egress", t.cdn_egress, &mut out.cdn_egress),
+        (
+            "internet_egress",
+            t.internet_egress,
+            &mut out.internet_egress,
+        ),
+        ("inter_dc", t.inter_dc, &mut out.inter_dc),
+    ] {
+        let Some(v) = given else { continue };
+        if v.is_finite() && v >= 0.0 {
+            *slot = v;
+        } else {
+            pr.at(
+                &format!("transfer_prices.{key}"),
+                format!("expected dollars per GB >= 0, found {v}"),
+            );
+        }
+    }
+    out
 }
 
 /// `entry`: a component that dynamic requests can enter.

@@ -95,6 +95,7 @@ pub(crate) fn resolve_traffic(t: &RawTraffic, pr: &mut Problems) -> Option<Traff
             is_static: false,
             session: false,
             deadline: timeout.filter(|t| *t > SimTime::ZERO),
+            size: 0,
         }],
         Some(list) => resolve_classes(list, timeout.filter(|t| *t > SimTime::ZERO), pr)?,
     };
