@@ -298,6 +298,27 @@ mod tests {
             1,
             "{json}"
         );
+        // A run that prices data transfer adds a last column: its transfer's part of the
+        // dollars a month; the runs without it show `-`.
+        let transfer = crate::metrics::TransferCost {
+            per_month: 120.0,
+            ..Default::default()
+        };
+        rs[0].report.cost.as_mut().unwrap().transfer = Some(transfer);
+        let t = compare_table(&rs, 42);
+        let rows: Vec<&str> = t
+            .lines()
+            .skip_while(|l| !l.starts_with("cost "))
+            .take_while(|l| !l.is_empty())
+            .collect();
+        assert!(rows[0].ends_with("transfer $/month"), "{t}");
+        let cells: Vec<&str> = rows[1].split_whitespace().collect();
+        assert_eq!(cells, ["05-cache", "575", "0.1107", "578", "120"], "{t}");
+        assert!(rows[2].ends_with(" -"), "{t}");
+        for l in t.lines() {
+            assert!(l.chars().count() <= 100, "too wide: {l}");
+        }
+        assert!(compare_json(&rs, 42).contains("\"inter_dc_replication\""));
     }
 
     #[test]
