@@ -847,6 +847,10 @@ fn duplicate_keys_are_errors_at_the_duplicate() {
         ],
     );
     let geo = std::fs::read_to_string(root().join("scenarios/08-multi-datacenter.yaml")).unwrap();
+    // Lines of the stage file as shipped (1-based); the edits add two lines after `europe:`
+    // and one after `eu-west: {}`.
+    let at = |prefix: &str| 1 + geo.lines().position(|l| l.starts_with(prefix)).unwrap();
+    let (eu, us, eu_dc) = (at("  europe:"), at("  us-east: {"), at("  eu-west: {}"));
     case_on(
         &geo,
         &[
@@ -855,9 +859,19 @@ fn duplicate_keys_are_errors_at_the_duplicate() {
         ],
         &[
             // The first `europe` is read (the duplicate is dropped), and it lacks `latency`.
-            "bad.yaml:63:5: regions.europe.latency: missing: `latency` is required here",
-            "bad.yaml:64:3: regions.europe: `europe` is given twice in this mapping (first at line 62): remove one",
-            "bad.yaml:70:3: datacenters.us-east: `us-east` is given twice in this mapping (first at line 68): remove one",
+            &format!(
+                "bad.yaml:{}:5: regions.europe.latency: missing: `latency` is required here",
+                eu + 1
+            ),
+            &format!(
+                "bad.yaml:{}:3: regions.europe: `europe` is given twice in this mapping (first at line {eu}): remove one",
+                eu + 2
+            ),
+            &format!(
+                "bad.yaml:{}:3: datacenters.us-east: `us-east` is given twice in this mapping (first at line {}): remove one",
+                eu_dc + 3,
+                us + 2
+            ),
         ],
     );
 }
