@@ -9,6 +9,7 @@
 //! The core (`engine`, `model`, `metrics`, `scenario`) does no file or terminal I/O.
 
 pub mod capacity;
+pub mod cheapest;
 pub mod diagram;
 pub mod engine;
 pub mod input;

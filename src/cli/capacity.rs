@@ -36,7 +36,7 @@ pub(crate) struct CapacityArgs {
     #[arg(long = "slo", value_name = "OBJECTIVE", required = true)]
     pub(crate) slos: Vec<Slo>,
     /// The one parameter to size and the values to search, smallest first, e.g.
-    /// `web.count=1..64`. Not with --max-load.
+    /// `web.count=1..64`; with --cheapest, one of several (repeatable). Not with --max-load.
     #[arg(
         long = "vary",
         value_name = "PATH=VALUES",
@@ -46,27 +46,31 @@ pub(crate) struct CapacityArgs {
     pub(crate) vary: Vec<Vary>,
     /// Find the largest load the scenario sustains instead: scale the whole traffic (every
     /// rate of the profile, or the closed users) and report the load found and what limits it.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "cheapest")]
     pub(crate) max_load: bool,
+    /// Find the cheapest configuration instead: every combination of the --vary values (each
+    /// listed "more capacity later"), searched in order of cost, for the cheapest that meets
+    /// every objective. Every configuration must be priced (components name an `instance`).
+    #[arg(long)]
+    pub(crate) cheapest: bool,
+    /// With --cheapest: probes run in parallel per batch, 1 to 64 [default: 4]. Which
+    /// configurations are probed depends on this, never on the number of threads.
+    #[arg(long, value_name = "N")]
+    pub(crate) batch: Option<usize>,
     /// With --max-load: stop when the bracket (smallest failing - largest passing load) is
-    /// at most this share of the answer, e.g. `2%` or `0.02`.
-    #[arg(
-        long,
-        value_name = "SHARE",
-        default_value = "2%",
-        requires = "max_load"
-    )]
-    pub(crate) tolerance: String,
-    /// With --max-load: also write the answer as JSON to PATH (`-`: stdout, and print
-    /// nothing else there).
-    #[arg(long, value_name = "PATH", requires = "max_load")]
+    /// at most this share of the answer, e.g. `2%` or `0.02` [default: 2%].
+    #[arg(long, value_name = "SHARE")]
+    pub(crate) tolerance: Option<String>,
+    /// With --max-load or --cheapest: also write the answer as JSON to PATH (`-`: stdout,
+    /// and print nothing else there).
+    #[arg(long, value_name = "PATH")]
     pub(crate) json: Option<OutFile>,
-    /// With --max-load: directory for max-load.json and the chart of the probes. Default:
-    /// results/capacity-<file stem>.
-    #[arg(long, value_name = "DIR", requires = "max_load")]
+    /// With --max-load or --cheapest: directory for max-load.json (cheapest.json) and the
+    /// chart of the probes. Default: results/capacity-<file stem>.
+    #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<OutDir>,
-    /// With --max-load: print nothing but errors.
-    #[arg(long, short, requires = "max_load")]
+    /// With --max-load or --cheapest: print nothing but errors.
+    #[arg(long, short)]
     pub(crate) quiet: bool,
     /// Runs per probe; objectives are judged on the means.
     #[arg(long, default_value_t = 1, value_name = "R")]
@@ -128,9 +132,34 @@ fn limit_text(p: &Probe) -> String {
     }
 }
 
+/// The flags that belong to one search, given to another: clap cannot tell (its `requires`
+/// counts a flag's default `false` as present), so they are checked here.
+fn check_flags(a: &CapacityArgs) -> CliResult {
+    let mut misplaced: Vec<&str> = Vec::new();
+    if !a.max_load && a.tolerance.is_some() {
+        misplaced.push("--tolerance goes with --max-load");
+    }
+    if !a.cheapest && a.batch.is_some() {
+        misplaced.push("--batch goes with --cheapest");
+    }
+    if !a.max_load && !a.cheapest && (a.json.is_some() || a.out.is_some() || a.quiet) {
+        misplaced.push(
+            "--json, --out and --quiet go with --max-load or --cheapest (the one-parameter search prints its probes only)",
+        );
+    }
+    match misplaced.first() {
+        Some(m) => Err(Failure::BadInput(anyhow!("{m}"))),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn capacity(a: &CapacityArgs) -> CliResult {
+    check_flags(a)?;
     if a.max_load {
         return super::max_load::max_load(a);
+    }
+    if a.cheapest {
+        return super::cheapest::cheapest(a);
     }
     // A probe holds all its replications' reports at once, as `run --replications` does.
     if a.replications > MAX_REPLICATIONS {
@@ -141,7 +170,7 @@ pub(crate) fn capacity(a: &CapacityArgs) -> CliResult {
     }
     if a.vary.len() != 1 {
         return Err(Failure::BadInput(anyhow!(
-            "capacity sizes one parameter: give exactly one --vary (found {})",
+            "capacity sizes one parameter: give exactly one --vary (found {}), or add --cheapest to search the cheapest combination of several",
             a.vary.len()
         )));
     }

@@ -131,7 +131,7 @@ pub(super) fn max_load(a: &CapacityArgs) -> CliResult {
             "--replications: expected at least 1, found 0"
         )));
     }
-    let tolerance = parse_share("--tolerance", &a.tolerance)?;
+    let tolerance = parse_share("--tolerance", a.tolerance.as_deref().unwrap_or("2%"))?;
     let sc = load(&a.file, &a.sets)?;
     let o = MaxLoadOptions {
         slos: a.slos.clone(),

@@ -3,6 +3,7 @@
 //! happens here and in `scalesim::report`.
 
 mod capacity;
+mod cheapest;
 mod compare;
 mod diagram;
 mod journey;
@@ -80,8 +81,9 @@ pub(crate) enum Command {
     Sweep(sweep::SweepArgs),
     /// Join the CSVs of a partitioned sweep into the CSV one machine would have written.
     Merge(sweep::MergeArgs),
-    /// Find the smallest value of one parameter that meets service-level objectives, or
-    /// (--max-load) the largest load the scenario sustains and what limits it.
+    /// Find the smallest value of one parameter that meets service-level objectives,
+    /// (--cheapest) the cheapest combination of several, or (--max-load) the largest load
+    /// the scenario sustains and what limits it.
     Capacity(capacity::CapacityArgs),
 }
 

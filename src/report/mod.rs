@@ -12,6 +12,7 @@
 
 pub mod capacity_chart;
 pub mod charts;
+pub mod cheapest_chart;
 pub mod compare;
 pub mod csv;
 pub mod journey;

@@ -5,6 +5,7 @@ mod admission;
 mod autoscale;
 mod bad_input;
 mod capacity;
+mod cheapest;
 mod cli;
 mod compare;
 mod conservation;
