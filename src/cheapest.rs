@@ -8,8 +8,9 @@
 //! known only after the run, so its price is a bound: at least its `min` instances, at most
 //! its `max`.
 //!
-//! [`cheapest`] probes the configurations in order of their lower bound (ties by grid
-//! index), skipping any configuration that is no larger in every parameter than one that
+//! [`cheapest`] probes the configuration largest in every parameter first (when it fails,
+//! nothing can pass), then the others in order of their lower bound (among equal ones, the
+//! last in grid order first), skipping any configuration that is no larger in every parameter than one that
 //! failed: the search assumes that the objectives, once met, stay met as any parameter
 //! moves to a later value (the assumption of the one-parameter search, in every dimension).
 //! It stops when the cheapest passing configuration found costs (as measured) no more than
@@ -555,8 +556,11 @@ impl<'a> Search<'a> {
             |failed: &[Vec<usize>], here: &[usize]| failed.iter().any(|f| no_larger(here, f));
         let mut cursor = 0;
         let mut batch_no = 0;
+        // The first batch starts with the configuration largest in every parameter: when it
+        // fails, every other one is implied failing and the search ends with that batch.
+        let top = grid.points() - 1;
+        let mut batch = vec![top];
         loop {
-            let mut batch = Vec::new();
             while cursor < order.len() && batch.len() < o.batch {
                 let (key, std::cmp::Reverse(p)) = order[cursor];
                 if best.is_some_and(|(b, _, _)| key >= b) {
@@ -564,7 +568,7 @@ impl<'a> Search<'a> {
                     break;
                 }
                 digits(p, &sizes, &mut here);
-                if !implied(&failed, &here) {
+                if p != top && !implied(&failed, &here) {
                     batch.push(p);
                 }
                 cursor += 1;
@@ -595,6 +599,7 @@ impl<'a> Search<'a> {
                 probes.push(pr);
             }
             batch_no += 1;
+            batch = Vec::new();
         }
 
         // What became of the configurations not probed.

@@ -19,10 +19,14 @@ use super::run::{MAX_REPLICATIONS, read_scenario};
 use super::sweep::{stem, sweep_failure};
 use super::{CliResult, Failure, out};
 
-/// Dollars with two decimals and thousands separators: `$1,234.56`.
+/// Dollars with two decimals and thousands separators (`$1,234.56`); four decimals below a
+/// dollar (`$0.0425`).
 fn money(v: f64) -> String {
     if !v.is_finite() {
         return "-".to_string();
+    }
+    if v.abs() < 1.0 {
+        return format!("{}${:.4}", if v < 0.0 { "-" } else { "" }, v.abs());
     }
     let cents = (v.abs() * 100.0).round() as u64;
     format!(
@@ -100,10 +104,10 @@ pub(crate) fn answer_text(c: &Cheapest, slos: &[Slo]) -> String {
         Some(a) => {
             let p = &c.probes[a.probe];
             s += &format!(
-                "answer: {} at {}/month (${:.4}/hour{}): {}\n",
+                "answer: {} at {}/month ({}/hour{}): {}\n",
                 config_text(&paths, &a.values),
                 money(a.per_month),
-                a.per_hour,
+                money(a.per_hour),
                 a.per_million_requests
                     .map(|m| format!(", {} per million requests", money(m)))
                     .unwrap_or_default(),
@@ -132,7 +136,8 @@ pub(crate) fn answer_text(c: &Cheapest, slos: &[Slo]) -> String {
             }
         }
         None => {
-            let top = c.probes.iter().rev().find(|p| !p.pass);
+            // The configuration largest in every parameter: never implied, so probed.
+            let top = c.probes.iter().find(|p| p.point + 1 == c.configurations);
             s += &match top {
                 Some(p) => format!(
                     "answer: none: no configuration meets every objective; the largest, {}, fails: {}\n",

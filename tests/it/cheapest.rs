@@ -346,3 +346,19 @@ fn an_autoscaled_group_is_priced_between_its_min_and_its_max() {
     // It scaled: more than its one starting instance on average.
     assert!(measured > 1.5 * 0.0816, "{measured}");
 }
+
+#[test]
+fn when_the_largest_configuration_fails_the_search_ends_with_the_first_batch() {
+    let dir = temp_with(&[("app.yaml", APP)]);
+    let mut args = search_args(&["--json", "-", "--quiet"]);
+    args[3] = "p99<1ms";
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&scalesim_env(dir.path(), &args, &[]))).expect("JSON");
+    assert!(json["answer"].is_null(), "{}", json["answer"]);
+    let probes = json["probes"].as_array().unwrap();
+    // One batch of 4: the largest configuration first, then the three cheapest.
+    assert_eq!(probes.len(), 4);
+    assert_eq!(probes[0]["values"], serde_json::json!(["4", "3"]));
+    assert_eq!(json["implied_failing"], 8);
+    assert!(json["below"].as_array().unwrap().is_empty());
+}
