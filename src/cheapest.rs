@@ -740,7 +740,7 @@ mod tests {
         // 3 x m7g.large + a primary and 2 replicas in 2 shards of m7g.xlarge.
         let sc = scenario(
             "  web: {kind: server, count: 3, workers: 2, service: {exp: 1ms}, calls: [db], instance: m7g.large}\n  \
-             db: {kind: database, workers: 2, read: {exp: 1ms}, write: {exp: 1ms}, replicas: 2, shards: 2, instance: m7g.xlarge}\n",
+             db: {kind: database, workers: 2, read: {exp: 1ms}, write: {exp: 1ms}, replicas: 2, replication_lag: {const: 1ms}, shards: 2, instance: m7g.xlarge}\n",
         );
         let p = price_of(&sc).expect("priced");
         let want = 3.0 * 0.0816 + 6.0 * 0.1632;
