@@ -13,8 +13,9 @@
 //! last in grid order first), skipping any configuration that is no larger in every parameter than one that
 //! failed: the search assumes that the objectives, once met, stay met as any parameter
 //! moves to a later value (the assumption of the one-parameter search, in every dimension).
-//! It stops when the cheapest passing configuration found costs (as measured) no more than
-//! the lower bound of every configuration left to probe. Probes run in batches of a fixed
+//! It stops when the cheapest passing configuration found costs (as measured) less than the
+//! lower bound of every configuration left to probe; among passing configurations of equal
+//! cost, the one with the lowest latency figure is the answer. Probes run in batches of a fixed
 //! size, in parallel; which configurations a batch holds depends on the results of the
 //! batches before it and on nothing else, so the probes, the answer and the output are the
 //! same for any number of threads. Each probe runs `replications` seeds (those of `run
@@ -23,8 +24,8 @@
 //!
 //! Costs are compared in millionths of a dollar an hour, so that two configurations of the
 //! same price (2 instances at $0.2 an hour, 4 at $0.1) tie whatever the rounding of their
-//! sums; ties go to the configuration first in grid order (the first `--vary` changing
-//! slowest).
+//! sums; among passing configurations of one cost the lowest latency figure wins, then the
+//! configuration probed first (the last in grid order, the first `--vary` changing slowest).
 //!
 //! No I/O here: runs go through [`crate::run`].
 
@@ -174,7 +175,7 @@ pub struct Cheapest {
     /// Configurations not probed because one that failed is at least as large in every
     /// parameter.
     pub implied_failing: u64,
-    /// Configurations not probed because they cost at least what the answer costs.
+    /// Configurations not probed because their lower bound is above the answer's cost.
     pub not_needed: u64,
 }
 
@@ -253,7 +254,7 @@ pub struct Neighbour {
     pub bound_per_month: f64,
     /// `failed` (probed), `implied_failing` (a failed probe is at least as large in every
     /// parameter), `passed` (probed, and no cheaper than the answer) or `not_needed` (not
-    /// probed: its lower bound is no lower than the answer's cost).
+    /// probed: its lower bound is above the answer's cost).
     pub status: &'static str,
     /// The probe that shows it fails or passes (itself, or the failed one that implies
     /// it), an index into `probes`.
@@ -549,8 +550,9 @@ impl<'a> Search<'a> {
         let mut probes: Vec<CostProbe> = Vec::new();
         // Value indices of the failed probes.
         let mut failed: Vec<Vec<usize>> = Vec::new();
-        // The best passing probe: (its cost key, its rank, its index in `probes`).
-        let mut best: Option<(i64, usize, usize)> = None;
+        // The best passing probe: the cheapest; among equal costs the fastest, then the
+        // first probed. (cost key, latency, rank, index in `probes`).
+        let mut best: Option<(i64, f64, usize, usize)> = None;
         let mut here = vec![0usize; dims];
         let implied =
             |failed: &[Vec<usize>], here: &[usize]| failed.iter().any(|f| no_larger(here, f));
@@ -563,7 +565,8 @@ impl<'a> Search<'a> {
         loop {
             while cursor < order.len() && batch.len() < o.batch {
                 let (key, std::cmp::Reverse(p)) = order[cursor];
-                if best.is_some_and(|(b, _, _)| key >= b) {
+                // Equal prices are probed too: one of them may be faster.
+                if best.is_some_and(|b| key > b.0) {
                     cursor = order.len();
                     break;
                 }
@@ -586,8 +589,20 @@ impl<'a> Search<'a> {
                 pr.bound_per_month = prices[pr.point as usize].lower * HOURS_PER_MONTH;
                 let i = probes.len();
                 if pr.pass {
-                    let cand = (cost_key(pr.per_hour), rank[pr.point as usize], i);
-                    if best.is_none_or(|b| (cand.0, cand.1) < (b.0, b.1)) {
+                    let cand = (
+                        cost_key(pr.per_hour),
+                        pr.latency_ms.unwrap_or(f64::INFINITY),
+                        rank[pr.point as usize],
+                        i,
+                    );
+                    let better = |b: &(i64, f64, usize, usize)| {
+                        cand.0
+                            .cmp(&b.0)
+                            .then(cand.1.total_cmp(&b.1))
+                            .then(cand.2.cmp(&b.2))
+                            .is_lt()
+                    };
+                    if best.as_ref().is_none_or(better) {
                         best = Some(cand);
                     }
                 } else {
@@ -621,7 +636,7 @@ impl<'a> Search<'a> {
             }
         }
 
-        let answer = best.map(|(_, _, i)| {
+        let answer = best.map(|(_, _, _, i)| {
             let p = &probes[i];
             Answer {
                 probe: i,

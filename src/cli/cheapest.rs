@@ -125,7 +125,7 @@ pub(crate) fn answer_text(c: &Cheapest, slos: &[Slo]) -> String {
                         "passes, at {}/month as measured",
                         money(c.probes[i].per_month)
                     ),
-                    _ => "not probed: it costs at least as much".to_string(),
+                    _ => "not probed: it costs more".to_string(),
                 };
                 s += &format!(
                     "below it ({} lower): {} ({}/month) {what}\n",
@@ -149,7 +149,7 @@ pub(crate) fn answer_text(c: &Cheapest, slos: &[Slo]) -> String {
         }
     }
     s += &format!(
-        "searched: {} of {} configurations probed; {} implied failing (a failed one is as large in every parameter); {} not needed (they cost at least the answer)\n",
+        "searched: {} of {} configurations probed; {} implied failing (a failed one is as large in every parameter); {} not needed (they cost more than the answer)\n",
         c.probes.len(),
         c.configurations,
         c.implied_failing,

@@ -46,6 +46,7 @@ components:
 const SLOS: [&str; 2] = ["p99<100ms", "availability>=99.9%"];
 const COUNTS: [&str; 4] = ["1", "2", "3", "4"];
 const REPLICAS: [&str; 3] = ["1", "2", "3"];
+const TYPES: [&str; 3] = ["m7g.large", "m7g.xlarge", "m7g.2xlarge"];
 
 fn search_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     let mut v = vec![
@@ -74,24 +75,28 @@ struct Point {
     p99_ms: Option<f64>,
 }
 
-fn exhaustive() -> Vec<Point> {
-    let slos: Vec<Slo> = SLOS.iter().map(|s| s.parse().unwrap()).collect();
+/// Every configuration of the grid `a` x `b` (path, values) of `text`, run with the seed 7
+/// under `slos`.
+fn exhaustive(
+    text: &str,
+    a: (&str, &[&'static str]),
+    b: (&str, &[&'static str]),
+    slos: &[&str],
+) -> Vec<Point> {
+    let slos: Vec<Slo> = slos.iter().map(|s| s.parse().unwrap()).collect();
     let mut out = Vec::new();
-    for count in COUNTS {
-        for replicas in REPLICAS {
-            let sets: Vec<Override> = [
-                format!("app.count={count}"),
-                format!("db.replicas={replicas}"),
-            ]
-            .iter()
-            .map(|s| s.parse().unwrap())
-            .collect();
-            let sc = Scenario::parse(APP, "app.yaml", &sets).unwrap_or_else(|e| panic!("{e}"));
+    for x in a.1 {
+        for y in b.1 {
+            let sets: Vec<Override> = [format!("{}={x}", a.0), format!("{}={y}", b.0)]
+                .iter()
+                .map(|s| s.parse().unwrap())
+                .collect();
+            let sc = Scenario::parse(text, "app.yaml", &sets).unwrap_or_else(|e| panic!("{e}"));
             let r = run_seed(&sc, 7);
             let h = scalesim::metrics::Headline::of(&r);
             let pass = slos.iter().all(|s| s.met_by(h.get(s.metric).flatten()));
             out.push(Point {
-                values: [count, replicas],
+                values: [x, y],
                 per_hour: r.cost.as_ref().expect("priced").per_hour,
                 pass,
                 p99_ms: h.p99_ms,
@@ -101,26 +106,29 @@ fn exhaustive() -> Vec<Point> {
     out
 }
 
-#[test]
-fn the_search_finds_the_exhaustive_answer_with_fewer_probes_for_any_thread_count() {
-    let dir = temp_with(&[("app.yaml", APP)]);
-    let run = |threads: &str| {
-        ok(&scalesim_env(
-            dir.path(),
-            &search_args(&["--json", "-", "--out", "out"]),
-            &[("RAYON_NUM_THREADS", threads)],
-        ))
+/// Checks the search's JSON against the exhaustive grid (in grid order, the first
+/// parameter slowest): the objectives are monotonic there (the search's assumption), the
+/// answer is the grid's cheapest passing configuration (equal costs: the lowest p99, then
+/// the last in grid order), every probe's figures are the grid's (the same scenario and
+/// seed give the same run), fewer probes than configurations, and the
+/// front is a front. Returns the answer's values.
+fn check_against_grid(json: &serde_json::Value, grid: &[Point]) -> [&'static str; 2] {
+    let index = |v: &str, of: usize| {
+        let mut seen: Vec<&str> = grid.iter().map(|p| p.values[of]).collect();
+        seen.dedup();
+        if of == 1 {
+            seen.truncate(
+                grid.iter()
+                    .filter(|p| p.values[0] == grid[0].values[0])
+                    .count(),
+            );
+        }
+        seen.iter().position(|x| *x == v).unwrap()
     };
-    let one = run("1");
-    assert_eq!(one, run("2"), "the same JSON with 1 and 2 threads");
-    let json: serde_json::Value = serde_json::from_str(&one).expect("JSON on stdout");
-
-    let grid = exhaustive();
-    // The search assumes the objectives, once met, stay met as either parameter grows;
-    // here they do, so its answer must be the grid's.
-    for (i, a) in grid.iter().enumerate() {
-        for b in &grid[i..] {
-            let larger = b.values[0] >= a.values[0] && b.values[1] >= a.values[1];
+    for a in grid {
+        for b in grid {
+            let larger = index(b.values[0], 0) >= index(a.values[0], 0)
+                && index(b.values[1], 1) >= index(a.values[1], 1);
             assert!(
                 !(larger && a.pass && !b.pass),
                 "not monotonic: {:?} passes, {:?} fails",
@@ -129,12 +137,17 @@ fn the_search_finds_the_exhaustive_answer_with_fewer_probes_for_any_thread_count
             );
         }
     }
-    // The cheapest passing configuration; equal costs go to the last in grid order.
     let best = grid
         .iter()
         .enumerate()
         .filter(|(_, p)| p.pass)
-        .min_by_key(|(i, p)| (cost_key(p.per_hour), std::cmp::Reverse(*i)))
+        .min_by(|(i, a), (j, b)| {
+            let inf = f64::INFINITY;
+            cost_key(a.per_hour)
+                .cmp(&cost_key(b.per_hour))
+                .then(a.p99_ms.unwrap_or(inf).total_cmp(&b.p99_ms.unwrap_or(inf)))
+                .then(j.cmp(i))
+        })
         .map(|(_, p)| p)
         .expect("some configuration passes");
     let answer = &json["answer"];
@@ -143,13 +156,11 @@ fn the_search_finds_the_exhaustive_answer_with_fewer_probes_for_any_thread_count
         serde_json::json!(best.values),
         "search: {answer}"
     );
+    // Costs to a millionth of a dollar an hour, the unit the search compares them in.
     assert_eq!(
-        best.values,
-        ["3", "2"],
-        "the grid's answer moved: retune APP"
+        cost_key(answer["per_hour"].as_f64().unwrap()),
+        cost_key(best.per_hour)
     );
-    // The same seed and scenario give the same run: exact equality.
-    assert_eq!(answer["per_hour"].as_f64(), Some(best.per_hour));
 
     let probes = json["probes"].as_array().expect("probes");
     assert!(
@@ -174,7 +185,13 @@ fn the_search_finds_the_exhaustive_answer_with_fewer_probes_for_any_thread_count
             .find(|g| g.values[..] == values[..])
             .expect("a grid point");
         assert_eq!(p["pass"].as_bool(), Some(g.pass), "{values:?}");
-        assert_eq!(p["latency_ms"].as_f64(), g.p99_ms, "{values:?}");
+        // The same scenario and seed give the same run; serde_json reads a float back to
+        // within an ulp, hence the 1e-12 relative tolerance.
+        let (l, want) = (p["latency_ms"].as_f64().unwrap(), g.p99_ms.unwrap());
+        assert!(
+            (l - want).abs() <= 1e-12 * want,
+            "{values:?}: {l} vs {want}"
+        );
         // Nothing autoscales: the price known before the run is the ledger's (to a
         // millionth of a dollar an hour: the sums are added in different orders).
         let bound = p["bound_per_month"].as_f64().unwrap() / 730.0;
@@ -190,9 +207,35 @@ fn the_search_finds_the_exhaustive_answer_with_fewer_probes_for_any_thread_count
     assert!(front.contains(&(answer["probe"].as_u64().unwrap() as usize)));
     for w in front.windows(2) {
         let (a, b) = (&probes[w[0]], &probes[w[1]]);
-        assert!(a["per_hour"].as_f64() <= b["per_hour"].as_f64());
+        assert!(a["per_hour"].as_f64() < b["per_hour"].as_f64());
         assert!(a["latency_ms"].as_f64() > b["latency_ms"].as_f64());
     }
+    best.values
+}
+
+#[test]
+fn the_search_finds_the_exhaustive_answer_with_fewer_probes_for_any_thread_count() {
+    let dir = temp_with(&[("app.yaml", APP)]);
+    let run = |threads: &str| {
+        ok(&scalesim_env(
+            dir.path(),
+            &search_args(&["--json", "-", "--out", "out"]),
+            &[("RAYON_NUM_THREADS", threads)],
+        ))
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"), "the same JSON with 1 and 2 threads");
+    let json: serde_json::Value = serde_json::from_str(&one).expect("JSON on stdout");
+
+    let grid = exhaustive(
+        APP,
+        ("app.count", &COUNTS),
+        ("db.replicas", &REPLICAS),
+        &SLOS,
+    );
+    let values = check_against_grid(&json, &grid);
+    assert_eq!(values, ["3", "2"], "the grid's answer moved: retune APP");
+    let probes = json["probes"].as_array().expect("probes");
     // Its neighbours below fail, each with its limit named.
     let below = json["below"].as_array().unwrap();
     assert_eq!(below.len(), 2);
@@ -361,4 +404,58 @@ fn when_the_largest_configuration_fails_the_search_ends_with_the_first_batch() {
     assert_eq!(probes[0]["values"], serde_json::json!(["4", "3"]));
     assert_eq!(json["implied_failing"], 8);
     assert!(json["below"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn instance_types_tie_on_price_and_the_faster_configuration_wins() {
+    // The app's capacity follows its type's vCPUs (written for an m7g.large), so 4 large,
+    // 2 xlarge and 1 2xlarge cost the same and serve about the same; 3 large miss p99<50ms.
+    let text = APP
+        .replace(
+            "instance: m7g.large}",
+            "instance: m7g.large, scaling: {reference: m7g.large}}",
+        )
+        .replace("replicas: 1", "replicas: 3")
+        .replace("rate: 900", "rate: 1200");
+    let dir = temp_with(&[("app.yaml", &text)]);
+    let slos = ["p99<50ms", "availability>=99.9%"];
+    let args = [
+        "capacity",
+        "app.yaml",
+        "--slo",
+        slos[0],
+        "--slo",
+        slos[1],
+        "--vary",
+        "app.count=1..4",
+        "--vary",
+        "app.instance=m7g.large,m7g.xlarge,m7g.2xlarge",
+        "--cheapest",
+        "--json",
+        "-",
+    ];
+    let run = |threads: &str| {
+        ok(&scalesim_env(
+            dir.path(),
+            &args,
+            &[("RAYON_NUM_THREADS", threads)],
+        ))
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"), "the same JSON with 1 and 2 threads");
+    let json: serde_json::Value = serde_json::from_str(&one).expect("JSON on stdout");
+    let grid = exhaustive(
+        &text,
+        ("app.count", &COUNTS),
+        ("app.instance", &TYPES),
+        &slos,
+    );
+    let answer = check_against_grid(&json, &grid);
+    // The answer is one of the three configurations of the same price.
+    let tied: Vec<&Point> = grid
+        .iter()
+        .filter(|p| cost_key(p.per_hour) == cost_key(4.0 * 0.0816 + 4.0 * 0.1632))
+        .collect();
+    assert_eq!(tied.len(), 3);
+    assert!(tied.iter().any(|p| p.values == answer), "{answer:?}");
 }
