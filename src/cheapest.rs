@@ -25,7 +25,8 @@
 //! Costs are compared in millionths of a dollar an hour, so that two configurations of the
 //! same price (2 instances at $0.2 an hour, 4 at $0.1) tie whatever the rounding of their
 //! sums; among passing configurations of one cost the lowest latency figure wins, then the
-//! configuration probed first (the last in grid order, the first `--vary` changing slowest).
+//! one ordered first (of equal lower bounds, the last in grid order, the first `--vary`
+//! changing slowest).
 //!
 //! No I/O here: runs go through [`crate::run`].
 
@@ -551,7 +552,7 @@ impl<'a> Search<'a> {
         // Value indices of the failed probes.
         let mut failed: Vec<Vec<usize>> = Vec::new();
         // The best passing probe: the cheapest; among equal costs the fastest, then the
-        // first probed. (cost key, latency, rank, index in `probes`).
+        // first in `order`. (cost key, latency, rank, index in `probes`).
         let mut best: Option<(i64, f64, usize, usize)> = None;
         let mut here = vec![0usize; dims];
         let implied =
