@@ -6,7 +6,8 @@
 //! ([`price_of`]): a fixed group, a database's nodes, a cache or a store are billed all the
 //! time, so their cost is exact; an autoscaled group is billed for the instances it runs,
 //! known only after the run, so its price is a bound: at least its `min` instances, at most
-//! its `max`.
+//! its `max`. Data transfer (classes with a `size`) is billed by the requests a run serves:
+//! the price before a run leaves it out (a lower bound), the run's measured cost includes it.
 //!
 //! [`cheapest`] probes the configuration largest in every parameter first (when it fails,
 //! nothing can pass), then the others in order of their lower bound (among equal ones, the
@@ -68,7 +69,8 @@ pub struct Source<'a> {
     pub sets: &'a [Override],
 }
 
-/// What a configuration costs, known before it runs, US dollars an hour.
+/// What a configuration's instances cost, known before it runs, US dollars an hour (data
+/// transfer, billed by the requests a run serves, comes on top).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Price {
     /// At least this (autoscaled groups at their `min`).
@@ -82,7 +84,7 @@ pub struct Price {
 /// node of every shard of a database (the shards `add_shard` adds included: the model
 /// allocates them from the start), one node of any other kind, all the measured time; an
 /// autoscaled group between its `min` and its `max` (or starting `count`, if larger)
-/// instances. `None` when no component is priced.
+/// instances. Data transfer is left out. `None` when no component is priced.
 pub fn price_of(sc: &Scenario) -> Option<Price> {
     let mut any = false;
     let (mut lower, mut upper) = (0.0, 0.0);
