@@ -8,6 +8,7 @@
 //!
 //! The core (`engine`, `model`, `metrics`, `scenario`) does no file or terminal I/O.
 
+pub mod availability;
 pub mod capacity;
 pub mod cheapest;
 pub mod diagram;
@@ -60,6 +61,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Report, RunError> {
     let mut report = model::Model::new(scenario)
         .with_trace_sample(opts.trace_sample)
         .run()?;
+    report.analytic_availability = Some(availability::report(scenario, &report));
     if !opts.no_wall_clock {
         let wall = started.elapsed().as_secs_f64();
         report.engine.wall_s = Some(wall);

@@ -9,9 +9,11 @@ pub mod report;
 pub use headline::{Headline, MeanCi, mean_ci95};
 pub use hist::LatencyHist;
 pub use report::{
-    CdfPoint, ClassReport, ClientReport, ComponentCost, ComponentReport, CostReport, EngineReport,
+    AvailabilityFigures, AvailabilityReport, CdfPoint, ClassAvailability, ClassReport,
+    ClientReport, ComponentAvailability, ComponentCost, ComponentReport, CostReport, EngineReport,
     FaultMark, FaultReport, GeoReport, LatencySummary, Report, RequestCounts, ScaleEvent,
-    ScalingAction, TimeSeries, TraceRecord, TraceSpan, TransferCost, TransferLine, WindowRow,
+    ScalingAction, SpofReport, TimeSeries, TraceRecord, TraceSpan, TransferCost, TransferLine,
+    WindowRow,
 };
 
 /// The share of the requests that ended which ended well: completed / (completed + failed),

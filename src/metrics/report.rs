@@ -66,6 +66,11 @@ pub struct Report {
     /// (omitted from JSON) when none does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<CostReport>,
+    /// The analytic availability of each class from its components' MTBF and MTTR, beside
+    /// the simulated one, and the single points of failure; `None` (omitted from JSON) only
+    /// for reports not made by [`crate::run`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analytic_availability: Option<AvailabilityReport>,
     /// Client-side figures: attempts per request, DNS lookups.
     pub client: ClientReport,
     /// How hard the engine worked.
@@ -325,6 +330,75 @@ impl TransferCost {
             ("inter_dc_replication", &self.inter_dc_replication),
         ]
     }
+}
+
+/// The `analytic_availability` block: analytic steady-state availability per class and overall, the
+/// single points of failure, and the per-component figures used.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct AvailabilityReport {
+    /// Over all classes, weighted by their share of the requests.
+    pub overall: AvailabilityFigures,
+    /// Per class, in scenario order.
+    pub classes: IndexMap<String, ClassAvailability>,
+    /// Each component that is a single point of failure for some class, in scenario order.
+    pub single_points_of_failure: Vec<SpofReport>,
+    /// Per component that can fail (every kind but dns), in scenario order.
+    pub components: IndexMap<String, ComponentAvailability>,
+}
+
+/// An availability with its nines and its downtime.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct AvailabilityFigures {
+    /// The analytic steady-state availability, a fraction (`null` when the structure is
+    /// too large to evaluate exactly).
+    pub analytic: Option<f64>,
+    /// `-log10(1 - analytic)` (`null` when `analytic` is 1 or null).
+    pub nines: Option<f64>,
+    /// `(1 - analytic)` x 730 hours, minutes.
+    pub downtime_min_per_month: Option<f64>,
+    /// The simulated availability (completed / ended), when the scenario has a `random`
+    /// fault; `null` otherwise.
+    pub simulated: Option<f64>,
+}
+
+/// One class's availability.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ClassAvailability {
+    /// Its figures.
+    #[serde(flatten)]
+    pub figures: AvailabilityFigures,
+    /// The components whose loss alone fails every request of the class, in scenario order.
+    pub single_points_of_failure: Vec<String>,
+}
+
+/// A single point of failure.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SpofReport {
+    /// The component.
+    pub component: String,
+    /// Its kind.
+    pub kind: String,
+    /// The classes it fails alone, in scenario order.
+    pub classes: Vec<String>,
+}
+
+/// The figures the analysis used for one component.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ComponentAvailability {
+    /// Mean time between failures of one instance, hours.
+    pub mtbf_h: f64,
+    /// Mean time to repair one instance, hours.
+    pub mttr_h: f64,
+    /// Where they come from: `random_fault`, `reliability` or `default`.
+    pub source: &'static str,
+    /// One instance's availability, `mtbf / (mtbf + mttr)`.
+    pub instance_availability: f64,
+    /// Instances counted (an autoscaled group's `min`; a database's nodes per shard).
+    pub instances: u32,
+    /// How they combine: `single`, `parallel` (any instance up will do), `per_request`
+    /// (each request uses one instance, up or not) or `database` (writes need the
+    /// primary, reads any node of the read pool).
+    pub redundancy: &'static str,
 }
 
 /// What one component costs.

@@ -124,6 +124,7 @@ impl Model {
             components,
             bottleneck: bottleneck.map(|(_, n)| n),
             cost,
+            analytic_availability: None,
             client: ClientReport {
                 retries: self.retried,
                 attempts_per_request: if offered > 0 {

@@ -7,7 +7,8 @@
 //!   timeouts; metric = cause), `class`, `region` and `datacenter` (when the scenario declares
 //!   them; failures by cause as metrics `error_<cause>`), `component`, and `fault` (name = the
 //!   fault's index in the scenario and its label, `0: crash web#1`, so repeated labels stay
-//!   apart).
+//!   apart); last, the analytic availability: `availability` (name = scenario),
+//!   `availability_class`, `single_point_of_failure` and `availability_component`.
 //! * [`timeseries_csv`] has one row per window: `t_s,offered,completed,failed,throughput_rps,
 //!   goodput_rps,error_rate,p50_ms,p99_ms,util_<component>...,inst_<component>...`, then per-component
 //!   groups (`arrivals_`, `errors_`, `lat_ms_`, `queue_`) and kind-specific ones (`backlog_`
@@ -20,7 +21,7 @@
 
 use ::csv::Writer;
 
-use crate::metrics::{LatencySummary, Report};
+use crate::metrics::{AvailabilityFigures, LatencySummary, Report};
 
 /// The summary in long form: header `scope,name,metric,value`.
 pub fn summary_csv(report: &Report) -> String {
@@ -148,6 +149,43 @@ pub fn summary_csv(report: &Report) -> String {
         cell("recovered_s", opt_float(f.recovered_s));
         cell("time_to_recover_s", opt_float(f.time_to_recover_s));
         cell("failed_requests", f.failed_requests.to_string());
+    }
+
+    if let Some(a) = &report.analytic_availability {
+        let figures = |out: &mut Out, what: &str, name: &str, f: &AvailabilityFigures| {
+            out.row([what, name, "analytic", &opt_float(f.analytic)]);
+            out.row([what, name, "nines", &opt_float(f.nines)]);
+            out.row([
+                what,
+                name,
+                "downtime_min_per_month",
+                &opt_float(f.downtime_min_per_month),
+            ]);
+            out.row([what, name, "simulated", &opt_float(f.simulated)]);
+        };
+        figures(&mut out, "availability", &report.scenario, &a.overall);
+        for (name, c) in &a.classes {
+            figures(&mut out, "availability_class", name, &c.figures);
+        }
+        for spof in &a.single_points_of_failure {
+            out.row([
+                "single_point_of_failure",
+                &spof.component,
+                "classes",
+                &spof.classes.join(" "),
+            ]);
+        }
+        for (name, c) in &a.components {
+            let mut cell = |metric: &str, value: String| {
+                out.row(["availability_component", name, metric, &value]);
+            };
+            cell("mtbf_h", float(c.mtbf_h));
+            cell("mttr_h", float(c.mttr_h));
+            cell("source", c.source.to_string());
+            cell("instance_availability", float(c.instance_availability));
+            cell("instances", c.instances.to_string());
+            cell("redundancy", c.redundancy.to_string());
+        }
     }
 
     out.finish()

@@ -311,6 +311,7 @@ pub(crate) mod fixtures {
             datacenters: IndexMap::new(),
             bottleneck: Some("web".to_string()),
             cost: None,
+            analytic_availability: None,
             client: ClientReport {
                 retries: 100,
                 attempts_per_request: 1.0125,
@@ -408,6 +409,7 @@ pub(crate) mod fixtures {
             datacenters: IndexMap::new(),
             bottleneck: None,
             cost: None,
+            analytic_availability: None,
             client: ClientReport::default(),
             engine: EngineReport::default(),
             timeseries: TimeSeries::default(),

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 
 use indexmap::IndexMap;
 
-use crate::metrics::{GeoReport, LatencySummary, Report};
+use crate::metrics::{AvailabilityFigures, AvailabilityReport, GeoReport, LatencySummary, Report};
 
 /// Width of the label column of the run-level lines.
 const LABEL: usize = 14;
@@ -135,6 +135,12 @@ pub fn render_table(report: &Report) -> String {
                 );
             }
         }
+    }
+    if let Some(a) = &report.analytic_availability {
+        for (i, text) in availability_lines(a).iter().enumerate() {
+            line(if i == 0 { "analytic" } else { "" }, text);
+        }
+        line("SPOF", &spof_line(a));
     }
 
     if !report.faults.is_empty() {
@@ -405,6 +411,41 @@ impl Table {
         }
         s
     }
+}
+
+/// The analytic availability: the whole run's, then each class's when there are several.
+fn availability_lines(a: &AvailabilityReport) -> Vec<String> {
+    let figures = |f: &AvailabilityFigures| match f.analytic {
+        None => "- (too large to evaluate)".to_string(),
+        Some(v) => format!(
+            "{} % ({} nines, {} min/month down){}",
+            percent(v),
+            opt(f.nines, |n| format!("{n:.2}")),
+            opt(f.downtime_min_per_month, sig3),
+            f.simulated
+                .map(|s| format!("; simulated {} %", percent(s)))
+                .unwrap_or_default()
+        ),
+    };
+    let mut out = vec![format!("{} from MTBF/MTTR", figures(&a.overall))];
+    if a.classes.len() > 1 {
+        for (name, c) in &a.classes {
+            out.push(format!("{name}: {}", figures(&c.figures)));
+        }
+    }
+    out
+}
+
+/// The single points of failure with the classes they fail, or `none`.
+fn spof_line(a: &AvailabilityReport) -> String {
+    if a.single_points_of_failure.is_empty() {
+        return "none".to_string();
+    }
+    a.single_points_of_failure
+        .iter()
+        .map(|s| format!("{} ({})", s.component, s.classes.join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {

@@ -93,7 +93,7 @@ fn unknown_field() {
     case(
         &[("    workers: 4\n    service", "    wokers: 4\n    service")],
         &[
-            "bad.yaml:15:5: components.web.wokers: unknown field `wokers`; did you mean `workers`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale, rate_limit, rate_limit_by_class, concurrency_limit, shedding, downstream, instance, scaling",
+            "bad.yaml:15:5: components.web.wokers: unknown field `wokers`; did you mean `workers`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale, rate_limit, rate_limit_by_class, concurrency_limit, shedding, downstream, instance, scaling, reliability",
         ],
     );
 }
@@ -473,7 +473,7 @@ fn data_tier_keys_are_checked() {
         (
             ", origin: lb}",
             ", origin: db, workers: 3}",
-            "bad.yaml:11:70: components.cdn.workers: `workers` does not apply to a cdn; a cdn takes: capacity, policy, ttl, latency, origin, prefill",
+            "bad.yaml:11:70: components.cdn.workers: `workers` does not apply to a cdn; a cdn takes: capacity, policy, ttl, latency, origin, prefill, reliability",
         ),
         (
             "entry: lb",
@@ -705,7 +705,7 @@ fn autoscale_keys_are_checked() {
             "    write: {exp: 3ms}\n    autoscale: {max: 2}\n",
         )],
         &[
-            "bad.yaml:23:5: components.db.autoscale: `autoscale` does not apply to a database; a database takes: workers, queue, read, write, replicas, read_from, replication_lag, replication, failover, shards, strategy, shard_key, vnodes, instance, scaling",
+            "bad.yaml:23:5: components.db.autoscale: `autoscale` does not apply to a database; a database takes: workers, queue, read, write, replicas, read_from, replication_lag, replication, failover, shards, strategy, shard_key, vnodes, instance, scaling, reliability",
         ],
     );
 }
@@ -951,7 +951,7 @@ fn problems_of_every_stage_are_reported_together() {
         &[
             "bad.yaml:4:9: traffic.rate: expected a rate in requests per second > 0, found -5",
             "bad.yaml:5:12: traffic.timeout: expected a duration with a unit, like 250us, 4ms, 2s, 5m or 1h (units: ns, us, ms, s, m, h), found `2parsecs` (unknown unit `parsecs`)",
-            "bad.yaml:17:5: components.web.queu: unknown field `queu`; did you mean `queue`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale, rate_limit, rate_limit_by_class, concurrency_limit, shedding, downstream, instance, scaling",
+            "bad.yaml:17:5: components.web.queu: unknown field `queu`; did you mean `queue`? a server takes: kind, count, workers, queue, service, service_by_class, calls, session, session_store, relogin, session_lost, autoscale, rate_limit, rate_limit_by_class, concurrency_limit, shedding, downstream, instance, scaling, reliability",
             "bad.yaml:19:13: components.web.calls[0]: expected the name of a component (dns, lb, web, db), found `dbb`; did you mean `db`?",
         ],
     );
@@ -1148,7 +1148,7 @@ fn overload_defences_are_checked() {
             "    write: {exp: 3ms}\n    rate_limit: {rate: 10}",
         )],
         &[
-            "bad.yaml:23:5: components.db.rate_limit: `rate_limit` does not apply to a database; a database takes: workers, queue, read, write, replicas, read_from, replication_lag, replication, failover, shards, strategy, shard_key, vnodes, instance, scaling",
+            "bad.yaml:23:5: components.db.rate_limit: `rate_limit` does not apply to a database; a database takes: workers, queue, read, write, replicas, read_from, replication_lag, replication, failover, shards, strategy, shard_key, vnodes, instance, scaling, reliability",
         ],
     );
     case(
@@ -1157,7 +1157,7 @@ fn overload_defences_are_checked() {
             "{kind: load_balancer, to: web, downstream: {web: {breaker: {}}}}",
         )],
         &[
-            "bad.yaml:11:38: components.lb.downstream: `downstream` does not apply to a load_balancer; a load_balancer takes: policy, to, latency, health_check",
+            "bad.yaml:11:38: components.lb.downstream: `downstream` does not apply to a load_balancer; a load_balancer takes: policy, to, latency, health_check, reliability",
         ],
     );
 }
@@ -1182,4 +1182,42 @@ fn valid_overload_defences_pass() {
     }
     let (code, stderr) = validate(&text, &[]);
     assert_eq!((code, stderr.as_str()), (0, ""), "{text}");
+}
+
+#[test]
+fn reliability_is_checked() {
+    case(
+        &[(
+            "    calls: [db]\n",
+            "    calls: [db]\n    reliability: {mtbf: 0s, mttr: 1h}\n",
+        )],
+        &["bad.yaml:18:25: components.web.reliability.mtbf: expected a duration > 0, found 0s"],
+    );
+    case(
+        &[(
+            "    calls: [db]\n",
+            "    calls: [db]\n    reliability: {mtbf: 720h, mtr: 1h}\n",
+        )],
+        &[
+            "bad.yaml:18:31: components.web.reliability.mtr: unknown field `mtr`; did you mean `mttr`? expected one of: mtbf, mttr",
+        ],
+    );
+    case(
+        &[(
+            "    calls: [db]\n",
+            "    calls: [db]\n    reliability: {mttr: 2}\n",
+        )],
+        &[
+            "bad.yaml:18:25: components.web.reliability.mttr: expected a duration with a unit, like 250us, 4ms, 2s, 5m or 1h (units: ns, us, ms, s, m, h), found the bare number 2 (add a unit)",
+        ],
+    );
+    case(
+        &[(
+            "  dns: {kind: dns, latency: {const: 10ms}}",
+            "  dns: {kind: dns, latency: {const: 10ms}, reliability: {mtbf: 1h}}",
+        )],
+        &[
+            "bad.yaml:10:44: components.dns.reliability: `reliability` does not apply to a dns; a dns takes: latency, ttl",
+        ],
+    );
 }

@@ -3,6 +3,7 @@
 
 mod admission;
 mod autoscale;
+mod availability;
 mod bad_input;
 mod capacity;
 mod cheapest;

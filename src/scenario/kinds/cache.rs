@@ -26,6 +26,7 @@ pub(super) const DEF: KindDef = KindDef {
         "cacheable",
         "prefill",
         "instance",
+        "reliability",
     ],
     geo_keys: &["datacenter"],
     resolve,

@@ -12,7 +12,15 @@ use crate::scenario::resolve::Problems;
 /// The cdn kind.
 pub(super) const DEF: KindDef = KindDef {
     kind: Kind::Cdn,
-    keys: &["capacity", "policy", "ttl", "latency", "origin", "prefill"],
+    keys: &[
+        "capacity",
+        "policy",
+        "ttl",
+        "latency",
+        "origin",
+        "prefill",
+        "reliability",
+    ],
     geo_keys: &[],
     resolve,
     calls: Reach::Serving,

@@ -33,6 +33,7 @@ pub(super) const DEF: KindDef = KindDef {
         "vnodes",
         "instance",
         "scaling",
+        "reliability",
     ],
     geo_keys: &["datacenter", "replica_datacenters"],
     resolve,

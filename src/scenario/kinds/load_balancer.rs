@@ -13,7 +13,7 @@ use crate::scenario::{CompId, ComponentKind};
 /// The load_balancer kind.
 pub(super) const DEF: KindDef = KindDef {
     kind: Kind::LoadBalancer,
-    keys: &["policy", "to", "latency", "health_check"],
+    keys: &["policy", "to", "latency", "health_check", "reliability"],
     geo_keys: &["datacenter"],
     resolve,
     calls: Reach::Only {

@@ -20,6 +20,7 @@ pub(super) const DEF: KindDef = KindDef {
         "consumers",
         "visibility_timeout",
         "max_attempts",
+        "reliability",
     ],
     geo_keys: &["datacenter"],
     resolve,

@@ -36,6 +36,7 @@ pub(super) const DEF: KindDef = KindDef {
         "downstream",
         "instance",
         "scaling",
+        "reliability",
     ],
     geo_keys: &["datacenter"],
     resolve,

@@ -12,7 +12,14 @@ use crate::scenario::{CompId, ComponentKind};
 /// The store kind.
 pub(super) const DEF: KindDef = KindDef {
     kind: Kind::Store,
-    keys: &["workers", "queue", "service", "instance", "scaling"],
+    keys: &[
+        "workers",
+        "queue",
+        "service",
+        "instance",
+        "scaling",
+        "reliability",
+    ],
     geo_keys: &["datacenter"],
     resolve,
     calls: Reach::Nothing,

@@ -262,6 +262,6 @@ fn a_key_of_another_kind_is_reported_with_the_kind_s_keys() {
     assert_eq!(path, "components.c.miss");
     assert_eq!(
         msg,
-        "`miss` does not apply to a store; a store takes: workers, queue, service, instance, scaling"
+        "`miss` does not apply to a store; a store takes: workers, queue, service, instance, scaling, reliability"
     );
 }

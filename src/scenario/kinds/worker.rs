@@ -25,6 +25,7 @@ pub(super) const DEF: KindDef = KindDef {
         "autoscale",
         "instance",
         "scaling",
+        "reliability",
     ],
     geo_keys: &["datacenter"],
     resolve,

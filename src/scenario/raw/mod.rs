@@ -241,6 +241,19 @@ pub struct RawHealthCheck {
     pub healthy: Option<u32>,
 }
 
+/// A component's `reliability`: its instances' mean time between failures and mean time to
+/// repair (each a duration; the kind's default when left out).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReliability {
+    /// Mean up-time of one instance between failures (a duration).
+    #[serde(default)]
+    pub mtbf: Option<Duration>,
+    /// Mean time to repair one instance (a duration).
+    #[serde(default)]
+    pub mttr: Option<Duration>,
+}
+
 /// How users send requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -666,6 +679,9 @@ raw_component! {
     /// How capacity follows the instance type's vCPUs: the type `workers` and service
     /// times are written for, and the Universal Scalability Law's coefficients.
     scaling: RawScaling,
+    /// How often one instance (or database node) fails and how long its repair takes, for
+    /// the analytic availability.
+    reliability: RawReliability,
     /// GeoDNS: each data center's entry component (with `datacenters`).
     geo: IndexMap<String, String>,
     /// The data center of each database replica, in order (with `datacenters`).

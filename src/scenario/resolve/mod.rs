@@ -383,6 +383,24 @@ fn components<'r>(
         }
         let datacenter = component_datacenter(&base, rc, dcs, geo_declared, pr);
         let instance = instances::instance(&base, rc, prices, pr);
+        let reliability = rc.reliability.as_ref().map(|r| {
+            let mut key = ReliabilityKey::default();
+            for (field, value, slot) in [
+                ("mtbf", r.mtbf, &mut key.mtbf),
+                ("mttr", r.mttr, &mut key.mttr),
+            ] {
+                if let Some(d) = value {
+                    if d.0 == SimTime::ZERO {
+                        pr.at(
+                            &format!("{base}.reliability.{field}"),
+                            "expected a duration > 0, found 0s",
+                        );
+                    }
+                    *slot = Some(d.0);
+                }
+            }
+            key
+        });
         if let Some(mut kind) = kinds::resolve(&base, rc, names, classes, dcs, geo_declared, pr) {
             let scale = instances::scale(&base, rc, instance, &mut kind, prices, pr);
             components.push(Component {
@@ -391,6 +409,7 @@ fn components<'r>(
                 datacenter: datacenter.flatten(),
                 instance,
                 scale,
+                reliability,
             });
         }
     }
