@@ -352,3 +352,62 @@ fn a_single_server_under_random_faults_matches_its_analytic_availability() {
 fn two_servers_in_series_under_random_faults_match_the_product() {
     check_random(true, (1.0 / 1.1) * (2.0 / 2.1));
 }
+
+/// A priced single server as a journey stage with a max load of 2,000 req/s.
+fn journey_stage(priced: bool) -> scalesim::report::journey::JourneyStage {
+    use scalesim::diagram::Diagram;
+    use scalesim::report::compare::CompareRun;
+    use scalesim::report::journey::{JourneyStage, StageCapacity};
+    let instance = if priced { ", instance: m7g.large" } else { "" };
+    let sc = parse(&format!(
+        "\
+name: one
+duration: 10s
+traffic: {{rate: 10}}
+entry: web
+components:
+  web: {{kind: server, workers: 4, service: {{const: 1ms}}{instance}}}
+"
+    ));
+    let report = run_seed(&sc, 1);
+    JourneyStage {
+        run: CompareRun::new(std::path::Path::new("01-one.yaml"), report).offered_by(&sc),
+        diagram: Diagram::of(&sc),
+        failures: vec![],
+        capacity: Some(StageCapacity {
+            max_rate_rps: 2000.0,
+            ..Default::default()
+        }),
+    }
+}
+
+#[test]
+fn the_journey_gives_each_stage_its_nines_spofs_and_cost_per_1000_rps() {
+    use scalesim::report::journey::{journey_json, journey_md};
+    let stage = journey_stage(true);
+    let md = journey_md(std::slice::from_ref(&stage), 1);
+    // m7g.large at $0.0816/h x 730 h = $59.57/month; at 2,000 req/s, $29.78 per 1,000
+    // req/s; printed with three significant digits. One server of 720 h / 1 h: 2.86 nines.
+    assert!(
+        md.contains("| one | 2,000 | $59.6 | $29.8 |"),
+        "capacity row in:\n{md}"
+    );
+    assert!(md.contains("| 2.86 | web |"), "overview row in:\n{md}");
+    assert!(md.contains("single points of failure: web."), "{md}");
+    let v: serde_json::Value = serde_json::from_str(&journey_json(&[stage])).unwrap();
+    let s = &v["stages"][0];
+    let per_k = s["cost"]["per_month_per_1k_rps"].as_f64().unwrap();
+    // The same product and quotient as the code: 1e-9 relative.
+    assert!((per_k - 0.0816 * 730.0 / 2.0).abs() < 1e-9 * per_k);
+    assert_eq!(
+        s["analytic_availability"]["single_points_of_failure"][0]["component"],
+        "web"
+    );
+    // Unpriced: no cost columns, no cost sentence, `null` in the JSON.
+    let stage = journey_stage(false);
+    let md = journey_md(std::slice::from_ref(&stage), 1);
+    assert!(!md.contains("$/month"), "{md}");
+    assert!(!md.contains("Cost:"), "{md}");
+    let v: serde_json::Value = serde_json::from_str(&journey_json(&[stage])).unwrap();
+    assert!(v["stages"][0]["cost"].is_null());
+}

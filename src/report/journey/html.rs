@@ -9,6 +9,10 @@ use super::capacity::{
     CAPACITY_HEADER, CAPACITY_STEM, CapacityChart, capacity_rows, capacity_slos,
 };
 use super::figures::*;
+use super::stage_figures::{
+    ANALYTIC_NOTE, any_priced, availability_sentence, cost_cells, cost_sentence, nines_text,
+    spof_text,
+};
 use super::{
     JourneyFailure, JourneyStage, anchor, capitalised, failure_chart_stem, runs_of,
     stage_chart_stem,
@@ -131,16 +135,28 @@ fn html_capacity(h: &mut String, stages: &[JourneyStage]) -> Result<(), ReportEr
              </figcaption></figure>",
             strip_xml_decl(&svg)
         );
-        let head: String = CAPACITY_HEADER[..4]
-            .iter()
-            .map(|c| format!("<th>{c}</th>"))
-            .collect();
+        let priced = any_priced(stages);
+        let mut columns: Vec<&str> = CAPACITY_HEADER[..4].to_vec();
+        if priced {
+            columns.splice(2..2, ["$/month", "$/month per 1,000 req/s"]);
+        }
+        let head: String = columns.iter().map(|c| format!("<th>{c}</th>")).collect();
         let mut body = String::new();
         let rows = capacity_rows(stages);
         for (s, row) in stages.iter().zip(&rows) {
+            let cost = if priced {
+                let [month, per_k] = cost_cells(s);
+                format!(
+                    "<td>{}</td><td>{}</td>",
+                    xml_escape(&month),
+                    xml_escape(&per_k)
+                )
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 body,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td>{cost}<td>{}</td><td>{}</td></tr>",
                 xml_escape(&s.run.report.scenario),
                 xml_escape(&row[0]),
                 xml_escape(&row[1]),
@@ -148,6 +164,13 @@ fn html_capacity(h: &mut String, stages: &[JourneyStage]) -> Result<(), ReportEr
             );
         }
         h.push_str(&scroll_table("capacity", &head, &body));
+        if priced {
+            h.push_str(
+                "<p class=\"muted\">A stage's $/month is what its priced components cost at \
+                 the run's own load; divided by its max sustainable load in thousands of req/s, \
+                 it is what each 1,000 req/s of capacity costs a month.</p>\n",
+            );
+        }
         h.push_str("<p>What breaks first, and what the next stage does about it:</p>\n<ul>\n");
         for row in rows.iter().filter(|r| !r[3].is_empty()) {
             let _ = writeln!(h, "<li>{}</li>", xml_escape(&row[3]));
@@ -167,18 +190,22 @@ fn html_overview(
 ) {
     h.push_str("<section id=\"overview\">\n<h2>Overview of all stages</h2>\n");
     let head = "<th>#</th><th>stage</th><th>req/s</th><th>availability %*</th><th>mean ms</th>\
-                <th>p50 ms</th><th>p99 ms</th><th>failed</th><th>bottleneck (utilization)</th>";
+                <th>p50 ms</th><th>p99 ms</th><th>failed</th><th>bottleneck (utilization)</th>\
+                <th>nines†</th><th>single points of failure†</th>";
     let mut body = String::new();
     for (k, s) in stages.iter().enumerate() {
         let hd = &s.run.headline;
         let _ = writeln!(
             body,
-            "<tr><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td></tr>",
             xml_escape(&s.run.label),
             anchor(k, s),
             xml_escape(&s.run.report.scenario),
             overview_figures(hd).join("</td><td>"),
-            xml_escape(&bottleneck(hd))
+            xml_escape(&bottleneck(hd)),
+            nines_text(&s.run.report),
+            xml_escape(&spof_text(&s.run.report))
         );
     }
     h.push_str(&scroll_table("overview", head, &body));
@@ -187,6 +214,7 @@ fn html_overview(
         "<p class=\"muted\">* {}</p>",
         xml_escape(&availability_note(runs, "availability"))
     );
+    let _ = writeln!(h, "<p class=\"muted\">† {}</p>", xml_escape(ANALYTIC_NOTE));
     for (kind, svg) in overview {
         let _ = writeln!(
             h,
@@ -242,6 +270,12 @@ fn html_stage(
         "<p class=\"muted\">{}</p>",
         xml_escape(&availability_footnote(r))
     );
+    if let Some(a) = availability_sentence(r) {
+        let _ = writeln!(h, "<p>{}</p>", xml_escape(&a));
+    }
+    if let Some(c) = cost_sentence(s) {
+        let _ = writeln!(h, "<p>{}</p>", xml_escape(&c));
+    }
     if !r.errors.is_empty() {
         let causes: Vec<String> = r
             .errors

@@ -5,6 +5,10 @@ use std::fmt::Write as _;
 
 use super::capacity::{CAPACITY_STEM, capacity_rows, capacity_slos};
 use super::figures::*;
+use super::stage_figures::{
+    ANALYTIC_NOTE, any_priced, availability_sentence, cost_cells, cost_sentence, nines_text,
+    spof_text,
+};
 use super::{
     JourneyFailure, JourneyStage, capitalised, failure_chart_stem, runs_of, stage_chart_stem,
 };
@@ -58,17 +62,38 @@ fn md_capacity(m: &mut String, stages: &[JourneyStage]) {
             m,
             "![Max sustainable load per stage]({CAPACITY_STEM}.png)\n"
         );
-        m.push_str("| stage | max sustainable req/s | growth | what limits it |\n");
-        m.push_str("|---|---:|---:|---|\n");
+        let priced = any_priced(stages);
+        if priced {
+            m.push_str(
+                "| stage | max sustainable req/s | $/month | $/month per 1,000 req/s | growth | what limits it |\n",
+            );
+            m.push_str("|---|---:|---:|---:|---:|---|\n");
+        } else {
+            m.push_str("| stage | max sustainable req/s | growth | what limits it |\n");
+            m.push_str("|---|---:|---:|---|\n");
+        }
         let rows = capacity_rows(stages);
         for (s, row) in stages.iter().zip(&rows) {
+            let cost = if priced {
+                let [month, per_k] = cost_cells(s);
+                format!(" {} | {} |", md_cell(&month), md_cell(&per_k))
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 m,
-                "| {} | {} | {} | {} |",
+                "| {} | {} |{cost} {} | {} |",
                 md_cell(&s.run.report.scenario),
                 md_cell(&row[0]),
                 md_cell(&row[1]),
                 md_cell(&row[2])
+            );
+        }
+        if priced {
+            m.push_str(
+                "\nA stage's $/month is what its priced components cost at the run's own \
+                 load; divided by its max sustainable load in thousands of req/s, it is what \
+                 each 1,000 req/s of capacity costs a month.\n",
             );
         }
         m.push_str("\nWhat breaks first, and what the next stage does about it:\n\n");
@@ -83,21 +108,24 @@ fn md_capacity(m: &mut String, stages: &[JourneyStage]) {
 fn md_overview(m: &mut String, stages: &[JourneyStage], runs: &[CompareRun]) {
     m.push_str("## Overview\n\n");
     m.push_str(
-        "| # | stage | req/s | availability %* | mean ms | p50 ms | p99 ms | failed | bottleneck |\n",
+        "| # | stage | req/s | availability %* | mean ms | p50 ms | p99 ms | failed | bottleneck | nines† | single points of failure† |\n",
     );
-    m.push_str("|---|---|---:|---:|---:|---:|---:|---:|---|\n");
+    m.push_str("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|\n");
     for s in stages {
         let hd = &s.run.headline;
         let _ = writeln!(
             m,
-            "| {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             md_cell(&s.run.label),
             md_cell(&s.run.report.scenario),
             overview_figures(hd).join(" | "),
-            md_cell(&bottleneck(hd))
+            md_cell(&bottleneck(hd)),
+            nines_text(&s.run.report),
+            md_cell(&spof_text(&s.run.report))
         );
     }
     let _ = writeln!(m, "\n\\* {}\n", availability_note(runs, "availability"));
+    let _ = writeln!(m, "† {}\n", ANALYTIC_NOTE);
     for kind in CompareKind::ALL {
         let _ = writeln!(m, "![{}]({}.png)\n", kind.caption_for(runs), kind.stem());
     }
@@ -142,6 +170,12 @@ fn md_stage(m: &mut String, stages: &[JourneyStage], k: usize, s: &JourneyStage)
         }
     }
     let _ = writeln!(m, "\n{}\n", availability_footnote(r));
+    if let Some(a) = availability_sentence(r) {
+        let _ = writeln!(m, "{a}\n");
+    }
+    if let Some(c) = cost_sentence(s) {
+        let _ = writeln!(m, "{c}\n");
+    }
     let scaling = scaling_summary(r);
     if !scaling.is_empty() {
         let _ = writeln!(m, "Autoscaling: {}.\n", scaling.join("; "));

@@ -26,6 +26,9 @@ mod capacity;
 pub mod figures;
 pub mod html;
 pub mod markdown;
+mod stage_figures;
+
+pub use stage_figures::journey_json;
 
 pub use capacity::StageCapacity;
 
@@ -107,7 +110,7 @@ pub(super) fn capitalised(s: &str) -> String {
         .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
 }
 
-/// Writes the journey into `dir`: `index.html`, `journey.md`, `compare.csv`, the comparison
+/// Writes the journey into `dir`: `index.html`, `journey.md`, `journey.json`, `compare.csv`, the comparison
 /// charts (PNG and SVG), the capacity chart when there are capacity figures
 /// (`capacity.png/.svg`), two charts per stage (`stage-<stem>-timeseries.png/.svg`,
 /// `stage-<stem>-components.png/.svg`) and one time-series chart per failure variant
@@ -149,6 +152,9 @@ pub fn write_journey(
         paths.push(png);
         paths.push(svg);
     }
+    let json = dir.join("journey.json");
+    write_atomic(&json, stage_figures::journey_json(stages).as_bytes())?;
+    paths.push(json);
     let md = dir.join("journey.md");
     write_atomic(&md, journey_md(stages, seed).as_bytes())?;
     paths.push(md);
