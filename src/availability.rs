@@ -97,7 +97,7 @@ impl Figures {
     /// The probability a request of a class with operation `op` finds this component up.
     pub fn up(&self, op: Op) -> f64 {
         let a = self.reliability.availability();
-        let any_of = |n: u32| 1.0 - (1.0 - a).powi(n as i32);
+        let any_of = |n: u32| 1.0 - crate::engine::sample::powi(1.0 - a, n as i32);
         match self.redundancy {
             Redundancy::Single | Redundancy::PerRequest => a,
             Redundancy::Parallel => any_of(self.instances),
@@ -492,7 +492,7 @@ fn path(sc: &Scenario, topo: &Topology, c: CompId, k: usize) -> Structure {
 /// `-log10(1 - a)`: the number of nines; `None` when `a` is 1 (no downtime).
 pub fn nines(a: f64) -> Option<f64> {
     let u = 1.0 - a;
-    (u > 0.0).then(|| -u.log10())
+    (u > 0.0).then(|| -libm::log10(u))
 }
 
 /// Expected downtime a month (730 hours), minutes.

@@ -92,7 +92,7 @@ pub(super) fn latency_text(d: &Dist) -> String {
     if m < 1.0 {
         return "~0ns".to_string();
     }
-    let scale = 10f64.powi(m.log10().floor() as i32 - 2).max(1.0);
+    let scale = crate::engine::sample::powi(10.0, libm::log10(m).floor() as i32 - 2).max(1.0);
     format!("~{}", SimTime(((m / scale).round() * scale) as u64))
 }
 

@@ -7,7 +7,9 @@
 
 pub mod queue;
 pub mod random;
+pub mod sample;
 pub mod time;
+mod ziggurat_tables;
 
 pub use queue::EventQueue;
 pub use random::{Dist, Stream};

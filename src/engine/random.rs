@@ -10,10 +10,10 @@
 //! whole nanoseconds; sampling never allocates.
 
 use rand::{Rng, RngExt, SeedableRng};
-use rand_distr::{Distribution, Exp1, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::SimTime;
+use super::sample::{exp1, standard_normal};
 
 /// One independent random stream.
 pub type Stream = Xoshiro256PlusPlus;
@@ -108,32 +108,28 @@ impl Dist {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
         let x: f64 = match self {
             Dist::Const(v) => return *v,
-            Dist::Exp { mean } => {
-                let e: f64 = Exp1.sample(rng);
-                e * mean
-            }
+            Dist::Exp { mean } => exp1(rng) * mean,
             Dist::Uniform { lo, hi } => lo + (hi - lo) * rng.random::<f64>(),
             Dist::Normal { mean, sd } => loop {
-                let z: f64 = StandardNormal.sample(rng);
+                let z = standard_normal(rng);
                 let v = mean + sd * z;
                 if v >= 0.0 {
                     break v;
                 }
             },
             Dist::LogNormal { mu, sigma } => {
-                let z: f64 = StandardNormal.sample(rng);
-                (mu + sigma * z).exp()
+                let z = standard_normal(rng);
+                libm::exp(mu + sigma * z)
             }
             Dist::Pareto { scale, shape } => {
                 // Inversion: scale * U^(-1/shape), U in (0, 1].
                 let u = 1.0 - rng.random::<f64>();
-                scale * u.powf(-1.0 / shape)
+                scale * libm::pow(u, -1.0 / shape)
             }
             Dist::Erlang { k, mean } => {
                 let mut s = 0.0;
                 for _ in 0..*k {
-                    let e: f64 = Exp1.sample(rng);
-                    s += e;
+                    s += exp1(rng);
                 }
                 s * mean / f64::from(*k)
             }
@@ -156,11 +152,11 @@ impl Dist {
                     return *mean;
                 }
                 let a = -mean / sd;
-                let phi = (-0.5 * a * a).exp() / (2.0 * std::f64::consts::PI).sqrt();
+                let phi = libm::exp(-0.5 * a * a) / (2.0 * std::f64::consts::PI).sqrt();
                 let big_phi = 0.5 * erfc(a / std::f64::consts::SQRT_2);
                 mean + sd * phi / big_phi
             }
-            Dist::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
+            Dist::LogNormal { mu, sigma } => libm::exp(mu + sigma * sigma / 2.0),
             Dist::Pareto { scale, shape } => {
                 if *shape > 1.0 {
                     scale * shape / (shape - 1.0)
@@ -196,7 +192,7 @@ impl Dist {
                 sd: sd * factor,
             },
             Dist::LogNormal { mu, sigma } => Dist::LogNormal {
-                mu: mu + factor.ln(),
+                mu: mu + libm::log(factor),
                 sigma: *sigma,
             },
             Dist::Pareto { scale, shape } => Dist::Pareto {
@@ -225,8 +221,8 @@ impl Dist {
 fn erfc(x: f64) -> f64 {
     let z = x.abs();
     let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t
-        * (-z * z - 1.265_512_23
+    let r = t * libm::exp(
+        -z * z - 1.265_512_23
             + t * (1.000_023_68
                 + t * (0.374_091_96
                     + t * (0.096_784_18
@@ -234,8 +230,8 @@ fn erfc(x: f64) -> f64 {
                             + t * (0.278_868_07
                                 + t * (-1.135_203_98
                                     + t * (1.488_515_87
-                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
-            .exp();
+                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))),
+    );
     if x >= 0.0 { r } else { 2.0 - r }
 }
 

@@ -8,9 +8,9 @@
 //! system's response times, as they should.
 
 use rand::RngExt;
-use rand_distr::{Distribution, Exp1, Zipf};
 
 use crate::engine::random::{component_stream, stream};
+use crate::engine::sample::{Zipf, exp1};
 use crate::engine::{Dist, SimTime, Stream};
 use crate::scenario::{Keys, RateProfile, Scenario};
 
@@ -52,7 +52,7 @@ impl ArrivalGen {
 
     /// The next arrival after `now_ns`, or `None` when the rate stays zero from here on.
     pub fn next(&mut self, now_ns: u64, rng: &mut Stream) -> Option<u64> {
-        let mut e: f64 = Exp1.sample(rng);
+        let mut e = exp1(rng);
         let t = now_ns as f64 / 1e9;
         while self.seg < self.segs.len() {
             let (t0, t1, r0, r1) = self.segs[self.seg];
@@ -105,7 +105,7 @@ pub enum KeyPick {
     /// Uniform over this many keys.
     Uniform(u64),
     /// Zipf-distributed over its keys (key 0 the most popular).
-    Zipf(Zipf<f64>),
+    Zipf(Zipf),
 }
 
 impl KeyPick {

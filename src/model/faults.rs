@@ -274,7 +274,8 @@ impl Model {
             self.retry_tokens -= 1.0;
         }
         let n = req.attempt + 1;
-        let base = p.backoff.sample(&mut p.rng) as f64 * p.multiplier.powi(n as i32 - 1);
+        let base = p.backoff.sample(&mut p.rng) as f64
+            * crate::engine::sample::powi(p.multiplier, n as i32 - 1);
         let wait = if p.jitter {
             base * p.rng.random::<f64>()
         } else {

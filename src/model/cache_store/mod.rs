@@ -330,7 +330,7 @@ pub fn che_lru_hit_ratio(popularity: &[f64], capacity: usize) -> f64 {
     let c = capacity as f64;
     // Expected number of distinct keys seen in a window of length t: increasing in t, from 0
     // towards `requested` > c.
-    let occupancy = |t: f64| -> f64 { popularity.iter().map(|&p| -(-p * t).exp_m1()).sum() };
+    let occupancy = |t: f64| -> f64 { popularity.iter().map(|&p| -libm::expm1(-p * t)).sum() };
     let (mut lo, mut hi) = (0.0f64, 1.0f64);
     while occupancy(hi) < c {
         lo = hi;
@@ -348,12 +348,12 @@ pub fn che_lru_hit_ratio(popularity: &[f64], capacity: usize) -> f64 {
         }
     }
     let t = 0.5 * (lo + hi);
-    popularity.iter().map(|&p| p * -(-p * t).exp_m1()).sum()
+    popularity.iter().map(|&p| p * -libm::expm1(-p * t)).sum()
 }
 
 /// Zipf(s) probabilities over n keys, key 0 most popular: p_k proportional to 1/(k+1)^s.
 pub fn zipf_probabilities(n: usize, s: f64) -> Vec<f64> {
-    let mut p: Vec<f64> = (1..=n).map(|k| (k as f64).powf(-s)).collect();
+    let mut p: Vec<f64> = (1..=n).map(|k| libm::pow(k as f64, -s)).collect();
     // Sum smallest first, for accuracy.
     let total: f64 = p.iter().rev().sum();
     for v in &mut p {

@@ -74,9 +74,9 @@ pub(crate) fn resolve_dist(path: &str, d: &RawDist, pr: &mut Problems) -> Option
                         format!("expected a coefficient of variation >= 0, found {cv}"),
                     );
                 }
-                let s2 = (1.0 + cv * cv).ln();
+                let s2 = libm::log(1.0 + cv * cv);
                 Some(Dist::LogNormal {
-                    mu: ns(*m).ln() - s2 / 2.0,
+                    mu: libm::log(ns(*m)) - s2 / 2.0,
                     sigma: s2.sqrt(),
                 })
             }
@@ -93,10 +93,10 @@ pub(crate) fn resolve_dist(path: &str, d: &RawDist, pr: &mut Problems) -> Option
                 }
                 // z of the 99th percentile of the standard normal.
                 const Z99: f64 = 2.326_347_874_040_841;
-                let mu = ns(*med).ln();
+                let mu = libm::log(ns(*med));
                 Some(Dist::LogNormal {
                     mu,
-                    sigma: (ns(*p99).ln() - mu) / Z99,
+                    sigma: (libm::log(ns(*p99)) - mu) / Z99,
                 })
             }
             _ => bad(
