@@ -9,16 +9,21 @@
 //! The core (`engine`, `model`, `metrics`, `scenario`) does no file or terminal I/O.
 
 pub mod availability;
+#[cfg(feature = "cli")]
 pub mod capacity;
+#[cfg(feature = "cli")]
 pub mod cheapest;
 pub mod diagram;
 pub mod engine;
+#[cfg(feature = "cli")]
 pub mod input;
 pub mod metrics;
 pub mod model;
+#[cfg(feature = "cli")]
 pub mod output;
 pub mod report;
 pub mod scenario;
+#[cfg(feature = "cli")]
 pub mod sweep;
 pub mod topology;
 
@@ -48,6 +53,16 @@ pub struct RunOptions {
 /// at once (an overloaded system that nothing turns requests away from, or timers kept for
 /// long). Runs inside the bounds are not affected by them.
 pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Report, RunError> {
+    run_observed(scenario, opts, |_| {})
+}
+
+/// [`run`], telling `progress` the share of simulated time done (0..1) every
+/// [`model::PROGRESS_EVERY`] events.
+pub fn run_observed(
+    scenario: &Scenario,
+    opts: &RunOptions,
+    progress: impl FnMut(f64),
+) -> Result<Report, RunError> {
     let mut sc;
     let scenario = match opts.seed {
         Some(seed) => {
@@ -57,12 +72,13 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> Result<Report, RunError> {
         }
         None => scenario,
     };
-    let started = Instant::now();
+    // WebAssembly in a browser has no clock `Instant` can read: take it only when asked for.
+    let started = (!opts.no_wall_clock).then(Instant::now);
     let mut report = model::Model::new(scenario)
         .with_trace_sample(opts.trace_sample)
-        .run()?;
+        .run_observed(progress)?;
     report.analytic_availability = Some(availability::report(scenario, &report));
-    if !opts.no_wall_clock {
+    if let Some(started) = started {
         let wall = started.elapsed().as_secs_f64();
         report.engine.wall_s = Some(wall);
         report.engine.events_per_s = Some(report.engine.events as f64 / wall.max(1e-9));

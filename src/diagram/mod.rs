@@ -28,6 +28,8 @@ mod labels;
 mod layout;
 mod mermaid;
 mod svg;
+
+pub use self::svg::{PlacedEdge, PlacedNode, Placement};
 #[cfg(test)]
 mod tests;
 

@@ -2,11 +2,91 @@
 
 use std::fmt::Write as _;
 
+use serde::Serialize;
+
 use super::layout::{BOX_H, LABEL_BASELINE, Layout, path_points};
 use super::{Diagram, Shape};
 use crate::report::xml::xml_escape;
 
+/// Where [`Diagram::svg`] draws each node and link, in the picture's coordinates: for a
+/// page that draws on top of the picture (the playground's request replay).
+#[derive(Clone, Debug, Serialize)]
+pub struct Placement {
+    /// The picture's width.
+    pub width: f64,
+    /// The picture's height.
+    pub height: f64,
+    /// Each node's box, in [`Diagram::nodes`] order.
+    pub nodes: Vec<PlacedNode>,
+    /// Each link's line, in [`Diagram::edges`] order.
+    pub edges: Vec<PlacedEdge>,
+}
+
+/// A node's box.
+#[derive(Clone, Debug, Serialize)]
+pub struct PlacedNode {
+    /// The component's name (`users` or the region's users for a traffic source).
+    pub name: String,
+    /// Whether it is a traffic source (the users) rather than a component.
+    pub users: bool,
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+}
+
+/// A link's line.
+#[derive(Clone, Debug, Serialize)]
+pub struct PlacedEdge {
+    /// The sender (index into [`Placement::nodes`]).
+    pub from: usize,
+    /// The receiver (index into [`Placement::nodes`]).
+    pub to: usize,
+    /// The points the line passes through, from the sender to the receiver.
+    pub points: Vec<(f64, f64)>,
+}
+
 impl Diagram {
+    /// Where [`Diagram::svg`] puts every node and link.
+    pub fn placement(&self) -> Placement {
+        let (layout, _) = self.placed();
+        let nodes = self.nodes.len();
+        Placement {
+            width: layout.width,
+            height: layout.height,
+            nodes: self
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    let (x, y, w) = layout.pos[i];
+                    PlacedNode {
+                        name: n.name.clone(),
+                        users: i < self.users,
+                        x,
+                        y,
+                        w,
+                        h: BOX_H,
+                    }
+                })
+                .collect(),
+            edges: self
+                .edges
+                .iter()
+                .zip(&layout.paths)
+                .map(|(e, path)| PlacedEdge {
+                    from: e.from,
+                    to: e.to,
+                    points: path_points(&layout.pos, path, nodes),
+                })
+                .collect(),
+        }
+    }
+
     /// An SVG picture laid out by `layout`: arrows from the bottom of a box to the top of
     /// its target, through the bend points of the links that skip rows (where their labels
     /// sit), each data center a labelled rounded rectangle behind its boxes. Self-contained:

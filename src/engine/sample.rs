@@ -221,11 +221,9 @@ mod tests {
 
     #[test]
     fn standard_normal_draws_what_rand_distr_draws() {
-        agree(
-            300_000,
-            standard_normal,
-            |r| rand_distr::StandardNormal.sample(r),
-        );
+        agree(300_000, standard_normal, |r| {
+            rand_distr::StandardNormal.sample(r)
+        });
     }
 
     #[test]

@@ -131,6 +131,9 @@ pub struct Model {
     transfer: Option<crate::scenario::TransferPrices>,
 }
 
+/// How many events [`Model::run_observed`] runs between two reports of its progress.
+pub const PROGRESS_EVERY: u64 = 1 << 18;
+
 impl Model {
     /// Samples this share of requests (0..=1) for request traces.
     pub fn with_trace_sample(mut self, p: f64) -> Model {
@@ -140,7 +143,14 @@ impl Model {
 
     /// Runs to the end of the scenario and returns the report (engine wall time unset), or
     /// the error of a run-time bound (requests in flight, pending events) it reached.
-    pub fn run(mut self) -> Result<Report, RunError> {
+    pub fn run(self) -> Result<Report, RunError> {
+        self.run_observed(|_| {})
+    }
+
+    /// [`Model::run`], telling `progress` the share of simulated time done (0..1) every
+    /// [`PROGRESS_EVERY`] events: for a progress bar where the run cannot be watched from
+    /// another thread (a browser's worker). With an empty `progress` it is `run`, check and all.
+    pub fn run_observed(mut self, mut progress: impl FnMut(f64)) -> Result<Report, RunError> {
         loop {
             let ev = match self.core.lane.pop_front() {
                 Some(ev) => ev,
@@ -154,6 +164,9 @@ impl Model {
                 },
             };
             self.events += 1;
+            if self.events % PROGRESS_EVERY == 0 {
+                progress(self.core.now as f64 / self.core.end.max(1) as f64);
+            }
             self.dispatch(ev);
         }
         if let Some(e) = self.core.stopped.take() {

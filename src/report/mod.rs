@@ -10,32 +10,46 @@
 //! I/O (nor does [`crate::diagram`], which draws a scenario); only this file, [`charts`]
 //! and the `write_*` functions of [`compare`] and [`journey`] touch the file system.
 
+#[cfg(feature = "cli")]
 pub mod capacity_chart;
+#[cfg(feature = "cli")]
 pub mod charts;
+#[cfg(feature = "cli")]
 pub mod cheapest_chart;
+#[cfg(feature = "cli")]
 pub mod compare;
+#[cfg(feature = "cli")]
 pub mod csv;
+#[cfg(feature = "cli")]
 pub mod journey;
 pub mod json;
+#[cfg(feature = "cli")]
 pub mod replications;
 pub mod table;
 pub mod trace;
 pub(crate) mod xml;
 
+#[cfg(feature = "cli")]
 use std::path::{Path, PathBuf};
 
+#[cfg(feature = "cli")]
 use crate::metrics::Report;
 
+#[cfg(feature = "cli")]
 pub use self::charts::{components_chart, latency_chart, timeseries_chart};
+#[cfg(feature = "cli")]
 pub use self::csv::{scaling_csv, summary_csv, timeseries_csv};
 pub use self::json::to_json;
 pub use self::table::render_table;
+#[cfg(feature = "cli")]
 pub(crate) use crate::output::write_atomic_with;
+#[cfg(feature = "cli")]
 pub use crate::output::{
     ReportError, STALE_AGE, WritesStopped, is_stale, stop_writes, write_atomic,
 };
 
 /// File names written by [`write_run_outputs`], in the order they are written.
+#[cfg(feature = "cli")]
 pub const RUN_OUTPUT_FILES: [&str; 9] = [
     "summary.json",
     "summary.csv",
@@ -49,6 +63,7 @@ pub const RUN_OUTPUT_FILES: [&str; 9] = [
 ];
 
 /// The file [`write_run_outputs`] adds, last, for a scenario with an autoscaled group.
+#[cfg(feature = "cli")]
 pub const SCALING_FILE: &str = "scaling.csv";
 
 /// Writes one run's outputs into `dir` (created if needed): `summary.json`, `summary.csv`,
@@ -57,6 +72,7 @@ pub const SCALING_FILE: &str = "scaling.csv";
 /// list (the scenario has an autoscaled group).
 /// Each file is written whole through [`write_atomic`]. Returns the paths written, in that
 /// order.
+#[cfg(feature = "cli")]
 pub fn write_run_outputs(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let [
         json,
