@@ -164,7 +164,7 @@ impl Model {
                 },
             };
             self.events += 1;
-            if self.events % PROGRESS_EVERY == 0 {
+            if self.events.is_multiple_of(PROGRESS_EVERY) {
                 progress(self.core.now as f64 / self.core.end.max(1) as f64);
             }
             self.dispatch(ev);

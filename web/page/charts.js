@@ -46,13 +46,13 @@
 
   // A line chart: `xs` (seconds), series [{name, values}] (null: no point), optional fault
   // `marks` [{start, end, label}] shaded, `yMax` to fix the scale, `percent` for 0..1 values.
-  function line({ title, xLabel, yLabel, xs, series, marks, yMax, percent }) {
+  function line({ title, xLabel, yLabel, xs, series, marks, yMax, percent, xMin, xMax }) {
     const svg = el("svg", { xmlns: NS, width: W, height: H, viewBox: `0 0 ${W} ${H}`, "font-family": "sans-serif", role: "img" });
     frame(svg, title, xLabel, yLabel);
     const pw = W - M.left - M.right;
     const ph = H - M.top - M.bottom;
-    const x0 = xs.length ? xs[0] : 0;
-    const x1 = xs.length ? xs[xs.length - 1] : 1;
+    const x0 = xMin !== undefined ? xMin : xs.length ? xs[0] : 0;
+    const x1 = xMax !== undefined ? xMax : xs.length ? xs[xs.length - 1] : 1;
     let top = yMax;
     if (top === undefined) {
       top = 0;
@@ -174,20 +174,22 @@
   function all(summary, ts) {
     const xs = ts.rows.map((r) => r.t_s + ts.window_s / 2);
     const marks = ts.faults.map((f) => ({ start: f.start_s, end: f.end_s, label: f.label }));
+    // The whole run on the time axis: from 0 to the end of the last window.
+    const span = { xMin: 0, xMax: ts.rows.length ? ts.rows[ts.rows.length - 1].t_s + ts.window_s : 1 };
     const col = (k) => ts.rows.map((r) => r[k]);
     const per = (k) =>
       ts.components
         .map((name, i) => ({ name, values: ts.rows.map((r) => r[k][i]) }))
         .filter((s) => s.values.some((v) => v !== null));
     const out = [
-      figure("throughput", line({ title: "Throughput and goodput", xLabel: "time (s)", yLabel: "req/s", xs, marks, series: [{ name: "throughput", values: col("throughput_rps") }, { name: "goodput", values: col("goodput_rps") }] })),
-      figure("latency", line({ title: "Latency per window", xLabel: "time (s)", yLabel: "ms", xs, marks, series: [{ name: "p50", values: col("p50_ms") }, { name: "p99", values: col("p99_ms") }] })),
-      figure("errors", line({ title: "Error rate", xLabel: "time (s)", yLabel: "share failed", xs, marks, percent: true, yMax: Math.max(0.05, ...col("error_rate")) * 1.05, series: [{ name: "error rate", values: col("error_rate") }] })),
-      figure("utilization", line({ title: "Utilization per component", xLabel: "time (s)", yLabel: "busy", xs, marks, percent: true, yMax: 1.0, series: per("utilization") })),
+      figure("throughput", line({ title: "Throughput and goodput", xLabel: "time (s)", yLabel: "req/s", xs, marks, ...span, series: [{ name: "throughput", values: col("throughput_rps") }, { name: "goodput", values: col("goodput_rps") }] })),
+      figure("latency", line({ title: "Latency per window", xLabel: "time (s)", yLabel: "ms", xs, marks, ...span, series: [{ name: "p50", values: col("p50_ms") }, { name: "p99", values: col("p99_ms") }] })),
+      figure("errors", line({ title: "Error rate", xLabel: "time (s)", yLabel: "share failed", xs, marks, ...span, percent: true, yMax: Math.max(0.05, ...col("error_rate")) * 1.05, series: [{ name: "error rate", values: col("error_rate") }] })),
+      figure("utilization", line({ title: "Utilization per component", xLabel: "time (s)", yLabel: "busy", xs, marks, ...span, percent: true, yMax: 1.0, series: per("utilization") })),
     ];
     const queues = per("queue_mean");
     if (queues.length) {
-      out.push(figure("queues", line({ title: "Requests waiting per component", xLabel: "time (s)", yLabel: "waiting", xs, marks, series: queues })));
+      out.push(figure("queues", line({ title: "Requests waiting per component", xLabel: "time (s)", yLabel: "waiting", xs, marks, ...span, series: queues })));
     }
     const lat = summary.latency_ms || {};
     const pts = ["p50", "p90", "p99", "p999"].filter((k) => lat[k] !== null && lat[k] !== undefined);

@@ -6,7 +6,10 @@
 //   const r = new Replay(container, { svg, placement, traces, timeseries });
 //   r.destroy();
 //
-// `traces` is an array of trace objects (traces.jsonl parsed line by line).
+// `traces` is an array of trace objects (traces.jsonl parsed line by line). Hooks for tests:
+// controls carry data-act="play|pause|step|back|scrub|speed|failed-only|pick"; dots are
+// <circle class="replay-dot" data-trace="INDEX"> (INDEX into `traces`); the container gets
+// data-t-ms (current time), data-visible (dots drawn) and data-playing ("1" or "0").
 (function () {
   "use strict";
 
@@ -20,66 +23,46 @@
   const LEAD_REAL_MS = 300; // ...landing this long (real time) before the next request
 
   const STYLE = `
-.replay{font:13px/1.4 system-ui,sans-serif;color:#222}
-.replay:focus{outline:none}
+.replay{font:13px/1.4 system-ui,sans-serif;color:#222} .replay:focus{outline:none}
 .replay-controls{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin-bottom:6px}
-.replay-controls button{padding:2px 9px;cursor:pointer}
-.replay-controls button.replay-on{font-weight:700;background:#e3ecfb}
-.replay-controls select[data-act=pick]{max-width:22em}
-.replay-scrub input{display:block;width:100%;margin:0}
+.replay-controls button{padding:2px 9px;cursor:pointer} .replay-controls button.replay-on{font-weight:700;background:#e3ecfb}
+.replay-controls select[data-act=pick]{max-width:22em} .replay-scrub input{display:block;width:100%;margin:0}
 .replay-timeline{display:block;width:100%;height:10px;background:#f0f0f0;cursor:pointer}
 .replay-status{display:flex;flex-wrap:wrap;gap:6px 18px;margin:4px 0}
 .replay-time{font-variant-numeric:tabular-nums;font-weight:600}
-.replay-faults{color:#b00;font-weight:600}
-.replay-faults.replay-none{color:#888;font-weight:400}
+.replay-faults{color:#b00;font-weight:600} .replay-faults.replay-none{color:#888;font-weight:400}
 .replay-body{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}
-.replay-diagram{flex:1 1 420px;min-width:260px}
-.replay-diagram svg{display:block;width:100%;height:auto}
+.replay-diagram{flex:1 1 420px;min-width:260px} .replay-diagram svg{display:block;width:100%;height:auto}
 .replay-detail{flex:1 1 300px;max-width:520px;font-size:12px;border:1px solid #ddd;border-radius:4px;padding:6px 8px;background:#fafafa}
 .replay-detail dl{display:grid;grid-template-columns:auto 1fr;gap:1px 10px;margin:4px 0 8px}
-.replay-detail dt{color:#666}.replay-detail dd{margin:0}
-.replay-hint{color:#777}
-.replay-bad{color:#c00;font-weight:700}
+.replay-detail dt{color:#666} .replay-detail dd{margin:0} .replay-hint{color:#777} .replay-bad{color:#c00;font-weight:700}
 .replay-hops{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
-.replay-hops th{color:#666;font-weight:400;border-bottom:1px solid #ddd}
+.replay-hops th{color:#666;font-weight:400;border-bottom:1px solid #ddd} .replay-hops tbody tr{cursor:pointer}
 .replay-hops th,.replay-hops td{padding:1px 5px;text-align:right;white-space:nowrap}
 .replay-hops th:first-child,.replay-hops td:first-child{text-align:left}
-.replay-hops tbody tr{cursor:pointer}
-.replay-hops tr.replay-hop-now td{background:#fff1c9}
-.replay-hops tr.replay-hop-failed td{color:#b00;background:#fde6e6;font-weight:700}
+.replay-hops tr.replay-hop-now td{background:#fff1c9} .replay-hops tr.replay-hop-failed td{color:#b00;background:#fde6e6;font-weight:700}
 .replay-dot{fill:#2f6fce;fill-opacity:.85;stroke:#fff;stroke-width:.8;cursor:pointer}
-.replay-dot.replay-red{fill:#d62728}
-.replay-dot.replay-grey{fill:#8a8a8a}
+.replay-dot.replay-red{fill:#d62728} .replay-dot.replay-grey{fill:#8a8a8a}
 .replay-ring{fill:none;stroke:#111;stroke-width:1.8;pointer-events:none}
 .replay-route{fill:none;stroke:#f5a623;stroke-width:6;stroke-opacity:.45;stroke-linejoin:round;stroke-linecap:round;pointer-events:none}
-.replay-mark{pointer-events:none;font-family:sans-serif}
-.replay-mark text{fill:#d62728;stroke:#fff;stroke-width:2.5px;paint-order:stroke}
-.replay-mark.replay-soft text{fill:#e07b00}
-.replay-x{font-size:17px;font-weight:700}
-.replay-cause{font-size:10px;font-weight:700}
-.replay-qtrack{fill:#000;fill-opacity:.08}
-.replay-qbar{fill:#7a4fd0}
-.replay-qtext{font-size:9px;fill:#333;font-family:sans-serif}
+.replay-mark{pointer-events:none;font-family:sans-serif} .replay-mark text{fill:#d62728;stroke:#fff;stroke-width:2.5px;paint-order:stroke}
+.replay-mark.replay-soft text{fill:#e07b00} .replay-x{font-size:17px;font-weight:700} .replay-cause{font-size:10px;font-weight:700}
+.replay-qtrack{fill:#000;fill-opacity:.08} .replay-qbar{fill:#7a4fd0} .replay-qtext{font-size:9px;fill:#333;font-family:sans-serif}
 .replay-hot{fill:#d62728;fill-opacity:.12;stroke:#d62728;stroke-width:2.5;pointer-events:none}
 `;
 
   // ---- small helpers ------------------------------------------------------------------
 
-  function html(tag, attrs, parent, text) {
-    const e = document.createElement(tag);
+  // Make an element (HTML, or SVG with `ns`) with attributes and text, appended to `parent`.
+  function make(ns, tag, attrs, parent, text) {
+    const e = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
     if (text !== undefined) e.textContent = text;
     if (parent) parent.appendChild(e);
     return e;
   }
-
-  function svgEl(tag, attrs, parent, text) {
-    const e = document.createElementNS(NS, tag);
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-    if (text !== undefined) e.textContent = text;
-    if (parent) parent.appendChild(e);
-    return e;
-  }
+  const html = (...a) => make(null, ...a);
+  const svgEl = (...a) => make(NS, ...a);
 
   const fmtS = (ms) => (ms / 1000).toFixed(4) + " s";
   const fmtMs = (ms) => (ms == null || !isFinite(ms) ? "–" : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
@@ -93,17 +76,14 @@
     return ((h ^ (h >>> 15)) >>> 0) / 4294967296;
   }
 
-  // First index whose value is > x (upper) or >= x (lower) in a sorted array.
-  function upper(arr, x) {
+  // In a sorted array, the first index whose value is > x (upper) or >= x (lower).
+  function bisect(arr, x, orEqual) {
     let lo = 0, hi = arr.length;
-    while (lo < hi) { const m = (lo + hi) >> 1; if (arr[m] <= x) lo = m + 1; else hi = m; }
+    while (lo < hi) { const m = (lo + hi) >> 1; if (arr[m] < x || (!orEqual && arr[m] === x)) lo = m + 1; else hi = m; }
     return lo;
   }
-  function lower(arr, x) {
-    let lo = 0, hi = arr.length;
-    while (lo < hi) { const m = (lo + hi) >> 1; if (arr[m] < x) lo = m + 1; else hi = m; }
-    return lo;
-  }
+  const upper = (arr, x) => bisect(arr, x, false);
+  const lower = (arr, x) => bisect(arr, x, true);
 
   // The point a fraction f of the way along a polyline, by length.
   function along(pts, f) {
@@ -130,14 +110,8 @@
   class Replay {
     constructor(container, data) {
       data = data || {};
-      this.container = container;
-      this.t = 0;
-      this.speed = SPEEDS[1][0];
-      this.playing = false;
-      this.failedOnly = false;
-      this.sel = null;
-      this.raf = 0;
-      this.rowIndex = -2;
+      Object.assign(this, { container, t: 0, speed: SPEEDS[1][0], playing: false, failedOnly: false, sel: null, raf: 0 });
+      this.rowIndex = -2; // timeseries row shown (-1: none; -2: not drawn yet)
       this.faultText = null;
       this._tick = this._tick.bind(this);
       if (!document.getElementById("replay-style")) html("style", { id: "replay-style" }, document.head, STYLE);
@@ -182,7 +156,7 @@
       this.recs = traces.map((tr, index) => this._record(tr, index)).filter((r) => r);
       this.recs.sort((a, b) => a.start - b.start || a.index - b.index);
       this.byIndex = new Map(this.recs.map((r) => [r.index, r]));
-      this.views = { all: this._view(this.recs), failed: this._view(this.recs.filter((r) => r.failed)) };
+      this.views = { all: this._makeView(this.recs), failed: this._makeView(this.recs.filter((r) => r.failed)) };
     }
 
     _record(tr, index) {
@@ -200,7 +174,7 @@
       // The call tree: spans sorted by arrival, nested by time containment. A child that
       // outlives its parent (a timeout) is cut at the parent's end.
       const spans = (tr.spans || [])
-        .filter((s) => this.byName.has(s.component) && isFinite(s.arrive_ms))
+        .filter((s) => this.byName.has(s.component) && Number.isFinite(s.arrive_ms))
         .map((s) => ({ s, node: this.byName.get(s.component), inst: s.instance | 0, arrive: +s.arrive_ms, end: s.end_ms == null ? Infinity : +s.end_ms, kids: [] }))
         .sort((a, b) => a.arrive - b.arrive || b.end - a.end);
       const roots = [], stack = [];
@@ -213,11 +187,8 @@
         stack.push(sp);
       }
       // The users node this trace starts from: one with an edge to its first hop, if several.
-      let users = this.usersNodes.length ? this.usersNodes[0] : 0;
-      if (roots.length && this.usersNodes.length > 1) {
-        users = this.usersNodes.find((u) => this.edges.has(u + ">" + roots[0].node)) ?? users;
-      }
-      rec.users = users;
+      const first = roots.length ? roots[0].node : -1;
+      const users = this.usersNodes.find((u) => this.edges.has(u + ">" + first)) ?? this.usersNodes[0] ?? 0;
 
       const emit = (t, ni, inst) => {
         if (!isFinite(t)) return;
@@ -282,18 +253,12 @@
     }
 
     // A set of records to draw: starts, running maximum of last-visible times, keyframe times.
-    _view(recs) {
-      const starts = recs.map((r) => r.start);
-      const maxLast = [];
+    _makeView(recs) {
       let m = -Infinity;
-      for (const r of recs) maxLast.push((m = Math.max(m, r.last)));
-      const times = [];
-      for (const r of recs) {
-        times.push(r.start, ...r.kt);
-        if (isFinite(r.end)) times.push(r.end);
-      }
+      const maxLast = recs.map((r) => (m = Math.max(m, r.last)));
+      const times = recs.flatMap((r) => (isFinite(r.end) ? [r.start, ...r.kt, r.end] : [r.start, ...r.kt]));
       times.sort((a, b) => a - b);
-      return { recs, starts, maxLast, times };
+      return { recs, starts: recs.map((r) => r.start), maxLast, times };
     }
 
     // Time range, timeseries rows, queue scale and faults.
@@ -401,9 +366,9 @@
       const pick = this.ui.pick;
       html("option", { value: "" }, pick, `pick a request (${this.recs.length})…`);
       const label = (r) => {
-        const bad = r.marks.find((m) => !m.soft);
-        const where = bad ? " at " + (this.nodes[this._nodeAt(r, bad.t)] || {}).name : "";
-        return `${fmtS(r.start)} · ${r.tr.class} · ${r.tr.outcome}${r.failed ? where : ""}`;
+        const bad = r.failed && r.marks.find((m) => !m.soft);
+        const where = bad ? " at " + this.nodes[r.kn[Math.max(0, upper(r.kt, bad.t) - 1)]].name : "";
+        return `${fmtS(r.start)} · ${r.tr.class} · ${r.tr.outcome}${where}`;
       };
       const group = (title, recs) => {
         if (!recs.length) return;
@@ -413,10 +378,6 @@
       const failed = this.views.failed.recs;
       group(`failed (${failed.length})`, failed.slice(0, PICK_FAILED));
       group("others", this.recs.filter((r) => !r.failed).slice(0, PICK_OTHERS));
-    }
-
-    _nodeAt(rec, t) {
-      return rec.kn[Math.max(0, upper(rec.kt, t) - 1)];
     }
 
     // A strip under the scrubber: fault intervals, failed requests as ticks, and a cursor.
@@ -449,7 +410,7 @@
         const hot = svgEl("rect", { class: "replay-hot", x: n.x, y: n.y, width: n.w, height: n.h, rx: 4, display: "none" }, layer);
         svgEl("rect", { class: "replay-qtrack", x: n.x + 5, y: n.y + n.h - 6, width: n.w - 10, height: 4 }, g);
         const bar = svgEl("rect", { class: "replay-qbar", x: n.x + 5, y: n.y + n.h - 6, width: 0, height: 4 }, g);
-        const text = svgEl("text", { class: "replay-qtext", x: n.x + n.w - 4, y: n.y + 11, "text-anchor": "end" }, g);
+        const text = svgEl("text", { class: "replay-qtext", x: n.x + n.w - 2, y: n.y + n.h + 10, "text-anchor": "end" }, g);
         this.qs.push({ n, ci, g, hot, bar, text });
       });
     }
@@ -474,14 +435,9 @@
     // Jump to the next (dir 1) or previous (dir -1) keyframe time of any shown trace.
     step(dir) {
       this.pause();
-      const times = this._view().times, eps = 1e-6;
-      if (dir > 0) {
-        const i = upper(times, this.t + eps);
-        this.setTime(i < times.length ? times[i] : this.t1);
-      } else {
-        const i = lower(times, this.t - eps) - 1;
-        this.setTime(i >= 0 ? times[i] : this.t0);
-      }
+      const times = this._view().times;
+      const i = dir > 0 ? upper(times, this.t + 1e-6) : lower(times, this.t - 1e-6) - 1;
+      this.setTime(i >= 0 && i < times.length ? times[i] : dir > 0 ? this.t1 : this.t0);
     }
 
     setTime(ms) {
@@ -520,7 +476,7 @@
       return Math.max(5, Math.min(30000, this.speed * 700));
     }
 
-    // Draw everything at time t; returns how many dots and marks are shown.
+    // Draw everything at time t; returns how many dots and passing marks are shown.
     _render(t) {
       this.t = t;
       const v = this._view(), linger = this._linger();
@@ -546,7 +502,10 @@
         if (!g.parentNode) this.markLayer.appendChild(g);
         g.setAttribute("transform", `translate(${m.pos[0].toFixed(1)},${m.pos[1].toFixed(1)})`);
         g.setAttribute("class", "replay-mark" + (m.soft ? " replay-soft" : ""));
-        if (g.lastChild.textContent !== m.cause) g.lastChild.textContent = m.cause;
+        const label = g.lastChild, left = m.pos[0] > this.place.width * 0.7;
+        label.setAttribute("x", left ? -7 : 7);
+        label.setAttribute("text-anchor", left ? "end" : "start");
+        if (label.textContent !== m.cause) label.textContent = m.cause;
         nm++;
       };
       // Records that may show: started by t, and not all finished before t - linger.
@@ -557,6 +516,7 @@
         if (t <= rec.end) drawDot(rec);
         for (const m of rec.marks) if (m.t <= t && t <= m.t + linger && rec !== this.sel) drawMark(m);
       }
+      const shown = nd + nm; // what would vanish by itself: the selection's marks don't
       const sel = this.sel;
       if (sel) {
         if (!selDrawn && t >= sel.start && t <= sel.end) drawDot(sel);
@@ -574,7 +534,7 @@
       this.cursor.setAttribute("x", (this.timelineX(t) - 1.5).toFixed(1));
       this._drawSeries(t);
       this._hopNow(t);
-      return nd + nm;
+      return shown;
     }
 
     // Queue bars, busy outlines and the fault line for the timeseries window holding t.
@@ -633,14 +593,12 @@
       const tr = rec.tr;
       html("strong", {}, d, `request #${rec.index}`);
       const dl = html("dl", {}, d);
-      const item = (k, v, cls) => { html("dt", {}, dl, k); html("dd", cls ? { class: cls } : {}, dl, v); };
-      item("class", String(tr.class));
-      item("user", String(tr.user));
-      item("key", String(tr.key));
-      item("outcome", String(tr.outcome), rec.failed ? "replay-bad" : undefined);
-      item("attempts", String(tr.attempts));
-      item("start", fmtS(rec.start));
-      item("latency", tr.latency_ms == null ? "still in flight at the end" : fmtMs(+tr.latency_ms) + " ms");
+      const latency = tr.latency_ms == null ? "still in flight at the end" : fmtMs(+tr.latency_ms) + " ms";
+      for (const [k, v] of [["class", tr.class], ["user", tr.user], ["key", tr.key], ["outcome", tr.outcome],
+        ["attempts", tr.attempts], ["start", fmtS(rec.start)], ["latency", latency]]) {
+        html("dt", {}, dl, k);
+        html("dd", k === "outcome" && rec.failed ? { class: "replay-bad" } : {}, dl, String(v));
+      }
       // The hops in arrival order, indented by call depth; times in ms after the start.
       const spans = (tr.spans || []).slice().sort((a, b) => a.arrive_ms - b.arrive_ms || (b.end_ms ?? Infinity) - (a.end_ms ?? Infinity));
       const table = html("table", { class: "replay-hops" }, d);
@@ -651,18 +609,14 @@
       for (const s of spans) {
         const end = s.end_ms == null ? Infinity : s.end_ms;
         while (stack.length && stack[stack.length - 1] <= s.arrive_ms) stack.pop();
-        const bad = s.outcome && s.outcome !== "ok";
-        const tr2 = html("tr", { "data-t": String(s.arrive_ms), title: "jump to this hop" }, body);
-        if (bad) tr2.classList.add("replay-hop-failed");
-        const placed = this.byName.has(s.component) ? "" : " (not drawn)";
-        html("td", {}, tr2, "\u2003".repeat(stack.length) + `${s.component}#${s.instance}${placed}`);
-        html("td", {}, tr2, "+" + fmtMs(s.arrive_ms - rec.start));
-        html("td", {}, tr2, fmtMs(s.wait_ms));
-        html("td", {}, tr2, fmtMs(s.service_ms));
-        html("td", {}, tr2, isFinite(end) ? "+" + fmtMs(end - rec.start) : "–");
-        html("td", {}, tr2, String(s.outcome || "–"));
-        this.hopRows.push({ row: tr2, a: s.arrive_ms, b: end });
-        stack.push(end);
+        const row = html("tr", { "data-t": String(s.arrive_ms), title: "jump to this hop" }, body);
+        if (s.outcome && s.outcome !== "ok") row.classList.add("replay-hop-failed");
+        const hop = "\u2003".repeat(stack.length) + `${s.component}#${s.instance}` + (this.byName.has(s.component) ? "" : " (not drawn)");
+        const cells = [hop, "+" + fmtMs(s.arrive_ms - rec.start), fmtMs(s.wait_ms), fmtMs(s.service_ms),
+          isFinite(end) ? "+" + fmtMs(end - rec.start) : "–", String(s.outcome || "–")];
+        for (const c of cells) html("td", {}, row, c);
+        this.hopRows.push({ row, a: s.arrive_ms, b: end });
+        stack.push(Math.min(end, stack.length ? stack[stack.length - 1] : Infinity)); // cut at the caller's end
       }
       if (!spans.length) html("div", { class: "replay-hint" }, d, "No hops recorded.");
       html("div", { class: "replay-hint" }, d, "Times in ms after the start; click a hop to jump there.");

@@ -246,6 +246,7 @@ fn html_stage(
     if !r.about.is_empty() {
         let _ = writeln!(h, "<p class=\"about\">{}</p>", xml_escape(&r.about));
     }
+    h.push_str(&playground_link(&s.run.file));
     let _ = writeln!(
         h,
         "<figure class=\"topology\"><div class=\"scroll\">{}</div><figcaption>Topology of \
@@ -363,6 +364,17 @@ fn html_figures(h: &mut String, s: &JourneyStage, compared: Option<&JourneyStage
     h.push_str(&scroll_table("", &head, &body));
 }
 
+/// A link that opens `file` in the browser playground, which `web/build` writes beside the
+/// journey (`results/playground/`), with its knobs to turn.
+fn playground_link(file: &str) -> String {
+    format!(
+        "<p class=\"play\"><a href=\"../playground/index.html#stage={}\">Open it in the \
+         playground</a>: change a knob, watch it run and replay its requests (build the \
+         playground once with <code>web/build</code>).</p>\n",
+        xml_escape(file)
+    )
+}
+
 /// A failure variant: what it is, its availability, its faults' times to detect and recover,
 /// and its time-series chart.
 fn html_failure(h: &mut String, f: &JourneyFailure) -> Result<(), ReportError> {
@@ -375,6 +387,7 @@ fn html_failure(h: &mut String, f: &JourneyFailure) -> Result<(), ReportError> {
     if !fr.about.is_empty() {
         let _ = writeln!(h, "<p>{}</p>", xml_escape(&fr.about));
     }
+    h.push_str(&playground_link(&f.run.file));
     let fh = &f.run.headline;
     let _ = writeln!(
         h,
