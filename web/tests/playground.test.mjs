@@ -146,3 +146,16 @@ test("a shared link carries the scenario and its knobs", async () => {
   assert.ok(box);
   await again.close();
 });
+
+test("a long run reports its progress and can be cancelled, and the page runs again after", async () => {
+  const page = await open("#stage=scenarios/11-monitoring-and-autoscaling.yaml");
+  await page.waitForFunction(() => window.playground.busy && Number(document.querySelector("#progress").value) > 0, null, { timeout: 60_000 });
+  await page.click("#cancel");
+  assert.equal(await page.textContent("#status"), "cancelled");
+  assert.equal(await page.evaluate(() => window.playground.busy), false);
+  assert.equal(await page.evaluate(() => window.playground.runs), 0);
+  await page.selectOption("#picker", "scenarios/01-single-server.yaml");
+  const done = await runs(page, 1);
+  assert.equal(done.summary, cli("run", "scenarios/01-single-server.yaml", "--json", "-", "--no-wall-clock"));
+  await page.close();
+});
