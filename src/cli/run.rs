@@ -51,10 +51,19 @@ pub(crate) struct RunArgs {
     /// Leave wall-clock figures out of the JSON so that reruns are byte-identical.
     #[arg(long)]
     pub(crate) no_wall_clock: bool,
-    /// Write sampled request traces to PATH as JSON lines (one request per line, a span per
-    /// hop; `-`: stdout, and print nothing else there).
+    /// Write sampled request traces to PATH (`-`: stdout, and print nothing else there), in
+    /// the --trace-format.
     #[arg(long, value_name = "PATH")]
     pub(crate) trace: Option<OutFile>,
+    /// The format of --trace.
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        value_enum,
+        default_value_t = TraceFormat::Jsonl,
+        requires = "trace"
+    )]
+    pub(crate) trace_format: TraceFormat,
     /// Share of requests to trace with --trace: greater than 0 and at most 1.
     #[arg(
         long,
@@ -79,6 +88,17 @@ pub(crate) struct ValidateArgs {
     /// Overrides to apply before validating, as for `run`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub(crate) sets: Vec<Override>,
+}
+
+/// The formats `--trace` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum TraceFormat {
+    /// scalesim's own JSON lines: one request per line, a span per hop
+    Jsonl,
+    /// The Chrome Trace Event format: open it in Perfetto UI or chrome://tracing
+    Chrome,
+    /// OpenTelemetry spans in OTLP/JSON, for a collector or Jaeger
+    Otlp,
 }
 
 /// Parses `--trace-sample`: a share of requests greater than 0 and at most 1 (not NaN, not
@@ -253,7 +273,11 @@ pub(crate) fn run(a: &RunArgs) -> CliResult {
         let outputs: [(&Option<OutFile>, &dyn Fn() -> String); 4] = [
             (&a.json, &|| json_text.clone()),
             (&a.csv, &|| csv::summary_csv(&rep)),
-            (&a.trace, &|| report::trace::to_jsonl(&rep)),
+            (&a.trace, &|| match a.trace_format {
+                TraceFormat::Jsonl => report::trace::to_jsonl(&rep),
+                TraceFormat::Chrome => report::trace::to_chrome(&rep),
+                TraceFormat::Otlp => report::trace::to_otlp(&rep),
+            }),
             (&a.timeseries, &|| csv::timeseries_csv(&rep)),
         ];
         for (flag, text) in outputs {

@@ -31,6 +31,7 @@ mod sharding;
 mod stages;
 mod sweep;
 mod theory;
+mod traces;
 mod transfer;
 mod vertical;
 
