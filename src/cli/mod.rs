@@ -11,6 +11,7 @@ mod max_load;
 mod paths;
 mod progress;
 mod run;
+mod shell;
 mod signals;
 mod sweep;
 
@@ -85,6 +86,10 @@ pub(crate) enum Command {
     /// (--cheapest) the cheapest combination of several, or (--max-load) the largest load
     /// the scenario sustains and what limits it.
     Capacity(capacity::CapacityArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(shell::CompletionsArgs),
+    /// Print the manual page, or write one per subcommand with --out.
+    Man(shell::ManArgs),
 }
 
 /// Parses the command line, runs the command, returns the exit code.
@@ -109,6 +114,8 @@ pub(crate) fn main() -> ExitCode {
         Command::Sweep(a) => sweep::sweep(a),
         Command::Merge(a) => sweep::merge(a),
         Command::Capacity(a) => capacity::capacity(a),
+        Command::Completions(a) => shell::completions(a),
+        Command::Man(a) => shell::man(a),
     })
     .unwrap_or_else(|_| {
         Err(Failure::Internal(anyhow::anyhow!(

@@ -605,3 +605,66 @@ fn a_dash_means_standard_output_for_every_single_file_output() {
         std::fs::read_to_string(dir.path().join("s.csv")).unwrap()
     );
 }
+
+#[test]
+fn completions_for_every_shell_know_every_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let subcommands = [
+        "run",
+        "validate",
+        "compare",
+        "capacity",
+        "completions",
+        "man",
+    ];
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let text = ok(&scalesim(dir.path(), &["completions", shell]));
+        for sub in subcommands {
+            assert!(text.contains(sub), "{shell}: no `{sub}` in the completions");
+        }
+        assert!(text.contains("trace-format"), "{shell}: flags missing");
+    }
+    // The bash script parses.
+    if let Ok(status) = std::process::Command::new("bash")
+        .args([
+            "-n",
+            "-c",
+            &ok(&scalesim(dir.path(), &["completions", "bash"])),
+        ])
+        .status()
+    {
+        assert!(status.success(), "bash -n rejects the completion script");
+    }
+    fails(&scalesim(dir.path(), &["completions", "tcsh"]));
+}
+
+#[test]
+fn man_prints_the_page_and_writes_one_per_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = ok(&scalesim(dir.path(), &["man"]));
+    assert!(page.contains(".TH scalesim 1"), "{page}");
+    assert!(page.contains("capacity"));
+    let listed = ok(&scalesim(dir.path(), &["man", "--out", "man1"]));
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("man1"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(listed.lines().count(), names.len());
+    for want in [
+        "scalesim.1",
+        "scalesim-run.1",
+        "scalesim-capacity.1",
+        "scalesim-man.1",
+    ] {
+        assert!(
+            names.iter().any(|n| n == want),
+            "{want} missing from {names:?}"
+        );
+    }
+    let run = std::fs::read_to_string(dir.path().join("man1/scalesim-run.1")).unwrap();
+    assert!(
+        run.contains(".TH scalesim-run 1") && run.contains("trace\\-format"),
+        "{run}"
+    );
+}
