@@ -48,14 +48,29 @@ pub enum ReadError {
 /// message), one that is not UTF-8 is [`ReadError::NotUtf8`], naming the first bad byte.
 pub fn read_text(path: &Path, limit: usize, what: &'static str) -> Result<String, ReadError> {
     let file = File::open(path)?;
-    let cap = limit.saturating_add(1);
     // The size is only a hint: a device or a pipe reports 0 and may never end.
     let hint = file
         .metadata()
-        .map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX))
-        .min(cap);
-    let mut bytes = Vec::with_capacity(hint);
-    file.take(cap as u64).read_to_end(&mut bytes)?;
+        .map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX));
+    read_text_from(file, hint, path, limit, what)
+}
+
+/// [`read_text`] of standard input; messages name it `path`.
+pub fn read_stdin_text(path: &Path, limit: usize, what: &'static str) -> Result<String, ReadError> {
+    read_text_from(io::stdin().lock(), 0, path, limit, what)
+}
+
+/// Reads `reader` whole as UTF-8 text, as [`read_text`] does; `hint` is its size if known.
+fn read_text_from(
+    reader: impl Read,
+    hint: usize,
+    path: &Path,
+    limit: usize,
+    what: &'static str,
+) -> Result<String, ReadError> {
+    let cap = limit.saturating_add(1);
+    let mut bytes = Vec::with_capacity(hint.min(cap));
+    reader.take(cap as u64).read_to_end(&mut bytes)?;
     if bytes.len() > limit {
         return Err(ReadError::TooLarge {
             path: path.to_path_buf(),

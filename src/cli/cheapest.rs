@@ -246,7 +246,7 @@ pub(super) fn cheapest(a: &CapacityArgs) -> CliResult {
         }
     }
     let text = read_scenario(&a.file)?;
-    let name = a.file.display().to_string();
+    let name = super::run::source_name(&a.file);
     let o = CheapestOptions {
         slos: a.slos.clone(),
         replications: a.replications,

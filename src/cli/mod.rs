@@ -63,6 +63,12 @@ pub(crate) fn run_failure(path: &std::path::Path, e: &scalesim::RunError) -> Fai
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
+    /// Threads for the commands that run several scenarios or runs at once (compare, journey,
+    /// sweep, capacity, run --replications); default: $RAYON_NUM_THREADS, else every core.
+    /// The numbers do not depend on it.
+    #[arg(short = 'j', long = "jobs", global = true, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) jobs: Option<u16>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,6 +108,12 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Some(n) = cli.jobs {
+        // The global pool is built once, here, before anything runs: this cannot fail.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(n))
+            .build_global();
+    }
     // Ctrl-C and kill remove the temporaries of the writes in progress, then exit 130 or 143.
     signals::install();
     // A panic is a bug in scalesim, not bad input: report it as an internal error (exit 2).

@@ -1,6 +1,7 @@
 //! `scalesim run` and `scalesim validate`.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::anyhow;
 use clap::Args;
@@ -113,13 +114,39 @@ fn parse_share(s: &str) -> Result<f64, String> {
     }
 }
 
+/// Whether `path` is `-`: the scenario is read from standard input.
+pub(super) fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// The name a scenario's messages give it: its path, or `<stdin>` for `-`.
+pub(super) fn source_name(path: &Path) -> String {
+    if is_stdin(path) {
+        "<stdin>".into()
+    } else {
+        path.display().to_string()
+    }
+}
+
 /// Reads a scenario file as text, at most [`MAX_FILE_BYTES`]: every command reads its
-/// scenarios through this. A file that cannot be read, is larger than the limit or is not
-/// UTF-8 is bad input (exit code 1), and the message names the file.
+/// scenarios through this. `-` reads standard input, once. A file that cannot be read, is
+/// larger than the limit or is not UTF-8 is bad input (exit code 1), and the message names
+/// the file.
 pub(super) fn read_scenario(path: &Path) -> Result<String, Failure> {
-    input::read_text(path, MAX_FILE_BYTES, "scenario file").map_err(|e| match e {
+    static STDIN_READ: AtomicBool = AtomicBool::new(false);
+    let read = if is_stdin(path) {
+        if STDIN_READ.swap(true, Ordering::SeqCst) {
+            return Err(Failure::BadInput(anyhow!(
+                "`-` (standard input) can be read only once: give the other scenarios as files"
+            )));
+        }
+        input::read_stdin_text(Path::new("<stdin>"), MAX_FILE_BYTES, "scenario file")
+    } else {
+        input::read_text(path, MAX_FILE_BYTES, "scenario file")
+    };
+    read.map_err(|e| match e {
         ReadError::Io(e) => Failure::BadInput(
-            anyhow::Error::new(e).context(format!("cannot read scenario `{}`", path.display())),
+            anyhow::Error::new(e).context(format!("cannot read scenario `{}`", source_name(path))),
         ),
         e => Failure::BadInput(e.into()),
     })
@@ -128,12 +155,12 @@ pub(super) fn read_scenario(path: &Path) -> Result<String, Failure> {
 /// Reads and validates one scenario; prints its problems to stderr on failure.
 pub(super) fn load(path: &Path, sets: &[Override]) -> Result<Scenario, Failure> {
     let text = read_scenario(path)?;
-    Scenario::parse(&text, &path.display().to_string(), sets).map_err(|e| {
+    let source = source_name(path);
+    Scenario::parse(&text, &source, sets).map_err(|e| {
         eprintln!("{e}");
         let n = e.problems.len();
         eprintln!(
-            "{}: {n} problem{} found",
-            path.display(),
+            "{source}: {n} problem{} found",
             if n == 1 { "" } else { "s" }
         );
         Failure::Reported
@@ -141,6 +168,9 @@ pub(super) fn load(path: &Path, sets: &[Override]) -> Result<Scenario, Failure> 
 }
 
 fn stem(path: &Path) -> String {
+    if is_stdin(path) {
+        return "stdin".into();
+    }
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "run".into())

@@ -153,7 +153,7 @@ pub(crate) fn study(
     seed: Option<u64>,
 ) -> Result<Study, Failure> {
     let text = super::run::read_scenario(file)?;
-    let source = file.display().to_string();
+    let source = super::run::source_name(file);
     let grid = Grid::new(vary.to_vec(), replications).map_err(|e| Failure::BadInput(anyhow!(e)))?;
     let scenario_seed = sweep::validate_grid(&text, &source, sets, &grid).map_err(sweep_failure)?;
     Ok(Study {

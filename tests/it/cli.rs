@@ -668,3 +668,85 @@ fn man_prints_the_page_and_writes_one_per_subcommand() {
         "{run}"
     );
 }
+
+#[test]
+fn a_scenario_can_come_from_standard_input_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = root().join("scenarios/01-single-server.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let args = [
+        "--set",
+        "duration=10s",
+        "--set",
+        "warmup=1s",
+        "--json",
+        "-",
+        "--no-wall-clock",
+    ];
+    let from_file = ok(&scalesim(
+        dir.path(),
+        &[&["run", file.to_str().unwrap()][..], &args[..]].concat(),
+    ));
+    let piped = assert_cmd::cargo::cargo_bin_cmd!("scalesim")
+        .current_dir(dir.path())
+        .args([&["run", "-"][..], &args[..]].concat())
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    assert_eq!(ok(&piped), from_file);
+    assert!(dir.path().join("results/stdin/summary.json").exists());
+    // Problems are named after <stdin>.
+    let bad = assert_cmd::cargo::cargo_bin_cmd!("scalesim")
+        .current_dir(dir.path())
+        .args(["validate", "-"])
+        .write_stdin(text.replace("workers: 8", "workers: many"))
+        .output()
+        .unwrap();
+    let err = fails(&bad);
+    assert!(err.starts_with("<stdin>:"), "{err}");
+    assert!(err.contains("<stdin>: 1 problem found"), "{err}");
+    // Twice is refused.
+    let twice = assert_cmd::cargo::cargo_bin_cmd!("scalesim")
+        .current_dir(dir.path())
+        .args(["compare", "-", "-", "--quiet"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert!(fails(&twice).contains("can be read only once"));
+}
+
+#[test]
+fn jobs_changes_the_threads_not_the_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        root().join("scenarios/01-single-server.yaml"),
+        root().join("scenarios/02-app-db-separation.yaml"),
+    ];
+    let mut outputs = Vec::new();
+    for jobs in ["1", "2"] {
+        let out = format!("out{jobs}");
+        ok(&scalesim(
+            dir.path(),
+            &[
+                "compare",
+                files[0].to_str().unwrap(),
+                files[1].to_str().unwrap(),
+                "--set",
+                "duration=10s",
+                "--set",
+                "warmup=1s",
+                "--quiet",
+                "--out",
+                &out,
+                "-j",
+                jobs,
+            ],
+        ));
+        outputs.push(std::fs::read_to_string(dir.path().join(out).join("compare.csv")).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    fails(&scalesim(
+        dir.path(),
+        &["-j", "0", "validate", files[0].to_str().unwrap()],
+    ));
+}

@@ -947,10 +947,10 @@ fn every_subcommand_and_flag_is_documented() {
             problems.push(format!("section `{cmd}` never shows `scalesim {cmd}`"));
         }
         let help = ok(&scalesim(&dir, &[cmd, "--help"]));
-        // `-h`/`--help` are documented once, for every subcommand.
+        // `-h`/`--help` and the global `-j`/`--jobs` are documented once, for every subcommand.
         let code = flags(&help)
             .into_iter()
-            .filter(|f| f != "-h" && f != "--help")
+            .filter(|f| !["-h", "--help", "-j", "--jobs"].contains(&f.as_str()))
             .collect();
         compare(
             &mut problems,
