@@ -6,11 +6,11 @@ use anyhow::anyhow;
 use clap::Args;
 use rayon::prelude::*;
 
-use scalesim::report::compare::{CompareRun, compare_table, write_compare_outputs};
+use scalesim::report::compare::{CompareRun, compare_json, compare_table, write_compare_outputs};
 use scalesim::scenario::Override;
 use scalesim::{RunOptions, Scenario};
 
-use super::paths::OutDir;
+use super::paths::{OutDir, OutFile};
 use super::progress::Progress;
 use super::run::load;
 use super::{CliResult, Failure, out};
@@ -33,6 +33,9 @@ pub(crate) struct CompareArgs {
     /// Print no table and no progress bar (errors still go to stderr).
     #[arg(long, short)]
     pub(crate) quiet: bool,
+    /// Also write compare.json's content to PATH (`-`: stdout, instead of the table).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) json: Option<OutFile>,
 }
 
 /// Loads every file (all problems reported before failing).
@@ -86,12 +89,19 @@ pub(crate) fn run(a: &CompareArgs) -> CliResult {
     let scenarios = load_all(&a.files, &a.sets)?;
     let seed = a.seed.unwrap_or(scenarios[0].seed);
     let jobs: Vec<(PathBuf, Scenario)> = a.files.iter().cloned().zip(scenarios).collect();
-    let progress = Progress::new(jobs.len() as u64, "running", a.quiet);
+    let progress = Progress::new(
+        jobs.len() as u64,
+        "running",
+        a.quiet || a.json == Some(OutFile::Stdout),
+    );
     let runs = run_all(&jobs, seed, &progress);
     progress.finish();
     let runs = runs?;
     write_compare_outputs(&runs, seed, &a.out.0)?;
-    if !a.quiet {
+    if let Some(json) = &a.json {
+        json.write(&compare_json(&runs, seed))?;
+    }
+    if !a.quiet && a.json != Some(OutFile::Stdout) {
         out(&compare_table(&runs, seed))?;
         out(&format!("outputs: {}/\n", a.out.0.display()))?;
     }

@@ -20,10 +20,12 @@ use scalesim::Scenario;
 use scalesim::capacity::{MaxLoadOptions, max_load};
 use scalesim::diagram::Diagram;
 use scalesim::report::compare::compare_table;
-use scalesim::report::journey::{JourneyFailure, JourneyStage, StageCapacity, write_journey};
+use scalesim::report::journey::{
+    JourneyFailure, JourneyStage, StageCapacity, journey_json, write_journey,
+};
 
 use super::compare::run_all;
-use super::paths::OutDir;
+use super::paths::{OutDir, OutFile};
 use super::progress::Progress;
 use super::run::load;
 use super::{CliResult, Failure, out};
@@ -47,6 +49,10 @@ pub(crate) struct JourneyArgs {
     /// Print no table and no progress bar (errors still go to stderr).
     #[arg(long, short)]
     pub(crate) quiet: bool,
+    /// Also write journey.json's content (each stage's figures, cost, nines and single points
+    /// of failure) to PATH (`-`: stdout, instead of the table).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) json: Option<OutFile>,
 }
 
 /// The two-digit stage number of a file named `NN-something.yaml`.
@@ -89,6 +95,8 @@ fn numbered_files(dir: &Path, optional: bool) -> Result<Vec<PathBuf>, Failure> {
 }
 
 pub(crate) fn run(a: &JourneyArgs) -> CliResult {
+    // With the JSON on stdout, nothing else goes there.
+    let quiet = a.quiet || a.json == Some(OutFile::Stdout);
     let stage_files = numbered_files(&a.scenarios, false)?;
     if stage_files.is_empty() {
         return Err(Failure::BadInput(anyhow!(
@@ -147,7 +155,7 @@ pub(crate) fn run(a: &JourneyArgs) -> CliResult {
     }
     let seed = a.seed.unwrap_or(jobs[0].1.seed);
 
-    let progress = Progress::new(jobs.len() as u64, "journey", a.quiet);
+    let progress = Progress::new(jobs.len() as u64, "journey", quiet);
     let runs = run_all(&jobs, seed, &progress);
     progress.finish();
     let runs = runs?;
@@ -164,7 +172,7 @@ pub(crate) fn run(a: &JourneyArgs) -> CliResult {
     } else {
         let mut o = MaxLoadOptions::journey();
         o.seed = Some(seed);
-        let progress = Progress::new(stage_jobs.len() as u64, "capacity", a.quiet);
+        let progress = Progress::new(stage_jobs.len() as u64, "capacity", quiet);
         let found: Vec<Result<Option<StageCapacity>, Failure>> = stage_jobs
             .par_iter()
             .map(|(path, sc)| {
@@ -200,7 +208,10 @@ pub(crate) fn run(a: &JourneyArgs) -> CliResult {
         }
     }
     write_journey(&stages, seed, &a.out.0)?;
-    if !a.quiet {
+    if let Some(json) = &a.json {
+        json.write(&journey_json(&stages))?;
+    }
+    if !quiet {
         let runs: Vec<_> = stages.iter().map(|s| s.run.clone()).collect();
         out(&compare_table(&runs, seed))?;
         let variants: usize = stages.iter().map(|s| s.failures.len()).sum();

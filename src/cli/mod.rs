@@ -74,23 +74,52 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Run scenarios: print a summary table and write JSON, CSV and charts.
+    #[command(after_help = "Examples:
+  scalesim run scenarios/03-load-balancer.yaml
+  scalesim run scenarios/03-load-balancer.yaml --set web.count=6 --seed 7 --json - --no-wall-clock
+  scalesim run scenarios/05-cache.yaml --replications 10
+  scalesim run scenarios/failures/retry-storm.yaml --trace t.json --trace-format chrome
+  sed 's/count: 4/count: 6/' scenarios/03-load-balancer.yaml | scalesim run -")]
     Run(run::RunArgs),
     /// Check scenarios without running them; print every problem.
+    #[command(after_help = "Examples:
+  scalesim validate scenarios/*.yaml scenarios/failures/*.yaml
+  scalesim validate mine.yaml --set traffic.rate=9000 --json -")]
     Validate(run::ValidateArgs),
     /// Run several scenarios with one seed; print them side by side, write CSV, JSON and
     /// overlaid charts.
+    #[command(after_help = "Examples:
+  scalesim compare scenarios/0*.yaml
+  scalesim compare scenarios/02-app-db-separation.yaml scenarios/03-load-balancer.yaml --seed 7 --json -")]
     Compare(compare::CompareArgs),
     /// Print a scenario's topology as Mermaid or Graphviz DOT.
+    #[command(after_help = "Examples:
+  scalesim diagram scenarios/05-cache.yaml
+  scalesim diagram scenarios/08-multi-datacenter.yaml --format dot | dot -Tsvg > dc.svg")]
     Diagram(diagram::DiagramArgs),
     /// Run every stage and its failure variants; write one HTML page telling the story.
+    #[command(after_help = "Examples:
+  scalesim journey                       # results/journey/index.html
+  scalesim journey --no-capacity --seed 7 --out /tmp/j --quiet
+  scalesim journey --json - --no-capacity")]
     Journey(journey::JourneyArgs),
     /// Run a scenario over a grid of parameter values; write a CSV row per run and a chart.
+    #[command(after_help = "Examples:
+  scalesim sweep scenarios/03-load-balancer.yaml --vary web.count=1..8 --replications 5
+  scalesim sweep scenarios/05-cache.yaml --vary cache.capacity=1000,10000,100000 --metric availability
+  scalesim sweep X.yaml --vary traffic.rate=1000..20000:1000 --partition 3/8 --csv parts/3.csv --resume")]
     Sweep(sweep::SweepArgs),
     /// Join the CSVs of a partitioned sweep into the CSV one machine would have written.
+    #[command(after_help = "Examples:
+  scalesim merge parts/*.csv -o all.csv")]
     Merge(sweep::MergeArgs),
     /// Find the smallest value of one parameter that meets service-level objectives,
     /// (--cheapest) the cheapest combination of several, or (--max-load) the largest load
     /// the scenario sustains and what limits it.
+    #[command(after_help = "Examples:
+  scalesim capacity scenarios/03-load-balancer.yaml --slo 'p99<200ms' --vary web.count=1..64
+  scalesim capacity scenarios/04-database-replication.yaml --max-load --slo 'p99<200ms' --slo 'availability>=99.9%'
+  scalesim capacity scenarios/01-single-server.yaml --cheapest --slo 'p99<200ms' --vary app.instance=m7g.2xlarge,m7g.4xlarge,m7g.8xlarge")]
     Capacity(capacity::CapacityArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(shell::CompletionsArgs),

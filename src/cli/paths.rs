@@ -21,6 +21,14 @@ pub(crate) enum OutFile {
 }
 
 impl OutFile {
+    /// Writes `text` there: printed on standard output, or the file replaced whole.
+    pub(crate) fn write(&self, text: &str) -> super::CliResult {
+        match self {
+            OutFile::Stdout => super::out(text),
+            OutFile::File(p) => Ok(scalesim::report::write_atomic(p, text.as_bytes())?),
+        }
+    }
+
     /// The file, or `None` for standard output.
     pub(crate) fn file(&self) -> Option<&Path> {
         match self {

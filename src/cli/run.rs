@@ -83,12 +83,39 @@ pub(crate) struct RunArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ValidateArgs {
-    /// Scenario files (YAML).
+    /// Scenario files (YAML; `-`: standard input).
     #[arg(required = true, value_name = "SCENARIO")]
     pub(crate) files: Vec<PathBuf>,
     /// Overrides to apply before validating, as for `run`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub(crate) sets: Vec<Override>,
+    /// Also write the verdict as JSON to PATH (`-`: stdout, instead of the ok lines): each
+    /// file, valid or with its problems (line, column, field, message).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) json: Option<OutFile>,
+}
+
+/// One file's verdict in `validate --json`.
+#[derive(Debug, serde::Serialize)]
+struct Verdict {
+    file: String,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    components: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    classes: Option<usize>,
+    problems: Vec<VerdictProblem>,
+}
+
+/// A problem in `validate --json`.
+#[derive(Debug, serde::Serialize)]
+struct VerdictProblem {
+    line: Option<usize>,
+    column: Option<usize>,
+    field: String,
+    message: String,
 }
 
 /// The formats `--trace` writes.
@@ -157,14 +184,20 @@ pub(super) fn load(path: &Path, sets: &[Override]) -> Result<Scenario, Failure> 
     let text = read_scenario(path)?;
     let source = source_name(path);
     Scenario::parse(&text, &source, sets).map_err(|e| {
-        eprintln!("{e}");
-        let n = e.problems.len();
-        eprintln!(
-            "{source}: {n} problem{} found",
-            if n == 1 { "" } else { "s" }
-        );
+        print_problems(&e);
         Failure::Reported
     })
+}
+
+/// Prints a scenario's problems on stderr, then their count.
+fn print_problems(e: &scalesim::ScenarioError) {
+    eprintln!("{e}");
+    let n = e.problems.len();
+    eprintln!(
+        "{}: {n} problem{} found",
+        e.source,
+        if n == 1 { "" } else { "s" }
+    );
 }
 
 fn stem(path: &Path) -> String {
@@ -337,24 +370,62 @@ pub(crate) fn run(a: &RunArgs) -> CliResult {
 
 pub(crate) fn validate(a: &ValidateArgs) -> CliResult {
     let mut failed = false;
+    let mut verdicts = Vec::new();
+    let lines = a.json != Some(OutFile::Stdout);
     for f in &a.files {
-        match load(f, &a.sets) {
-            Ok(sc) => out(&format!(
-                "{}: ok ({}: {} component{}, {} request class{})\n",
-                f.display(),
-                sc.name,
-                sc.components.len(),
-                if sc.components.len() == 1 { "" } else { "s" },
-                sc.traffic.classes.len(),
-                if sc.traffic.classes.len() == 1 {
-                    ""
-                } else {
-                    "es"
-                },
-            ))?,
-            Err(Failure::Reported) => failed = true,
-            Err(e) => return Err(e),
+        let text = read_scenario(f)?;
+        let source = source_name(f);
+        match Scenario::parse(&text, &source, &a.sets) {
+            Ok(sc) => {
+                if lines {
+                    out(&format!(
+                        "{source}: ok ({}: {} component{}, {} request class{})\n",
+                        sc.name,
+                        sc.components.len(),
+                        if sc.components.len() == 1 { "" } else { "s" },
+                        sc.traffic.classes.len(),
+                        if sc.traffic.classes.len() == 1 {
+                            ""
+                        } else {
+                            "es"
+                        },
+                    ))?;
+                }
+                verdicts.push(Verdict {
+                    file: source,
+                    ok: true,
+                    name: Some(sc.name.clone()),
+                    components: Some(sc.components.len()),
+                    classes: Some(sc.traffic.classes.len()),
+                    problems: Vec::new(),
+                });
+            }
+            Err(e) => {
+                print_problems(&e);
+                failed = true;
+                verdicts.push(Verdict {
+                    file: source,
+                    ok: false,
+                    name: None,
+                    components: None,
+                    classes: None,
+                    problems: e
+                        .problems
+                        .iter()
+                        .map(|p| VerdictProblem {
+                            line: p.line,
+                            column: p.column,
+                            field: p.path.clone(),
+                            message: p.message.clone(),
+                        })
+                        .collect(),
+                });
+            }
         }
+    }
+    if let Some(json) = &a.json {
+        let doc = serde_json::json!({ "ok": !failed, "files": verdicts });
+        json.write(&(serde_json::to_string_pretty(&doc).expect("plain data") + "\n"))?;
     }
     if failed {
         Err(Failure::Reported)

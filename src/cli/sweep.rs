@@ -60,6 +60,10 @@ pub(crate) struct SweepArgs {
     /// No progress bar and no summary (errors still go to stderr).
     #[arg(long, short)]
     pub(crate) quiet: bool,
+    /// Also write a summary as JSON to PATH (`-`: stdout, instead of the table): the grid,
+    /// the runs, the CSV and chart paths, and the metric's mean and 95% half-width per point.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) json: Option<OutFile>,
 }
 
 #[derive(Debug, Args)]
@@ -215,7 +219,8 @@ pub(crate) fn sweep(a: &SweepArgs) -> CliResult {
         csv: &csv,
         resume: a.resume,
     };
-    let bar = progress_bar(0, a.quiet);
+    let quiet = a.quiet || a.json == Some(OutFile::Stdout);
+    let bar = progress_bar(0, quiet);
     let outcome = sweep::execute(&plan, &|done, total| {
         bar.set_length(total);
         bar.set_position(done);
@@ -234,7 +239,39 @@ pub(crate) fn sweep(a: &SweepArgs) -> CliResult {
     } else {
         None
     };
-    if a.quiet {
+    if let Some(json) = &a.json {
+        let means: Vec<serde_json::Value> = SweepTable::figure_index(&a.metric)
+            .map(|ix| point_means(&outcome.table, ix))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(values, mean, hw)| {
+                let at: serde_json::Map<String, serde_json::Value> = grid
+                    .params
+                    .iter()
+                    .zip(values)
+                    .map(|(p, v)| (p.path.clone(), v.into()))
+                    .collect();
+                serde_json::json!({"values": at, "mean": mean, "half_width": hw})
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "scenario": source,
+            "params": grid.params.iter().map(|p| &p.path).collect::<Vec<_>>(),
+            "points": grid.points(),
+            "replications": grid.replications,
+            "runs": grid.runs(),
+            "partition": a.partition.map(|p| p.to_string()),
+            "ran": outcome.ran,
+            "kept": outcome.kept,
+            "dropped": outcome.dropped,
+            "csv": csv.display().to_string(),
+            "chart": chart.as_ref().map(|(png, svg)| serde_json::json!({"png": png.display().to_string(), "svg": svg.display().to_string()})),
+            "metric": a.metric,
+            "means": means,
+        });
+        json.write(&(serde_json::to_string_pretty(&doc).expect("plain data") + "\n"))?;
+    }
+    if quiet {
         return Ok(());
     }
     let mut s = String::new();

@@ -750,3 +750,94 @@ fn jobs_changes_the_threads_not_the_numbers() {
         &["-j", "0", "validate", files[0].to_str().unwrap()],
     ));
 }
+
+#[test]
+fn json_on_standard_output_for_validate_compare_sweep_and_journey() {
+    let stage = |n: u32| {
+        format!(
+            "name: s{n}\nduration: 10s\nwarmup: 1s\ntraffic: {{rate: 100}}\nentry: app\n\
+             components:\n  app: {{kind: server, count: {n}, workers: 4, service: {{exp: 10ms}}}}\n"
+        )
+    };
+    let (one, two) = (stage(1), stage(2));
+    let dir = crate::temp_with(&[
+        ("st/01-one.yaml", &one),
+        ("st/02-two.yaml", &two),
+        ("bad.yaml", &one.replace("count: 1", "count: x")),
+    ]);
+    let json = |out: &str| -> serde_json::Value {
+        serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
+    };
+    // validate: the verdict, with the problems' places; exit 1 when a file has problems.
+    let v = json(&ok(&scalesim(
+        dir.path(),
+        &["validate", "st/01-one.yaml", "--json", "-"],
+    )));
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["files"][0]["name"], "s1");
+    let out = scalesim(
+        dir.path(),
+        &["validate", "st/01-one.yaml", "bad.yaml", "--json", "-"],
+    );
+    fails(&out);
+    let v = json(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(v["ok"], false);
+    assert_eq!(
+        v["files"][1]["problems"][0]["field"],
+        "components.app.count"
+    );
+    assert_eq!(v["files"][1]["problems"][0]["line"], 7);
+    // compare: compare.json's content.
+    let c = ok(&scalesim(
+        dir.path(),
+        &[
+            "compare",
+            "st/01-one.yaml",
+            "st/02-two.yaml",
+            "--out",
+            "cmp",
+            "--json",
+            "-",
+        ],
+    ));
+    assert_eq!(
+        c,
+        std::fs::read_to_string(dir.path().join("cmp/compare.json")).unwrap()
+    );
+    assert_eq!(json(&c)["stages"].as_array().unwrap().len(), 2);
+    // sweep: the summary.
+    let s = json(&ok(&scalesim(
+        dir.path(),
+        &[
+            "sweep",
+            "st/01-one.yaml",
+            "--vary",
+            "app.count=1,2",
+            "--out",
+            "sw",
+            "--json",
+            "-",
+        ],
+    )));
+    assert_eq!(s["runs"], 2);
+    assert_eq!(s["means"][1]["values"]["app.count"], "2");
+    assert!(dir.path().join(s["csv"].as_str().unwrap()).exists());
+    // journey: journey.json's content.
+    let j = ok(&scalesim(
+        dir.path(),
+        &[
+            "journey",
+            "--scenarios",
+            "st",
+            "--out",
+            "j",
+            "--no-capacity",
+            "--json",
+            "-",
+        ],
+    ));
+    assert_eq!(
+        j,
+        std::fs::read_to_string(dir.path().join("j/journey.json")).unwrap()
+    );
+}
