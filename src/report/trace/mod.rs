@@ -4,7 +4,7 @@
 //!
 //! A record lists a request's hops (spans) without saying who called whom. The caller of a hop
 //! is the hop that encloses it in time: the latest-arrived hop of the same request that is
-//! still open when it arrives and ends no earlier ([`hops`]). A hop that no other encloses was
+//! still open when it arrives and ends no earlier (`hops`). A hop that no other encloses was
 //! sent by the client.
 
 mod chrome;
