@@ -87,6 +87,9 @@ pub(crate) struct MergeArgs {
     /// Write no chart.
     #[arg(long)]
     pub(crate) no_chart: bool,
+    /// Print nothing but errors and warnings.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
 }
 
 /// Parses `merge --runs`: a whole number of runs from 1 to [`MAX_RUNS`], the most a sweep has.
@@ -421,6 +424,9 @@ pub(crate) fn merge(a: &MergeArgs) -> CliResult {
         let (png, svg) = chart_paths(output, &a.metric);
         sweep_chart(&table, &a.metric, &stem(output), &png, &svg)?;
         s.push_str(&format!("chart: {} {}\n", png.display(), svg.display()));
+    }
+    if a.quiet {
+        return Ok(());
     }
     out(&s)
 }

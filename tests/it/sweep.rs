@@ -214,9 +214,17 @@ fn merged_partitions_equal_the_single_machine_csv() {
     }
     let mut args = vec!["merge", "-o", "all.csv", "--no-chart"];
     args.extend(parts.iter().map(String::as_str));
-    ok(&scalesim(dir.path(), &args));
+    assert!(ok(&scalesim(dir.path(), &args)).starts_with("merged 3 files"));
     assert_eq!(
         fs::read_to_string(dir.path().join("all.csv")).unwrap(),
+        full
+    );
+    // --quiet: the same file, nothing printed.
+    args[2] = "quiet.csv";
+    args.push("--quiet");
+    assert_eq!(ok(&scalesim(dir.path(), &args)), "");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("quiet.csv")).unwrap(),
         full
     );
 
