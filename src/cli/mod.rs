@@ -11,6 +11,7 @@ mod max_load;
 mod paths;
 mod progress;
 mod run;
+mod schema;
 mod shell;
 mod signals;
 mod sweep;
@@ -125,6 +126,8 @@ pub(crate) enum Command {
     Completions(shell::CompletionsArgs),
     /// Print the manual page, or write one per subcommand with --out.
     Man(shell::ManArgs),
+    /// Print the JSON Schema of scenario files, for editors and validators.
+    Schema(schema::SchemaArgs),
 }
 
 /// Parses the command line, runs the command, returns the exit code.
@@ -157,6 +160,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Capacity(a) => capacity::capacity(a),
         Command::Completions(a) => shell::completions(a),
         Command::Man(a) => shell::man(a),
+        Command::Schema(a) => schema::schema(a),
     })
     .unwrap_or_else(|_| {
         Err(Failure::Internal(anyhow::anyhow!(

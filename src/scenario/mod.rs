@@ -19,6 +19,8 @@ pub mod prices;
 pub mod raw;
 pub mod reliability;
 pub mod resolve;
+#[cfg(feature = "cli")]
+pub mod schema;
 pub mod units;
 pub mod words;
 pub mod yaml;

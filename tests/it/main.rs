@@ -27,6 +27,7 @@ mod limits;
 mod memory;
 mod queues;
 mod robustness;
+mod schema;
 mod sharding;
 mod stages;
 mod sweep;

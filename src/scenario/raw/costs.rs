@@ -7,6 +7,7 @@ use crate::scenario::units::Duration;
 
 /// The scenario's `transfer_prices`: US dollars per GB, each optional.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawTransferPrices {
     /// A response a CDN edge serves to a user.
@@ -22,6 +23,7 @@ pub struct RawTransferPrices {
 
 /// An instance type of a scenario's `prices`.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawInstanceType {
     /// Virtual CPUs (a count >= 1).
@@ -35,6 +37,7 @@ pub struct RawInstanceType {
 /// A component's `scaling`: the reference type and the Universal Scalability Law's
 /// coefficients.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawScaling {
     /// The instance type `workers` and service times are written for.
@@ -50,6 +53,7 @@ pub struct RawScaling {
 /// A component's `reliability`: its instances' mean time between failures and mean time to
 /// repair (each a duration; the kind's default when left out).
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawReliability {
     /// Mean up-time of one instance between failures (a duration).

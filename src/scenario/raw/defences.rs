@@ -8,6 +8,7 @@ use crate::scenario::units::Duration;
 
 /// A token bucket: `rate` tokens per second, at most `burst` saved up.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawTokenBucket {
     /// Tokens added per second (requests admitted per second, sustained; > 0).
@@ -23,6 +24,7 @@ pub struct RawTokenBucket {
 
 /// Who shares a token bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BucketScope {
     /// Each instance has a bucket of its own.
@@ -33,6 +35,7 @@ pub enum BucketScope {
 
 /// Load shedding in a server's waiting room.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawShedding {
     /// A waiting request that a worker takes after waiting longer than this is dropped (a
@@ -50,6 +53,7 @@ pub struct RawShedding {
 
 /// CoDel's two parameters.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawCodel {
     /// The waiting time CoDel keeps the queue at (a duration, default 5ms).
@@ -63,6 +67,7 @@ pub struct RawCodel {
 
 /// The defences on one callee of a server.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawDownstream {
     /// A circuit breaker on the calls to this callee (one per instance of the caller).
@@ -81,6 +86,7 @@ pub struct RawDownstream {
 
 /// A circuit breaker's parameters (resilience4j's, count-based window).
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawBreaker {
     /// Share of failed calls in the window that opens the breaker (> 0 and <= 1, default
@@ -110,6 +116,7 @@ pub struct RawBreaker {
 
 /// A bulkhead's parameters.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawBulkhead {
     /// Calls in flight at once per instance (a count >= 1).
@@ -121,6 +128,7 @@ pub struct RawBulkhead {
 
 /// A connection pool's parameters.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawPool {
     /// Connections per instance (a count >= 1).
@@ -132,6 +140,7 @@ pub struct RawPool {
 
 /// A hedge's parameters: `delay` or `percentile`, and a budget.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawHedge {
     /// Send the copy this long after the first (a duration).

@@ -34,6 +34,7 @@ pub const DIST_NAMES: &str = "const, exp, uniform, normal, lognormal, pareto, er
 
 /// A normal distribution's parameters.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NormalParams {
     /// Mean (a duration).
@@ -44,6 +45,8 @@ pub struct NormalParams {
 
 /// A log-normal distribution's parameters: `mean` and `cv`, or `median` and `p99`.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "cli", schemars(transform = crate::scenario::schema::lognormal_forms))]
 #[serde(deny_unknown_fields)]
 pub struct LogNormalParams {
     /// Mean (a duration).
@@ -62,6 +65,7 @@ pub struct LogNormalParams {
 
 /// A Pareto distribution's parameters.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ParetoParams {
     /// Scale: the smallest value (a duration).
@@ -72,6 +76,7 @@ pub struct ParetoParams {
 
 /// An Erlang distribution's parameters.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ErlangParams {
     /// Phases (a count from 1 to 1000).

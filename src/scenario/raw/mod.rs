@@ -29,6 +29,7 @@ pub use self::dist::{
 
 /// A scenario file as read: one architecture stage, its traffic, components and faults.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     /// The scenario's name, shown in reports.
@@ -75,6 +76,7 @@ pub struct RawScenario {
 
 /// A user region: its share of the users and its latency to each data center.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawRegion {
     /// Share of the users in this region (a weight; shares are normalised).
@@ -85,6 +87,7 @@ pub struct RawRegion {
 
 /// A data center: its one-way latency to other data centers.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawDatacenter {
     /// One-way latency to other data centers, by name (distributions of durations; symmetric).
@@ -94,6 +97,7 @@ pub struct RawDatacenter {
 
 /// One entry of the fault schedule: a time, an optional duration, and one verb.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawFault {
     /// When the fault happens (a duration from the start; optional for `random`).
@@ -142,6 +146,7 @@ pub struct RawFault {
 
 /// The copy of moved keys after an `add_shard`.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawMigration {
     /// Keys copied per second at most.
@@ -157,6 +162,7 @@ pub struct RawMigration {
 
 /// Client retries.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawRetries {
     /// Retries after the first attempt, at most (a count).
@@ -180,6 +186,7 @@ pub struct RawRetries {
 
 /// Randomising a backoff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Jitter {
     /// The backoff as drawn.
@@ -190,6 +197,7 @@ pub enum Jitter {
 
 /// A load balancer's health checks.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawHealthCheck {
     /// Time between probes (a duration).
@@ -204,6 +212,7 @@ pub struct RawHealthCheck {
 
 /// How users send requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ArrivalKind {
     /// Open arrivals at a rate (or a rate profile).
@@ -214,6 +223,7 @@ pub enum ArrivalKind {
 
 /// The `traffic` section.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawTraffic {
     /// Distinct user ids (a count).
@@ -244,6 +254,7 @@ pub struct RawTraffic {
 
 /// One point of a rate profile.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawProfilePoint {
     /// When the rate applies (a duration from the start).
@@ -257,6 +268,7 @@ pub struct RawProfilePoint {
 
 /// What a request does to the data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
     /// A read.
@@ -267,6 +279,7 @@ pub enum Op {
 
 /// A request class.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawClass {
     /// The class's name, as calls and caches refer to it.
@@ -296,6 +309,7 @@ pub struct RawClass {
 
 /// A class's key popularity.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawKeys {
     /// Distinct keys (a count).
@@ -310,6 +324,7 @@ pub struct RawKeys {
 
 /// The `network` section.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawNetwork {
     /// Latency of every hop without a link of its own (a distribution of durations).
@@ -325,6 +340,7 @@ pub struct RawNetwork {
 
 /// A hop with its own latency.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawLink {
     /// The calling component, or `client`.
@@ -337,6 +353,7 @@ pub struct RawLink {
 
 /// A component's kind, as written in `kind:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Name resolution.
@@ -411,6 +428,7 @@ impl Kind {
 
 /// How a load balancer picks an instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LbPolicy {
     /// Each instance in turn.
@@ -429,6 +447,7 @@ pub enum LbPolicy {
 
 /// How a sharded database maps keys to shards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ShardStrategy {
     /// Key hash modulo the shard count.
@@ -441,6 +460,7 @@ pub enum ShardStrategy {
 
 /// What a sharded database shards by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ShardKey {
     /// The request's key.
@@ -451,6 +471,7 @@ pub enum ShardKey {
 
 /// Where a replicated database sends reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReadFrom {
     /// The replicas (the primary without any).
@@ -463,6 +484,7 @@ pub enum ReadFrom {
 
 /// Whether a write waits for the replicas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Replication {
     /// The write returns once the primary has it.
@@ -473,6 +495,7 @@ pub enum Replication {
 
 /// What a cache does with a write that passes through it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WritePolicy {
     /// A write removes the key from the cache.
@@ -483,6 +506,7 @@ pub enum WritePolicy {
 
 /// Where a server keeps user sessions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionMode {
     /// In the server instance's memory.
@@ -493,6 +517,7 @@ pub enum SessionMode {
 
 /// What happens to a request whose local session is on another instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionLost {
     /// The user logs in again (`relogin` extra service time).
@@ -510,6 +535,8 @@ macro_rules! raw_component {
         /// Every component kind's keys in one flat struct; the kinds table (`kinds/`) says
         /// which apply to which kind.
         #[derive(Debug, Clone, Deserialize)]
+        #[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
+        #[cfg_attr(feature = "cli", schemars(transform = crate::scenario::schema::component_keys))]
         #[serde(deny_unknown_fields)]
         pub struct RawComponent {
             /// The component's kind: dns, load_balancer, server, database, cache, cdn,
@@ -638,6 +665,7 @@ raw_component! {
 
 /// A server or worker group's autoscaling rule.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawAutoscale {
     /// Fewest instances (a count; default the group's `count`).
@@ -669,6 +697,7 @@ pub struct RawAutoscale {
 /// What an autoscaler keeps at its target: one of them (`backlog_per_instance` for worker
 /// groups only, `queue` for server groups only).
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "cli", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawScaleTarget {
     /// Busy fraction of the workers (> 0 and <= 1).
