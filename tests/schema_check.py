@@ -9,10 +9,11 @@ Usage: python tests/schema_check.py SCHEMA.json [--scalesim PATH]
    component kind, wrong distribution forms, ...) are rejected by the schema too. With
    --scalesim, each is also given to `scalesim validate -`, which must reject it as well, so
    the list stays a list of inputs the parser rejects.
+3. Every key's `default` is valid against the key's own schema.
 
 The files are read by the YAML 1.2 core schema, as scalesim reads them (PyYAML's defaults are
-YAML 1.1's: `1e5` would be text and `08` an error). Exits 1 on the first kind of failure,
-after printing every failure of that kind.
+YAML 1.1's: `1e5` would be text and `08` an error). Exits 1 on the first of these checks
+that fails, after printing every failure of it.
 """
 
 import argparse
@@ -138,6 +139,10 @@ def bad_cases(base):
         ("a size in lower case", variant(lambda d: d["traffic"]["classes"][0].update(size="5kb"))),
         ("an unknown component kind", variant(lambda d: app(d).update(kind="server_group"))),
         ("a key the kind does not take", variant(lambda d: d["components"]["dns"].update(workers=4))),
+        ("an unknown balancing policy", variant(lambda d: d["components"].update(
+            lb={"kind": "load_balancer", "to": "app", "policy": "fastest"}))),
+        ("an eviction policy on a balancer", variant(lambda d: d["components"].update(
+            lb={"kind": "load_balancer", "to": "app", "policy": "lru"}))),
         ("an unknown arrival process", variant(lambda d: d["traffic"].update(arrival="bursty"))),
         ("a waiting room of `infinite`", variant(lambda d: app(d).update(queue="infinite"))),
         ("an unknown distribution", variant(lambda d: app(d).update(service={"gamma": "4ms"}))),
@@ -158,6 +163,24 @@ def bad_cases(base):
         ("a boolean that is text", variant(lambda d: d["traffic"]["classes"][0].update(session="yes"))),
         ("a rate that is text", variant(lambda d: d["traffic"].update(rate="fast"))),
     ]
+
+
+def check_defaults(schema):
+    """Every key's `default` is valid against the key's own schema."""
+    failures = []
+    n = 0
+    objects = [("(top)", schema)] + list(schema["$defs"].items())
+    for name, obj in objects:
+        for key, prop in obj.get("properties", {}).items():
+            if "default" not in prop:
+                continue
+            n += 1
+            alone = dict(prop, **{"$defs": schema["$defs"]})
+            alone.pop("default")
+            v = jsonschema.Draft202012Validator(alone)
+            for e in v.iter_errors(prop["default"]):
+                failures.append(f"{name}.{key}: default {prop['default']!r}: {e.message}")
+    return n, failures
 
 
 def check_bad(validator, scalesim):
@@ -194,6 +217,12 @@ def main():
         print("\n".join(failures), file=sys.stderr)
         return 1
     print(f"{n} shipped scenarios valid against the schema")
+
+    n, failures = check_defaults(schema)
+    if failures:
+        print("\n".join(failures), file=sys.stderr)
+        return 1
+    print(f"{n} defaults valid against their keys' schemas")
 
     n, failures = check_bad(validator, a.scalesim)
     if failures:

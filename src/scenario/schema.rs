@@ -16,8 +16,15 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::{Value, json};
 
 use super::kinds;
+use super::prices::{DEFAULT_COHERENCY, DEFAULT_CONTENTION, TransferPrices};
 use super::raw::{Kind, QueueCap, RawCalls, RawDist, RawScenario};
 use super::units::{BYTES_EXPECTED, Bytes, DURATION_EXPECTED, Duration};
+use super::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_HOP, DEFAULT_MAX_ATTEMPTS, DEFAULT_SCALE_COOLDOWN,
+    DEFAULT_SCALE_INTERVAL, DEFAULT_SCALE_TOLERANCE, DEFAULT_SEED, DEFAULT_USERS,
+    DEFAULT_VISIBILITY_TIMEOUT, DEFAULT_WINDOW, Migration,
+};
+use crate::engine::SimTime;
 
 /// The identifier the schema declares (`$id`).
 pub const SCHEMA_ID: &str = "https://scalesim.dev/scenario.schema.json";
@@ -30,6 +37,8 @@ pub fn schema() -> Value {
     let root = generator.into_root_schema_for::<RawScenario>();
     let mut v = root.to_value();
     drop_null_defaults(&mut v);
+    join_lines(&mut v);
+    set_defaults(&mut v);
     if let Some(obj) = v.as_object_mut() {
         obj.insert("$id".into(), json!(SCHEMA_ID));
         obj.insert("title".into(), json!("scalesim scenario"));
@@ -56,6 +65,138 @@ fn drop_null_defaults(v: &mut Value) {
             m.values_mut().for_each(drop_null_defaults);
         }
         Value::Array(a) => a.iter_mut().for_each(drop_null_defaults),
+        _ => {}
+    }
+}
+
+/// The defaults that depend neither on the component's kind nor on other keys, by `$defs`
+/// entry (`""`: the top level) and key, from the constants the resolver uses where it has
+/// them. They become the keys' `default`, which editors offer; the other defaults (a dns's
+/// `latency` is not a load balancer's) are in the keys' descriptions.
+fn defaults() -> Vec<(&'static str, &'static str, Value)> {
+    let t = |t: SimTime| json!(t.to_string());
+    let zero = || json!("0s");
+    let tp = TransferPrices::default();
+    vec![
+        ("", "seed", json!(DEFAULT_SEED)),
+        ("", "warmup", zero()),
+        ("", "window", t(DEFAULT_WINDOW)),
+        ("RawTraffic", "users", json!(DEFAULT_USERS)),
+        ("RawTraffic", "arrival", json!("poisson")),
+        (
+            "RawNetwork",
+            "hop",
+            json!({ "const": DEFAULT_HOP.to_string() }),
+        ),
+        ("RawNetwork", "connect_timeout", t(DEFAULT_CONNECT_TIMEOUT)),
+        ("RawClass", "static", json!(false)),
+        ("RawClass", "session", json!(false)),
+        ("RawKeys", "hot", json!(0)),
+        ("RawProfilePoint", "ramp", zero()),
+        ("RawHealthCheck", "unhealthy", json!(3)),
+        ("RawHealthCheck", "healthy", json!(2)),
+        ("RawRetries", "backoff", json!({ "const": "0s" })),
+        ("RawRetries", "multiplier", json!(1)),
+        ("RawRetries", "jitter", json!("none")),
+        ("RawAutoscale", "interval", t(DEFAULT_SCALE_INTERVAL)),
+        ("RawAutoscale", "cooldown", t(DEFAULT_SCALE_COOLDOWN)),
+        ("RawAutoscale", "tolerance", json!(DEFAULT_SCALE_TOLERANCE)),
+        ("RawAutoscale", "scale_in_window", zero()),
+        ("RawAutoscale", "provision", json!({ "const": "0s" })),
+        ("RawScaling", "contention", json!(DEFAULT_CONTENTION)),
+        ("RawScaling", "coherency", json!(DEFAULT_COHERENCY)),
+        ("RawTransferPrices", "cdn_egress", json!(tp.cdn_egress)),
+        (
+            "RawTransferPrices",
+            "internet_egress",
+            json!(tp.internet_egress),
+        ),
+        ("RawTransferPrices", "inter_dc", json!(tp.inter_dc)),
+        ("RawTokenBucket", "per", json!("instance")),
+        ("RawCodel", "target", json!("5ms")),
+        ("RawCodel", "interval", json!("100ms")),
+        ("RawBreaker", "failure_rate", json!(0.5)),
+        ("RawBreaker", "slow_rate", json!(1)),
+        ("RawBreaker", "slow_call", json!("60s")),
+        ("RawBreaker", "window", json!(100)),
+        ("RawBreaker", "wait", json!("60s")),
+        ("RawBreaker", "trials", json!(10)),
+        ("RawBulkhead", "wait", zero()),
+        ("RawPool", "timeout", json!("30s")),
+        ("RawHedge", "budget", json!(0.1)),
+        ("RawMigration", "rate", json!(Migration::RATE_PER_S)),
+        ("RawMigration", "batch", json!(Migration::BATCH)),
+        (
+            "RawMigration",
+            "cost",
+            json!({ "const": SimTime(Migration::COST_NS).to_string() }),
+        ),
+        ("RawComponent", "count", json!(1)),
+        ("RawComponent", "queue", json!("unbounded")),
+        ("RawComponent", "replicas", json!(0)),
+        ("RawComponent", "replication", json!("async")),
+        ("RawComponent", "shards", json!(1)),
+        ("RawComponent", "strategy", json!("hash_mod")),
+        ("RawComponent", "shard_key", json!("key")),
+        ("RawComponent", "vnodes", json!(100)),
+        ("RawComponent", "prefill", json!(false)),
+        ("RawComponent", "write_policy", json!("invalidate")),
+        (
+            "RawComponent",
+            "visibility_timeout",
+            t(DEFAULT_VISIBILITY_TIMEOUT),
+        ),
+        ("RawComponent", "max_attempts", json!(DEFAULT_MAX_ATTEMPTS)),
+    ]
+}
+
+/// Sets each of [`defaults`] as its key's `default`, and names it in the key's description
+/// when the description does not give the default already.
+fn set_defaults(v: &mut Value) {
+    for (def, key, value) in defaults() {
+        let obj = if def.is_empty() {
+            &mut *v
+        } else {
+            &mut v["$defs"][def]
+        };
+        let prop = obj["properties"]
+            .get_mut(key)
+            .and_then(Value::as_object_mut)
+            .unwrap_or_else(|| {
+                panic!("a default for `{def}.{key}`, a key the schema does not have")
+            });
+        let text = match &value {
+            Value::String(s) => s.clone(),
+            Value::Object(m) => m
+                .iter()
+                .map(|(k, v)| format!("{{{k}: {}}}", v.as_str().unwrap_or_default()))
+                .collect(),
+            other => other.to_string(),
+        };
+        if let Some(Value::String(d)) = prop.get_mut("description")
+            && !d.contains("default")
+        {
+            d.push_str(&format!(" Default: `{text}`."));
+        }
+        prop.insert("default".into(), value);
+    }
+}
+
+/// Joins the lines of each description (doc comments wrap at 100 columns), keeping
+/// paragraph breaks.
+fn join_lines(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(d)) = m.get_mut("description") {
+                *d = d
+                    .split("\n\n")
+                    .map(|p| p.split('\n').map(str::trim).collect::<Vec<_>>().join(" "))
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+            }
+            m.values_mut().for_each(join_lines);
+        }
+        Value::Array(a) => a.iter_mut().for_each(join_lines),
         _ => {}
     }
 }
@@ -225,7 +366,8 @@ pub(crate) fn lognormal_forms(s: &mut Schema) {
 }
 
 /// The keys each component kind accepts, from the kinds table: for each kind, an `if kind is
-/// K then the keys are among K's` rule. The data-center keys are allowed whatever the
+/// K then the keys are among K's` rule, with the names `policy` takes for the kinds that
+/// have one. The data-center keys are allowed whatever the
 /// scenario declares (`scalesim validate` asks for `datacenters` with them).
 pub(crate) fn component_keys(s: &mut Schema) {
     let rules: Vec<Value> = Kind::ALL
@@ -233,9 +375,20 @@ pub(crate) fn component_keys(s: &mut Schema) {
         .map(|&k| {
             let mut keys = vec!["kind"];
             keys.extend(kinds::fields_with_geo(k, true));
+            let mut then = json!({ "propertyNames": { "enum": keys } });
+            let policies: Vec<&str> = match k {
+                Kind::LoadBalancer => kinds::LB_POLICIES.iter().map(|p| p.0).collect(),
+                Kind::Cache | Kind::Cdn => kinds::EVICTION_POLICIES.iter().map(|p| p.0).collect(),
+                _ => Vec::new(),
+            };
+            if !policies.is_empty() {
+                let mut names = json!(policies);
+                names.as_array_mut().expect("an array").push(Value::Null);
+                then["properties"] = json!({ "policy": { "enum": names } });
+            }
             json!({
                 "if": { "properties": { "kind": { "const": k.as_str() } }, "required": ["kind"] },
-                "then": { "propertyNames": { "enum": keys } },
+                "then": then,
             })
         })
         .collect();

@@ -35,7 +35,7 @@ pub(super) const DEF: KindDef = KindDef {
 };
 
 /// The eviction policies, as written.
-const EVICTION_POLICIES: [(&str, EvictionPolicy); 4] = [
+pub(crate) const EVICTION_POLICIES: [(&str, EvictionPolicy); 4] = [
     ("lru", EvictionPolicy::Lru),
     ("lfu", EvictionPolicy::Lfu),
     ("fifo", EvictionPolicy::Fifo),

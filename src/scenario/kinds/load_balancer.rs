@@ -25,7 +25,7 @@ pub(super) const DEF: KindDef = KindDef {
 };
 
 /// The policies, as written.
-const POLICIES: [(&str, LbPolicy); 6] = [
+pub(crate) const POLICIES: [(&str, LbPolicy); 6] = [
     ("round_robin", LbPolicy::RoundRobin),
     ("random", LbPolicy::Random),
     ("least_connections", LbPolicy::LeastConnections),

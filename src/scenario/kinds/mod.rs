@@ -26,7 +26,9 @@ mod worker;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use self::cache::EVICTION_POLICIES;
 pub(crate) use self::ctx::Ctx;
+pub(crate) use self::load_balancer::POLICIES as LB_POLICIES;
 #[cfg(test)]
 pub(crate) use self::server::EDGE_INSTANCE_BYTES;
 

@@ -34,7 +34,7 @@ pub use self::dist::{
 pub struct RawScenario {
     /// The scenario's name, shown in reports.
     pub name: String,
-    /// What the scenario demonstrates, in a sentence or two.
+    /// What the scenario demonstrates, in a sentence or two (default empty).
     #[serde(default)]
     pub about: Option<String>,
     /// The seed every random stream derives from (default 1).
@@ -50,20 +50,21 @@ pub struct RawScenario {
     pub window: Option<Duration>,
     /// Who sends requests, how many and which classes.
     pub traffic: RawTraffic,
-    /// Latency of the hops between components.
+    /// Latency of the hops between components (default: every hop {const: 100us}).
     #[serde(default)]
     pub network: Option<RawNetwork>,
     /// The component dynamic requests enter (after DNS).
     pub entry: String,
     /// The components, by name, in file order.
     pub components: IndexMap<String, RawComponent>,
-    /// The fault schedule, in file order.
+    /// The fault schedule, in file order (none by default).
     #[serde(default)]
     pub faults: Option<Vec<RawFault>>,
-    /// User regions, by name (with `datacenters`).
+    /// User regions, by name (with `datacenters`; none by default).
     #[serde(default)]
     pub regions: Option<IndexMap<String, RawRegion>>,
-    /// Data centers, by name, with their latencies to each other.
+    /// Data centers, by name, with their latencies to each other (none by default: one
+    /// site).
     #[serde(default)]
     pub datacenters: Option<IndexMap<String, RawDatacenter>>,
     /// Instance types, by name, added to the shipped price table (or replacing its entries).
@@ -176,10 +177,10 @@ pub struct RawRetries {
     /// Whether the backoff is randomised: none or full.
     #[serde(default)]
     pub jitter: Option<Jitter>,
-    /// The outcomes that are retried, by name.
+    /// The outcomes that are retried, by name (default every cause but session_lost).
     #[serde(default)]
     pub on: Option<Vec<String>>,
-    /// Retries allowed as a fraction of first attempts (a retry budget).
+    /// Retries allowed as a fraction of first attempts (a retry budget; none by default).
     #[serde(default)]
     pub budget: Option<f64>,
 }
@@ -232,7 +233,7 @@ pub struct RawTraffic {
     /// poisson (the default) or closed.
     #[serde(default)]
     pub arrival: Option<ArrivalKind>,
-    /// Requests per second (open arrivals).
+    /// Requests per second (open arrivals; this or `profile`).
     #[serde(default)]
     pub rate: Option<f64>,
     /// A rate that changes over time, instead of `rate`.
@@ -241,7 +242,8 @@ pub struct RawTraffic {
     /// A closed user's wait between requests (a distribution of durations).
     #[serde(default)]
     pub think: Option<RawDist>,
-    /// The client gives up on a request after this (a duration).
+    /// The client gives up on a request after this (a duration; none by default: no
+    /// timeout).
     #[serde(default)]
     pub timeout: Option<Duration>,
     /// The request classes; one class `default` when left out.
@@ -302,7 +304,8 @@ pub struct RawClass {
     /// default: `traffic.timeout`).
     #[serde(default)]
     pub deadline: Option<Duration>,
-    /// Bytes a request moves: a read's response, a write's payload (a byte size).
+    /// Bytes a request moves: a read's response, a write's payload (a byte size; none by
+    /// default: no priced bytes).
     #[serde(default)]
     pub size: Option<Bytes>,
 }
@@ -330,7 +333,7 @@ pub struct RawNetwork {
     /// Latency of every hop without a link of its own (a distribution of durations).
     #[serde(default)]
     pub hop: Option<RawDist>,
-    /// Hops with latencies of their own.
+    /// Hops with latencies of their own (none by default).
     #[serde(default)]
     pub links: Option<Vec<RawLink>>,
     /// How long a connection into a partition takes to fail (a duration).
@@ -564,24 +567,28 @@ macro_rules! raw_component {
 raw_component! {
     /// Identical instances of a server or worker group (default 1, or `autoscale.min`).
     count: u32,
-    /// Requests one instance serves at once.
+    /// Requests one instance serves at once (a count; required for servers and workers).
     workers: u32,
     /// Waiting-room places per instance, or `unbounded` (the default).
     queue: QueueCap,
     /// A request's service time (a distribution of durations).
     service: RawDist,
-    /// Service time per class name, overriding `service` for those classes.
+    /// Service time per class name, overriding `service` for those classes (none by default).
     service_by_class: IndexMap<String, RawDist>,
-    /// Downstream calls, in order: a list of component names, or one list per class.
+    /// Downstream calls, in order: a list of component names, or one list per class (none
+    /// by default).
     calls: RawCalls,
-    /// Load balancer policy or cache eviction policy (checked per kind).
+    /// Load balancer policy (round_robin, the default; random, least_connections,
+    /// power_of_two, hash, sticky) or cache and cdn eviction policy (lru, the default; lfu,
+    /// fifo, random).
     policy: String,
     /// The server group a load balancer spreads requests over.
     to: String,
     /// The time to answer (a distribution of durations): a dns lookup, a balancer's or
-    /// queue's overhead, a cache lookup.
+    /// queue's overhead (default {const: 0s}), a cache lookup.
     latency: RawDist,
-    /// How long an answer or entry stays valid (a duration).
+    /// How long an answer or entry stays valid (a duration; default 300s for a dns, none
+    /// for a cache or cdn: entries never expire).
     ttl: Duration,
     /// A database read's service time (a distribution of durations).
     read: RawDist,
@@ -589,13 +596,15 @@ raw_component! {
     write: RawDist,
     /// Read replicas of a database (default 0).
     replicas: u32,
-    /// Where a database sends reads: replicas, primary or any.
+    /// Where a database sends reads: replicas, primary or any (default replicas when it
+    /// has replicas, else primary).
     read_from: ReadFrom,
     /// Time from a write's commit on the primary to a replica (a distribution of durations).
     replication_lag: RawDist,
     /// Whether a write waits for the replicas: async (the default) or sync.
     replication: Replication,
-    /// Entries a cache or cdn holds, or messages a queue holds (a count).
+    /// Entries a cache or cdn holds, or messages a queue holds (a count; no limit on a
+    /// queue by default).
     capacity: u64,
     /// The component a cache reads through to on a miss.
     miss: String,
@@ -603,25 +612,29 @@ raw_component! {
     origin: String,
     /// What a cache does with a write: invalidate (the default) or write_through.
     write_policy: WritePolicy,
-    /// The read classes a cache keeps, by name.
+    /// The read classes a cache keeps, by name (default every read class that is not
+    /// static).
     cacheable: Vec<String>,
     /// Whether a cache or cdn starts full (default false).
     prefill: bool,
-    /// Where a server keeps sessions: local or store.
+    /// Where a server keeps sessions: local or store (none by default: no sessions).
     session: SessionMode,
     /// The component that holds a server's sessions (`session: store`).
     session_store: String,
     /// Extra service time of a request whose local session was lost (a distribution).
     relogin: RawDist,
-    /// What a request whose local session is elsewhere does: relogin or fail.
+    /// What a request whose local session is elsewhere does: relogin (the default) or fail.
     session_lost: SessionLost,
-    /// A balancer's (or GeoDNS's) health checks: interval and probe thresholds.
+    /// A balancer's (or GeoDNS's) health checks: interval and probe thresholds (none by
+    /// default; a GeoDNS checks every 10s).
     health_check: RawHealthCheck,
-    /// Time before a database promotes a replica after its primary fails (a duration).
+    /// Time before a database promotes a replica after its primary fails (a duration; none
+    /// by default: no promotion).
     failover: Duration,
     /// Shards of a database (default 1).
     shards: u32,
-    /// How a sharded database maps keys to shards: hash_mod, consistent_hash or range.
+    /// How a sharded database maps keys to shards: hash_mod (the default),
+    /// consistent_hash or range.
     strategy: ShardStrategy,
     /// What a sharded database shards by: key (the default) or user.
     shard_key: ShardKey,
@@ -633,23 +646,25 @@ raw_component! {
     visibility_timeout: Duration,
     /// Deliveries of a message before a queue drops it (a count).
     max_attempts: u32,
-    /// A server or worker group's autoscaling rule.
+    /// A server or worker group's autoscaling rule (none by default: a fixed count).
     autoscale: RawAutoscale,
-    /// A server's token bucket per instance, for every class without its own.
+    /// A server's token bucket per instance, for every class without its own (none by
+    /// default).
     rate_limit: RawTokenBucket,
     /// A server's token bucket per instance for these classes, by class name.
     rate_limit_by_class: IndexMap<String, RawTokenBucket>,
     /// Requests one server instance holds at once, at most: waiting, served or calling (a
-    /// count).
+    /// count; no limit by default).
     concurrency_limit: u32,
-    /// Load shedding in a server's waiting room.
+    /// Load shedding in a server's waiting room (none by default).
     shedding: RawShedding,
     /// A server's defences per callee, by the callee's name.
     downstream: IndexMap<String, RawDownstream>,
-    /// The data center the component stands in (with `datacenters`).
+    /// The data center the component stands in (with `datacenters`, where every kind but
+    /// dns and cdn needs it).
     datacenter: String,
     /// The instance type a group's instances (or a database's nodes, a cache, a store)
-    /// run on, by name: what they cost.
+    /// run on, by name: what they cost (none by default: not priced).
     instance: String,
     /// How capacity follows the instance type's vCPUs: the type `workers` and service
     /// times are written for, and the Universal Scalability Law's coefficients.
@@ -657,9 +672,11 @@ raw_component! {
     /// How often one instance (or database node) fails and how long its repair takes, for
     /// the analytic availability.
     reliability: RawReliability,
-    /// GeoDNS: each data center's entry component (with `datacenters`).
+    /// GeoDNS: each data center's entry component (with `datacenters`; none by default: no
+    /// geographic routing).
     geo: IndexMap<String, String>,
-    /// The data center of each database replica, in order (with `datacenters`).
+    /// The data center of each database replica, in order (with `datacenters`; default
+    /// the database's own).
     replica_datacenters: Vec<String>,
 }
 
