@@ -26,8 +26,10 @@ mod worker;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "cli")]
 pub(crate) use self::cache::EVICTION_POLICIES;
 pub(crate) use self::ctx::Ctx;
+#[cfg(feature = "cli")]
 pub(crate) use self::load_balancer::POLICIES as LB_POLICIES;
 #[cfg(test)]
 pub(crate) use self::server::EDGE_INSTANCE_BYTES;
