@@ -69,6 +69,10 @@
       onDone(m);
     } else if (m.type === "failed" && m.id === runId) {
       endRun();
+      if (m.fatal) {
+        worker.terminate();
+        startWorker();
+      }
       playground.error = m.error;
       status("the run stopped", true);
       $("problems").textContent = m.error;

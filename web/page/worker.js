@@ -8,7 +8,8 @@
 //               {type: "checked", id, result}            (the core's check(): see web/wasm)
 //               {type: "progress", id, done}             (0..1, while running)
 //               {type: "done", id, summary, table, timeseries, traces, events, ms}
-//               {type: "failed", id, error}              (what the command line would print)
+//               {type: "failed", id, error, fatal}       (what the command line would print;
+//                                                         fatal: the module trapped)
 
 let current = null;
 
@@ -32,7 +33,10 @@ onmessage = (event) => {
     try {
       out = wasm_bindgen.run(m.text, m.source, m.sets, m.seed, m.traceSample);
     } catch (e) {
-      postMessage({ type: "failed", id: m.id, error: String(e && e.message ? e.message : e) });
+      // A trap (a bug in the core) leaves the module unusable: the page starts a new worker.
+      const fatal = e instanceof WebAssembly.RuntimeError;
+      const error = fatal ? `internal error (a bug in scalesim): ${e.message}` : String(e && e.message ? e.message : e);
+      postMessage({ type: "failed", id: m.id, error, fatal });
       return;
     }
     const ms = performance.now() - started;
