@@ -323,10 +323,8 @@ pub(super) fn cheapest(a: &CapacityArgs) -> CliResult {
     let json_text = serde_json::to_string_pretty(&c).expect("serializable") + "\n";
     report::write_atomic(&dir.join("cheapest.json"), json_text.as_bytes())?;
     cheapest_chart(&c, &dir.join("cheapest.png"), &dir.join("cheapest.svg"))?;
-    match &a.json {
-        Some(OutFile::Stdout) => out(&json_text)?,
-        Some(OutFile::File(p)) => report::write_atomic(p, json_text.as_bytes())?,
-        None => {}
+    if let Some(json) = &a.json {
+        json.write(&json_text)?;
     }
     say(&format!("outputs: {}/\n", dir.display()))
 }

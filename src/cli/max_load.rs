@@ -179,10 +179,8 @@ pub(super) fn max_load(a: &CapacityArgs) -> CliResult {
     let json_text = serde_json::to_string_pretty(&m).expect("serializable") + "\n";
     report::write_atomic(&dir.join("max-load.json"), json_text.as_bytes())?;
     max_load_chart(&m, &dir.join("max-load.png"), &dir.join("max-load.svg"))?;
-    match &a.json {
-        Some(OutFile::Stdout) => out(&json_text)?,
-        Some(OutFile::File(p)) => report::write_atomic(p, json_text.as_bytes())?,
-        None => {}
+    if let Some(json) = &a.json {
+        json.write(&json_text)?;
     }
     say(&format!("outputs: {}/\n", dir.display()))
 }

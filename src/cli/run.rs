@@ -344,10 +344,8 @@ pub(crate) fn run(a: &RunArgs) -> CliResult {
             (&a.timeseries, &|| csv::timeseries_csv(&rep)),
         ];
         for (flag, text) in outputs {
-            match flag {
-                Some(OutFile::Stdout) => out(&text())?,
-                Some(OutFile::File(p)) => report::write_atomic(p, text().as_bytes())?,
-                None => {}
+            if let Some(f) = flag {
+                f.write(&text())?;
             }
         }
         if show_table {

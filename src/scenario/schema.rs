@@ -211,23 +211,32 @@ pub fn schema_text() -> String {
 /// A number as written before a unit: digits with an optional fraction, no sign or exponent.
 const NUMBER: &str = r"\s*\+?([0-9]+\.?[0-9]*|\.[0-9]+)\s*";
 
+/// A quantity written as a number and one of `units` (`|`-separated), or the integer 0.
+fn with_unit(description: String, units: &str, examples: &[&str]) -> Schema {
+    json_schema!({
+        "description": description,
+        "anyOf": [
+            {
+                "type": "string",
+                "pattern": format!("^{NUMBER}({units})\\s*$"),
+            },
+            { "type": "integer", "const": 0 },
+        ],
+        "examples": examples,
+    })
+}
+
 impl JsonSchema for Duration {
     fn schema_name() -> Cow<'static, str> {
         "Duration".into()
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": format!("{}; or 0.", upper(DURATION_EXPECTED)),
-            "anyOf": [
-                {
-                    "type": "string",
-                    "pattern": format!("^{NUMBER}(ns|us|ms|s|m|h)\\s*$"),
-                },
-                { "type": "integer", "const": 0 },
-            ],
-            "examples": ["250us", "4ms", "2s", "5m", "1h"],
-        })
+        with_unit(
+            format!("{}; or 0.", upper(DURATION_EXPECTED)),
+            "ns|us|ms|s|m|h",
+            &["250us", "4ms", "2s", "5m", "1h"],
+        )
     }
 }
 
@@ -237,17 +246,11 @@ impl JsonSchema for Bytes {
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": format!("{}, at most 1GB; or 0.", upper(BYTES_EXPECTED)),
-            "anyOf": [
-                {
-                    "type": "string",
-                    "pattern": format!("^{NUMBER}(B|KB|MB|GB|KiB|MiB|GiB)\\s*$"),
-                },
-                { "type": "integer", "const": 0 },
-            ],
-            "examples": ["512B", "120KB", "2.5MB"],
-        })
+        with_unit(
+            format!("{}, at most 1GB; or 0.", upper(BYTES_EXPECTED)),
+            "B|KB|MB|GB|KiB|MiB|GiB",
+            &["512B", "120KB", "2.5MB"],
+        )
     }
 }
 
