@@ -40,15 +40,23 @@
 //! # Memory
 //!
 //! An event costs one `(u64, T)` slot (just `T` in the now lane). The buckets are `Vec`s that are
-//! reused, never freed: each grows to its own high-water mark and keeps that capacity, also across
-//! [`EventQueue::clear`]. Once warmed up, pushes and pops do not allocate. Memory is bounded by the
-//! peak number of pending events times the slot size, times a small factor for the buckets' separate
-//! high-water marks; it does not grow with the number of events processed.
+//! reused: once warmed up, pushes and pops do not allocate. Each bucket notes the most events it
+//! held when it was drained, and every [`TRIM_EVERY`] refills a bucket whose capacity is more
+//! than twice that peak (and over [`TRIM_FLOOR`] slots) gives the excess back. A burst's memory
+//! is therefore returned once the burst is over, instead of being kept for the rest of the run,
+//! and memory is bounded by a small multiple of the pending events of the recent past; it does
+//! not grow with the number of events processed. Trimming never reorders anything.
 
 use super::SimTime;
 
 /// Number of radix buckets besides the now lane: one per bit of a `u64` time.
 const BUCKETS: usize = 64;
+
+/// Refills between two trims of the buckets' spare capacity.
+pub const TRIM_EVERY: u32 = 4096;
+
+/// Slots a bucket may always keep, whatever its recent peak.
+pub const TRIM_FLOOR: usize = 256;
 
 /// A monotone priority queue of `Copy` events ordered by `(time, push order)`.
 ///
@@ -72,6 +80,10 @@ pub struct EventQueue<T: Copy> {
     len: usize,
     /// Number of events pushed so far.
     pushed: u64,
+    /// The most events each bucket held when drained since the last trim (last: the now lane).
+    peaks: [usize; BUCKETS + 1],
+    /// Refills since the last trim.
+    refills: u32,
 }
 
 impl<T: Copy> EventQueue<T> {
@@ -86,6 +98,8 @@ impl<T: Copy> EventQueue<T> {
             last: 0,
             len: 0,
             pushed: 0,
+            peaks: [0; BUCKETS + 1],
+            refills: 0,
         }
     }
 
@@ -165,10 +179,40 @@ impl<T: Copy> EventQueue<T> {
                 self.nonempty |= 1 << j;
             }
         }
+        self.peaks[i] = self.peaks[i].max(moving.len());
+        self.peaks[BUCKETS] = self.peaks[BUCKETS].max(self.now.len());
         moving.clear();
         self.buckets[i] = moving;
         self.mins[i] = u64::MAX;
         self.nonempty &= !(1 << i);
+        self.refills += 1;
+        if self.refills == TRIM_EVERY {
+            self.trim();
+        }
+    }
+
+    /// Gives back the capacity each bucket (and the now lane) has not needed since the last
+    /// trim: down to its peak, when it holds more than twice that and over [`TRIM_FLOOR`].
+    #[cold]
+    fn trim(&mut self) {
+        fn shrink<E>(v: &mut Vec<E>, peak: usize) {
+            let keep = peak.max(v.len()).max(TRIM_FLOOR);
+            if v.capacity() > 2 * keep {
+                v.shrink_to(keep);
+            }
+        }
+        for (b, &peak) in self.buckets.iter_mut().zip(&self.peaks) {
+            shrink(b, peak);
+        }
+        shrink(&mut self.now, self.peaks[BUCKETS]);
+        self.peaks = [0; BUCKETS + 1];
+        self.refills = 0;
+    }
+
+    /// Slots allocated over the now lane and the buckets: what the queue holds in memory,
+    /// in events.
+    pub fn capacity(&self) -> usize {
+        self.now.capacity() + self.buckets.iter().map(Vec::capacity).sum::<usize>()
     }
 
     /// The time of the earliest pending event, if any.
@@ -216,6 +260,8 @@ impl<T: Copy> EventQueue<T> {
         self.last = 0;
         self.len = 0;
         self.pushed = 0;
+        self.peaks = [0; BUCKETS + 1];
+        self.refills = 0;
     }
 
     /// Total events pushed so far (the next sequence number).
@@ -376,6 +422,38 @@ mod tests {
         q.push(SimTime(10), 0);
         q.pop();
         q.push(SimTime(3), 1);
+    }
+
+    #[test]
+    fn a_burst_memory_is_given_back() {
+        let mut q = EventQueue::new();
+        // A burst: 200,000 events pending at once, spread over a second.
+        for i in 0..200_000u64 {
+            q.push(SimTime(1 + i * 5_000), i);
+        }
+        let burst = q.capacity();
+        assert!(burst >= 200_000);
+        // The burst drains, then a steady trickle: a few events pending, for many refills.
+        let mut t = 0;
+        while let Some((now, _)) = q.pop() {
+            t = now.as_nanos();
+        }
+        for i in 0..3 * u64::from(TRIM_EVERY) {
+            q.push(SimTime(t + 10 + (i % 3)), i);
+            q.push(SimTime(t + 1_000 * (i % 7)), i);
+            t = q.pop().expect("pending").0.as_nanos();
+        }
+        let after = q.capacity();
+        assert!(
+            after < burst / 4,
+            "capacity {after} slots after the burst, {burst} during it"
+        );
+        // Order survives the trims.
+        let mut last = 0;
+        while let Some((now, _)) = q.pop() {
+            assert!(now.as_nanos() >= last);
+            last = now.as_nanos();
+        }
     }
 
     #[derive(Clone, Debug)]
