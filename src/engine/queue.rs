@@ -18,45 +18,58 @@
 //! # Structure
 //!
 //! A radix heap (Ahuja, Mehlhorn, Orlin and Tarjan) on the `u64` time, which exploits the
-//! monotone rule. Let `last` be the last popped time. Every pending event lives either in the
-//! *now lane* (time equal to `last`) or in bucket `i` (0..64), where `i` is the index of the highest
-//! bit in which its time differs from `last`. A push is O(1): compute the bucket with one
-//! `leading_zeros` and append. A pop takes the front of the now lane; when the lane is empty it
-//! takes the lowest non-empty bucket, makes its minimum the new `last`, and redistributes that
-//! bucket's events into the now lane and lower buckets. An event only ever moves to a lower
-//! bucket, so it is moved at most 64 times over its life and usually only a few: the cost per
-//! event is small and does not grow with the number of pending events, unlike a binary heap's
-//! `log n` cache misses.
+//! monotone rule, with 256-way digits. Let `last` be the last popped time. Every pending event
+//! lives either in the *now lane* (time equal to `last`) or in a bucket `(level, digit)`: `level`
+//! (0..8) is the byte holding the highest bit in which its time differs from `last`, `digit` its
+//! time's value in that byte (greater than `last`'s). A push is O(1): one `leading_zeros`, a shift
+//! and an append. A pop takes the front of the now lane; when the lane is empty it takes the
+//! lowest non-empty bucket (the lowest level, then the lowest digit: found with bit masks), which
+//! holds the earliest event, makes its minimum the new `last`, and redistributes that bucket's
+//! events into the now lane and lower levels — or, when that bucket holds one event or is a
+//! level-0 bucket (whose events all have one time), pops straight from it without moving
+//! anything. The other buckets stay valid: an event only ever
+//! moves to a lower level, so it is moved at most 8 times over its life, and at most 4 times
+//! when it was scheduled under 4.3 s ahead. A binary radix heap (one bucket per bit) moves an
+//! event up to once per bit of its delay — twenty and more times for a millisecond in
+//! nanoseconds — and a binary heap pays `log n` cache misses; here the cost per event is small
+//! and does not grow with the number of pending events.
 //!
 //! FIFO ties come without storing a sequence number: appends and redistribution both keep each
-//! bucket's events in push order (redistribution walks a bucket front to back and only ever
-//! appends to buckets that are empty at that moment), so events of equal time, which always share
-//! a bucket, stay in push order and leave the now lane from the front.
+//! bucket's events in push order (redistribution walks a bucket front to back and only appends to
+//! lower levels, which are empty at that moment), so events of equal time, which always share a
+//! bucket, stay in push order and leave the now lane from the front.
 //!
-//! Each bucket also records its minimum time, and a bit mask records which buckets are non-empty,
-//! so [`EventQueue::peek_time`] is O(1) on `&self` and a redistribution needs no extra pass to find
-//! the minimum.
+//! Each bucket also records its minimum time, so [`EventQueue::peek_time`] is O(1) on `&self`
+//! and a redistribution needs no extra pass to find the minimum.
 //!
 //! # Memory
 //!
 //! An event costs one `(u64, T)` slot (just `T` in the now lane). The buckets are `Vec`s that are
 //! reused: once warmed up, pushes and pops do not allocate. Each bucket notes the most events it
-//! held when it was drained, and every [`TRIM_EVERY`] refills a bucket whose capacity is more
-//! than twice that peak (and over [`TRIM_FLOOR`] slots) gives the excess back. A burst's memory
+//! held when it was drained, and every [`TRIM_EVERY`] drained buckets a bucket whose capacity is
+//! more than twice that peak (and over [`TRIM_FLOOR`] slots) gives the excess back. A burst's memory
 //! is therefore returned once the burst is over, instead of being kept for the rest of the run,
 //! and memory is bounded by a small multiple of the pending events of the recent past; it does
 //! not grow with the number of events processed. Trimming never reorders anything.
 
 use super::SimTime;
 
-/// Number of radix buckets besides the now lane: one per bit of a `u64` time.
-const BUCKETS: usize = 64;
+/// Bits per digit.
+const DIGIT_BITS: u32 = 8;
+/// Buckets per level: one per digit value.
+const DIGITS: usize = 1 << DIGIT_BITS;
+/// Levels: the bytes of a `u64` time.
+const LEVELS: usize = 64 / DIGIT_BITS as usize;
+/// Buckets besides the now lane.
+const BUCKETS: usize = LEVELS * DIGITS;
+/// Words of a level's digit mask.
+const MASK_WORDS: usize = DIGITS / 64;
 
-/// Refills between two trims of the buckets' spare capacity.
-pub const TRIM_EVERY: u32 = 4096;
+/// Buckets drained between two trims of the buckets' spare capacity.
+pub const TRIM_EVERY: u32 = 1 << 16;
 
 /// Slots a bucket may always keep, whatever its recent peak.
-pub const TRIM_FLOOR: usize = 256;
+pub const TRIM_FLOOR: usize = 32;
 
 /// A monotone priority queue of `Copy` events ordered by `(time, push order)`.
 ///
@@ -67,13 +80,15 @@ pub struct EventQueue<T: Copy> {
     now: Vec<T>,
     /// Index of the next event to pop from `now`.
     head: usize,
-    /// `buckets[i]` holds the events whose time differs from `last` first at bit `i`
-    /// (counting from the least significant bit), each bucket in push order.
-    buckets: [Vec<(u64, T)>; BUCKETS],
+    /// `buckets[level * DIGITS + digit]`, each in push order.
+    buckets: Box<[Vec<(u64, T)>; BUCKETS]>,
     /// The minimum time in each bucket; `u64::MAX` for an empty bucket.
-    mins: [u64; BUCKETS],
-    /// Bit `i` set when `buckets[i]` is non-empty.
-    nonempty: u64,
+    mins: Box<[u64; BUCKETS]>,
+    /// Bit `b % 64` of word `b / 64` set when bucket `b` is non-empty (a level's digits are
+    /// `MASK_WORDS` consecutive words).
+    masks: [u64; BUCKETS / 64],
+    /// Bit `level` set when some bucket of that level is non-empty.
+    level_mask: u32,
     /// The time of the last popped event (zero before the first pop).
     last: u64,
     /// Number of pending events.
@@ -81,37 +96,34 @@ pub struct EventQueue<T: Copy> {
     /// Number of events pushed so far.
     pushed: u64,
     /// The most events each bucket held when drained since the last trim (last: the now lane).
-    peaks: [usize; BUCKETS + 1],
-    /// Refills since the last trim.
+    peaks: Box<[usize]>,
+    /// Buckets drained since the last trim.
     refills: u32,
 }
 
 impl<T: Copy> EventQueue<T> {
-    /// An empty queue. It allocates nothing until the first push.
+    /// An empty queue. It allocates only its bucket table until the first push.
     pub fn new() -> Self {
         EventQueue {
             now: Vec::new(),
             head: 0,
-            buckets: std::array::from_fn(|_| Vec::new()),
-            mins: [u64::MAX; BUCKETS],
-            nonempty: 0,
+            buckets: Box::new(std::array::from_fn(|_| Vec::new())),
+            mins: Box::new([u64::MAX; BUCKETS]),
+            masks: [0; BUCKETS / 64],
+            level_mask: 0,
             last: 0,
             len: 0,
             pushed: 0,
-            peaks: [0; BUCKETS + 1],
+            peaks: vec![0; BUCKETS + 1].into_boxed_slice(),
             refills: 0,
         }
     }
 
-    /// An empty queue with room reserved for about `n` pending events, spread over the now lane
-    /// and the buckets. It is a hint: the buckets still grow as needed.
+    /// An empty queue with room reserved for about `n` events in the now lane. It is a hint:
+    /// every part still grows as needed.
     pub fn with_capacity(n: usize) -> Self {
         let mut q = Self::new();
-        let share = n.div_ceil(BUCKETS);
-        q.now.reserve(share);
-        for b in &mut q.buckets {
-            b.reserve(share);
-        }
+        q.now.reserve(n);
         q
     }
 
@@ -132,22 +144,69 @@ impl<T: Copy> EventQueue<T> {
         if t <= self.last {
             self.now.push(item);
         } else {
-            let i = bucket_of(t, self.last);
-            self.buckets[i].push((t, item));
-            self.mins[i] = self.mins[i].min(t);
-            self.nonempty |= 1 << i;
+            self.put(t, item);
         }
+    }
+
+    /// Files an event of time `t > last` in its bucket.
+    #[inline(always)]
+    fn put(&mut self, t: u64, item: T) {
+        let (level, b) = bucket_of(t, self.last);
+        self.buckets[b].push((t, item));
+        self.mins[b] = self.mins[b].min(t);
+        self.masks[b / 64] |= 1 << (b % 64);
+        self.level_mask |= 1 << level;
     }
 
     /// Removes and returns the earliest event; ties in push order.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, T)> {
+        self.pop_before(SimTime(u64::MAX))
+            .or_else(|| self.pop_before_max())
+    }
+
+    /// [`EventQueue::pop`] for the one time `pop_before` cannot express: `u64::MAX` itself.
+    #[cold]
+    fn pop_before_max(&mut self) -> Option<(SimTime, T)> {
+        if self.head < self.now.len() || self.level_mask != 0 {
+            // Only events at u64::MAX are left.
+            debug_assert!(self.peek_time() == Some(SimTime(u64::MAX)));
+            if self.head == self.now.len() {
+                let (_, b) = self.lowest();
+                self.refill(b);
+            }
+            return Some((SimTime(self.last), self.take_now()));
+        }
+        None
+    }
+
+    /// Removes and returns the earliest event if its time is before `end`; ties in push order.
+    /// The simulation loop's step: one look at the buckets instead of a peek and a pop.
+    #[inline]
+    pub fn pop_before(&mut self, end: SimTime) -> Option<(SimTime, T)> {
         if self.head == self.now.len() {
-            if self.nonempty == 0 {
+            if self.level_mask == 0 {
                 return None;
             }
-            self.refill();
+            let (level, b) = self.lowest();
+            let m = self.mins[b];
+            if m >= end.0 {
+                return None;
+            }
+            if level == 0 || self.buckets[b].len() == 1 {
+                // One event, or (level 0) events of one time: they leave from the bucket.
+                return Some((SimTime(m), self.take_single(b)));
+            }
+            self.refill(b);
+        } else if self.last >= end.0 {
+            return None;
         }
+        Some((SimTime(self.last), self.take_now()))
+    }
+
+    /// The front of the now lane (which must not be empty).
+    #[inline(always)]
+    fn take_now(&mut self) -> T {
         let item = self.now[self.head];
         self.head += 1;
         if self.head == self.now.len() {
@@ -155,36 +214,90 @@ impl<T: Copy> EventQueue<T> {
             self.head = 0;
         }
         self.len -= 1;
-        Some((SimTime(self.last), item))
+        item
     }
 
-    /// Moves the lowest non-empty bucket into the now lane and the lower buckets, making its
-    /// minimum the new `last`. Called only when the now lane is empty and some bucket is not.
+    /// Pops the front of bucket `b`, the lowest, whose events all have its minimum time:
+    /// a single event, or a level-0 bucket. The rest stay there, in order, for the next pops.
+    #[inline(always)]
+    fn take_single(&mut self, b: usize) -> T {
+        let m = self.mins[b];
+        self.last = m;
+        self.len -= 1;
+        self.count_refill();
+        let bucket = &mut self.buckets[b];
+        if bucket.len() == 1 {
+            let item = bucket[0].1;
+            bucket.clear();
+            self.mins[b] = u64::MAX;
+            self.clear_bit(b);
+            return item;
+        }
+        // A level-0 bucket with ties: they move to the now lane, which keeps push order.
+        let (_, item) = self.buckets[b][0];
+        let n = self.buckets[b].len();
+        for i in 1..n {
+            let next = self.buckets[b][i].1;
+            self.now.push(next);
+        }
+        self.peaks[b] = self.peaks[b].max(n);
+        self.buckets[b].clear();
+        self.mins[b] = u64::MAX;
+        self.clear_bit(b);
+        item
+    }
+
+    /// Marks bucket `b` empty.
+    #[inline(always)]
+    fn clear_bit(&mut self, b: usize) {
+        self.masks[b / 64] &= !(1 << (b % 64));
+        let level = b / DIGITS;
+        let words = &self.masks[level * MASK_WORDS..(level + 1) * MASK_WORDS];
+        if words.iter().all(|&w| w == 0) {
+            self.level_mask &= !(1 << level);
+        }
+    }
+
+    /// The lowest non-empty bucket: `(level, bucket)`. Some bucket must be non-empty.
+    #[inline(always)]
+    fn lowest(&self) -> (usize, usize) {
+        let level = self.level_mask.trailing_zeros() as usize;
+        let mut w = level * MASK_WORDS;
+        while self.masks[w] == 0 {
+            w += 1;
+        }
+        (level, w * 64 + self.masks[w].trailing_zeros() as usize)
+    }
+
+    /// Moves bucket `b`, the lowest non-empty one, into the now lane and lower levels, making
+    /// its minimum the new `last`. Called only when the now lane is empty.
     #[inline]
-    fn refill(&mut self) {
-        debug_assert!(self.now.is_empty() && self.nonempty != 0);
-        let i = self.nonempty.trailing_zeros() as usize;
-        let m = self.mins[i];
+    fn refill(&mut self, b: usize) {
+        debug_assert!(self.now.is_empty() && self.level_mask != 0);
+        let m = self.mins[b];
         self.last = m;
         // Taking the Vec out leaves an empty, unallocated one behind; it goes back, with its
-        // capacity, once drained. Every bucket below `i` is empty, so appending keeps push order.
-        let mut moving = std::mem::take(&mut self.buckets[i]);
+        // capacity, once drained. Every level below is empty, so appending keeps push order.
+        let mut moving = std::mem::take(&mut self.buckets[b]);
         for &(t, item) in &moving {
             if t == m {
                 self.now.push(item);
             } else {
-                let j = bucket_of(t, m);
-                self.buckets[j].push((t, item));
-                self.mins[j] = self.mins[j].min(t);
-                self.nonempty |= 1 << j;
+                self.put(t, item);
             }
         }
-        self.peaks[i] = self.peaks[i].max(moving.len());
+        self.peaks[b] = self.peaks[b].max(moving.len());
         self.peaks[BUCKETS] = self.peaks[BUCKETS].max(self.now.len());
         moving.clear();
-        self.buckets[i] = moving;
-        self.mins[i] = u64::MAX;
-        self.nonempty &= !(1 << i);
+        self.buckets[b] = moving;
+        self.mins[b] = u64::MAX;
+        self.clear_bit(b);
+        self.count_refill();
+    }
+
+    /// Counts a pop that emptied a bucket; every [`TRIM_EVERY`] of them, trims.
+    #[inline(always)]
+    fn count_refill(&mut self) {
         self.refills += 1;
         if self.refills == TRIM_EVERY {
             self.trim();
@@ -201,11 +314,11 @@ impl<T: Copy> EventQueue<T> {
                 v.shrink_to(keep);
             }
         }
-        for (b, &peak) in self.buckets.iter_mut().zip(&self.peaks) {
+        for (b, &peak) in self.buckets.iter_mut().zip(self.peaks.iter()) {
             shrink(b, peak);
         }
         shrink(&mut self.now, self.peaks[BUCKETS]);
-        self.peaks = [0; BUCKETS + 1];
+        self.peaks.fill(0);
         self.refills = 0;
     }
 
@@ -220,8 +333,8 @@ impl<T: Copy> EventQueue<T> {
     pub fn peek_time(&self) -> Option<SimTime> {
         if self.head < self.now.len() {
             Some(SimTime(self.last))
-        } else if self.nonempty != 0 {
-            Some(SimTime(self.mins[self.nonempty.trailing_zeros() as usize]))
+        } else if self.level_mask != 0 {
+            Some(SimTime(self.mins[self.lowest().1]))
         } else {
             None
         }
@@ -252,15 +365,16 @@ impl<T: Copy> EventQueue<T> {
     pub fn clear(&mut self) {
         self.now.clear();
         self.head = 0;
-        for b in &mut self.buckets {
+        for b in self.buckets.iter_mut() {
             b.clear();
         }
-        self.mins = [u64::MAX; BUCKETS];
-        self.nonempty = 0;
+        self.mins.fill(u64::MAX);
+        self.masks = [0; BUCKETS / 64];
+        self.level_mask = 0;
         self.last = 0;
         self.len = 0;
         self.pushed = 0;
-        self.peaks = [0; BUCKETS + 1];
+        self.peaks.fill(0);
         self.refills = 0;
     }
 
@@ -277,11 +391,16 @@ impl<T: Copy> Default for EventQueue<T> {
     }
 }
 
-/// The bucket of time `t` relative to `last` (`t != last`): the index of the highest differing bit.
-#[inline]
-fn bucket_of(t: u64, last: u64) -> usize {
+/// The bucket of time `t` relative to `last` (`t > last`): its level, the byte holding the
+/// highest bit in which they differ, and its index, `level * DIGITS` plus `t`'s value in that
+/// byte.
+#[inline(always)]
+fn bucket_of(t: u64, last: u64) -> (usize, usize) {
     debug_assert!(t != last);
-    (u64::BITS - 1 - (t ^ last).leading_zeros()) as usize
+    let high = u64::BITS - 1 - (t ^ last).leading_zeros();
+    let level = (high / DIGIT_BITS) as usize;
+    let digit = ((t >> (level as u32 * DIGIT_BITS)) as usize) & (DIGITS - 1);
+    (level, level * DIGITS + digit)
 }
 
 #[cfg(test)]
@@ -439,8 +558,9 @@ mod tests {
             t = now.as_nanos();
         }
         for i in 0..3 * u64::from(TRIM_EVERY) {
-            q.push(SimTime(t + 10 + (i % 3)), i);
-            q.push(SimTime(t + 1_000 * (i % 7)), i);
+            q.push(SimTime(t + 1 + (i % 1_000)), i);
+            q.push(SimTime(t + 5_000 + (i % 3)), i);
+            t = q.pop().expect("pending").0.as_nanos();
             t = q.pop().expect("pending").0.as_nanos();
         }
         let after = q.capacity();
@@ -461,6 +581,8 @@ mod tests {
         /// Push at (last popped time + offset).
         Push(u64),
         Pop,
+        /// Pop if the earliest event is before (last popped time + offset).
+        PopBefore(u64),
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -471,11 +593,12 @@ mod tests {
             1 => (0u64..u64::MAX / 4).prop_map(Op::Push),
             1 => (0u64..64).prop_map(|b| Op::Push(1u64 << b >> 2)),
             5 => Just(Op::Pop),
+            2 => (0u64..2_000).prop_map(Op::PopBefore),
         ]
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(512))]
+        #![proptest_config(ProptestConfig::with_cases(2048))]
 
         #[test]
         fn matches_a_binary_heap(ops in prop::collection::vec(op(), 0..400)) {
@@ -494,6 +617,19 @@ mod tests {
                     Op::Pop => {
                         let want = reference.pop().map(|Reverse((t, s))| (SimTime(t), s));
                         prop_assert_eq!(q.pop(), want);
+                        if let Some((t, _)) = want {
+                            now = t.as_nanos();
+                        }
+                    }
+                    Op::PopBefore(offset) => {
+                        let end = now.saturating_add(offset);
+                        let due = reference.peek().is_some_and(|r| r.0.0 < end);
+                        let want = if due {
+                            reference.pop().map(|Reverse((t, s))| (SimTime(t), s))
+                        } else {
+                            None
+                        };
+                        prop_assert_eq!(q.pop_before(SimTime(end)), want);
                         if let Some((t, _)) = want {
                             now = t.as_nanos();
                         }

@@ -54,7 +54,7 @@ mod summary;
 mod tests;
 mod trace;
 
-use crate::engine::Stream;
+use crate::engine::{SimTime, Stream};
 use crate::metrics::{LatencyHist, Report, ScaleEvent};
 use crate::scenario::Fault;
 
@@ -154,13 +154,12 @@ impl Model {
         loop {
             let ev = match self.core.lane.pop_front() {
                 Some(ev) => ev,
-                None => match self.core.queue.peek_time() {
-                    Some(t) if t.0 < self.core.end => {
-                        let (t, ev) = self.core.queue.pop().expect("peeked");
+                None => match self.core.queue.pop_before(SimTime(self.core.end)) {
+                    Some((t, ev)) => {
                         self.core.now = t.0;
                         ev
                     }
-                    _ => break,
+                    None => break,
                 },
             };
             self.events += 1;
