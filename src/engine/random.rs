@@ -13,7 +13,7 @@ use rand::{Rng, RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::SimTime;
-use super::sample::{exp1, standard_normal};
+use super::sample::{exp1, round_u64, standard_normal};
 
 /// One independent random stream.
 pub type Stream = Xoshiro256PlusPlus;
@@ -137,7 +137,7 @@ impl Dist {
         };
         // Saturating float -> int conversion (`as` maps NaN to 0), capped at MAX_SAMPLE_NS so
         // that `now + sample` cannot overflow however heavy the tail.
-        (x.round() as u64).min(MAX_SAMPLE_NS)
+        round_u64(x).min(MAX_SAMPLE_NS)
     }
 
     /// The mean, in nanoseconds (for capacity hints and reports).

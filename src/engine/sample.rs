@@ -20,6 +20,33 @@ use super::ziggurat_tables::{
     ZIG_EXP_F, ZIG_EXP_R, ZIG_EXP_X, ZIG_NORM_F, ZIG_NORM_R, ZIG_NORM_X, ZigTable,
 };
 
+/// `x.round() as u64` (half away from zero, saturating, NaN to 0) without a call to the
+/// library's `round`: a truncating conversion and one exact comparison. For `0 <= x < 2^53`
+/// the fraction `x - trunc(x)` is exact, and at and above `2^53` every double is a whole
+/// number, so the comparison with one half decides exactly as `round` does; negative values
+/// and NaN give 0 and values past `u64::MAX` saturate, as the cast does (a test checks it on
+/// edges and random bit patterns).
+#[inline(always)]
+pub fn round_u64(x: f64) -> u64 {
+    let t = x as u64;
+    if x - t as f64 >= 0.5 {
+        t.saturating_add(1)
+    } else {
+        t
+    }
+}
+
+/// `x.ceil() as u64` without a call to the library's `ceil` (see [`round_u64`]).
+#[inline(always)]
+pub fn ceil_u64(x: f64) -> u64 {
+    let t = x as u64;
+    if (t as f64) < x {
+        t.saturating_add(1)
+    } else {
+        t
+    }
+}
+
 /// `x` to the integer power `n`, by repeated squaring in the order compiler-rt's and
 /// libgcc's `__powidf2` multiply (what `f64::powi` calls when `n` is not a constant), written
 /// out so that no target's code generation can choose another order.
@@ -188,6 +215,57 @@ impl Zipf {
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    #[test]
+    fn round_and_ceil_are_the_librarys() {
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -0.4,
+            -1.5,
+            0.499_999_999_999_999_94,
+            0.500_000_000_000_000_1,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            9_007_199_254_740_993.0,
+            1.844_674_407_370_955e19,
+            1.844_674_407_370_955_2e19,
+            1e30,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MIN_POSITIVE,
+            f64::EPSILON,
+        ];
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+        for _ in 0..200_000 {
+            xs.push(f64::from_bits(rng.next_u64()));
+            let k = rng.next_u64() >> (rng.next_u64() % 64);
+            xs.push(k as f64 + 0.5);
+            xs.push(k as f64 * 1e-3);
+            xs.push(rng.random::<f64>() * 1e7);
+        }
+        for x in xs {
+            assert_eq!(
+                round_u64(x),
+                x.round() as u64,
+                "round {x:e} ({:#x})",
+                x.to_bits()
+            );
+            assert_eq!(
+                ceil_u64(x),
+                x.ceil() as u64,
+                "ceil {x:e} ({:#x})",
+                x.to_bits()
+            );
+        }
+    }
     use rand_distr::Distribution;
     use rand_xoshiro::Xoshiro256PlusPlus;
 

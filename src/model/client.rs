@@ -10,7 +10,7 @@
 use rand::RngExt;
 
 use crate::engine::random::{component_stream, stream};
-use crate::engine::sample::{Zipf, exp1};
+use crate::engine::sample::{Zipf, ceil_u64, exp1};
 use crate::engine::{Dist, SimTime, Stream};
 use crate::scenario::{Keys, RateProfile, Scenario};
 
@@ -84,8 +84,8 @@ impl ArrivalGen {
                     let disc = (r * r + 2.0 * slope * e).max(0.0);
                     2.0 * e / (r + disc.sqrt())
                 };
-                let ns = ((t + x) * 1e9).ceil();
-                return Some((ns as u64).max(now_ns));
+                let ns = ceil_u64((t + x) * 1e9);
+                return Some(ns.max(now_ns));
             }
             if !t1.is_finite() {
                 return None;

@@ -10,6 +10,7 @@
 
 use std::collections::VecDeque;
 
+use crate::engine::sample::round_u64;
 use crate::engine::{Dist, EventQueue, SimTime, Stream};
 use crate::metrics::LatencyHist;
 
@@ -476,7 +477,7 @@ impl Model {
         let t = if slow == 1.0 {
             t
         } else {
-            (t as f64 * slow).round() as u64
+            round_u64(t as f64 * slow)
         };
         self.core.service_done_after(node, r, t);
     }
