@@ -21,6 +21,8 @@ fn every_shipped_scenario_conserves_requests() {
             load(&rel, &[])
         } else if rel.contains("11-monitoring") {
             load(&rel, &["duration=6s", "warmup=1s"])
+        } else if rel.contains("million-rps") {
+            load(&rel, &["duration=1500ms", "warmup=500ms"])
         } else {
             load(&rel, &["duration=30s", "warmup=5s"])
         };
