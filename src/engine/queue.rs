@@ -62,8 +62,6 @@ const DIGITS: usize = 1 << DIGIT_BITS;
 const LEVELS: usize = 64 / DIGIT_BITS as usize;
 /// Buckets besides the now lane.
 const BUCKETS: usize = LEVELS * DIGITS;
-/// Words of a level's digit mask.
-const MASK_WORDS: usize = DIGITS / 64;
 
 /// Buckets drained between two trims of the buckets' spare capacity.
 pub const TRIM_EVERY: u32 = 1 << 16;
@@ -85,10 +83,11 @@ pub struct EventQueue<T: Copy> {
     /// The minimum time in each bucket; `u64::MAX` for an empty bucket.
     mins: Box<[u64; BUCKETS]>,
     /// Bit `b % 64` of word `b / 64` set when bucket `b` is non-empty (a level's digits are
-    /// `MASK_WORDS` consecutive words).
+    /// four consecutive words).
     masks: [u64; BUCKETS / 64],
-    /// Bit `level` set when some bucket of that level is non-empty.
-    level_mask: u32,
+    /// Bit `w` set when word `w` of `masks` is not zero: the lowest non-empty bucket is two
+    /// `trailing_zeros` away.
+    words: u32,
     /// The time of the last popped event (zero before the first pop).
     last: u64,
     /// Number of pending events.
@@ -110,7 +109,7 @@ impl<T: Copy> EventQueue<T> {
             buckets: Box::new(std::array::from_fn(|_| Vec::new())),
             mins: Box::new([u64::MAX; BUCKETS]),
             masks: [0; BUCKETS / 64],
-            level_mask: 0,
+            words: 0,
             last: 0,
             len: 0,
             pushed: 0,
@@ -151,11 +150,11 @@ impl<T: Copy> EventQueue<T> {
     /// Files an event of time `t > last` in its bucket.
     #[inline(always)]
     fn put(&mut self, t: u64, item: T) {
-        let (level, b) = bucket_of(t, self.last);
+        let b = bucket_of(t, self.last);
         self.buckets[b].push((t, item));
         self.mins[b] = self.mins[b].min(t);
         self.masks[b / 64] |= 1 << (b % 64);
-        self.level_mask |= 1 << level;
+        self.words |= 1 << (b / 64);
     }
 
     /// Removes and returns the earliest event; ties in push order.
@@ -168,11 +167,11 @@ impl<T: Copy> EventQueue<T> {
     /// [`EventQueue::pop`] for the one time `pop_before` cannot express: `u64::MAX` itself.
     #[cold]
     fn pop_before_max(&mut self) -> Option<(SimTime, T)> {
-        if self.head < self.now.len() || self.level_mask != 0 {
+        if self.head < self.now.len() || self.words != 0 {
             // Only events at u64::MAX are left.
             debug_assert!(self.peek_time() == Some(SimTime(u64::MAX)));
             if self.head == self.now.len() {
-                let (_, b) = self.lowest();
+                let b = self.lowest();
                 self.refill(b);
             }
             return Some((SimTime(self.last), self.take_now()));
@@ -185,15 +184,15 @@ impl<T: Copy> EventQueue<T> {
     #[inline]
     pub fn pop_before(&mut self, end: SimTime) -> Option<(SimTime, T)> {
         if self.head == self.now.len() {
-            if self.level_mask == 0 {
+            if self.words == 0 {
                 return None;
             }
-            let (level, b) = self.lowest();
+            let b = self.lowest();
             let m = self.mins[b];
             if m >= end.0 {
                 return None;
             }
-            if level == 0 || self.buckets[b].len() == 1 {
+            if b < DIGITS || self.buckets[b].len() == 1 {
                 // One event, or (level 0) events of one time: they leave from the bucket.
                 return Some((SimTime(m), self.take_single(b)));
             }
@@ -250,30 +249,26 @@ impl<T: Copy> EventQueue<T> {
     /// Marks bucket `b` empty.
     #[inline(always)]
     fn clear_bit(&mut self, b: usize) {
-        self.masks[b / 64] &= !(1 << (b % 64));
-        let level = b / DIGITS;
-        let words = &self.masks[level * MASK_WORDS..(level + 1) * MASK_WORDS];
-        if words.iter().all(|&w| w == 0) {
-            self.level_mask &= !(1 << level);
+        let w = b / 64;
+        self.masks[w] &= !(1 << (b % 64));
+        if self.masks[w] == 0 {
+            self.words &= !(1 << w);
         }
     }
 
-    /// The lowest non-empty bucket: `(level, bucket)`. Some bucket must be non-empty.
+    /// The lowest non-empty bucket (levels are consecutive runs of words, lowest first).
+    /// Some bucket must be non-empty.
     #[inline(always)]
-    fn lowest(&self) -> (usize, usize) {
-        let level = self.level_mask.trailing_zeros() as usize;
-        let mut w = level * MASK_WORDS;
-        while self.masks[w] == 0 {
-            w += 1;
-        }
-        (level, w * 64 + self.masks[w].trailing_zeros() as usize)
+    fn lowest(&self) -> usize {
+        let w = self.words.trailing_zeros() as usize;
+        w * 64 + self.masks[w & (BUCKETS / 64 - 1)].trailing_zeros() as usize
     }
 
     /// Moves bucket `b`, the lowest non-empty one, into the now lane and lower levels, making
     /// its minimum the new `last`. Called only when the now lane is empty.
     #[inline]
     fn refill(&mut self, b: usize) {
-        debug_assert!(self.now.is_empty() && self.level_mask != 0);
+        debug_assert!(self.now.is_empty() && self.words != 0);
         let m = self.mins[b];
         self.last = m;
         // Taking the Vec out leaves an empty, unallocated one behind; it goes back, with its
@@ -333,8 +328,8 @@ impl<T: Copy> EventQueue<T> {
     pub fn peek_time(&self) -> Option<SimTime> {
         if self.head < self.now.len() {
             Some(SimTime(self.last))
-        } else if self.level_mask != 0 {
-            Some(SimTime(self.mins[self.lowest().1]))
+        } else if self.words != 0 {
+            Some(SimTime(self.mins[self.lowest()]))
         } else {
             None
         }
@@ -370,7 +365,7 @@ impl<T: Copy> EventQueue<T> {
         }
         self.mins.fill(u64::MAX);
         self.masks = [0; BUCKETS / 64];
-        self.level_mask = 0;
+        self.words = 0;
         self.last = 0;
         self.len = 0;
         self.pushed = 0;
@@ -391,16 +386,16 @@ impl<T: Copy> Default for EventQueue<T> {
     }
 }
 
-/// The bucket of time `t` relative to `last` (`t > last`): its level, the byte holding the
-/// highest bit in which they differ, and its index, `level * DIGITS` plus `t`'s value in that
-/// byte.
+/// The bucket of time `t` relative to `last` (`t > last`): `level * DIGITS` plus `t`'s value
+/// in that level's byte, where the level is the byte holding the highest bit in which they
+/// differ.
 #[inline(always)]
-fn bucket_of(t: u64, last: u64) -> (usize, usize) {
+fn bucket_of(t: u64, last: u64) -> usize {
     debug_assert!(t != last);
     let high = u64::BITS - 1 - (t ^ last).leading_zeros();
     let level = (high / DIGIT_BITS) as usize;
     let digit = ((t >> (level as u32 * DIGIT_BITS)) as usize) & (DIGITS - 1);
-    (level, level * DIGITS + digit)
+    level * DIGITS + digit
 }
 
 #[cfg(test)]

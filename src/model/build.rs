@@ -2,8 +2,6 @@
 //! hop table, data centers, autoscalers, client), then each kind's own builder (in its kind
 //! file) for its state. Everything the run needs is allocated here.
 
-use std::collections::VecDeque;
-
 use crate::engine::random::stream;
 use crate::engine::{Dist, EventQueue, SimTime, Stream};
 use crate::metrics::LatencyHist;
@@ -12,7 +10,7 @@ use crate::topology::Topology;
 
 use super::autoscale::{NO_SCALER, Scaler};
 use super::client::Client;
-use super::core::{ClassAcc, Comp, Core, Ctr, Ev, EvKind, Node};
+use super::core::{ClassAcc, Comp, Core, Ctr, Ev, EvKind, Lane, Node};
 use super::faults::RetryPolicy;
 use super::geo::{self, Geo};
 use super::kinds::cache::CacheSetup;
@@ -356,7 +354,7 @@ impl Model {
             stopped: None,
             warmup: sc.warmup.0,
             queue: EventQueue::with_capacity(1024),
-            lane: VecDeque::with_capacity(64),
+            lane: Lane::with_capacity(64),
             reqs: Slab::default(),
             nodes: b.nodes,
             comps,

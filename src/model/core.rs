@@ -8,8 +8,6 @@
 //! Stations (server instances, database nodes, stores) share their service protocol here:
 //! [`Model::start_service`] (the kind gives the service time), [`Model::finish`].
 
-use std::collections::VecDeque;
-
 use crate::engine::sample::round_u64;
 use crate::engine::{Dist, EventQueue, SimTime, Stream};
 use crate::metrics::LatencyHist;
@@ -43,7 +41,7 @@ pub(crate) struct Core {
     /// Pending events.
     pub(crate) queue: EventQueue<Ev>,
     /// Events sent with zero delay, handled at this instant in the order sent.
-    pub(crate) lane: VecDeque<Ev>,
+    pub(crate) lane: Lane,
     /// Requests (and queue jobs) in flight.
     pub(crate) reqs: Slab,
     /// Node 0 the client, then every component's nodes.
@@ -91,6 +89,50 @@ pub(crate) struct Core {
     /// Bytes of measured requests that crossed between data centers: in calls that
     /// succeeded ([`CROSS_CALLS`]), in writes shipped to replicas ([`CROSS_REPLICATION`]).
     pub(crate) cross_bytes: [u64; 2],
+}
+
+/// The same-instant lane: a FIFO that is filled and drained within one instant, so a `Vec`
+/// and a read position do (cheaper than a ring buffer's wrap-around arithmetic); it empties,
+/// and rewinds, whenever the last event is taken.
+#[derive(Debug, Default)]
+pub(crate) struct Lane {
+    evs: Vec<Ev>,
+    head: usize,
+}
+
+impl Lane {
+    /// An empty lane with room for `n` events.
+    pub(crate) fn with_capacity(n: usize) -> Lane {
+        Lane {
+            evs: Vec::with_capacity(n),
+            head: 0,
+        }
+    }
+
+    /// Appends an event.
+    #[inline(always)]
+    pub(crate) fn push_back(&mut self, ev: Ev) {
+        self.evs.push(ev);
+    }
+
+    /// Takes the oldest event.
+    #[inline(always)]
+    pub(crate) fn pop_front(&mut self) -> Option<Ev> {
+        let ev = *self.evs.get(self.head)?;
+        self.head += 1;
+        if self.head == self.evs.len() {
+            self.evs.clear();
+            self.head = 0;
+        }
+        Some(ev)
+    }
+
+    /// Drops every event.
+    #[cfg(test)]
+    pub(crate) fn clear(&mut self) {
+        self.evs.clear();
+        self.head = 0;
+    }
 }
 
 /// [`Core::cross_bytes`]: a call between data centers.
