@@ -200,10 +200,17 @@ impl Zipf {
         loop {
             let inv_b = self.inv_cdf(rng.random::<f64>());
             let x = libm::floor(inv_b + 1.0);
-            let mut ratio = libm::pow(x, -self.s);
-            if x > 1.0 {
-                ratio *= libm::pow(inv_b, self.s);
-            }
+            let ratio = if self.s == 1.0 {
+                // libm's pow returns 1 / x for an exponent of -1 and x itself for 1 (fdlibm's
+                // special cases): the same values, without two calls.
+                if x > 1.0 { (1.0 / x) * inv_b } else { 1.0 / x }
+            } else {
+                let mut ratio = libm::pow(x, -self.s);
+                if x > 1.0 {
+                    ratio *= libm::pow(inv_b, self.s);
+                }
+                ratio
+            };
             if rng.random::<f64>() < ratio {
                 return x;
             }
@@ -215,6 +222,39 @@ impl Zipf {
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    #[test]
+    fn zipf_with_exponent_one_skips_pow_exactly() {
+        // The shortcut relies on libm::pow(x, -1) == 1 / x and libm::pow(x, 1) == x.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        for _ in 0..100_000 {
+            let x = f64::from_bits(rng.next_u64() >> 2) + 1.0;
+            let k = libm::floor(rng.random::<f64>() * 1e6 + 1.0);
+            assert_eq!(libm::pow(x, 1.0).to_bits(), x.to_bits());
+            assert_eq!(libm::pow(k, -1.0).to_bits(), (1.0 / k).to_bits());
+            assert_eq!(libm::pow(x, -1.0).to_bits(), (1.0 / x).to_bits());
+        }
+        // And the draws are those of the general formula.
+        let z = Zipf::new(100_000.0, 1.0).unwrap();
+        let (mut a, mut b) = (
+            Xoshiro256PlusPlus::seed_from_u64(5),
+            Xoshiro256PlusPlus::seed_from_u64(5),
+        );
+        for _ in 0..200_000 {
+            let general = loop {
+                let inv_b = z.inv_cdf(b.random::<f64>());
+                let x = libm::floor(inv_b + 1.0);
+                let mut ratio = libm::pow(x, -1.0);
+                if x > 1.0 {
+                    ratio *= libm::pow(inv_b, 1.0);
+                }
+                if b.random::<f64>() < ratio {
+                    break x;
+                }
+            };
+            assert_eq!(z.sample(&mut a).to_bits(), general.to_bits());
+        }
+    }
 
     #[test]
     fn round_and_ceil_are_the_librarys() {
