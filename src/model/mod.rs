@@ -154,7 +154,17 @@ impl Model {
         loop {
             let ev = match self.core.lane.pop_front() {
                 Some(ev) => ev,
-                None => match self.core.queue.pop_before(SimTime(self.core.end)) {
+                None => match self
+                    .core
+                    .queue
+                    .pop_before_live(SimTime(self.core.end), |ev| {
+                        // A client deadline whose attempt has an outcome, or whose slot was
+                        // reused, does nothing when it fires (`on_timeout`), and stays so.
+                        ev.kind == EvKind::Timeout && {
+                            let q = self.core.reqs.get(ev.req);
+                            q.generation != ev.aux || q.client_done
+                        }
+                    }) {
                     Some((t, ev)) => {
                         self.core.now = t.0;
                         ev

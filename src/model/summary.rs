@@ -135,7 +135,8 @@ impl Model {
                 dns_lookups: self.dns_lookups,
             },
             engine: EngineReport {
-                events: self.events,
+                // Timers the queue dropped unfired count as the events they were.
+                events: self.events + self.core.queue.dropped(),
                 peak_in_flight: self.core.reqs.capacity_used() as u64,
                 wall_s: None,
                 events_per_s: None,
