@@ -1,6 +1,6 @@
 //! `scalesim compare`: several scenarios side by side, all run with one seed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 use clap::Args;
@@ -63,21 +63,27 @@ pub(super) fn run_all(
     seed: u64,
     progress: &Progress,
 ) -> Result<Vec<CompareRun>, Failure> {
+    let runs: Vec<Result<CompareRun, Failure>> = jobs
+        .par_iter()
+        .map(|(path, sc)| {
+            let run = run_one(path, sc, seed)?;
+            progress.inc();
+            Ok(run)
+        })
+        .collect();
+    // The first failure in input order, whatever the threads did.
+    runs.into_iter().collect()
+}
+
+/// One scenario of a comparison, run with `seed` (no wall clock, so the figures repeat).
+pub(super) fn run_one(path: &Path, sc: &Scenario, seed: u64) -> Result<CompareRun, Failure> {
     let opts = RunOptions {
         seed: Some(seed),
         no_wall_clock: true,
         ..Default::default()
     };
-    let runs: Vec<Result<CompareRun, Failure>> = jobs
-        .par_iter()
-        .map(|(path, sc)| {
-            let rep = scalesim::run(sc, &opts).map_err(|e| super::run_failure(path, &e))?;
-            progress.inc();
-            Ok(CompareRun::new(path, rep).offered_by(sc))
-        })
-        .collect();
-    // The first failure in input order, whatever the threads did.
-    runs.into_iter().collect()
+    let rep = scalesim::run(sc, &opts).map_err(|e| super::run_failure(path, &e))?;
+    Ok(CompareRun::new(path, rep).offered_by(sc))
 }
 
 pub(crate) fn run(a: &CompareArgs) -> CliResult {

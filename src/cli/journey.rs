@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow};
 use clap::Args;
 
-use rayon::prelude::*;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use scalesim::Scenario;
 use scalesim::capacity::{MaxLoadOptions, max_load};
@@ -24,11 +25,12 @@ use scalesim::report::journey::{
     JourneyFailure, JourneyStage, StageCapacity, journey_json, write_journey,
 };
 
-use super::compare::run_all;
+use super::compare::run_one;
 use super::paths::{OutDir, OutFile};
 use super::progress::Progress;
 use super::run::load;
 use super::{CliResult, Failure, out};
+use scalesim::report::compare::CompareRun;
 
 #[derive(Debug, Args)]
 pub(crate) struct JourneyArgs {
@@ -155,38 +157,59 @@ pub(crate) fn run(a: &JourneyArgs) -> CliResult {
     }
     let seed = a.seed.unwrap_or(jobs[0].1.seed);
 
-    let progress = Progress::new(jobs.len() as u64, "journey", quiet);
-    let runs = run_all(&jobs, seed, &progress);
-    progress.finish();
-    let runs = runs?;
-
-    // Each stage's max sustainable load under the journey's objectives, stages in parallel.
-    let stage_jobs: Vec<(&PathBuf, &Scenario)> = jobs
-        .iter()
-        .zip(&owner)
-        .filter(|(_, o)| o.is_none())
-        .map(|((path, sc), _)| (path, sc))
-        .collect();
-    let mut capacities: Vec<Option<StageCapacity>> = if a.no_capacity {
-        vec![None; stage_jobs.len()]
-    } else {
-        let mut o = MaxLoadOptions::journey();
-        o.seed = Some(seed);
-        let progress = Progress::new(stage_jobs.len() as u64, "capacity", quiet);
-        let found: Vec<Result<Option<StageCapacity>, Failure>> = stage_jobs
-            .par_iter()
-            .map(|(path, sc)| {
-                let m = max_load(sc, &o, |_| {}).map_err(|e| super::run_failure(path, &e))?;
-                progress.inc();
-                Ok(Some(StageCapacity::of(&m)))
-            })
-            .collect();
-        progress.finish();
-        found.into_iter().collect::<Result<Vec<_>, Failure>>()?
+    // Every run and every capacity search is one task of one pool, biggest first (the
+    // searches, later stages first, then the runs, later files first), so that neither the
+    // longest search nor a tail of runs leaves a core idle. Each task is single-threaded and
+    // seeded alike, so the results do not depend on the order or the number of threads.
+    let stage_jobs: Vec<usize> = (0..jobs.len()).filter(|&i| owner[i].is_none()).collect();
+    let mut tasks: Vec<Task> = Vec::new();
+    if !a.no_capacity {
+        tasks.extend(stage_jobs.iter().rev().map(|&i| Task::Capacity(i)));
     }
-    .into_iter()
-    .rev()
-    .collect();
+    tasks.extend((0..jobs.len()).rev().map(Task::Run));
+    let mut o = MaxLoadOptions::journey();
+    o.seed = Some(seed);
+    let progress = Progress::new(tasks.len() as u64, "journey", quiet);
+    let done = run_tasks(&tasks, |task| {
+        let done = match *task {
+            Task::Run(i) => Done::Run(Box::new(run_one(&jobs[i].0, &jobs[i].1, seed)?)),
+            Task::Capacity(i) => {
+                let (path, sc) = &jobs[i];
+                let m = max_load(sc, &o, |_| {}).map_err(|e| super::run_failure(path, &e))?;
+                Done::Capacity(StageCapacity::of(&m))
+            }
+        };
+        progress.inc();
+        Ok(done)
+    });
+    progress.finish();
+    let mut runs: Vec<Option<Result<CompareRun, Failure>>> =
+        (0..jobs.len()).map(|_| None).collect();
+    let mut found: Vec<Option<Result<StageCapacity, Failure>>> =
+        (0..jobs.len()).map(|_| None).collect();
+    for (task, d) in tasks.iter().zip(done) {
+        // `None`: not started, because another task failed; that failure is reported.
+        match (*task, d) {
+            (Task::Run(i), d) => runs[i] = d.map(|r| r.map(Done::into_run)),
+            (Task::Capacity(i), d) => found[i] = d.map(|r| r.map(Done::into_capacity)),
+        }
+    }
+    // The first failure in input order (runs, then searches), whatever the threads did. A
+    // task is left unstarted only after another failed, so with no failure all are here.
+    let mut run_list: Vec<CompareRun> = Vec::with_capacity(jobs.len());
+    for r in runs.into_iter().flatten() {
+        run_list.push(r?);
+    }
+    let mut by_job: Vec<Option<StageCapacity>> = Vec::with_capacity(jobs.len());
+    for r in found {
+        by_job.push(r.transpose()?);
+    }
+    if run_list.len() < jobs.len() {
+        unreachable!("a run was left unstarted without a failure");
+    }
+    let runs = run_list;
+    let mut capacities: Vec<Option<StageCapacity>> =
+        stage_jobs.iter().rev().map(|&i| by_job[i].take()).collect();
 
     let mut stages: Vec<JourneyStage> = Vec::new();
     for ((run, (path, sc)), stage) in runs.into_iter().zip(&jobs).zip(owner) {
@@ -224,9 +247,100 @@ pub(crate) fn run(a: &JourneyArgs) -> CliResult {
     Ok(())
 }
 
+/// One unit of the journey's work.
+#[derive(Clone, Copy, Debug)]
+enum Task {
+    /// Run job `i` (a stage or a failure variant).
+    Run(usize),
+    /// Search the max sustainable load of stage job `i`.
+    Capacity(usize),
+}
+
+/// A finished task.
+enum Done {
+    Run(Box<CompareRun>),
+    Capacity(StageCapacity),
+}
+
+impl Done {
+    fn into_run(self) -> CompareRun {
+        match self {
+            Done::Run(r) => *r,
+            Done::Capacity(_) => unreachable!("a run task gives a run"),
+        }
+    }
+
+    fn into_capacity(self) -> StageCapacity {
+        match self {
+            Done::Capacity(c) => c,
+            Done::Run(_) => unreachable!("a search task gives a capacity"),
+        }
+    }
+}
+
+/// Runs `work` on every task, on every thread of the current pool, each thread taking the
+/// next task in list order as it comes free. Results are in task order; once a task fails,
+/// no further task starts (those left are `None`).
+fn run_tasks<T: Sync, R: Send>(
+    tasks: &[T],
+    work: impl Fn(&T) -> Result<R, Failure> + Sync,
+) -> Vec<Option<Result<R, Failure>>> {
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let slots: Vec<Mutex<Option<Result<R, Failure>>>> =
+        tasks.iter().map(|_| Mutex::new(None)).collect();
+    rayon::scope(|s| {
+        for _ in 0..rayon::current_num_threads().min(tasks.len()) {
+            s.spawn(|_| {
+                while !failed.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(task) = tasks.get(i) else { break };
+                    let r = work(task);
+                    if r.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tasks_give_results_in_order_and_stop_after_a_failure() {
+        let tasks: Vec<u32> = (0..200).collect();
+        let done = run_tasks(&tasks, |&t| Ok(t * 2));
+        let got: Vec<u32> = done.into_iter().map(|r| r.unwrap().ok().unwrap()).collect();
+        assert_eq!(got, (0..200).map(|t| t * 2).collect::<Vec<_>>());
+
+        // On one thread, nothing after the failing task starts.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let done = pool.install(|| {
+            run_tasks(&tasks, |&t| {
+                if t == 5 {
+                    Err(Failure::BadInput(anyhow!("task {t} failed")))
+                } else {
+                    Ok(t)
+                }
+            })
+        });
+        assert!(done[..5].iter().all(|r| matches!(r, Some(Ok(_)))));
+        assert!(
+            matches!(&done[5], Some(Err(Failure::BadInput(e))) if e.to_string() == "task 5 failed")
+        );
+        assert!(done[6..].iter().all(Option::is_none));
+    }
 
     #[test]
     fn stage_files_are_two_digits_a_dash_and_yaml() {

@@ -327,7 +327,7 @@ fn journey_writes_one_self_contained_page_and_markdown() {
     }
     assert!(md.contains("| p99 latency (ms) |"), "{md}");
 
-    // Same seed, same page, byte for byte.
+    // Same seed, same page, byte for byte, on one thread as on many.
     let again = scalesim(
         dir.path(),
         &[
@@ -335,6 +335,8 @@ fn journey_writes_one_self_contained_page_and_markdown() {
             "--scenarios",
             "stages",
             "--quiet",
+            "--jobs",
+            "1",
             "--out",
             "again",
         ],
