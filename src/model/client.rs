@@ -361,7 +361,7 @@ impl Model {
         if let Some(t) = self.client.timeout {
             let generation = self.core.reqs.get(r).generation;
             let ev = Ev {
-                kind: EvKind::Timeout,
+                code: EvKind::Timeout as u8,
                 tag: 0,
                 node: 0,
                 req: r,

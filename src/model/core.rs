@@ -202,11 +202,51 @@ pub(crate) enum EvKind {
     Warmup,
 }
 
+impl EvKind {
+    /// The kind numbered `code` (`kind as u8`).
+    #[inline(always)]
+    fn of(code: u8) -> EvKind {
+        match code {
+            0 => EvKind::Arrival,
+            1 => EvKind::UserWake,
+            2 => EvKind::DnsDone,
+            3 => EvKind::Deliver,
+            4 => EvKind::ServiceDone,
+            5 => EvKind::Reply,
+            6 => EvKind::Timeout,
+            7 => EvKind::Apply,
+            8 => EvKind::SyncAck,
+            9 => EvKind::Refuse,
+            10 => EvKind::FaultStart,
+            11 => EvKind::FaultEnd,
+            12 => EvKind::RandomDown,
+            13 => EvKind::RandomUp,
+            14 => EvKind::HealthTick,
+            15 => EvKind::DnsHealth,
+            16 => EvKind::Promote,
+            17 => EvKind::RetryFire,
+            18 => EvKind::VisTimeout,
+            19 => EvKind::ScaleTick,
+            20 => EvKind::ScaleReady,
+            21 => EvKind::MigrateBatch,
+            22 => EvKind::MigrateDone,
+            23 => EvKind::PlaceTimeout,
+            24 => EvKind::HedgeFire,
+            25 => EvKind::Tick,
+            26 => EvKind::Warmup,
+            _ => unreachable!("event code {code} names no kind"),
+        }
+    }
+}
+
 /// An event: `Copy`, 16 bytes.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Ev {
-    /// What it is.
-    pub(crate) kind: EvKind,
+    /// What it is: an [`EvKind`]'s number, read with [`Ev::kind`]. A plain byte rather than
+    /// the enum, so that `Option<Ev>` is not laid out around the enum's niche: with the niche,
+    /// the compiler copied the other 14 bytes as two overlapping 8-byte halves, and reading
+    /// them back stalled the event loop on store forwarding.
+    pub(crate) code: u8,
     /// A small extra: a database term, a delivery attempt.
     pub(crate) tag: u16,
     /// The node (or fault, scaler, copier, database) it is for.
@@ -218,11 +258,17 @@ pub(crate) struct Ev {
 }
 
 impl Ev {
+    /// What it is.
+    #[inline(always)]
+    pub(crate) fn kind(&self) -> EvKind {
+        EvKind::of(self.code)
+    }
+
     /// An event with no extras.
     #[inline]
     pub(crate) fn new(kind: EvKind, node: u32, req: u32) -> Ev {
         Ev {
-            kind,
+            code: kind as u8,
             tag: 0,
             node,
             req,
@@ -400,7 +446,7 @@ impl Core {
     pub(crate) fn service_done_after(&mut self, node: u32, r: u32, delay: u64) {
         let epoch = self.node_epoch[node as usize];
         let ev = Ev {
-            kind: EvKind::ServiceDone,
+            code: EvKind::ServiceDone as u8,
             tag: 0,
             node,
             req: r,

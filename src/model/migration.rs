@@ -233,7 +233,7 @@ impl Model {
             (t as f64 * slow).round() as u64
         };
         let ev = Ev {
-            kind: EvKind::MigrateDone,
+            code: EvKind::MigrateDone as u8,
             tag: 0,
             node,
             req: c,

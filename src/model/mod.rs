@@ -160,7 +160,7 @@ impl Model {
                     .pop_before_live(SimTime(self.core.end), |ev| {
                         // A client deadline whose attempt has an outcome, or whose slot was
                         // reused, does nothing when it fires (`on_timeout`), and stays so.
-                        ev.kind == EvKind::Timeout && {
+                        ev.kind() == EvKind::Timeout && {
                             let q = self.core.reqs.get(ev.req);
                             q.generation != ev.aux || q.client_done
                         }
@@ -187,9 +187,9 @@ impl Model {
 
     /// Hands an event to its owner: a node's kind for the request path, the client,
     /// faults, scalers, migrations and measurements for run-wide events.
-    #[inline]
+    #[inline(always)]
     fn dispatch(&mut self, ev: Ev) {
-        match ev.kind {
+        match ev.kind() {
             EvKind::Deliver => self.on_deliver(ev.node, ev.req),
             EvKind::ServiceDone => self.on_service_done(ev.node, ev.req, ev.aux),
             EvKind::Reply => self.on_reply(ev.node, ev.req),
@@ -236,7 +236,7 @@ impl Model {
 
     /// The less frequent events addressed to a node: the node's kind takes them.
     fn node_event(&mut self, ev: Ev) {
-        match (self.core.nodes[ev.node as usize].kind, ev.kind) {
+        match (self.core.nodes[ev.node as usize].kind, ev.kind()) {
             (NodeKind::Station(s, Serves::Database(db)), EvKind::SyncAck) => {
                 self.on_sync_ack(ev.node, s, db, ev.req, ev.aux)
             }
@@ -286,7 +286,7 @@ impl Model {
         }
         if self.core.node_part[node as usize] {
             let ev = Ev {
-                kind: EvKind::Refuse,
+                code: EvKind::Refuse as u8,
                 tag: 0,
                 node: n.comp,
                 req: r,

@@ -157,8 +157,8 @@ impl Model {
         // For visibility timeouts and replica applies: the component that holds the most.
         let mut by_comp = vec![[0u64; 2]; self.core.comps.len()];
         for ev in self.core.queue.iter() {
-            by_kind[ev.kind as usize] += 1;
-            let slot = match ev.kind {
+            by_kind[ev.code as usize] += 1;
+            let slot = match ev.kind() {
                 EvKind::VisTimeout => 0,
                 EvKind::Apply => 1,
                 _ => continue,

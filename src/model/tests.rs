@@ -239,7 +239,7 @@ fn run_until_client(m: &mut Model, r: u32) -> Vec<Ev> {
         })
     }) {
         seen.push(ev);
-        let to_client = ev.kind == EvKind::Reply && ev.node == CLIENT && ev.req == r;
+        let to_client = ev.kind() == EvKind::Reply && ev.node == CLIENT && ev.req == r;
         m.dispatch(ev);
         if to_client {
             return seen;
@@ -269,7 +269,7 @@ fn a_forwarded_request_pushes_a_frame_per_hop_and_the_reply_pops_them() {
             })
             .expect("an event");
         m.dispatch(ev);
-        depth.push((ev.kind, m.core.reqs.get(r).depth()));
+        depth.push((ev.kind(), m.core.reqs.get(r).depth()));
     }
     assert_eq!(
         depth,
@@ -281,7 +281,7 @@ fn a_forwarded_request_pushes_a_frame_per_hop_and_the_reply_pops_them() {
         ]
     );
     let seen = run_until_client(&mut m, r);
-    let replies = seen.iter().filter(|e| e.kind == EvKind::Reply).count();
+    let replies = seen.iter().filter(|e| e.kind() == EvKind::Reply).count();
     // The database replies to the cache, the cache to the web instance, the web instance
     // to the balancer, the balancer to the client.
     assert_eq!(replies, 4);
@@ -319,7 +319,7 @@ fn a_crash_drops_the_request_back_to_the_caller() {
     let seen = run_until_client(&mut m, r);
     // The service end finds another epoch: the instance's frame is dropped, and the
     // balancer passes the failure back.
-    assert_eq!(seen[0].kind, EvKind::ServiceDone);
+    assert_eq!(seen[0].kind(), EvKind::ServiceDone);
     assert_eq!(m.errors[Cause::Crashed as usize], 1);
     assert_eq!(m.errors_by_comp[web as usize][Cause::Crashed as usize], 1);
 }
@@ -340,12 +340,12 @@ fn the_core_replies_to_the_node_on_top_of_the_stack() {
     assert_eq!((f.node, f.epoch), (web_node, 0));
     m.core.reply_after(web, r, 0);
     let ev = m.core.lane.pop_front().expect("a zero-delay reply");
-    assert_eq!((ev.kind, ev.node, ev.req), (EvKind::Reply, lb_node, r));
+    assert_eq!((ev.kind(), ev.node, ev.req), (EvKind::Reply, lb_node, r));
     // The balancer fails it back: the failure goes to the client, with its cause.
     m.core.reqs.get_mut(r).pop();
     m.core.fail_back(r, Cause::NoHealthyBackend, lb);
     let ev = m.core.lane.pop_front().expect("a zero-delay reply");
-    assert_eq!((ev.kind, ev.node), (EvKind::Reply, CLIENT));
+    assert_eq!((ev.kind(), ev.node), (EvKind::Reply, CLIENT));
     let req = m.core.reqs.get(r);
     assert_eq!(
         (req.fail, req.fail_comp, req.depth()),
@@ -366,7 +366,7 @@ fn a_reply_to_a_node_that_crashed_since_it_took_the_request_drops_back() {
     m.crash_node(web_node);
     m.on_reply(web_node, r);
     let ev = m.core.lane.pop_front().expect("a zero-delay reply");
-    assert_eq!((ev.kind, ev.node), (EvKind::Reply, lb_node));
+    assert_eq!((ev.kind(), ev.node), (EvKind::Reply, lb_node));
     let req = m.core.reqs.get(r);
     assert_eq!(
         (req.fail, req.fail_comp, req.depth()),

@@ -343,7 +343,7 @@ impl Db {
                     db.lag_hist.record(at - now);
                 }
                 let ev = Ev {
-                    kind: EvKind::Apply,
+                    code: EvKind::Apply as u8,
                     tag: db.term,
                     node: db.first_node + j as u32,
                     req: key as u32,
@@ -368,7 +368,7 @@ impl Db {
             core.after(
                 last - now,
                 Ev {
-                    kind: EvKind::SyncAck,
+                    code: EvKind::SyncAck as u8,
                     tag: 0,
                     node,
                     req: r,
@@ -513,7 +513,7 @@ impl Model {
         let d = &self.kinds.dbs[db as usize];
         if let Some(after) = d.failover {
             let ev = Ev {
-                kind: EvKind::Promote,
+                code: EvKind::Promote as u8,
                 tag: d.term,
                 node: db,
                 req: 0,

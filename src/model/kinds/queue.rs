@@ -173,7 +173,7 @@ impl Model {
             }
             let queue_node = self.core.comps[queue_comp as usize].first_node;
             let ev = Ev {
-                kind: EvKind::VisTimeout,
+                code: EvKind::VisTimeout as u8,
                 tag: attempt as u16,
                 node: queue_node,
                 req: j,

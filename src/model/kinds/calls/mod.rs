@@ -247,7 +247,7 @@ impl Model {
                 req.wait = WAIT_PLACE;
                 inst.waiters.push_back((r, req.generation));
                 let ev = Ev {
-                    kind: EvKind::PlaceTimeout,
+                    code: EvKind::PlaceTimeout as u8,
                     tag: 0,
                     node,
                     req: r,
@@ -286,7 +286,7 @@ impl Model {
         if delay != u64::MAX {
             // The generation and the wait state tell a stale timer.
             let ev = Ev {
-                kind: EvKind::HedgeFire,
+                code: EvKind::HedgeFire as u8,
                 tag: 0,
                 node,
                 req: r,
