@@ -381,7 +381,7 @@ pub(crate) struct ClassAcc {
 
 impl Core {
     /// Schedules `ev` after `delay` ns; zero delay goes to the same-instant lane.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn after(&mut self, delay: u64, ev: Ev) {
         if delay == 0 {
             self.lane.push_back(ev);
