@@ -4,8 +4,8 @@
 //! Stages are the files `NN-name.yaml` of the scenario directory (two digits, a dash),
 //! in name order; failure variants are the files `failures/NN-*.yaml` beside them, paired
 //! with their stage by the number. Unless `--no-capacity`, each stage's max sustainable load
-//! under the journey's objectives ([`scalesim::capacity::JOURNEY_SLOS`]) is searched too, the
-//! stages in parallel, and leads the page.
+//! under the journey's objectives ([`scalesim::capacity::JOURNEY_SLOS`]) is searched too, and
+//! leads the page. Runs and searches are tasks of one pool (see [`run_tasks`]).
 
 use std::collections::BTreeMap;
 use std::fs;
