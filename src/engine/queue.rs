@@ -155,6 +155,12 @@ impl<T: Copy> EventQueue<T> {
     fn put(&mut self, t: u64, item: T) {
         let b = bucket_of(t, self.last);
         self.buckets[b].push((t, item));
+        self.mark(b, t);
+    }
+
+    /// Notes that bucket `b` holds an event of time `t`.
+    #[inline(always)]
+    fn mark(&mut self, b: usize, t: u64) {
         self.mins[b] = self.mins[b].min(t);
         self.masks[b / 64] |= 1 << (b % 64);
         self.words |= 1 << (b / 64);
@@ -296,14 +302,18 @@ impl<T: Copy> EventQueue<T> {
         // Taking the Vec out leaves an empty, unallocated one behind; it goes back, with its
         // capacity, once drained. Every level below is empty, so appending keeps push order.
         let mut moving = std::mem::take(&mut self.buckets[b]);
-        for &(t, item) in &moving {
-            if t < end && dead(&item) {
+        for e in &moving {
+            let t = e.0;
+            if t < end && dead(&e.1) {
                 self.len -= 1;
                 self.dropped += 1;
             } else if t == m {
-                self.now.push(item);
+                self.now.push(e.1);
             } else {
-                self.put(t, item);
+                // The pair moves whole (one copy of its bytes, not one store per field).
+                let to = bucket_of(t, self.last);
+                self.buckets[to].push(*e);
+                self.mark(to, t);
             }
         }
         self.peaks[b] = self.peaks[b].max(moving.len());
