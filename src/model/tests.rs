@@ -10,6 +10,24 @@ use super::station::Station;
 use super::*;
 use crate::scenario::memory::{COMPONENT_BYTES, EVENT_BYTES, NODE_BYTES, SHARD_BYTES};
 
+/// An event stores its kind as a byte; every byte a kind has turns back into that kind
+/// (`Warmup` is the last kind, as the per-kind counts of the overload message assume).
+#[test]
+fn an_event_code_turns_back_into_its_kind() {
+    for code in 0..=EvKind::Warmup as u8 {
+        let ev = Ev {
+            code,
+            tag: 0,
+            node: 0,
+            req: 0,
+            aux: 0,
+        };
+        assert_eq!(ev.kind() as u8, code);
+    }
+    assert_eq!(Ev::new(EvKind::Reply, 1, 2).kind(), EvKind::Reply);
+    assert_eq!(size_of::<Ev>(), 16);
+}
+
 /// The memory estimate of a scenario counts the model's types at these sizes at most.
 #[test]
 fn the_memory_estimate_covers_the_model_types() {
