@@ -204,9 +204,11 @@ pub(crate) fn run(a: &JourneyArgs) -> CliResult {
     for r in found {
         by_job.push(r.transpose()?);
     }
-    if run_list.len() < jobs.len() {
-        unreachable!("a run was left unstarted without a failure");
-    }
+    assert_eq!(
+        run_list.len(),
+        jobs.len(),
+        "a run left unstarted without a failure"
+    );
     let runs = run_list;
     let mut capacities: Vec<Option<StageCapacity>> =
         stage_jobs.iter().rev().map(|&i| by_job[i].take()).collect();
