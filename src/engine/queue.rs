@@ -205,9 +205,9 @@ impl<T: Copy> EventQueue<T> {
     pub fn pop_before_live(
         &mut self,
         end: SimTime,
-        dead: impl FnMut(&T) -> bool,
+        mut dead: impl FnMut(&T) -> bool,
     ) -> Option<(SimTime, T)> {
-        if self.head == self.now.len() {
+        while self.head == self.now.len() {
             if self.words == 0 {
                 return None;
             }
@@ -220,12 +220,11 @@ impl<T: Copy> EventQueue<T> {
                 // One event, or (level 0) events of one time: they leave from the bucket.
                 return Some((SimTime(m), self.take_single(b)));
             }
-            self.refill(b, end.0, dead);
-            if self.head == self.now.len() {
-                // Everything at the minimum was dead: look again.
-                return self.pop_before(end);
-            }
-        } else if self.last >= end.0 {
+            // When everything at the minimum was dead, the now lane stays empty: look again,
+            // still dropping the dead.
+            self.refill(b, end.0, &mut dead);
+        }
+        if self.last >= end.0 {
             return None;
         }
         Some((SimTime(self.last), self.take_now()))

@@ -384,7 +384,7 @@ impl Model {
     /// The client's deadline for attempt `generation` of `r` passed.
     pub(crate) fn on_timeout(&mut self, generation: u32, r: u32) {
         let req = self.core.reqs.get_mut(r);
-        if req.generation == generation && !req.client_done {
+        if req.awaits(generation) {
             req.fail_comp = u32::MAX;
             self.outcome(r, Cause::Timeout);
         }

@@ -158,12 +158,9 @@ impl Model {
                     .core
                     .queue
                     .pop_before_live(SimTime(self.core.end), |ev| {
-                        // A client deadline whose attempt has an outcome, or whose slot was
-                        // reused, does nothing when it fires (`on_timeout`), and stays so.
-                        ev.kind() == EvKind::Timeout && {
-                            let q = self.core.reqs.get(ev.req);
-                            q.generation != ev.aux || q.client_done
-                        }
+                        // A client deadline the client no longer awaits does nothing when
+                        // it fires (`on_timeout`), and stays so.
+                        ev.kind() == EvKind::Timeout && !self.core.reqs.get(ev.req).awaits(ev.aux)
                     }) {
                     Some((t, ev)) => {
                         self.core.now = t.0;

@@ -203,6 +203,14 @@ impl Request {
         }
     }
 
+    /// Whether the client still waits on attempt `generation` of this slot: the slot was not
+    /// reused since and the attempt has no outcome yet. Once false, it stays false, which is
+    /// what lets the event loop drop a deadline for which it is false unfired.
+    #[inline]
+    pub fn awaits(&self, generation: u32) -> bool {
+        self.generation == generation && !self.client_done
+    }
+
     /// Pushes a frame (a node takes the request).
     #[inline]
     pub fn push(&mut self, f: Frame) {
