@@ -358,7 +358,17 @@ pub fn replicate(
     base_seed: u64,
     replications: u64,
 ) -> Result<Vec<Report>, RunError> {
-    (0..replications.max(1))
+    replicate_from(sc, base_seed, 0, replications.max(1))
+}
+
+/// Replications `from..replications` of [`replicate`].
+fn replicate_from(
+    sc: &Scenario,
+    base_seed: u64,
+    from: u64,
+    replications: u64,
+) -> Result<Vec<Report>, RunError> {
+    (from..replications)
         .into_par_iter()
         .map(|r| {
             crate::run(
@@ -412,9 +422,27 @@ pub fn judge(slos: &[Slo], heads: &[Headline]) -> Judged {
 
 /// Runs one probe at `factor`; returns it with its first replication's report, or the
 /// error of a replication that reached a run-time bound (its message says at which load).
-fn probe(sc: &Scenario, factor: f64, o: &MaxLoadOptions) -> Result<(LoadProbe, Report), RunError> {
+/// With `first`, the first replication is that report, already run (see
+/// [`max_load_after`]), and only the others run.
+fn probe(
+    sc: &Scenario,
+    factor: f64,
+    o: &MaxLoadOptions,
+    first: Option<Report>,
+) -> Result<(LoadProbe, Report), RunError> {
     let s = scaled(sc, factor);
-    let reports = replicate(&s, o.seed.unwrap_or(sc.seed), o.replications).map_err(|mut e| {
+    let seed = o.seed.unwrap_or(sc.seed);
+    let n = o.replications.max(1);
+    let reports = match first {
+        Some(r) => replicate_from(&s, seed, 1, n).map(|rest| {
+            let mut all = Vec::with_capacity(rest.len() + 1);
+            all.push(r);
+            all.extend(rest);
+            all
+        }),
+        None => replicate(&s, seed, n),
+    };
+    let reports = reports.map_err(|mut e| {
         let load = match peak_rate(&s) {
             Some(p) => format!("{} req/s", thousands(p.round() as u64)),
             None => format!("{} closed users", thousands(s.traffic.users)),
@@ -461,6 +489,33 @@ fn probe(sc: &Scenario, factor: f64, o: &MaxLoadOptions) -> Result<(LoadProbe, R
 pub fn max_load(
     sc: &Scenario,
     o: &MaxLoadOptions,
+    on_probe: impl FnMut(&LoadProbe),
+) -> Result<MaxLoad, RunError> {
+    search(sc, o, None, on_probe)
+}
+
+/// [`max_load`] for a caller that has already run the scenario as written: `as_written` is
+/// the report of `crate::run(sc)` with the seed `o.seed` (else the scenario's), no wall
+/// clock and no traces: the first replication of the first probe, which the search then
+/// does not run again. The answer is the one [`max_load`] gives. The journey runs every
+/// stage anyway, and saves one run per stage this way.
+///
+/// # Errors
+/// As [`max_load`].
+pub fn max_load_after(
+    sc: &Scenario,
+    o: &MaxLoadOptions,
+    as_written: Report,
+    on_probe: impl FnMut(&LoadProbe),
+) -> Result<MaxLoad, RunError> {
+    search(sc, o, Some(as_written), on_probe)
+}
+
+/// The search of [`max_load`], its first probe's first replication given or not.
+fn search(
+    sc: &Scenario,
+    o: &MaxLoadOptions,
+    mut as_written: Option<Report>,
     mut on_probe: impl FnMut(&LoadProbe),
 ) -> Result<MaxLoad, RunError> {
     let max_factor = max_factor(sc);
@@ -469,7 +524,7 @@ pub fn max_load(
     let mut pass: Option<f64> = None;
     let mut fail: Option<(f64, Report)> = None;
     let mut run = |f: f64, probes: &mut Vec<LoadProbe>| -> Result<(bool, Report), RunError> {
-        let (p, r) = probe(sc, f, o)?;
+        let (p, r) = probe(sc, f, o, as_written.take())?;
         on_probe(&p);
         let ok = p.pass;
         probes.push(p);
@@ -477,6 +532,7 @@ pub fn max_load(
     };
 
     // Bracket: start from the scenario as written.
+    // The scenario as written (`as_written`, when given, is this probe's first replication).
     let (ok, first) = run(1.0, &mut probes)?;
     if ok {
         pass = Some(1.0);

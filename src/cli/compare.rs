@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use scalesim::report::compare::{CompareRun, compare_json, compare_table, write_compare_outputs};
 use scalesim::scenario::Override;
-use scalesim::{RunOptions, Scenario};
+use scalesim::{Report, RunOptions, Scenario};
 
 use super::paths::{OutDir, OutFile};
 use super::progress::Progress;
@@ -76,14 +76,21 @@ pub(super) fn run_all(
 }
 
 /// One scenario of a comparison, run with `seed` (no wall clock, so the figures repeat).
-pub(super) fn run_one(path: &Path, sc: &Scenario, seed: u64) -> Result<CompareRun, Failure> {
+fn run_one(path: &Path, sc: &Scenario, seed: u64) -> Result<CompareRun, Failure> {
+    let rep = run_report(path, sc, seed)?;
+    Ok(CompareRun::new(path, rep).offered_by(sc))
+}
+
+/// The report of [`run_one`]: `sc` run with `seed`, no wall clock and no traces, which is
+/// also what a capacity search's first probe runs (see
+/// [`scalesim::capacity::max_load_after`]).
+pub(super) fn run_report(path: &Path, sc: &Scenario, seed: u64) -> Result<Report, Failure> {
     let opts = RunOptions {
         seed: Some(seed),
         no_wall_clock: true,
-        ..Default::default()
+        trace_sample: 0.0,
     };
-    let rep = scalesim::run(sc, &opts).map_err(|e| super::run_failure(path, &e))?;
-    Ok(CompareRun::new(path, rep).offered_by(sc))
+    scalesim::run(sc, &opts).map_err(|e| super::run_failure(path, &e))
 }
 
 pub(crate) fn run(a: &CompareArgs) -> CliResult {

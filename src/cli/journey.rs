@@ -18,14 +18,14 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use scalesim::Scenario;
-use scalesim::capacity::{MaxLoadOptions, max_load};
+use scalesim::capacity::{MaxLoadOptions, max_load_after};
 use scalesim::diagram::Diagram;
 use scalesim::report::compare::compare_table;
 use scalesim::report::journey::{
     JourneyFailure, JourneyStage, StageCapacity, journey_json, write_journey,
 };
 
-use super::compare::run_one;
+use super::compare::run_report;
 use super::paths::{OutDir, OutFile};
 use super::progress::Progress;
 use super::run::load;
@@ -161,22 +161,35 @@ pub(crate) fn run(a: &JourneyArgs) -> CliResult {
     // searches, later stages first, then the runs, later files first), so that neither the
     // longest search nor a tail of runs leaves a core idle. Each task is single-threaded and
     // seeded alike, so the results do not depend on the order or the number of threads.
+    // A search starts from the stage's own run (its first probe, at the load as written), so
+    // with the capacity section a stage is one task: its run, then the rest of its search.
     let stage_jobs: Vec<usize> = (0..jobs.len()).filter(|&i| owner[i].is_none()).collect();
     let mut tasks: Vec<Task> = Vec::new();
     if !a.no_capacity {
         tasks.extend(stage_jobs.iter().rev().map(|&i| Task::Capacity(i)));
     }
-    tasks.extend((0..jobs.len()).rev().map(Task::Run));
+    tasks.extend(
+        (0..jobs.len())
+            .rev()
+            .filter(|&i| a.no_capacity || owner[i].is_some())
+            .map(Task::Run),
+    );
     let mut o = MaxLoadOptions::journey();
     o.seed = Some(seed);
     let progress = Progress::new(tasks.len() as u64, "journey", quiet);
     let done = run_tasks(&tasks, |task| {
         let done = match *task {
-            Task::Run(i) => Done::Run(Box::new(run_one(&jobs[i].0, &jobs[i].1, seed)?)),
+            Task::Run(i) => {
+                let (path, sc) = &jobs[i];
+                Done::Run(Box::new(compare_run(path, sc, run_report(path, sc, seed)?)))
+            }
             Task::Capacity(i) => {
                 let (path, sc) = &jobs[i];
-                let m = max_load(sc, &o, |_| {}).map_err(|e| super::run_failure(path, &e))?;
-                Done::Capacity(StageCapacity::of(&m))
+                let report = run_report(path, sc, seed)?;
+                let run = compare_run(path, sc, report.clone());
+                let m = max_load_after(sc, &o, report, |_| {})
+                    .map_err(|e| super::run_failure(path, &e))?;
+                Done::Capacity(Box::new(run), StageCapacity::of(&m))
             }
         };
         progress.inc();
@@ -191,6 +204,10 @@ pub(crate) fn run(a: &JourneyArgs) -> CliResult {
         // `None`: not started, because another task failed; that failure is reported.
         match (*task, d) {
             (Task::Run(i), d) => runs[i] = d.map(|r| r.map(Done::into_run)),
+            (Task::Capacity(i), Some(Ok(Done::Capacity(run, capacity)))) => {
+                runs[i] = Some(Ok(*run));
+                found[i] = Some(Ok(capacity));
+            }
             (Task::Capacity(i), d) => found[i] = d.map(|r| r.map(Done::into_capacity)),
         }
     }
@@ -252,32 +269,37 @@ pub(crate) fn run(a: &JourneyArgs) -> CliResult {
 /// One unit of the journey's work.
 #[derive(Clone, Copy, Debug)]
 enum Task {
-    /// Run job `i` (a stage or a failure variant).
+    /// Run job `i` (a failure variant; a stage too with `--no-capacity`).
     Run(usize),
-    /// Search the max sustainable load of stage job `i`.
+    /// Run stage job `i`, then search its max sustainable load from that run.
     Capacity(usize),
 }
 
 /// A finished task.
 enum Done {
     Run(Box<CompareRun>),
-    Capacity(StageCapacity),
+    Capacity(Box<CompareRun>, StageCapacity),
 }
 
 impl Done {
     fn into_run(self) -> CompareRun {
         match self {
             Done::Run(r) => *r,
-            Done::Capacity(_) => unreachable!("a run task gives a run"),
+            Done::Capacity(..) => unreachable!("a run task gives a run"),
         }
     }
 
     fn into_capacity(self) -> StageCapacity {
         match self {
-            Done::Capacity(c) => c,
+            Done::Capacity(_, c) => c,
             Done::Run(_) => unreachable!("a search task gives a capacity"),
         }
     }
+}
+
+/// `report` as one run of the comparison table.
+fn compare_run(path: &Path, sc: &Scenario, report: scalesim::Report) -> CompareRun {
+    CompareRun::new(path, report).offered_by(sc)
 }
 
 /// Runs `work` on every task, on every thread of the current pool, each thread taking the

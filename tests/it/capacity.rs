@@ -345,3 +345,58 @@ fn autoscaling_serves_a_ramp_a_fixed_fleet_of_the_same_cost_cannot() {
         "autoscaled availability {a}, fixed fleet of {us} + {eu} instances {f}"
     );
 }
+
+/// A search handed the run of the scenario as written (what the journey does with each
+/// stage's run) gives the same answer, probe for probe, as one that runs it itself: with
+/// one replication, where the handed run is the whole first probe, and with three, where
+/// it is the first of them. Here the first probe passes; the search then brackets and
+/// bisects from it.
+#[test]
+fn a_search_from_the_run_as_written_is_the_same_search() {
+    let sc = mmc(2, 1200.0, 60);
+    for replications in [1, 3] {
+        let mut o = options(&["p99<20ms"], replications, 0.05);
+        o.seed = Some(11);
+        let fresh = max_load(&sc, &o, |_| {});
+        let run = scalesim::run(
+            &sc,
+            &scalesim::RunOptions {
+                seed: Some(11),
+                no_wall_clock: true,
+                trace_sample: 0.0,
+            },
+        )
+        .unwrap();
+        let mut seen = 0;
+        let given = scalesim::capacity::max_load_after(&sc, &o, run, |_| seen += 1)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(fresh.probes.len() >= 4, "{}", fresh.probes.len());
+        assert!(fresh.probes[0].pass && fresh.scale > 1.0);
+        assert_eq!(seen, fresh.probes.len());
+        assert_eq!(
+            serde_json::to_string(&given).unwrap(),
+            serde_json::to_string(&fresh).unwrap(),
+            "{replications} replications"
+        );
+    }
+    // The handed run is used, not run again: one from another seed shows in the first probe.
+    let o = options(&["p99<20ms"], 1, 0.05);
+    let other = scalesim::run(
+        &sc,
+        &scalesim::RunOptions {
+            seed: Some(12),
+            no_wall_clock: true,
+            trace_sample: 0.0,
+        },
+    )
+    .unwrap();
+    let p99 = other.latency_ms.p99;
+    let given = scalesim::capacity::max_load_after(&sc, &o, other, |_| {}).unwrap();
+    assert_eq!(given.probes[0].figures[0], p99);
+    assert_ne!(p99, fresh_p99(&sc, &o));
+}
+
+/// The first probe's p99 of a search that runs everything itself.
+fn fresh_p99(sc: &scalesim::Scenario, o: &MaxLoadOptions) -> Option<f64> {
+    max_load(sc, o, |_| {}).probes[0].figures[0]
+}
