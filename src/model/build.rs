@@ -362,6 +362,7 @@ impl Model {
             trace_p: 0.0,
             trace_rng: stream(sc.seed, "trace"),
             traces: Vec::new(),
+            service_times: Vec::new(),
             calls: b.calls,
             op_write: sc
                 .traffic

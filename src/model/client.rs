@@ -287,7 +287,6 @@ impl Model {
             step: 0,
             t_in: now,
             epoch: 0,
-            ..Default::default()
         });
         self.window.offered += 1;
         if let Some(b) = self.retries.as_ref().and_then(|p| p.budget) {

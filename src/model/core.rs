@@ -18,8 +18,9 @@ use super::kinds::{NodeKind, Role, Serves, database};
 use super::request::Slab;
 use super::request::{Frame, NO_DC};
 use super::station::Station;
-use super::trace::RawTrace;
+use super::trace::{RawTrace, SERVICE_START};
 use super::{Cause, Model, RunError};
+use crate::scenario::MAX_DEPTH;
 
 /// Node 0 is the client.
 pub(crate) const CLIENT: u32 = 0;
@@ -56,6 +57,10 @@ pub(crate) struct Core {
     pub(crate) trace_rng: Stream,
     /// The traced requests' records.
     pub(crate) traces: Vec<RawTrace>,
+    /// Per request slot, per frame of its stack: when a station started and ended serving
+    /// it, ns (0: not yet). Kept for traced requests only (the spans read them), and grown to
+    /// the highest slot a traced request used; a frame's own 24 bytes leave them out.
+    pub(crate) service_times: Vec<[[u64; 2]; MAX_DEPTH]>,
     /// Every group's calls per class, concatenated (`ServerKind::calls` indexes it).
     pub(crate) calls: Vec<u32>,
     /// Per class: whether it writes.
@@ -411,13 +416,16 @@ impl Core {
     #[inline]
     pub(crate) fn push_frame(&mut self, r: u32, node: u32, step: u32) {
         let (now, epoch) = (self.now, self.node_epoch[node as usize]);
-        self.reqs.get_mut(r).push(Frame {
+        let req = self.reqs.get_mut(r);
+        req.push(Frame {
             node,
             step,
             t_in: now,
             epoch,
-            ..Default::default()
         });
+        if req.trace != u32::MAX {
+            self.traced_service(r, None);
+        }
     }
 
     /// In-component accounting for balancers and caches (area of requests inside).
@@ -548,7 +556,7 @@ impl Model {
     /// service time, a `slow` fault stretches it.
     #[inline]
     pub(crate) fn start_service(&mut self, node: u32, s: u32, sv: Serves, r: u32) {
-        self.core.reqs.get_mut(r).top_mut().t_start = self.core.now;
+        self.core.note_service(r, SERVICE_START);
         let t = match sv {
             Serves::Server(g) => {
                 match self.kinds.servers[g as usize].service(&mut self.core, node, s, r) {

@@ -290,7 +290,6 @@ impl Model {
             step: 0,
             t_in: self.core.now,
             epoch: 0,
-            ..Default::default()
         });
         if req.measured {
             self.attempts += 1;

@@ -326,7 +326,7 @@ impl Model {
             self.crashed_drop(node, r);
             return;
         }
-        self.core.reqs.get_mut(r).top_mut().t_done = self.core.now;
+        self.core.note_service(r, trace::SERVICE_END);
         if let NodeKind::Station(s, sv) = self.core.nodes[node as usize].kind {
             match sv {
                 Serves::Server(g) => self.advance(node, s, g, r),

@@ -14,7 +14,7 @@ pub const NO_DC: u8 = u8::MAX;
 pub const NO_PARENT: u32 = u32::MAX;
 /// The crash epoch in a hedged call's copy's bottom frame: no node has it, so the copy's
 /// reply takes the path of a crashed node's, where the copy is told apart (its node's
-/// epoch when it left is in the frame's `t_start`).
+/// epoch when it left is [`Request::copy_epoch`]).
 pub const COPY_EPOCH: u32 = u32::MAX;
 /// [`Request::wait`]: nothing besides service and calls.
 pub const WAIT_NONE: u8 = 0;
@@ -109,7 +109,10 @@ impl Cause {
     }
 }
 
-/// One component's place on a request's call stack.
+/// One component's place on a request's call stack: 24 bytes, so that a request with
+/// its [`MAX_DEPTH`] frames stays small (the slab's size, not its layout, is what the run
+/// waits on at scale). A station's service start and end, which only traces read, are kept
+/// beside the slab for traced requests ([`Core::service_times`](super::core::Core)).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Frame {
     /// The node (instance) that pushed the frame.
@@ -121,10 +124,6 @@ pub struct Frame {
     /// The node's crash epoch when it took the request: a reply finding another epoch
     /// knows the node crashed in between.
     pub epoch: u32,
-    /// Stations: when service started and ended, ns (0: not yet). Used by traces.
-    pub t_start: u64,
-    /// Stations: when service ended, ns (0: not yet).
-    pub t_done: u64,
 }
 
 /// A request in flight.
@@ -171,6 +170,8 @@ pub struct Request {
     pub parent_gen: u32,
     /// A parent waiting on a hedged call: the instance its first copy went to.
     pub hedge_node: u32,
+    /// A hedged call's copy: its sending node's crash epoch when it left.
+    pub copy_epoch: u32,
     depth: u8,
     stack: [Frame; MAX_DEPTH],
 }
@@ -198,6 +199,7 @@ impl Request {
             parent: NO_PARENT,
             parent_gen: 0,
             hedge_node: 0,
+            copy_epoch: 0,
             depth: 0,
             stack: [Frame::default(); MAX_DEPTH],
         }
@@ -367,7 +369,6 @@ mod tests {
             step: 1,
             t_in: 9,
             epoch: 0,
-            ..Default::default()
         });
         s.free(a);
         let b = s.alloc();

@@ -28,6 +28,18 @@ fn an_event_code_turns_back_into_its_kind() {
     assert_eq!(size_of::<Ev>(), 16);
 }
 
+/// A frame is 24 bytes and a request's header under 80, so a request with its full stack
+/// stays under 400 bytes: at a million requests per second the run waits on the slab's
+/// memory, and a smaller request measurably runs faster (docs/architecture.md).
+#[test]
+fn a_request_stays_small() {
+    use super::request::{Frame, Request};
+    assert_eq!(size_of::<Frame>(), 24);
+    let header = size_of::<Request>() - crate::scenario::MAX_DEPTH * size_of::<Frame>();
+    assert!(header <= 80, "{header}");
+    assert!(size_of::<Request>() < 400, "{}", size_of::<Request>());
+}
+
 /// The memory estimate of a scenario counts the model's types at these sizes at most.
 #[test]
 fn the_memory_estimate_covers_the_model_types() {

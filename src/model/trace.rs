@@ -9,9 +9,15 @@ use super::core::Core;
 use super::request::Frame;
 use super::{Cause, Model};
 use crate::metrics::{TraceRecord, TraceSpan};
+use crate::scenario::MAX_DEPTH;
 
 /// The most requests one run traces.
 pub(crate) const MAX_TRACES: usize = 1_000_000;
+
+/// [`Core::note_service`]: service starts.
+pub(crate) const SERVICE_START: usize = 0;
+/// [`Core::note_service`]: service ends.
+pub(crate) const SERVICE_END: usize = 1;
 
 #[derive(Debug)]
 pub(crate) struct RawTrace {
@@ -107,21 +113,62 @@ impl Core {
         (self.traces.len() - 1) as u32
     }
 
-    /// Records the span of `frame` (pushed by `node`) ending now.
+    /// Records the span of `frame` (pushed by `node`) ending now. Every span is recorded
+    /// just after its frame was popped, so the frame's place on the stack is the request's
+    /// depth.
+    #[inline(always)]
     pub(crate) fn span(&mut self, r: u32, node: u32, frame: &Frame) {
-        let req = self.reqs.get(r);
-        if req.trace == u32::MAX {
-            return;
+        if self.reqs.get(r).trace != u32::MAX {
+            self.traced_span(r, node, frame.t_in);
         }
-        let outcome = req.fail;
-        self.traces[req.trace as usize].spans.push(RawSpan {
+    }
+
+    /// [`Core::span`] of a traced request, its frame having arrived at `t_in`.
+    #[cold]
+    #[inline(never)]
+    fn traced_span(&mut self, r: u32, node: u32, t_in: u64) {
+        let req = self.reqs.get(r);
+        let (outcome, trace, d) = (req.fail, req.trace as usize, req.depth());
+        let [start, done] = self.service_times_of(r)[d];
+        self.traces[trace].spans.push(RawSpan {
             node,
-            arrive: frame.t_in,
-            start: frame.t_start,
-            done: frame.t_done,
+            arrive: t_in,
+            start,
+            done,
             end: self.now,
             outcome,
         });
+    }
+
+    /// Notes that the station on top of request `r`'s stack starts ([`SERVICE_START`]) or
+    /// ends ([`SERVICE_END`]) serving it now, if `r` is traced.
+    #[inline(always)]
+    pub(crate) fn note_service(&mut self, r: u32, which: usize) {
+        if self.reqs.get(r).trace != u32::MAX {
+            self.traced_service(r, Some(which));
+        }
+    }
+
+    /// A traced request `r`: notes the service time `which` of its top frame now, or with
+    /// `None` clears its top frame's times (a node just pushed it).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn traced_service(&mut self, r: u32, which: Option<usize>) {
+        let (d, now) = (self.reqs.get(r).depth() - 1, self.now);
+        let times = &mut self.service_times_of(r)[d];
+        match which {
+            Some(w) => times[w] = now,
+            None => *times = [0, 0],
+        }
+    }
+
+    /// Request slot `r`'s service times per frame (see [`Core::service_times`]).
+    fn service_times_of(&mut self, r: u32) -> &mut [[u64; 2]; MAX_DEPTH] {
+        let r = r as usize;
+        if self.service_times.len() <= r {
+            self.service_times.resize(r + 1, [[0; 2]; MAX_DEPTH]);
+        }
+        &mut self.service_times[r]
     }
 
     /// Records a span that starts now and lasts `d` ns, with no wait and no service of its

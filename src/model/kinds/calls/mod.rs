@@ -310,13 +310,12 @@ impl Model {
         copy.parent = r;
         copy.parent_gen = parent.generation;
         copy.hedge_node = target;
+        copy.copy_epoch = epoch;
         copy.push(Frame {
             node,
             step: parent.top().step,
             t_in: now,
             epoch: COPY_EPOCH,
-            t_start: u64::from(epoch),
-            ..Default::default()
         });
         let row = self.core.nodes[node as usize].comp as usize + 1;
         let d = self.core.hop_node(row, to, target, c);
@@ -389,7 +388,7 @@ impl Model {
         {
             return;
         }
-        let crashed = frame.t_start != u64::from(self.core.node_epoch[node as usize]);
+        let crashed = copy.copy_epoch != self.core.node_epoch[node as usize];
         if !crashed && copy.fail != Cause::None && parent.wait == WAIT_HEDGE2 {
             // A failed answer while the other copy is out: wait for that one.
             self.core.reqs.get_mut(p).wait = WAIT_HEDGE;
