@@ -95,8 +95,11 @@ pub(crate) struct Geo {
     dc_lat: Vec<Dist>,
     /// One-way latency from a region's users to a data center: `region * n_dc + dc`.
     region_lat: Vec<Dist>,
-    /// Per user: region.
-    pub(crate) user_region: Vec<u8>,
+    /// Users are given to regions in contiguous blocks of ids: region `i` has the users
+    /// below `region_ends[i]` and not below `region_ends[i - 1]` (empty without regions). A
+    /// handful of bounds instead of a byte per user: with a million users that table was
+    /// a cache miss on every request.
+    region_ends: Vec<u32>,
     pub(crate) dns: Option<GeoDnsState>,
     pub(crate) regions: Vec<GeoAcc>,
     pub(crate) dcs: Vec<GeoAcc>,
@@ -141,21 +144,18 @@ impl Geo {
             .collect();
         // Users are assigned to regions in contiguous id blocks by share.
         let users = sc.traffic.users;
-        let mut user_region = Vec::new();
-        if !sc.regions.is_empty() {
-            user_region.reserve(users as usize);
-            let mut acc = 0.0;
-            for (i, r) in sc.regions.iter().enumerate() {
-                acc += r.share;
-                let bound = if i + 1 == sc.regions.len() {
-                    users
-                } else {
-                    ((acc * users as f64).round() as u64).min(users)
-                };
-                while (user_region.len() as u64) < bound {
-                    user_region.push(i as u8);
-                }
-            }
+        let mut region_ends: Vec<u32> = Vec::with_capacity(sc.regions.len());
+        let mut acc = 0.0;
+        for (i, r) in sc.regions.iter().enumerate() {
+            acc += r.share;
+            let bound = if i + 1 == sc.regions.len() {
+                users
+            } else {
+                ((acc * users as f64).round() as u64).min(users)
+            };
+            // Never below the previous bound (shares are not negative, but rounding).
+            let start = region_ends.last().copied().unwrap_or(0);
+            region_ends.push((bound as u32).max(start));
         }
         let dns = sc.geo_dns().map(|g| {
             let with_entry: Vec<usize> = (0..n_dc).filter(|&d| g.entries[d].is_some()).collect();
@@ -193,7 +193,7 @@ impl Geo {
             comp_dc,
             dc_lat,
             region_lat,
-            user_region,
+            region_ends,
             dns,
             regions: (0..sc.regions.len()).map(|_| GeoAcc::default()).collect(),
             dcs: (0..n_dc).map(|_| GeoAcc::default()).collect(),
@@ -203,14 +203,15 @@ impl Geo {
     /// The region of `user` (0 when no regions are declared).
     #[inline]
     pub(crate) fn region(&self, user: u32) -> usize {
-        self.user_region
-            .get(user as usize)
-            .map_or(0, |&r| r as usize)
+        self.region_ends
+            .iter()
+            .position(|&end| user < end)
+            .unwrap_or(0)
     }
 
     #[inline]
     pub(crate) fn has_regions(&self) -> bool {
-        !self.user_region.is_empty()
+        !self.region_ends.is_empty()
     }
 
     /// Latency distribution between data centers `a` and `b` (both real, different).

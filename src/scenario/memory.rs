@@ -156,10 +156,6 @@ fn shared(s: &Sizing<'_>, parts: &mut Parts) {
         per_user += b;
         user_parts.push(format!("{b} for the client's DNS cache"));
     }
-    if !sc.regions.is_empty() {
-        per_user += 1;
-        user_parts.push("1 for the region".into());
-    }
     if let Arrival::Closed { .. } = sc.traffic.arrival {
         per_user += EVENT_BYTES;
         user_parts.push(format!("{EVENT_BYTES} for a closed user's pending wake-up"));
