@@ -112,7 +112,7 @@ impl Cause {
 /// One component's place on a request's call stack: 24 bytes, so that a request with
 /// its [`MAX_DEPTH`] frames stays small (the slab's size, not its layout, is what the run
 /// waits on at scale). A station's service start and end, which only traces read, are kept
-/// beside the slab for traced requests ([`Core::service_times`](super::core::Core)).
+/// beside the slab for traced requests (`Core::service_times`).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Frame {
     /// The node (instance) that pushed the frame.
