@@ -77,8 +77,12 @@ pub(super) fn run_all(
 
 /// One scenario of a comparison, run with `seed` (no wall clock, so the figures repeat).
 fn run_one(path: &Path, sc: &Scenario, seed: u64) -> Result<CompareRun, Failure> {
-    let rep = run_report(path, sc, seed)?;
-    Ok(CompareRun::new(path, rep).offered_by(sc))
+    Ok(compare_run(path, sc, run_report(path, sc, seed)?))
+}
+
+/// `report`, a run of `sc` from `path`, as one run of a comparison.
+pub(super) fn compare_run(path: &Path, sc: &Scenario, report: Report) -> CompareRun {
+    CompareRun::new(path, report).offered_by(sc)
 }
 
 /// The report of [`run_one`]: `sc` run with `seed`, no wall clock and no traces, which is

@@ -25,7 +25,7 @@ use scalesim::report::journey::{
     JourneyFailure, JourneyStage, StageCapacity, journey_json, write_journey,
 };
 
-use super::compare::run_report;
+use super::compare::{compare_run, run_report};
 use super::paths::{OutDir, OutFile};
 use super::progress::Progress;
 use super::run::load;
@@ -295,11 +295,6 @@ impl Done {
             Done::Run(_) => unreachable!("a search task gives a capacity"),
         }
     }
-}
-
-/// `report` as one run of the comparison table.
-fn compare_run(path: &Path, sc: &Scenario, report: scalesim::Report) -> CompareRun {
-    CompareRun::new(path, report).offered_by(sc)
 }
 
 /// Runs `work` on every task, on every thread of the current pool, each thread taking the
