@@ -98,7 +98,7 @@ pub(crate) struct Geo {
     /// Users are given to regions in contiguous blocks of ids: region `i` has the users
     /// below `region_ends[i]` and not below `region_ends[i - 1]` (empty without regions). A
     /// handful of bounds instead of a byte per user: with a million users that table was
-    /// a cache miss on every request.
+    /// a cache miss on most requests.
     region_ends: Vec<u32>,
     pub(crate) dns: Option<GeoDnsState>,
     pub(crate) regions: Vec<GeoAcc>,

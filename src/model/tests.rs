@@ -403,3 +403,18 @@ fn a_reply_to_a_node_that_crashed_since_it_took_the_request_drops_back() {
         (Cause::Crashed, web, 2)
     );
 }
+
+/// Users go to regions in contiguous blocks of ids by share, rounded: with 7 users and
+/// shares 0.34 / 0.33 / 0.33 the blocks end at round(2.38) = 2, round(4.69) = 5 and 7.
+#[test]
+fn users_go_to_regions_in_blocks_of_ids_by_share() {
+    let text = "name: r\nduration: 1s\ntraffic: {rate: 10, users: 7}\n\
+        regions:\n  a: {share: 0.34, latency: {x: {const: 1ms}}}\n  b: {share: 0.33, latency: {x: {const: 1ms}}}\n  c: {share: 0.33, latency: {x: {const: 1ms}}}\n\
+        datacenters:\n  x: {}\nentry: s\ncomponents:\n  s: {kind: server, datacenter: x, workers: 1, service: {const: 1ms}}\n";
+    let sc =
+        crate::scenario::Scenario::parse(text, "r.yaml", &[]).unwrap_or_else(|e| panic!("{e}"));
+    let m = Model::new(&sc);
+    assert!(m.core.geo.has_regions());
+    let got: Vec<usize> = (0..7).map(|u| m.core.geo.region(u)).collect();
+    assert_eq!(got, [0, 0, 1, 1, 1, 2, 2]);
+}
