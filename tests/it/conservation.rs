@@ -114,3 +114,50 @@ fn closed_users_are_bounded_by_their_number() {
         r.throughput_rps
     );
 }
+
+/// A call chain as deep as a scenario may go (the client and eleven servers: twelve frames,
+/// more than a request keeps in its own slot) runs like a short one: with constant times
+/// and no queueing every request takes exactly its 11 services and 22 hops, and a crash in
+/// the middle of the chain fails requests back up through the deep frames and conserves.
+#[test]
+fn the_deepest_call_chain_keeps_its_frames_in_order() {
+    let mut text = String::from(
+        "name: deep\nseed: 3\nduration: 20s\nwarmup: 2s\ntraffic: {rate: 200}\n\
+         network: {hop: {const: 1ms}}\nentry: s1\ncomponents:\n",
+    );
+    for i in 1..=11 {
+        let calls = if i < 11 {
+            format!(", calls: [s{}]", i + 1)
+        } else {
+            String::new()
+        };
+        text += &format!("  s{i}: {{kind: server, workers: 64, service: {{const: 1ms}}{calls}}}\n");
+    }
+    let sc = crate::parse(&text);
+    let r = run_seed(&sc, 3);
+    let q = r.requests;
+    assert!(q.completed > 3_000, "{q:?}");
+    assert_eq!(q.failed, 0, "{:?}", r.errors);
+    let l = &r.latency_ms;
+    assert_eq!((l.mean, l.max), (Some(33.0), Some(33.0)), "{l:?}");
+
+    let crashed = crate::parse(&(text + "faults:\n  - {at: 8s, for: 2s, crash: s9}\n"));
+    let r = run_seed(&crashed, 3);
+    let q = r.requests;
+    assert!(
+        r.errors.get("crashed").copied().unwrap_or(0) > 0,
+        "{:?}",
+        r.errors
+    );
+    assert!(
+        r.errors.get("connection_refused").copied().unwrap_or(0) > 100,
+        "{:?}",
+        r.errors
+    );
+    assert_eq!(q.offered, q.completed + q.failed + q.in_flight, "{q:?}");
+    assert_eq!(
+        r.latency_ms.max,
+        Some(33.0),
+        "completed requests took the whole chain"
+    );
+}

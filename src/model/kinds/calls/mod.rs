@@ -311,12 +311,16 @@ impl Model {
         copy.parent_gen = parent.generation;
         copy.hedge_node = target;
         copy.copy_epoch = epoch;
-        copy.push(Frame {
-            node,
-            step: parent.top().step,
-            t_in: now,
-            epoch: COPY_EPOCH,
-        });
+        let step = self.core.reqs.top(r).step;
+        self.core.reqs.push(
+            c,
+            Frame {
+                node,
+                step,
+                t_in: now,
+                epoch: COPY_EPOCH,
+            },
+        );
         let row = self.core.nodes[node as usize].comp as usize + 1;
         let d = self.core.hop_node(row, to, target, c);
         self.core.after(d, Ev::new(EvKind::Deliver, target, c));
@@ -329,7 +333,7 @@ impl Model {
         if req.generation != generation
             || req.wait != WAIT_HEDGE
             || req.depth() == 0
-            || req.top().node != node
+            || self.core.reqs.top(r).node != node
         {
             return;
         }
@@ -376,15 +380,15 @@ impl Model {
     #[inline(never)]
     pub(crate) fn copy_back(&mut self, node: u32, c: u32) {
         let copy = *self.core.reqs.get(c);
-        let frame = self.core.reqs.get_mut(c).pop();
+        let frame = self.core.reqs.pop(c);
         self.core.reqs.free(c);
         let p = copy.parent;
         let parent = self.core.reqs.get(p);
         if parent.generation != copy.parent_gen
             || (parent.wait != WAIT_HEDGE && parent.wait != WAIT_HEDGE2)
             || parent.depth() == 0
-            || parent.top().node != node
-            || parent.top().step != frame.step
+            || self.core.reqs.top(p).node != node
+            || self.core.reqs.top(p).step != frame.step
         {
             return;
         }
@@ -485,7 +489,7 @@ impl Model {
         if req.generation != generation
             || req.wait != WAIT_PLACE
             || req.depth() == 0
-            || req.top().node != node
+            || self.core.reqs.top(r).node != node
         {
             return;
         }
