@@ -280,16 +280,14 @@ impl Model {
         req.key = key;
         req.measured = measured;
         let trace = self.core.maybe_trace(class, user, key);
-        self.core.reqs.get_mut(r).trace = trace;
-        self.core.reqs.push(
-            r,
-            Frame {
-                node: CLIENT,
-                step: 0,
-                t_in: now,
-                epoch: 0,
-            },
-        );
+        let req = self.core.reqs.get_mut(r);
+        req.trace = trace;
+        req.push(Frame {
+            node: CLIENT,
+            step: 0,
+            t_in: now,
+            epoch: 0,
+        });
         self.window.offered += 1;
         if let Some(b) = self.retries.as_ref().and_then(|p| p.budget) {
             self.retry_tokens = (self.retry_tokens + b).min(RETRY_TOKENS_MAX);

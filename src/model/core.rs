@@ -416,16 +416,14 @@ impl Core {
     #[inline]
     pub(crate) fn push_frame(&mut self, r: u32, node: u32, step: u32) {
         let (now, epoch) = (self.now, self.node_epoch[node as usize]);
-        self.reqs.push(
-            r,
-            Frame {
-                node,
-                step,
-                t_in: now,
-                epoch,
-            },
-        );
-        if self.reqs.get(r).trace != u32::MAX {
+        let req = self.reqs.get_mut(r);
+        req.push(Frame {
+            node,
+            step,
+            t_in: now,
+            epoch,
+        });
+        if req.trace != u32::MAX {
             self.traced_service(r, None);
         }
     }
@@ -469,7 +467,7 @@ impl Core {
     /// request's stack.
     #[inline]
     pub(crate) fn reply_after(&mut self, from: u32, r: u32, extra: u64) {
-        let caller = self.reqs.top(r).node;
+        let caller = self.reqs.get(r).top().node;
         let d = if self.geo.n_dc > 0 {
             let dc = self.geo.comp_dc[from as usize];
             extra + self.reply_hop(caller, from, dc, r)
@@ -487,7 +485,7 @@ impl Core {
             self.reply_after(from, r, extra);
             return;
         }
-        let caller = self.reqs.top(r).node;
+        let caller = self.reqs.get(r).top().node;
         let dc = self.geo.node_dc[node as usize];
         let d = extra + self.reply_hop(caller, from, dc, r);
         self.after(d, Ev::new(EvKind::Reply, caller, r));
@@ -584,7 +582,7 @@ impl Model {
     /// on) the worker, sends the reply.
     pub(crate) fn finish(&mut self, node: u32, s: u32, sv: Serves, r: u32) {
         let comp = self.core.nodes[node as usize].comp;
-        let frame = self.core.reqs.pop(r);
+        let frame = self.core.reqs.get_mut(r).pop();
         self.core.span(r, node, &frame);
         let measured = self.core.now >= self.core.warmup;
         self.core
@@ -623,8 +621,8 @@ impl Model {
     pub(crate) fn crashed_drop(&mut self, node: u32, r: u32) {
         self.shard_failed(node);
         let comp = self.core.nodes[node as usize].comp;
-        let frame = self.core.reqs.pop(r);
         let req = self.core.reqs.get_mut(r);
+        let frame = req.pop();
         if req.fail == Cause::None {
             req.fail = Cause::Crashed;
             req.fail_comp = comp;

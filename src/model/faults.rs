@@ -283,17 +283,14 @@ impl Model {
         };
         let r2 = self.core.reqs.alloc_copy(&req);
         self.guard(r2);
-        self.core.reqs.get_mut(r2).attempt = n;
-        let now = self.core.now;
-        self.core.reqs.push(
-            r2,
-            Frame {
-                node: CLIENT,
-                step: 0,
-                t_in: now,
-                epoch: 0,
-            },
-        );
+        let next = self.core.reqs.get_mut(r2);
+        next.attempt = n;
+        next.push(Frame {
+            node: CLIENT,
+            step: 0,
+            t_in: self.core.now,
+            epoch: 0,
+        });
         if req.measured {
             self.attempts += 1;
             self.retried += 1;

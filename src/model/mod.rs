@@ -340,7 +340,9 @@ impl Model {
     /// request; otherwise its kind takes it.
     fn on_reply(&mut self, node: u32, r: u32) {
         let n = self.core.nodes[node as usize];
-        if node != CLIENT && self.core.reqs.top(r).epoch != self.core.node_epoch[node as usize] {
+        if node != CLIENT
+            && self.core.reqs.get(r).top().epoch != self.core.node_epoch[node as usize]
+        {
             if self.core.reqs.get(r).parent != NO_PARENT {
                 // A hedged call's copy (its frame's epoch is `COPY_EPOCH`) answers for the
                 // request that waits here.

@@ -109,10 +109,10 @@ impl Cause {
     }
 }
 
-/// One component's place on a request's call stack: 24 bytes, so that a request stays small
-/// (the slab's size, not its layout, is what the run waits on at scale). A station's service
-/// start and end, which only traces read, are kept beside the slab for traced requests
-/// (`Core::service_times`).
+/// One component's place on a request's call stack: 24 bytes, so that a request with
+/// its [`MAX_DEPTH`] frames stays small (the slab's size, not its layout, is what the run
+/// waits on at scale). A station's service start and end, which only traces read, are kept
+/// beside the slab for traced requests (`Core::service_times`).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Frame {
     /// The node (instance) that pushed the frame.
@@ -126,22 +126,8 @@ pub struct Frame {
     pub epoch: u32,
 }
 
-/// Frames a request holds in its own slot: every shipped scenario's chains fit (the client,
-/// a CDN or balancer, a server, a cache, a database: five). A deeper call (chains may go to
-/// [`MAX_DEPTH`]) keeps its frames above these in a table beside the slab, one row per slot
-/// that ever went that deep. So a request is 192 bytes, three cache lines, instead of the
-/// 368 it took with room for every frame in the slot: at a million requests per second the
-/// run waits on the slab's memory.
-pub const INLINE_FRAMES: usize = 5;
-
-/// Frames kept beside the slab for a slot whose request goes deeper than [`INLINE_FRAMES`].
-const DEEP_FRAMES: usize = MAX_DEPTH - INLINE_FRAMES;
-
-/// A request in flight: 192 bytes, aligned to a cache line so that it is exactly three
-/// lines (unaligned, most slots straddle four, and the gain of the smaller slot was gone in
-/// measurement).
+/// A request in flight.
 #[derive(Clone, Copy, Debug)]
-#[repr(align(64))]
 pub struct Request {
     /// Creation time at the client, ns.
     pub start: u64,
@@ -187,8 +173,7 @@ pub struct Request {
     /// A hedged call's copy: its sending node's crash epoch when it left.
     pub copy_epoch: u32,
     depth: u8,
-    /// The bottom [`INLINE_FRAMES`] frames; deeper ones are in [`Slab`]'s `deep` table.
-    stack: [Frame; INLINE_FRAMES],
+    stack: [Frame; MAX_DEPTH],
 }
 
 impl Request {
@@ -216,7 +201,7 @@ impl Request {
             hedge_node: 0,
             copy_epoch: 0,
             depth: 0,
-            stack: [Frame::default(); INLINE_FRAMES],
+            stack: [Frame::default(); MAX_DEPTH],
         }
     }
 
@@ -228,38 +213,49 @@ impl Request {
         self.generation == generation && !self.client_done
     }
 
+    /// Pushes a frame (a node takes the request).
+    #[inline]
+    pub fn push(&mut self, f: Frame) {
+        // The scenario check bounds chain depth by MAX_DEPTH, so this cannot overflow.
+        self.stack[self.depth as usize] = f;
+        self.depth += 1;
+    }
+
+    /// Pops the top frame (the node on top replies).
+    #[inline]
+    pub fn pop(&mut self) -> Frame {
+        self.depth -= 1;
+        self.stack[self.depth as usize]
+    }
+
+    /// The top frame: the node holding the request now.
+    #[inline]
+    pub fn top(&self) -> &Frame {
+        &self.stack[self.depth as usize - 1]
+    }
+
+    /// The top frame, to update.
+    #[inline]
+    pub fn top_mut(&mut self) -> &mut Frame {
+        &mut self.stack[self.depth as usize - 1]
+    }
+
     /// Frames on the stack.
     #[inline]
     pub fn depth(&self) -> usize {
         self.depth as usize
     }
 
-    /// The first frame pushed (the client's, or for a job its queue's), if any: always
-    /// one of the inline frames.
+    /// The first frame pushed (the client's, or for a job its queue's), if any.
     pub fn bottom(&self) -> Option<&Frame> {
         (self.depth > 0).then(|| &self.stack[0])
     }
-}
-
-/// [`Slab::push`] above the inline frames: frame `INLINE_FRAMES + d` of slot `i`. The
-/// scenario check bounds chain depth by [`MAX_DEPTH`], so `d` stays in the row. Only the
-/// rows reach it, so the slot's header is known not to move.
-#[cold]
-#[inline(never)]
-fn push_deep(deep: &mut Vec<[Frame; DEEP_FRAMES]>, i: usize, d: usize, f: Frame) {
-    if deep.len() <= i {
-        deep.resize(i + 1, [Frame::default(); DEEP_FRAMES]);
-    }
-    deep[i][d] = f;
 }
 
 /// Slab of requests: indices stay valid until freed; freed slots are reused.
 #[derive(Debug, Default)]
 pub struct Slab {
     items: Vec<Request>,
-    /// Frames above [`INLINE_FRAMES`], by slot: as long as the highest slot that went that
-    /// deep (empty when no request did).
-    deep: Vec<[Frame; DEEP_FRAMES]>,
     free: Vec<u32>,
     live: usize,
 }
@@ -323,69 +319,6 @@ impl Slab {
         self.free.push(i);
     }
 
-    /// Pushes a frame on request `i`'s stack (a node takes the request).
-    #[inline(always)]
-    pub fn push(&mut self, i: u32, f: Frame) {
-        let r = &mut self.items[i as usize];
-        let d = r.depth as usize;
-        r.depth += 1;
-        if d < INLINE_FRAMES {
-            r.stack[d] = f;
-        } else {
-            push_deep(&mut self.deep, i as usize, d - INLINE_FRAMES, f);
-        }
-    }
-
-    /// Pops request `i`'s top frame (the node on top replies).
-    #[inline(always)]
-    pub fn pop(&mut self, i: u32) -> Frame {
-        let r = &mut self.items[i as usize];
-        r.depth -= 1;
-        let d = r.depth as usize;
-        if d < INLINE_FRAMES {
-            r.stack[d]
-        } else {
-            *self.deep_frame(i, d)
-        }
-    }
-
-    /// Request `i`'s top frame: the node holding the request now.
-    #[inline(always)]
-    pub fn top(&self, i: u32) -> &Frame {
-        let r = &self.items[i as usize];
-        let d = r.depth as usize - 1;
-        if d < INLINE_FRAMES {
-            &r.stack[d]
-        } else {
-            self.deep_frame(i, d)
-        }
-    }
-
-    /// Frame `d` (at least [`INLINE_FRAMES`]) of request `i`.
-    #[cold]
-    #[inline(never)]
-    fn deep_frame(&self, i: u32, d: usize) -> &Frame {
-        &self.deep[i as usize][d - INLINE_FRAMES]
-    }
-
-    /// Frame `d` (at least [`INLINE_FRAMES`]) of request `i`, to update.
-    #[cold]
-    #[inline(never)]
-    fn deep_frame_mut(&mut self, i: u32, d: usize) -> &mut Frame {
-        &mut self.deep[i as usize][d - INLINE_FRAMES]
-    }
-
-    /// Request `i`'s top frame, to update.
-    #[inline(always)]
-    pub fn top_mut(&mut self, i: u32) -> &mut Frame {
-        let d = self.items[i as usize].depth as usize - 1;
-        if d < INLINE_FRAMES {
-            &mut self.items[i as usize].stack[d]
-        } else {
-            self.deep_frame_mut(i, d)
-        }
-    }
-
     /// Request `i`.
     #[inline]
     pub fn get(&self, i: u32) -> &Request {
@@ -431,15 +364,12 @@ mod tests {
         let mut s = Slab::default();
         let a = s.alloc();
         let g = s.get(a).generation;
-        s.push(
-            a,
-            Frame {
-                node: 3,
-                step: 1,
-                t_in: 9,
-                epoch: 0,
-            },
-        );
+        s.get_mut(a).push(Frame {
+            node: 3,
+            step: 1,
+            t_in: 9,
+            epoch: 0,
+        });
         s.free(a);
         let b = s.alloc();
         assert_eq!(a, b);
@@ -447,46 +377,5 @@ mod tests {
         assert_eq!(s.get(b).depth(), 0);
         assert_eq!(s.live(), 1);
         assert_eq!(s.iter_live().count(), 1);
-    }
-
-    #[test]
-    fn frames_above_the_inline_ones_live_beside_the_slab() {
-        let frame = |n: u32| Frame {
-            node: n,
-            step: n * 10,
-            t_in: u64::from(n) * 100,
-            epoch: n + 1,
-        };
-        let mut s = Slab::default();
-        let shallow = s.alloc();
-        let a = s.alloc();
-        s.push(shallow, frame(7));
-        for n in 0..MAX_DEPTH as u32 {
-            s.push(a, frame(n));
-            assert_eq!(s.top(a).node, n);
-            assert_eq!(s.get(a).depth(), n as usize + 1);
-        }
-        // Only slots that went deep have a row: `a` (slot 1) and the one below it.
-        assert_eq!(s.deep.len(), 2);
-        s.top_mut(a).step = 99;
-        assert_eq!(s.pop(a).step, 99);
-        for n in (0..MAX_DEPTH as u32 - 1).rev() {
-            let f = s.pop(a);
-            assert_eq!(
-                (f.node, f.step, f.t_in, f.epoch),
-                (n, n * 10, u64::from(n) * 100, n + 1)
-            );
-        }
-        assert_eq!(s.get(a).depth(), 0);
-        assert_eq!(s.get(a).bottom().map(|f| f.node), None);
-        assert_eq!(s.top(shallow).node, 7);
-        assert_eq!(s.get(shallow).bottom().map(|f| f.node), Some(7));
-        // A reused slot starts empty, whatever its deep row holds.
-        s.free(a);
-        let b = s.alloc();
-        assert_eq!(b, a);
-        assert_eq!(s.get(b).depth(), 0);
-        s.push(b, frame(3));
-        assert_eq!(s.top(b).node, 3);
     }
 }

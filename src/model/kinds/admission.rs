@@ -350,7 +350,7 @@ impl Model {
                 }
             };
             let rest_empty = st.queue.is_empty();
-            let waited = now - self.core.reqs.top(r).t_in;
+            let waited = now - self.core.reqs.get(r).top().t_in;
             let Some(adm) = self.kinds.servers[g as usize].admission.as_mut() else {
                 self.start_service(node, s, Serves::Server(g), r);
                 return;
@@ -371,8 +371,8 @@ impl Model {
                 Cause::ShedDeadline => ctr.shed_deadline += 1,
                 _ => ctr.shed_codel += 1,
             }
-            let frame = self.core.reqs.pop(r);
             let req = self.core.reqs.get_mut(r);
+            let frame = req.pop();
             req.fail = cause;
             req.fail_comp = comp;
             self.core.span(r, node, &frame);

@@ -85,7 +85,7 @@ impl BalancerNode {
     /// A reply passes back through this balancer.
     #[inline]
     pub(crate) fn reply(&mut self, core: &mut Core, node: u32, comp: u32, r: u32) {
-        let f = core.reqs.pop(r);
+        let f = core.reqs.get_mut(r).pop();
         self.lb.conns[f.step as usize] -= 1;
         core.span(r, node, &f);
         core.leave(comp, f.t_in);

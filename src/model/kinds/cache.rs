@@ -215,7 +215,7 @@ impl CacheNode {
     /// a write through a cache-aside cache drops it.
     #[inline]
     pub(crate) fn reply(&mut self, core: &mut Core, node: u32, comp: u32, r: u32) {
-        let f = core.reqs.pop(r);
+        let f = core.reqs.get_mut(r).pop();
         let req = core.reqs.get(r);
         if req.fail == Cause::None {
             match f.step {

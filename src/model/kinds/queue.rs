@@ -163,8 +163,8 @@ impl Model {
             let j = qn.ready.pop_front().expect("not empty");
             qn.assigned[i as usize] += 1;
             let visibility = qn.visibility;
-            self.core.reqs.top_mut(j).step = i;
-            let job = self.core.reqs.get(j);
+            let job = self.core.reqs.get_mut(j);
+            job.top_mut().step = i;
             let (generation, attempt) = (job.generation, job.attempt);
             let ctr = &mut self.core.comps[queue_comp as usize].ctr;
             ctr.delivered += 1;
@@ -196,7 +196,7 @@ impl Model {
     /// A job comes back to its queue: acknowledged, or failed and due for another delivery.
     pub(crate) fn job_back(&mut self, node: u32, q: u32, j: u32) {
         let comp = self.core.nodes[node as usize].comp as usize;
-        let frame = self.core.reqs.pop(j);
+        let frame = self.core.reqs.get_mut(j).pop();
         let qn = &mut self.kinds.queues[q as usize];
         qn.assigned[frame.step as usize] -= 1;
         let job = *self.core.reqs.get(j);

@@ -130,8 +130,9 @@ impl ServerKind {
     /// at its step.
     #[inline]
     pub(crate) fn callee(&self, core: &Core, r: u32) -> u32 {
-        let (off, _) = self.calls[core.reqs.get(r).class as usize];
-        core.calls[(off + core.reqs.top(r).step) as usize]
+        let req = core.reqs.get(r);
+        let (off, _) = self.calls[req.class as usize];
+        core.calls[(off + req.top().step) as usize]
     }
 
     /// The service time of `r` at instance `node` (station `s`) of this group; `None` when
@@ -186,7 +187,7 @@ impl Model {
             self.finish(node, s, Serves::Server(server), r);
             return;
         }
-        let (class, step) = (req.class as usize, self.core.reqs.top(r).step);
+        let (class, step) = (req.class as usize, req.top().step);
         let k = &self.kinds.servers[server as usize];
         let (off, len) = k.calls[class];
         if step < len {
@@ -213,7 +214,7 @@ impl Model {
             }
         }
         if self.core.reqs.get(r).fail == Cause::None {
-            self.core.reqs.top_mut(r).step += 1;
+            self.core.reqs.get_mut(r).top_mut().step += 1;
         }
         self.advance(node, s, server, r);
     }

@@ -311,16 +311,12 @@ impl Model {
         copy.parent_gen = parent.generation;
         copy.hedge_node = target;
         copy.copy_epoch = epoch;
-        let step = self.core.reqs.top(r).step;
-        self.core.reqs.push(
-            c,
-            Frame {
-                node,
-                step,
-                t_in: now,
-                epoch: COPY_EPOCH,
-            },
-        );
+        copy.push(Frame {
+            node,
+            step: parent.top().step,
+            t_in: now,
+            epoch: COPY_EPOCH,
+        });
         let row = self.core.nodes[node as usize].comp as usize + 1;
         let d = self.core.hop_node(row, to, target, c);
         self.core.after(d, Ev::new(EvKind::Deliver, target, c));
@@ -333,7 +329,7 @@ impl Model {
         if req.generation != generation
             || req.wait != WAIT_HEDGE
             || req.depth() == 0
-            || self.core.reqs.top(r).node != node
+            || req.top().node != node
         {
             return;
         }
@@ -380,15 +376,15 @@ impl Model {
     #[inline(never)]
     pub(crate) fn copy_back(&mut self, node: u32, c: u32) {
         let copy = *self.core.reqs.get(c);
-        let frame = self.core.reqs.pop(c);
+        let frame = self.core.reqs.get_mut(c).pop();
         self.core.reqs.free(c);
         let p = copy.parent;
         let parent = self.core.reqs.get(p);
         if parent.generation != copy.parent_gen
             || (parent.wait != WAIT_HEDGE && parent.wait != WAIT_HEDGE2)
             || parent.depth() == 0
-            || self.core.reqs.top(p).node != node
-            || self.core.reqs.top(p).step != frame.step
+            || parent.top().node != node
+            || parent.top().step != frame.step
         {
             return;
         }
@@ -489,7 +485,7 @@ impl Model {
         if req.generation != generation
             || req.wait != WAIT_PLACE
             || req.depth() == 0
-            || self.core.reqs.top(r).node != node
+            || req.top().node != node
         {
             return;
         }
