@@ -116,9 +116,10 @@ fn closed_users_are_bounded_by_their_number() {
 }
 
 /// A call chain as deep as a scenario may go (the client and eleven servers: twelve frames,
-/// more than a request keeps in its own slot) runs like a short one: with constant times
-/// and no queueing every request takes exactly its 11 services and 22 hops, and a crash in
-/// the middle of the chain fails requests back up through the deep frames and conserves.
+/// `MAX_DEPTH`, where every shipped scenario stops at five) runs like a short one: with
+/// constant times and no queueing every request takes exactly its 11 services and 22 hops,
+/// and a crash in the middle of the chain fails requests back up through the deep frames and
+/// conserves.
 #[test]
 fn the_deepest_call_chain_keeps_its_frames_in_order() {
     let mut text = String::from(
